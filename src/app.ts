@@ -1,0 +1,29 @@
+/** Builds the Warden Hono app: routers, the one error handler, and the isolate-scoped caches. */
+import { Hono } from "hono";
+import { adminRouter } from "./admin/router";
+import { ConfigStore } from "./config/config-store";
+import type { AppEnv, Deps } from "./context";
+import { ApiError, apiErrorResponse, OAuthError, oauthErrorResponse } from "./errors";
+import { KeyStore } from "./keys/key-store";
+import { oauthRouter } from "./oauth/router";
+
+export function createDeps(now: () => number = Date.now): Deps {
+  return { config: new ConfigStore(now), keys: new KeyStore(now), now };
+}
+
+export function createApp(deps: Deps = createDeps()) {
+  const app = new Hono<AppEnv>();
+
+  app.route("/oauth2/:as", oauthRouter(deps));
+  app.route("/api/v1", adminRouter());
+
+  app.notFound(() => apiErrorResponse(new ApiError("E0000007", "Not found: Resource not found")));
+  app.onError((error) => {
+    if (error instanceof OAuthError) return oauthErrorResponse(error);
+    if (error instanceof ApiError) return apiErrorResponse(error);
+    // Internal details go to the log, never to the wire (DESIGN §8).
+    console.error("unhandled error", error);
+    return apiErrorResponse(new ApiError("E0000009", "Internal Server Error"));
+  });
+  return app;
+}

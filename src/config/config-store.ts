@@ -1,0 +1,38 @@
+/**
+ * The edge's view of configuration: snapshots and client records read from KV through the isolate
+ * cache. A cold isolate costs one KV read per kind of object; a warm one none.
+ */
+import { CONFIG_CACHE_TTL_SECONDS, ISOLATE_CACHE_MAX_ENTRIES, NEGATIVE_CACHE_TTL_SECONDS } from "./defaults";
+import { IsolateCache } from "./isolate-cache";
+import { kvKeys } from "./kv-keys";
+import type { Client, Snapshot } from "./schemas";
+
+export class ConfigStore {
+  private readonly snapshots: IsolateCache<Snapshot>;
+  private readonly clients: IsolateCache<Client>;
+
+  constructor(now?: () => number) {
+    const options = {
+      ttlMs: CONFIG_CACHE_TTL_SECONDS * 1000,
+      negativeTtlMs: NEGATIVE_CACHE_TTL_SECONDS * 1000,
+      maxEntries: ISOLATE_CACHE_MAX_ENTRIES,
+      ...(now ? { now } : {}),
+    };
+    this.snapshots = new IsolateCache(options);
+    this.clients = new IsolateCache(options);
+  }
+
+  snapshot(kv: KVNamespace, serverId: string): Promise<Snapshot | undefined> {
+    return this.snapshots.get(
+      serverId,
+      async () => (await kv.get<Snapshot>(kvKeys.snapshot(serverId), "json")) ?? undefined,
+    );
+  }
+
+  client(kv: KVNamespace, clientId: string): Promise<Client | undefined> {
+    return this.clients.get(
+      clientId,
+      async () => (await kv.get<Client>(kvKeys.client(clientId), "json")) ?? undefined,
+    );
+  }
+}

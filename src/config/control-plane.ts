@@ -1,0 +1,196 @@
+/**
+ * Control plane: the single write authority for configuration (one Durable Object, `global`).
+ * It validates, stores the authoritative copy in SQLite, asks each server's key vault for keys, and
+ * publishes immutable versioned snapshots and client records to KV for the edges to read (DESIGN §1).
+ */
+import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
+import { hashSecret, randomToken } from "../crypto/secrets";
+import type { Env } from "../env";
+import type { KeyInfo } from "../keys/key-vault";
+import { CLIENT_SECRET_BYTES } from "./defaults";
+import { kvKeys } from "./kv-keys";
+import { type Client, ClientInput, type ClientSecret, ServerConfig, type Snapshot } from "./schemas";
+
+/** A bulk write: servers (each with everything it owns) and clients, applied all-or-nothing. */
+export const ImportDocument = z.object({
+  authorizationServers: z.array(ServerConfig).default([]),
+  clients: z.array(ClientInput).default([]),
+});
+export type ImportDocument = z.input<typeof ImportDocument>;
+
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** Results cross the RPC boundary as data: thrown errors would lose their shape on the way. */
+export type WriteResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
+
+export interface ImportSummary {
+  servers: { id: string; version: number }[];
+  clients: { client_id: string; created: boolean }[];
+  /** Secrets Warden generated in this call; shown once, stored only as hashes. */
+  generatedSecrets: Record<string, string>;
+}
+
+interface ServerRow extends Record<string, SqlStorageValue> {
+  id: string;
+  config: string;
+  version: number;
+}
+
+export class ControlPlane extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS servers (id TEXT PRIMARY KEY, config TEXT NOT NULL, version INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, record TEXT NOT NULL);
+    `);
+  }
+
+  async importConfig(input: unknown): Promise<WriteResult<ImportSummary>> {
+    const parsed = ImportDocument.safeParse(input);
+    if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
+    const doc = parsed.data;
+    // Serialise the whole write: validation against current state, storage and publication.
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const issues = this.referenceIssues(doc);
+      if (issues.length > 0) return { ok: false, issues };
+
+      const generatedSecrets: Record<string, string> = {};
+      const clients: { record: Client; created: boolean }[] = [];
+      for (const input of doc.clients) {
+        const existing = this.getClient(input.client_id);
+        const { client_secrets, ...fields } = input;
+        let secrets: ClientSecret[] = existing?.secrets ?? [];
+        if (client_secrets.length > 0) {
+          secrets = await Promise.all(client_secrets.map((s) => newSecret(s)));
+        } else if (!existing && usesSecret(fields.token_endpoint_auth_method)) {
+          const secret = randomToken(CLIENT_SECRET_BYTES);
+          generatedSecrets[input.client_id] = secret;
+          secrets = [await newSecret(secret)];
+        }
+        clients.push({ record: { ...fields, secrets }, created: !existing });
+      }
+
+      const servers: Snapshot[] = [];
+      this.ctx.storage.transactionSync(() => {
+        for (const config of doc.authorizationServers) {
+          const version = (this.getServerRow(config.server.id)?.version ?? 0) + 1;
+          this.sql.exec(
+            "INSERT OR REPLACE INTO servers (id, config, version) VALUES (?, ?, ?)",
+            config.server.id,
+            JSON.stringify(config),
+            version,
+          );
+          servers.push({ ...config, version, publishedAt: new Date().toISOString() });
+        }
+        for (const { record } of clients) {
+          this.sql.exec(
+            "INSERT OR REPLACE INTO clients (client_id, record) VALUES (?, ?)",
+            record.client_id,
+            JSON.stringify(record),
+          );
+        }
+      });
+
+      // Keys before snapshots: an edge that sees a server's snapshot must find its keyset too.
+      for (const snapshot of servers) {
+        await this.vault(snapshot.server.id).ensureKeys(
+          snapshot.server.id,
+          snapshot.server.credentials.signing.alg,
+        );
+        await this.env.CONFIG.put(kvKeys.snapshot(snapshot.server.id), JSON.stringify(snapshot));
+      }
+      for (const { record } of clients) {
+        await this.env.CONFIG.put(kvKeys.client(record.client_id), JSON.stringify(record));
+      }
+      return {
+        ok: true,
+        value: {
+          servers: servers.map((s) => ({ id: s.server.id, version: s.version })),
+          clients: clients.map(({ record, created }) => ({ client_id: record.client_id, created })),
+          generatedSecrets,
+        },
+      };
+    });
+  }
+
+  async getServerConfig(id: string): Promise<(ServerConfig & { version: number }) | undefined> {
+    const row = this.getServerRow(id);
+    return row ? { ...(JSON.parse(row.config) as ServerConfig), version: row.version } : undefined;
+  }
+
+  async listServerIds(): Promise<string[]> {
+    return this.sql
+      .exec<{ id: string }>("SELECT id FROM servers ORDER BY id")
+      .toArray()
+      .map((r) => r.id);
+  }
+
+  async listKeys(serverId: string): Promise<KeyInfo[] | undefined> {
+    if (!this.getServerRow(serverId)) return undefined;
+    return this.vault(serverId).listKeys();
+  }
+
+  /** Policies may only name clients that exist (after this write) or `ALL_CLIENTS`. */
+  private referenceIssues(doc: z.infer<typeof ImportDocument>): ValidationIssue[] {
+    const known = new Set([
+      ...this.sql
+        .exec<{ client_id: string }>("SELECT client_id FROM clients")
+        .toArray()
+        .map((r) => r.client_id),
+      ...doc.clients.map((c) => c.client_id),
+    ]);
+    const issues: ValidationIssue[] = [];
+    doc.authorizationServers.forEach((config, s) => {
+      config.policies.forEach((policy, p) => {
+        policy.conditions.clients.include.forEach((id, i) => {
+          if (id !== "ALL_CLIENTS" && !known.has(id)) {
+            issues.push({
+              path: `authorizationServers.${s}.policies.${p}.conditions.clients.include.${i}`,
+              message: `client '${id}' does not exist`,
+            });
+          }
+        });
+      });
+    });
+    return issues;
+  }
+
+  private getServerRow(id: string): ServerRow | undefined {
+    return this.sql.exec<ServerRow>("SELECT * FROM servers WHERE id = ?", id).toArray()[0];
+  }
+
+  private getClient(clientId: string): Client | undefined {
+    const row = this.sql
+      .exec<{ record: string }>("SELECT record FROM clients WHERE client_id = ?", clientId)
+      .toArray()[0];
+    return row ? (JSON.parse(row.record) as Client) : undefined;
+  }
+
+  private vault(serverId: string) {
+    return this.env.KEY_VAULT.get(this.env.KEY_VAULT.idFromName(serverId));
+  }
+}
+
+function usesSecret(method: Client["token_endpoint_auth_method"]): boolean {
+  return method === "client_secret_basic" || method === "client_secret_post";
+}
+
+async function newSecret(secret: string): Promise<ClientSecret> {
+  return {
+    id: `ocs${randomToken(12)}`,
+    secretHash: await hashSecret(secret),
+    status: "ACTIVE",
+    created: new Date().toISOString(),
+  };
+}
+
+function toIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+}

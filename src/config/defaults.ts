@@ -1,0 +1,73 @@
+/**
+ * Every default Warden applies, in one place, each with the reason it has this value.
+ * Durations are in seconds unless the name says otherwise.
+ */
+
+/** Okta's default signing algorithm for custom authorization servers; verifiers such as `@okta/jwt-verifier` require it. */
+export const DEFAULT_SIGNING_ALG = "RS256" as const;
+
+/** Okta's key size for RS256 signing keys; NIST SP 800-57 deems 2048-bit RSA adequate through 2030. */
+export const RSA_MODULUS_LENGTH = 2048;
+
+/** Okta's default access-token lifetime for a new rule (`accessTokenLifetimeMinutes`). */
+export const ACCESS_TOKEN_LIFETIME_MINUTES = 60;
+
+/** Okta's allowed range for `accessTokenLifetimeMinutes`. */
+export const ACCESS_TOKEN_LIFETIME_MINUTES_RANGE = { min: 5, max: 1440 } as const;
+
+/** Okta's default refresh-token window (7 days) and its allowed range (10 minutes to 5 years). */
+export const REFRESH_TOKEN_WINDOW_MINUTES = 10080;
+export const REFRESH_TOKEN_WINDOW_MINUTES_RANGE = { min: 10, max: 2628000 } as const;
+
+/** Okta: 0 means a refresh token lives as long as its window keeps being used. */
+export const REFRESH_TOKEN_LIFETIME_MINUTES = 0;
+
+/** Okta's AUTO rotation period: a key signs for 90 days. */
+export const ROTATION_PERIOD_SECONDS = 90 * 24 * 3600;
+
+/** Okta publishes the NEXT key 45 days before it becomes ACTIVE, so every cached JWKS already holds it. */
+export const NEXT_KEY_LEAD_SECONDS = 45 * 24 * 3600;
+
+/**
+ * How long an isolate trusts its in-memory copy of a config snapshot or client record before it
+ * reads KV again. Together with KV's 60 s propagation this bounds how stale an edge can be.
+ */
+export const CONFIG_CACHE_TTL_SECONDS = 30;
+
+/** How long an isolate trusts its in-memory keyset; it holds ACTIVE and NEXT, so switching needs no refresh. */
+export const KEYSET_CACHE_TTL_SECONDS = 60;
+
+/** Bound on isolate cache entries, so a flood of unknown client ids cannot grow memory without limit. */
+export const ISOLATE_CACHE_MAX_ENTRIES = 1000;
+
+/** Upper bound on a negative-cache entry (unknown client or server), shorter than positive entries. */
+export const NEGATIVE_CACHE_TTL_SECONDS = 5;
+
+/**
+ * `Cache-Control: max-age` for JWKS and discovery until the rotation schedule (issue 4) derives it.
+ * Five minutes is far shorter than the 45-day NEXT-key lead, so no verifier can miss a key.
+ */
+export const METADATA_MAX_AGE_SECONDS = 300;
+
+/** Token requests are a handful of short parameters; 16 KiB leaves room for a client assertion. */
+export const TOKEN_REQUEST_MAX_BYTES = 16 * 1024;
+
+/** Random bytes in a token id (`jti`): 144 bits, above the 128-bit floor of DESIGN §8. */
+export const TOKEN_ID_BYTES = 18;
+
+/** Random bytes in a generated client secret: 256 bits, which makes a fast hash (SHA-256) sound. */
+export const CLIENT_SECRET_BYTES = 32;
+
+/** Okta's reserved OIDC scopes, present on every authorization server. */
+export const RESERVED_SCOPES = [
+  "openid",
+  "profile",
+  "email",
+  "address",
+  "phone",
+  "offline_access",
+  "device_sso",
+] as const;
+
+/** The id Okta gives the authorization server created with every org. */
+export const DEFAULT_SERVER_ID = "default";

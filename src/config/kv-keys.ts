@@ -1,0 +1,6 @@
+/** Names of the records in the CONFIG KV namespace. Only the control plane and key vault write them. */
+export const kvKeys = {
+  snapshot: (serverId: string) => `snapshot/${serverId}`,
+  client: (clientId: string) => `client/${encodeURIComponent(clientId)}`,
+  keyset: (serverId: string) => `keyset/${serverId}`,
+} as const;

@@ -1,0 +1,18 @@
+import type { ControlPlane } from "./config/control-plane";
+import type { KeyVault } from "./keys/key-vault";
+
+/** Bindings, secrets and vars of the Warden Worker (see wrangler.toml). */
+export interface Env {
+  /** Read replica of config: snapshots, client records, sealed keysets (DESIGN §1). */
+  CONFIG: KVNamespace;
+  /** The write authority for configuration; one instance named `global`. */
+  CONTROL_PLANE: DurableObjectNamespace<ControlPlane>;
+  /** One instance per authorization server, named by its id. */
+  KEY_VAULT: DurableObjectNamespace<KeyVault>;
+  /** Secret: base64url of 32 random bytes; seals keysets published to KV (AES-256-GCM). */
+  KEY_ENCRYPTION_KEY: string;
+  /** Secret: the bootstrap admin API token (`Authorization: SSWS …`). */
+  ADMIN_API_TOKEN: string;
+  /** Optional var: the org URL issuers are built from; defaults to the request's origin. */
+  ORG_URL?: string;
+}

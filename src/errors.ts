@@ -1,0 +1,126 @@
+/**
+ * One error vocabulary per surface: OAuthError for the protocol endpoints (RFC 6749 §5.2), ApiError
+ * for everything in Okta's error shape. Each has exactly one serializer; internal reasons never
+ * reach the wire.
+ */
+
+/** RFC 6749 §5.2, RFC 6750 §3.1 and RFC 8707 error codes Warden emits. */
+export type OAuthErrorCode =
+  | "invalid_request"
+  | "invalid_client"
+  | "invalid_grant"
+  | "unauthorized_client"
+  | "unsupported_grant_type"
+  | "invalid_scope"
+  | "access_denied"
+  | "server_error"
+  | "temporarily_unavailable";
+
+export class OAuthError extends Error {
+  constructor(
+    readonly code: OAuthErrorCode,
+    readonly description: string,
+  ) {
+    super(description);
+  }
+
+  get status(): number {
+    switch (this.code) {
+      case "invalid_client":
+        // RFC 6749 §5.2 requires 401 when the client tried HTTP Basic and allows it otherwise; Okta
+        // answers 401 either way, and so does Warden.
+        return 401;
+      case "access_denied":
+        // Okta answers a policy denial on the token endpoint with 400, as RFC 6749 §5.2 asks.
+        return 400;
+      case "server_error":
+        return 500;
+      case "temporarily_unavailable":
+        return 503;
+      case "invalid_request":
+      case "invalid_grant":
+      case "unauthorized_client":
+      case "unsupported_grant_type":
+      case "invalid_scope":
+        return 400;
+    }
+  }
+}
+
+/** RFC 6749 §5.2 error response; §5.1 forbids caching any token endpoint response. */
+export function oauthErrorResponse(error: OAuthError): Response {
+  const headers = new Headers({
+    "Content-Type": "application/json",
+    "Cache-Control": "no-store",
+    Pragma: "no-cache",
+  });
+  // The challenge names the HTTP authentication scheme the token endpoint supports (RFC 6749 §5.2).
+  if (error.code === "invalid_client") headers.set("WWW-Authenticate", 'Basic realm="warden"');
+  return new Response(JSON.stringify({ error: error.code, error_description: error.description }), {
+    status: error.status,
+    headers,
+  });
+}
+
+/** Okta's error codes for the cases Warden reports in Okta's shape. */
+export type ApiErrorCode =
+  | "E0000001" // API validation failed
+  | "E0000003" // The request body was not well-formed
+  | "E0000004" // Authentication failed
+  | "E0000005" // Invalid session
+  | "E0000006" // You do not have permission to perform the requested action
+  | "E0000007" // Not found
+  | "E0000009" // Internal Server Error
+  | "E0000011" // Invalid token provided
+  | "E0000022" // The endpoint does not support the provided HTTP method
+  | "E0000047"; // API call exceeded rate limit
+
+const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
+  E0000001: 400,
+  E0000003: 400,
+  E0000004: 401,
+  E0000005: 403,
+  E0000006: 403,
+  E0000007: 404,
+  E0000009: 500,
+  E0000011: 401,
+  E0000022: 405,
+  E0000047: 429,
+};
+
+export interface ApiErrorCause {
+  errorSummary: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    readonly summary: string,
+    readonly causes: ApiErrorCause[] = [],
+  ) {
+    super(summary);
+  }
+
+  get status(): number {
+    return API_ERROR_STATUS[this.code];
+  }
+}
+
+/** Okta's error body: `{errorCode, errorSummary, errorLink, errorId, errorCauses[]}`. */
+export function apiErrorResponse(error: ApiError): Response {
+  const body = {
+    errorCode: error.code,
+    errorSummary: error.summary,
+    errorLink: error.code,
+    errorId: `oae${randomId()}`,
+    errorCauses: error.causes,
+  };
+  const headers = new Headers({ "Content-Type": "application/json", "Cache-Control": "no-store" });
+  if (error.status === 401) headers.set("WWW-Authenticate", 'SSWS realm="warden"');
+  return new Response(JSON.stringify(body), { status: error.status, headers });
+}
+
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,8 @@
+/** Worker entry: the app's fetch handler and the Durable Object classes. */
+import { createApp } from "./app";
+
+export { ControlPlane } from "./config/control-plane";
+export { KeyVault } from "./keys/key-vault";
+
+/** One app per isolate: its caches are what keep the warm token path free of I/O. */
+export default createApp();

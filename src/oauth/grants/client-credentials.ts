@@ -1,0 +1,58 @@
+/**
+ * The client_credentials grant (RFC 6749 §4.4): a confidential client obtains a token on its own
+ * behalf. There is no user, so OIDC scopes make no sense and are refused.
+ */
+import { RESERVED_SCOPES, TOKEN_ID_BYTES } from "../../config/defaults";
+import type { Client, Snapshot } from "../../config/schemas";
+import { randomToken } from "../../crypto/secrets";
+import { OAuthError } from "../../errors";
+import { evaluate } from "../../policy";
+import { buildAccessToken } from "../../tokens/access-token";
+import type { FormParams } from "../form-body";
+import { parseScopeParam } from "../scope-param";
+
+export interface GrantInput {
+  client: Client;
+  params: FormParams;
+  snapshot: Snapshot;
+  issuer: string;
+  /** Epoch seconds. */
+  now: number;
+}
+
+const OIDC_SCOPES: ReadonlySet<string> = new Set(RESERVED_SCOPES);
+
+export function clientCredentialsGrant({ client, params, snapshot, issuer, now }: GrantInput) {
+  if (!client.grant_types.includes("client_credentials")) {
+    throw new OAuthError(
+      "unauthorized_client",
+      "The client is not authorized to use the provided grant type.",
+    );
+  }
+  const requestedScopes = parseScopeParam(params.get("scope"));
+  const oidc = requestedScopes.filter((s) => OIDC_SCOPES.has(s));
+  if (oidc.length > 0) {
+    throw new OAuthError(
+      "invalid_scope",
+      `The following scopes are not allowed for client_credentials: ${oidc.join(" ")}`,
+    );
+  }
+
+  const decision = evaluate(
+    { clientId: client.client_id, grantType: "client_credentials", requestedScopes },
+    snapshot,
+  );
+  if (!decision.ok) throw new OAuthError(decision.error, decision.description);
+
+  return buildAccessToken({
+    profile: snapshot.server.tokenProfile,
+    issuer,
+    audiences: snapshot.server.audiences,
+    clientId: client.client_id,
+    subject: client.client_id,
+    scopes: decision.scopes,
+    issuedAt: now,
+    lifetimeSeconds: decision.accessTokenLifetimeSeconds,
+    jti: `AT.${randomToken(TOKEN_ID_BYTES)}`,
+  });
+}

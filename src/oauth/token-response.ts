@@ -1,0 +1,14 @@
+/** RFC 6749 §5.1 successful response; `Cache-Control: no-store` and `Pragma: no-cache` are required. */
+export interface TokenResponseBody {
+  token_type: "Bearer";
+  expires_in: number;
+  access_token: string;
+  scope: string;
+}
+
+export function tokenResponse(body: TokenResponseBody): Response {
+  return new Response(JSON.stringify(body), {
+    status: 200,
+    headers: { "Content-Type": "application/json", "Cache-Control": "no-store", Pragma: "no-cache" },
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * `POST /oauth2/{as}/v1/token`, as a list of named steps. Everything before signing reads only
+ * isolate memory on a warm isolate (DESIGN §1).
+ */
+import type { Context } from "hono";
+import { TOKEN_REQUEST_MAX_BYTES } from "../config/defaults";
+import type { AppEnv, Deps } from "../context";
+import { OAuthError } from "../errors";
+import { signToken } from "../tokens/sign";
+import { authenticateClient, presentedCredentials } from "./client-auth";
+import { readFormBody } from "./form-body";
+import { clientCredentialsGrant } from "./grants/client-credentials";
+import { tokenResponse } from "./token-response";
+
+/** Grants this endpoint implements; discovery advertises exactly these. */
+export const SUPPORTED_GRANT_TYPES = ["client_credentials"] as const;
+
+export function tokenEndpoint(deps: Deps) {
+  return async (c: Context<AppEnv>): Promise<Response> => {
+    const now = Math.floor(deps.now() / 1000);
+    const snapshot = c.get("snapshot");
+
+    const params = await readFormBody(c.req.raw, TOKEN_REQUEST_MAX_BYTES);
+    const grantType = requireGrantType(params.get("grant_type"));
+    const presented = presentedCredentials(c.req.header("Authorization"), params);
+    const client = await authenticateClient(presented, deps.config, c.env.CONFIG);
+    const claims = runGrant(grantType, { client, params, snapshot, issuer: c.get("issuer"), now });
+    const key = await deps.keys.signingKey(c.env.CONFIG, c.env.KEY_ENCRYPTION_KEY, snapshot.server.id, now);
+    if (!key)
+      throw new OAuthError("temporarily_unavailable", "The authorization server has no signing key yet.");
+    const accessToken = await signToken(claims, key);
+
+    const payload = claims.payload as { iat: number; exp: number; scp?: string[]; scope?: string };
+    return tokenResponse({
+      token_type: "Bearer",
+      expires_in: payload.exp - payload.iat,
+      access_token: accessToken,
+      scope: payload.scope ?? payload.scp?.join(" ") ?? "",
+    });
+  };
+}
+
+type SupportedGrantType = (typeof SUPPORTED_GRANT_TYPES)[number];
+
+function requireGrantType(value: string | undefined): SupportedGrantType {
+  if (value === undefined) throw new OAuthError("invalid_request", "The 'grant_type' parameter is missing.");
+  if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(value)) {
+    throw new OAuthError("unsupported_grant_type", `The grant type '${value}' is not supported.`);
+  }
+  return value as SupportedGrantType;
+}
+
+function runGrant(grantType: SupportedGrantType, input: Parameters<typeof clientCredentialsGrant>[0]) {
+  switch (grantType) {
+    case "client_credentials":
+      return clientCredentialsGrant(input);
+  }
+}
