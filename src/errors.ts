@@ -4,7 +4,7 @@
  * reach the wire.
  */
 
-/** RFC 6749 §5.2, RFC 6750 §3.1 and RFC 8707 error codes Warden emits. */
+/** RFC 6749 §5.2 error codes, plus the §4.1.2.1 codes a token endpoint can share. */
 export type OAuthErrorCode =
   | "invalid_request"
   | "invalid_client"
@@ -16,6 +16,22 @@ export type OAuthErrorCode =
   | "server_error"
   | "temporarily_unavailable";
 
+/** HTTP status per code; a Record over the union, so a new code cannot be forgotten here. */
+const OAUTH_ERROR_STATUS: Record<OAuthErrorCode, number> = {
+  invalid_request: 400,
+  // RFC 6749 §5.2 requires 401 when the client tried HTTP Basic and allows it otherwise; Okta answers
+  // 401 either way, and so does Warden.
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  // Okta answers a policy denial on the token endpoint with 400, as RFC 6749 §5.2 asks.
+  access_denied: 400,
+  server_error: 500,
+  temporarily_unavailable: 503,
+};
+
 export class OAuthError extends Error {
   constructor(
     readonly code: OAuthErrorCode,
@@ -25,25 +41,7 @@ export class OAuthError extends Error {
   }
 
   get status(): number {
-    switch (this.code) {
-      case "invalid_client":
-        // RFC 6749 §5.2 requires 401 when the client tried HTTP Basic and allows it otherwise; Okta
-        // answers 401 either way, and so does Warden.
-        return 401;
-      case "access_denied":
-        // Okta answers a policy denial on the token endpoint with 400, as RFC 6749 §5.2 asks.
-        return 400;
-      case "server_error":
-        return 500;
-      case "temporarily_unavailable":
-        return 503;
-      case "invalid_request":
-      case "invalid_grant":
-      case "unauthorized_client":
-      case "unsupported_grant_type":
-      case "invalid_scope":
-        return 400;
-    }
+    return OAUTH_ERROR_STATUS[this.code];
   }
 }
 

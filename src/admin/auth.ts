@@ -11,7 +11,9 @@ import { ApiError } from "../errors";
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("Authorization");
   const match = header ? /^SSWS +(\S+) *$/i.exec(header) : null;
-  if (!match?.[1]) throw new ApiError("E0000005", "Invalid session");
+  // Okta answers a browser without a session with 403 E0000005; an API client without a token is
+  // better served by RFC 9110's 401 with a challenge.
+  if (!match?.[1]) throw new ApiError("E0000011", "Invalid token provided");
   const configured = c.env.ADMIN_API_TOKEN;
   // An unset secret must never match an empty or guessed token.
   if (!configured || !(await secretMatchesAny(match[1], [await hashSecret(configured)]))) {

@@ -10,7 +10,7 @@ export function serverContext(deps: Deps) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const id = c.req.param("as") ?? "";
     const snapshot = await deps.config.snapshot(c.env.CONFIG, id);
-    if (!snapshot || snapshot.server.status !== "ACTIVE") {
+    if (snapshot?.server.status !== "ACTIVE") {
       throw new ApiError("E0000007", `Not found: Resource not found: ${id} (AuthorizationServer)`);
     }
     c.set("snapshot", snapshot);

@@ -1,0 +1,94 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Fixture, freshApp, seedServer } from "./helpers";
+
+let f: Fixture;
+beforeAll(async () => {
+  f = await seedServer({ server: { credentials: { signing: { alg: "ES256" } } } });
+});
+
+const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+describe("GET /oauth2/{as}/v1/keys", () => {
+  it("publishes the ACTIVE and NEXT public keys, and nothing private", async () => {
+    const res = await freshApp()(new Request(`${f.issuer}/v1/keys`));
+    expect(res.status).toBe(200);
+    const { keys } = (await res.json()) as { keys: Record<string, unknown>[] };
+    expect(keys).toHaveLength(2);
+    for (const key of keys) {
+      expect(key).toMatchObject({
+        kty: "EC",
+        crv: "P-256",
+        alg: "ES256",
+        use: "sig",
+        kid: expect.any(String),
+      });
+      for (const member of PRIVATE_MEMBERS) expect(key).not.toHaveProperty(member);
+    }
+  });
+
+  it("is cacheable, open to any origin and revalidates with ETag / 304", async () => {
+    const fetch = freshApp();
+    const res = await fetch(
+      new Request(`${f.issuer}/v1/keys`, { headers: { Origin: "https://app.example" } }),
+    );
+    expect(res.headers.get("Cache-Control")).toMatch(/^public, max-age=\d+$/);
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    const etag = res.headers.get("ETag");
+    expect(etag).toBeTruthy();
+    const again = await fetch(
+      new Request(`${f.issuer}/v1/keys`, { headers: { "If-None-Match": etag ?? "" } }),
+    );
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe("");
+  });
+
+  it("answers a CORS preflight", async () => {
+    const res = await freshApp()(
+      new Request(`${f.issuer}/v1/keys`, {
+        method: "OPTIONS",
+        headers: { Origin: "https://app.example", "Access-Control-Request-Method": "GET" },
+      }),
+    );
+    expect(res.status).toBe(204);
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
+  });
+});
+
+describe("discovery", () => {
+  it.each(["oauth-authorization-server", "openid-configuration"])(
+    "/.well-known/%s describes exactly what the server does",
+    async (name) => {
+      const fetch = freshApp();
+      const res = await fetch(new Request(`${f.issuer}/.well-known/${name}`));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
+      expect(res.headers.get("Cache-Control")).toMatch(/^public, max-age=\d+$/);
+      const metadata = (await res.json()) as Record<string, unknown>;
+      expect(metadata).toEqual({
+        issuer: f.issuer,
+        token_endpoint: `${f.issuer}/v1/token`,
+        jwks_uri: `${f.issuer}/v1/keys`,
+        response_types_supported: [],
+        grant_types_supported: ["client_credentials"],
+        token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+        // only scopes published to all clients
+        scopes_supported: ["read"],
+      });
+      // the advertised endpoints answer
+      expect((await fetch(new Request(metadata.jwks_uri as string))).status).toBe(200);
+      const token = await fetch(new Request(metadata.token_endpoint as string, { method: "POST" }));
+      expect(token.status).toBe(400);
+    },
+  );
+
+  it("revalidates with ETag / 304", async () => {
+    const fetch = freshApp();
+    const res = await fetch(new Request(`${f.issuer}/.well-known/openid-configuration`));
+    const again = await fetch(
+      new Request(`${f.issuer}/.well-known/openid-configuration`, {
+        headers: { "If-None-Match": res.headers.get("ETag") ?? "" },
+      }),
+    );
+    expect(again.status).toBe(304);
+  });
+});

@@ -1,0 +1,21 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Tier 2: inside workerd, with real KV and Durable Objects from wrangler.toml. Fixed secrets, so runs
+// are reproducible; they are test values, never used outside this tier.
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          KEY_ENCRYPTION_KEY: "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM",
+          ADMIN_API_TOKEN: "test-admin-token-0123456789abcdefghijklmnopqrstuvwxyz",
+        },
+      },
+    }),
+  ],
+  test: {
+    include: ["test/worker/**/*.test.ts"],
+  },
+});
