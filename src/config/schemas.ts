@@ -49,7 +49,8 @@ export const GrantType = z.enum([
 export type GrantType = z.infer<typeof GrantType>;
 
 export const AuthorizationServer = z.object({
-  id: ObjectId,
+  // `/oauth2/v1/*` belongs to the org authorization server (DESIGN §2).
+  id: ObjectId.refine((id) => id !== "v1", "'v1' is reserved for the org authorization server"),
   name: z.string().min(1).max(100),
   description: z.string().max(1000).default(""),
   audiences: z.array(z.string().min(1).max(1024)).min(1).max(10),

@@ -54,7 +54,14 @@ export class KeyStore {
   ): Promise<SigningKey | undefined> {
     const loaded = await this.load(kv, serverId);
     if (!loaded) return undefined;
-    loaded.signing ??= this.importSigningKeys(loaded.published, kekSecret);
+    if (!loaded.signing) {
+      // A failed unseal (wrong key-encryption key, corrupt blob) must not stick for the cache TTL.
+      const signing = this.importSigningKeys(loaded.published, kekSecret);
+      loaded.signing = signing;
+      signing.catch(() => {
+        if (loaded.signing === signing) loaded.signing = undefined;
+      });
+    }
     return selectSigningKey(await loaded.signing, now);
   }
 
