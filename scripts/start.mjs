@@ -5,6 +5,7 @@
  * writes them to `.warden/local.json` and prints a curl for a first token. Later starts reuse them.
  *
  * Environment: PORT (default 8787), WARDEN_STATE_DIR (default .warden), WARDEN_QUIET=1 (no banner).
+ * Optional Worker vars for local runs (e.g. `KEYSET_CACHE_TTL_SECONDS=1`) go in `$WARDEN_STATE_DIR/vars.env`.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -19,6 +20,7 @@ const port = Number(process.env.PORT ?? 8787);
 const baseUrl = `http://127.0.0.1:${port}`;
 const localFile = join(stateDir, "local.json");
 const secretsFile = join(stateDir, "secrets.env");
+const varsFile = join(stateDir, "vars.env");
 
 const random = (bytes) => randomBytes(bytes).toString("base64url");
 
@@ -99,6 +101,7 @@ const child = spawn(
     join(stateDir, "state"),
     "--env-file",
     secretsFile,
+    ...(existsSync(varsFile) ? ["--env-file", varsFile] : []),
     "--inspector-port",
     "0",
     "--show-interactive-dev-session=false",

@@ -15,4 +15,8 @@ export interface Env {
   ADMIN_API_TOKEN: string;
   /** Optional var: the org URL issuers are built from; defaults to the request's origin. */
   ORG_URL?: string;
+  /** Optional var: seconds an isolate and the colo cache trust a keyset (default 60). */
+  KEYSET_CACHE_TTL_SECONDS?: string;
+  /** Optional var: seconds a KV write takes to reach every edge (default 60; 0 in local dev). */
+  KV_PROPAGATION_SECONDS?: string;
 }

@@ -1,13 +1,16 @@
 /**
- * The management API as far as the foundation needs it: a bulk import through the control plane
- * (what `npm start` seeds with and config-as-code builds on) and the key list in Okta's shape.
- * The full Okta resource API arrives with the management-API issue.
+ * The management API so far: a bulk import through the control plane (what `npm start` seeds with
+ * and config-as-code builds on), reading a server, and its signing keys in Okta's shapes. The full
+ * Okta resource API arrives with the management-API issue.
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { requireAdmin } from "./auth";
+import { controlPlane, readJsonBody } from "./control-plane-client";
+import { keysRouter } from "./keys";
+import { serversRouter } from "./servers";
 
 /** Config documents are small; 1 MiB holds thousands of rules. */
 const IMPORT_MAX_BYTES = 1024 * 1024;
@@ -25,7 +28,7 @@ export function adminRouter() {
       },
     }),
     async (c) => {
-      const body = await readJson(c.req.raw);
+      const body = await readJsonBody(c.req.raw);
       const result = await controlPlane(c.env).importConfig(body);
       if (!result.ok) {
         throw new ApiError(
@@ -38,41 +41,7 @@ export function adminRouter() {
     },
   );
 
-  router.get("/authorizationServers/:id/credentials/keys", async (c) => {
-    const id = c.req.param("id");
-    const keys = await controlPlane(c.env).listKeys(id);
-    if (!keys) throw new ApiError("E0000007", `Not found: Resource not found: ${id} (AuthorizationServer)`);
-    const base = new URL(c.req.url).origin;
-    return c.json(
-      keys.map((k) => ({
-        ...k.jwk,
-        status: k.status,
-        _links: {
-          self: {
-            href: `${base}/api/v1/authorizationServers/${id}/credentials/keys/${k.kid}`,
-            hints: { allow: ["GET"] },
-          },
-        },
-      })),
-    );
-  });
+  router.route("/authorizationServers", keysRouter());
+  router.route("/authorizationServers", serversRouter());
   return router;
-}
-
-function controlPlane(env: AppEnv["Bindings"]) {
-  return env.CONTROL_PLANE.get(env.CONTROL_PLANE.idFromName("global"));
-}
-
-async function readJson(request: Request): Promise<unknown> {
-  if (request.headers.get("Content-Type")?.split(";")[0]?.trim().toLowerCase() !== "application/json") {
-    throw new ApiError(
-      "E0000003",
-      "The request body was not well-formed: Content-Type must be application/json.",
-    );
-  }
-  try {
-    return await request.json();
-  } catch {
-    throw new ApiError("E0000003", "The request body was not well-formed.");
-  }
 }

@@ -7,7 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { hashSecret, randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
-import type { KeyInfo } from "../keys/key-vault";
+import type { VaultStatus } from "../keys/key-vault";
 import { CLIENT_SECRET_BYTES } from "./defaults";
 import { kvKeys } from "./kv-keys";
 import { type Client, ClientInput, type ClientSecret, ServerConfig, type Snapshot } from "./schemas";
@@ -100,10 +100,14 @@ export class ControlPlane extends DurableObject<Env> {
 
       // Keys before snapshots: an edge that sees a server's snapshot must find its keyset too.
       for (const snapshot of servers) {
-        await this.vault(snapshot.server.id).ensureKeys(
-          snapshot.server.id,
-          snapshot.server.credentials.signing.alg,
-        );
+        const { alg, rotationMode, rotationPeriodSeconds, nextKeyLeadSeconds } =
+          snapshot.server.credentials.signing;
+        await this.vault(snapshot.server.id).configure(snapshot.server.id, {
+          alg,
+          rotationMode,
+          rotationPeriodSeconds,
+          nextKeyLeadSeconds,
+        });
         await this.env.CONFIG.put(kvKeys.snapshot(snapshot.server.id), JSON.stringify(snapshot));
       }
       for (const { record } of clients) {
@@ -132,9 +136,24 @@ export class ControlPlane extends DurableObject<Env> {
       .map((r) => r.id);
   }
 
-  async listKeys(serverId: string): Promise<KeyInfo[] | undefined> {
+  /** The server's keys and Okta's `credentials.signing` times, or undefined for an unknown server. */
+  async signingStatus(serverId: string): Promise<VaultStatus | undefined> {
     if (!this.getServerRow(serverId)) return undefined;
-    return this.vault(serverId).listKeys();
+    return this.vault(serverId).status();
+  }
+
+  /** Okta's `credentials/lifecycle/keyRotate`. */
+  async rotateKeys(serverId: string): Promise<VaultStatus | undefined> {
+    if (!this.getServerRow(serverId)) return undefined;
+    const result = await this.vault(serverId).rotate();
+    return result.ok ? result.status : undefined;
+  }
+
+  /** Emergency revocation of one key; undefined when the server or the key does not exist. */
+  async revokeKey(serverId: string, kid: string): Promise<VaultStatus | undefined> {
+    if (!this.getServerRow(serverId)) return undefined;
+    const result = await this.vault(serverId).revoke(kid);
+    return result.ok ? result.status : undefined;
   }
 
   /** Policies may only name clients that exist (after this write) or `ALL_CLIENTS`. */

@@ -34,7 +34,10 @@ export const NEXT_KEY_LEAD_SECONDS = 45 * 24 * 3600;
  */
 export const CONFIG_CACHE_TTL_SECONDS = 30;
 
-/** How long an isolate trusts its in-memory keyset; it holds ACTIVE and NEXT, so switching needs no refresh. */
+/**
+ * How long an isolate (and the colo's Cache API) trusts a keyset; it holds ACTIVE and NEXT, so a
+ * scheduled switch needs no refresh. Overridable with the `KEYSET_CACHE_TTL_SECONDS` var.
+ */
 export const KEYSET_CACHE_TTL_SECONDS = 60;
 
 /** Bound on isolate cache entries, so a flood of unknown client ids cannot grow memory without limit. */
@@ -43,11 +46,31 @@ export const ISOLATE_CACHE_MAX_ENTRIES = 1000;
 /** Upper bound on a negative-cache entry (unknown client or server), shorter than positive entries. */
 export const NEGATIVE_CACHE_TTL_SECONDS = 5;
 
+/** Shortest rotation period and lead an admin may set; accelerated schedules exist for testing. */
+export const MIN_ROTATION_PERIOD_SECONDS = 10;
+export const MIN_NEXT_KEY_LEAD_SECONDS = 1;
+
+/** Workers KV's documented bound on how long a write takes to be visible at every edge. */
+export const KV_PROPAGATION_SECONDS = 60;
+
 /**
- * `Cache-Control: max-age` for JWKS and discovery until the rotation schedule (issue 4) derives it.
- * Five minutes is far shorter than the 45-day NEXT-key lead, so no verifier can miss a key.
+ * Upper bound on the JWKS / discovery `max-age` whatever the schedule allows: it is also how long a
+ * verifier that never refetches may keep trusting an emergency-revoked key.
  */
-export const METADATA_MAX_AGE_SECONDS = 300;
+export const METADATA_MAX_AGE_CAP_SECONDS = 900;
+
+/** `stale-while-revalidate` cap (RFC 5861 §3): a refresh in the background, within the schedule's budget. */
+export const METADATA_STALE_WHILE_REVALIDATE_CAP_SECONDS = 300;
+
+/** `stale-if-error` (RFC 5861 §4): during an outage a day-old JWKS beats none. */
+export const METADATA_STALE_IF_ERROR_SECONDS = 86400;
+
+/**
+ * How long a superseded key stays published: Okta's longest access-token lifetime (1440 minutes),
+ * so its last tokens still verify, plus the longest a verifier may cache the JWKS.
+ */
+export const EXPIRED_KEY_RETENTION_SECONDS =
+  1440 * 60 + METADATA_MAX_AGE_CAP_SECONDS + METADATA_STALE_WHILE_REVALIDATE_CAP_SECONDS;
 
 /** Token requests are a handful of short parameters; 16 KiB leaves room for a client assertion. */
 export const TOKEN_REQUEST_MAX_BYTES = 16 * 1024;

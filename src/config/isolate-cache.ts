@@ -16,7 +16,8 @@ export class IsolateCache<T> {
     },
   ) {}
 
-  async get(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+  /** `ttlMs` overrides the cache's TTL for a value loaded by this call. */
+  async get(key: string, load: () => Promise<T | undefined>, ttlMs?: number): Promise<T | undefined> {
     const now = (this.options.now ?? Date.now)();
     const hit = this.entries.get(key);
     if (hit && hit.expires > now) return hit.value;
@@ -24,7 +25,7 @@ export class IsolateCache<T> {
     if (pending) return pending;
     const promise = load()
       .then((value) => {
-        this.set(key, value, now);
+        this.set(key, value, now, ttlMs);
         return value;
       })
       .finally(() => this.loading.delete(key));
@@ -32,13 +33,13 @@ export class IsolateCache<T> {
     return promise;
   }
 
-  private set(key: string, value: T | undefined, now: number): void {
+  private set(key: string, value: T | undefined, now: number, ttlMs = this.options.ttlMs): void {
     this.entries.delete(key);
     if (this.entries.size >= this.options.maxEntries) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    const ttl = value === undefined ? this.options.negativeTtlMs : this.options.ttlMs;
+    const ttl = value === undefined ? Math.min(this.options.negativeTtlMs, ttlMs) : ttlMs;
     this.entries.set(key, { value, expires: now + ttl });
   }
 }

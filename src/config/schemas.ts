@@ -8,9 +8,13 @@ import {
   ACCESS_TOKEN_LIFETIME_MINUTES,
   ACCESS_TOKEN_LIFETIME_MINUTES_RANGE,
   DEFAULT_SIGNING_ALG,
+  MIN_NEXT_KEY_LEAD_SECONDS,
+  MIN_ROTATION_PERIOD_SECONDS,
+  NEXT_KEY_LEAD_SECONDS,
   REFRESH_TOKEN_LIFETIME_MINUTES,
   REFRESH_TOKEN_WINDOW_MINUTES,
   REFRESH_TOKEN_WINDOW_MINUTES_RANGE,
+  ROTATION_PERIOD_SECONDS,
 } from "./defaults";
 
 export const Status = z.enum(["ACTIVE", "INACTIVE"]);
@@ -65,8 +69,20 @@ export const AuthorizationServer = z.object({
           use: z.literal("sig").default("sig"),
           /** Warden extension: the signing algorithm of this server's keys. */
           alg: SigningAlg.default(DEFAULT_SIGNING_ALG),
+          /** Warden extension: AUTO rotation period (Okta's 90 days by default). */
+          rotationPeriodSeconds: z
+            .number()
+            .int()
+            .min(MIN_ROTATION_PERIOD_SECONDS)
+            .default(ROTATION_PERIOD_SECONDS),
+          /** Warden extension: how long before it activates the NEXT key is published (Okta: 45 days). */
+          nextKeyLeadSeconds: z.number().int().min(MIN_NEXT_KEY_LEAD_SECONDS).default(NEXT_KEY_LEAD_SECONDS),
         })
-        .prefault({}),
+        .prefault({})
+        .refine((s) => s.nextKeyLeadSeconds <= s.rotationPeriodSeconds, {
+          message: "nextKeyLeadSeconds must not exceed rotationPeriodSeconds",
+          path: ["nextKeyLeadSeconds"],
+        }),
     })
     .prefault({}),
   /** Warden extension: `okta` (Okta's claim set) or `rfc9068` (JWT access-token profile). */

@@ -1,7 +1,9 @@
 /**
- * The edge's keys: the published keyset read from KV through the isolate cache, its signing keys
- * unsealed and imported once per isolate. The signing key is chosen by time at every request, so the
- * scheduled ACTIVE → NEXT switch happens everywhere at the same instant with no coordination.
+ * The edge's keys: the published keyset read through isolate memory, then the colo's Cache API, then
+ * KV; its signing keys unsealed and imported once per isolate. The signing key is chosen by time at
+ * every request, so the scheduled ACTIVE → NEXT switch happens everywhere at the same instant with no
+ * coordination. A new keyset (rotation, revocation) reaches an isolate within KV's propagation plus
+ * two keyset TTLs (Cache API, then isolate).
  */
 import { importJWK } from "jose";
 import {
@@ -12,13 +14,14 @@ import {
 import { IsolateCache } from "../config/isolate-cache";
 import { kvKeys } from "../config/kv-keys";
 import type { SigningAlg } from "../config/schemas";
+import { keysetTtlSeconds, type PropagationVars } from "../config/vars";
 import { type PublishedKeyset, selectSigningKey } from "./keyset";
 import { importKeyEncryptionKey, unseal } from "./seal";
 
 export interface SigningKey {
   kid: string;
   alg: SigningAlg;
-  activatesAt: number;
+  activatesAt: number | null;
   key: CryptoKey;
 }
 
@@ -28,35 +31,39 @@ interface LoadedKeyset {
   signing?: Promise<SigningKey[]>;
 }
 
+/** The bindings the key store reads. */
+export interface KeySource extends PropagationVars {
+  CONFIG: KVNamespace;
+  KEY_ENCRYPTION_KEY: string;
+}
+
+/** The Cache API is per colo and not a binding: a cold isolate reads it before KV. */
+const CACHE_ORIGIN = "https://keysets.warden.internal";
+
 export class KeyStore {
   private readonly keysets: IsolateCache<LoadedKeyset>;
   private kek?: { secret: string; key: Promise<CryptoKey> };
 
-  constructor(now?: () => number) {
+  constructor(now: () => number = Date.now) {
     this.keysets = new IsolateCache({
       ttlMs: KEYSET_CACHE_TTL_SECONDS * 1000,
       negativeTtlMs: NEGATIVE_CACHE_TTL_SECONDS * 1000,
       maxEntries: ISOLATE_CACHE_MAX_ENTRIES,
-      ...(now ? { now } : {}),
+      now,
     });
   }
 
-  async published(kv: KVNamespace, serverId: string): Promise<PublishedKeyset | undefined> {
-    return (await this.load(kv, serverId))?.published;
+  async published(env: KeySource, serverId: string): Promise<PublishedKeyset | undefined> {
+    return (await this.load(env, serverId))?.published;
   }
 
   /** The key that signs at `now` (epoch seconds), or undefined when the server has none yet. */
-  async signingKey(
-    kv: KVNamespace,
-    kekSecret: string,
-    serverId: string,
-    now: number,
-  ): Promise<SigningKey | undefined> {
-    const loaded = await this.load(kv, serverId);
+  async signingKey(env: KeySource, serverId: string, now: number): Promise<SigningKey | undefined> {
+    const loaded = await this.load(env, serverId);
     if (!loaded) return undefined;
     if (!loaded.signing) {
       // A failed unseal (wrong key-encryption key, corrupt blob) must not stick for the cache TTL.
-      const signing = this.importSigningKeys(loaded.published, kekSecret);
+      const signing = this.importSigningKeys(loaded.published, env.KEY_ENCRYPTION_KEY);
       loaded.signing = signing;
       signing.catch(() => {
         if (loaded.signing === signing) loaded.signing = undefined;
@@ -65,11 +72,46 @@ export class KeyStore {
     return selectSigningKey(await loaded.signing, now);
   }
 
-  private load(kv: KVNamespace, serverId: string): Promise<LoadedKeyset | undefined> {
-    return this.keysets.get(serverId, async () => {
-      const published = await kv.get<PublishedKeyset>(kvKeys.keyset(serverId), "json");
-      return published ? { published } : undefined;
-    });
+  private load(env: KeySource, serverId: string): Promise<LoadedKeyset | undefined> {
+    const ttlSeconds = keysetTtlSeconds(env);
+    return this.keysets.get(
+      serverId,
+      async () => {
+        const published =
+          (await this.fromCacheApi(serverId)) ?? (await this.fromKv(env, serverId, ttlSeconds));
+        return published ? { published } : undefined;
+      },
+      ttlSeconds * 1000,
+    );
+  }
+
+  private async fromKv(
+    env: KeySource,
+    serverId: string,
+    ttlSeconds: number,
+  ): Promise<PublishedKeyset | undefined> {
+    const raw = await env.CONFIG.get(kvKeys.keyset(serverId));
+    if (raw === null) return undefined;
+    const cache = coloCache();
+    if (cache) {
+      // Best effort: a failed put only costs the next cold isolate a KV read.
+      await cache
+        .put(
+          `${CACHE_ORIGIN}/${encodeURIComponent(serverId)}`,
+          new Response(raw, {
+            headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${ttlSeconds}` },
+          }),
+        )
+        .catch(() => undefined);
+    }
+    return JSON.parse(raw) as PublishedKeyset;
+  }
+
+  private async fromCacheApi(serverId: string): Promise<PublishedKeyset | undefined> {
+    const hit = await coloCache()
+      ?.match(`${CACHE_ORIGIN}/${encodeURIComponent(serverId)}`)
+      .catch(() => undefined);
+    return hit ? ((await hit.json()) as PublishedKeyset) : undefined;
   }
 
   private async importSigningKeys(published: PublishedKeyset, kekSecret: string): Promise<SigningKey[]> {
@@ -85,4 +127,8 @@ export class KeyStore {
       })),
     );
   }
+}
+
+function coloCache(): Cache | undefined {
+  return typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
 }

@@ -1,30 +1,38 @@
 /**
  * Key vault: one Durable Object per authorization server, the only place signing keys are created.
- * It keeps every key in SQLite and publishes the public JWKS plus the sealed signing keys to KV each
- * time the lifecycle changes; edges never call it on the token path (DESIGN §1, §5).
+ * It keeps every key and the rotation schedule in SQLite, applies what the pure schedule decides
+ * (from alarms and from admin actions), and publishes the public JWKS plus the sealed signing keys to
+ * KV whenever the key set changes. Edges never call it on the token path (DESIGN §1, §5).
+ *
+ * Every transition is computed from stored state and the time, so an alarm that fires twice, late,
+ * or not at all (caught up by the next call) decides the same thing.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { JWK } from "jose";
-import { ROTATION_PERIOD_SECONDS } from "../config/defaults";
+import { EXPIRED_KEY_RETENTION_SECONDS } from "../config/defaults";
 import { kvKeys } from "../config/kv-keys";
 import type { SigningAlg } from "../config/schemas";
 import type { Env } from "../env";
 import { generateSigningKey } from "./generate";
+import { type PublishedKeyset, publicJwk, type SealedSigningKey } from "./keyset";
 import {
+  activeKey,
   type KeyStatus,
-  type PublishedKeyset,
-  publicJwk,
-  type SealedSigningKey,
-  selectSigningKey,
-} from "./keyset";
+  keyStatus,
+  nextKey,
+  plan,
+  type RotationSchedule,
+  rotationTimes,
+  type ScheduledKey,
+} from "./schedule";
 import { importKeyEncryptionKey, seal } from "./seal";
 
 interface KeyRow extends Record<string, SqlStorageValue> {
   kid: string;
   alg: string;
-  created: number;
-  activates_at: number;
-  revoked: number;
+  created_at: number;
+  activates_at: number | null;
+  revoked_at: number | null;
   private_jwk: string;
 }
 
@@ -34,9 +42,32 @@ export interface KeyInfo {
   alg: SigningAlg;
   status: KeyStatus;
   created: number;
-  activatesAt: number;
+  activatesAt: number | null;
   jwk: JWK;
 }
+
+export interface SigningSettings {
+  alg: SigningAlg;
+  rotationMode: RotationSchedule["mode"];
+  rotationPeriodSeconds: number;
+  nextKeyLeadSeconds: number;
+}
+
+export interface VaultStatus {
+  keys: KeyInfo[];
+  /** Epoch seconds; Okta's `credentials.signing` fields. */
+  lastRotated: number | null;
+  nextRotation: number | null;
+  kid: string | null;
+}
+
+/** Outcome of an admin action, as data: errors thrown across RPC lose their shape. */
+export type VaultResult =
+  | { ok: true; status: VaultStatus }
+  | { ok: false; reason: "not_configured" | "unknown_kid" };
+
+/** Bounds the catch-up loop; each pass either acts or stops, so a few passes always suffice. */
+const MAX_PLAN_PASSES = 8;
 
 export class KeyVault extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -45,12 +76,12 @@ export class KeyVault extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS keys (
+      CREATE TABLE IF NOT EXISTS signing_keys (
         kid TEXT PRIMARY KEY,
         alg TEXT NOT NULL,
-        created INTEGER NOT NULL,
-        activates_at INTEGER NOT NULL,
-        revoked INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        activates_at INTEGER,
+        revoked_at INTEGER,
         private_jwk TEXT NOT NULL
       );
       CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -58,44 +89,126 @@ export class KeyVault extends DurableObject<Env> {
   }
 
   /**
-   * Makes sure the server has an ACTIVE and a NEXT key for `alg` and that KV holds the current keyset.
-   * Idempotent: a second call with the same arguments changes nothing and publishes nothing.
+   * Sets the server's algorithm and schedule and brings its keys in line: an ACTIVE and a NEXT key
+   * from the start, published. Idempotent: the same call again changes and publishes nothing.
    */
-  async ensureKeys(serverId: string, alg: SigningAlg, now = nowSeconds()): Promise<KeyInfo[]> {
+  async configure(serverId: string, settings: SigningSettings, now = nowSeconds()): Promise<VaultStatus> {
     return this.ctx.blockConcurrencyWhile(async () => {
       this.setMeta("serverId", serverId);
+      this.setMeta("settings", JSON.stringify(settings));
       let changed = false;
-      // A key of another algorithm that never signed is simply dropped; one that signed stays
-      // published (EXPIRED) for verifiers until its tokens have expired.
+      // Keys of another algorithm that never signed are dropped; one that signed stays published
+      // (EXPIRED) until its tokens have expired, and a key of the new algorithm takes over now.
       changed ||=
-        this.sql.exec("DELETE FROM keys WHERE alg != ? AND activates_at > ?", alg, now).rowsWritten > 0;
-      const usable = this.rows().filter((k) => k.alg === alg && !k.revoked);
-      if (
-        !selectSigningKey(
-          usable.map((k) => ({ activatesAt: k.activates_at })),
+        this.sql.exec(
+          "DELETE FROM signing_keys WHERE alg != ? AND revoked_at IS NULL AND (activates_at IS NULL OR activates_at > ?)",
+          settings.alg,
           now,
-        )
-      ) {
-        await this.insertKey(alg, now, now);
+        ).rowsWritten > 0;
+      const active = activeKey(this.scheduledKeys(), now);
+      if (active && this.row(active.kid)?.alg !== settings.alg) {
+        await this.insertKey(settings.alg, now, now);
         changed = true;
       }
-      if (!this.rows().some((k) => k.alg === alg && !k.revoked && k.activates_at > now)) {
-        await this.insertKey(alg, now, now + ROTATION_PERIOD_SECONDS);
-        changed = true;
-      }
-      if (changed || this.getMeta("publishedVersion") === undefined) await this.publish(serverId, now);
-      return this.keyInfos(now);
+      return this.reconcile(now, changed);
     });
   }
 
-  async listKeys(now = nowSeconds()): Promise<KeyInfo[]> {
-    return this.keyInfos(now);
+  /** Okta's keyRotate: NEXT becomes ACTIVE now, the old ACTIVE is EXPIRED, a new NEXT is generated. */
+  async rotate(now = nowSeconds()): Promise<VaultResult> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const settings = this.settings();
+      if (!settings) return { ok: false, reason: "not_configured" };
+      const next = nextKey(this.scheduledKeys(), now);
+      if (next) this.sql.exec("UPDATE signing_keys SET activates_at = ? WHERE kid = ?", now, next.kid);
+      // Without a NEXT key (AUTO, before its lead) a fresh key must sign at once; verifiers learn
+      // its kid by refetching the JWKS.
+      else await this.insertKey(settings.alg, now, now);
+      await this.insertKey(
+        settings.alg,
+        now,
+        settings.rotationMode === "AUTO" ? now + settings.rotationPeriodSeconds : null,
+      );
+      return { ok: true, status: await this.reconcile(now, true) };
+    });
   }
 
-  private async insertKey(alg: SigningAlg, now: number, activatesAt: number): Promise<void> {
+  /**
+   * Emergency revocation: the key leaves the JWKS and the sealed keyset and never signs again. If it
+   * was signing, the published NEXT key takes over at once (a new one if there is none).
+   */
+  async revoke(kid: string, now = nowSeconds()): Promise<VaultResult> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const settings = this.settings();
+      if (!settings) return { ok: false, reason: "not_configured" };
+      const row = this.row(kid);
+      if (!row) return { ok: false, reason: "unknown_kid" };
+      if (row.revoked_at !== null) return { ok: true, status: this.currentStatus(now) };
+      const wasActive = activeKey(this.scheduledKeys(), now)?.kid === kid;
+      this.sql.exec("UPDATE signing_keys SET revoked_at = ? WHERE kid = ?", now, kid);
+      if (wasActive) {
+        const next = nextKey(this.scheduledKeys(), now);
+        if (next) this.sql.exec("UPDATE signing_keys SET activates_at = ? WHERE kid = ?", now, next.kid);
+      }
+      return { ok: true, status: await this.reconcile(now, true) };
+    });
+  }
+
+  /** Reads also catch up on anything a missed alarm left undone. */
+  async status(now = nowSeconds()): Promise<VaultStatus> {
+    return this.ctx.blockConcurrencyWhile(() => this.reconcile(now, false));
+  }
+
+  override async alarm(): Promise<void> {
+    await this.ctx.blockConcurrencyWhile(() => this.reconcile(nowSeconds(), false));
+  }
+
+  /** Applies the schedule until nothing is due, publishes if anything changed, and sets the next alarm. */
+  private async reconcile(now: number, changedAlready: boolean): Promise<VaultStatus> {
+    const settings = this.settings();
+    const serverId = this.getMeta("serverId");
+    if (!settings || !serverId) return this.statusOf([], now);
+    const schedule = scheduleOf(settings);
+    let changed = changedAlready;
+    for (let pass = 0; pass < MAX_PLAN_PASSES; pass++) {
+      const { actions } = plan(this.scheduledKeys(), schedule, now);
+      if (actions.length === 0) break;
+      for (const action of actions) {
+        switch (action.kind) {
+          case "generate":
+            await this.insertKey(settings.alg, now, action.activatesAt);
+            break;
+          case "reschedule":
+            this.sql.exec(
+              "UPDATE signing_keys SET activates_at = ? WHERE kid = ?",
+              action.activatesAt,
+              action.kid,
+            );
+            break;
+          case "remove":
+            this.sql.exec("DELETE FROM signing_keys WHERE kid = ?", action.kid);
+            break;
+        }
+      }
+      changed = true;
+    }
+    // The flag outlives a failed publication (KV error, a reset mid-call), so the next call or
+    // alarm publishes what the last one could not.
+    if (changed) this.setMeta("unpublished", "1");
+    if (this.getMeta("unpublished") === "1" || this.getMeta("publishedVersion") === undefined) {
+      await this.publish(serverId, schedule, now);
+      this.sql.exec("DELETE FROM meta WHERE name = 'unpublished'");
+    }
+    const { nextAlarmAt } = plan(this.scheduledKeys(), schedule, now);
+    if (nextAlarmAt === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(nextAlarmAt * 1000);
+    return this.currentStatus(now);
+  }
+
+  private async insertKey(alg: SigningAlg, now: number, activatesAt: number | null): Promise<void> {
     const { kid, privateJwk } = await generateSigningKey(alg);
     this.sql.exec(
-      "INSERT INTO keys (kid, alg, created, activates_at, private_jwk) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO signing_keys (kid, alg, created_at, activates_at, private_jwk) VALUES (?, ?, ?, ?, ?)",
       kid,
       alg,
       now,
@@ -104,22 +217,29 @@ export class KeyVault extends DurableObject<Env> {
     );
   }
 
-  private async publish(serverId: string, now: number): Promise<void> {
+  private async publish(serverId: string, schedule: RotationSchedule, now: number): Promise<void> {
     const version = Number(this.getMeta("publishedVersion") ?? "0") + 1;
-    const infos = this.keyInfos(now);
-    const signing: SealedSigningKey[] = this.rows()
-      .filter((k) => !k.revoked && infos.some((i) => i.kid === k.kid && i.status !== "EXPIRED"))
-      .map((k) => ({
-        kid: k.kid,
-        alg: k.alg as SigningAlg,
-        activatesAt: k.activates_at,
-        privateJwk: JSON.parse(k.private_jwk) as JWK,
+    const rows = this.rows();
+    const keys = this.scheduledKeys();
+    const liveRows = rows.filter((r) => r.revoked_at === null);
+    // Only keys that sign now or later are sealed for the edges; EXPIRED ones are public-only.
+    const signing: SealedSigningKey[] = liveRows
+      .filter((r) => keyStatus(toScheduled(r), keys, now) !== "EXPIRED")
+      .map((r) => ({
+        kid: r.kid,
+        alg: r.alg as SigningAlg,
+        activatesAt: r.activates_at,
+        privateJwk: JSON.parse(r.private_jwk) as JWK,
       }));
     const keyset: PublishedKeyset = {
       serverId,
       version,
       publishedAt: now,
-      jwks: { keys: infos.filter((k) => k.status !== "REVOKED").map((k) => k.jwk) },
+      schedule,
+      keys: keys.filter((k) => k.revokedAt === null),
+      jwks: {
+        keys: liveRows.map((r) => publicJwk(JSON.parse(r.private_jwk) as JWK, r.kid, r.alg as SigningAlg)),
+      },
       sealed: await seal(
         signing,
         await importKeyEncryptionKey(this.env.KEY_ENCRYPTION_KEY),
@@ -131,43 +251,68 @@ export class KeyVault extends DurableObject<Env> {
     this.setMeta("publishedVersion", String(version));
   }
 
-  /** Status follows from time alone, exactly as edges decide which key signs (DESIGN §5). */
-  private keyInfos(now: number): KeyInfo[] {
-    const rows = this.rows();
-    const live = rows.filter((k) => !k.revoked).map((k) => ({ ...k, activatesAt: k.activates_at }));
-    const signing = selectSigningKey(live, now);
-    return rows.map((k) => {
-      const status: KeyStatus = k.revoked
-        ? "REVOKED"
-        : k.kid === signing?.kid
-          ? "ACTIVE"
-          : k.activates_at > now
-            ? "NEXT"
-            : "EXPIRED";
-      const alg = k.alg as SigningAlg;
-      return {
-        kid: k.kid,
-        alg,
-        status,
-        created: k.created,
-        activatesAt: k.activates_at,
-        jwk: publicJwk(JSON.parse(k.private_jwk) as JWK, k.kid, alg),
-      };
-    });
+  private currentStatus(now: number): VaultStatus {
+    return this.statusOf(this.rows(), now);
+  }
+
+  private statusOf(rows: KeyRow[], now: number): VaultStatus {
+    const keys = rows.map(toScheduled);
+    const settings = this.settings();
+    const times = settings
+      ? rotationTimes(keys, scheduleOf(settings), now)
+      : { lastRotated: null, nextRotation: null };
+    return {
+      keys: rows.map((r) => ({
+        kid: r.kid,
+        alg: r.alg as SigningAlg,
+        status: keyStatus(toScheduled(r), keys, now),
+        created: r.created_at,
+        activatesAt: r.activates_at,
+        jwk: publicJwk(JSON.parse(r.private_jwk) as JWK, r.kid, r.alg as SigningAlg),
+      })),
+      ...times,
+      kid: activeKey(keys, now)?.kid ?? null,
+    };
+  }
+
+  private scheduledKeys(): ScheduledKey[] {
+    return this.rows().map(toScheduled);
   }
 
   private rows(): KeyRow[] {
-    return this.sql.exec<KeyRow>("SELECT * FROM keys ORDER BY activates_at DESC").toArray();
+    return this.sql.exec<KeyRow>("SELECT * FROM signing_keys ORDER BY created_at, kid").toArray();
+  }
+
+  private row(kid: string): KeyRow | undefined {
+    return this.sql.exec<KeyRow>("SELECT * FROM signing_keys WHERE kid = ?", kid).toArray()[0];
+  }
+
+  private settings(): SigningSettings | undefined {
+    const raw = this.getMeta("settings");
+    return raw ? (JSON.parse(raw) as SigningSettings) : undefined;
   }
 
   private getMeta(name: string): string | undefined {
-    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE name = ?", name).toArray()[0];
-    return row?.value;
+    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE name = ?", name).toArray()[0]
+      ?.value;
   }
 
   private setMeta(name: string, value: string): void {
     this.sql.exec("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", name, value);
   }
+}
+
+function toScheduled(r: KeyRow): ScheduledKey {
+  return { kid: r.kid, createdAt: r.created_at, activatesAt: r.activates_at, revokedAt: r.revoked_at };
+}
+
+function scheduleOf(settings: SigningSettings): RotationSchedule {
+  return {
+    mode: settings.rotationMode,
+    periodSeconds: settings.rotationPeriodSeconds,
+    leadSeconds: settings.nextKeyLeadSeconds,
+    retentionSeconds: EXPIRED_KEY_RETENTION_SECONDS,
+  };
 }
 
 function nowSeconds(): number {

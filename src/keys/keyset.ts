@@ -5,15 +5,14 @@
  */
 import type { JWK } from "jose";
 import type { SigningAlg } from "../config/schemas";
-
-export type KeyStatus = "NEXT" | "ACTIVE" | "EXPIRED" | "REVOKED";
+import type { RotationSchedule, ScheduledKey } from "./schedule";
 
 /** A signing key as edges need it: when it starts signing, and its private JWK. */
 export interface SealedSigningKey {
   kid: string;
   alg: SigningAlg;
-  /** Epoch seconds from which this key signs (until a later key's `activatesAt`). */
-  activatesAt: number;
+  /** Epoch seconds from which this key signs; null while a MANUAL NEXT key waits for keyRotate. */
+  activatesAt: number | null;
   privateJwk: JWK;
 }
 
@@ -23,22 +22,26 @@ export interface PublishedKeyset {
   /** Increases with every publication; part of the sealing AAD so old blobs cannot be replayed under a new version. */
   version: number;
   publishedAt: number;
+  /** The schedule and every live key's dates: edges derive JWKS cache lifetimes from them. */
+  schedule: RotationSchedule;
+  keys: ScheduledKey[];
   /** Public keys only: NEXT, ACTIVE and retained EXPIRED. */
   jwks: { keys: JWK[] };
   sealed: { iv: string; ciphertext: string };
 }
 
 /**
- * The key that signs at `now`: the one with the latest `activatesAt` not after `now`. Keys that have
- * not yet activated (NEXT) are held but not used.
+ * The key that signs at `now`: the one with the latest activation not after `now`. Keys that have
+ * not activated yet (NEXT) are held but not used, so every edge switches at the same instant.
  */
-export function selectSigningKey<K extends { activatesAt: number }>(
+export function selectSigningKey<K extends { activatesAt: number | null }>(
   keys: readonly K[],
   now: number,
 ): K | undefined {
   let chosen: K | undefined;
   for (const key of keys) {
-    if (key.activatesAt <= now && (!chosen || key.activatesAt > chosen.activatesAt)) chosen = key;
+    if (key.activatesAt === null || key.activatesAt > now) continue;
+    if (!chosen || key.activatesAt > (chosen.activatesAt ?? 0)) chosen = key;
   }
   return chosen;
 }

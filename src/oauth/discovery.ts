@@ -4,9 +4,10 @@
  */
 import type { Context } from "hono";
 import type { Snapshot } from "../config/schemas";
-import type { AppEnv } from "../context";
+import type { AppEnv, Deps } from "../context";
 import { SUPPORTED_CLIENT_AUTH_METHODS } from "./client-auth";
-import { PUBLIC_METADATA_CACHE_CONTROL } from "./metadata-cache";
+import { requireKeyset } from "./keys";
+import { publicMetadataCacheControl } from "./metadata-cache";
 import { SUPPORTED_GRANT_TYPES } from "./token";
 
 export function serverMetadata(snapshot: Snapshot, issuer: string) {
@@ -22,7 +23,11 @@ export function serverMetadata(snapshot: Snapshot, issuer: string) {
   };
 }
 
-export function discoveryEndpoint(c: Context<AppEnv>): Response {
-  c.header("Cache-Control", PUBLIC_METADATA_CACHE_CONTROL);
-  return c.json(serverMetadata(c.get("snapshot"), c.get("issuer")));
+/** Cached like the JWKS it points to: a verifier that follows `jwks_uri` sees both age alike. */
+export function discoveryEndpoint(deps: Deps) {
+  return async (c: Context<AppEnv>): Promise<Response> => {
+    const keyset = await requireKeyset(deps, c);
+    c.header("Cache-Control", publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000)));
+    return c.json(serverMetadata(c.get("snapshot"), c.get("issuer")));
+  };
 }

@@ -2,13 +2,19 @@
 import type { Context } from "hono";
 import type { AppEnv, Deps } from "../context";
 import { OAuthError } from "../errors";
-import { PUBLIC_METADATA_CACHE_CONTROL } from "./metadata-cache";
+import type { PublishedKeyset } from "../keys/keyset";
+import { publicMetadataCacheControl } from "./metadata-cache";
 
 export function keysEndpoint(deps: Deps) {
   return async (c: Context<AppEnv>): Promise<Response> => {
-    const keyset = await deps.keys.published(c.env.CONFIG, c.get("snapshot").server.id);
-    if (!keyset) throw new OAuthError("temporarily_unavailable", "The authorization server has no keys yet.");
-    c.header("Cache-Control", PUBLIC_METADATA_CACHE_CONTROL);
+    const keyset = await requireKeyset(deps, c);
+    c.header("Cache-Control", publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000)));
     return c.json(keyset.jwks);
   };
+}
+
+export async function requireKeyset(deps: Deps, c: Context<AppEnv>): Promise<PublishedKeyset> {
+  const keyset = await deps.keys.published(c.env, c.get("snapshot").server.id);
+  if (!keyset) throw new OAuthError("temporarily_unavailable", "The authorization server has no keys yet.");
+  return keyset;
 }

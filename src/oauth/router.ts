@@ -24,8 +24,8 @@ export function oauthRouter(deps: Deps) {
     router.use(path, cors({ origin: "*", allowMethods: ["GET", "HEAD"] }), etag());
   }
   router.get("/v1/keys", keysEndpoint(deps));
-  router.get("/.well-known/oauth-authorization-server", discoveryEndpoint);
-  router.get("/.well-known/openid-configuration", discoveryEndpoint);
+  router.get("/.well-known/oauth-authorization-server", discoveryEndpoint(deps));
+  router.get("/.well-known/openid-configuration", discoveryEndpoint(deps));
 
   router.post("/v1/token", tokenEndpoint(deps));
   return router;

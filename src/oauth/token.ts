@@ -25,7 +25,7 @@ export function tokenEndpoint(deps: Deps) {
     const presented = presentedCredentials(c.req.header("Authorization"), params);
     const client = await authenticateClient(presented, deps.config, c.env.CONFIG);
     const claims = runGrant(grantType, { client, params, snapshot, issuer: c.get("issuer"), now });
-    const key = await deps.keys.signingKey(c.env.CONFIG, c.env.KEY_ENCRYPTION_KEY, snapshot.server.id, now);
+    const key = await deps.keys.signingKey(c.env, snapshot.server.id, now);
     if (!key)
       throw new OAuthError("temporarily_unavailable", "The authorization server has no signing key yet.");
     const accessToken = await signToken(claims, key);

@@ -18,6 +18,23 @@ import {
 
 const bindings = env as Env;
 const vault = (serverId: string) => bindings.KEY_VAULT.get(bindings.KEY_VAULT.idFromName(serverId));
+const DEFAULT_SETTINGS = {
+  alg: "RS256",
+  rotationMode: "AUTO",
+  rotationPeriodSeconds: 90 * 24 * 3600,
+  nextKeyLeadSeconds: 45 * 24 * 3600,
+} as const;
+
+async function serverKeys(serverId: string): Promise<KeyInfo[]> {
+  const status = await controlPlane().signingStatus(serverId);
+  if (!status) throw new Error(`no server ${serverId}`);
+  return status.keys;
+}
+
+function activation(key: KeyInfo | undefined): number {
+  if (key?.activatesAt == null) throw new Error("key has no activation time");
+  return key.activatesAt;
+}
 
 async function adminKeys(serverId: string) {
   const res = await freshApp()(
@@ -40,11 +57,11 @@ async function issue(fetch: ReturnType<typeof freshApp>, issuer: string, clientI
 describe("key vault", () => {
   it("holds an ACTIVE and a NEXT key from the start, NEXT due one rotation period later", async () => {
     const f = await seedServer();
-    const keys = (await controlPlane().listKeys(f.serverId)) as KeyInfo[];
+    const keys = await serverKeys(f.serverId);
     expect(keys.map((k) => k.status).sort()).toEqual(["ACTIVE", "NEXT"]);
     const active = keys.find((k) => k.status === "ACTIVE") as KeyInfo;
     const next = keys.find((k) => k.status === "NEXT") as KeyInfo;
-    expect(next.activatesAt - active.activatesAt).toBe(90 * 24 * 3600);
+    expect(activation(next) - activation(active)).toBe(90 * 24 * 3600);
     expect(active.jwk).toMatchObject({ kty: "RSA", alg: "RS256", e: "AQAB" });
     // 2048-bit modulus: 256 bytes, 342 base64url characters
     expect(active.jwk.n).toHaveLength(342);
@@ -56,36 +73,36 @@ describe("key vault", () => {
 
   it("signs with the ACTIVE key and lets every edge switch to NEXT at its instant, from the keyset it holds", async () => {
     const f = await seedServer();
-    const keys = (await controlPlane().listKeys(f.serverId)) as KeyInfo[];
+    const keys = await serverKeys(f.serverId);
     const active = keys.find((k) => k.status === "ACTIVE") as KeyInfo;
     const next = keys.find((k) => k.status === "NEXT") as KeyInfo;
 
     expect((await issue(freshApp(), f.issuer, f.clientId)).header.kid).toBe(active.kid);
-    const justBefore = createDeps(() => (next.activatesAt - 1) * 1000);
+    const justBefore = createDeps(() => (activation(next) - 1) * 1000);
     expect((await issue(freshApp(justBefore), f.issuer, f.clientId)).header.kid).toBe(active.kid);
-    const atSwitch = createDeps(() => next.activatesAt * 1000);
+    const atSwitch = createDeps(() => activation(next) * 1000);
     expect((await issue(freshApp(atSwitch), f.issuer, f.clientId)).header.kid).toBe(next.kid);
   });
 
   it("is idempotent: ensuring keys again changes nothing", async () => {
     const f = await seedServer();
-    const before = await controlPlane().listKeys(f.serverId);
+    const before = await serverKeys(f.serverId);
     const published = await bindings.CONFIG.get(`keyset/${f.serverId}`);
-    const again = await vault(f.serverId).ensureKeys(f.serverId, "RS256");
-    expect(again).toEqual(before);
+    const again = await vault(f.serverId).configure(f.serverId, DEFAULT_SETTINGS);
+    expect(again.keys).toEqual(before);
     expect(await bindings.CONFIG.get(`keyset/${f.serverId}`)).toBe(published);
   });
 
   it("keeps its keys across a restart of the Durable Object and of the isolate", async () => {
     const f = await seedServer();
-    const before = await controlPlane().listKeys(f.serverId);
+    const before = await serverKeys(f.serverId);
     const kid = (await issue(freshApp(), f.issuer, f.clientId)).header.kid;
 
     const stub = vault(f.serverId);
-    await stub.listKeys();
+    await stub.status();
     await evictDurableObject(stub);
-    expect(await vault(f.serverId).listKeys()).toEqual(before);
-    expect(await vault(f.serverId).ensureKeys(f.serverId, "RS256")).toEqual(before);
+    expect((await vault(f.serverId).status()).keys).toEqual(before);
+    expect((await vault(f.serverId).configure(f.serverId, DEFAULT_SETTINGS)).keys).toEqual(before);
     // a new isolate unseals the same keyset and signs with the same key
     expect((await issue(freshApp(), f.issuer, f.clientId)).header.kid).toBe(kid);
   });

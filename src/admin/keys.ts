@@ -1,0 +1,61 @@
+/**
+ * Signing keys in the management API, at Okta's paths and shapes:
+ * `GET …/credentials/keys`, `GET …/credentials/keys/{kid}`, `POST …/credentials/lifecycle/keyRotate`,
+ * plus Warden's emergency `POST …/credentials/keys/{kid}/lifecycle/revoke`.
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "../context";
+import { ApiError } from "../errors";
+import type { KeyInfo, VaultStatus } from "../keys/key-vault";
+import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+
+export function keysRouter() {
+  const router = new Hono<AppEnv>();
+
+  router.get("/:id/credentials/keys", async (c) => {
+    const id = c.req.param("id");
+    const status = (await controlPlane(c.env).signingStatus(id)) ?? notFound(id);
+    return c.json(status.keys.filter(published).map((k) => oktaKey(k, id, c.req.url)));
+  });
+
+  router.get("/:id/credentials/keys/:kid", async (c) => {
+    const { id, kid } = c.req.param();
+    const status = (await controlPlane(c.env).signingStatus(id)) ?? notFound(id);
+    const key = status.keys.find((k) => k.kid === kid) ?? notFound(kid, "Key");
+    return c.json(oktaKey(key, id, c.req.url));
+  });
+
+  router.post("/:id/credentials/lifecycle/keyRotate", async (c) => {
+    const id = c.req.param("id");
+    const body = await readJsonBody(c.req.raw, { optional: true });
+    if (
+      body !== undefined &&
+      (typeof body !== "object" || body === null || (body as { use?: unknown }).use !== "sig")
+    ) {
+      throw new ApiError("E0000001", "Api validation failed: use", [{ errorSummary: "use: must be 'sig'" }]);
+    }
+    const status = (await controlPlane(c.env).rotateKeys(id)) ?? notFound(id);
+    return c.json(status.keys.filter(published).map((k) => oktaKey(k, id, c.req.url)));
+  });
+
+  router.post("/:id/credentials/keys/:kid/lifecycle/revoke", async (c) => {
+    const { id, kid } = c.req.param();
+    const plane = controlPlane(c.env);
+    if (!(await plane.signingStatus(id))) notFound(id);
+    const status: VaultStatus = (await plane.revokeKey(id, kid)) ?? notFound(kid, "Key");
+    const key = status.keys.find((k) => k.kid === kid) ?? notFound(kid, "Key");
+    return c.json(oktaKey(key, id, c.req.url));
+  });
+
+  return router;
+}
+
+/** Okta lists the keys in the JWKS; a revoked key is kept for audit and shown only by kid. */
+function published(key: KeyInfo): boolean {
+  return key.status !== "REVOKED";
+}
+
+function oktaKey(key: KeyInfo, serverId: string, requestUrl: string) {
+  const self = `${new URL(requestUrl).origin}/api/v1/authorizationServers/${serverId}/credentials/keys/${key.kid}`;
+  return { ...key.jwk, status: key.status, _links: { self: { href: self, hints: { allow: ["GET"] } } } };
+}

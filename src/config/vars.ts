@@ -1,0 +1,28 @@
+/** Optional Worker vars that tune propagation, each falling back to its default in defaults.ts. */
+import { KEYSET_CACHE_TTL_SECONDS, KV_PROPAGATION_SECONDS } from "./defaults";
+
+export interface PropagationVars {
+  KEYSET_CACHE_TTL_SECONDS?: string | undefined;
+  KV_PROPAGATION_SECONDS?: string | undefined;
+}
+
+/** Seconds an isolate and the colo's Cache API trust a keyset (at least 1). */
+export function keysetTtlSeconds(env: PropagationVars): number {
+  return seconds(env.KEYSET_CACHE_TTL_SECONDS, KEYSET_CACHE_TTL_SECONDS, 1);
+}
+
+/** Seconds a KV write takes to be visible everywhere (0 is right for local dev). */
+export function kvPropagationSeconds(env: PropagationVars): number {
+  return seconds(env.KV_PROPAGATION_SECONDS, KV_PROPAGATION_SECONDS, 0);
+}
+
+/** The longest an edge can serve a keyset older than the vault's: KV, then colo cache, then isolate. */
+export function keysetPropagationSeconds(env: PropagationVars): number {
+  return kvPropagationSeconds(env) + 2 * keysetTtlSeconds(env);
+}
+
+function seconds(value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= min ? n : fallback;
+}
