@@ -42,14 +42,24 @@ function loadOrCreateLocal() {
   return local;
 }
 
-async function waitUntilReady(child) {
+/**
+ * Waits for the Worker and tells whether the demo server exists. It asks the admin API, which reads
+ * the control plane: probing `/oauth2/default` instead would leave a cached "not found" in the
+ * isolate for a few seconds after seeding.
+ */
+async function waitUntilReady(child, local) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
     try {
-      const res = await fetch(`${baseUrl}/oauth2/default/.well-known/oauth-authorization-server`);
-      return res.status === 200;
-    } catch {
+      const res = await fetch(`${baseUrl}/api/v1/authorizationServers/default/credentials/keys`, {
+        headers: { Authorization: `SSWS ${local.adminToken}` },
+      });
+      await res.body?.cancel();
+      if (res.status === 200 || res.status === 404) return res.status === 200;
+      throw new Error(`unexpected ${res.status} from the admin API`);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith("unexpected")) throw error;
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -118,7 +128,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
 try {
-  const seeded = await waitUntilReady(child);
+  const seeded = await waitUntilReady(child, local);
   if (!seeded) await seed(local);
   // The key-encryption key must survive restarts too: the persisted keysets are sealed under it.
   const saved = { baseUrl, issuer: `${baseUrl}/oauth2/default`, ...local };
