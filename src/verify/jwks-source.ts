@@ -1,0 +1,309 @@
+/**
+ * The issuer's JWKS as this isolate holds it: in memory, in the Cache API for the other isolates of
+ * the location, and from the network only when its `Cache-Control` says so or a token names a key
+ * the set lacks. Invariants:
+ * - freshness comes from the response (see `freshness.ts`), so a verifier that caches for `max-age`
+ *   already holds every key that can sign in that window (DESIGN §5);
+ * - an unknown `kid` triggers at most one network refetch per cooldown window; concurrent callers
+ *   share one request;
+ * - an outage (network error, timeout, non-2xx) keeps the last good set for its `stale-if-error`;
+ * - a set is replaced only by one the server produced later, so a slow reload that completes after a
+ *   newer one never wins.
+ */
+import { JWKS_MAX_BYTES } from "./defaults";
+import { type Freshness, freshnessOf } from "./freshness";
+import { type Algorithm, importKeySet, type KeySet, type VerificationKey } from "./key-set";
+
+export interface JwksSourceOptions {
+  jwksUri: string;
+  /** The algorithm allow-list: keys bound to anything else are dropped on import. */
+  algorithms: readonly Algorithm[];
+  fetch: (input: string, init: RequestInit) => Promise<Response>;
+  /** Resolved on first use: Workers allow touching the Cache API only while handling a request. */
+  cache: () => Cache | null;
+  /** Epoch milliseconds. */
+  now: () => number;
+  kidRefetchCooldownMs: number;
+  retryAfterFailureMs: number;
+  timeoutMs: number;
+}
+
+export type KeyLookup =
+  | { kind: "found"; key: VerificationKey }
+  /** The key named `kid` is bound to another algorithm (RFC 8725 §3.1), or no key carries `alg`. */
+  | { kind: "alg_mismatch" }
+  | { kind: "unknown_kid" }
+  | { kind: "unavailable" };
+
+/** Lets a background revalidation outlive the request that started it (Workers' `ctx.waitUntil`). */
+export type WaitUntil = (promise: Promise<unknown>) => void;
+
+interface HeldSet {
+  keys: KeySet;
+  /** The document as received, for the Cache API copy. */
+  body: string;
+  etag: string | undefined;
+  cacheControl: string | null;
+  freshness: Freshness;
+  /** Start order of the network request that produced it (0: read from the Cache API); breaks `asOf` ties. */
+  seq: number;
+}
+
+/** Response headers of the Cache API copy; the times are absolute, so any isolate can judge the copy. */
+const H = {
+  asOf: "x-warden-verify-as-of",
+  freshUntil: "x-warden-verify-fresh-until",
+  revalidateUntil: "x-warden-verify-revalidate-until",
+  usableUntil: "x-warden-verify-usable-until",
+  etag: "x-warden-verify-etag",
+  cacheControl: "x-warden-verify-cache-control",
+} as const;
+
+export class JwksSource {
+  private held: HeldSet | undefined;
+  private inflight: Promise<void> | undefined;
+  private warming: Promise<void> | undefined;
+  private seq = 0;
+  private lastKidRefetchAt = Number.NEGATIVE_INFINITY;
+  private lastFailureAt = Number.NEGATIVE_INFINITY;
+  private readonly cacheKey: string;
+  private resolvedCache: Cache | null | undefined;
+
+  constructor(private readonly options: JwksSourceOptions) {
+    // A key of our own next to the JWKS URL: never the URL itself, which the authorization server's
+    // edge cache may hold in its own format.
+    const url = new URL(options.jwksUri);
+    url.searchParams.set("warden-verify-cache", "jwks-v1");
+    this.cacheKey = url.toString();
+  }
+
+  private get cache(): Cache | null {
+    if (this.resolvedCache === undefined) this.resolvedCache = this.options.cache();
+    return this.resolvedCache;
+  }
+
+  async getKey(kid: string, alg: string, waitUntil?: WaitUntil): Promise<KeyLookup> {
+    let set = await this.usableSet(waitUntil);
+    if (!set) return { kind: "unavailable" };
+
+    if (!set.keys.hasKid(kid)) {
+      // A key published after our copy was taken (emergency rotation): refetch, but at most once per
+      // cooldown window, so a flood of made-up kids cannot turn into a flood of JWKS requests.
+      const now = this.options.now();
+      if (this.inflight || now - this.lastKidRefetchAt >= this.options.kidRefetchCooldownMs) {
+        if (!this.inflight) this.lastKidRefetchAt = now;
+        await this.refresh(false);
+        set = this.held ?? set;
+      }
+      if (!set.keys.hasKid(kid)) {
+        // The default allow-list is the algorithms the JWKS keys carry: name the precise failure
+        // (an empty set, every key revoked, is simply an unknown kid).
+        const carried = set.keys.algorithms();
+        return carried.size > 0 && !carried.has(alg as Algorithm)
+          ? { kind: "alg_mismatch" }
+          : { kind: "unknown_kid" };
+      }
+    }
+    const key = set.keys.find(kid, alg);
+    return key ? { kind: "found", key } : { kind: "alg_mismatch" };
+  }
+
+  /** The set to verify with now, refreshing first when its freshness (or lack of one) demands. */
+  private async usableSet(waitUntil?: WaitUntil): Promise<HeldSet | undefined> {
+    if (!this.held && this.cache) {
+      this.warming ??= this.readCache();
+      await this.warming;
+    }
+    const now = this.options.now();
+    const held = this.held;
+    if (held && now < held.freshness.freshUntil) return held;
+
+    const backingOff = now - this.lastFailureAt < this.options.retryAfterFailureMs;
+    if (held && now < held.freshness.revalidateUntil) {
+      // RFC 5861 §3: serve the stale set now, revalidate behind the response.
+      if (!backingOff) {
+        const revalidation = this.refresh(true);
+        waitUntil?.(revalidation);
+      }
+      return held;
+    }
+    if (!backingOff || this.inflight) await this.refresh(true);
+    const after = this.held;
+    // RFC 5861 §4: a failed refresh leaves the last good set in use until its stale-if-error ends.
+    return after && this.options.now() < after.freshness.usableUntil ? after : undefined;
+  }
+
+  /**
+   * One refresh at a time; callers arriving meanwhile share it. Each caller waits at most the
+   * timeout: a hung request is abandoned (and its late answer judged by `adopt` like any other).
+   */
+  private refresh(cacheFirst: boolean): Promise<void> {
+    if (!this.inflight) {
+      const run = withTimeout(this.load(cacheFirst), this.options.timeoutMs).then(
+        (ok) => {
+          if (!ok) this.lastFailureAt = this.options.now();
+        },
+        () => {
+          this.lastFailureAt = this.options.now();
+        },
+      );
+      const settled = run.finally(() => {
+        if (this.inflight === settled) this.inflight = undefined;
+      });
+      this.inflight = settled;
+    }
+    return withTimeout(this.inflight, this.options.timeoutMs).then(() => undefined);
+  }
+
+  /** Resolves true when a usable answer arrived (200 or 304); throws on an outage. */
+  private async load(cacheFirst: boolean): Promise<boolean> {
+    if (cacheFirst && this.cache) {
+      // Another isolate of this location may already have refreshed the set.
+      await this.readCache();
+      const held = this.held;
+      if (held && this.options.now() < held.freshness.freshUntil) return true;
+    }
+    await this.fetchNetwork();
+    return true;
+  }
+
+  private async fetchNetwork(): Promise<void> {
+    const seq = ++this.seq;
+    const requestedAt = this.options.now();
+    const previous = this.held;
+    const headers = new Headers({ Accept: "application/jwk-set+json, application/json" });
+    // RFC 9110 §13.1.2: revalidate the set we hold; an unchanged JWKS costs a 304 and no parsing.
+    if (previous?.etag) headers.set("If-None-Match", previous.etag);
+    const res = await this.options.fetch(this.options.jwksUri, {
+      method: "GET",
+      headers,
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+    });
+
+    if (res.status === 304 && previous?.etag) {
+      await res.body?.cancel();
+      // RFC 9111 §4.3.4: a 304 updates the stored response's headers; without Cache-Control of its
+      // own it keeps the stored one.
+      const merged = new Headers(res.headers);
+      if (!merged.has("cache-control") && previous.cacheControl)
+        merged.set("cache-control", previous.cacheControl);
+      const freshness = freshnessOf(merged, requestedAt);
+      const current = this.held;
+      // Only if what we hold is still the representation the server just confirmed.
+      if (current && current.etag === previous.etag && newer({ freshness, seq }, current)) {
+        this.held = { ...current, freshness, seq, cacheControl: merged.get("cache-control") };
+        await this.writeCache(this.held);
+      }
+      return;
+    }
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      throw new Error(`JWKS answered ${res.status}`);
+    }
+    const declared = Number(res.headers.get("content-length") ?? 0);
+    if (declared > JWKS_MAX_BYTES) {
+      await res.body?.cancel();
+      throw new Error("JWKS too large");
+    }
+    const body = await res.text();
+    if (body.length > JWKS_MAX_BYTES) throw new Error("JWKS too large");
+    const keys = await importKeySet(JSON.parse(body), this.options.algorithms);
+    const candidate: HeldSet = {
+      keys,
+      body,
+      etag: res.headers.get("etag") ?? undefined,
+      cacheControl: res.headers.get("cache-control"),
+      freshness: freshnessOf(res.headers, requestedAt),
+      seq,
+    };
+    if (this.adopt(candidate)) await this.writeCache(candidate);
+  }
+
+  /** Replaces the held set only with one the server produced later. */
+  private adopt(candidate: HeldSet): boolean {
+    if (this.held && !newer(candidate, this.held)) return false;
+    this.held = candidate;
+    return true;
+  }
+
+  private async readCache(): Promise<void> {
+    const cache = this.cache;
+    if (!cache) return;
+    try {
+      const res = await cache.match(this.cacheKey);
+      if (!res) return;
+      const [asOf, freshUntil, revalidateUntil, usableUntil] = [
+        H.asOf,
+        H.freshUntil,
+        H.revalidateUntil,
+        H.usableUntil,
+      ].map((name) => Number(res.headers.get(name) ?? Number.NaN)) as [number, number, number, number];
+      // Only copies this module wrote carry these times; anything else under the key is ignored.
+      if (![asOf, freshUntil, revalidateUntil, usableUntil].every((t) => Number.isFinite(t) && t > 0)) {
+        await res.body?.cancel();
+        return;
+      }
+      const freshness: Freshness = { asOf, freshUntil, revalidateUntil, usableUntil, storable: true };
+      if (this.held && freshness.asOf <= this.held.freshness.asOf) {
+        await res.body?.cancel();
+        return;
+      }
+      const body = await res.text();
+      const keys = await importKeySet(JSON.parse(body), this.options.algorithms);
+      this.adopt({
+        keys,
+        body,
+        etag: res.headers.get(H.etag) ?? undefined,
+        cacheControl: res.headers.get(H.cacheControl),
+        freshness,
+        seq: 0,
+      });
+    } catch {
+      // A broken cache entry is a cache miss.
+    }
+  }
+
+  private async writeCache(set: HeldSet): Promise<void> {
+    const cache = this.cache;
+    if (!cache || !set.freshness.storable) return;
+    const ttl = Math.ceil((set.freshness.usableUntil - this.options.now()) / 1000);
+    if (ttl <= 0) return;
+    try {
+      // Another isolate may have stored a newer set meanwhile; never overwrite it with an older one.
+      const existing = await cache.match(this.cacheKey);
+      if (existing) {
+        await existing.body?.cancel();
+        if (Number(existing.headers.get(H.asOf)) > set.freshness.asOf) return;
+      }
+      const headers = new Headers({
+        "Content-Type": "application/json",
+        // The Cache API drops the entry once the set is no longer usable even through an outage.
+        "Cache-Control": `public, max-age=${ttl}`,
+        [H.asOf]: String(set.freshness.asOf),
+        [H.freshUntil]: String(set.freshness.freshUntil),
+        [H.revalidateUntil]: String(set.freshness.revalidateUntil),
+        [H.usableUntil]: String(set.freshness.usableUntil),
+      });
+      if (set.etag) headers.set(H.etag, set.etag);
+      if (set.cacheControl) headers.set(H.cacheControl, set.cacheControl);
+      await cache.put(this.cacheKey, new Response(set.body, { headers }));
+    } catch {
+      // The Cache API is an optimisation; the in-memory set stands.
+    }
+  }
+}
+
+function newer(a: Pick<HeldSet, "freshness" | "seq">, b: Pick<HeldSet, "freshness" | "seq">): boolean {
+  return a.freshness.asOf > b.freshness.asOf || (a.freshness.asOf === b.freshness.asOf && a.seq > b.seq);
+}
+
+/** Resolves true if `promise` settles in time, false after `ms`; rejections pass through. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([promise.then(() => true), timeout]).finally(() => {
+    if (timer !== undefined) clearTimeout(timer);
+  });
+}
