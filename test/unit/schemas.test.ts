@@ -21,7 +21,15 @@ describe("config schemas", () => {
       audiences: ["api://default"],
       issuerMode: "ORG_URL",
       status: "ACTIVE",
-      credentials: { signing: { rotationMode: "AUTO", use: "sig", alg: "RS256" } },
+      credentials: {
+        signing: {
+          rotationMode: "AUTO",
+          use: "sig",
+          alg: "RS256",
+          rotationPeriodSeconds: 90 * 86400,
+          nextKeyLeadSeconds: 45 * 86400,
+        },
+      },
       tokenProfile: "okta",
     });
   });
@@ -89,5 +97,13 @@ describe("config schemas", () => {
 
   it("reserves the id 'v1' for the org authorization server's paths", () => {
     expect(ServerConfig.safeParse({ server: { id: "v1", name: "x", audiences: ["a"] } }).success).toBe(false);
+  });
+
+  it("refuses a NEXT-key lead longer than the rotation period", () => {
+    const signing = { rotationPeriodSeconds: 60, nextKeyLeadSeconds: 61 };
+    const result = ServerConfig.safeParse({
+      server: { id: "s", name: "s", audiences: ["a"], credentials: { signing } },
+    });
+    expect(result.error?.issues[0]?.path).toEqual(["server", "credentials", "signing", "nextKeyLeadSeconds"]);
   });
 });
