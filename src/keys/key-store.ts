@@ -22,6 +22,7 @@ export interface SigningKey {
   kid: string;
   alg: SigningAlg;
   activatesAt: number | null;
+  sequence: number;
   key: CryptoKey;
 }
 
@@ -123,6 +124,7 @@ export class KeyStore {
         kid: k.kid,
         alg: k.alg,
         activatesAt: k.activatesAt,
+        sequence: k.sequence,
         key: (await importJWK(k.privateJwk, k.alg)) as CryptoKey,
       })),
     );

@@ -28,6 +28,8 @@ import {
 import { importKeyEncryptionKey, seal } from "./seal";
 
 interface KeyRow extends Record<string, SqlStorageValue> {
+  /** SQLite's rowid: creation order (see Activation.sequence). */
+  seq: number;
   kid: string;
   alg: string;
   created_at: number;
@@ -229,6 +231,7 @@ export class KeyVault extends DurableObject<Env> {
         kid: r.kid,
         alg: r.alg as SigningAlg,
         activatesAt: r.activates_at,
+        sequence: r.seq,
         privateJwk: JSON.parse(r.private_jwk) as JWK,
       }));
     const keyset: PublishedKeyset = {
@@ -280,11 +283,11 @@ export class KeyVault extends DurableObject<Env> {
   }
 
   private rows(): KeyRow[] {
-    return this.sql.exec<KeyRow>("SELECT * FROM signing_keys ORDER BY created_at, kid").toArray();
+    return this.sql.exec<KeyRow>("SELECT rowid AS seq, * FROM signing_keys ORDER BY rowid").toArray();
   }
 
   private row(kid: string): KeyRow | undefined {
-    return this.sql.exec<KeyRow>("SELECT * FROM signing_keys WHERE kid = ?", kid).toArray()[0];
+    return this.sql.exec<KeyRow>("SELECT rowid AS seq, * FROM signing_keys WHERE kid = ?", kid).toArray()[0];
   }
 
   private settings(): SigningSettings | undefined {
@@ -303,7 +306,13 @@ export class KeyVault extends DurableObject<Env> {
 }
 
 function toScheduled(r: KeyRow): ScheduledKey {
-  return { kid: r.kid, createdAt: r.created_at, activatesAt: r.activates_at, revokedAt: r.revoked_at };
+  return {
+    kid: r.kid,
+    createdAt: r.created_at,
+    activatesAt: r.activates_at,
+    sequence: r.seq,
+    revokedAt: r.revoked_at,
+  };
 }
 
 function scheduleOf(settings: SigningSettings): RotationSchedule {

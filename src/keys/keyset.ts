@@ -13,6 +13,8 @@ export interface SealedSigningKey {
   alg: SigningAlg;
   /** Epoch seconds from which this key signs; null while a MANUAL NEXT key waits for keyRotate. */
   activatesAt: number | null;
+  /** Creation order, which breaks a tie between keys activated in the same second. */
+  sequence: number;
   privateJwk: JWK;
 }
 
@@ -30,21 +32,8 @@ export interface PublishedKeyset {
   sealed: { iv: string; ciphertext: string };
 }
 
-/**
- * The key that signs at `now`: the one with the latest activation not after `now`. Keys that have
- * not activated yet (NEXT) are held but not used, so every edge switches at the same instant.
- */
-export function selectSigningKey<K extends { activatesAt: number | null }>(
-  keys: readonly K[],
-  now: number,
-): K | undefined {
-  let chosen: K | undefined;
-  for (const key of keys) {
-    if (key.activatesAt === null || key.activatesAt > now) continue;
-    if (!chosen || key.activatesAt > (chosen.activatesAt ?? 0)) chosen = key;
-  }
-  return chosen;
-}
+/** Edges choose the signing key exactly as the vault does. */
+export { activeKey as selectSigningKey } from "./schedule";
 
 /** RFC 7517 public members per key type; anything else (d, p, q, dp, dq, qi, oth, k) never leaves the vault. */
 const PUBLIC_MEMBERS: Record<string, readonly string[]> = {

@@ -17,11 +17,21 @@ export interface RotationSchedule {
   retentionSeconds: number;
 }
 
-export interface ScheduledKey {
-  kid: string;
-  createdAt: number;
+/** What decides which key signs: its activation, and its creation order to break a tie. */
+export interface Activation {
   /** Epoch seconds from which the key signs; null for a MANUAL NEXT key that waits for keyRotate. */
   activatesAt: number | null;
+  /**
+   * Creation order. Two keys activated in the same second (keyRotate right after creation, or
+   * twice in a second) are told apart by it: the later key signs.
+   */
+  sequence: number;
+  revokedAt?: number | null;
+}
+
+export interface ScheduledKey extends Activation {
+  kid: string;
+  createdAt: number;
   revokedAt: number | null;
 }
 
@@ -37,14 +47,24 @@ export interface SchedulePlan {
   nextAlarmAt: number | null;
 }
 
-const live = (k: ScheduledKey) => k.revokedAt === null;
+const live = (k: Activation) => k.revokedAt == null;
 
-/** The key that signs at `now`: the live key with the latest activation not after `now`. */
-export function activeKey<K extends ScheduledKey>(keys: readonly K[], now: number): K | undefined {
+/** True when `a` took over from `b` (or would): later activation, or same second and created later. */
+function activatedAfter(a: Activation, b: Activation): boolean {
+  const at = a.activatesAt ?? Number.POSITIVE_INFINITY;
+  const bt = b.activatesAt ?? Number.POSITIVE_INFINITY;
+  return at > bt || (at === bt && a.sequence > b.sequence);
+}
+
+/**
+ * The key that signs at `now`: the live key activated last, not after `now`. Edges and the vault
+ * both decide with this, so every edge switches at the same second from the keyset it holds.
+ */
+export function activeKey<K extends Activation>(keys: readonly K[], now: number): K | undefined {
   let chosen: K | undefined;
   for (const k of keys) {
     if (!live(k) || k.activatesAt === null || k.activatesAt > now) continue;
-    if (!chosen || k.activatesAt > (chosen.activatesAt ?? 0)) chosen = k;
+    if (!chosen || activatedAfter(k, chosen)) chosen = k;
   }
   return chosen;
 }
@@ -52,9 +72,7 @@ export function activeKey<K extends ScheduledKey>(keys: readonly K[], now: numbe
 /** The key that will sign next: the live key due soonest, an undated (MANUAL) one last. */
 export function nextKey<K extends ScheduledKey>(keys: readonly K[], now: number): K | undefined {
   const pending = keys.filter((k) => live(k) && (k.activatesAt === null || k.activatesAt > now));
-  pending.sort(
-    (a, b) => (a.activatesAt ?? Number.POSITIVE_INFINITY) - (b.activatesAt ?? Number.POSITIVE_INFINITY),
-  );
+  pending.sort((a, b) => (activatedAfter(a, b) ? 1 : -1));
   return pending[0];
 }
 
@@ -63,8 +81,7 @@ export function supersededAt(key: ScheduledKey, keys: readonly ScheduledKey[], n
   if (key.activatesAt === null) return null;
   let at: number | null = null;
   for (const k of keys) {
-    if (!live(k) || k.activatesAt === null || k.activatesAt > now || k.activatesAt <= key.activatesAt)
-      continue;
+    if (!live(k) || k.activatesAt === null || k.activatesAt > now || !activatedAfter(k, key)) continue;
     if (at === null || k.activatesAt < at) at = k.activatesAt;
   }
   return at;

@@ -3,9 +3,9 @@ import { publicJwk, selectSigningKey } from "../../src/keys/keyset";
 
 describe("selectSigningKey", () => {
   const keys = [
-    { kid: "old", activatesAt: 100 },
-    { kid: "next", activatesAt: 300 },
-    { kid: "active", activatesAt: 200 },
+    { kid: "old", activatesAt: 100, sequence: 1 },
+    { kid: "next", activatesAt: 300, sequence: 3 },
+    { kid: "active", activatesAt: 200, sequence: 2 },
   ];
 
   it("picks the latest key already active", () => {
@@ -15,6 +15,19 @@ describe("selectSigningKey", () => {
   it("switches exactly at the NEXT key's activation instant", () => {
     expect(selectSigningKey(keys, 299)?.kid).toBe("active");
     expect(selectSigningKey(keys, 300)?.kid).toBe("next");
+  });
+
+  it("lets the later-created key sign when two activate in the same second", () => {
+    const rotated = [
+      { kid: "first", activatesAt: 100, sequence: 1 },
+      { kid: "rotated-in", activatesAt: 100, sequence: 2 },
+    ];
+    expect(selectSigningKey(rotated, 100)?.kid).toBe("rotated-in");
+    expect(selectSigningKey([...rotated].reverse(), 100)?.kid).toBe("rotated-in");
+  });
+
+  it("never selects an undated (MANUAL NEXT) key", () => {
+    expect(selectSigningKey([{ kid: "manual", activatesAt: null, sequence: 9 }], 1e12)).toBeUndefined();
   });
 
   it("has nothing to sign with before the first key activates", () => {

@@ -21,10 +21,12 @@ const AUTO: RotationSchedule = {
 const MANUAL: RotationSchedule = { ...AUTO, mode: "MANUAL" };
 const T = 1_800_000_000;
 
+let sequence = 0;
 const key = (kid: string, activatesAt: number | null, revokedAt: number | null = null): ScheduledKey => ({
   kid,
   createdAt: T,
   activatesAt,
+  sequence: ++sequence,
   revokedAt,
 });
 

@@ -163,6 +163,21 @@ describe("keyRotate (Okta's credentials/lifecycle/keyRotate)", () => {
     expect(jwks.keys.map((k) => k.kid)).toContain(before.ACTIVE?.[0]);
   });
 
+  it("rotates within the same second the keys were created, and twice in one second", async () => {
+    const f = await seedServer();
+    const t = Math.floor(Date.now() / 1000) + 5;
+    const first = await vault(f.serverId).status(t);
+    const oldActive = first.keys.find((k) => k.status === "ACTIVE") as KeyInfo;
+    const next = first.keys.find((k) => k.status === "NEXT") as KeyInfo;
+    const once = await vault(f.serverId).rotate(t);
+    if (!once.ok) throw new Error(once.reason);
+    expect(byStatus(once.status)).toMatchObject({ ACTIVE: [next.kid], EXPIRED: [oldActive.kid] });
+    const twice = await vault(f.serverId).rotate(t);
+    if (!twice.ok) throw new Error(twice.reason);
+    const newNext = once.status.keys.find((k) => k.status === "NEXT") as KeyInfo;
+    expect(byStatus(twice.status).ACTIVE).toEqual([newNext.kid]);
+  });
+
   it("reports lastRotated, nextRotation and kid on the authorization server", async () => {
     const f = await seedServer();
     await admin(`${f.serverId}/credentials/lifecycle/keyRotate`, { method: "POST" });
