@@ -15,7 +15,7 @@ export function createApp(deps: Deps = createDeps()) {
   const app = new Hono<AppEnv>();
 
   app.route("/oauth2/:as", oauthRouter(deps));
-  app.route("/api/v1", adminRouter());
+  app.route("/api/v1", adminRouter(deps));
 
   app.notFound(() => apiErrorResponse(new ApiError("E0000007", "Not found: Resource not found")));
   app.onError((error) => {

@@ -4,6 +4,8 @@
  * reach the wire.
  */
 
+import type { TraceEntry } from "./policy/trace";
+
 /** RFC 6749 §5.2 error codes, plus the §4.1.2.1 codes a token endpoint can share. */
 export type OAuthErrorCode =
   | "invalid_request"
@@ -36,6 +38,8 @@ export class OAuthError extends Error {
   constructor(
     readonly code: OAuthErrorCode,
     readonly description: string,
+    /** Why policy evaluation denied: for the audit log and Token Preview, never for the wire. */
+    readonly trace?: readonly TraceEntry[],
   ) {
     super(description);
   }

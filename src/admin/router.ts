@@ -5,17 +5,18 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { AppEnv } from "../context";
+import type { AppEnv, Deps } from "../context";
 import { ApiError } from "../errors";
 import { requireAdmin } from "./auth";
 import { controlPlane, readJsonBody } from "./control-plane-client";
 import { keysRouter } from "./keys";
 import { serversRouter } from "./servers";
+import { tokenPreviewRouter } from "./token-preview";
 
 /** Config documents are small; 1 MiB holds thousands of rules. */
 const IMPORT_MAX_BYTES = 1024 * 1024;
 
-export function adminRouter() {
+export function adminRouter(deps: Deps) {
   const router = new Hono<AppEnv>();
   router.use(requireAdmin);
 
@@ -43,5 +44,6 @@ export function adminRouter() {
 
   router.route("/authorizationServers", keysRouter());
   router.route("/authorizationServers", serversRouter());
+  router.route("/authorizationServers", tokenPreviewRouter(deps.now));
   return router;
 }

@@ -124,6 +124,11 @@ export class ControlPlane extends DurableObject<Env> {
     });
   }
 
+  /** A client as stored (secrets hashed), for admin reads and Token Preview. */
+  async getClientRecord(clientId: string): Promise<Client | undefined> {
+    return this.getClient(clientId);
+  }
+
   async getServerConfig(id: string): Promise<(ServerConfig & { version: number }) | undefined> {
     const row = this.getServerRow(id);
     return row ? { ...(JSON.parse(row.config) as ServerConfig), version: row.version } : undefined;

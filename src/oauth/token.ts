@@ -8,8 +8,10 @@ import type { AppEnv, Deps } from "../context";
 import { OAuthError } from "../errors";
 import { signToken } from "../tokens/sign";
 import { authenticateClient, presentedCredentials } from "./client-auth";
+import { recordDenials } from "./denial-log";
 import { readFormBody } from "./form-body";
 import { clientCredentialsGrant } from "./grants/client-credentials";
+import { parseScopeParam } from "./scope-param";
 import { tokenResponse } from "./token-response";
 
 /** Grants this endpoint implements; discovery advertises exactly these. */
@@ -24,7 +26,10 @@ export function tokenEndpoint(deps: Deps) {
     const grantType = requireGrantType(params.get("grant_type"));
     const presented = presentedCredentials(c.req.header("Authorization"), params);
     const client = await authenticateClient(presented, deps.config, c.env.CONFIG);
-    const claims = runGrant(grantType, { client, params, snapshot, issuer: c.get("issuer"), now });
+    const requestedScopes = parseScopeParam(params.get("scope"));
+    const { token: claims } = recordDenials(snapshot.server.id, client.client_id, grantType, () =>
+      runGrant(grantType, { client, requestedScopes, snapshot, issuer: c.get("issuer"), now }),
+    );
     const key = await deps.keys.signingKey(c.env, snapshot.server.id, now);
     if (!key)
       throw new OAuthError("temporarily_unavailable", "The authorization server has no signing key yet.");

@@ -3,33 +3,43 @@
  * behalf. There is no user, so OIDC scopes make no sense and are refused.
  */
 import { RESERVED_SCOPES, TOKEN_ID_BYTES } from "../../config/defaults";
-import type { Client, Snapshot } from "../../config/schemas";
+import type { Client, ServerConfig } from "../../config/schemas";
 import { randomToken } from "../../crypto/secrets";
 import { OAuthError } from "../../errors";
-import { evaluate } from "../../policy";
-import { buildAccessToken } from "../../tokens/access-token";
-import type { FormParams } from "../form-body";
-import { parseScopeParam } from "../scope-param";
+import { evaluate, type PolicyDecision } from "../../policy";
+import { type AccessTokenClaims, buildAccessToken } from "../../tokens/access-token";
 
 export interface GrantInput {
   client: Client;
-  params: FormParams;
-  snapshot: Snapshot;
+  /** The `scope` parameter, parsed (RFC 6749 §3.3); empty when none was sent. */
+  requestedScopes: readonly string[];
+  snapshot: ServerConfig;
   issuer: string;
   /** Epoch seconds. */
   now: number;
 }
 
+export interface GrantResult {
+  token: AccessTokenClaims;
+  decision: Extract<PolicyDecision, { ok: true }>;
+}
+
 const OIDC_SCOPES: ReadonlySet<string> = new Set(RESERVED_SCOPES);
 
-export function clientCredentialsGrant({ client, params, snapshot, issuer, now }: GrantInput) {
+/** Decides and builds the claim set; throws an OAuthError (with the policy trace when denied). */
+export function clientCredentialsGrant({
+  client,
+  requestedScopes,
+  snapshot,
+  issuer,
+  now,
+}: GrantInput): GrantResult {
   if (!client.grant_types.includes("client_credentials")) {
     throw new OAuthError(
       "unauthorized_client",
       "The client is not authorized to use the provided grant type.",
     );
   }
-  const requestedScopes = parseScopeParam(params.get("scope"));
   const oidc = requestedScopes.filter((s) => OIDC_SCOPES.has(s));
   if (oidc.length > 0) {
     throw new OAuthError(
@@ -42,9 +52,9 @@ export function clientCredentialsGrant({ client, params, snapshot, issuer, now }
     { clientId: client.client_id, grantType: "client_credentials", requestedScopes },
     snapshot,
   );
-  if (!decision.ok) throw new OAuthError(decision.error, decision.description);
+  if (!decision.ok) throw new OAuthError(decision.error, decision.description, decision.trace);
 
-  return buildAccessToken({
+  const token = buildAccessToken({
     profile: snapshot.server.tokenProfile,
     issuer,
     audiences: snapshot.server.audiences,
@@ -55,4 +65,5 @@ export function clientCredentialsGrant({ client, params, snapshot, issuer, now }
     lifetimeSeconds: decision.accessTokenLifetimeSeconds,
     jti: `AT.${randomToken(TOKEN_ID_BYTES)}`,
   });
+  return { token, decision };
 }

@@ -1,0 +1,210 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Env } from "../../src/env";
+import {
+  ADMIN_TOKEN,
+  basic,
+  decodeJwt,
+  type Fixture,
+  freshApp,
+  importConfig,
+  ORIGIN,
+  SECRET,
+  seedServer,
+  tokenRequest,
+} from "./helpers";
+
+interface Preview {
+  result: "ALLOW" | "DENY";
+  accessToken?: { header: Record<string, unknown>; payload: Record<string, unknown> };
+  error?: { error: string; error_description: string };
+  policy?: { id: string };
+  rule?: { id: string };
+  trace: { kind: string; id: string; outcome: string; reason?: string }[];
+}
+
+async function preview(serverId: string, body: unknown): Promise<Response> {
+  return freshApp()(
+    new Request(`${ORIGIN}/api/v1/authorizationServers/${serverId}/tokenPreview`, {
+      method: "POST",
+      headers: { Authorization: `SSWS ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+  );
+}
+
+/** Compares a preview with a real request for the same client and scopes. */
+async function sameAsReal(f: Fixture, clientId: string, scopes: string[]) {
+  const previewed = (await (
+    await preview(f.serverId, { clientId, grantType: "client_credentials", scopes })
+  ).json()) as Preview;
+  const params: Record<string, string> = { grant_type: "client_credentials" };
+  if (scopes.length > 0) params.scope = scopes.join(" ");
+  const real = await freshApp()(tokenRequest(f.issuer, params, { authorization: basic(clientId, SECRET) }));
+  const body = (await real.json()) as Record<string, string>;
+  if (real.status === 200) {
+    expect(previewed.result).toBe("ALLOW");
+    const { header, payload } = decodeJwt(body.access_token as string);
+    const volatile = { iat: expect.any(Number), exp: expect.any(Number), jti: expect.any(String) };
+    expect(previewed.accessToken?.header).toEqual(header);
+    expect({ ...previewed.accessToken?.payload, ...volatile }).toEqual({ ...payload, ...volatile });
+    const p = previewed.accessToken?.payload as { iat: number; exp: number };
+    expect(p.exp - p.iat).toBe((payload.exp as number) - (payload.iat as number));
+  } else {
+    expect(previewed.result).toBe("DENY");
+    expect(previewed.error).toEqual(body);
+  }
+  return previewed;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("POST /api/v1/authorizationServers/{id}/tokenPreview", () => {
+  it("gives the same answer as a real request, allowed or denied", async () => {
+    const f = await seedServer();
+    const allowed = await sameAsReal(f, f.clientId, ["read", "write"]);
+    expect(allowed).toMatchObject({ policy: { id: "p1" }, rule: { id: "r1" } });
+    await sameAsReal(f, f.clientId, []);
+    const denied = await sameAsReal(f, f.clientId, ["admin"]);
+    expect(denied.trace).toEqual([
+      {
+        kind: "rule",
+        policyId: "p1",
+        id: "r1",
+        name: "read-write",
+        outcome: "skipped",
+        reason: "scopes_not_covered",
+      },
+      { kind: "policy", id: "p1", name: "services", outcome: "skipped", reason: "no_rule_matched" },
+    ]);
+    await sameAsReal(f, f.clientId, ["nope"]);
+    await sameAsReal(f, f.clientId, ["openid"]);
+  });
+
+  it("shows why each policy and rule was skipped", async () => {
+    const f = await seedServer({
+      config: {
+        scopes: [{ id: "s-read", name: "read", default: true }],
+        policies: [
+          {
+            id: "p0",
+            name: "off",
+            priority: 1,
+            status: "INACTIVE",
+            conditions: { clients: { include: ["ALL_CLIENTS"] } },
+          },
+          {
+            id: "p1",
+            name: "main",
+            priority: 2,
+            conditions: { clients: { include: ["ALL_CLIENTS"] } },
+            rules: [
+              {
+                id: "r0",
+                name: "codes",
+                priority: 1,
+                conditions: { grantTypes: { include: ["authorization_code"] }, scopes: { include: ["*"] } },
+              },
+              {
+                id: "r1",
+                name: "cc",
+                priority: 2,
+                conditions: { grantTypes: { include: ["client_credentials"] }, scopes: { include: ["*"] } },
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const previewed = await sameAsReal(f, f.clientId, ["read"]);
+    expect(previewed.trace.map((t) => [t.id, t.outcome, t.reason])).toEqual([
+      ["p0", "skipped", "inactive"],
+      ["r0", "skipped", "grant_type_not_included"],
+      ["p1", "matched", undefined],
+      ["r1", "matched", undefined],
+    ]);
+  });
+
+  it("matches real requests for inactive clients and clients without the grant", async () => {
+    const f = await seedServer();
+    await importConfig({
+      clients: [
+        {
+          client_id: f.postClientId,
+          client_name: "post",
+          grant_types: ["authorization_code"],
+          token_endpoint_auth_method: "client_secret_post",
+        },
+      ],
+    });
+    const previewed = (await (
+      await preview(f.serverId, { clientId: f.postClientId, grantType: "client_credentials" })
+    ).json()) as Preview;
+    expect(previewed.error?.error).toBe("unauthorized_client");
+  });
+
+  it("has no side effect: nothing signed, nothing published, nothing logged", async () => {
+    const f = await seedServer();
+    const kv = (env as Env).CONFIG;
+    const before = await Promise.all([kv.get(`keyset/${f.serverId}`), kv.get(`snapshot/${f.serverId}`)]);
+    const warn = vi.spyOn(console, "warn");
+    const res = await preview(f.serverId, {
+      clientId: f.clientId,
+      grantType: "client_credentials",
+      scopes: ["admin"],
+    });
+    expect(res.status).toBe(200);
+    expect(warn).not.toHaveBeenCalled();
+    expect(await Promise.all([kv.get(`keyset/${f.serverId}`), kv.get(`snapshot/${f.serverId}`)])).toEqual(
+      before,
+    );
+    const allowed = (await (
+      await preview(f.serverId, { clientId: f.clientId, grantType: "client_credentials" })
+    ).json()) as Preview;
+    expect(JSON.stringify(allowed)).not.toMatch(/eyJ[\w-]+\.eyJ/);
+  });
+
+  it("rejects bad input with Okta's errors and unknown servers or clients with 404", async () => {
+    const f = await seedServer();
+    const bad = await preview(f.serverId, { clientId: f.clientId, grantType: "password" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errorCode: string }).errorCode).toBe("E0000001");
+    expect((await preview("nope", { clientId: f.clientId, grantType: "client_credentials" })).status).toBe(
+      404,
+    );
+    expect((await preview(f.serverId, { clientId: "ghost", grantType: "client_credentials" })).status).toBe(
+      404,
+    );
+  });
+});
+
+describe("denials are recorded with their trace", () => {
+  it("logs one structured event per real denial, with the same trace Token Preview shows", async () => {
+    const f = await seedServer();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const res = await freshApp()(
+      tokenRequest(
+        f.issuer,
+        { grant_type: "client_credentials", scope: "admin" },
+        { authorization: basic(f.clientId, SECRET) },
+      ),
+    );
+    expect(res.status).toBe(400);
+    expect(warn).toHaveBeenCalledTimes(1);
+    const event = JSON.parse(warn.mock.calls[0]?.[0] as string);
+    const previewed = (await (
+      await preview(f.serverId, { clientId: f.clientId, grantType: "client_credentials", scopes: ["admin"] })
+    ).json()) as Preview;
+    expect(event).toEqual({
+      event: "token.denied",
+      serverId: f.serverId,
+      clientId: f.clientId,
+      grantType: "client_credentials",
+      error: "access_denied",
+      trace: previewed.trace,
+    });
+    expect(await res.text()).not.toContain("scopes_not_covered");
+  });
+});
