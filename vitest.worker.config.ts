@@ -17,5 +17,7 @@ export default defineConfig({
   ],
   test: {
     include: ["test/worker/**/*.test.ts"],
+    // A real token inline hook service on 127.0.0.1 (test/hook-server); tests `inject("hookServer")`.
+    globalSetup: ["test/hook-server/global-setup.ts"],
   },
 });

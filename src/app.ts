@@ -5,15 +5,24 @@ import { ConfigStore } from "./config/config-store";
 import type { AppEnv, Deps } from "./context";
 import { ApiError, apiErrorResponse, OAuthError, oauthErrorResponse } from "./errors";
 import { KeyStore } from "./keys/key-store";
+import { ClientKeyStore } from "./oauth/client-keys";
+import { orgRouter } from "./oauth/org-router";
 import { oauthRouter } from "./oauth/router";
 
 export function createDeps(now: () => number = Date.now): Deps {
-  return { config: new ConfigStore(now), keys: new KeyStore(now), now };
+  return {
+    config: new ConfigStore(now),
+    keys: new KeyStore(now),
+    clientKeys: new ClientKeyStore({ now }),
+    now,
+  };
 }
 
 export function createApp(deps: Deps = createDeps()) {
   const app = new Hono<AppEnv>();
 
+  // The org authorization server first: `/oauth2/v1/*` would otherwise be taken for a server named v1.
+  app.route("/", orgRouter(deps));
   app.route("/oauth2/:as", oauthRouter(deps));
   app.route("/api/v1", adminRouter(deps));
 

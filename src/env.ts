@@ -1,5 +1,6 @@
 import type { ControlPlane } from "./config/control-plane";
 import type { KeyVault } from "./keys/key-vault";
+import type { AssertionReplay } from "./oauth/assertion-replay";
 
 /** Bindings, secrets and vars of the Warden Worker (see wrangler.toml). */
 export interface Env {
@@ -9,6 +10,8 @@ export interface Env {
   CONTROL_PLANE: DurableObjectNamespace<ControlPlane>;
   /** One instance per authorization server, named by its id. */
   KEY_VAULT: DurableObjectNamespace<KeyVault>;
+  /** One instance per client, named by its client id: the `jti`s of its accepted assertions. */
+  ASSERTION_REPLAY: DurableObjectNamespace<AssertionReplay>;
   /** Secret: base64url of 32 random bytes; seals keysets published to KV (AES-256-GCM). */
   KEY_ENCRYPTION_KEY: string;
   /** Secret: the bootstrap admin API token (`Authorization: SSWS …`). */

@@ -1,23 +1,135 @@
 /**
- * Management API authentication. For now the bootstrap token from the `ADMIN_API_TOKEN` secret, sent
- * as Okta does: `Authorization: SSWS <token>`. Bearer tokens from the org authorization server come
- * with the management API.
+ * Management API authentication and authorization, as Okta does it:
+ * - `Authorization: SSWS <token>`: the bootstrap token from the `ADMIN_API_TOKEN` secret, full access;
+ * - `Authorization: Bearer <access token>` from the org authorization server (`/oauth2/v1/token`),
+ *   verified here against the org keyset the edge already holds, and limited by its okta.* scopes:
+ *   a `…read` scope allows GET (and HEAD), a `…manage` scope also allows writes.
+ * A missing or bad credential is 401 E0000011; a valid token without the route's scope is 403 E0000006.
  */
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../context";
+import { ORG_KEYS_ID } from "../config/defaults";
+import type { OktaScope } from "../config/schemas";
+import type { AppEnv, Deps } from "../context";
 import { hashSecret, secretMatchesAny } from "../crypto/secrets";
-import { ApiError } from "../errors";
+import { ApiError, apiErrorResponse } from "../errors";
+import { verifyOrgAccessToken } from "../oauth/org-access-token";
+import { orgUrl } from "../oauth/server-context";
+import { extractBearer } from "../verify/bearer";
+import { bearerChallenge } from "../verify/rfc6750";
 
-export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
-  const header = c.req.header("Authorization");
-  const match = header ? /^SSWS +(\S+) *$/i.exec(header) : null;
-  // Okta answers a browser without a session with 403 E0000005; an API client without a token is
-  // better served by RFC 9110's 401 with a challenge.
-  if (!match?.[1]) throw new ApiError("E0000011", "Invalid token provided");
-  const configured = c.env.ADMIN_API_TOKEN;
-  // An unset secret must never match an empty or guessed token.
-  if (!configured || !(await secretMatchesAny(match[1], [await hashSecret(configured)]))) {
-    throw new ApiError("E0000011", "Invalid token provided");
+const REALM = "warden";
+
+export function requireAdmin(deps: Deps) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const header = c.req.header("Authorization");
+    if (header && /^Bearer(?: |$)/i.test(header)) {
+      const refused = await bearerRefusal(deps, c.req.raw, c.env);
+      if (refused) return refused;
+      await next();
+      return;
+    }
+    const match = header ? /^SSWS +(\S+) *$/i.exec(header) : null;
+    // Okta answers a browser without a session with 403 E0000005; an API client without a token is
+    // better served by RFC 9110's 401 with a challenge.
+    if (!match?.[1]) return unauthorized(`SSWS realm="${REALM}", ${bearerChallenge({ realm: REALM })}`);
+    const configured = c.env.ADMIN_API_TOKEN;
+    // An unset secret must never match an empty or guessed token.
+    if (!configured || !(await secretMatchesAny(match[1], [await hashSecret(configured)]))) {
+      return unauthorized(`SSWS realm="${REALM}"`);
+    }
+    await next();
+  });
+}
+
+/** Undefined when the bearer token is valid, from an active client, and carries the route's scopes. */
+async function bearerRefusal(
+  deps: Deps,
+  request: Request,
+  env: AppEnv["Bindings"],
+): Promise<Response | undefined> {
+  const extracted = extractBearer(request);
+  if (!extracted.ok) {
+    return unauthorized(bearerChallenge({ realm: REALM, error: "invalid_request" }));
   }
-  await next();
-});
+  const now = Math.floor(deps.now() / 1000);
+  const issuer = orgUrl(env.ORG_URL, request.url);
+  const keyset = await deps.keys.published(env, ORG_KEYS_ID);
+  const verdict = keyset
+    ? await verifyOrgAccessToken(extracted.token, keyset, issuer, now)
+    : ({ ok: false, reason: "unknown_kid" } as const);
+  // A deactivated (or deleted) client's tokens stop working within the config propagation bound.
+  const client = verdict.ok ? await deps.config.client(env.CONFIG, verdict.facts.clientId) : undefined;
+  if (!verdict.ok || client?.status !== "ACTIVE") {
+    return unauthorized(
+      bearerChallenge({
+        realm: REALM,
+        error: "invalid_token",
+        description: "The access token is invalid or has expired.",
+      }),
+    );
+  }
+
+  const required = requiredScopes(request.method, new URL(request.url).pathname);
+  const held = new Set(verdict.facts.scopes);
+  if (!required?.every((scope) => satisfies(held, scope))) {
+    const response = apiErrorResponse(
+      new ApiError("E0000006", "You do not have permission to perform the requested action"),
+    );
+    response.headers.set(
+      "WWW-Authenticate",
+      bearerChallenge({
+        realm: REALM,
+        error: "insufficient_scope",
+        description: "The access token provided does not contain the required scopes.",
+        scope: required ?? [],
+      }),
+    );
+    return response;
+  }
+  return undefined;
+}
+
+function unauthorized(challenge: string): Response {
+  const response = apiErrorResponse(new ApiError("E0000011", "Invalid token provided"));
+  response.headers.set("WWW-Authenticate", challenge);
+  return response;
+}
+
+/** A `…manage` scope covers the matching `…read` scope, as in Okta. */
+function satisfies(held: ReadonlySet<string>, required: OktaScope): boolean {
+  return (
+    held.has(required) || (required.endsWith(".read") && held.has(required.replace(/\.read$/, ".manage")))
+  );
+}
+
+/** Management API resources by their first path segment under `/api/v1`, and the okta.* scope family of each. */
+const RESOURCE_SCOPES: Record<string, { read: OktaScope; manage?: OktaScope }> = {
+  authorizationServers: {
+    read: "okta.authorizationServers.read",
+    manage: "okta.authorizationServers.manage",
+  },
+  apps: { read: "okta.apps.read", manage: "okta.apps.manage" },
+  "api-tokens": { read: "okta.apiTokens.read", manage: "okta.apiTokens.manage" },
+  users: { read: "okta.users.read", manage: "okta.users.manage" },
+  groups: { read: "okta.groups.read", manage: "okta.groups.manage" },
+  inlineHooks: { read: "okta.inlineHooks.read", manage: "okta.inlineHooks.manage" },
+  logs: { read: "okta.logs.read" },
+};
+
+/**
+ * Every okta.* scope a request needs, or undefined when no scope grants it (a route not listed here is
+ * closed to bearer tokens until it is). GET and HEAD read; any other method writes.
+ */
+export function requiredScopes(method: string, path: string): readonly OktaScope[] | undefined {
+  const rest = path.replace(/^\/api\/v1(?=\/)/, "");
+  const read = method === "GET" || method === "HEAD";
+  // A bulk import writes servers and the clients they name.
+  if (rest === "/warden/import") {
+    return method === "POST" ? ["okta.authorizationServers.manage", "okta.apps.manage"] : undefined;
+  }
+  const segment = rest.split("/")[1] ?? "";
+  if (!Object.hasOwn(RESOURCE_SCOPES, segment)) return undefined;
+  const family = RESOURCE_SCOPES[segment];
+  const scope = read ? family?.read : family?.manage;
+  return scope ? [scope] : undefined;
+}

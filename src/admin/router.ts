@@ -9,6 +9,7 @@ import type { AppEnv, Deps } from "../context";
 import { ApiError } from "../errors";
 import { requireAdmin } from "./auth";
 import { controlPlane, readJsonBody } from "./control-plane-client";
+import { inlineHooksRouter } from "./inline-hooks";
 import { keysRouter } from "./keys";
 import { serversRouter } from "./servers";
 import { tokenPreviewRouter } from "./token-preview";
@@ -18,7 +19,7 @@ const IMPORT_MAX_BYTES = 1024 * 1024;
 
 export function adminRouter(deps: Deps) {
   const router = new Hono<AppEnv>();
-  router.use(requireAdmin);
+  router.use(requireAdmin(deps));
 
   router.post(
     "/warden/import",
@@ -45,5 +46,6 @@ export function adminRouter(deps: Deps) {
   router.route("/authorizationServers", keysRouter());
   router.route("/authorizationServers", serversRouter());
   router.route("/authorizationServers", tokenPreviewRouter(deps.now));
+  router.route("/inlineHooks", inlineHooksRouter());
   return router;
 }

@@ -45,7 +45,7 @@ export function tokenPreviewRouter(now: () => number) {
     const alg = config.server.credentials.signing.alg;
     try {
       if (client.status !== "ACTIVE") throw new OAuthError("invalid_client", "The client is deactivated.");
-      const { token, decision } = clientCredentialsGrant({
+      const { token, decision, claimFailures } = clientCredentialsGrant({
         client,
         requestedScopes: [...new Set(parsed.data.scopes)],
         snapshot: config,
@@ -59,6 +59,7 @@ export function tokenPreviewRouter(now: () => number) {
         rule: decision.rule,
         inlineHook: decision.inlineHookId ? { id: decision.inlineHookId, called: false } : null,
         trace: decision.trace,
+        claimFailures,
       });
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;

@@ -2,6 +2,8 @@
  * The edge's view of configuration: snapshots and client records read from KV through the isolate
  * cache. A cold isolate costs one KV read per kind of object; a warm one none.
  */
+
+import type { PublishedInlineHook } from "../hooks/published-hook";
 import { CONFIG_CACHE_TTL_SECONDS, ISOLATE_CACHE_MAX_ENTRIES, NEGATIVE_CACHE_TTL_SECONDS } from "./defaults";
 import { IsolateCache } from "./isolate-cache";
 import { kvKeys } from "./kv-keys";
@@ -10,6 +12,7 @@ import type { Client, Snapshot } from "./schemas";
 export class ConfigStore {
   private readonly snapshots: IsolateCache<Snapshot>;
   private readonly clients: IsolateCache<Client>;
+  private readonly hooks: IsolateCache<PublishedInlineHook>;
 
   constructor(now?: () => number) {
     const options = {
@@ -20,6 +23,7 @@ export class ConfigStore {
     };
     this.snapshots = new IsolateCache(options);
     this.clients = new IsolateCache(options);
+    this.hooks = new IsolateCache(options);
   }
 
   snapshot(kv: KVNamespace, serverId: string): Promise<Snapshot | undefined> {
@@ -33,6 +37,14 @@ export class ConfigStore {
     return this.clients.get(
       clientId,
       async () => (await kv.get<Client>(kvKeys.client(clientId), "json")) ?? undefined,
+    );
+  }
+
+  /** A token inline hook; read only for a rule that names one, so other tokens never pay for it. */
+  hook(kv: KVNamespace, hookId: string): Promise<PublishedInlineHook | undefined> {
+    return this.hooks.get(
+      hookId,
+      async () => (await kv.get<PublishedInlineHook>(kvKeys.hook(hookId), "json")) ?? undefined,
     );
   }
 }

@@ -7,15 +7,32 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { hashSecret, randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
-import type { VaultStatus } from "../keys/key-vault";
-import { CLIENT_SECRET_BYTES } from "./defaults";
+import { type HookWriteResult, InlineHookStore, withoutSecret } from "../hooks/hook-store";
+import type { SigningSettings, VaultStatus } from "../keys/key-vault";
+import {
+  CLIENT_SECRET_BYTES,
+  DEFAULT_SIGNING_ALG,
+  NEXT_KEY_LEAD_SECONDS,
+  ORG_KEYS_ID,
+  ROTATION_PERIOD_SECONDS,
+} from "./defaults";
 import { kvKeys } from "./kv-keys";
-import { type Client, ClientInput, type ClientSecret, ServerConfig, type Snapshot } from "./schemas";
+import {
+  type Client,
+  ClientInput,
+  type ClientSecret,
+  InlineHook,
+  type InlineHookRecord,
+  ServerConfig,
+  type Snapshot,
+} from "./schemas";
 
 /** A bulk write: servers (each with everything it owns) and clients, applied all-or-nothing. */
 export const ImportDocument = z.object({
   authorizationServers: z.array(ServerConfig).default([]),
   clients: z.array(ClientInput).default([]),
+  /** Token inline hooks (Okta's shape, with their ids); rules may name them and the stored ones. */
+  inlineHooks: z.array(InlineHook).default([]),
 });
 export type ImportDocument = z.input<typeof ImportDocument>;
 
@@ -32,7 +49,16 @@ export interface ImportSummary {
   clients: { client_id: string; created: boolean }[];
   /** Secrets Warden generated in this call; shown once, stored only as hashes. */
   generatedSecrets: Record<string, string>;
+  inlineHooks: { id: string; created: boolean }[];
 }
+
+/** The org authorization server's keys: Okta's algorithm and AUTO schedule, not configurable. */
+const ORG_SIGNING: SigningSettings = {
+  alg: DEFAULT_SIGNING_ALG,
+  rotationMode: "AUTO",
+  rotationPeriodSeconds: ROTATION_PERIOD_SECONDS,
+  nextKeyLeadSeconds: NEXT_KEY_LEAD_SECONDS,
+};
 
 interface ServerRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -42,6 +68,8 @@ interface ServerRow extends Record<string, SqlStorageValue> {
 
 export class ControlPlane extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private orgKeysReady = false;
+  private readonly hooks: InlineHookStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -49,7 +77,9 @@ export class ControlPlane extends DurableObject<Env> {
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS servers (id TEXT PRIMARY KEY, config TEXT NOT NULL, version INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS inline_hooks (id TEXT PRIMARY KEY, record TEXT NOT NULL);
     `);
+    this.hooks = new InlineHookStore(this.sql, env);
   }
 
   async importConfig(input: unknown): Promise<WriteResult<ImportSummary>> {
@@ -58,7 +88,8 @@ export class ControlPlane extends DurableObject<Env> {
     const doc = parsed.data;
     // Serialise the whole write: validation against current state, storage and publication.
     return this.ctx.blockConcurrencyWhile(async () => {
-      const issues = this.referenceIssues(doc);
+      const hooks = this.hooks.prepare(doc.inlineHooks, "inlineHooks");
+      const issues = [...this.referenceIssues(doc), ...hooks.issues];
       if (issues.length > 0) return { ok: false, issues };
 
       const generatedSecrets: Record<string, string> = {};
@@ -79,6 +110,7 @@ export class ControlPlane extends DurableObject<Env> {
 
       const servers: Snapshot[] = [];
       this.ctx.storage.transactionSync(() => {
+        this.hooks.save(hooks.records);
         for (const config of doc.authorizationServers) {
           const version = (this.getServerRow(config.server.id)?.version ?? 0) + 1;
           this.sql.exec(
@@ -98,7 +130,9 @@ export class ControlPlane extends DurableObject<Env> {
         }
       });
 
-      // Keys before snapshots: an edge that sees a server's snapshot must find its keyset too.
+      // Hooks before the snapshots whose rules name them; keys before snapshots: an edge that sees a
+      // server's snapshot must find its keyset too.
+      await this.hooks.publish(hooks.records);
       for (const snapshot of servers) {
         const { alg, rotationMode, rotationPeriodSeconds, nextKeyLeadSeconds } =
           snapshot.server.credentials.signing;
@@ -110,6 +144,7 @@ export class ControlPlane extends DurableObject<Env> {
         });
         await this.env.CONFIG.put(kvKeys.snapshot(snapshot.server.id), JSON.stringify(snapshot));
       }
+      await this.ensureOrgKeys();
       for (const { record } of clients) {
         await this.env.CONFIG.put(kvKeys.client(record.client_id), JSON.stringify(record));
       }
@@ -118,6 +153,7 @@ export class ControlPlane extends DurableObject<Env> {
         value: {
           servers: servers.map((s) => ({ id: s.server.id, version: s.version })),
           clients: clients.map(({ record, created }) => ({ client_id: record.client_id, created })),
+          inlineHooks: hooks.records.map(({ record, created }) => ({ id: record.id, created })),
           generatedSecrets,
         },
       };
@@ -161,7 +197,63 @@ export class ControlPlane extends DurableObject<Env> {
     return result.ok ? result.status : undefined;
   }
 
-  /** Policies may only name clients that exist (after this write) or `ALL_CLIENTS`. */
+  /** Inline hooks for the management API: never with their auth secret. */
+  async listInlineHooks(): Promise<InlineHookRecord[]> {
+    return this.hooks.list().map(withoutSecret);
+  }
+
+  async getInlineHook(id: string): Promise<InlineHookRecord | undefined> {
+    const hook = this.hooks.get(id);
+    return hook ? withoutSecret(hook) : undefined;
+  }
+
+  async createInlineHook(input: unknown): Promise<HookWriteResult> {
+    return this.ctx.blockConcurrencyWhile(async () => hookView(await this.hooks.create(input)));
+  }
+
+  async replaceInlineHook(id: string, input: unknown): Promise<HookWriteResult> {
+    return this.ctx.blockConcurrencyWhile(async () => hookView(await this.hooks.replace(id, input)));
+  }
+
+  async setInlineHookStatus(id: string, status: "ACTIVE" | "INACTIVE"): Promise<HookWriteResult> {
+    return this.ctx.blockConcurrencyWhile(async () => hookView(await this.hooks.setStatus(id, status)));
+  }
+
+  /** Refused while the hook is ACTIVE (Okta) or any rule names it (referential integrity). */
+  async deleteInlineHook(id: string): Promise<HookWriteResult> {
+    return this.ctx.blockConcurrencyWhile(async () =>
+      hookView(await this.hooks.delete(id, this.rulesUsingHook(id))),
+    );
+  }
+
+  /** Every rule, on any server, that names the hook, described for an admin. */
+  private rulesUsingHook(hookId: string): string[] {
+    return this.sql
+      .exec<{ config: string }>("SELECT config FROM servers ORDER BY id")
+      .toArray()
+      .flatMap(({ config }) => {
+        const { server, policies } = JSON.parse(config) as ServerConfig;
+        return policies.flatMap((policy) =>
+          policy.rules
+            .filter((rule) => rule.actions.token.inlineHook?.id === hookId)
+            .map(
+              (rule) => `rule '${rule.id}' of policy '${policy.id}' on authorization server '${server.id}'`,
+            ),
+        );
+      });
+  }
+
+  /**
+   * The org authorization server exists with the first configuration: its key vault is set up (and
+   * publishes its keyset) before any client that could ask it for a token is visible. Idempotent.
+   */
+  private async ensureOrgKeys(): Promise<void> {
+    if (this.orgKeysReady) return;
+    await this.vault(ORG_KEYS_ID).configure(ORG_KEYS_ID, ORG_SIGNING);
+    this.orgKeysReady = true;
+  }
+
+  /** Policies may only name clients, and rules inline hooks, that exist (after this write). */
   private referenceIssues(doc: z.infer<typeof ImportDocument>): ValidationIssue[] {
     const known = new Set([
       ...this.sql
@@ -170,6 +262,7 @@ export class ControlPlane extends DurableObject<Env> {
         .map((r) => r.client_id),
       ...doc.clients.map((c) => c.client_id),
     ]);
+    const hookIds = new Set([...this.hooks.list().map((h) => h.id), ...doc.inlineHooks.map((h) => h.id)]);
     const issues: ValidationIssue[] = [];
     doc.authorizationServers.forEach((config, s) => {
       config.policies.forEach((policy, p) => {
@@ -178,6 +271,15 @@ export class ControlPlane extends DurableObject<Env> {
             issues.push({
               path: `authorizationServers.${s}.policies.${p}.conditions.clients.include.${i}`,
               message: `client '${id}' does not exist`,
+            });
+          }
+        });
+        policy.rules.forEach((rule, r) => {
+          const hookId = rule.actions.token.inlineHook?.id;
+          if (hookId !== undefined && !hookIds.has(hookId)) {
+            issues.push({
+              path: `authorizationServers.${s}.policies.${p}.rules.${r}.actions.token.inlineHook.id`,
+              message: `inline hook '${hookId}' does not exist`,
             });
           }
         });
@@ -200,6 +302,10 @@ export class ControlPlane extends DurableObject<Env> {
   private vault(serverId: string) {
     return this.env.KEY_VAULT.get(this.env.KEY_VAULT.idFromName(serverId));
   }
+}
+
+function hookView(result: HookWriteResult): HookWriteResult {
+  return result.ok ? { ok: true, value: withoutSecret(result.value) } : result;
 }
 
 function usesSecret(method: Client["token_endpoint_auth_method"]): boolean {

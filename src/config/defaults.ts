@@ -94,3 +94,48 @@ export const RESERVED_SCOPES = [
 
 /** The id Okta gives the authorization server created with every org. */
 export const DEFAULT_SERVER_ID = "default";
+
+/**
+ * The longest a client assertion may live: Okta refuses an `exp` more than an hour ahead, and the
+ * replay store keeps each `jti` until its assertion expires, so this also bounds that store.
+ */
+export const CLIENT_ASSERTION_MAX_LIFETIME_SECONDS = 3600;
+
+/** Leeway for a client assertion's `exp`, `nbf` and `iat`: clients' clocks are less reliable than ours. */
+export const CLIENT_ASSERTION_CLOCK_TOLERANCE_SECONDS = 30;
+
+/** Client assertions are short JWTs; a longer one is refused before any parsing. */
+export const CLIENT_ASSERTION_MAX_LENGTH = 8 * 1024;
+
+/** How long an isolate trusts a client's fetched `jwks_uri` document before fetching it again. */
+export const CLIENT_JWKS_CACHE_TTL_SECONDS = 300;
+
+/**
+ * At most one refetch of a client's `jwks_uri` per window for an unknown `kid`: a client's new key is
+ * picked up at once, while made-up kids cost its host one request per window per isolate.
+ */
+export const CLIENT_JWKS_REFETCH_COOLDOWN_SECONDS = 30;
+
+/** A client's JWKS host that answers slower than this fails the request instead of stalling it. */
+export const CLIENT_JWKS_FETCH_TIMEOUT_MS = 5000;
+
+/** Larger client JWKS documents are refused: Okta allows 50 keys, well under this. */
+export const CLIENT_JWKS_MAX_BYTES = 64 * 1024;
+
+/** Okta's org authorization server issues access tokens for its APIs valid for one hour, not configurable. */
+export const ORG_ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
+
+/**
+ * The key vault (and `keyset/…` KV record) of the org authorization server. `$` is outside the
+ * authorization-server id alphabet, so no custom server can ever share its keys.
+ */
+export const ORG_KEYS_ID = "$org";
+
+/** Okta's token inline hook timeout: a slower hook is a failed call and the token is issued unchanged. */
+export const INLINE_HOOK_TIMEOUT_MS = 3000;
+
+/** Okta's bounds for a lifetime a token inline hook sets (5 minutes to 24 hours); outside them it is refused. */
+export const INLINE_HOOK_LIFETIME_SECONDS_RANGE = { min: 300, max: 86400 } as const;
+
+/** A hook reply is a few commands; a larger one is a failed call rather than memory spent on it. */
+export const INLINE_HOOK_RESPONSE_MAX_BYTES = 256 * 1024;

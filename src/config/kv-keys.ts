@@ -3,4 +3,6 @@ export const kvKeys = {
   snapshot: (serverId: string) => `snapshot/${serverId}`,
   client: (clientId: string) => `client/${encodeURIComponent(clientId)}`,
   keyset: (serverId: string) => `keyset/${serverId}`,
+  /** A token inline hook, its secret sealed under the key-encryption key. */
+  hook: (hookId: string) => `hook/${hookId}`,
 } as const;

@@ -4,6 +4,8 @@
  * for the OpenAPI document and the config-as-code JSON Schema.
  */
 import { z } from "zod";
+import { compile, compileRegex } from "../claims/expression";
+import { RESERVED_CLAIMS } from "../tokens/access-token";
 import {
   ACCESS_TOKEN_LIFETIME_MINUTES,
   ACCESS_TOKEN_LIFETIME_MINUTES_RANGE,
@@ -104,18 +106,52 @@ export const Scope = z.object({
 });
 export type Scope = z.infer<typeof Scope>;
 
-export const Claim = z.object({
-  id: ObjectId,
-  name: z.string().min(1).max(100),
-  status: Status.default("ACTIVE"),
-  claimType: z.enum(["RESOURCE", "IDENTITY"]),
-  valueType: z.enum(["EXPRESSION", "GROUPS", "SYSTEM"]),
-  value: z.string().max(1024),
-  group_filter_type: z.enum(["STARTS_WITH", "EQUALS", "CONTAINS", "REGEX"]).optional(),
-  alwaysIncludeInToken: z.boolean().default(true),
-  conditions: z.object({ scopes: z.array(ScopeName).default([]) }).prefault({}),
-  system: z.boolean().default(false),
-});
+export const Claim = z
+  .object({
+    id: ObjectId,
+    name: z.string().min(1).max(100),
+    status: Status.default("ACTIVE"),
+    claimType: z.enum(["RESOURCE", "IDENTITY"]),
+    valueType: z.enum(["EXPRESSION", "GROUPS", "SYSTEM"]),
+    value: z.string().max(1024),
+    group_filter_type: z.enum(["STARTS_WITH", "EQUALS", "CONTAINS", "REGEX"]).optional(),
+    alwaysIncludeInToken: z.boolean().default(true),
+    conditions: z.object({ scopes: z.array(ScopeName).default([]) }).prefault({}),
+    system: z.boolean().default(false),
+  })
+  .superRefine((claim, ctx) => {
+    // Reserved names are the token's own claims (DESIGN §4): no custom claim may shadow them.
+    if (RESERVED_CLAIMS.has(claim.name)) {
+      ctx.addIssue({ code: "custom", path: ["name"], message: `'${claim.name}' is a reserved claim name` });
+    }
+    // Expressions are compiled when configured, so a typo is a 400 here, never a failure at token time.
+    if (claim.valueType === "EXPRESSION") {
+      const compiled = compile(claim.value);
+      if (!compiled.ok) {
+        const expected = compiled.error.expected.length
+          ? ` (expected ${compiled.error.expected.join(" or ")})`
+          : "";
+        ctx.addIssue({ code: "custom", path: ["value"], message: `${compiled.error.message}${expected}` });
+      }
+    }
+    if (claim.valueType === "GROUPS") {
+      if (!claim.group_filter_type) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["group_filter_type"],
+          message: "required when valueType is GROUPS",
+        });
+      } else if (claim.group_filter_type === "REGEX") {
+        const regex = compileRegex(claim.value);
+        if (!regex.ok)
+          ctx.addIssue({
+            code: "custom",
+            path: ["value"],
+            message: `${regex.message} at offset ${regex.offset}`,
+          });
+      }
+    }
+  });
 export type Claim = z.infer<typeof Claim>;
 
 const IncludeExclude = z
@@ -234,8 +270,100 @@ export const TokenEndpointAuthMethod = z.enum([
 ]);
 export type TokenEndpointAuthMethod = z.infer<typeof TokenEndpointAuthMethod>;
 
+/**
+ * Okta's management-API scopes ("OAuth 2.0 scopes for Okta APIs") that Warden's org authorization
+ * server can grant: `…read` allows GET only, `…manage` also writes. Only resources Warden has or is
+ * building are listed; anything else is not an okta.* scope here.
+ */
+export const OKTA_SCOPES = [
+  "okta.apiTokens.manage",
+  "okta.apiTokens.read",
+  "okta.apps.manage",
+  "okta.apps.read",
+  "okta.authorizationServers.manage",
+  "okta.authorizationServers.read",
+  "okta.groups.manage",
+  "okta.groups.read",
+  "okta.inlineHooks.manage",
+  "okta.inlineHooks.read",
+  "okta.logs.read",
+  "okta.users.manage",
+  "okta.users.read",
+] as const;
+export const OktaScope = z.enum(OKTA_SCOPES);
+export type OktaScope = z.infer<typeof OktaScope>;
+
+/**
+ * One okta.* scope granted to a client for the org authorization server, in the shape of Okta's
+ * OAuth 2.0 Scope Consent Grant (`POST /api/v1/apps/{appId}/grants` takes `{issuer, scopeId}`; the
+ * issuer is always the org's, so Warden does not ask for it).
+ */
+export const ScopeGrant = z.object({ scopeId: OktaScope });
+export type ScopeGrant = z.infer<typeof ScopeGrant>;
+
+/** RFC 7517 members that only private or symmetric keys carry: a client registers public keys only. */
+const PRIVATE_JWK_MEMBERS: readonly string[] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+/**
+ * A client's public signing key (RFC 7517 §4, RFC 7518 §6), for `private_key_jwt` (RFC 7523 §2.2).
+ * Only public members are accepted; any other member, a private one above all, is refused.
+ */
+export const ClientJwk = z
+  .strictObject(
+    {
+      kty: z.enum(["RSA", "EC", "OKP"]),
+      kid: z.string().min(1).max(256).optional(),
+      use: z.literal("sig").optional(),
+      alg: z.string().min(1).max(16).optional(),
+      key_ops: z.array(z.string()).optional(),
+      n: z.string().min(1).max(2048).optional(),
+      e: z.string().min(1).max(16).optional(),
+      crv: z.string().min(1).max(16).optional(),
+      x: z.string().min(1).max(256).optional(),
+      y: z.string().min(1).max(256).optional(),
+      x5c: z.array(z.string()).optional(),
+      x5t: z.string().optional(),
+      "x5t#S256": z.string().optional(),
+    },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys" && issue.keys.some((k) => PRIVATE_JWK_MEMBERS.includes(k))
+          ? "must be a public key (no private or symmetric key members)"
+          : undefined,
+    },
+  )
+  .refine(
+    (jwk) =>
+      jwk.kty === "RSA"
+        ? Boolean(jwk.n && jwk.e)
+        : jwk.kty === "EC"
+          ? Boolean(jwk.crv && jwk.x && jwk.y)
+          : Boolean(jwk.crv && jwk.x),
+    { message: "lacks the public members of its key type" },
+  );
+export type ClientJwk = z.infer<typeof ClientJwk>;
+
+/** An inline JWK Set (RFC 7517 §5); Okta allows up to 50 keys per client. */
+export const ClientJwks = z.object({ keys: z.array(ClientJwk).min(1).max(50) });
+export type ClientJwks = z.infer<typeof ClientJwks>;
+
+/** Keys are fetched over TLS; plain http only for a loopback host (local development). */
+export const JwksUri = z
+  .url()
+  .max(1024)
+  .refine((value) => isTlsOrLoopback(new URL(value)), {
+    message: "must use https (http only for localhost or 127.0.0.1)",
+  });
+
+export function isTlsOrLoopback(url: URL): boolean {
+  return (
+    url.protocol === "https:" ||
+    (url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname))
+  );
+}
+
 /** An OAuth client (Okta "app"), as the token endpoint sees it. */
-export const Client = z.object({
+const ClientFields = z.object({
   client_id: z
     .string()
     .min(1)
@@ -248,14 +376,170 @@ export const Client = z.object({
   grant_types: z.array(GrantType).min(1).default(["client_credentials"]),
   redirect_uris: z.array(z.url()).default([]),
   secrets: z.array(ClientSecret).max(2).default([]),
+  /** `private_key_jwt`: the client's public keys inline (Okta's and RFC 7591's `jwks`) … */
+  jwks: ClientJwks.optional(),
+  /** … or where to fetch them (`jwks_uri`); exactly one of the two. */
+  jwks_uri: JwksUri.optional(),
+  /** okta.* scopes the org authorization server may grant this client (Okta's scope grants). */
+  grants: z.array(ScopeGrant).max(OKTA_SCOPES.length).optional(),
 });
+
+export const Client = ClientFields.superRefine(clientRules);
 export type Client = z.infer<typeof Client>;
 
 /** A client as an admin submits it: plaintext secrets, hashed before anything is stored. */
-export const ClientInput = Client.omit({ secrets: true }).extend({
-  client_secrets: z.array(z.string().min(32).max(256)).max(2).default([]),
-});
+export const ClientInput = ClientFields.omit({ secrets: true })
+  .extend({
+    client_secrets: z.array(z.string().min(32).max(256)).max(2).default([]),
+  })
+  .superRefine(clientRules);
 export type ClientInput = z.input<typeof ClientInput>;
+
+function clientRules(
+  client: Pick<Client, "token_endpoint_auth_method" | "jwks" | "jwks_uri" | "grants">,
+  ctx: z.RefinementCtx,
+): void {
+  // RFC 7591 §2: `jwks` and `jwks_uri` MUST NOT both be present.
+  if (client.jwks && client.jwks_uri) {
+    ctx.addIssue({ code: "custom", path: ["jwks_uri"], message: "jwks and jwks_uri are mutually exclusive" });
+  }
+  if (client.token_endpoint_auth_method === "private_key_jwt" && !client.jwks && !client.jwks_uri) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["jwks"],
+      message: "private_key_jwt requires jwks or jwks_uri",
+    });
+  }
+  if (client.grants) uniqueBy(client.grants, (g) => g.scopeId, ["grants"], "scope grant", ctx);
+}
+
+/** The one inline hook type Warden runs: Okta's token inline hook. */
+export const TOKEN_INLINE_HOOK_TYPE = "com.okta.oauth2.tokens.transform";
+
+/** RFC 9110 §5.1: a field name is a token. */
+const HookHeaderName = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "must be an HTTP header name (RFC 9110 §5.1)");
+
+/** RFC 9110 §5.5, visible ASCII only: a CR or LF could split the outbound request. */
+const HookHeaderValue = z
+  .string()
+  .max(4096)
+  .regex(/^[\x20-\x7E\t]*$/, "must be printable ASCII without line breaks");
+
+/** Headers Warden sets on every hook call or the HTTP layer owns; Okta refuses such as `Accept` too. */
+const RESERVED_HOOK_HEADERS: ReadonlySet<string> = new Set([
+  "accept",
+  "accept-encoding",
+  "connection",
+  "content-length",
+  "content-type",
+  "expect",
+  "host",
+  "keep-alive",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+
+/**
+ * Where a hook is called: https, as Okta requires, or plain http to a loopback host (localhost,
+ * 127.0.0.0/8, [::1]) for local development. Undefined when acceptable, else why not.
+ */
+export function hookUriProblem(value: string): string | undefined {
+  if (/\s/.test(value)) return "must not contain white space";
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "must be an absolute URL";
+  }
+  if (url.username || url.password) return "must not contain credentials (use authScheme)";
+  if (url.protocol === "https:") return undefined;
+  const loopback =
+    url.hostname === "localhost" || url.hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  if (url.protocol === "http:" && loopback) return undefined;
+  return "must use https (http only for a loopback host: localhost, 127.0.0.0/8 or [::1])";
+}
+
+export const InlineHookAuthScheme = z.object({
+  type: z.literal("HEADER", { error: "must be 'HEADER'" }),
+  /** The header that carries the secret, e.g. `Authorization`. */
+  key: HookHeaderName,
+  /**
+   * The secret itself. Write-only, as in Okta: never in a response. Optional on a replace or an
+   * import of an existing hook, which then keeps its stored secret.
+   */
+  value: HookHeaderValue.min(1).optional(),
+});
+export type InlineHookAuthScheme = z.infer<typeof InlineHookAuthScheme>;
+
+/** An inline hook in Okta's shape (`/api/v1/inlineHooks`), HTTP channel with header authentication. */
+export const InlineHook = z.object({
+  id: ObjectId,
+  name: z.string().min(1).max(255),
+  /** INACTIVE blocks execution: a rule naming an inactive hook issues tokens without calling it. */
+  status: Status.default("ACTIVE"),
+  type: z.literal(TOKEN_INLINE_HOOK_TYPE, {
+    error: `must be '${TOKEN_INLINE_HOOK_TYPE}', the only inline hook type Warden supports`,
+  }),
+  version: z.literal("1.0.0", { error: "must be '1.0.0'" }),
+  channel: z.object({
+    type: z.literal("HTTP", { error: "must be 'HTTP' (OAuth 2.0 channels are not supported)" }),
+    version: z.literal("1.0.0", { error: "must be '1.0.0'" }),
+    config: z
+      .object({
+        uri: z
+          .string()
+          .max(1024)
+          .superRefine((uri, ctx) => {
+            const problem = hookUriProblem(uri);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+          }),
+        method: z.literal("POST", { error: "must be 'POST'" }).default("POST"),
+        headers: z
+          .array(z.object({ key: HookHeaderName, value: HookHeaderValue }))
+          .max(20)
+          .default([]),
+        authScheme: InlineHookAuthScheme.optional(),
+      })
+      .superRefine((config, ctx) => {
+        const seen = new Set<string>();
+        config.headers.forEach((header, i) => {
+          const name = header.key.toLowerCase();
+          if (RESERVED_HOOK_HEADERS.has(name)) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["headers", i, "key"],
+              message: `'${header.key}' is reserved`,
+            });
+          } else if (seen.has(name) || name === config.authScheme?.key.toLowerCase()) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["headers", i, "key"],
+              message: `duplicate header '${header.key}'`,
+            });
+          }
+          seen.add(name);
+        });
+        if (config.authScheme && RESERVED_HOOK_HEADERS.has(config.authScheme.key.toLowerCase())) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["authScheme", "key"],
+            message: `'${config.authScheme.key}' is reserved`,
+          });
+        }
+      }),
+  }),
+});
+export type InlineHook = z.infer<typeof InlineHook>;
+export type InlineHookInput = z.input<typeof InlineHook>;
+
+/** An inline hook as the control plane stores it: with Okta's read-only timestamps. */
+export type InlineHookRecord = InlineHook & { created: string; lastUpdated: string };
 
 /** What the control plane publishes to KV per authorization server: immutable once written. */
 export type Snapshot = ServerConfig & { version: number; publishedAt: string };

@@ -1,23 +1,48 @@
 /**
- * Client authentication at the token endpoint with a shared secret: `client_secret_basic`
- * (RFC 6749 §2.3.1, HTTP Basic) or `client_secret_post` (credentials in the body), exactly one per
- * request, and the one the client registered. Every failure reads the same, so an unknown client
- * cannot be told from a wrong secret (nor by timing: an unknown client still costs one hash).
+ * Client authentication at the token endpoint, exactly one method per request and the one the client
+ * registered: a shared secret, `client_secret_basic` (RFC 6749 §2.3.1, HTTP Basic) or
+ * `client_secret_post` (credentials in the body), or `private_key_jwt` (RFC 7523 §2.2, OIDC Core §9),
+ * a JWT signed with a key the client registered. Every failure reads the same, so an unknown client
+ * cannot be told from a wrong secret or a bad assertion (nor by timing: an unknown client still costs
+ * one hash). Secrets cost no I/O on a warm isolate; an assertion costs one Durable Object call, its
+ * replay check.
  */
 import type { ConfigStore } from "../config/config-store";
+import { CLIENT_ASSERTION_CLOCK_TOLERANCE_SECONDS } from "../config/defaults";
 import type { Client, TokenEndpointAuthMethod } from "../config/schemas";
 import { secretMatchesAny } from "../crypto/secrets";
+import type { Env } from "../env";
 import { OAuthError } from "../errors";
+import {
+  type AssertionFailureReason,
+  assertedClientId,
+  CLIENT_ASSERTION_TYPE,
+  verifyClientAssertion,
+} from "./client-assertion";
+import type { ClientKeyStore } from "./client-keys";
 import type { FormParams } from "./form-body";
 
 /** Methods this endpoint implements; discovery advertises exactly these. */
-export const SUPPORTED_CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"] as const;
+export const SUPPORTED_CLIENT_AUTH_METHODS = [
+  "client_secret_basic",
+  "client_secret_post",
+  "private_key_jwt",
+] as const;
 
-export interface PresentedCredentials {
-  method: Extract<TokenEndpointAuthMethod, (typeof SUPPORTED_CLIENT_AUTH_METHODS)[number]>;
-  clientId: string;
-  secret: string;
-}
+type SupportedMethod = Extract<TokenEndpointAuthMethod, (typeof SUPPORTED_CLIENT_AUTH_METHODS)[number]>;
+
+export type PresentedCredentials =
+  | {
+      method: Extract<SupportedMethod, "client_secret_basic" | "client_secret_post">;
+      clientId: string;
+      secret: string;
+    }
+  | {
+      method: "private_key_jwt";
+      /** The optional `client_id` parameter (RFC 7521 §4.2); it must name the assertion's subject. */
+      clientId: string | undefined;
+      assertion: string;
+    };
 
 export const AUTHENTICATION_FAILED =
   "Client authentication failed. Either the client or the client credentials are invalid.";
@@ -25,16 +50,34 @@ export const AUTHENTICATION_FAILED =
 /** The hash of nothing anyone knows: compared against when the client does not exist. */
 const UNKNOWN_CLIENT_HASHES = ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"];
 
+const MORE_THAN_ONE_METHOD = "The client used more than one authentication method.";
+
 export function presentedCredentials(
   authorization: string | undefined,
   params: FormParams,
 ): PresentedCredentials {
   const bodyId = params.get("client_id");
   const bodySecret = params.get("client_secret");
-  if (authorization !== undefined) {
-    if (bodySecret !== undefined) {
-      throw new OAuthError("invalid_request", "The client used more than one authentication method.");
+  const assertionType = params.get("client_assertion_type");
+  const assertion = params.get("client_assertion");
+  if (assertionType !== undefined || assertion !== undefined) {
+    // RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each request."
+    if (authorization !== undefined || bodySecret !== undefined) {
+      throw new OAuthError("invalid_request", MORE_THAN_ONE_METHOD);
     }
+    if (assertionType !== CLIENT_ASSERTION_TYPE) {
+      throw new OAuthError(
+        "invalid_request",
+        `The 'client_assertion_type' parameter must be '${CLIENT_ASSERTION_TYPE}'.`,
+      );
+    }
+    if (assertion === undefined) {
+      throw new OAuthError("invalid_request", "The 'client_assertion' parameter is missing.");
+    }
+    return { method: "private_key_jwt", clientId: bodyId, assertion };
+  }
+  if (authorization !== undefined) {
+    if (bodySecret !== undefined) throw new OAuthError("invalid_request", MORE_THAN_ONE_METHOD);
     const basic = parseBasic(authorization);
     // RFC 6749 §2.3.1 allows a client_id in the body beside Basic only when it names the same client.
     if (bodyId !== undefined && bodyId !== basic.clientId) {
@@ -51,12 +94,35 @@ export function presentedCredentials(
   throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
 }
 
+/** What authentication reads: isolate caches, and for assertions the replay store. */
+export interface ClientAuthContext {
+  config: ConfigStore;
+  clientKeys: ClientKeyStore;
+  env: Pick<Env, "CONFIG" | "ASSERTION_REPLAY">;
+  /** The `aud` values an assertion may carry: this token endpoint's URL and its issuer. */
+  audiences: readonly string[];
+  /** Epoch seconds. */
+  now: number;
+}
+
 export async function authenticateClient(
   presented: PresentedCredentials,
-  config: ConfigStore,
-  kv: KVNamespace,
+  context: ClientAuthContext,
 ): Promise<Client> {
-  const client = await config.client(kv, presented.clientId);
+  switch (presented.method) {
+    case "client_secret_basic":
+    case "client_secret_post":
+      return authenticateWithSecret(presented, context);
+    case "private_key_jwt":
+      return authenticateWithAssertion(presented, context);
+  }
+}
+
+async function authenticateWithSecret(
+  presented: Extract<PresentedCredentials, { secret: string }>,
+  { config, env }: ClientAuthContext,
+): Promise<Client> {
+  const client = await config.client(env.CONFIG, presented.clientId);
   const hashes = client?.secrets.filter((s) => s.status === "ACTIVE").map((s) => s.secretHash);
   const secretOk = await secretMatchesAny(presented.secret, hashes?.length ? hashes : UNKNOWN_CLIENT_HASHES);
   if (
@@ -67,6 +133,50 @@ export async function authenticateClient(
   ) {
     throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
   }
+  return client;
+}
+
+/** RFC 7523 §3, in order: who it claims to be, that client's keys, the signature and claims, then replay. */
+async function authenticateWithAssertion(
+  presented: Extract<PresentedCredentials, { method: "private_key_jwt" }>,
+  { config, clientKeys, env, audiences, now }: ClientAuthContext,
+): Promise<Client> {
+  const refuse = (
+    reason: AssertionFailureReason | "unknown_client" | "client_id_mismatch",
+    clientId?: string,
+    detail?: string,
+  ): never => {
+    // Why goes to the log, never to the wire (DESIGN §8): the client reads one answer for all.
+    console.warn(
+      JSON.stringify({ event: "client_auth.failed", method: "private_key_jwt", clientId, reason, detail }),
+    );
+    throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
+  };
+
+  const clientId = assertedClientId(presented.assertion) ?? refuse("malformed");
+  if (presented.clientId !== undefined && presented.clientId !== clientId) {
+    refuse("client_id_mismatch", clientId);
+  }
+  const client = await config.client(env.CONFIG, clientId);
+  if (client?.status !== "ACTIVE" || client.token_endpoint_auth_method !== "private_key_jwt") {
+    return refuse("unknown_client", clientId);
+  }
+  const keys = clientKeys.resolver(client) ?? refuse("no_keys", clientId);
+
+  const verdict = await verifyClientAssertion(presented.assertion, keys, { clientId, audiences, now });
+  if (!verdict.ok) return refuse(verdict.reason, clientId, verdict.detail);
+
+  // Only a verified assertion reaches the replay store, so nobody else can fill it or burn a client's jti.
+  const replay = env.ASSERTION_REPLAY.get(env.ASSERTION_REPLAY.idFromName(client.client_id));
+  let firstUse: boolean;
+  try {
+    firstUse = await replay.consume(verdict.jti, verdict.exp + CLIENT_ASSERTION_CLOCK_TOLERANCE_SECONDS, now);
+  } catch (error) {
+    // Without the replay check the assertion cannot be accepted; the client may retry it, it was not used.
+    console.error("assertion replay store unavailable", error);
+    throw new OAuthError("temporarily_unavailable", "Client authentication is unavailable; retry later.");
+  }
+  if (!firstUse) return refuse("replayed", clientId);
   return client;
 }
 

@@ -3,6 +3,7 @@
  * at, and why each did not match), as one structured log line: Workers Logs keep it, and the audit
  * log will read the same event. The client only ever sees the RFC 6749 error.
  */
+import type { ClaimFailure } from "../claims/resolve";
 import { OAuthError } from "../errors";
 
 export interface DenialEvent {
@@ -31,4 +32,14 @@ export function recordDenials<T>(serverId: string, clientId: string, grantType: 
     }
     throw error;
   }
+}
+
+/** A custom claim that failed at token time is left out of the token and recorded here. */
+export function recordClaimFailures(
+  serverId: string,
+  clientId: string,
+  failures: readonly ClaimFailure[],
+): void {
+  if (failures.length === 0) return;
+  console.warn(JSON.stringify({ event: "token.claims_omitted", serverId, clientId, failures }));
 }

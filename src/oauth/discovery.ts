@@ -3,8 +3,9 @@
  * exactly what this server does today: an endpoint or method appears here only once it works.
  */
 import type { Context } from "hono";
-import type { Snapshot } from "../config/schemas";
+import { OKTA_SCOPES, type Snapshot } from "../config/schemas";
 import type { AppEnv, Deps } from "../context";
+import { CLIENT_ASSERTION_ALGORITHMS } from "./client-assertion";
 import { SUPPORTED_CLIENT_AUTH_METHODS } from "./client-auth";
 import { requireKeyset } from "./keys";
 import { publicMetadataCacheControl } from "./metadata-cache";
@@ -19,7 +20,26 @@ export function serverMetadata(snapshot: Snapshot, issuer: string) {
     response_types_supported: [],
     grant_types_supported: [...SUPPORTED_GRANT_TYPES],
     token_endpoint_auth_methods_supported: [...SUPPORTED_CLIENT_AUTH_METHODS],
+    // RFC 8414 §2: required once private_key_jwt is listed; never `none` (§2).
+    token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
     scopes_supported: snapshot.scopes.filter((s) => s.metadataPublish === "ALL_CLIENTS").map((s) => s.name),
+  };
+}
+
+/**
+ * The org authorization server (issuer = the org URL, endpoints under `/oauth2/v1`): client
+ * credentials with private_key_jwt only, for okta.* scopes (as Okta's org server for Okta APIs).
+ */
+export function orgServerMetadata(issuer: string) {
+  return {
+    issuer,
+    token_endpoint: `${issuer}/oauth2/v1/token`,
+    jwks_uri: `${issuer}/oauth2/v1/keys`,
+    response_types_supported: [],
+    grant_types_supported: ["client_credentials"],
+    token_endpoint_auth_methods_supported: ["private_key_jwt"],
+    token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
+    scopes_supported: [...OKTA_SCOPES],
   };
 }
 

@@ -20,6 +20,6 @@ export function serverContext(deps: Deps) {
 }
 
 /** Okta's ORG_URL issuer mode: the org's origin, configured or taken from the request. */
-function orgUrl(configured: string | undefined, requestUrl: string): string {
+export function orgUrl(configured: string | undefined, requestUrl: string): string {
   return (configured ?? new URL(requestUrl).origin).replace(/\/+$/, "");
 }

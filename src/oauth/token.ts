@@ -1,14 +1,16 @@
 /**
  * `POST /oauth2/{as}/v1/token`, as a list of named steps. Everything before signing reads only
- * isolate memory on a warm isolate (DESIGN §1).
+ * isolate memory on a warm isolate (DESIGN §1), but for `private_key_jwt`'s one replay check and
+ * the call to a rule's token inline hook.
  */
 import type { Context } from "hono";
 import { TOKEN_REQUEST_MAX_BYTES } from "../config/defaults";
 import type { AppEnv, Deps } from "../context";
 import { OAuthError } from "../errors";
+import { applyTokenInlineHook } from "../hooks/token-hook";
 import { signToken } from "../tokens/sign";
 import { authenticateClient, presentedCredentials } from "./client-auth";
-import { recordDenials } from "./denial-log";
+import { recordClaimFailures, recordDenials } from "./denial-log";
 import { readFormBody } from "./form-body";
 import { clientCredentialsGrant } from "./grants/client-credentials";
 import { parseScopeParam } from "./scope-param";
@@ -25,11 +27,34 @@ export function tokenEndpoint(deps: Deps) {
     const params = await readFormBody(c.req.raw, TOKEN_REQUEST_MAX_BYTES);
     const grantType = requireGrantType(params.get("grant_type"));
     const presented = presentedCredentials(c.req.header("Authorization"), params);
-    const client = await authenticateClient(presented, deps.config, c.env.CONFIG);
+    const client = await authenticateClient(presented, {
+      config: deps.config,
+      clientKeys: deps.clientKeys,
+      env: c.env,
+      audiences: [`${c.get("issuer")}/v1/token`, c.get("issuer")],
+      now,
+    });
     const requestedScopes = parseScopeParam(params.get("scope"));
-    const { token: claims } = recordDenials(snapshot.server.id, client.client_id, grantType, () =>
-      runGrant(grantType, { client, requestedScopes, snapshot, issuer: c.get("issuer"), now }),
+    const { token, decision, claimFailures } = recordDenials(
+      snapshot.server.id,
+      client.client_id,
+      grantType,
+      () => runGrant(grantType, { client, requestedScopes, snapshot, issuer: c.get("issuer"), now }),
     );
+    recordClaimFailures(snapshot.server.id, client.client_id, claimFailures);
+    const claims = await applyTokenInlineHook({
+      token,
+      decision,
+      client,
+      grantType,
+      requestedScopes,
+      snapshot,
+      issuer: c.get("issuer"),
+      request: c.req.raw,
+      env: c.env,
+      config: deps.config,
+      now,
+    });
     const key = await deps.keys.signingKey(c.env, snapshot.server.id, now);
     if (!key)
       throw new OAuthError("temporarily_unavailable", "The authorization server has no signing key yet.");

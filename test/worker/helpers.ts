@@ -1,7 +1,14 @@
 import { env } from "cloudflare:workers";
-import { decodeJwt as decodeJwtPayload, decodeProtectedHeader } from "jose";
+import {
+  decodeJwt as decodeJwtPayload,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+} from "jose";
 import { createApp, createDeps } from "../../src/app";
 import type { ImportDocument, ImportSummary } from "../../src/config/control-plane";
+import type { ClientJwk } from "../../src/config/schemas";
 import type { Deps } from "../../src/context";
 import type { Env } from "../../src/env";
 
@@ -116,4 +123,112 @@ export function tokenRequest(
 
 export function decodeJwt(token: string) {
   return { header: decodeProtectedHeader(token), payload: decodeJwtPayload(token) };
+}
+
+export const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+export interface ClientKey {
+  /** Empty for a key registered without a kid: assertions then name none. */
+  kid: string;
+  alg: string;
+  privateKey: CryptoKey;
+  /** The public JWK as a client registers it (kid, alg, use). */
+  publicJwk: ClientJwk;
+}
+
+/** A client's signing key pair, the public half ready for `jwks`. */
+export async function clientKey(alg: "RS256" | "ES256" | "PS256" | "EdDSA" = "RS256"): Promise<ClientKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const kid = uniqueId(`k-${alg}`);
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: "sig" } as ClientJwk;
+  return { kid, alg, privateKey, publicJwk };
+}
+
+/** A client assertion (RFC 7523 §3) valid for a minute; every claim and header member can be overridden. */
+export function clientAssertion(
+  key: ClientKey,
+  clientId: string,
+  audience: string | string[],
+  options: { claims?: Record<string, unknown>; header?: Record<string, unknown>; now?: number } = {},
+): Promise<string> {
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    iss: clientId,
+    sub: clientId,
+    aud: audience,
+    jti: crypto.randomUUID(),
+    iat: now,
+    exp: now + 60,
+    ...options.claims,
+  })
+    .setProtectedHeader({ alg: key.alg, ...(key.kid ? { kid: key.kid } : {}), ...options.header })
+    .sign(key.privateKey);
+}
+
+/** A private_key_jwt token request body; `extra` can add or (with undefined) drop parameters. */
+export function assertionParams(
+  assertion: string,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string> {
+  const params: Record<string, string | undefined> = {
+    grant_type: "client_credentials",
+    client_assertion_type: ASSERTION_TYPE,
+    client_assertion: assertion,
+    ...extra,
+  };
+  return Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+export const ORG_TOKEN_ENDPOINT = `${ORIGIN}/oauth2/v1/token`;
+
+export interface OrgClient {
+  clientId: string;
+  key: ClientKey;
+}
+
+/** A service client for the org authorization server: private_key_jwt with inline keys, okta.* grants. */
+export async function seedOrgClient(
+  scopes: string[],
+  overrides: Record<string, unknown> = {},
+): Promise<OrgClient> {
+  const key = await clientKey("RS256");
+  const clientId = uniqueId("svc");
+  await importConfig({
+    clients: [
+      {
+        client_id: clientId,
+        client_name: "service",
+        token_endpoint_auth_method: "private_key_jwt",
+        jwks: { keys: [key.publicJwk] },
+        grants: scopes.map((scopeId) => ({ scopeId })),
+        ...overrides,
+      } as NonNullable<ImportDocument["clients"]>[number],
+    ],
+  });
+  return { clientId, key };
+}
+
+/** `POST /oauth2/v1/token` with a fresh assertion. */
+export async function orgTokenRequest(
+  client: OrgClient,
+  scope: string | undefined,
+  options: { audience?: string; fetch?: ReturnType<typeof freshApp> } = {},
+): Promise<Response> {
+  const assertion = await clientAssertion(
+    client.key,
+    client.clientId,
+    options.audience ?? ORG_TOKEN_ENDPOINT,
+  );
+  return (options.fetch ?? freshApp())(
+    tokenRequest(`${ORIGIN}/oauth2`, assertionParams(assertion, { scope })),
+  );
+}
+
+/** An org access token for `client` with `scope`; fails the test otherwise. */
+export async function orgAccessToken(client: OrgClient, scope: string): Promise<string> {
+  const res = await orgTokenRequest(client, scope);
+  const body = (await res.json()) as { access_token?: string };
+  if (res.status !== 200 || !body.access_token)
+    throw new Error(`org token: ${res.status} ${JSON.stringify(body)}`);
+  return body.access_token;
 }

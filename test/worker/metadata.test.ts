@@ -73,7 +73,20 @@ describe("discovery", () => {
         jwks_uri: `${f.issuer}/v1/keys`,
         response_types_supported: [],
         grant_types_supported: ["client_credentials"],
-        token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+        token_endpoint_auth_methods_supported: [
+          "client_secret_basic",
+          "client_secret_post",
+          "private_key_jwt",
+        ],
+        token_endpoint_auth_signing_alg_values_supported: [
+          "RS256",
+          "RS384",
+          "RS512",
+          "ES256",
+          "ES384",
+          "PS256",
+          "EdDSA",
+        ],
         // only scopes published to all clients
         scopes_supported: ["read"],
       });

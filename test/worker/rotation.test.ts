@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app";
 import type { Env } from "../../src/env";
-import type { KeyInfo, SigningSettings, VaultStatus } from "../../src/keys/key-vault";
+import type { KeyInfo, VaultStatus } from "../../src/keys/key-vault";
 import type { PublishedKeyset } from "../../src/keys/keyset";
 import { ADMIN_TOKEN, basic, decodeJwt, freshApp, ORIGIN, SECRET, seedServer, tokenRequest } from "./helpers";
 
@@ -11,7 +11,6 @@ const bindings = env as Env;
 const vault = (serverId: string) => bindings.KEY_VAULT.get(bindings.KEY_VAULT.idFromName(serverId));
 /** An accelerated schedule: a key signs for 20 s, its successor is published 10 s before. */
 const FAST = { rotationMode: "AUTO", rotationPeriodSeconds: 20, nextKeyLeadSeconds: 10 } as const;
-const FAST_SETTINGS: SigningSettings = { alg: "RS256", ...FAST };
 
 const byStatus = (status: VaultStatus) =>
   Object.fromEntries(

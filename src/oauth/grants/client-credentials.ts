@@ -2,6 +2,8 @@
  * The client_credentials grant (RFC 6749 §4.4): a confidential client obtains a token on its own
  * behalf. There is no user, so OIDC scopes make no sense and are refused.
  */
+
+import { type ClaimFailure, resolveClaims } from "../../claims/resolve";
 import { RESERVED_SCOPES, TOKEN_ID_BYTES } from "../../config/defaults";
 import type { Client, ServerConfig } from "../../config/schemas";
 import { randomToken } from "../../crypto/secrets";
@@ -22,6 +24,8 @@ export interface GrantInput {
 export interface GrantResult {
   token: AccessTokenClaims;
   decision: Extract<PolicyDecision, { ok: true }>;
+  /** Custom claims left out because they failed; recorded, never fatal. */
+  claimFailures: ClaimFailure[];
 }
 
 const OIDC_SCOPES: ReadonlySet<string> = new Set(RESERVED_SCOPES);
@@ -65,5 +69,18 @@ export function clientCredentialsGrant({
     lifetimeSeconds: decision.accessTokenLifetimeSeconds,
     jti: `AT.${randomToken(TOKEN_ID_BYTES)}`,
   });
-  return { token, decision };
+  // No user in this grant: `user.*`, `appuser.*` and groups are null, as in Okta.
+  const custom = resolveClaims(snapshot, "RESOURCE", decision.scopes, {
+    user: null,
+    appuser: null,
+    groups: null,
+    app: { clientId: client.client_id, profile: {} },
+    access: { scope: decision.scopes },
+    now: () => now * 1000,
+  });
+  return {
+    token: { ...token, payload: { ...token.payload, ...custom.values } },
+    decision,
+    claimFailures: custom.failures,
+  };
 }

@@ -1,0 +1,133 @@
+/**
+ * One call to a token inline hook: POST the request body, wait at most the timeout, read a bounded
+ * reply. Never retried (Okta does not retry token hooks). Failures come back as data, each with a
+ * reason from a closed set; they never throw.
+ */
+
+/** Why a call produced nothing to apply. */
+export type HookCallFailure = "timeout" | "network" | "http_status" | "invalid_reply";
+
+export type HookReply =
+  /** Okta's `error` object: the token request fails with `server_error` and this summary. */
+  | { kind: "error"; errorSummary: string | undefined }
+  /** Commands to apply (the reply's `commands` member as received; undefined when absent). */
+  | { kind: "commands"; commands: unknown };
+
+export type HookCallResult =
+  | { ok: true; reply: HookReply }
+  | { ok: false; reason: HookCallFailure; detail: string };
+
+export interface HookCallOptions {
+  timeoutMs: number;
+  maxReplyBytes: number;
+  fetch?: typeof fetch;
+}
+
+export async function callHook(
+  uri: string,
+  headers: Headers,
+  body: string,
+  options: HookCallOptions,
+): Promise<HookCallResult> {
+  const controller = new AbortController();
+  let timedOut = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // The deadline covers the whole exchange, reading the reply included.
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+      reject(new Error("timeout"));
+    }, options.timeoutMs);
+  });
+  try {
+    return await Promise.race([exchange(uri, headers, body, options, controller.signal), deadline]);
+  } catch (error) {
+    if (timedOut) return { ok: false, reason: "timeout", detail: `no reply within ${options.timeoutMs} ms` };
+    return { ok: false, reason: "network", detail: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function exchange(
+  uri: string,
+  headers: Headers,
+  body: string,
+  options: HookCallOptions,
+  signal: AbortSignal,
+): Promise<HookCallResult> {
+  const response = await (options.fetch ?? fetch)(uri, {
+    method: "POST",
+    headers,
+    body,
+    signal,
+    // A redirect is not a reply: answering elsewhere is the hook's job, not Warden's.
+    redirect: "manual",
+  });
+  // Okta applies a reply only from a 200; any other status skips the hook.
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    return { ok: false, reason: "http_status", detail: `HTTP ${response.status}` };
+  }
+  const text = await readBounded(response, options.maxReplyBytes);
+  if (text === undefined) {
+    return { ok: false, reason: "invalid_reply", detail: `reply larger than ${options.maxReplyBytes} bytes` };
+  }
+  return parseHookReply(text);
+}
+
+/** Pure: a reply body as Okta reads it. */
+export function parseHookReply(text: string): HookCallResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: "invalid_reply", detail: "the reply is not JSON" };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return { ok: false, reason: "invalid_reply", detail: "the reply is not a JSON object" };
+  }
+  const reply = parsed as Record<string, unknown>;
+  if (reply.error !== undefined && reply.error !== null) {
+    const summary =
+      typeof reply.error === "object" ? (reply.error as Record<string, unknown>).errorSummary : undefined;
+    return {
+      ok: true,
+      reply: {
+        kind: "error",
+        errorSummary: typeof summary === "string" && summary.trim() ? summary : undefined,
+      },
+    };
+  }
+  return { ok: true, reply: { kind: "commands", commands: reply.commands } };
+}
+
+async function readBounded(response: Response, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(response.headers.get("Content-Length"));
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}

@@ -1,0 +1,44 @@
+/**
+ * Token inline hook outcomes worth an admin's attention, one structured log line each (as
+ * src/oauth/denial-log.ts records denials): Workers Logs keep them and the audit log will read the
+ * same events. Okta records the same cases in its System Log. The client sees none of it, except
+ * the hook's own `errorSummary`.
+ */
+import type { HookCallFailure } from "./hook-call";
+import type { PatchRejection } from "./patch";
+
+/** Why a hook changed nothing: the call failed, its commands were refused, or it could not be made. */
+export type HookFailureReason = HookCallFailure | "patch_rejected" | "hook_not_found" | "secret_unavailable";
+
+export interface HookEventBase {
+  serverId: string;
+  clientId: string;
+  hookId: string;
+}
+
+export interface HookFailedEvent extends HookEventBase {
+  event: "token.inline_hook_failed";
+  reason: HookFailureReason;
+  /** Which rule refused the commands, for `patch_rejected`. */
+  rejection?: PatchRejection;
+  detail: string;
+  /** Milliseconds the call took, when one was made. */
+  elapsedMs?: number;
+}
+
+export interface HookErrorEvent extends HookEventBase {
+  event: "token.inline_hook_error";
+  errorSummary: string;
+}
+
+/** The token was issued without the hook's changes. */
+export function recordHookFailure(event: Omit<HookFailedEvent, "event">): void {
+  const line: HookFailedEvent = { event: "token.inline_hook_failed", ...event };
+  console.warn(JSON.stringify(line));
+}
+
+/** The hook answered with an error object: the token request failed. */
+export function recordHookError(event: Omit<HookErrorEvent, "event">): void {
+  const line: HookErrorEvent = { event: "token.inline_hook_error", ...event };
+  console.warn(JSON.stringify(line));
+}

@@ -1,0 +1,214 @@
+/**
+ * Inline hooks inside the control plane: validation against stored state, the `inline_hooks` SQLite
+ * table (the authoritative copy, secret included) and publication of `hook/{id}` to KV for the
+ * edges (secret sealed). The control plane serialises every call; nothing here is reentrant.
+ */
+import type { z } from "zod";
+import type { ValidationIssue } from "../config/control-plane";
+import { kvKeys } from "../config/kv-keys";
+import { InlineHook, type InlineHookRecord, type Status } from "../config/schemas";
+import { randomToken } from "../crypto/secrets";
+import type { Env } from "../env";
+import { publishedHook } from "./published-hook";
+
+export type HookWriteResult =
+  | { ok: true; value: InlineHookRecord }
+  | { ok: false; issues: ValidationIssue[] }
+  | { ok: false; notFound: true };
+
+export interface PreparedHook {
+  record: InlineHookRecord;
+  created: boolean;
+}
+
+/** Okta's hook ids are `cal…`; 120 random bits keep generated ones unguessable and unique. */
+function newHookId(): string {
+  return `cal${randomToken(15)}`;
+}
+
+export class InlineHookStore {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly env: Pick<Env, "CONFIG" | "KEY_ENCRYPTION_KEY">,
+  ) {}
+
+  get(id: string): InlineHookRecord | undefined {
+    const row = this.sql
+      .exec<{ record: string }>("SELECT record FROM inline_hooks WHERE id = ?", id)
+      .toArray()[0];
+    return row ? (JSON.parse(row.record) as InlineHookRecord) : undefined;
+  }
+
+  list(): InlineHookRecord[] {
+    return this.sql
+      .exec<{ record: string }>("SELECT record FROM inline_hooks ORDER BY id")
+      .toArray()
+      .map((row) => JSON.parse(row.record) as InlineHookRecord);
+  }
+
+  /** `POST /api/v1/inlineHooks`: Okta assigns the id (one may be given) and creates it ACTIVE. */
+  async create(input: unknown): Promise<HookWriteResult> {
+    const parsed = InlineHook.safeParse(
+      isObject(input) ? { ...input, id: input.id ?? newHookId(), status: "ACTIVE" } : input,
+    );
+    if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
+    if (this.get(parsed.data.id)) {
+      return {
+        ok: false,
+        issues: [{ path: "id", message: `an inline hook '${parsed.data.id}' already exists` }],
+      };
+    }
+    return this.write(parsed.data, "");
+  }
+
+  /** `PUT /api/v1/inlineHooks/{id}`: everything but id, status and type is replaced. */
+  async replace(id: string, input: unknown): Promise<HookWriteResult> {
+    const existing = this.get(id);
+    if (!existing) return { ok: false, notFound: true };
+    const parsed = InlineHook.safeParse(isObject(input) ? { ...input, id, status: existing.status } : input);
+    if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
+    return this.write(parsed.data, "");
+  }
+
+  /** `POST …/lifecycle/activate|deactivate`. */
+  async setStatus(id: string, status: Status): Promise<HookWriteResult> {
+    const existing = this.get(id);
+    if (!existing) return { ok: false, notFound: true };
+    if (existing.status === status) return { ok: true, value: existing };
+    return this.write({ ...existing, status }, "");
+  }
+
+  /**
+   * `DELETE /api/v1/inlineHooks/{id}`: as in Okta only an INACTIVE hook may go, and (Warden) only
+   * when no rule names it; `usedBy` describes the rules that do.
+   */
+  async delete(id: string, usedBy: readonly string[]): Promise<HookWriteResult> {
+    const existing = this.get(id);
+    if (!existing) return { ok: false, notFound: true };
+    const issues: ValidationIssue[] = [];
+    if (existing.status !== "INACTIVE") {
+      issues.push({ path: "status", message: "the inline hook is ACTIVE; deactivate it before deleting it" });
+    }
+    for (const rule of usedBy) {
+      issues.push({
+        path: "rules",
+        message: `the inline hook is used by ${rule}; remove it from the rule first`,
+      });
+    }
+    if (issues.length > 0) return { ok: false, issues };
+    this.sql.exec("DELETE FROM inline_hooks WHERE id = ?", id);
+    await this.env.CONFIG.delete(kvKeys.hook(id));
+    return { ok: true, value: existing };
+  }
+
+  /**
+   * Hooks of one write checked against stored state and each other: names unique (Okta), a missing
+   * auth secret kept from the stored hook when its header is unchanged, else required.
+   */
+  prepare(
+    hooks: readonly InlineHook[],
+    pathPrefix: string,
+  ): { records: PreparedHook[]; issues: ValidationIssue[] } {
+    const now = new Date().toISOString();
+    const issues: ValidationIssue[] = [];
+    const records: PreparedHook[] = [];
+    const batchIds = new Set(hooks.map((h) => h.id));
+    const names = new Map(
+      this.list()
+        .filter((h) => !batchIds.has(h.id))
+        .map((h) => [h.name, h.id]),
+    );
+    hooks.forEach((hook, i) => {
+      const at = (path: string) => [pathPrefix, pathPrefix ? String(i) : "", path].filter(Boolean).join(".");
+      const owner = names.get(hook.name);
+      if (owner !== undefined) {
+        issues.push({
+          path: at("name"),
+          message: `the name '${hook.name}' is already used by inline hook '${owner}'`,
+        });
+      }
+      names.set(hook.name, hook.id);
+      if (records.some((r) => r.record.id === hook.id)) {
+        issues.push({ path: at("id"), message: `duplicate inline hook id '${hook.id}'` });
+      }
+
+      const existing = this.get(hook.id);
+      const auth = hook.channel.config.authScheme;
+      let record: InlineHookRecord = {
+        ...hook,
+        created: existing?.created ?? now,
+        lastUpdated: now,
+      };
+      if (auth && auth.value === undefined) {
+        const stored = existing?.channel.config.authScheme;
+        if (stored?.value && stored.key.toLowerCase() === auth.key.toLowerCase()) {
+          record = withSecret(record, stored.value);
+        } else {
+          issues.push({
+            path: at("channel.config.authScheme.value"),
+            message: "required: there is no stored secret for this header to keep",
+          });
+        }
+      }
+      records.push({ record, created: !existing });
+    });
+    return { records, issues };
+  }
+
+  /** Inside the caller's transaction. */
+  save(records: readonly PreparedHook[]): void {
+    for (const { record } of records) {
+      this.sql.exec(
+        "INSERT OR REPLACE INTO inline_hooks (id, record) VALUES (?, ?)",
+        record.id,
+        JSON.stringify(record),
+      );
+    }
+  }
+
+  /** After the transaction, before anything that names these hooks is published. */
+  async publish(records: readonly PreparedHook[]): Promise<void> {
+    for (const { record } of records) {
+      const published = await publishedHook(record, this.env.KEY_ENCRYPTION_KEY);
+      await this.env.CONFIG.put(kvKeys.hook(record.id), JSON.stringify(published));
+    }
+  }
+
+  private async write(hook: InlineHook, pathPrefix: string): Promise<HookWriteResult> {
+    const { records, issues } = this.prepare([hook], pathPrefix);
+    if (issues.length > 0) return { ok: false, issues };
+    this.save(records);
+    await this.publish(records);
+    return { ok: true, value: (records[0] as PreparedHook).record };
+  }
+}
+
+/** The hook as the management API may show it: never the auth secret (Okta omits it too). */
+export function withoutSecret(record: InlineHookRecord): InlineHookRecord {
+  const auth = record.channel.config.authScheme;
+  if (!auth) return record;
+  return {
+    ...record,
+    channel: {
+      ...record.channel,
+      config: { ...record.channel.config, authScheme: { type: auth.type, key: auth.key } },
+    },
+  };
+}
+
+function withSecret(record: InlineHookRecord, value: string): InlineHookRecord {
+  const auth = record.channel.config.authScheme;
+  if (!auth) return record;
+  return {
+    ...record,
+    channel: { ...record.channel, config: { ...record.channel.config, authScheme: { ...auth, value } } },
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function toIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+}

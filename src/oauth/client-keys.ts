@@ -1,0 +1,166 @@
+/**
+ * The public keys a `private_key_jwt` client registered (RFC 7523 §2.2, OIDC Core §9): inline `jwks`
+ * or a `jwks_uri`. Keys come only from there, never from the assertion (RFC 8725 §3.10). Isolate
+ * memory holds the imported keys: inline sets for as long as the client record is cached, fetched
+ * sets for a TTL, refetched early at most once per cooldown when an assertion names a kid the set
+ * lacks (the client rotated its key). A fetch is https-only (http for a loopback host in local
+ * development), bounded in time and size, and never follows a redirect.
+ */
+import { createLocalJWKSet, errors, type JWTVerifyGetKey } from "jose";
+import {
+  CLIENT_JWKS_CACHE_TTL_SECONDS,
+  CLIENT_JWKS_FETCH_TIMEOUT_MS,
+  CLIENT_JWKS_MAX_BYTES,
+  CLIENT_JWKS_REFETCH_COOLDOWN_SECONDS,
+  ISOLATE_CACHE_MAX_ENTRIES,
+} from "../config/defaults";
+import { type Client, isTlsOrLoopback } from "../config/schemas";
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface ClientKeyStoreOptions {
+  /** Epoch milliseconds. */
+  now?: () => number;
+  /** Injectable for tests; the runtime's `fetch` by default. */
+  fetch?: FetchLike;
+}
+
+/** After a failed fetch, requests fail fast (or use the last good set) for this long: a dead host is not hammered. */
+const RETRY_AFTER_FAILURE_MS = 5000;
+
+interface RemoteEntry {
+  set?: JWTVerifyGetKey;
+  /** Epoch ms until which `set` is fresh. */
+  freshUntil: number;
+  /** Epoch ms of the last fetch attempt, successful or not. */
+  lastAttempt: number;
+  failedAt?: number;
+  pending?: Promise<JWTVerifyGetKey>;
+}
+
+export class ClientKeyStore {
+  private readonly inline = new WeakMap<object, JWTVerifyGetKey>();
+  private readonly remote = new Map<string, RemoteEntry>();
+  private readonly now: () => number;
+  private readonly fetch: FetchLike;
+
+  constructor(options: ClientKeyStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  /** A key resolver for jose's verify functions, or undefined when the client registered no keys. */
+  resolver(client: Client): JWTVerifyGetKey | undefined {
+    if (client.jwks) return this.inlineSet(client.jwks);
+    const uri = client.jwks_uri;
+    if (!uri) return undefined;
+    return async (header, token) => {
+      const set = await this.load(uri, false);
+      try {
+        return await set(header, token);
+      } catch (error) {
+        // An unknown kid may be the client's new key: one early refetch per cooldown.
+        if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+        const refreshed = await this.load(uri, true);
+        if (refreshed === set) throw error;
+        return refreshed(header, token);
+      }
+    };
+  }
+
+  private inlineSet(jwks: NonNullable<Client["jwks"]>): JWTVerifyGetKey {
+    let set = this.inline.get(jwks);
+    if (!set) {
+      set = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
+      this.inline.set(jwks, set);
+    }
+    return set;
+  }
+
+  private async load(uri: string, unknownKid: boolean): Promise<JWTVerifyGetKey> {
+    const now = this.now();
+    let entry = this.remote.get(uri);
+    if (!entry) {
+      entry = { freshUntil: 0, lastAttempt: Number.NEGATIVE_INFINITY };
+      this.remember(uri, entry);
+    }
+    if (entry.pending) return entry.pending;
+    const cooling = now - entry.lastAttempt < CLIENT_JWKS_REFETCH_COOLDOWN_SECONDS * 1000;
+    const failedRecently = entry.failedAt !== undefined && now - entry.failedAt < RETRY_AFTER_FAILURE_MS;
+    if (entry.set && (failedRecently || (unknownKid ? cooling : now < entry.freshUntil))) return entry.set;
+    if (failedRecently) throw new Error(`jwks_uri ${uri} failed less than ${RETRY_AFTER_FAILURE_MS} ms ago`);
+
+    const current = entry;
+    current.lastAttempt = now;
+    const pending = fetchJwks(this.fetch, uri)
+      .then((document) => {
+        const set = createLocalJWKSet(document as Parameters<typeof createLocalJWKSet>[0]);
+        current.set = set;
+        current.freshUntil = this.now() + CLIENT_JWKS_CACHE_TTL_SECONDS * 1000;
+        current.failedAt = undefined;
+        return set;
+      })
+      .catch((error: unknown) => {
+        current.failedAt = this.now();
+        // Through the client's outage, its last good keys keep working until the next attempt.
+        if (current.set) return current.set;
+        throw error;
+      })
+      .finally(() => {
+        current.pending = undefined;
+      });
+    current.pending = pending;
+    return pending;
+  }
+
+  private remember(uri: string, entry: RemoteEntry): void {
+    if (this.remote.size >= ISOLATE_CACHE_MAX_ENTRIES) {
+      const oldest = this.remote.keys().next();
+      if (!oldest.done) this.remote.delete(oldest.value);
+    }
+    this.remote.set(uri, entry);
+  }
+}
+
+async function fetchJwks(fetchImpl: FetchLike, uri: string): Promise<unknown> {
+  if (!isTlsOrLoopback(new URL(uri))) throw new Error("jwks_uri must use https");
+  const response = await fetchImpl(uri, {
+    headers: { Accept: "application/json, application/jwk-set+json" },
+    // A redirect could lead anywhere, plain http included: the registered URL is the only source.
+    redirect: "manual",
+    signal: AbortSignal.timeout(CLIENT_JWKS_FETCH_TIMEOUT_MS),
+  });
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    throw new Error(`jwks_uri answered ${response.status}`);
+  }
+  return JSON.parse(await readLimited(response, CLIENT_JWKS_MAX_BYTES));
+}
+
+async function readLimited(response: Response, maxBytes: number): Promise<string> {
+  if (Number(response.headers.get("Content-Length") ?? "0") > maxBytes) {
+    await response.body?.cancel();
+    throw new Error("jwks_uri document too large");
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new Error("jwks_uri document too large");
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+}

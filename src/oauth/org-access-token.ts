@@ -1,0 +1,71 @@
+/**
+ * Verifying an org authorization server access token where it was minted: against the org keyset this
+ * isolate already holds through the KeyStore, with no fetch of our own JWKS. The checks are
+ * `warden/verify`'s pure steps in its order — header (allow-list, no key material, a kid), the key
+ * bound to one algorithm, the signature, then claims (okta profile, exact `iss`, `aud` = the org URL,
+ * time with leeway) — so the management API and an external API judge a token alike.
+ */
+import { compactVerify, errors } from "jose";
+import type { PublishedKeyset } from "../keys/keyset";
+import { type AccessTokenFacts, checkClaims } from "../verify/claims";
+import { parseJsonBytes, splitCompact } from "../verify/compact-jws";
+import { CLOCK_TOLERANCE_SECONDS, SUPPORTED_ALGORITHMS } from "../verify/defaults";
+import type { VerifyFailureReason } from "../verify/errors";
+import { importKeySet, isObject, type KeySet } from "../verify/key-set";
+import { checkHeader } from "../verify/token-header";
+
+export type OrgTokenVerdict =
+  | { ok: true; facts: AccessTokenFacts }
+  | { ok: false; reason: VerifyFailureReason; detail?: string };
+
+/** Imported once per published keyset object, which the KeyStore keeps for its TTL. */
+const imported = new WeakMap<PublishedKeyset, Promise<KeySet>>();
+
+function keySetOf(keyset: PublishedKeyset): Promise<KeySet> {
+  let set = imported.get(keyset);
+  if (!set) {
+    set = importKeySet(keyset.jwks, SUPPORTED_ALGORITHMS);
+    imported.set(keyset, set);
+  }
+  return set;
+}
+
+export async function verifyOrgAccessToken(
+  token: string,
+  keyset: PublishedKeyset,
+  issuer: string,
+  nowSeconds: number,
+): Promise<OrgTokenVerdict> {
+  const parts = splitCompact(token);
+  if (!parts) return { ok: false, reason: "malformed" };
+  const header = checkHeader(parts.header, { algorithms: SUPPORTED_ALGORITHMS, profile: "okta" });
+  if (!header.ok) return { ok: false, reason: header.reason, detail: header.detail };
+  if (!parts.wellFormedBody || !parts.unverifiedClaims) return { ok: false, reason: "malformed" };
+
+  const key = (await keySetOf(keyset)).find(header.kid, header.alg);
+  if (!key) return { ok: false, reason: "unknown_kid", detail: header.kid };
+
+  let payload: Uint8Array;
+  try {
+    ({ payload } = await compactVerify(token, key.key, { algorithms: [key.alg] }));
+  } catch (error) {
+    return {
+      ok: false,
+      reason: error instanceof errors.JWSSignatureVerificationFailed ? "bad_signature" : "malformed",
+    };
+  }
+  const claims = parseJsonBytes(payload);
+  if (!isObject(claims)) return { ok: false, reason: "malformed" };
+  const verdict = checkClaims(
+    claims,
+    header.profile,
+    {
+      issuer,
+      audiences: [issuer],
+      clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: [],
+    },
+    nowSeconds,
+  );
+  return verdict.ok ? verdict : { ok: false, reason: verdict.reason, detail: verdict.detail };
+}
