@@ -3,6 +3,7 @@
  * reply. Never retried (Okta does not retry token hooks). Failures come back as data, each with a
  * reason from a closed set; they never throw.
  */
+import { readBoundedText } from "../http/bounded-body";
 
 /** Why a call produced nothing to apply. */
 export type HookCallFailure = "timeout" | "network" | "http_status" | "invalid_reply";
@@ -70,11 +71,13 @@ async function exchange(
     await response.body?.cancel();
     return { ok: false, reason: "http_status", detail: `HTTP ${response.status}` };
   }
-  const text = await readBounded(response, options.maxReplyBytes);
-  if (text === undefined) {
-    return { ok: false, reason: "invalid_reply", detail: `reply larger than ${options.maxReplyBytes} bytes` };
+  const reply = await readBoundedText(response, options.maxReplyBytes);
+  if (!reply.ok) {
+    const detail =
+      reply.reason === "too_large" ? `reply larger than ${options.maxReplyBytes} bytes` : "reply is not UTF-8";
+    return { ok: false, reason: "invalid_reply", detail };
   }
-  return parseHookReply(text);
+  return parseHookReply(reply.text);
 }
 
 /** Pure: a reply body as Okta reads it. */
@@ -101,33 +104,4 @@ export function parseHookReply(text: string): HookCallResult {
     };
   }
   return { ok: true, reply: { kind: "commands", commands: reply.commands } };
-}
-
-async function readBounded(response: Response, maxBytes: number): Promise<string | undefined> {
-  const declared = Number(response.headers.get("Content-Length"));
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    return undefined;
-  }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
 }

@@ -15,6 +15,7 @@ import {
   ISOLATE_CACHE_MAX_ENTRIES,
 } from "../config/defaults";
 import { type Client, isTlsOrLoopback } from "../config/schemas";
+import { readBoundedText } from "../http/bounded-body";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -134,33 +135,10 @@ async function fetchJwks(fetchImpl: FetchLike, uri: string): Promise<unknown> {
     await response.body?.cancel();
     throw new Error(`jwks_uri answered ${response.status}`);
   }
-  return JSON.parse(await readLimited(response, CLIENT_JWKS_MAX_BYTES));
-}
-
-async function readLimited(response: Response, maxBytes: number): Promise<string> {
-  if (Number(response.headers.get("Content-Length") ?? "0") > maxBytes) {
-    await response.body?.cancel();
-    throw new Error("jwks_uri document too large");
-  }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new Error("jwks_uri document too large");
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  const body = await readBoundedText(response, CLIENT_JWKS_MAX_BYTES);
+  if (!body.ok)
+    throw new Error(
+      body.reason === "too_large" ? "jwks_uri document too large" : "jwks_uri document is not UTF-8",
+    );
+  return JSON.parse(body.text);
 }

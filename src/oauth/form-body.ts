@@ -5,6 +5,7 @@
  * the last duplicate and accept multipart, so Warden parses with URLSearchParams itself.
  */
 import { OAuthError } from "../errors";
+import { readBoundedText } from "../http/bounded-body";
 
 export type FormParams = ReadonlyMap<string, string>;
 
@@ -13,7 +14,16 @@ export async function readFormBody(request: Request, maxBytes: number): Promise<
   if (mediaType !== "application/x-www-form-urlencoded") {
     throw new OAuthError("invalid_request", "The request body must be application/x-www-form-urlencoded.");
   }
-  const text = await readText(request, maxBytes);
+  const body = await readBoundedText(request, maxBytes);
+  if (!body.ok) {
+    throw new OAuthError(
+      "invalid_request",
+      body.reason === "too_large"
+        ? `The request body exceeds ${maxBytes} bytes.`
+        : "The request body is not valid UTF-8.",
+    );
+  }
+  const text = body.text;
   const params = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(text)) {
     if (params.has(name)) throw new OAuthError("invalid_request", `The '${name}' parameter is repeated.`);
@@ -22,36 +32,4 @@ export async function readFormBody(request: Request, maxBytes: number): Promise<
   // RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted".
   for (const [name, value] of params) if (value === "") params.delete(name);
   return params;
-}
-
-async function readText(request: Request, maxBytes: number): Promise<string> {
-  const tooLarge = () => new OAuthError("invalid_request", `The request body exceeds ${maxBytes} bytes.`);
-  const declared = Number(request.headers.get("Content-Length") ?? "0");
-  if (declared > maxBytes) throw tooLarge();
-  if (!request.body) return "";
-  // Content-Length can be absent (chunked) or wrong: count what actually arrives.
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new OAuthError("invalid_request", "The request body is not valid UTF-8.");
-  }
 }
