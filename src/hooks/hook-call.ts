@@ -74,7 +74,9 @@ async function exchange(
   const reply = await readBoundedText(response, options.maxReplyBytes);
   if (!reply.ok) {
     const detail =
-      reply.reason === "too_large" ? `reply larger than ${options.maxReplyBytes} bytes` : "reply is not UTF-8";
+      reply.reason === "too_large"
+        ? `reply larger than ${options.maxReplyBytes} bytes`
+        : "reply is not UTF-8";
     return { ok: false, reason: "invalid_reply", detail };
   }
   return parseHookReply(reply.text);
