@@ -16,6 +16,7 @@ import { verifyOrgAccessToken } from "../oauth/org-access-token";
 import { orgUrl } from "../oauth/server-context";
 import { extractBearer } from "../verify/bearer";
 import { bearerChallenge } from "../verify/rfc6750";
+import { apiTokenId } from "./api-token-check";
 
 const REALM = "warden";
 
@@ -33,8 +34,11 @@ export function requireAdmin(deps: Deps) {
     // better served by RFC 9110's 401 with a challenge.
     if (!match?.[1]) return unauthorized(`SSWS realm="${REALM}", ${bearerChallenge({ realm: REALM })}`);
     const configured = c.env.ADMIN_API_TOKEN;
-    // An unset secret must never match an empty or guessed token.
-    if (!configured || !(await secretMatchesAny(match[1], [await hashSecret(configured)]))) {
+    // An unset secret must never match an empty or guessed token. Otherwise a managed API token
+    // (`/api/v1/api-tokens`), checked with the control plane and briefly cached in this isolate.
+    const bootstrap =
+      Boolean(configured) && (await secretMatchesAny(match[1], [await hashSecret(configured)]));
+    if (!bootstrap && !(await apiTokenId(c.env, match[1], deps.now()))) {
       return unauthorized(`SSWS realm="${REALM}"`);
     }
     await next();

@@ -7,10 +7,14 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv, Deps } from "../context";
 import { ApiError } from "../errors";
+import { apiTokensRouter } from "./api-tokens";
+import { appsRouter } from "./apps";
 import { requireAdmin } from "./auth";
+import { claimsRouter } from "./claims";
 import { controlPlane, readJsonBody } from "./control-plane-client";
 import { inlineHooksRouter } from "./inline-hooks";
 import { keysRouter } from "./keys";
+import { scopesRouter } from "./scopes";
 import { serversRouter } from "./servers";
 import { tokenPreviewRouter } from "./token-preview";
 
@@ -46,6 +50,10 @@ export function adminRouter(deps: Deps) {
   router.route("/authorizationServers", keysRouter());
   router.route("/authorizationServers", serversRouter());
   router.route("/authorizationServers", tokenPreviewRouter(deps.now));
+  router.route("/authorizationServers", scopesRouter());
+  router.route("/authorizationServers", claimsRouter());
   router.route("/inlineHooks", inlineHooksRouter());
+  router.route("/apps", appsRouter());
+  router.route("/api-tokens", apiTokensRouter(deps.now));
   return router;
 }

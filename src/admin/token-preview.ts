@@ -5,7 +5,7 @@
  * plane's current configuration, and has no side effect: nothing is signed, no hook is called.
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { ScopeName } from "../config/schemas";
 import type { AppEnv } from "../context";
 import { ApiError, OAuthError } from "../errors";

@@ -139,3 +139,18 @@ export const INLINE_HOOK_LIFETIME_SECONDS_RANGE = { min: 300, max: 86400 } as co
 
 /** A hook reply is a few commands; a larger one is a failed call rather than memory spent on it. */
 export const INLINE_HOOK_RESPONSE_MAX_BYTES = 256 * 1024;
+
+/** Random bytes in an admin API token value: 256 bits, so SHA-256 is the right hash to store. */
+export const API_TOKEN_BYTES = 32;
+
+/**
+ * How long an isolate trusts a managed SSWS token it has checked with the control plane: admin
+ * requests are not the hot path, so this only spares repeated RPCs; it bounds revocation at other isolates.
+ */
+export const API_TOKEN_CACHE_TTL_SECONDS = 30;
+
+/** Okta's page size for `GET /api/v1/apps` when no `limit` is given, and its largest. */
+export const APPS_PAGE_LIMIT = { default: 20, max: 200 } as const;
+
+/** Okta allows two client secrets per app: one in use and its successor during a rotation. */
+export const MAX_CLIENT_SECRETS = 2;

@@ -3,7 +3,7 @@
  * defaults, ranges). They are the single source of truth for the types, for validation and, later,
  * for the OpenAPI document and the config-as-code JSON Schema.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { compile, compileRegex } from "../claims/expression";
 import { RESERVED_CLAIMS } from "../tokens/access-token";
 import {

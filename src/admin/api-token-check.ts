@@ -1,0 +1,39 @@
+/**
+ * The edge's check of a managed SSWS token (`/api/v1/api-tokens`). Admin requests are not the hot
+ * path, so the check is a control-plane RPC; a positive answer is kept in isolate memory for
+ * API_TOKEN_CACHE_TTL_SECONDS to spare repeated calls. Revocation therefore takes effect at once in
+ * the isolate that revoked the token (it drops its entry) and within that TTL everywhere else. Misses
+ * are never cached, so a token works the moment it is created.
+ */
+import { API_TOKEN_CACHE_TTL_SECONDS, ISOLATE_CACHE_MAX_ENTRIES } from "../config/defaults";
+import { hashSecret } from "../crypto/secrets";
+import type { Env } from "../env";
+import { controlPlane } from "./control-plane-client";
+
+interface Entry {
+  id: string;
+  /** Epoch ms: the earlier of the cache TTL and the token's own expiry. */
+  until: number;
+}
+
+/** Keyed by the token's SHA-256, so the isolate holds no token value. */
+const verified = new Map<string, Entry>();
+
+/** The id of the live managed API token with this value, or undefined. */
+export async function apiTokenId(env: Env, token: string, now: number): Promise<string | undefined> {
+  const key = await hashSecret(token);
+  const cached = verified.get(key);
+  if (cached && cached.until > now) return cached.id;
+  verified.delete(key);
+  const record = await controlPlane(env).verifyApiToken(token);
+  if (!record) return undefined;
+  const expiry = record.expiresAt ? Date.parse(record.expiresAt) : Number.POSITIVE_INFINITY;
+  if (verified.size >= ISOLATE_CACHE_MAX_ENTRIES) verified.clear();
+  verified.set(key, { id: record.id, until: Math.min(now + API_TOKEN_CACHE_TTL_SECONDS * 1000, expiry) });
+  return record.id;
+}
+
+/** Called after a revocation through this isolate: its cached acceptance ends now. */
+export function forgetApiToken(id: string): void {
+  for (const [key, entry] of verified) if (entry.id === id) verified.delete(key);
+}

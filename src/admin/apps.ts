@@ -1,0 +1,301 @@
+/**
+ * `/api/v1/apps`, Okta's Apps API for OAuth clients (`name: "oidc_client"`, `signOnMode:
+ * "OPENID_CONNECT"`): list (`limit`/`after` with `Link` headers, `q` on the label), create, get,
+ * replace, delete, `lifecycle/activate|deactivate`, and client secret rotation under
+ * `credentials/secrets`. The app's `id` is its `client_id`, as in Okta. Every read and write goes
+ * through the control plane; a secret's value appears only in the response that created it.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import * as z from "zod";
+import type { ClientWriteResult, ValidationIssue } from "../config/control-plane";
+import { APPS_PAGE_LIMIT } from "../config/defaults";
+import type { Client, ClientSecret } from "../config/schemas";
+import type { AppEnv } from "../context";
+import { ApiError } from "../errors";
+import { orgUrl } from "../oauth/server-context";
+import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+
+/** An app is a few hundred bytes; an inline JWKS of Okta's 50 keys fits well within 128 KiB. */
+const APP_BODY_MAX_BYTES = 128 * 1024;
+
+/**
+ * The Okta app envelope. Its `oauthClient` members are checked by the client schema itself (after
+ * the mapping below), so every client rule applies here exactly as on import.
+ */
+const OidcAppBody = z.object({
+  name: z.literal("oidc_client", { error: "must be 'oidc_client', the only app type Warden supports" }),
+  label: z.string().trim().min(1).max(100),
+  signOnMode: z.literal("OPENID_CONNECT", { error: "must be 'OPENID_CONNECT'" }),
+  credentials: z
+    .object({
+      oauthClient: z
+        .object({
+          client_id: z.unknown().optional(),
+          token_endpoint_auth_method: z.unknown().optional(),
+          autoKeyRotation: z.boolean().optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  settings: z.object({
+    oauthClient: z.object({
+      grant_types: z.unknown().optional(),
+      redirect_uris: z.unknown().optional(),
+      response_types: z.array(z.enum(["code", "token", "id_token"])).optional(),
+      application_type: z.unknown().optional(),
+      jwks: z.unknown().optional(),
+      jwks_uri: z.unknown().optional(),
+    }),
+  }),
+});
+
+/** Where each client field lives in Okta's app: issues name the field the admin sent. */
+const OKTA_PATHS: Record<string, string> = {
+  client_id: "credentials.oauthClient.client_id",
+  client_name: "label",
+  token_endpoint_auth_method: "credentials.oauthClient.token_endpoint_auth_method",
+  grant_types: "settings.oauthClient.grant_types",
+  redirect_uris: "settings.oauthClient.redirect_uris",
+  application_type: "settings.oauthClient.application_type",
+  jwks: "settings.oauthClient.jwks",
+  jwks_uri: "settings.oauthClient.jwks_uri",
+  secrets: "credentials.oauthClient.client_secret",
+};
+
+export function appsRouter() {
+  const router = new Hono<AppEnv>();
+  const limit = bodyLimit({
+    maxSize: APP_BODY_MAX_BYTES,
+    onError: () => {
+      throw new ApiError("E0000003", `The request body exceeds ${APP_BODY_MAX_BYTES} bytes.`);
+    },
+  });
+
+  router.get("/", async (c) => {
+    const pageSize = pageLimit(c.req.query("limit"));
+    const q = c.req.query("q");
+    const after = c.req.query("after");
+    const page = await controlPlane(c.env).listClients({
+      limit: pageSize,
+      ...(q ? { q } : {}),
+      ...(after ? { after } : {}),
+    });
+    // Okta's pagination (RFC 8288): `self` always, `next` with the cursor while more remain.
+    const base = `${orgUrl(c.env.ORG_URL, c.req.url)}/api/v1/apps`;
+    const query = (extra: Record<string, string>) =>
+      new URLSearchParams({ ...(q ? { q } : {}), limit: String(pageSize), ...extra }).toString();
+    const links = [`<${base}?${query(after ? { after } : {})}>; rel="self"`];
+    if (page.next) links.push(`<${base}?${query({ after: page.next })}>; rel="next"`);
+    c.header("Link", links.join(", "));
+    return c.json(page.clients.map((client) => oktaApp(client, c.env.ORG_URL, c.req.url)));
+  });
+
+  router.post("/", limit, async (c) => {
+    const fields = clientFields(await readJsonBody(c.req.raw));
+    const status = c.req.query("activate") === "false" ? "INACTIVE" : "ACTIVE";
+    const result = await controlPlane(c.env).createClient({ ...fields, status });
+    const { client, secret } = written(result, "");
+    return c.json(oktaApp(client, c.env.ORG_URL, c.req.url, secret), 201);
+  });
+
+  router.get("/:id", async (c) => {
+    const id = c.req.param("id");
+    const client = (await controlPlane(c.env).getClientRecord(id)) ?? notFound(id, "App");
+    return c.json(oktaApp(client, c.env.ORG_URL, c.req.url));
+  });
+
+  router.put("/:id", limit, async (c) => {
+    const id = c.req.param("id");
+    const body = await readJsonBody(c.req.raw);
+    const { client_id: _ignored, ...fields } = clientFields(body);
+    const client = written(await controlPlane(c.env).replaceClient(id, fields), id);
+    return c.json(oktaApp(client, c.env.ORG_URL, c.req.url));
+  });
+
+  router.delete("/:id", async (c) => {
+    const id = c.req.param("id");
+    written(await controlPlane(c.env).deleteClient(id), id);
+    return c.body(null, 204);
+  });
+
+  for (const [action, status] of [
+    ["activate", "ACTIVE"],
+    ["deactivate", "INACTIVE"],
+  ] as const) {
+    // Okta answers the lifecycle operations with an empty object.
+    router.post(`/:id/lifecycle/${action}`, async (c) => {
+      const id = c.req.param("id");
+      written(await controlPlane(c.env).setClientStatus(id, status), id);
+      return c.json({});
+    });
+  }
+
+  router.get("/:id/credentials/secrets", async (c) => {
+    const id = c.req.param("id");
+    const client = (await controlPlane(c.env).getClientRecord(id)) ?? notFound(id, "App");
+    return c.json(client.secrets.map((s) => oktaSecret(s, secretsUrl(c, id))));
+  });
+
+  router.post("/:id/credentials/secrets", async (c) => {
+    const id = c.req.param("id");
+    // Okta takes an optional body (a client_secret of the admin's choosing); Warden always generates one.
+    await readJsonBody(c.req.raw, { optional: true });
+    const { secret, value } = written(await controlPlane(c.env).createClientSecret(id), id);
+    return c.json(oktaSecret(secret, secretsUrl(c, id), value), 201);
+  });
+
+  router.get("/:id/credentials/secrets/:secretId", async (c) => {
+    const { id, secretId } = c.req.param();
+    const client = (await controlPlane(c.env).getClientRecord(id)) ?? notFound(id, "App");
+    const secret = client.secrets.find((s) => s.id === secretId) ?? notFound(secretId, "ClientSecret");
+    return c.json(oktaSecret(secret, secretsUrl(c, id)));
+  });
+
+  for (const [action, status] of [
+    ["activate", "ACTIVE"],
+    ["deactivate", "INACTIVE"],
+  ] as const) {
+    router.post(`/:id/credentials/secrets/:secretId/lifecycle/${action}`, async (c) => {
+      const { id, secretId } = c.req.param();
+      const result = await controlPlane(c.env).setClientSecretStatus(id, secretId, status);
+      return c.json(oktaSecret(written(result, id, secretId), secretsUrl(c, id)));
+    });
+  }
+
+  router.delete("/:id/credentials/secrets/:secretId", async (c) => {
+    const { id, secretId } = c.req.param();
+    written(await controlPlane(c.env).deleteClientSecret(id, secretId), id, secretId);
+    return c.body(null, 204);
+  });
+
+  return router;
+}
+
+/** Okta's `limit`: a positive integer, capped at its largest page. */
+function pageLimit(raw: string | undefined): number {
+  if (raw === undefined) return APPS_PAGE_LIMIT.default;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw validationFailed([{ path: "limit", message: "must be a positive integer" }]);
+  }
+  return Math.min(n, APPS_PAGE_LIMIT.max);
+}
+
+/** The Okta app body as client fields; the envelope's own problems are a 400 before any RPC. */
+function clientFields(body: unknown): Record<string, unknown> {
+  const parsed = OidcAppBody.safeParse(body);
+  if (!parsed.success) {
+    throw validationFailed(parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+  }
+  const { label, credentials, settings } = parsed.data;
+  const oauth = settings.oauthClient;
+  const fields: Record<string, unknown> = {
+    client_id: credentials.oauthClient.client_id,
+    client_name: label,
+    token_endpoint_auth_method: credentials.oauthClient.token_endpoint_auth_method,
+    grant_types: oauth.grant_types,
+    redirect_uris: oauth.redirect_uris,
+    application_type: oauth.application_type,
+    jwks: oauth.jwks,
+    jwks_uri: oauth.jwks_uri,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}
+
+/** The written value, or Okta's 404 (E0000007) or 400 (E0000001, one cause per field). */
+function written<T>(result: ClientWriteResult<T>, id: string, secretId = ""): T {
+  if (result.ok) return result.value;
+  if ("notFound" in result) {
+    return result.notFound === "secret" ? notFound(secretId, "ClientSecret") : notFound(id, "App");
+  }
+  throw validationFailed(
+    result.issues.map((i) => {
+      const [head = "", ...rest] = i.path.split(".");
+      return { path: [OKTA_PATHS[head] ?? head, ...rest].filter(Boolean).join("."), message: i.message };
+    }),
+  );
+}
+
+export function validationFailed(issues: readonly ValidationIssue[]): ApiError {
+  return new ApiError(
+    "E0000001",
+    `Api validation failed: ${[...new Set(issues.map((i) => i.path || "body"))].join(", ")}`,
+    issues.map((i) => ({ errorSummary: `${i.path || "body"}: ${i.message}` })),
+  );
+}
+
+/** Okta's `response_types` follow from the grant types Warden stores. */
+function responseTypes(client: Client): string[] {
+  const types = new Set<string>();
+  if (client.grant_types.includes("authorization_code")) types.add("code");
+  if (client.grant_types.includes("implicit")) types.add("token");
+  if (client.grant_types.includes("client_credentials")) types.add("token");
+  return [...types];
+}
+
+/** Okta's OIDC app, built field by field so no secret hash can slip through. */
+function oktaApp(client: Client, configuredOrg: string | undefined, requestUrl: string, secret?: string) {
+  const self = `${orgUrl(configuredOrg, requestUrl)}/api/v1/apps/${encodeURIComponent(client.client_id)}`;
+  const post = { hints: { allow: ["POST"] } };
+  return {
+    id: client.client_id,
+    name: "oidc_client",
+    label: client.client_name,
+    status: client.status,
+    signOnMode: "OPENID_CONNECT",
+    credentials: {
+      oauthClient: {
+        client_id: client.client_id,
+        ...(secret === undefined ? {} : { client_secret: secret }),
+        token_endpoint_auth_method: client.token_endpoint_auth_method,
+        autoKeyRotation: true,
+      },
+    },
+    settings: {
+      oauthClient: {
+        grant_types: client.grant_types,
+        redirect_uris: client.redirect_uris,
+        response_types: responseTypes(client),
+        application_type: client.application_type,
+        ...(client.jwks ? { jwks: client.jwks } : {}),
+        ...(client.jwks_uri ? { jwks_uri: client.jwks_uri } : {}),
+      },
+    },
+    _links: {
+      self: {
+        href: self,
+        hints: { allow: ["GET", "PUT", ...(client.status === "INACTIVE" ? ["DELETE"] : [])] },
+      },
+      secrets: { href: `${self}/credentials/secrets` },
+      ...(client.status === "ACTIVE"
+        ? { deactivate: { href: `${self}/lifecycle/deactivate`, ...post } }
+        : { activate: { href: `${self}/lifecycle/activate`, ...post } }),
+    },
+  };
+}
+
+function secretsUrl(c: { env: AppEnv["Bindings"]; req: { url: string } }, clientId: string): string {
+  return `${orgUrl(c.env.ORG_URL, c.req.url)}/api/v1/apps/${encodeURIComponent(clientId)}/credentials/secrets`;
+}
+
+/** Okta's OAuth2ClientSecret; `client_secret` only in the response that created it. */
+function oktaSecret(secret: ClientSecret, base: string, value?: string) {
+  const self = `${base}/${secret.id}`;
+  const post = { hints: { allow: ["POST"] } };
+  return {
+    id: secret.id,
+    status: secret.status,
+    ...(value === undefined ? {} : { client_secret: value }),
+    created: secret.created,
+    lastUpdated: secret.created,
+    _links: {
+      ...(secret.status === "ACTIVE"
+        ? { deactivate: { href: `${self}/lifecycle/deactivate`, ...post } }
+        : {
+            activate: { href: `${self}/lifecycle/activate`, ...post },
+            delete: { href: self, hints: { allow: ["DELETE"] } },
+          }),
+    },
+  };
+}

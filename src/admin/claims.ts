@@ -1,0 +1,76 @@
+/**
+ * Okta's `/api/v1/authorizationServers/{id}/claims`: list, create, get, replace, delete, through the
+ * control plane's `changeServer` like scopes (serialised, validated, published; reads never from KV).
+ */
+import { Hono } from "hono";
+import type { Claim } from "../config/schemas";
+import { newObjectId } from "../config/server-changes";
+import type { AppEnv } from "../context";
+import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { adminOrigin, failure, methodNotAllowed } from "./scopes";
+
+function claimView(origin: string, serverId: string, claim: Claim) {
+  return {
+    ...claim,
+    _links: {
+      self: {
+        href: `${origin}/api/v1/authorizationServers/${serverId}/claims/${claim.id}`,
+        hints: { allow: ["GET", "PUT", "DELETE"] },
+      },
+    },
+  };
+}
+
+export function claimsRouter() {
+  const router = new Hono<AppEnv>();
+
+  router.get("/:id/claims", async (c) => {
+    const id = c.req.param("id");
+    const config = await controlPlane(c.env).getServerConfig(id);
+    if (!config) notFound(id);
+    const origin = adminOrigin(c.env, c.req.url);
+    return c.json(config.claims.map((claim) => claimView(origin, id, claim)));
+  });
+
+  router.post("/:id/claims", async (c) => {
+    const id = c.req.param("id");
+    const body = await readJsonBody(c.req.raw);
+    const result = await controlPlane(c.env).changeServer(id, {
+      type: "createClaim",
+      id: newObjectId("ocl"),
+      claim: body,
+    });
+    if (!result.ok) failure(id, result, "OAuth2Claim");
+    return c.json(claimView(adminOrigin(c.env, c.req.url), id, result.value as Claim), 201);
+  });
+
+  router.all("/:id/claims", methodNotAllowed);
+
+  router.get("/:id/claims/:claimId", async (c) => {
+    const { id, claimId } = c.req.param();
+    const config = await controlPlane(c.env).getServerConfig(id);
+    if (!config) notFound(id);
+    const claim = config.claims.find((cl) => cl.id === claimId);
+    if (!claim) notFound(claimId, "OAuth2Claim");
+    return c.json(claimView(adminOrigin(c.env, c.req.url), id, claim));
+  });
+
+  router.put("/:id/claims/:claimId", async (c) => {
+    const { id, claimId } = c.req.param();
+    const body = await readJsonBody(c.req.raw);
+    const result = await controlPlane(c.env).changeServer(id, { type: "replaceClaim", claimId, claim: body });
+    if (!result.ok) failure(id, result, "OAuth2Claim");
+    return c.json(claimView(adminOrigin(c.env, c.req.url), id, result.value as Claim));
+  });
+
+  router.delete("/:id/claims/:claimId", async (c) => {
+    const { id, claimId } = c.req.param();
+    const result = await controlPlane(c.env).changeServer(id, { type: "deleteClaim", claimId });
+    if (!result.ok) failure(id, result, "OAuth2Claim");
+    return c.body(null, 204);
+  });
+
+  router.all("/:id/claims/:claimId", methodNotAllowed);
+
+  return router;
+}

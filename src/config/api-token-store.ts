@@ -1,0 +1,108 @@
+/**
+ * Admin API tokens (Okta's `/api/v1/api-tokens`) inside the control plane: the `api_tokens` SQLite
+ * table holds each token's metadata and the SHA-256 of its value, never the value itself (DESIGN §8).
+ * The control plane serialises every call; nothing here is reentrant.
+ */
+import * as z from "zod";
+import { hashSecret, randomToken } from "../crypto/secrets";
+import { API_TOKEN_BYTES } from "./defaults";
+
+/** What `POST /api/v1/api-tokens` accepts: Okta's writable fields. */
+export const ApiTokenInput = z.strictObject({
+  name: z.string().trim().min(1).max(255),
+  userId: z.string().min(1).max(100).optional(),
+  /** Okta tokens expire after 30 days unused; Warden's expire at this instant, or never when absent. */
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
+export type ApiTokenInput = z.input<typeof ApiTokenInput>;
+
+/** An API token as stored and returned (never with its value or hash). */
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  userId?: string;
+  clientName: string;
+  created: string;
+  lastUpdated: string;
+  expiresAt?: string;
+}
+
+export type ApiTokenCreateResult =
+  | { ok: true; value: ApiTokenRecord & { token: string } }
+  | { ok: false; issues: { path: string; message: string }[] };
+
+/** The client name Okta shows for a token; Warden's are created through its own API. */
+const CLIENT_NAME = "Warden Management API";
+
+export class ApiTokenStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS api_tokens (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, record TEXT NOT NULL)",
+    );
+  }
+
+  list(): ApiTokenRecord[] {
+    return this.sql
+      .exec<{ record: string }>("SELECT record FROM api_tokens ORDER BY id")
+      .toArray()
+      .map((row) => JSON.parse(row.record) as ApiTokenRecord);
+  }
+
+  get(id: string): ApiTokenRecord | undefined {
+    const row = this.sql
+      .exec<{ record: string }>("SELECT record FROM api_tokens WHERE id = ?", id)
+      .toArray()[0];
+    return row ? (JSON.parse(row.record) as ApiTokenRecord) : undefined;
+  }
+
+  /** The value is returned here once; only its hash is stored. */
+  async create(input: unknown, now: Date): Promise<ApiTokenCreateResult> {
+    const parsed = ApiTokenInput.safeParse(input);
+    if (!parsed.success) {
+      return {
+        ok: false,
+        issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+      };
+    }
+    if (parsed.data.expiresAt && Date.parse(parsed.data.expiresAt) <= now.getTime()) {
+      return { ok: false, issues: [{ path: "expiresAt", message: "must be in the future" }] };
+    }
+    // Okta's ids are `00T…`, values `00…`: 256 random bits in the value.
+    const token = `00${randomToken(API_TOKEN_BYTES)}`;
+    const created = now.toISOString();
+    const record: ApiTokenRecord = {
+      id: `00T${randomToken(12)}`,
+      name: parsed.data.name,
+      ...(parsed.data.userId ? { userId: parsed.data.userId } : {}),
+      clientName: CLIENT_NAME,
+      created,
+      lastUpdated: created,
+      ...(parsed.data.expiresAt ? { expiresAt: new Date(parsed.data.expiresAt).toISOString() } : {}),
+    };
+    this.sql.exec(
+      "INSERT INTO api_tokens (id, token_hash, record) VALUES (?, ?, ?)",
+      record.id,
+      await hashSecret(token),
+      JSON.stringify(record),
+    );
+    return { ok: true, value: { ...record, token } };
+  }
+
+  /** True when the token existed (and is now gone). */
+  revoke(id: string): boolean {
+    return this.sql.exec("DELETE FROM api_tokens WHERE id = ?", id).rowsWritten > 0;
+  }
+
+  /**
+   * The unexpired token with this value. Looked up by its SHA-256: the digest of a 256-bit random
+   * value leaks nothing through timing that would help guess another.
+   */
+  async verify(token: string, now: Date): Promise<ApiTokenRecord | undefined> {
+    const row = this.sql
+      .exec<{ record: string }>("SELECT record FROM api_tokens WHERE token_hash = ?", await hashSecret(token))
+      .toArray()[0];
+    const record = row ? (JSON.parse(row.record) as ApiTokenRecord) : undefined;
+    if (record?.expiresAt && Date.parse(record.expiresAt) <= now.getTime()) return undefined;
+    return record;
+  }
+}
