@@ -1,0 +1,161 @@
+/**
+ * The load generator, run as its own process so it never shares an event loop with a server under
+ * test. Closed loop: `connections` keep-alive connections to 127.0.0.1, each sending the next request
+ * as soon as the previous answer has been read. A warm-up phase is sent and discarded; then a window
+ * bounded both in time (`durationMs`) and in count (`maxRequests`) is measured. Server CPU is read
+ * from /proc for the given pids at the window's two edges, and so is the whole machine's, so that
+ * CPU used by anything else during the window (background) shows in the result.
+ *
+ * Usage: node load-client.mjs '<json spec>'; prints one JSON result line.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { Pool } from "undici";
+
+const spec = JSON.parse(process.argv[2]);
+const url = new URL(spec.url);
+// A request that gets no answer within the timeout counts as an error instead of stalling the run.
+const pool = new Pool(url.origin, {
+  connections: spec.connections,
+  pipelining: 1,
+  headersTimeout: spec.requestTimeoutMs,
+  bodyTimeout: spec.requestTimeoutMs,
+});
+const request = {
+  path: url.pathname + url.search,
+  method: spec.method,
+  headers: spec.headers,
+  body: spec.body,
+};
+
+/** utime + stime of one process in clock ticks (proc(5)), all its threads included; or undefined. */
+function processTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { pgrp: Number(fields[2]), ticks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return undefined; // gone
+  }
+}
+
+/**
+ * CPU ticks of the server: the given pids, or every process of the given process group as listed at
+ * this moment (wrangler dev may restart its workerd, so its pids are not fixed).
+ */
+function serverTicks({ pids = [], pgid }) {
+  const out = new Map();
+  const candidates = pgid
+    ? readdirSync("/proc")
+        .filter((name) => /^\d+$/.test(name))
+        .map(Number)
+    : pids;
+  for (const pid of candidates) {
+    const stat = processTicks(pid);
+    if (stat && (!pgid || stat.pgrp === pgid)) out.set(pid, stat.ticks);
+  }
+  return out;
+}
+
+/** CPU between two snapshots, over the processes present in both; and whether the set changed. */
+function ticksBetween(start, end) {
+  let ticks = 0;
+  for (const [pid, value] of end) if (start.has(pid)) ticks += value - start.get(pid);
+  const changed = start.size !== end.size || [...start.keys()].some((pid) => !end.has(pid));
+  return { ticks, changed };
+}
+
+/** Busy clock ticks of the whole machine (proc(5) /proc/stat: all but idle and iowait). */
+function machineBusyTicks() {
+  const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+  return user + nice + system + irq + softirq + steal;
+}
+
+const latencies = new Float64Array(spec.maxRequests);
+let measured = 0;
+let errors = 0;
+let errorsOutsideWindow = 0;
+let firstError;
+let phase = "warmup";
+let windowStart = 0;
+let windowEnd = 0;
+let cpuStart = new Map();
+let cpuEnd = new Map();
+let machineStart = 0;
+let machineEnd = 0;
+let clientCpuStart;
+let clientCpu;
+
+function closeWindow(now) {
+  if (phase !== "measure") return;
+  phase = "done";
+  windowEnd = now;
+  cpuEnd = serverTicks(spec.server);
+  machineEnd = machineBusyTicks();
+  clientCpu = process.cpuUsage(clientCpuStart);
+}
+
+async function connectionLoop() {
+  while (phase !== "done") {
+    const started = performance.now();
+    let status = 0;
+    let body = "";
+    try {
+      const res = await pool.request(request);
+      status = res.statusCode;
+      body = await res.body.text();
+    } catch (error) {
+      body = String(error);
+    }
+    const now = performance.now();
+    const failed = status !== spec.expectStatus;
+    if (failed) firstError ??= `${status} ${body.slice(0, 200)}`;
+    if (phase !== "measure" || started < windowStart) {
+      // Warm-up and drain answers are not measured, but a failure there is still a failure.
+      if (failed) errorsOutsideWindow += 1;
+      continue;
+    }
+    if (failed) errors += 1;
+    latencies[measured++] = now - started;
+    if (measured >= spec.maxRequests || now >= windowStart + spec.durationMs) closeWindow(now);
+  }
+}
+
+const loops = Array.from({ length: spec.connections }, connectionLoop);
+await new Promise((resolve) => setTimeout(resolve, spec.warmupMs));
+phase = "measure";
+cpuStart = serverTicks(spec.server);
+machineStart = machineBusyTicks();
+clientCpuStart = process.cpuUsage();
+windowStart = performance.now();
+// The count bound is checked per answer; this one also ends a window whose answers stopped coming.
+const timer = setTimeout(() => closeWindow(performance.now()), spec.durationMs + 1000);
+await Promise.all(loops);
+clearTimeout(timer);
+await pool.close();
+
+const seconds = (windowEnd - windowStart) / 1000;
+const sorted = latencies.subarray(0, measured).sort();
+const quantile = (q) => (measured ? sorted[Math.min(measured - 1, Math.floor(q * measured))] : Number.NaN);
+const serverCpu = ticksBetween(cpuStart, cpuEnd);
+const measuredServer = cpuStart.size > 0;
+const serverCpuMs = (serverCpu.ticks * 1000) / spec.clockTicksPerSecond;
+const machineCpuMs = ((machineEnd - machineStart) * 1000) / spec.clockTicksPerSecond;
+const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
+const result = {
+  requests: measured,
+  errors,
+  errorsOutsideWindow,
+  firstError,
+  seconds,
+  rps: measured / seconds,
+  latencyMs: { p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99), max: sorted[measured - 1] },
+  serverCpuMsPerRequest: measuredServer ? serverCpuMs / measured : null,
+  serverCpuCores: measuredServer ? serverCpuMs / 1000 / seconds : null,
+  // A server process that started or exited during the window: its CPU is partly missing.
+  serverProcessesChanged: serverCpu.changed,
+  clientCpuCores: clientCpuMs / 1000 / seconds,
+  // Everything else on the machine: other processes, and this bench's idle servers.
+  backgroundCpuCores: Math.max(0, machineCpuMs - serverCpuMs - clientCpuMs) / 1000 / seconds,
+};
+process.stdout.write(`${JSON.stringify(result)}\n`);

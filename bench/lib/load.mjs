@@ -1,0 +1,47 @@
+/** Runs one measured load against one endpoint, in a separate load-generator process. */
+import { execFileSync, spawn } from "node:child_process";
+import { join } from "node:path";
+import { BENCH } from "./paths.mjs";
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+/**
+ * `target`: { url, method, headers, body, expectStatus, cpuPids | cpuPgid }; `load`: { connections, warmupMs,
+ * durationMs, maxRequests }. Resolves with the load client's result; rejects if it fails or overruns.
+ */
+export function runLoad(target, load) {
+  const spec = {
+    url: target.url,
+    method: target.method ?? "GET",
+    headers: target.headers ?? {},
+    body: target.body,
+    expectStatus: target.expectStatus ?? 200,
+    server: { pids: target.cpuPids ?? [], pgid: target.cpuPgid },
+    clockTicksPerSecond: CLOCK_TICKS_PER_SECOND,
+    requestTimeoutMs: 10_000,
+    ...load,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(BENCH, "lib", "load-client.mjs"), JSON.stringify(spec)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk) => {
+      stderr += chunk;
+    });
+    // Bounded even if the server under test stops answering.
+    const deadline = setTimeout(() => child.kill("SIGKILL"), load.warmupMs + load.durationMs + 45_000);
+    child.on("exit", (code, signal) => {
+      clearTimeout(deadline);
+      if (code !== 0) {
+        reject(new Error(`load client for ${target.url} failed (${code ?? signal}): ${stderr.trim()}`));
+        return;
+      }
+      resolve(JSON.parse(stdout.trim().split("\n").at(-1)));
+    });
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * Warden's Worker on workerd through Miniflare's API, without wrangler dev's proxy in front: the
+ * bindings come from wrangler.toml (through wrangler's own reader), the code from a bundle built by
+ * `wrangler deploy --dry-run`, and the secrets are generated per run.
+ */
+import { dirname } from "node:path";
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { ROOT } from "./paths.mjs";
+import { childPids, processName } from "./processes.mjs";
+
+/**
+ * What the Worker logged, counted by first line instead of printed: errors under load are a finding
+ * of the bench (see the report), not noise in its output. Stack lines are dropped.
+ */
+class WorkerLog {
+  counts = new Map();
+
+  add({ level, message }) {
+    if (level !== "error" && level !== "warn") return;
+    const firstLine = String(message).split("\n", 1)[0].slice(0, 300);
+    if (/^\s*at /.test(firstLine)) return;
+    const key = `${level}: ${firstLine}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  summary() {
+    return [...this.counts.entries()].map(([message, count]) => ({ message, count }));
+  }
+}
+
+/**
+ * Starts workerd with `bundlePath` as the Worker. Returns the direct URL, Miniflare's entry URL, the
+ * workerd pids (for CPU accounting), how long Miniflare took to be ready, and `dispose`. `persistTo`
+ * keeps KV and Durable Object state between instances.
+ */
+export async function startMiniflare({ bundlePath, credentials, persistTo, inspectorPort }) {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(`${ROOT}/wrangler.toml`);
+  const before = new Set(childPids(process.pid));
+  // Miniflare 5 takes a new options shape; wrangler reads wrangler.toml into the v4 one and converts
+  // it exactly like this.
+  const workerLog = new WorkerLog();
+  const options = convertV4MiniflareOptions({
+    host: "127.0.0.1",
+    port: 0,
+    enableDevRegistry: false,
+    // A placeholder `request.cf`: the real one is fetched from Cloudflare, and this machine is offline.
+    cf: false,
+    log: new Log(LogLevel.WARN),
+    logRequests: false,
+    ...(persistTo ? { resourcePersistencePath: persistTo } : {}),
+    ...(inspectorPort !== undefined ? { inspectorPort } : {}),
+    workers: [
+      {
+        name: "warden",
+        compatibilityDate: workerOptions.compatibilityDate,
+        compatibilityFlags: workerOptions.compatibilityFlags,
+        kvNamespaces: workerOptions.kvNamespaces,
+        durableObjects: workerOptions.durableObjects,
+        modules: true,
+        modulesRoot: dirname(bundlePath),
+        scriptPath: bundlePath,
+        // A socket straight into the Worker, as production's front line hands requests to an isolate;
+        // Miniflare's own entry socket first runs its router Worker (see bench/README.md).
+        unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+        bindings: {
+          ...workerOptions.bindings,
+          KEY_ENCRYPTION_KEY: credentials.keyEncryptionKey,
+          ADMIN_API_TOKEN: credentials.adminToken,
+        },
+      },
+    ],
+  });
+  const started = performance.now();
+  const mf = new Miniflare({ ...options, handleStructuredLogs: (entry) => workerLog.add(entry) });
+  const entryUrl = await mf.ready;
+  const readyMs = performance.now() - started;
+  const directUrl = await mf.unsafeGetDirectURL("warden");
+  const pids = childPids(process.pid).filter((pid) => !before.has(pid) && processName(pid) === "workerd");
+  return {
+    baseUrl: directUrl.origin,
+    entryUrl: entryUrl.origin,
+    pids,
+    readyMs,
+    workerLog,
+    dispose: () => mf.dispose(),
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * A CPU profile of one load case on workerd, through its V8 inspector (Miniflare's `inspectorPort`):
+ * the Worker runs under the same load as in the measured cases while V8's sampling profiler is on.
+ * Each sample is attributed to the innermost frame that lies in the bundle — so time in natives
+ * (WebCrypto, JSON, streams) counts for the Warden, jose or Hono function that called them — and
+ * rolled up by source module, which the bundle marks with esbuild's `// path` comments.
+ */
+import { readFileSync } from "node:fs";
+import { seed } from "./config.mjs";
+import { runLoad } from "./load.mjs";
+import { startMiniflare } from "./miniflare.mjs";
+import { freePort } from "./processes.mjs";
+
+const WORKER_TARGET = "core:user:warden";
+
+/** Bundle line ranges → the source module each came from. */
+function moduleIndex(bundlePath) {
+  const starts = [];
+  readFileSync(bundlePath, "utf8")
+    .split("\n")
+    .forEach((line, i) => {
+      // esbuild writes paths relative to the working directory; keep them from `node_modules/` on.
+      const match = /^\/\/ (\S+\.(?:ts|js|mjs))$/.exec(line);
+      if (match)
+        starts.push({
+          line: i,
+          module: match[1].replace(/^.*?(node_modules\/)/, "$1").replace(/^(\.\.\/)+/, ""),
+        });
+    });
+  return (line) => {
+    let found = "(bundle prelude)";
+    for (const start of starts) {
+      if (start.line > line) break;
+      found = start.module;
+    }
+    return found;
+  };
+}
+
+/** Minimal Chrome DevTools Protocol client over Node's WebSocket. */
+async function connect(url) {
+  const socket = new WebSocket(url);
+  await new Promise((resolve, reject) => {
+    socket.addEventListener("open", resolve, { once: true });
+    socket.addEventListener("error", reject, { once: true });
+  });
+  let nextId = 1;
+  const pending = new Map();
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(event.data);
+    const waiter = pending.get(message.id);
+    if (!waiter) return;
+    pending.delete(message.id);
+    if (message.error) waiter.reject(new Error(message.error.message));
+    else waiter.resolve(message.result);
+  });
+  return {
+    send: (method, params = {}) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        socket.send(JSON.stringify({ id, method, params }));
+      }),
+    close: () => socket.close(),
+  };
+}
+
+function summarize(profile, moduleOf, bundleName) {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  const inBundle = (node) => node.callFrame.url.endsWith(bundleName);
+
+  const byModule = new Map();
+  const byFunction = new Map();
+  let busyUs = 0;
+  let idleUs = 0;
+  const add = (map, key, us) => map.set(key, (map.get(key) ?? 0) + us);
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    let node = nodes.get(id);
+    const name = node.callFrame.functionName;
+    if (name === "(idle)") {
+      idleUs += us;
+      return;
+    }
+    busyUs += us;
+    if (name === "(garbage collector)" || name === "(program)") {
+      add(byModule, name === "(program)" ? "(runtime: outside JavaScript)" : "(garbage collector)", us);
+      return;
+    }
+    while (node && !inBundle(node)) node = nodes.get(parents.get(node.id));
+    if (!node) {
+      add(byModule, "(runtime: JavaScript outside the bundle)", us);
+      return;
+    }
+    const module = moduleOf(node.callFrame.lineNumber);
+    add(byModule, module, us);
+    add(byFunction, `${node.callFrame.functionName || "(anonymous)"} — ${module}`, us);
+  });
+  const top = (map, n) =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, us]) => ({ name, share: us / busyUs, ms: us / 1000 }));
+  return {
+    busyMs: busyUs / 1000,
+    idleMs: idleUs / 1000,
+    modules: top(byModule, 15),
+    functions: top(byFunction, 15),
+  };
+}
+
+/**
+ * Profiles `path` (a token-request case) on a fresh Miniflare with the inspector on, seeded with
+ * `servers`, under `load`. Returns the summary and the request count, so shares can be read per request.
+ */
+export async function profileCase({
+  bundlePath,
+  credentials,
+  servers,
+  request,
+  load,
+  prewarmMs,
+  samplingIntervalUs,
+}) {
+  const inspectorPort = await freePort();
+  const mf = await startMiniflare({ bundlePath, credentials, inspectorPort });
+  try {
+    await seed(mf.baseUrl, credentials, servers);
+    const target = {
+      url: `${mf.baseUrl}${request.path}`,
+      ...request.init,
+      expectStatus: 200,
+      cpuPids: mf.pids,
+    };
+    await runLoad(target, { ...load, warmupMs: 0, durationMs: prewarmMs }); // warm up before profiling
+    const cdp = await connect(`ws://127.0.0.1:${inspectorPort}/${WORKER_TARGET}`);
+    try {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: samplingIntervalUs });
+      await cdp.send("Profiler.start");
+      const result = await runLoad(target, load);
+      const { profile } = await cdp.send("Profiler.stop");
+      const bundleName = bundlePath.split("/").at(-1);
+      return {
+        requests: result.requests,
+        rps: result.rps,
+        ...summarize(profile, moduleIndex(bundlePath), bundleName),
+      };
+    } finally {
+      cdp.close();
+    }
+  } finally {
+    await mf.dispose();
+  }
+}

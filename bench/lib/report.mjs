@@ -1,0 +1,249 @@
+/** latest.json → latest.md: the tables bench/README.md links, every number taken from the run. */
+import { DISTURBED_CORES } from "./summary.mjs";
+
+const RUNTIME_LABELS = {
+  miniflare: "workerd (Miniflare, direct socket)",
+  "miniflare-entry": "workerd (Miniflare entry Worker)",
+  node: "Node (node-oidc-provider)",
+  "wrangler-dev": "wrangler dev",
+};
+
+const num = (v, digits = 0) =>
+  v == null || !Number.isFinite(v)
+    ? "–"
+    : v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ms = (v) => (v == null ? "–" : v < 1 ? num(v, 3) : num(v, 2));
+const pct = (v) => (v == null ? "–" : `${num(v * 100, 0)} %`);
+const times = (v) => (v == null ? "–" : `${num(v, 2)}×`);
+
+function table(headers, rows) {
+  const line = (cells) => `| ${cells.join(" | ")} |`;
+  return [line(headers), line(headers.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+function loadRow(c, extra = []) {
+  return [
+    c.label,
+    num(c.rps),
+    `${num(c.rpsMin)}–${num(c.rpsMax)} (${c.runsUsed}/${c.runs.length})`,
+    ms(c.p50Ms),
+    ms(c.p99Ms),
+    ms(c.cpuMsPerRequest),
+    ...extra,
+  ];
+}
+const LOAD_HEADERS = [
+  "case",
+  "req/s (median)",
+  "req/s (range, runs used)",
+  "p50 ms",
+  "p99 ms",
+  "server CPU ms/req",
+];
+
+function targetValue(t) {
+  if (t.value == null) return "–";
+  switch (t.unit) {
+    case "ratio":
+      return pct(t.value);
+    case "×":
+      return times(t.value);
+    case "µs":
+      return `${num(t.value, 1)} µs`;
+    case "KiB":
+      return `${num(t.value, 1)} KiB`;
+    default:
+      return num(t.value, 2);
+  }
+}
+
+function workerLogSection(entries) {
+  if (entries.length === 0) return "\n\nThe Worker logged no error or warning under load.";
+  const lines = entries.map((e) => `- ${e.count} × \`${e.message.slice(0, 200)}\``);
+  return `\n\nWhat the Worker logged on Miniflare under load (errors and warnings, by first line):\n\n${lines.join("\n")}`;
+}
+
+function failuresByCase(cases) {
+  const failing = cases.filter(
+    (c) => c.errors || c.errorsOutsideWindows || c.warmup?.errors || c.failedRuns.length,
+  );
+  if (failing.length === 0) return "";
+  const detail = failing.map(
+    (c) =>
+      `${c.id}: ${c.errors} in measured windows, ${c.errorsOutsideWindows + (c.warmup?.errors ?? 0)} outside, ` +
+      `${c.failedRuns.length} failed runs${c.firstError ? ` (first: \`${c.firstError.slice(0, 80)}\`)` : ""}`,
+  );
+  return `\n\nFailures by case:\n\n${detail.map((d) => `- ${d}`).join("\n")}`;
+}
+
+function profileSections(profiles) {
+  const out = [];
+  for (const p of profiles) {
+    out.push(
+      `### CPU profile: ${p.case}`,
+      "",
+      `V8 sampling profile of the Worker's thread over ${num(p.requests)} requests (${num(p.rps)} req/s with the ` +
+        `inspector attached): ${num(p.busyMs)} ms busy, ${num(p.idleMs)} ms idle. Natives count for the bundled ` +
+        "function that called them.",
+      "",
+      table(
+        ["source module", "share of busy time"],
+        p.modules.slice(0, 10).map((m) => [m.name, pct(m.share)]),
+      ),
+      "",
+      table(
+        ["function — module", "share of busy time"],
+        p.functions.slice(0, 10).map((f) => [f.name, pct(f.share)]),
+      ),
+      "",
+    );
+  }
+  return out;
+}
+
+export function renderMarkdown(result) {
+  const { meta, cases, comparisons, breakdown, targets, micro, size, startup } = result;
+  const byId = new Map(cases.map((c) => [c.id, c]));
+  const of = (predicate) => cases.filter(predicate);
+  const ceilingRatio = (c) => comparisons.vsCeiling.find((r) => r.alg === c.alg && r.rules === c.rules);
+  const peerRatio = (c) => comparisons.vsPeer.find((r) => r.alg === c.alg && r.rules === c.rules);
+  const out = [];
+
+  out.push(
+    "# Warden benchmark results",
+    "",
+    `Run ${meta.finishedAt} (${meta.mode} mode, ${num(meta.elapsedSeconds)} s) of commit ${meta.source?.commit?.slice(0, 7) ?? "unknown"}` +
+      `${meta.source?.workerSourceModified ? " with uncommitted changes to the Worker" : ""} ` +
+      `on ${meta.machine.cores} × ${meta.machine.cpu}; ` +
+      `Node ${meta.machine.node}, workerd ${meta.machine.workerd}, node-oidc-provider ${meta.machine.oidcProvider}. ` +
+      `Load: ${meta.load.connections} keep-alive connections from a separate process, ${meta.load.rounds} interleaved ` +
+      `runs of ${num(meta.load.durationMs / 1000, 1)} s per case (after ${num(meta.load.warmupMs / 1000, 1)} s of discarded warm-up). ` +
+      `Medians of the runs during which other work on the machine used at most ${DISTURBED_CORES} cores (of all runs when fewer than two were that quiet); ` +
+      "the range is the slowest and fastest of those runs. Server CPU is the server processes' " +
+      "user + system time over the measured window divided by the requests answered in it.",
+    "",
+    "![throughput chart](chart.svg)",
+    "",
+    "## Targets",
+    "",
+    table(
+      ["target", "measured", "met"],
+      targets.map((t) => [t.target, targetValue(t), t.met == null ? "–" : t.met ? "yes" : "**no**"]),
+    ),
+    "",
+    "## Token endpoint against the ceiling — workerd (Miniflare, direct socket)",
+    "",
+    table(
+      [...LOAD_HEADERS, "vs ceiling (req/s)", "vs ceiling (CPU)"],
+      of((c) => c.runtime === "miniflare" && (c.kind === "ceiling" || c.kind === "token")).map((c) =>
+        loadRow(
+          c,
+          c.kind === "token" ? [pct(ceilingRatio(c)?.throughput), pct(ceilingRatio(c)?.cpu)] : ["", ""],
+        ),
+      ),
+    ),
+    "",
+    "## Where the time goes — ES256, 20 rules",
+    "",
+    "Each step runs Warden's own functions up to that point, then signs like the ceiling (see bench/README.md). " +
+      "Δ is the step's own CPU per request.",
+    "",
+    table(
+      ["path up to", "req/s", "server CPU ms/req", "Δ CPU ms/req"],
+      breakdown.map((r) => [
+        r.step,
+        num(r.rps),
+        ms(r.cpuMsPerRequest),
+        r.deltaCpuMs == null ? "" : ms(r.deltaCpuMs),
+      ]),
+    ),
+    "",
+    ...profileSections(result.profiles ?? []),
+    "## Against the peer — node-oidc-provider on Node, same machine",
+    "",
+    table(
+      [...LOAD_HEADERS, "Warden ÷ peer (req/s)", "peer ÷ Warden (CPU)"],
+      [
+        ...of((c) => c.kind === "peer").map((c) => loadRow(c, ["", ""])),
+        ...of((c) => c.runtime === "miniflare" && c.kind === "token" && c.rules !== 200).map((c) =>
+          loadRow(c, [times(peerRatio(c)?.throughput), times(peerRatio(c)?.cpu)]),
+        ),
+      ],
+    ),
+    "",
+    "## JWKS",
+    "",
+    table(
+      LOAD_HEADERS,
+      of((c) => ["jwks", "jwks-304", "jwks-alternative"].includes(c.kind)).map((c) => loadRow(c)),
+    ),
+    "",
+    "## The same Worker behind other front ends",
+    "",
+    table(
+      ["case", "front end", "req/s", "p50 ms", "p99 ms", "server CPU ms/req"],
+      [
+        "mf-floor",
+        "mf-entry-floor",
+        "mf-token-ES256-20",
+        "mf-entry-token-ES256-20",
+        "dev-token-ES256-20",
+        "mf-token-RS256-20",
+        "dev-token-RS256-20",
+        "mf-jwks",
+        "dev-jwks",
+      ]
+        .map((id) => byId.get(id))
+        .filter(Boolean)
+        .map((c) => [
+          c.label,
+          RUNTIME_LABELS[c.runtime],
+          num(c.rps),
+          ms(c.p50Ms),
+          ms(c.p99Ms),
+          ms(c.cpuMsPerRequest),
+        ]),
+    ),
+    "",
+    `## Micro — plain Node ${micro.node}`,
+    "",
+    table(
+      ["operation", "median µs/op", "fastest batch µs/op"],
+      micro.results.map((r) => [r.label, num(r.nsPerOp / 1000, 2), num(r.minNsPerOp / 1000, 2)]),
+    ),
+    "",
+    "## Size and start-up",
+    "",
+    table(
+      ["measure", "value"],
+      [
+        ["deployable bundle (`wrangler deploy --dry-run`), raw", `${num(size.rawBytes / 1024, 1)} KiB`],
+        ["deployable bundle, gzipped", `${num(size.gzipBytes / 1024, 1)} KiB`],
+        ["start-up CPU (`wrangler check startup`, median)", `${ms(startup.startupCpuMs)} ms`],
+        ["Miniflare ready (new workerd process, median)", `${ms(startup.readyMs)} ms`],
+        [`first token on a cold isolate (${startup.server}, median)`, `${ms(startup.firstTokenMs)} ms`],
+        ["the next token on that isolate (median)", `${ms(startup.warmTokenMs)} ms`],
+      ],
+    ),
+    "",
+    "## Noise",
+    "",
+    `CPU used by anything but the server under test and the load generator during the measured windows: ` +
+      `median ${num(meta.noise.medianBackgroundCores, 2)} cores, worst run ${num(meta.noise.maxBackgroundCores, 2)} cores ` +
+      `(the machine has ${meta.machine.cores}). Load generator: median ${num(meta.noise.medianClientCores, 2)} cores.` +
+      (meta.noise.errors
+        ? ` **${meta.noise.errors} requests failed** in measured runs (see latest.json).`
+        : " No request failed in a measured run.") +
+      (meta.noise.warmupErrors
+        ? ` **${meta.noise.warmupErrors} failed outside measured windows (warm-ups).**`
+        : "") +
+      (meta.noise.failedRuns
+        ? ` **${meta.noise.failedRuns} runs failed** and are left out of the medians.`
+        : "") +
+      ` Waited ${num(meta.noise.quietWaitMs / 1000, 1)} s in total for a quiet machine before runs.` +
+      failuresByCase(cases) +
+      workerLogSection(result.workerLog ?? []),
+    "",
+  );
+  return out.join("\n");
+}

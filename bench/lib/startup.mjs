@@ -1,0 +1,48 @@
+/**
+ * Cold starts of the deployable bundle on Miniflare: a workerd process with state already seeded
+ * (persisted between instances), then the first token request on its fresh isolate, which reads the
+ * snapshot, client and keyset from KV, unseals and imports the key before it signs.
+ */
+import { seed, serverId, tokenRequest } from "./config.mjs";
+import { startMiniflare } from "./miniflare.mjs";
+import { makeTempDir, removeTempDir } from "./processes.mjs";
+
+const COLD = { alg: "RS256", rules: 20 };
+
+async function timedToken(baseUrl, credentials) {
+  const started = performance.now();
+  const res = await fetch(
+    `${baseUrl}/oauth2/${serverId(COLD.alg, COLD.rules)}/v1/token`,
+    tokenRequest(credentials),
+  );
+  await res.text();
+  if (res.status !== 200) throw new Error(`cold token request answered ${res.status}`);
+  return performance.now() - started;
+}
+
+/** `runs` cold starts; per start: Miniflare ready, first token (cold isolate), second token (warm). */
+export async function coldStarts({ bundlePath, credentials, runs }) {
+  const persistTo = makeTempDir("warden-bench-cold-");
+  try {
+    const seeding = await startMiniflare({ bundlePath, credentials, persistTo });
+    try {
+      await seed(seeding.baseUrl, credentials, [COLD]);
+    } finally {
+      await seeding.dispose();
+    }
+    const samples = [];
+    for (let i = 0; i < runs; i++) {
+      const mf = await startMiniflare({ bundlePath, credentials, persistTo });
+      try {
+        const firstTokenMs = await timedToken(mf.baseUrl, credentials);
+        const warmTokenMs = await timedToken(mf.baseUrl, credentials);
+        samples.push({ readyMs: mf.readyMs, firstTokenMs, warmTokenMs });
+      } finally {
+        await mf.dispose();
+      }
+    }
+    return { server: serverId(COLD.alg, COLD.rules), samples };
+  } finally {
+    removeTempDir(persistTo);
+  }
+}

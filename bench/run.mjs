@@ -1,0 +1,301 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench` (`node bench/run.mjs [--quick]`): builds Warden with wrangler, runs the micro
+ * benchmarks and cold starts, starts Warden on workerd through Miniflare, node-oidc-provider and
+ * `wrangler dev` on 127.0.0.1, checks every case once, warms each up, measures every case in
+ * interleaved rounds, stops everything it started and writes results/latest.{json,md} and
+ * results/chart.svg. `--quick` is a smoke test (about 1.5 minutes) and writes to results/tmp/;
+ * `--render-only` rewrites latest.md and chart.svg from latest.json.
+ * See bench/README.md.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { bundleSize, startupCpuMs, wranglerBundle } from "./lib/build.mjs";
+import {
+  DEV_SERVERS,
+  jwksPath,
+  MINIFLARE_SERVERS,
+  miniflareCases,
+  peerCases,
+  precomputedJwksPath,
+  wranglerDevCases,
+} from "./lib/cases.mjs";
+import { renderChart } from "./lib/chart.mjs";
+import { benchCredentials, seed, serverId, tokenRequest } from "./lib/config.mjs";
+import { runLoad } from "./lib/load.mjs";
+import { machineInfo, quietWaiter, sourceInfo } from "./lib/machine.mjs";
+import { runMicro } from "./lib/micro.mjs";
+import { startMiniflare } from "./lib/miniflare.mjs";
+import { BENCH } from "./lib/paths.mjs";
+import { startPeer } from "./lib/peer.mjs";
+import { etagOf, preflight } from "./lib/preflight.mjs";
+import { cleanUpOnExit, makeTempDir, removeTempDir } from "./lib/processes.mjs";
+import { profileCase } from "./lib/profile.mjs";
+import { renderMarkdown } from "./lib/report.mjs";
+import { coldStarts } from "./lib/startup.mjs";
+import { breakdown, comparisons, median, summarizeCase, targets } from "./lib/summary.mjs";
+import { startWranglerDev } from "./lib/wrangler-dev.mjs";
+
+const PROFILES = {
+  full: {
+    load: {
+      connections: 8,
+      rounds: 4,
+      warmupMs: 400,
+      durationMs: 2000,
+      firstWarmupMs: 1000,
+      maxRequests: 300_000,
+    },
+    quiet: { thresholdCores: 0.3, maxWaitMs: 10_000, budgetMs: 60_000 },
+    micro: { caseMs: 1500, policyRuleCounts: [1, 20, 200, 2000] },
+    profile: { durationMs: 5000, samplingIntervalUs: 100 },
+    coldStarts: 5,
+    startupProfiles: 3,
+    outDir: join(BENCH, "results"),
+  },
+  quick: {
+    load: {
+      connections: 8,
+      rounds: 2,
+      warmupMs: 200,
+      durationMs: 700,
+      firstWarmupMs: 300,
+      maxRequests: 100_000,
+    },
+    quiet: { thresholdCores: 0.3, maxWaitMs: 1000, budgetMs: 3000 },
+    micro: { caseMs: 250, policyRuleCounts: [1, 20, 200, 2000] },
+    profile: { durationMs: 1000, samplingIntervalUs: 100 },
+    coldStarts: 2,
+    startupProfiles: 1,
+    outDir: join(BENCH, "results", "tmp"),
+  },
+};
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    // Re-renders latest.md and chart.svg from latest.json, measuring nothing (after a report change).
+    "render-only": { type: "boolean", default: false },
+  },
+});
+const mode = args.quick ? "quick" : "full";
+const profile = PROFILES[mode];
+const startedAt = Date.now();
+const log = (message) =>
+  console.log(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${message}`);
+
+/** Stop functions of what is running, newest first; run on success, failure and Ctrl-C alike. */
+const running = [];
+async function stopAll() {
+  while (running.length > 0) {
+    const stop = running.pop();
+    await stop().catch((error) => console.error(`stopping failed: ${error.message}`));
+  }
+}
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    log(`${signal}: stopping everything`);
+    stopAll().finally(() => process.exit(130));
+  });
+}
+process.on("exit", cleanUpOnExit);
+
+async function measureStartup(deployBundle, tmp) {
+  log(`cold starts (${profile.coldStarts}) and start-up profiles (${profile.startupProfiles})`);
+  const cold = await coldStarts({
+    bundlePath: deployBundle,
+    credentials: benchCredentials(),
+    runs: profile.coldStarts,
+  });
+  const cpu = [];
+  for (let i = 0; i < profile.startupProfiles; i++)
+    cpu.push(await startupCpuMs(join(tmp, "startup.cpuprofile")));
+  return {
+    server: cold.server,
+    readyMs: median(cold.samples.map((s) => s.readyMs)),
+    firstTokenMs: median(cold.samples.map((s) => s.firstTokenMs)),
+    warmTokenMs: median(cold.samples.map((s) => s.warmTokenMs)),
+    startupCpuMs: median(cpu),
+    samples: cold.samples,
+    startupCpuSamplesMs: cpu,
+  };
+}
+
+async function startTargets(benchBundle, credentials) {
+  log("starting Warden on Miniflare");
+  const mf = await startMiniflare({ bundlePath: benchBundle, credentials });
+  running.push(mf.dispose);
+  await seed(mf.baseUrl, credentials, MINIFLARE_SERVERS);
+
+  log("starting node-oidc-provider");
+  const peer = await startPeer(credentials);
+  running.push(peer.stop);
+
+  log("starting wrangler dev (node scripts/start.mjs)");
+  const dev = await startWranglerDev();
+  running.push(dev.stop);
+  await seed(dev.baseUrl, { ...credentials, adminToken: dev.adminToken }, DEV_SERVERS);
+
+  const etags = {
+    warden: await etagOf(`${mf.baseUrl}${jwksPath}`),
+    precomputed: await etagOf(`${mf.baseUrl}${precomputedJwksPath}`),
+  };
+  const cases = [
+    ...miniflareCases(mf, credentials, etags),
+    ...peerCases(peer, credentials),
+    ...wranglerDevCases(dev, credentials),
+  ];
+  return { cases, workerLog: mf.workerLog };
+}
+
+/** Round r runs every case once, starting at a different case each round. */
+async function measure(cases) {
+  const { load } = profile;
+  const runLoadOptions = { connections: load.connections, maxRequests: load.maxRequests };
+  log(`checking ${cases.length} cases, then warming each up for ${load.firstWarmupMs} ms`);
+  for (const c of cases) await preflight(c);
+  for (const c of cases) {
+    const warm = await runLoad(c.target, {
+      ...runLoadOptions,
+      warmupMs: 0,
+      durationMs: load.firstWarmupMs,
+    }).catch((error) => ({ requests: 0, errors: 1, firstError: error.message }));
+    c.warmup = { requests: warm.requests, errors: warm.errors, firstError: warm.firstError };
+  }
+  const waitForQuiet = quietWaiter(profile.quiet);
+  const shift = Math.ceil(cases.length / load.rounds);
+  for (let round = 0; round < load.rounds; round++) {
+    log(`round ${round + 1}/${load.rounds}`);
+    const order = cases.map((_, i) => cases[(i + round * shift) % cases.length]);
+    for (const c of order) {
+      const waitedMs = await waitForQuiet();
+      const result = await runLoad(c.target, {
+        ...runLoadOptions,
+        warmupMs: load.warmupMs,
+        durationMs: load.durationMs,
+      });
+      c.runs.push({ round, waitedMs, ...result });
+    }
+  }
+}
+
+/** CPU profiles of the token endpoint, each on its own Miniflare with the inspector on. */
+async function profiles(benchBundle) {
+  const credentials = benchCredentials();
+  const out = [];
+  for (const alg of ["ES256", "RS256"]) {
+    log(`profiling the ${alg} token endpoint (20 rules)`);
+    const server = { alg, rules: 20 };
+    const result = await profileCase({
+      bundlePath: benchBundle,
+      credentials,
+      servers: [server],
+      request: { path: `/oauth2/${serverId(alg, 20)}/v1/token`, init: tokenRequest(credentials) },
+      load: {
+        connections: profile.load.connections,
+        warmupMs: profile.load.warmupMs,
+        durationMs: profile.profile.durationMs,
+        maxRequests: profile.load.maxRequests,
+      },
+      prewarmMs: profile.load.firstWarmupMs,
+      samplingIntervalUs: profile.profile.samplingIntervalUs,
+    });
+    out.push({ case: `token endpoint ${alg}, 20 rules`, alg, ...result });
+  }
+  return out;
+}
+
+function writeResults(result) {
+  mkdirSync(profile.outDir, { recursive: true });
+  writeFileSync(join(profile.outDir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(profile.outDir, "latest.md"), renderMarkdown(result));
+  writeFileSync(join(profile.outDir, "chart.svg"), renderChart(result));
+  log(`wrote ${join(profile.outDir, "latest.{json,md}")} and chart.svg`);
+}
+
+async function main() {
+  const tmp = makeTempDir("warden-bench-");
+  try {
+    await benchmark(tmp);
+  } finally {
+    removeTempDir(tmp);
+  }
+}
+
+async function benchmark(tmp) {
+  const machine = machineInfo();
+
+  log("bundling with wrangler (deployable, and the bench entry with the ceiling)");
+  const [deployBundle] = await wranglerBundle(join(tmp, "deploy"));
+  const [benchBundle] = await wranglerBundle(join(tmp, "bench"), join(BENCH, "ceiling-entry.ts"));
+  const size = bundleSize([deployBundle]);
+
+  log("micro benchmarks (plain Node)");
+  const micro = await runMicro(tmp, profile.micro);
+  const startup = await measureStartup(deployBundle, tmp);
+
+  const credentials = benchCredentials();
+  const servers = await startTargets(benchBundle, credentials);
+  const cases = servers.cases.map((c) => ({ ...c, runs: [] }));
+  await measure(cases);
+  log("stopping the servers");
+  await stopAll();
+  const cpuProfiles = await profiles(benchBundle);
+
+  const summaries = cases.map(summarizeCase);
+  const cmp = comparisons(summaries);
+  const runs = summaries.flatMap((c) => c.runs);
+  const warmupErrors = cases.reduce((sum, c) => sum + (c.warmup?.errors ?? 0), 0);
+  const result = {
+    meta: {
+      mode,
+      finishedAt: new Date().toISOString(),
+      elapsedSeconds: (Date.now() - startedAt) / 1000,
+      source: sourceInfo(),
+      machine,
+      load: profile.load,
+      noise: {
+        medianBackgroundCores: median(runs.map((r) => r.backgroundCpuCores)),
+        maxBackgroundCores: Math.max(...runs.map((r) => r.backgroundCpuCores)),
+        medianClientCores: median(runs.map((r) => r.clientCpuCores)),
+        errors: summaries.reduce((sum, c) => sum + c.errors, 0),
+        warmupErrors: warmupErrors + summaries.reduce((sum, c) => sum + c.errorsOutsideWindows, 0),
+        failedRuns: summaries.reduce((sum, c) => sum + c.failedRuns.length, 0),
+        quietWaitMs: runs.reduce((sum, r) => sum + r.waitedMs, 0),
+      },
+    },
+    targets: targets({ comparisons: cmp, micro, size }),
+    comparisons: cmp,
+    breakdown: breakdown(summaries),
+    size,
+    startup,
+    micro,
+    profiles: cpuProfiles,
+    // Errors and warnings the Worker logged on Miniflare during the whole load phase, by first line.
+    workerLog: servers.workerLog.summary(),
+    cases: summaries,
+  };
+  writeResults(result);
+  for (const t of result.targets) {
+    log(
+      `${t.met == null ? "  " : t.met ? "ok" : "NO"} ${t.target}: ${t.value == null ? "–" : t.value.toFixed(3)}`,
+    );
+  }
+}
+
+try {
+  if (args["render-only"]) {
+    const result = JSON.parse(readFileSync(join(profile.outDir, "latest.json"), "utf8"));
+    writeFileSync(join(profile.outDir, "latest.md"), renderMarkdown(result));
+    writeFileSync(join(profile.outDir, "chart.svg"), renderChart(result));
+    log(`re-rendered ${join(profile.outDir, "latest.md")} and chart.svg`);
+  } else {
+    await main();
+  }
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}
