@@ -11,8 +11,8 @@ import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { orgUrl } from "../oauth/server-context";
 import { apiTokenId, forgetApiToken } from "./api-token-check";
-import { validationFailed } from "./apps";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { validationFailed } from "./responses";
 
 const API_TOKEN_BODY_MAX_BYTES = 16 * 1024;
 

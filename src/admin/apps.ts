@@ -8,13 +8,14 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import * as z from "zod";
-import type { ClientWriteResult, ValidationIssue } from "../config/control-plane";
+import type { ClientWriteResult } from "../config/control-plane";
 import { APPS_PAGE_LIMIT } from "../config/defaults";
 import type { Client, ClientSecret } from "../config/schemas";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { orgUrl } from "../oauth/server-context";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { pageLimit, setPageLinks, validationFailed } from "./responses";
 
 /** An app is a few hundred bytes; an inline JWKS of Okta's 50 keys fits well within 128 KiB. */
 const APP_BODY_MAX_BYTES = 128 * 1024;
@@ -73,7 +74,7 @@ export function appsRouter() {
   });
 
   router.get("/", async (c) => {
-    const pageSize = pageLimit(c.req.query("limit"));
+    const pageSize = pageLimit(c.req.query("limit"), APPS_PAGE_LIMIT);
     const q = c.req.query("q");
     const after = c.req.query("after");
     const page = await controlPlane(c.env).listClients({
@@ -81,13 +82,7 @@ export function appsRouter() {
       ...(q ? { q } : {}),
       ...(after ? { after } : {}),
     });
-    // Okta's pagination (RFC 8288): `self` always, `next` with the cursor while more remain.
-    const base = `${orgUrl(c.env.ORG_URL, c.req.url)}/api/v1/apps`;
-    const query = (extra: Record<string, string>) =>
-      new URLSearchParams({ ...(q ? { q } : {}), limit: String(pageSize), ...extra }).toString();
-    const links = [`<${base}?${query(after ? { after } : {})}>; rel="self"`];
-    if (page.next) links.push(`<${base}?${query({ after: page.next })}>; rel="next"`);
-    c.header("Link", links.join(", "));
+    setPageLinks(c, "/api/v1/apps", { limit: pageSize, q, after, next: page.next });
     return c.json(page.clients.map((client) => oktaApp(client, c.env.ORG_URL, c.req.url)));
   });
 
@@ -172,16 +167,6 @@ export function appsRouter() {
   return router;
 }
 
-/** Okta's `limit`: a positive integer, capped at its largest page. */
-function pageLimit(raw: string | undefined): number {
-  if (raw === undefined) return APPS_PAGE_LIMIT.default;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    throw validationFailed([{ path: "limit", message: "must be a positive integer" }]);
-  }
-  return Math.min(n, APPS_PAGE_LIMIT.max);
-}
-
 /** The Okta app body as client fields; the envelope's own problems are a 400 before any RPC. */
 function clientFields(body: unknown): Record<string, unknown> {
   const parsed = OidcAppBody.safeParse(body);
@@ -214,14 +199,6 @@ function written<T>(result: ClientWriteResult<T>, id: string, secretId = ""): T 
       const [head = "", ...rest] = i.path.split(".");
       return { path: [OKTA_PATHS[head] ?? head, ...rest].filter(Boolean).join("."), message: i.message };
     }),
-  );
-}
-
-export function validationFailed(issues: readonly ValidationIssue[]): ApiError {
-  return new ApiError(
-    "E0000001",
-    `Api validation failed: ${[...new Set(issues.map((i) => i.path || "body"))].join(", ")}`,
-    issues.map((i) => ({ errorSummary: `${i.path || "body"}: ${i.message}` })),
   );
 }
 

@@ -120,6 +120,11 @@ const RESOURCE_SCOPES: Record<string, { read: OktaScope; manage?: OktaScope }> =
   logs: { read: "okta.logs.read" },
 };
 
+const BULK_SCOPES = {
+  read: ["okta.authorizationServers.read", "okta.apps.read", "okta.inlineHooks.read"],
+  manage: ["okta.authorizationServers.manage", "okta.apps.manage", "okta.inlineHooks.manage"],
+} as const satisfies Record<string, readonly OktaScope[]>;
+
 /**
  * Every okta.* scope a request needs, or undefined when no scope grants it (a route not listed here is
  * closed to bearer tokens until it is). GET and HEAD read; any other method writes.
@@ -127,10 +132,11 @@ const RESOURCE_SCOPES: Record<string, { read: OktaScope; manage?: OktaScope }> =
 export function requiredScopes(method: string, path: string): readonly OktaScope[] | undefined {
   const rest = path.replace(/^\/api\/v1(?=\/)/, "");
   const read = method === "GET" || method === "HEAD";
-  // A bulk import writes servers and the clients they name.
+  // The whole-configuration endpoints read or write servers, clients and inline hooks at once.
   if (rest === "/warden/import") {
-    return method === "POST" ? ["okta.authorizationServers.manage", "okta.apps.manage"] : undefined;
+    return method === "POST" ? BULK_SCOPES.manage : undefined;
   }
+  if (rest === "/warden/export") return read ? BULK_SCOPES.read : undefined;
   const segment = rest.split("/")[1] ?? "";
   if (!Object.hasOwn(RESOURCE_SCOPES, segment)) return undefined;
   const family = RESOURCE_SCOPES[segment];

@@ -7,7 +7,7 @@ import type { Claim } from "../config/schemas";
 import { newObjectId } from "../config/server-changes";
 import type { AppEnv } from "../context";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, failure, methodNotAllowed } from "./scopes";
+import { adminOrigin, changed, methodNotAllowed } from "./responses";
 
 function claimView(origin: string, serverId: string, claim: Claim) {
   return {
@@ -28,7 +28,7 @@ export function claimsRouter() {
     const id = c.req.param("id");
     const config = await controlPlane(c.env).getServerConfig(id);
     if (!config) notFound(id);
-    const origin = adminOrigin(c.env, c.req.url);
+    const origin = adminOrigin(c);
     return c.json(config.claims.map((claim) => claimView(origin, id, claim)));
   });
 
@@ -40,8 +40,7 @@ export function claimsRouter() {
       id: newObjectId("ocl"),
       claim: body,
     });
-    if (!result.ok) failure(id, result, "OAuth2Claim");
-    return c.json(claimView(adminOrigin(c.env, c.req.url), id, result.value as Claim), 201);
+    return c.json(claimView(adminOrigin(c), id, changed(id, result, "OAuth2Claim").value as Claim), 201);
   });
 
   router.all("/:id/claims", methodNotAllowed);
@@ -52,21 +51,20 @@ export function claimsRouter() {
     if (!config) notFound(id);
     const claim = config.claims.find((cl) => cl.id === claimId);
     if (!claim) notFound(claimId, "OAuth2Claim");
-    return c.json(claimView(adminOrigin(c.env, c.req.url), id, claim));
+    return c.json(claimView(adminOrigin(c), id, claim));
   });
 
   router.put("/:id/claims/:claimId", async (c) => {
     const { id, claimId } = c.req.param();
     const body = await readJsonBody(c.req.raw);
     const result = await controlPlane(c.env).changeServer(id, { type: "replaceClaim", claimId, claim: body });
-    if (!result.ok) failure(id, result, "OAuth2Claim");
-    return c.json(claimView(adminOrigin(c.env, c.req.url), id, result.value as Claim));
+    return c.json(claimView(adminOrigin(c), id, changed(id, result, "OAuth2Claim").value as Claim));
   });
 
   router.delete("/:id/claims/:claimId", async (c) => {
     const { id, claimId } = c.req.param();
     const result = await controlPlane(c.env).changeServer(id, { type: "deleteClaim", claimId });
-    if (!result.ok) failure(id, result, "OAuth2Claim");
+    changed(id, result, "OAuth2Claim");
     return c.body(null, 204);
   });
 

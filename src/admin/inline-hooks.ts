@@ -6,13 +6,13 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { ValidationIssue } from "../config/control-plane";
 import type { InlineHookRecord } from "../config/schemas";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import type { HookWriteResult } from "../hooks/hook-store";
 import { orgUrl } from "../oauth/server-context";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { validationFailed } from "./responses";
 
 /** An inline hook is a few hundred bytes; 64 KiB leaves room for every header Okta allows. */
 const HOOK_BODY_MAX_BYTES = 64 * 1024;
@@ -79,14 +79,6 @@ function written(result: HookWriteResult, id: string): InlineHookRecord {
   if (result.ok) return result.value;
   if ("notFound" in result) notFound(id, "InlineHook");
   throw validationFailed(result.issues);
-}
-
-function validationFailed(issues: readonly ValidationIssue[]): ApiError {
-  return new ApiError(
-    "E0000001",
-    `Api validation failed: ${[...new Set(issues.map((i) => i.path || "body"))].join(", ")}`,
-    issues.map((i) => ({ errorSummary: `${i.path || "body"}: ${i.message}` })),
-  );
 }
 
 /** Okta's Inline Hook object, built field by field so the secret cannot slip through. */

@@ -1,19 +1,16 @@
 /**
- * Okta's `/api/v1/authorizationServers/{id}/scopes`: list, create, get, replace, delete. Writes go
- * through the control plane's `changeServer` (serialised, validated, published); reads come from the
- * control plane too, never from KV, so an admin reads its own writes.
+ * Okta's `/api/v1/authorizationServers/{id}/scopes`: list (`q` on the name), create, get, replace,
+ * delete. Writes go through the control plane's `changeServer` (serialised, validated, published);
+ * reads come from the control plane too, never from KV, so an admin reads its own writes.
  */
 import { Hono } from "hono";
-import type { ServerChangeResult } from "../config/control-plane";
 import type { Scope } from "../config/schemas";
 import { newObjectId } from "../config/server-changes";
 import type { AppEnv } from "../context";
-import { ApiError } from "../errors";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { adminOrigin, changed, methodNotAllowed } from "./responses";
 
-export function adminOrigin(env: AppEnv["Bindings"], url: string): string {
-  return (env.ORG_URL ?? new URL(url).origin).replace(/\/+$/, "");
-}
+const KIND = "OAuth2Scope";
 
 function scopeView(origin: string, serverId: string, scope: Scope) {
   return {
@@ -35,26 +32,6 @@ function scopeView(origin: string, serverId: string, scope: Scope) {
   };
 }
 
-/** A failed change as Okta reports it: 404 for an unknown server or scope, else 400 E0000001. */
-export function failure(
-  serverId: string,
-  result: Extract<ServerChangeResult, { ok: false }>,
-  kind = "OAuth2Scope",
-): never {
-  if (result.notFound !== undefined) {
-    notFound(result.notFound, result.notFound === serverId ? "AuthorizationServer" : kind);
-  }
-  throw new ApiError(
-    "E0000001",
-    `Api validation failed: ${result.issues.map((i) => i.path || "body").join(", ")}`,
-    result.issues.map((i) => ({ errorSummary: `${i.path || "body"}: ${i.message}` })),
-  );
-}
-
-export function methodNotAllowed(): never {
-  throw new ApiError("E0000022", "The endpoint does not support the provided HTTP method");
-}
-
 export function scopesRouter() {
   const router = new Hono<AppEnv>();
 
@@ -63,7 +40,7 @@ export function scopesRouter() {
     const config = await controlPlane(c.env).getServerConfig(id);
     if (!config) notFound(id);
     const q = c.req.query("q")?.toLowerCase();
-    const origin = adminOrigin(c.env, c.req.url);
+    const origin = adminOrigin(c);
     const scopes = q ? config.scopes.filter((s) => s.name.toLowerCase().includes(q)) : config.scopes;
     return c.json(scopes.map((s) => scopeView(origin, id, s)));
   });
@@ -76,8 +53,7 @@ export function scopesRouter() {
       id: newObjectId("scp"),
       scope: body,
     });
-    if (!result.ok) failure(id, result);
-    return c.json(scopeView(adminOrigin(c.env, c.req.url), id, result.value as Scope), 201);
+    return c.json(scopeView(adminOrigin(c), id, changed(id, result, KIND).value as Scope), 201);
   });
 
   router.all("/:id/scopes", methodNotAllowed);
@@ -86,23 +62,20 @@ export function scopesRouter() {
     const { id, scopeId } = c.req.param();
     const config = await controlPlane(c.env).getServerConfig(id);
     if (!config) notFound(id);
-    const scope = config.scopes.find((s) => s.id === scopeId);
-    if (!scope) notFound(scopeId, "OAuth2Scope");
-    return c.json(scopeView(adminOrigin(c.env, c.req.url), id, scope));
+    const scope = config.scopes.find((s) => s.id === scopeId) ?? notFound(scopeId, KIND);
+    return c.json(scopeView(adminOrigin(c), id, scope));
   });
 
   router.put("/:id/scopes/:scopeId", async (c) => {
     const { id, scopeId } = c.req.param();
     const body = await readJsonBody(c.req.raw);
     const result = await controlPlane(c.env).changeServer(id, { type: "replaceScope", scopeId, scope: body });
-    if (!result.ok) failure(id, result);
-    return c.json(scopeView(adminOrigin(c.env, c.req.url), id, result.value as Scope));
+    return c.json(scopeView(adminOrigin(c), id, changed(id, result, KIND).value as Scope));
   });
 
   router.delete("/:id/scopes/:scopeId", async (c) => {
     const { id, scopeId } = c.req.param();
-    const result = await controlPlane(c.env).changeServer(id, { type: "deleteScope", scopeId });
-    if (!result.ok) failure(id, result);
+    changed(id, await controlPlane(c.env).changeServer(id, { type: "deleteScope", scopeId }), KIND);
     return c.body(null, 204);
   });
 

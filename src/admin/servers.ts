@@ -1,47 +1,125 @@
 /**
- * `GET /api/v1/authorizationServers/{id}` in Okta's shape, with `credentials.signing` read from the
- * key vault so `lastRotated`, `nextRotation` and `kid` are true at the moment of the request.
+ * Okta's `/api/v1/authorizationServers`: list (`q`, `limit` / `after`), create, get, replace,
+ * delete, and `lifecycle/activate|deactivate`. `credentials.signing` is read from the key vault,
+ * so `lastRotated`, `nextRotation` and `kid` are true at the moment of the request. Every read and
+ * write goes through the control plane, never KV: an admin reads its own writes.
  */
 import { Hono } from "hono";
+import { AUTHORIZATION_SERVERS_PAGE_LIMIT } from "../config/defaults";
+import type { ServerConfig } from "../config/schemas";
 import type { AppEnv } from "../context";
-import { controlPlane, notFound } from "./control-plane-client";
+import type { VaultStatus } from "../keys/key-vault";
+import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { adminOrigin, changed, methodNotAllowed, pageLimit, setPageLinks } from "./responses";
+
+const KIND = "AuthorizationServer";
+
+/** Okta's AuthorizationServer object. */
+function serverView(origin: string, server: ServerConfig["server"], signing: VaultStatus | undefined) {
+  const self = `${origin}/api/v1/authorizationServers/${server.id}`;
+  const issuer = `${origin}/oauth2/${server.id}`;
+  const iso = (seconds: number | null | undefined) =>
+    seconds === null || seconds === undefined ? null : new Date(seconds * 1000).toISOString();
+  const post = { hints: { allow: ["POST"] } };
+  return {
+    id: server.id,
+    name: server.name,
+    description: server.description,
+    audiences: server.audiences,
+    issuer,
+    issuerMode: server.issuerMode,
+    status: server.status,
+    credentials: {
+      signing: {
+        ...server.credentials.signing,
+        lastRotated: iso(signing?.lastRotated),
+        nextRotation: iso(signing?.nextRotation),
+        kid: signing?.kid ?? null,
+      },
+    },
+    tokenProfile: server.tokenProfile,
+    _links: {
+      self: {
+        href: self,
+        hints: { allow: ["GET", "PUT", ...(server.status === "INACTIVE" ? ["DELETE"] : [])] },
+      },
+      scopes: { href: `${self}/scopes`, hints: { allow: ["GET"] } },
+      claims: { href: `${self}/claims`, hints: { allow: ["GET"] } },
+      policies: { href: `${self}/policies`, hints: { allow: ["GET"] } },
+      keys: { href: `${self}/credentials/keys`, hints: { allow: ["GET"] } },
+      rotateKey: { href: `${self}/credentials/lifecycle/keyRotate`, ...post },
+      metadata: [
+        { name: "oauth-authorization-server", href: `${issuer}/.well-known/oauth-authorization-server` },
+        { name: "openid-configuration", href: `${issuer}/.well-known/openid-configuration` },
+      ],
+      ...(server.status === "ACTIVE"
+        ? { deactivate: { href: `${self}/lifecycle/deactivate`, ...post } }
+        : { activate: { href: `${self}/lifecycle/activate`, ...post } }),
+    },
+  };
+}
 
 export function serversRouter() {
   const router = new Hono<AppEnv>();
+
+  router.get("/", async (c) => {
+    const limit = pageLimit(c.req.query("limit"), AUTHORIZATION_SERVERS_PAGE_LIMIT);
+    const q = c.req.query("q");
+    const after = c.req.query("after");
+    const plane = controlPlane(c.env);
+    const page = await plane.listServers({ limit, ...(q ? { q } : {}), ...(after ? { after } : {}) });
+    const signing = await Promise.all(page.configs.map(({ server }) => plane.signingStatus(server.id)));
+    setPageLinks(c, "/api/v1/authorizationServers", { limit, q, after, next: page.next });
+    const origin = adminOrigin(c);
+    return c.json(page.configs.map(({ server }, i) => serverView(origin, server, signing[i])));
+  });
+
+  router.post("/", async (c) => {
+    const plane = controlPlane(c.env);
+    const result = changed("", await plane.createServer(await readJsonBody(c.req.raw)), KIND);
+    const server = result.value as ServerConfig["server"];
+    return c.json(serverView(adminOrigin(c), server, await plane.signingStatus(server.id)), 201);
+  });
+
+  router.all("/", methodNotAllowed);
 
   router.get("/:id", async (c) => {
     const id = c.req.param("id");
     const plane = controlPlane(c.env);
     const [config, signing] = await Promise.all([plane.getServerConfig(id), plane.signingStatus(id)]);
-    if (!config || !signing) notFound(id);
-    const origin = (c.env.ORG_URL ?? new URL(c.req.url).origin).replace(/\/+$/, "");
-    const { server } = config;
-    const iso = (seconds: number | null) =>
-      seconds === null ? null : new Date(seconds * 1000).toISOString();
-    return c.json({
-      id: server.id,
-      name: server.name,
-      description: server.description,
-      audiences: server.audiences,
-      issuer: `${origin}/oauth2/${server.id}`,
-      issuerMode: server.issuerMode,
-      status: server.status,
-      credentials: {
-        signing: {
-          ...server.credentials.signing,
-          lastRotated: iso(signing.lastRotated),
-          nextRotation: iso(signing.nextRotation),
-          kid: signing.kid,
-        },
-      },
-      tokenProfile: server.tokenProfile,
-      _links: {
-        self: { href: `${origin}/api/v1/authorizationServers/${server.id}` },
-        keys: { href: `${origin}/api/v1/authorizationServers/${server.id}/credentials/keys` },
-        metadata: [{ href: `${origin}/oauth2/${server.id}/.well-known/oauth-authorization-server` }],
-      },
-    });
+    if (!config) notFound(id);
+    return c.json(serverView(adminOrigin(c), config.server, signing));
   });
+
+  router.put("/:id", async (c) => {
+    const id = c.req.param("id");
+    const plane = controlPlane(c.env);
+    const body = await readJsonBody(c.req.raw);
+    const result = changed(id, await plane.changeServer(id, { type: "replaceServer", server: body }), KIND);
+    return c.json(
+      serverView(adminOrigin(c), result.value as ServerConfig["server"], await plane.signingStatus(id)),
+    );
+  });
+
+  router.delete("/:id", async (c) => {
+    const id = c.req.param("id");
+    changed(id, await controlPlane(c.env).deleteServer(id), KIND);
+    return c.body(null, 204);
+  });
+
+  router.all("/:id", methodNotAllowed);
+
+  for (const [action, status] of [
+    ["activate", "ACTIVE"],
+    ["deactivate", "INACTIVE"],
+  ] as const) {
+    // Okta answers the lifecycle operations of authorization servers with 204 No Content.
+    router.post(`/:id/lifecycle/${action}`, async (c) => {
+      const id = c.req.param("id");
+      changed(id, await controlPlane(c.env).changeServer(id, { type: "setServerStatus", status }), KIND);
+      return c.body(null, 204);
+    });
+  }
 
   return router;
 }

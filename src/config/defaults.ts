@@ -154,3 +154,6 @@ export const APPS_PAGE_LIMIT = { default: 20, max: 200 } as const;
 
 /** Okta allows two client secrets per app: one in use and its successor during a rotation. */
 export const MAX_CLIENT_SECRETS = 2;
+
+/** Okta's page size for `GET /api/v1/authorizationServers` when no `limit` is given, and its largest. */
+export const AUTHORIZATION_SERVERS_PAGE_LIMIT = { default: 200, max: 200 } as const;

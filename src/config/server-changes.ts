@@ -1,12 +1,24 @@
 /**
  * Pure mutations of one authorization server's configuration for the management API. The control
  * plane loads the stored config, applies a change here and stores the result; nothing here does I/O.
- * Every result is re-validated with the `ServerConfig` schema, so referential integrity (a rule may
- * not name an undefined scope) holds after every change.
+ * Every result is re-validated with the `ServerConfig` schema, so what the schema enforces (a rule
+ * may not name an undefined scope, names are unique) holds after every change. References that
+ * leave the server (clients, inline hooks, groups) are checked by the control plane
+ * (`references.ts`), which knows what exists.
  */
 import type * as z from "zod";
 import { RESERVED_SCOPES } from "./defaults";
-import { Claim, Scope, ServerConfig, type ServerConfigInput } from "./schemas";
+import { normalisePriorities, placeAt, withoutItem } from "./priorities";
+import {
+  AuthorizationServer,
+  Claim,
+  Policy,
+  Rule,
+  Scope,
+  ServerConfig,
+  type ServerConfigInput,
+  type Status,
+} from "./schemas";
 
 const SYSTEM_SCOPES: ReadonlySet<string> = new Set(RESERVED_SCOPES);
 
@@ -17,16 +29,31 @@ export interface ChangeIssue {
 
 /** A closed set of changes, as data (they cross the RPC boundary to the control plane). */
 export type ServerChange =
+  | { type: "replaceServer"; server: unknown }
+  | { type: "setServerStatus"; status: Status }
   | { type: "createScope"; id: string; scope: unknown }
   | { type: "replaceScope"; scopeId: string; scope: unknown }
   | { type: "deleteScope"; scopeId: string }
   | { type: "createClaim"; id: string; claim: unknown }
   | { type: "replaceClaim"; claimId: string; claim: unknown }
-  | { type: "deleteClaim"; claimId: string };
+  | { type: "deleteClaim"; claimId: string }
+  | { type: "createPolicy"; id: string; policy: unknown }
+  | { type: "replacePolicy"; policyId: string; policy: unknown }
+  | { type: "setPolicyStatus"; policyId: string; status: Status }
+  | { type: "deletePolicy"; policyId: string }
+  | { type: "createRule"; policyId: string; id: string; rule: unknown }
+  | { type: "replaceRule"; policyId: string; ruleId: string; rule: unknown }
+  | { type: "setRuleStatus"; policyId: string; ruleId: string; status: Status }
+  | { type: "deleteRule"; policyId: string; ruleId: string };
+
+/** The object a change created or replaced, as stored (a policy with its rules), or null. */
+export type ChangedObject = AuthorizationServer | Scope | Claim | Policy | Rule | null;
 
 export type ChangeResult =
-  | { ok: true; config: ServerConfig; result: Scope | Claim | null }
+  | { ok: true; config: ServerConfig; result: ChangedObject }
   | { ok: false; notFound?: string; issues: ChangeIssue[] };
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; issues: ChangeIssue[] };
 
 function toIssues(error: z.ZodError): ChangeIssue[] {
   return error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
@@ -36,136 +63,253 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A scope body: the id comes from the path or is generated, never from the body. */
-function parseScope(
-  id: string,
-  body: unknown,
-): { ok: true; scope: Scope } | { ok: false; issues: ChangeIssue[] } {
-  if (!isRecord(body)) return { ok: false, issues: [{ path: "", message: "must be a JSON object" }] };
-  if (body.system === true) {
-    return {
-      ok: false,
-      issues: [{ path: "system", message: "system scopes cannot be created or modified" }],
-    };
-  }
-  const parsed = Scope.safeParse({ ...body, id, system: false });
-  if (parsed.success && SYSTEM_SCOPES.has(parsed.data.name)) {
-    return {
-      ok: false,
-      issues: [{ path: "name", message: `'${parsed.data.name}' is a reserved system scope` }],
-    };
-  }
-  return parsed.success ? { ok: true, scope: parsed.data } : { ok: false, issues: toIssues(parsed.error) };
+function invalid(path: string, message: string): { ok: false; issues: ChangeIssue[] } {
+  return { ok: false, issues: [{ path, message }] };
 }
 
-/** A claim body: the id comes from the path or is generated; system claims are Okta's own. */
-function parseClaim(
-  id: string,
-  body: unknown,
-): { ok: true; claim: Claim } | { ok: false; issues: ChangeIssue[] } {
-  if (!isRecord(body)) return { ok: false, issues: [{ path: "", message: "must be a JSON object" }] };
-  if (body.system === true) {
-    return {
-      ok: false,
-      issues: [{ path: "system", message: "system claims cannot be created or modified" }],
-    };
-  }
-  const parsed = Claim.safeParse({ ...body, id, system: false });
-  return parsed.success ? { ok: true, claim: parsed.data } : { ok: false, issues: toIssues(parsed.error) };
+function notFound(id: string): ChangeResult {
+  return { ok: false, notFound: id, issues: [] };
 }
 
-function revalidate(config: ServerConfigInput, result: Scope | Claim | null): ChangeResult {
+/**
+ * A body for `schema`, with the fields the path and the server own put in place of the client's:
+ * an object's id comes from the path (or is generated), never from the body.
+ */
+function parseBody<T>(
+  schema: z.ZodType<T>,
+  body: unknown,
+  owned: Record<string, unknown>,
+  what: string,
+): Parsed<T> {
+  if (!isRecord(body)) return invalid("", "must be a JSON object");
+  if (body.system === true) return invalid("system", `system ${what} cannot be created or modified`);
+  const parsed = schema.safeParse({ ...body, ...owned });
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, issues: toIssues(parsed.error) };
+}
+
+function parseScope(id: string, body: unknown): Parsed<Scope> {
+  const scope = parseBody(Scope, body, { id, system: false }, "scopes");
+  if (scope.ok && SYSTEM_SCOPES.has(scope.value.name)) {
+    return invalid("name", `'${scope.value.name}' is a reserved system scope`);
+  }
+  return scope;
+}
+
+/**
+ * A priority the client asked for, validated like the schema would; undefined means "last".
+ * Okta treats a priority beyond the end as "last", and so does `placeAt`.
+ */
+function requestedPriority(body: unknown): Parsed<number | undefined> {
+  const priority = isRecord(body) ? body.priority : undefined;
+  if (priority === undefined || priority === null) return { ok: true, value: undefined };
+  if (typeof priority !== "number" || !Number.isInteger(priority) || priority < 1) {
+    return invalid("priority", "must be an integer of at least 1");
+  }
+  return { ok: true, value: priority };
+}
+
+function revalidate(
+  config: ServerConfigInput,
+  result: (config: ServerConfig) => ChangedObject,
+): ChangeResult {
   const parsed = ServerConfig.safeParse(config);
   if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
-  return { ok: true, config: parsed.data, result };
+  return { ok: true, config: parsed.data, result: result(parsed.data) };
 }
 
 export function applyChange(config: ServerConfig, change: ServerChange): ChangeResult {
   switch (change.type) {
+    case "replaceServer": {
+      // Okta's PUT replaces the server's settings; its id and status have their own endpoints.
+      const server = parseBody(
+        AuthorizationServer,
+        change.server,
+        { id: config.server.id, status: config.server.status },
+        "authorization servers",
+      );
+      if (!server.ok) return server;
+      return revalidate({ ...config, server: server.value }, (c) => c.server);
+    }
+    case "setServerStatus":
+      return revalidate({ ...config, server: { ...config.server, status: change.status } }, (c) => c.server);
+
     case "createScope": {
       const scope = parseScope(change.id, change.scope);
       if (!scope.ok) return scope;
-      if (config.scopes.some((s) => s.name === scope.scope.name)) {
-        return {
-          ok: false,
-          issues: [{ path: "name", message: `a scope named '${scope.scope.name}' already exists` }],
-        };
+      if (config.scopes.some((s) => s.name === scope.value.name)) {
+        return invalid("name", `a scope named '${scope.value.name}' already exists`);
       }
-      return revalidate({ ...config, scopes: [...config.scopes, scope.scope] }, scope.scope);
+      return revalidate({ ...config, scopes: [...config.scopes, scope.value] }, () => scope.value);
     }
     case "replaceScope": {
-      const index = config.scopes.findIndex((s) => s.id === change.scopeId);
-      const existing = config.scopes[index];
-      if (!existing) return { ok: false, notFound: change.scopeId, issues: [] };
+      const existing = config.scopes.find((s) => s.id === change.scopeId);
+      if (!existing) return notFound(change.scopeId);
       const scope = parseScope(change.scopeId, change.scope);
       if (!scope.ok) return scope;
-      if (config.scopes.some((s) => s.id !== existing.id && s.name === scope.scope.name)) {
-        return {
-          ok: false,
-          issues: [{ path: "name", message: `a scope named '${scope.scope.name}' already exists` }],
-        };
+      if (config.scopes.some((s) => s.id !== existing.id && s.name === scope.value.name)) {
+        return invalid("name", `a scope named '${scope.value.name}' already exists`);
       }
-      if (scope.scope.name !== existing.name && referencingRules(config, existing.name).length > 0) {
-        return {
-          ok: false,
-          issues: [
-            {
-              path: "name",
-              message: `scope '${existing.name}' is used by ${referencingRules(config, existing.name).join(", ")}; it cannot be renamed`,
-            },
-          ],
-        };
+      const users = scopeUsers(config, existing.name);
+      if (scope.value.name !== existing.name && users.length > 0) {
+        return invalid(
+          "name",
+          `scope '${existing.name}' is used by ${users.join(", ")}; it cannot be renamed`,
+        );
       }
-      const scopes = config.scopes.map((s, i) => (i === index ? scope.scope : s));
-      return revalidate({ ...config, scopes }, scope.scope);
+      const scopes = config.scopes.map((s) => (s === existing ? scope.value : s));
+      return revalidate({ ...config, scopes }, () => scope.value);
     }
     case "deleteScope": {
       const existing = config.scopes.find((s) => s.id === change.scopeId);
-      if (!existing) return { ok: false, notFound: change.scopeId, issues: [] };
-      const users = referencingRules(config, existing.name);
-      if (users.length > 0) {
-        return {
-          ok: false,
-          issues: [{ path: "scope", message: `scope '${existing.name}' is used by ${users.join(", ")}` }],
-        };
-      }
-      return revalidate({ ...config, scopes: config.scopes.filter((s) => s !== existing) }, null);
+      if (!existing) return notFound(change.scopeId);
+      const users = scopeUsers(config, existing.name);
+      if (users.length > 0)
+        return invalid("scope", `scope '${existing.name}' is used by ${users.join(", ")}`);
+      return revalidate({ ...config, scopes: config.scopes.filter((s) => s !== existing) }, () => null);
     }
+
     case "createClaim": {
-      const claim = parseClaim(change.id, change.claim);
+      const claim = parseBody(Claim, change.claim, { id: change.id, system: false }, "claims");
       if (!claim.ok) return claim;
-      return revalidate({ ...config, claims: [...config.claims, claim.claim] }, claim.claim);
+      return revalidate({ ...config, claims: [...config.claims, claim.value] }, () => claim.value);
     }
     case "replaceClaim": {
-      if (!config.claims.some((c) => c.id === change.claimId)) {
-        return { ok: false, notFound: change.claimId, issues: [] };
-      }
-      const claim = parseClaim(change.claimId, change.claim);
+      if (!config.claims.some((c) => c.id === change.claimId)) return notFound(change.claimId);
+      const claim = parseBody(Claim, change.claim, { id: change.claimId, system: false }, "claims");
       if (!claim.ok) return claim;
-      const claims = config.claims.map((c) => (c.id === change.claimId ? claim.claim : c));
-      return revalidate({ ...config, claims }, claim.claim);
+      const claims = config.claims.map((c) => (c.id === change.claimId ? claim.value : c));
+      return revalidate({ ...config, claims }, () => claim.value);
     }
     case "deleteClaim": {
-      if (!config.claims.some((c) => c.id === change.claimId)) {
-        return { ok: false, notFound: change.claimId, issues: [] };
-      }
-      return revalidate({ ...config, claims: config.claims.filter((c) => c.id !== change.claimId) }, null);
+      if (!config.claims.some((c) => c.id === change.claimId)) return notFound(change.claimId);
+      return revalidate(
+        { ...config, claims: config.claims.filter((c) => c.id !== change.claimId) },
+        () => null,
+      );
+    }
+
+    case "createPolicy":
+    case "replacePolicy": {
+      const id = change.type === "createPolicy" ? change.id : change.policyId;
+      const existing = config.policies.find((p) => p.id === id);
+      if (change.type === "replacePolicy" && !existing) return notFound(id);
+      const priority = requestedPriority(change.policy);
+      if (!priority.ok) return priority;
+      // A policy's rules are their own resource: the body never replaces them.
+      const policy = parseBody(
+        Policy,
+        change.policy,
+        {
+          id,
+          system: false,
+          rules: existing?.rules ?? [],
+          priority: 1,
+          ...(existing && !isRecord(change.policy) ? {} : { status: statusOf(change.policy, existing) }),
+        },
+        "policies",
+      );
+      if (!policy.ok) return policy;
+      const policies = placeAt(config.policies, policy.value, priority.value ?? existing?.priority);
+      return revalidate({ ...config, policies }, (c) => findPolicy(c, id));
+    }
+    case "setPolicyStatus": {
+      const existing = config.policies.find((p) => p.id === change.policyId);
+      if (!existing) return notFound(change.policyId);
+      const policies = config.policies.map((p) => (p === existing ? { ...p, status: change.status } : p));
+      return revalidate({ ...config, policies }, (c) => findPolicy(c, change.policyId));
+    }
+    case "deletePolicy": {
+      if (!config.policies.some((p) => p.id === change.policyId)) return notFound(change.policyId);
+      return revalidate({ ...config, policies: withoutItem(config.policies, change.policyId) }, () => null);
+    }
+
+    case "createRule":
+    case "replaceRule": {
+      const policy = config.policies.find((p) => p.id === change.policyId);
+      if (!policy) return notFound(change.policyId);
+      const id = change.type === "createRule" ? change.id : change.ruleId;
+      const existing = policy.rules.find((r) => r.id === id);
+      if (change.type === "replaceRule" && !existing) return notFound(id);
+      const priority = requestedPriority(change.rule);
+      if (!priority.ok) return priority;
+      const rule = parseBody(
+        Rule,
+        change.rule,
+        { id, system: false, priority: 1, status: statusOf(change.rule, existing) },
+        "rules",
+      );
+      if (!rule.ok) return rule;
+      const rules = placeAt(policy.rules, rule.value, priority.value ?? existing?.priority);
+      return revalidate(withRules(config, policy.id, rules), (c) => findRule(c, policy.id, id));
+    }
+    case "setRuleStatus": {
+      const policy = config.policies.find((p) => p.id === change.policyId);
+      if (!policy) return notFound(change.policyId);
+      if (!policy.rules.some((r) => r.id === change.ruleId)) return notFound(change.ruleId);
+      const rules = policy.rules.map((r) => (r.id === change.ruleId ? { ...r, status: change.status } : r));
+      return revalidate(withRules(config, policy.id, rules), (c) => findRule(c, policy.id, change.ruleId));
+    }
+    case "deleteRule": {
+      const policy = config.policies.find((p) => p.id === change.policyId);
+      if (!policy) return notFound(change.policyId);
+      if (!policy.rules.some((r) => r.id === change.ruleId)) return notFound(change.ruleId);
+      return revalidate(withRules(config, policy.id, withoutItem(policy.rules, change.ruleId)), () => null);
     }
   }
 }
 
-/** The rules that name a scope, as `rule '<id>' of policy '<id>'`. */
-function referencingRules(config: ServerConfig, scopeName: string): string[] {
-  return config.policies.flatMap((policy) =>
-    policy.rules
-      .filter((rule) => rule.conditions.scopes.include.includes(scopeName))
-      .map((rule) => `rule '${rule.id}' of policy '${policy.id}'`),
-  );
+/**
+ * Okta creates policies and rules ACTIVE unless the body says otherwise; a replace keeps the
+ * current status unless the body names one (status has its own lifecycle endpoints).
+ */
+function statusOf(body: unknown, existing: { status: Status } | undefined): unknown {
+  const requested = isRecord(body) ? body.status : undefined;
+  return requested ?? existing?.status ?? "ACTIVE";
+}
+
+function withRules(config: ServerConfig, policyId: string, rules: Rule[]): ServerConfigInput {
+  return { ...config, policies: config.policies.map((p) => (p.id === policyId ? { ...p, rules } : p)) };
+}
+
+function findPolicy(config: ServerConfig, id: string): Policy | null {
+  return config.policies.find((p) => p.id === id) ?? null;
+}
+
+function findRule(config: ServerConfig, policyId: string, id: string): Rule | null {
+  return findPolicy(config, policyId)?.rules.find((r) => r.id === id) ?? null;
+}
+
+/** Stored configs keep policies and rules in evaluation order with priorities 1..n. */
+export function normaliseConfig(config: ServerConfig): ServerConfig {
+  return {
+    ...config,
+    policies: normalisePriorities(config.policies).map((policy) => ({
+      ...policy,
+      rules: normalisePriorities(policy.rules),
+    })),
+  };
+}
+
+/** The rules and claims that name a scope, described for an admin. */
+function scopeUsers(config: ServerConfig, scopeName: string): string[] {
+  return [
+    ...config.policies.flatMap((policy) =>
+      policy.rules
+        .filter((rule) => rule.conditions.scopes.include.includes(scopeName))
+        .map((rule) => `rule '${rule.id}' of policy '${policy.id}'`),
+    ),
+    ...config.claims
+      .filter((claim) => claim.conditions.scopes.includes(scopeName))
+      .map((claim) => `claim '${claim.id}'`),
+  ];
 }
 
 const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/** Okta-style object ids: a 3-letter prefix (`scp` for scopes) and 17 letters or digits. */
+/**
+ * Okta-style object ids: a 3-letter prefix (`aus` servers, `scp` scopes, `00p` policies, `0pr`
+ * rules, `0oa` apps) and 17 letters or digits: about 100 random bits, rejection-sampled, unbiased.
+ */
 export function newObjectId(prefix: string): string {
   let id = prefix;
   while (id.length < 20) {

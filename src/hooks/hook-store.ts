@@ -96,9 +96,14 @@ export class InlineHookStore {
       });
     }
     if (issues.length > 0) return { ok: false, issues };
+    await this.remove(id);
+    return { ok: true, value: existing };
+  }
+
+  /** Deletes the hook and its KV copy whatever its status (an import with prune); the caller checks references. */
+  async remove(id: string): Promise<void> {
     this.sql.exec("DELETE FROM inline_hooks WHERE id = ?", id);
     await this.env.CONFIG.delete(kvKeys.hook(id));
-    return { ok: true, value: existing };
   }
 
   /**

@@ -77,6 +77,10 @@ export class KeyVault extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.createTables();
+  }
+
+  private createTables(): void {
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS signing_keys (
         kid TEXT PRIMARY KEY,
@@ -153,6 +157,20 @@ export class KeyVault extends DurableObject<Env> {
         if (next) this.sql.exec("UPDATE signing_keys SET activates_at = ? WHERE kid = ?", now, next.kid);
       }
       return { ok: true, status: await this.reconcile(now, true) };
+    });
+  }
+
+  /**
+   * The server was deleted: its keyset leaves KV, and every key, the schedule and the alarm are
+   * dropped, so a server created later under the same id starts with new keys. Idempotent.
+   */
+  async destroy(): Promise<void> {
+    await this.ctx.blockConcurrencyWhile(async () => {
+      const serverId = this.getMeta("serverId");
+      await this.ctx.storage.deleteAlarm();
+      if (serverId) await this.env.CONFIG.delete(kvKeys.keyset(serverId));
+      await this.ctx.storage.deleteAll();
+      this.createTables();
     });
   }
 

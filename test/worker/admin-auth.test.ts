@@ -34,7 +34,7 @@ beforeAll(async () => {
   [reader, manager, importer] = await Promise.all([
     seedOrgClient(["okta.authorizationServers.read", "okta.apps.read"]),
     seedOrgClient(["okta.authorizationServers.manage"]),
-    seedOrgClient(["okta.authorizationServers.manage", "okta.apps.manage"]),
+    seedOrgClient(["okta.authorizationServers.manage", "okta.apps.manage", "okta.inlineHooks.manage"]),
   ]);
 });
 
@@ -97,16 +97,19 @@ describe("admin API with org access tokens", () => {
     await expectApiError(await freshApp()(get(serverUrl(), bearer)), 403, "E0000006");
   });
 
-  it("needs authorizationServers.manage and apps.manage to import", async () => {
+  it("needs authorizationServers.manage, apps.manage and inlineHooks.manage to import", async () => {
     const serversOnly = `Bearer ${await orgAccessToken(manager, "okta.authorizationServers.manage")}`;
     const res = await freshApp()(post(`${ORIGIN}/api/v1/warden/import`, serversOnly, importDoc()));
     await expectApiError(res, 403, "E0000006");
     expect(res.headers.get("WWW-Authenticate")).toContain(
-      'scope="okta.authorizationServers.manage okta.apps.manage"',
+      'scope="okta.authorizationServers.manage okta.apps.manage okta.inlineHooks.manage"',
     );
 
-    const both = `Bearer ${await orgAccessToken(importer, "okta.authorizationServers.manage okta.apps.manage")}`;
-    expect((await freshApp()(post(`${ORIGIN}/api/v1/warden/import`, both, importDoc()))).status).toBe(200);
+    const all = `Bearer ${await orgAccessToken(
+      importer,
+      "okta.authorizationServers.manage okta.apps.manage okta.inlineHooks.manage",
+    )}`;
+    expect((await freshApp()(post(`${ORIGIN}/api/v1/warden/import`, all, importDoc()))).status).toBe(200);
   });
 
   it("refuses an expired bearer with 401 E0000011 and a Bearer challenge", async () => {
@@ -204,7 +207,13 @@ describe("which okta.* scope a route needs", () => {
     ["DELETE", "/api/v1/authorizationServers/x", ["okta.authorizationServers.manage"]],
     ["GET", "/api/v1/apps", ["okta.apps.read"]],
     ["PUT", "/api/v1/apps/0oa1", ["okta.apps.manage"]],
-    ["POST", "/api/v1/warden/import", ["okta.authorizationServers.manage", "okta.apps.manage"]],
+    [
+      "POST",
+      "/api/v1/warden/import",
+      ["okta.authorizationServers.manage", "okta.apps.manage", "okta.inlineHooks.manage"],
+    ],
+    ["GET", "/api/v1/warden/export", ["okta.authorizationServers.read", "okta.apps.read", "okta.inlineHooks.read"]],
+    ["POST", "/api/v1/warden/export", undefined],
     ["GET", "/api/v1/logs", ["okta.logs.read"]],
     ["POST", "/api/v1/logs", undefined],
     ["GET", "/api/v1/warden/import", undefined],

@@ -97,6 +97,26 @@ export async function seedServer(
   return { serverId, issuer: `${ORIGIN}/oauth2/${serverId}`, clientId, postClientId };
 }
 
+/** A management-API request with the bootstrap SSWS token; a JSON body when `body` is given. */
+export function adminRequest(method: string, path: string, body?: unknown): Request {
+  const headers = new Headers({ Authorization: `SSWS ${ADMIN_TOKEN}` });
+  if (body !== undefined) headers.set("Content-Type", "application/json");
+  return new Request(`${ORIGIN}/api/v1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** A management-API call on a cold isolate: status, headers and the parsed JSON body, if any. */
+export async function adminCall(method: string, path: string, body?: unknown) {
+  const res = await freshApp()(adminRequest(method, path, body));
+  const text = await res.text();
+  // biome-ignore lint/suspicious/noExplicitAny: tests read Okta's JSON shapes field by field.
+  const json: any = text ? JSON.parse(text) : undefined;
+  return { status: res.status, headers: res.headers, body: json };
+}
+
 /** A fresh app is a cold isolate: empty config and key caches. */
 export function freshApp(deps: Deps = createDeps()) {
   const app = createApp(deps);

@@ -1,23 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app";
 import { CONFIG_CACHE_TTL_SECONDS } from "../../src/config/defaults";
-import { ADMIN_TOKEN, basic, decodeJwt, freshApp, ORIGIN, SECRET, seedServer, tokenRequest } from "./helpers";
+import { adminCall, basic, decodeJwt, freshApp, ORIGIN, SECRET, seedServer, tokenRequest } from "./helpers";
 
-function admin(method: string, path: string, body?: unknown): Request {
-  const headers = new Headers({ Authorization: `SSWS ${ADMIN_TOKEN}` });
-  if (body !== undefined) headers.set("Content-Type", "application/json");
-  return new Request(`${ORIGIN}/api/v1${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-async function call(method: string, path: string, body?: unknown) {
-  const res = await freshApp()(admin(method, path, body));
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = adminCall;
 
 interface ScopeBody {
   id: string;

@@ -1,0 +1,50 @@
+/**
+ * Warden's whole-configuration endpoints, which `npm start`'s seed and config as code
+ * (`warden plan` / `apply`) build on:
+ * - `GET /api/v1/warden/export`: every server, client and inline hook as an import document would
+ *   restate it, without a secret;
+ * - `POST /api/v1/warden/import[?prune=true][&dryRun=true]`: one validated, all-or-nothing write;
+ *   `prune` also deletes what the document does not have, `dryRun` checks and writes nothing.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "../context";
+import { ApiError } from "../errors";
+import { controlPlane, readJsonBody } from "./control-plane-client";
+import { validationFailed } from "./responses";
+
+/** Config documents are small; 1 MiB holds thousands of rules. */
+const IMPORT_MAX_BYTES = 1024 * 1024;
+
+/** `true` / `false` (or absent) only: a typo must not silently mean "don't prune". */
+function flag(c: { req: { query: (name: string) => string | undefined } }, name: string): boolean {
+  const value = c.req.query(name);
+  if (value === undefined || value === "false") return false;
+  if (value === "true") return true;
+  throw validationFailed([{ path: name, message: "must be 'true' or 'false'" }]);
+}
+
+export function bulkRouter() {
+  const router = new Hono<AppEnv>();
+
+  router.post(
+    "/import",
+    bodyLimit({
+      maxSize: IMPORT_MAX_BYTES,
+      onError: () => {
+        throw new ApiError("E0000003", `The request body exceeds ${IMPORT_MAX_BYTES} bytes.`);
+      },
+    }),
+    async (c) => {
+      const options = { prune: flag(c, "prune"), dryRun: flag(c, "dryRun") };
+      const body = await readJsonBody(c.req.raw);
+      const result = await controlPlane(c.env).importConfig(body, options);
+      if (!result.ok) throw validationFailed(result.issues);
+      return c.json(result.value);
+    },
+  );
+
+  router.get("/export", async (c) => c.json(await controlPlane(c.env).exportConfig()));
+
+  return router;
+}

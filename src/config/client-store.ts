@@ -1,0 +1,296 @@
+/**
+ * OAuth clients (Okta "apps") inside the control plane: the `clients` SQLite table is the
+ * authoritative copy (secrets as SHA-256 hashes only, DESIGN §8) and `client/{id}` in KV is what
+ * the edges read. The control plane serialises every call and decides what may reference a client;
+ * nothing here is reentrant.
+ */
+import type * as z from "zod";
+import { hashSecret, randomToken } from "../crypto/secrets";
+import type { Env } from "../env";
+import { CLIENT_SECRET_BYTES, MAX_CLIENT_SECRETS } from "./defaults";
+import { kvKeys } from "./kv-keys";
+import { Client, type ClientInput, type ClientSecret } from "./schemas";
+import { newObjectId } from "./server-changes";
+
+export interface ClientIssue {
+  path: string;
+  message: string;
+}
+
+/** A client write's outcome: the value, what was invalid, or which object does not exist. */
+export type ClientWriteResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; issues: ClientIssue[] }
+  | { ok: false; notFound: "client" | "secret" };
+
+export interface ClientPage {
+  clients: Client[];
+  /** The cursor of the following page, if there is one. */
+  next?: string;
+}
+
+/** Only the `client_secret_*` methods authenticate with a shared secret. */
+export function usesSecret(method: Client["token_endpoint_auth_method"]): boolean {
+  return method === "client_secret_basic" || method === "client_secret_post";
+}
+
+export class ClientStore {
+  /**
+   * @param beforePublish runs before any client record reaches KV: the org authorization server's
+   *   keys must exist before a client that could ask it for a token is visible.
+   */
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly env: Pick<Env, "CONFIG">,
+    private readonly beforePublish: () => Promise<void>,
+  ) {
+    sql.exec("CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, record TEXT NOT NULL)");
+  }
+
+  get(clientId: string): Client | undefined {
+    const row = this.sql
+      .exec<{ record: string }>("SELECT record FROM clients WHERE client_id = ?", clientId)
+      .toArray()[0];
+    return row ? (JSON.parse(row.record) as Client) : undefined;
+  }
+
+  ids(): string[] {
+    return this.sql
+      .exec<{ client_id: string }>("SELECT client_id FROM clients ORDER BY client_id")
+      .toArray()
+      .map((r) => r.client_id);
+  }
+
+  all(): Client[] {
+    return this.sql
+      .exec<{ record: string }>("SELECT record FROM clients ORDER BY client_id")
+      .toArray()
+      .map((row) => JSON.parse(row.record) as Client);
+  }
+
+  /**
+   * One page (Okta's `GET /api/v1/apps`), ordered by client_id: those after the `after` cursor
+   * whose label (`client_name`) starts with `q`, case-insensitively.
+   */
+  page(options: { q?: string; after?: string; limit: number }): ClientPage {
+    const prefix = `${(options.q ?? "").toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const rows = this.sql
+      .exec<{ record: string }>(
+        `SELECT record FROM clients WHERE client_id > ?
+           AND lower(json_extract(record, '$.client_name')) LIKE ? ESCAPE '\\'
+         ORDER BY client_id LIMIT ?`,
+        options.after ?? "",
+        prefix,
+        options.limit + 1,
+      )
+      .toArray()
+      .map((row) => JSON.parse(row.record) as Client);
+    const clients = rows.slice(0, options.limit);
+    return rows.length > options.limit ? { clients, next: clients.at(-1)?.client_id } : { clients };
+  }
+
+  /**
+   * Okta's `POST /api/v1/apps`: the client is stored and published; a client_secret_* client gets a
+   * generated secret, returned here once and stored only as its hash.
+   */
+  async create(input: unknown): Promise<ClientWriteResult<{ client: Client; secret?: string }>> {
+    const fields = isRecord(input) ? input : {};
+    // An id the admin gives is validated like any field; none means Okta-style generation.
+    const clientId = fields.client_id === undefined ? newObjectId("0oa") : fields.client_id;
+    const parsed = Client.safeParse({ ...fields, client_id: clientId, secrets: [] });
+    if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
+    if (this.get(parsed.data.client_id)) {
+      return problem("client_id", `a client '${parsed.data.client_id}' already exists`);
+    }
+    let secret: string | undefined;
+    if (usesSecret(parsed.data.token_endpoint_auth_method)) {
+      secret = randomToken(CLIENT_SECRET_BYTES);
+      parsed.data.secrets = [await newSecret(secret)];
+    }
+    await this.save(parsed.data);
+    return {
+      ok: true,
+      value: secret === undefined ? { client: parsed.data } : { client: parsed.data, secret },
+    };
+  }
+
+  /** Okta's `PUT /api/v1/apps/{id}`: everything but the id, status, secrets and scope grants is replaced. */
+  async replace(clientId: string, input: unknown): Promise<ClientWriteResult<Client>> {
+    const existing = this.get(clientId);
+    if (!existing) return { ok: false, notFound: "client" };
+    const fields = isRecord(input) ? input : {};
+    const parsed = Client.safeParse({
+      ...fields,
+      client_id: clientId,
+      status: existing.status,
+      secrets: existing.secrets,
+      grants: fields.grants ?? existing.grants,
+    });
+    if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
+    await this.save(parsed.data);
+    return { ok: true, value: parsed.data };
+  }
+
+  /** `lifecycle/activate|deactivate`: the KV record is republished, so an INACTIVE client gets no tokens. */
+  setStatus(clientId: string, status: Client["status"]): Promise<ClientWriteResult<Client>> {
+    return this.update(clientId, (client) => ({ ok: true, value: { ...client, status } }));
+  }
+
+  /** Refused while ACTIVE (Okta) or while anything named in `referencedBy` still uses the client. */
+  async delete(clientId: string, referencedBy: string[]): Promise<ClientWriteResult<null>> {
+    const existing = this.get(clientId);
+    if (!existing) return { ok: false, notFound: "client" };
+    if (existing.status === "ACTIVE") {
+      return problem("status", "an ACTIVE app must be deactivated before it is deleted");
+    }
+    if (referencedBy.length > 0) {
+      return {
+        ok: false,
+        issues: referencedBy.map((where) => ({ path: "id", message: `the app is still named by ${where}` })),
+      };
+    }
+    await this.remove(clientId);
+    return { ok: true, value: null };
+  }
+
+  /** Deletes the client's record and its KV copy, whatever its status (import with prune). */
+  async remove(clientId: string): Promise<void> {
+    this.sql.exec("DELETE FROM clients WHERE client_id = ?", clientId);
+    await this.env.CONFIG.delete(kvKeys.client(clientId));
+  }
+
+  /** Okta's `POST /api/v1/apps/{id}/credentials/secrets`: a new ACTIVE secret, its value returned once. */
+  async createSecret(clientId: string): Promise<ClientWriteResult<{ secret: ClientSecret; value: string }>> {
+    const value = randomToken(CLIENT_SECRET_BYTES);
+    const secret = await newSecret(value);
+    const result = await this.update(clientId, (client) => {
+      if (!usesSecret(client.token_endpoint_auth_method)) {
+        return problem(
+          "token_endpoint_auth_method",
+          `an app using ${client.token_endpoint_auth_method} has no client secrets`,
+        );
+      }
+      if (client.secrets.length >= MAX_CLIENT_SECRETS) {
+        return problem(
+          "secrets",
+          `an app has at most ${MAX_CLIENT_SECRETS} client secrets; delete an INACTIVE one first`,
+        );
+      }
+      return { ok: true, value: { ...client, secrets: [...client.secrets, secret] } };
+    });
+    return result.ok ? { ok: true, value: { secret, value } } : result;
+  }
+
+  /** `…/secrets/{secretId}/lifecycle/activate|deactivate`; the last ACTIVE secret cannot be deactivated. */
+  async setSecretStatus(
+    clientId: string,
+    secretId: string,
+    status: ClientSecret["status"],
+  ): Promise<ClientWriteResult<ClientSecret>> {
+    const result = await this.update(clientId, (client) => {
+      const target = client.secrets.find((s) => s.id === secretId);
+      if (!target) return { ok: false, notFound: "secret" };
+      const othersActive = client.secrets.some((s) => s.id !== secretId && s.status === "ACTIVE");
+      if (status === "INACTIVE" && target.status === "ACTIVE" && !othersActive) {
+        return problem("status", "the app's last ACTIVE client secret cannot be deactivated");
+      }
+      return {
+        ok: true,
+        value: { ...client, secrets: client.secrets.map((s) => (s.id === secretId ? { ...s, status } : s)) },
+      };
+    });
+    if (!result.ok) return result;
+    const secret = result.value.secrets.find((s) => s.id === secretId);
+    return secret ? { ok: true, value: secret } : { ok: false, notFound: "secret" };
+  }
+
+  /** `DELETE …/secrets/{secretId}`: only an INACTIVE secret, so the last ACTIVE one is never deleted. */
+  async deleteSecret(clientId: string, secretId: string): Promise<ClientWriteResult<null>> {
+    const result = await this.update(clientId, (client) => {
+      const target = client.secrets.find((s) => s.id === secretId);
+      if (!target) return { ok: false, notFound: "secret" };
+      if (target.status === "ACTIVE") {
+        return problem("status", "an ACTIVE client secret must be deactivated before it is deleted");
+      }
+      return { ok: true, value: { ...client, secrets: client.secrets.filter((s) => s.id !== secretId) } };
+    });
+    return result.ok ? { ok: true, value: null } : result;
+  }
+
+  /**
+   * Import: the records `inputs` describe, not yet stored. An existing client keeps its secrets
+   * unless the input names new ones; a new secret-using client without any gets a generated one.
+   */
+  async prepare(
+    inputs: z.output<typeof ClientInput>[],
+  ): Promise<{ records: { record: Client; created: boolean }[]; generatedSecrets: Record<string, string> }> {
+    const generatedSecrets: Record<string, string> = {};
+    const records: { record: Client; created: boolean }[] = [];
+    for (const input of inputs) {
+      const existing = this.get(input.client_id);
+      const { client_secrets, ...fields } = input;
+      let secrets: ClientSecret[] = existing?.secrets ?? [];
+      if (client_secrets.length > 0) {
+        secrets = await Promise.all(client_secrets.map((s) => newSecret(s)));
+      } else if (!existing && usesSecret(fields.token_endpoint_auth_method)) {
+        const secret = randomToken(CLIENT_SECRET_BYTES);
+        generatedSecrets[input.client_id] = secret;
+        secrets = [await newSecret(secret)];
+      }
+      records.push({ record: { ...fields, secrets }, created: !existing });
+    }
+    return { records, generatedSecrets };
+  }
+
+  /** The SQLite half of a save, for use inside a storage transaction; `publish` follows it. */
+  store(record: Client): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO clients (client_id, record) VALUES (?, ?)",
+      record.client_id,
+      JSON.stringify(record),
+    );
+  }
+
+  async publish(record: Client): Promise<void> {
+    await this.beforePublish();
+    await this.env.CONFIG.put(kvKeys.client(record.client_id), JSON.stringify(record));
+  }
+
+  private async save(record: Client): Promise<void> {
+    this.store(record);
+    await this.publish(record);
+  }
+
+  /** A read-modify-write of one client, stored and republished when `change` succeeds. */
+  private async update(
+    clientId: string,
+    change: (client: Client) => ClientWriteResult<Client>,
+  ): Promise<ClientWriteResult<Client>> {
+    const existing = this.get(clientId);
+    if (!existing) return { ok: false, notFound: "client" };
+    const result = change(existing);
+    if (result.ok) await this.save(result.value);
+    return result;
+  }
+}
+
+async function newSecret(secret: string): Promise<ClientSecret> {
+  return {
+    id: `ocs${randomToken(12)}`,
+    secretHash: await hashSecret(secret),
+    status: "ACTIVE",
+    created: new Date().toISOString(),
+  };
+}
+
+function problem(path: string, message: string): { ok: false; issues: ClientIssue[] } {
+  return { ok: false, issues: [{ path, message }] };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function toIssues(error: z.ZodError): ClientIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+}

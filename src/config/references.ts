@@ -1,0 +1,76 @@
+/**
+ * Referential integrity across objects the control plane stores separately, pure: a policy may
+ * only name clients, and a rule only inline hooks, groups and users, that exist; and what still
+ * names an object, so that deleting it can be refused with a clear reason.
+ */
+import type { ServerConfig } from "./schemas";
+
+/** Okta's built-in group every user belongs to; it always exists. */
+export const EVERYONE_GROUP = "EVERYONE";
+
+/** Ids that exist outside the server's own config. Users and groups arrive with the directory. */
+export interface KnownObjects {
+  clients: ReadonlySet<string>;
+  inlineHooks: ReadonlySet<string>;
+  groups: ReadonlySet<string>;
+  users: ReadonlySet<string>;
+}
+
+export interface ReferenceIssue {
+  path: string;
+  message: string;
+}
+
+/** Everything in `config` that names a missing object; paths start with `prefix` (e.g. `authorizationServers.0.`). */
+export function referenceIssues(config: ServerConfig, known: KnownObjects, prefix = ""): ReferenceIssue[] {
+  const issues: ReferenceIssue[] = [];
+  const missing = (path: string, message: string) => issues.push({ path: `${prefix}${path}`, message });
+  config.policies.forEach((policy, p) => {
+    policy.conditions.clients.include.forEach((id, i) => {
+      if (id !== "ALL_CLIENTS" && !known.clients.has(id)) {
+        missing(`policies.${p}.conditions.clients.include.${i}`, `client '${id}' does not exist`);
+      }
+    });
+    policy.rules.forEach((rule, r) => {
+      const at = `policies.${p}.rules.${r}`;
+      const hookId = rule.actions.token.inlineHook?.id;
+      if (hookId !== undefined && !known.inlineHooks.has(hookId)) {
+        missing(`${at}.actions.token.inlineHook.id`, `inline hook '${hookId}' does not exist`);
+      }
+      const { users, groups } = rule.conditions.people;
+      for (const list of ["include", "exclude"] as const) {
+        groups[list].forEach((id, g) => {
+          if (id !== EVERYONE_GROUP && !known.groups.has(id)) {
+            missing(`${at}.conditions.people.groups.${list}.${g}`, `group '${id}' does not exist`);
+          }
+        });
+        users[list].forEach((id, u) => {
+          if (!known.users.has(id)) {
+            missing(`${at}.conditions.people.users.${list}.${u}`, `user '${id}' does not exist`);
+          }
+        });
+      }
+    });
+  });
+  return issues;
+}
+
+/** Every policy, on any server, that names the client, described for an admin. */
+export function policiesNamingClient(configs: readonly ServerConfig[], clientId: string): string[] {
+  return configs.flatMap(({ server, policies }) =>
+    policies
+      .filter((policy) => policy.conditions.clients.include.includes(clientId))
+      .map((policy) => `policy '${policy.id}' on authorization server '${server.id}'`),
+  );
+}
+
+/** Every rule, on any server, that names the inline hook, described for an admin. */
+export function rulesNamingHook(configs: readonly ServerConfig[], hookId: string): string[] {
+  return configs.flatMap(({ server, policies }) =>
+    policies.flatMap((policy) =>
+      policy.rules
+        .filter((rule) => rule.actions.token.inlineHook?.id === hookId)
+        .map((rule) => `rule '${rule.id}' of policy '${policy.id}' on authorization server '${server.id}'`),
+    ),
+  );
+}
