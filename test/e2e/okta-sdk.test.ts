@@ -11,9 +11,10 @@ import { describe, expect, inject, it } from "vitest";
 const warden = inject("warden");
 const suffix = randomUUID().slice(0, 8);
 
-async function all<T>(collection: AsyncIterable<T>): Promise<T[]> {
+/** Every item of an SDK collection, following its `Link: rel="next"` pages. */
+async function all<T>(collection: AsyncIterable<T | null>): Promise<T[]> {
   const items: T[] = [];
-  for await (const item of collection) items.push(item);
+  for await (const item of collection) if (item !== null) items.push(item);
   return items;
 }
 

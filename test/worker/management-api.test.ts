@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app";
 import { CONFIG_CACHE_TTL_SECONDS } from "../../src/config/defaults";
-import { adminCall, basic, decodeJwt, freshApp, ORIGIN, SECRET, seedServer, tokenRequest } from "./helpers";
+import {
+  ADMIN_TOKEN,
+  adminCall,
+  basic,
+  decodeJwt,
+  freshApp,
+  ORIGIN,
+  SECRET,
+  seedServer,
+  tokenRequest,
+} from "./helpers";
 
 const call = adminCall;
 
