@@ -1,15 +1,26 @@
 /**
  * Token Preview (`POST /api/v1/authorizationServers/{id}/tokenPreview`), a Warden extension of Okta's
  * console feature: the access token a request would get — header and claims — or the error it would
- * get, with the policy trace. It runs the very grant code the token endpoint runs, on the control
- * plane's current configuration, and has no side effect: nothing is signed, no hook is called.
+ * get, with the policy trace. It runs what the token endpoint runs, on the control plane's current
+ * configuration, in the same order: the server's status, the client's, the grant, the claims, and the
+ * rule's token inline hook, which is called as a real request calls it (Okta's previews call the
+ * admin's service too), so a patched token or a hook's `server_error` shows here as it will for real.
+ *
+ * Nothing else happens: the token is never signed (no token usable anywhere), and nothing is
+ * recorded (no denial, claim or hook event, no counter); what a real request would log is in the
+ * response instead. Only client authentication is out of scope: a preview names a client, it does
+ * not present its credentials.
  */
 import { Hono } from "hono";
 import * as z from "zod";
+import { ConfigStore } from "../config/config-store";
 import { ScopeName } from "../config/schemas";
 import type { AppEnv } from "../context";
 import { ApiError, OAuthError } from "../errors";
+import { runTokenInlineHook, type TokenHookOutcome } from "../hooks/token-hook";
+import { AUTHENTICATION_FAILED } from "../oauth/client-auth";
 import { clientCredentialsGrant } from "../oauth/grants/client-credentials";
+import type { TraceEntry } from "../policy";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
 
 const PreviewRequest = z.object({
@@ -40,36 +51,123 @@ export function tokenPreviewRouter(now: () => number) {
     if (!config || !signing) notFound(id);
     if (!client) notFound(parsed.data.clientId, "App");
 
+    // The token endpoint answers an inactive server exactly as an unknown one (oauth/server-context.ts).
+    if (config.server.status !== "ACTIVE") {
+      return c.json({
+        result: "DENY",
+        status: 404,
+        error: {
+          errorCode: "E0000007",
+          errorSummary: `Not found: Resource not found: ${config.server.id} (AuthorizationServer)`,
+          errorLink: "E0000007",
+          errorCauses: [],
+        },
+        trace: [],
+      });
+    }
+
     const origin = (c.env.ORG_URL ?? new URL(c.req.url).origin).replace(/\/+$/, "");
     const issuer = `${origin}/oauth2/${config.server.id}`;
     const alg = config.server.credentials.signing.alg;
+    const requestedScopes = [...new Set(parsed.data.scopes)];
+    const issuedAt = Math.floor(now() / 1000);
     try {
-      if (client.status !== "ACTIVE") throw new OAuthError("invalid_client", "The client is deactivated.");
+      // Client authentication refuses a deactivated client with the one message every failure gets.
+      if (client.status !== "ACTIVE") throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
       const { token, decision, claimFailures } = clientCredentialsGrant({
         client,
-        requestedScopes: [...new Set(parsed.data.scopes)],
+        requestedScopes,
         snapshot: config,
         issuer,
-        now: Math.floor(now() / 1000),
+        now: issuedAt,
       });
+      const hooked = await runTokenInlineHook({
+        token,
+        decision,
+        client,
+        grantType: parsed.data.grantType,
+        requestedScopes,
+        snapshot: config,
+        issuer,
+        // What the hook is told about the request: the token endpoint's, as for a real one.
+        request: new Request(`${issuer}/v1/token`, { method: "POST" }),
+        env: c.env,
+        // Uncached: the hook as the edges will read it, not as this isolate last saw it.
+        config: new ConfigStore(),
+        now: issuedAt,
+      });
+      const inlineHook = hookView(hooked.outcome);
+      if (hooked.outcome.kind === "error") {
+        return c.json(
+          denied(new OAuthError("server_error", hooked.outcome.errorSummary), decision.trace, inlineHook),
+        );
+      }
       return c.json({
         result: "ALLOW",
-        accessToken: { header: { ...token.header, alg, kid: signing.kid }, payload: token.payload },
+        accessToken: {
+          header: { ...hooked.token.header, alg, kid: signing.kid },
+          payload: hooked.token.payload,
+        },
         policy: decision.policy,
         rule: decision.rule,
-        inlineHook: decision.inlineHookId ? { id: decision.inlineHookId, called: false } : null,
+        inlineHook,
         trace: decision.trace,
         claimFailures,
       });
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
-      return c.json({
-        result: "DENY",
-        error: { error: error.code, error_description: error.description },
-        trace: error.trace ?? [],
-      });
+      return c.json(denied(error, error.trace ?? [], null));
     }
   });
 
   return router;
+}
+
+/** The error a real request would get, with the HTTP status the token endpoint would answer. */
+function denied(error: OAuthError, trace: readonly TraceEntry[], inlineHook: HookView | null) {
+  return {
+    result: "DENY" as const,
+    status: error.status,
+    error: { error: error.code, error_description: error.description },
+    trace,
+    ...(inlineHook ? { inlineHook } : {}),
+  };
+}
+
+type HookView = ReturnType<typeof hookView>;
+
+/** What the rule's hook did, as an admin reads it; null when the rule names none. */
+function hookView(outcome: TokenHookOutcome) {
+  switch (outcome.kind) {
+    case "none":
+      return null;
+    case "inactive":
+      return { id: outcome.hookId, called: false, outcome: "inactive" as const };
+    case "applied":
+      return {
+        id: outcome.hookId,
+        called: true,
+        outcome: "applied" as const,
+        operations: outcome.operations,
+        elapsedMs: outcome.elapsedMs,
+      };
+    case "failed":
+      return {
+        id: outcome.hookId,
+        called: outcome.called,
+        outcome: "failed" as const,
+        reason: outcome.reason,
+        ...(outcome.rejection ? { rejection: outcome.rejection } : {}),
+        detail: outcome.detail,
+        ...(outcome.elapsedMs === undefined ? {} : { elapsedMs: outcome.elapsedMs }),
+      };
+    case "error":
+      return {
+        id: outcome.hookId,
+        called: true,
+        outcome: "error" as const,
+        errorSummary: outcome.errorSummary,
+        elapsedMs: outcome.elapsedMs,
+      };
+  }
 }

@@ -1,27 +1,23 @@
 /**
  * Custom claims, resolved per token (Okta semantics): active claims of the token's type whose scope
- * condition holds (empty = always; else one of its scopes is granted), valued by an expression, a
- * groups filter, or left to the system. A claim that yields null or fails is omitted and the failure
+ * condition holds (empty = always; else one of its scopes is granted), valued by an expression or
+ * by a groups filter (group-filter.ts). A claim that yields null or fails is omitted and the failure
  * recorded; a token is never refused because of a claim. Pure: data and the clock come in.
  */
 import type { Claim, ServerConfig } from "../config/schemas";
-import { RESERVED_CLAIMS } from "../tokens/access-token";
-import {
-  type CompiledExpression,
-  compile,
-  compileRegex,
-  type ExpressionContext,
-  regexFullMatch,
-  type SafeRegex,
-} from "./expression";
+import { type CompiledExpression, compile, compileRegex, type ExpressionContext } from "./expression";
+import { filterGroupNames, type GroupFilter } from "./group-filter";
+import { isReservedClaimName } from "./reserved-names";
 
-/** Okta caps a groups claim at 100 groups. */
-export const MAX_GROUPS_IN_CLAIM = 100;
+export { MAX_GROUPS_IN_CLAIM } from "./group-filter";
 
 export type ClaimFailureReason =
+  /** The stored claim no longer compiles (configuration predating a language or schema change). */
   | "compile_failed"
   | "evaluation_failed"
+  /** A GROUPS claim without `group_filter_type` (stored before the schema required one). */
   | "not_a_claim_value"
+  /** A groups filter ran out of its step budget (group-filter.ts); only a costly REGEX can, in practice. */
   | "regex_budget";
 
 export interface ClaimFailure {
@@ -30,13 +26,11 @@ export interface ClaimFailure {
   message: string;
 }
 
-interface CompiledClaim {
-  claim: Claim;
-  expression?: CompiledExpression;
-  groupRegex?: SafeRegex;
-  /** Set when the stored claim no longer compiles (configuration predates a language change). */
-  broken?: string;
-}
+/** A claim ready to value, or why a stored claim cannot be (configuration predating a rule change). */
+type CompiledClaim =
+  | { claim: Claim; kind: "expression"; expression: CompiledExpression }
+  | { claim: Claim; kind: "groups"; filter: GroupFilter }
+  | { claim: Claim; kind: "broken"; reason: ClaimFailureReason; message: string };
 
 /** Compiled once per configuration object: the isolate caches snapshots, so this is once per version. */
 const compiledByConfig = new WeakMap<ServerConfig, CompiledClaim[]>();
@@ -54,15 +48,42 @@ function compileClaim(claim: Claim): CompiledClaim {
   switch (claim.valueType) {
     case "EXPRESSION": {
       const result = compile(claim.value);
-      return result.ok ? { claim, expression: result.expression } : { claim, broken: result.error.message };
+      return result.ok
+        ? { claim, kind: "expression", expression: result.expression }
+        : { claim, kind: "broken", reason: "compile_failed", message: result.error.message };
     }
-    case "GROUPS": {
-      if (claim.group_filter_type !== "REGEX") return { claim };
-      const result = compileRegex(claim.value);
-      return result.ok ? { claim, groupRegex: result.regex } : { claim, broken: result.message };
-    }
+    case "GROUPS":
+      return compileGroupFilter(claim);
     case "SYSTEM":
-      return { claim };
+      // Refused by the schema; only a configuration stored before that rule can hold one.
+      return {
+        claim,
+        kind: "broken",
+        reason: "compile_failed",
+        message: "SYSTEM claims are the authorization server's own",
+      };
+  }
+}
+
+function compileGroupFilter(claim: Claim): CompiledClaim {
+  switch (claim.group_filter_type) {
+    case "STARTS_WITH":
+    case "EQUALS":
+    case "CONTAINS":
+      return { claim, kind: "groups", filter: { type: claim.group_filter_type, value: claim.value } };
+    case "REGEX": {
+      const result = compileRegex(claim.value);
+      return result.ok
+        ? { claim, kind: "groups", filter: { type: "REGEX", regex: result.regex } }
+        : { claim, kind: "broken", reason: "compile_failed", message: result.message };
+    }
+    case undefined:
+      return {
+        claim,
+        kind: "broken",
+        reason: "not_a_claim_value",
+        message: "GROUPS claim without group_filter_type",
+      };
   }
 }
 
@@ -81,16 +102,12 @@ export function resolveClaims(
   const failures: ClaimFailure[] = [];
   for (const compiled of compiledClaims(config)) {
     const { claim } = compiled;
-    if (claim.claimType !== claimType || RESERVED_CLAIMS.has(claim.name)) continue;
+    if (claim.claimType !== claimType || isReservedClaimName(claimType, claim.name)) continue;
     const scopes = claim.conditions.scopes;
     if (scopes.length > 0 && !scopes.some((s) => grantedScopes.includes(s))) continue;
-    if (compiled.broken) {
-      failures.push({ claim: claim.name, reason: "compile_failed", message: compiled.broken });
-      continue;
-    }
     const outcome = claimValue(compiled, context);
     if (outcome.ok) {
-      if (outcome.value !== null && outcome.value !== undefined) values[claim.name] = outcome.value;
+      if (outcome.value !== null) values[claim.name] = outcome.value;
     } else {
       failures.push({ claim: claim.name, ...outcome.failure });
     }
@@ -101,61 +118,25 @@ export function resolveClaims(
 type ClaimOutcome = { ok: true; value: unknown } | { ok: false; failure: Omit<ClaimFailure, "claim"> };
 
 function claimValue(compiled: CompiledClaim, context: ExpressionContext): ClaimOutcome {
-  const { claim } = compiled;
-  switch (claim.valueType) {
-    case "EXPRESSION": {
-      const result = compiled.expression?.evaluate(context);
-      if (!result) return { ok: true, value: null };
+  switch (compiled.kind) {
+    case "broken":
+      return { ok: false, failure: { reason: compiled.reason, message: compiled.message } };
+    case "expression": {
+      const result = compiled.expression.evaluate(context);
       return result.ok
         ? { ok: true, value: result.value }
         : { ok: false, failure: { reason: "evaluation_failed", message: result.error.message } };
     }
-    case "GROUPS":
-      return groupsValue(compiled, context);
-    case "SYSTEM":
-      // System claims (sub, …) are part of the base claim set; nothing to add here.
-      return { ok: true, value: null };
-  }
-}
-
-/** The names of the user's groups that pass the filter; no user (client_credentials) → omitted. */
-function groupsValue(compiled: CompiledClaim, context: ExpressionContext): ClaimOutcome {
-  if (!context.groups) return { ok: true, value: null };
-  const { claim } = compiled;
-  const pattern = claim.value;
-  const names: string[] = [];
-  for (const group of context.groups) {
-    let keep: boolean;
-    switch (claim.group_filter_type) {
-      case "STARTS_WITH":
-        keep = group.name.startsWith(pattern);
-        break;
-      case "EQUALS":
-        keep = group.name === pattern;
-        break;
-      case "CONTAINS":
-        keep = group.name.includes(pattern);
-        break;
-      case "REGEX": {
-        if (!compiled.groupRegex)
-          return { ok: false, failure: { reason: "not_a_claim_value", message: "no regex" } };
-        const match = regexFullMatch(compiled.groupRegex, group.name);
-        if (!match.ok)
-          return {
+    case "groups": {
+      // No user (client_credentials): no groups, so the claim is omitted, as in Okta.
+      if (!context.groups) return { ok: true, value: null };
+      const result = filterGroupNames(compiled.filter, context.groups);
+      return result.ok
+        ? { ok: true, value: result.names }
+        : {
             ok: false,
-            failure: { reason: "regex_budget", message: "group filter exceeded its budget" },
+            failure: { reason: "regex_budget", message: "the groups filter exceeded its evaluation budget" },
           };
-        keep = match.matched;
-        break;
-      }
-      case undefined:
-        return {
-          ok: false,
-          failure: { reason: "not_a_claim_value", message: "GROUPS claim without group_filter_type" },
-        };
     }
-    if (keep) names.push(group.name);
-    if (names.length === MAX_GROUPS_IN_CLAIM) break;
   }
-  return { ok: true, value: names };
 }

@@ -4,8 +4,9 @@
  * for the OpenAPI document and the config-as-code JSON Schema.
  */
 import * as z from "zod";
+import { type AppProfileValue, appProfileProblem } from "../claims/app-profile";
 import { compile, compileRegex } from "../claims/expression";
-import { RESERVED_CLAIMS } from "../tokens/access-token";
+import { isReservedClaimName } from "../claims/reserved-names";
 import {
   ACCESS_TOKEN_LIFETIME_MINUTES,
   ACCESS_TOKEN_LIFETIME_MINUTES_RANGE,
@@ -16,6 +17,7 @@ import {
   REFRESH_TOKEN_LIFETIME_MINUTES,
   REFRESH_TOKEN_WINDOW_MINUTES,
   REFRESH_TOKEN_WINDOW_MINUTES_RANGE,
+  RESERVED_SCOPES,
   ROTATION_PERIOD_SECONDS,
 } from "./defaults";
 
@@ -112,46 +114,89 @@ export const Claim = z
     name: z.string().min(1).max(100),
     status: Status.default("ACTIVE"),
     claimType: z.enum(["RESOURCE", "IDENTITY"]),
+    /** Okta's enum; SYSTEM is listed for its shape only (see the refinement below). */
     valueType: z.enum(["EXPRESSION", "GROUPS", "SYSTEM"]),
     value: z.string().max(1024),
+    /** GROUPS claims: how `value` selects the user's group names, case-sensitively (group-filter.ts). */
     group_filter_type: z.enum(["STARTS_WITH", "EQUALS", "CONTAINS", "REGEX"]).optional(),
+    /**
+     * Okta: for IDENTITY claims, true puts the claim in every ID token, false only in an ID token
+     * requested without an access token or code, otherwise only at userinfo (claims/inclusion.ts).
+     * RESOURCE claims are always included: Okta stores true whatever is sent, and so does Warden.
+     */
     alwaysIncludeInToken: z.boolean().default(true),
     conditions: z.object({ scopes: z.array(ScopeName).default([]) }).prefault({}),
     system: z.boolean().default(false),
   })
   .superRefine((claim, ctx) => {
-    // Reserved names are the token's own claims (DESIGN §4): no custom claim may shadow them.
-    if (RESERVED_CLAIMS.has(claim.name)) {
-      ctx.addIssue({ code: "custom", path: ["name"], message: `'${claim.name}' is a reserved claim name` });
+    // Reserved names are the token's own claims (claims/reserved-names.ts): none may be shadowed.
+    if (isReservedClaimName(claim.claimType, claim.name)) {
+      const token = claim.claimType === "IDENTITY" ? "ID tokens" : "access tokens";
+      ctx.addIssue({
+        code: "custom",
+        path: ["name"],
+        message: `'${claim.name}' is a reserved claim name in ${token}`,
+      });
     }
-    // Expressions are compiled when configured, so a typo is a 400 here, never a failure at token time.
-    if (claim.valueType === "EXPRESSION") {
-      const compiled = compile(claim.value);
-      if (!compiled.ok) {
-        const expected = compiled.error.expected.length
-          ? ` (expected ${compiled.error.expected.join(" or ")})`
-          : "";
-        ctx.addIssue({ code: "custom", path: ["value"], message: `${compiled.error.message}${expected}` });
+    switch (claim.valueType) {
+      case "EXPRESSION": {
+        // Compiled when configured, so a typo is a 400 here, never a failure at token time.
+        const compiled = compile(claim.value);
+        if (!compiled.ok) {
+          const expected = compiled.error.expected.length
+            ? ` (expected ${compiled.error.expected.join(" or ")})`
+            : "";
+          ctx.addIssue({ code: "custom", path: ["value"], message: `${compiled.error.message}${expected}` });
+        }
+        break;
       }
-    }
-    if (claim.valueType === "GROUPS") {
-      if (!claim.group_filter_type) {
+      case "GROUPS":
+        groupsClaimIssues(claim, ctx);
+        break;
+      case "SYSTEM":
+        // Okta's system claims are Okta's own, computed by the platform; an admin cannot create one.
         ctx.addIssue({
           code: "custom",
-          path: ["group_filter_type"],
-          message: "required when valueType is GROUPS",
+          path: ["valueType"],
+          message: "SYSTEM is reserved for the authorization server's own claims; use EXPRESSION or GROUPS",
         });
-      } else if (claim.group_filter_type === "REGEX") {
-        const regex = compileRegex(claim.value);
-        if (!regex.ok)
-          ctx.addIssue({
-            code: "custom",
-            path: ["value"],
-            message: `${regex.message} at offset ${regex.offset}`,
-          });
-      }
+        break;
     }
-  });
+  })
+  .overwrite((claim) =>
+    claim.claimType === "RESOURCE" && !claim.alwaysIncludeInToken
+      ? { ...claim, alwaysIncludeInToken: true }
+      : claim,
+  );
+
+function groupsClaimIssues(
+  claim: Pick<z.infer<typeof Claim>, "value" | "group_filter_type">,
+  ctx: z.RefinementCtx,
+) {
+  if (claim.value === "") {
+    // Blank would silently mean every group (STARTS_WITH, CONTAINS) or none (EQUALS): ask for intent.
+    ctx.addIssue({
+      code: "custom",
+      path: ["value"],
+      message: "must not be empty for a GROUPS claim (use REGEX '.*' for every group)",
+    });
+  }
+  if (!claim.group_filter_type) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["group_filter_type"],
+      message: "required when valueType is GROUPS",
+    });
+  } else if (claim.group_filter_type === "REGEX") {
+    const regex = compileRegex(claim.value);
+    if (!regex.ok)
+      ctx.addIssue({
+        code: "custom",
+        path: ["value"],
+        message: `${regex.message} at offset ${regex.offset}`,
+      });
+  }
+}
 export type Claim = z.infer<typeof Claim>;
 
 const IncludeExclude = z
@@ -234,6 +279,19 @@ export const ServerConfig = z
     uniqueBy(config.claims, (c) => `${c.claimType}:${c.name}`, ["claims"], "claim name", ctx);
     uniqueBy(config.policies, (p) => p.id, ["policies"], "policy id", ctx);
     const scopeNames = new Set(config.scopes.map((s) => s.name));
+    // A claim may also depend on the OIDC scopes every server has (DESIGN §3).
+    const claimScopes = new Set([...scopeNames, ...RESERVED_SCOPES]);
+    config.claims.forEach((claim, c) => {
+      claim.conditions.scopes.forEach((name, s) => {
+        if (!claimScopes.has(name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["claims", c, "conditions", "scopes", s],
+            message: `scope '${name}' is not defined on this authorization server`,
+          });
+        }
+      });
+    });
     config.policies.forEach((policy, p) => {
       uniqueBy(policy.rules, (r) => r.id, ["policies", p, "rules"], "rule id", ctx);
       policy.rules.forEach((rule, r) => {
@@ -382,6 +440,16 @@ const ClientFields = z.object({
   jwks_uri: JwksUri.optional(),
   /** okta.* scopes the org authorization server may grant this client (Okta's scope grants). */
   grants: z.array(ScopeGrant).max(OKTA_SCOPES.length).optional(),
+  /** Okta's app `profile`: custom JSON attributes, read by claim expressions as `app.profile.*`. */
+  profile: z
+    // Members are any JSON, checked by appProfileProblem. `z.unknown()` keeps the schema representable
+    // in JSON Schema; the type is AppProfileValue, as a recursive JSON type is too deep for RPC types.
+    .record(z.string().min(1).max(256), z.unknown() as z.ZodType<AppProfileValue, AppProfileValue>)
+    .superRefine((profile, ctx) => {
+      const problem = appProfileProblem(profile);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .optional(),
 });
 
 export const Client = ClientFields.superRefine(clientRules);

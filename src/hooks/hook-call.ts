@@ -66,10 +66,15 @@ async function exchange(
     // A redirect is not a reply: answering elsewhere is the hook's job, not Warden's.
     redirect: "manual",
   });
-  // Okta applies a reply only from a 200; any other status skips the hook.
-  if (response.status !== 200) {
+  // Okta: any 2xx is a reply and anything else a failed call (redirects are not followed). A 204 No
+  // Content is the reply with nothing to apply, the one way to answer "no change" without a body.
+  if (response.status < 200 || response.status > 299) {
     await response.body?.cancel();
     return { ok: false, reason: "http_status", detail: `HTTP ${response.status}` };
+  }
+  if (response.status === 204) {
+    await response.body?.cancel();
+    return { ok: true, reply: { kind: "commands", commands: undefined } };
   }
   const reply = await readBoundedText(response, options.maxReplyBytes);
   if (!reply.ok) {

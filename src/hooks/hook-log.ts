@@ -6,6 +6,7 @@
  */
 import type { HookCallFailure } from "./hook-call";
 import type { PatchRejection } from "./patch";
+import type { TokenHookOutcome } from "./token-hook";
 
 /** Why a hook changed nothing: the call failed, its commands were refused, or it could not be made. */
 export type HookFailureReason = HookCallFailure | "patch_rejected" | "hook_not_found" | "secret_unavailable";
@@ -41,4 +42,22 @@ export function recordHookFailure(event: Omit<HookFailedEvent, "event">): void {
 export function recordHookError(event: Omit<HookErrorEvent, "event">): void {
   const line: HookErrorEvent = { event: "token.inline_hook_error", ...event };
   console.warn(JSON.stringify(line));
+}
+
+/** Records what a real request's hook step did; a preview shows the outcome instead. */
+export function recordHookOutcome(request: Omit<HookEventBase, "hookId">, outcome: TokenHookOutcome): void {
+  switch (outcome.kind) {
+    case "none":
+    case "inactive":
+    case "applied":
+      return;
+    case "failed": {
+      const { kind: _kind, called: _called, ...failure } = outcome;
+      recordHookFailure({ ...request, ...failure });
+      return;
+    }
+    case "error":
+      recordHookError({ ...request, hookId: outcome.hookId, errorSummary: outcome.errorSummary });
+      return;
+  }
 }

@@ -4,11 +4,14 @@
  * with Okta's semantics:
  * - the hook gets Okta's `com.okta.oauth2.tokens.transform` body, the configured headers and the
  *   auth header; one call, no retry;
- * - timeout, a network error, any status but 200, an unreadable reply or refused commands: the token
- *   is issued unchanged and the failure recorded;
+ * - timeout, a network error, a status outside 2xx, an unreadable reply or refused commands: the
+ *   token is issued unchanged and the failure recorded; a 204 is a reply with nothing to apply;
  * - an `error` object in the reply: the request fails with `server_error` and the hook's summary.
  * The only I/O this adds to the token path, and only for rules with a hook: the hook record (cached
  * in the isolate like every config object) and the call.
+ *
+ * `runTokenInlineHook` does the work and says what happened, recording nothing, so Token Preview
+ * can run exactly what a real request runs; `applyTokenInlineHook` is the token endpoint's step.
  */
 import type { ConfigStore } from "../config/config-store";
 import {
@@ -23,8 +26,8 @@ import { OAuthError } from "../errors";
 import type { PolicyDecision } from "../policy";
 import { type AccessTokenClaims, RESERVED_CLAIMS } from "../tokens/access-token";
 import { callHook } from "./hook-call";
-import { recordHookError, recordHookFailure } from "./hook-log";
-import { applyTokenPatch } from "./patch";
+import { type HookFailureReason, recordHookOutcome } from "./hook-log";
+import { applyTokenPatch, type PatchRejection } from "./patch";
 import { type PublishedInlineHook, unsealHookSecret } from "./published-hook";
 import { tokenHookRequestBody } from "./request-body";
 
@@ -51,28 +54,61 @@ export interface TokenHookInput {
   fetch?: typeof fetch;
 }
 
-/** The claim set to sign: transformed by the rule's hook when it has an active one, else as given. */
-export async function applyTokenInlineHook(input: TokenHookInput): Promise<AccessTokenClaims> {
+/** What the hook step did: a closed set, recorded by the token endpoint, shown by Token Preview. */
+export type TokenHookOutcome =
+  /** The rule names no hook. */
+  | { kind: "none" }
+  /** Okta: an INACTIVE hook blocks execution; the rule issues tokens as if it named none. */
+  | { kind: "inactive"; hookId: string }
+  /** The hook answered; its commands (perhaps none) were applied. */
+  | { kind: "applied"; hookId: string; operations: number; elapsedMs: number }
+  /** Nothing applied: the call could not be made, failed, or its commands were refused. */
+  | {
+      kind: "failed";
+      hookId: string;
+      /** Whether the hook was called at all (not for `hook_not_found` or `secret_unavailable`). */
+      called: boolean;
+      reason: HookFailureReason;
+      rejection?: PatchRejection;
+      detail: string;
+      elapsedMs?: number;
+    }
+  /** The hook answered Okta's `error` object: the request fails with `server_error`. */
+  | { kind: "error"; hookId: string; errorSummary: string; elapsedMs: number };
+
+export interface TokenHookResult {
+  /** The claim set to sign: transformed when the outcome is `applied`, else as given. */
+  token: AccessTokenClaims;
+  outcome: TokenHookOutcome;
+}
+
+/** Runs the rule's hook, if any, recording nothing: the caller decides what to do with the outcome. */
+export async function runTokenInlineHook(input: TokenHookInput): Promise<TokenHookResult> {
+  const unchanged = (outcome: TokenHookOutcome): TokenHookResult => ({ token: input.token, outcome });
   const hookId = input.decision.inlineHookId;
-  if (!hookId) return input.token;
-  const base = { serverId: input.snapshot.server.id, clientId: input.client.client_id, hookId };
+  if (!hookId) return unchanged({ kind: "none" });
 
   const hook = await input.config.hook(input.env.CONFIG, hookId);
   if (!hook) {
-    recordHookFailure({ ...base, reason: "hook_not_found", detail: "no published inline hook with this id" });
-    return input.token;
+    return unchanged({
+      kind: "failed",
+      hookId,
+      called: false,
+      reason: "hook_not_found",
+      detail: "no published inline hook with this id",
+    });
   }
-  // Okta: INACTIVE blocks execution; the rule issues tokens as if it named no hook.
-  if (hook.status !== "ACTIVE") return input.token;
+  if (hook.status !== "ACTIVE") return unchanged({ kind: "inactive", hookId });
 
   const headers = await hookHeaders(hook, input.env.KEY_ENCRYPTION_KEY);
   if (!headers) {
-    recordHookFailure({
-      ...base,
+    return unchanged({
+      kind: "failed",
+      hookId,
+      called: false,
       reason: "secret_unavailable",
       detail: "the auth secret could not be unsealed",
     });
-    return input.token;
   }
 
   const started = Date.now();
@@ -83,14 +119,19 @@ export async function applyTokenInlineHook(input: TokenHookInput): Promise<Acces
   });
   const elapsedMs = Date.now() - started;
   if (!result.ok) {
-    recordHookFailure({ ...base, reason: result.reason, detail: result.detail, elapsedMs });
-    return input.token;
+    return unchanged({
+      kind: "failed",
+      hookId,
+      called: true,
+      reason: result.reason,
+      detail: result.detail,
+      elapsedMs,
+    });
   }
 
   if (result.reply.kind === "error") {
-    const summary = errorDescription(result.reply.errorSummary ?? DEFAULT_HOOK_ERROR_SUMMARY);
-    recordHookError({ ...base, errorSummary: summary });
-    throw new OAuthError("server_error", summary);
+    const errorSummary = errorDescription(result.reply.errorSummary ?? DEFAULT_HOOK_ERROR_SUMMARY);
+    return unchanged({ kind: "error", hookId, errorSummary, elapsedMs });
   }
 
   const patched = applyTokenPatch(input.token, result.reply.commands, {
@@ -98,16 +139,28 @@ export async function applyTokenInlineHook(input: TokenHookInput): Promise<Acces
     lifetimeRange: INLINE_HOOK_LIFETIME_SECONDS_RANGE,
   });
   if (!patched.ok) {
-    recordHookFailure({
-      ...base,
+    return unchanged({
+      kind: "failed",
+      hookId,
+      called: true,
       reason: "patch_rejected",
       rejection: patched.reason,
       detail: patched.detail,
       elapsedMs,
     });
-    return input.token;
   }
-  return patched.token;
+  return {
+    token: patched.token,
+    outcome: { kind: "applied", hookId, operations: patched.operations, elapsedMs },
+  };
+}
+
+/** The token endpoint's step: the claim set to sign, the outcome recorded; an error object throws. */
+export async function applyTokenInlineHook(input: TokenHookInput): Promise<AccessTokenClaims> {
+  const { token, outcome } = await runTokenInlineHook(input);
+  recordHookOutcome({ serverId: input.snapshot.server.id, clientId: input.client.client_id }, outcome);
+  if (outcome.kind === "error") throw new OAuthError("server_error", outcome.errorSummary);
+  return token;
 }
 
 function requestBody(input: TokenHookInput) {

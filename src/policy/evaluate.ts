@@ -4,7 +4,13 @@
  * people and scope conditions all hold wins. Pure: data in, decision and trace out.
  */
 import type { GrantType, Policy, Rule, ServerConfig } from "../config/schemas";
-import type { PolicySkipReason, RuleSkipReason, TraceEntry } from "./trace";
+import type {
+  PolicyNotEvaluatedReason,
+  PolicySkipReason,
+  RuleNotEvaluatedReason,
+  RuleSkipReason,
+  TraceEntry,
+} from "./trace";
 
 export interface PolicyRequest {
   clientId: string;
@@ -38,6 +44,7 @@ export const POLICY_DENIED_DESCRIPTION =
 
 export function evaluate(request: PolicyRequest, config: ServerConfig): PolicyDecision {
   const trace: TraceEntry[] = [];
+  const policies = byPriority(config.policies);
   const known = new Set(config.scopes.map((s) => s.name));
 
   const unknown = request.requestedScopes.filter((s) => !known.has(s));
@@ -47,7 +54,7 @@ export function evaluate(request: PolicyRequest, config: ServerConfig): PolicyDe
       ok: false,
       error: "invalid_scope",
       description: `One or more scopes are not configured for the authorization server resource: ${unknown.join(" ")}`,
-      trace,
+      trace: notEvaluated(policies, "request_refused"),
     };
   }
 
@@ -59,11 +66,11 @@ export function evaluate(request: PolicyRequest, config: ServerConfig): PolicyDe
       error: "invalid_scope",
       description:
         "The authorization server resource does not have any configured default scopes, 'scope' must be provided.",
-      trace,
+      trace: notEvaluated(policies, "request_refused"),
     };
   }
 
-  for (const policy of byPriority(config.policies)) {
+  for (const [p, policy] of policies.entries()) {
     const policySkip = policySkipReason(policy, request);
     if (policySkip) {
       trace.push({
@@ -73,9 +80,11 @@ export function evaluate(request: PolicyRequest, config: ServerConfig): PolicyDe
         outcome: "skipped",
         reason: policySkip,
       });
+      trace.push(...rulesNotEvaluated(policy, byPriority(policy.rules), "policy_skipped"));
       continue;
     }
-    for (const rule of byPriority(policy.rules)) {
+    const rules = byPriority(policy.rules);
+    for (const [r, rule] of rules.entries()) {
       const granted = usingDefaults
         ? defaults.filter((s) => ruleAllowsScope(rule, s))
         : request.requestedScopes.filter((s) => ruleAllowsScope(rule, s));
@@ -93,6 +102,9 @@ export function evaluate(request: PolicyRequest, config: ServerConfig): PolicyDe
       }
       trace.push({ kind: "policy", id: policy.id, name: policy.name, outcome: "matched" });
       trace.push({ kind: "rule", policyId: policy.id, id: rule.id, name: rule.name, outcome: "matched" });
+      // First match wins (Okta): what follows is listed, never looked at.
+      trace.push(...rulesNotEvaluated(policy, rules.slice(r + 1), "earlier_match"));
+      trace.push(...notEvaluated(policies.slice(p + 1), "earlier_match"));
       return {
         ok: true,
         policy: { id: policy.id, name: policy.name },
@@ -114,6 +126,29 @@ export function evaluate(request: PolicyRequest, config: ServerConfig): PolicyDe
     });
   }
   return { ok: false, error: "access_denied", description: POLICY_DENIED_DESCRIPTION, trace };
+}
+
+/** Policies never looked at, each followed by its rules, in evaluation order. */
+function notEvaluated(policies: readonly Policy[], reason: PolicyNotEvaluatedReason): TraceEntry[] {
+  return policies.flatMap((policy): TraceEntry[] => [
+    { kind: "policy", id: policy.id, name: policy.name, outcome: "not_evaluated", reason },
+    ...rulesNotEvaluated(policy, byPriority(policy.rules), reason),
+  ]);
+}
+
+function rulesNotEvaluated(
+  policy: Policy,
+  rules: readonly Rule[],
+  reason: RuleNotEvaluatedReason,
+): TraceEntry[] {
+  return rules.map((rule) => ({
+    kind: "rule",
+    policyId: policy.id,
+    id: rule.id,
+    name: rule.name,
+    outcome: "not_evaluated",
+    reason,
+  }));
 }
 
 function policySkipReason(policy: Policy, request: PolicyRequest): PolicySkipReason | undefined {

@@ -1,2 +1,10 @@
 export { evaluate, POLICY_DENIED_DESCRIPTION, type PolicyDecision, type PolicyRequest } from "./evaluate";
-export { describeSkip, type PolicySkipReason, type RuleSkipReason, type TraceEntry } from "./trace";
+export {
+  describeNotEvaluated,
+  describeSkip,
+  type PolicyNotEvaluatedReason,
+  type PolicySkipReason,
+  type RuleNotEvaluatedReason,
+  type RuleSkipReason,
+  type TraceEntry,
+} from "./trace";

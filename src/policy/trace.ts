@@ -1,5 +1,7 @@
 /**
- * The evaluation trace: every policy and rule the engine looked at and why each did not match.
+ * The evaluation trace: every policy and rule of the server, in evaluation order, each with what
+ * became of it and why: matched, skipped (looked at, a condition failed), or not evaluated (never
+ * looked at: the request was refused first, its policy was skipped, or an earlier one matched).
  * Token Preview and the audit log show it; it never reaches an OAuth client (DESIGN §7.2).
  */
 
@@ -11,13 +13,39 @@ export type RuleSkipReason =
   | "user_not_included"
   | "scopes_not_covered";
 
+export type PolicyNotEvaluatedReason =
+  /** The request was refused before any policy (unknown scopes, no default scopes). */
+  | "request_refused"
+  /** A policy of higher priority matched: Okta stops at the first match. */
+  | "earlier_match";
+
+export type RuleNotEvaluatedReason =
+  | PolicyNotEvaluatedReason
+  /** Its policy was skipped (inactive, or not for this client), so none of its rules were looked at. */
+  | "policy_skipped";
+
 export type TraceEntry =
   | { kind: "policy"; id: string; name: string; outcome: "matched" }
   | { kind: "policy"; id: string; name: string; outcome: "skipped"; reason: PolicySkipReason }
+  | {
+      kind: "policy";
+      id: string;
+      name: string;
+      outcome: "not_evaluated";
+      reason: PolicyNotEvaluatedReason;
+    }
   | { kind: "rule"; policyId: string; id: string; name: string; outcome: "matched" }
-  | { kind: "rule"; policyId: string; id: string; name: string; outcome: "skipped"; reason: RuleSkipReason };
+  | { kind: "rule"; policyId: string; id: string; name: string; outcome: "skipped"; reason: RuleSkipReason }
+  | {
+      kind: "rule";
+      policyId: string;
+      id: string;
+      name: string;
+      outcome: "not_evaluated";
+      reason: RuleNotEvaluatedReason;
+    };
 
-/** Human-readable text for each reason, for logs and Token Preview. Exhaustive by construction. */
+/** Human-readable text for each skip reason, for logs and Token Preview. Exhaustive by construction. */
 export function describeSkip(reason: PolicySkipReason | RuleSkipReason): string {
   switch (reason) {
     case "inactive":
@@ -32,5 +60,17 @@ export function describeSkip(reason: PolicySkipReason | RuleSkipReason): string 
       return "the user is not in the rule's people condition";
     case "scopes_not_covered":
       return "the rule does not grant every requested scope";
+  }
+}
+
+/** Human-readable text for why a policy or rule was never looked at. Exhaustive by construction. */
+export function describeNotEvaluated(reason: RuleNotEvaluatedReason): string {
+  switch (reason) {
+    case "request_refused":
+      return "the request was refused before any policy was evaluated";
+    case "earlier_match":
+      return "an earlier policy and rule matched";
+    case "policy_skipped":
+      return "its policy was skipped";
   }
 }

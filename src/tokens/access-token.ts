@@ -25,7 +25,12 @@ export interface AccessTokenClaims {
   payload: Record<string, unknown>;
 }
 
-/** Claims no custom claim or hook may set, in either profile. */
+/**
+ * Claims no custom claim or hook may set in an access token, in either profile: the claim set below,
+ * and the other names Okta reserves for access tokens ("OIDC Bearer Tokens: List of Reserved
+ * Claims"). Okta's list also has `groups`, yet its own guides name an access-token groups claim
+ * `groups`; Warden follows the guides and leaves it free.
+ */
 export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   "ver",
   "jti",
@@ -43,6 +48,13 @@ export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   "scope",
   "typ",
   "cnf",
+  "acr",
+  "amr",
+  "as_uri",
+  "rpt",
+  "rsi",
+  "username",
+  "token_type",
 ]);
 
 export function buildAccessToken(input: AccessTokenInput): AccessTokenClaims {

@@ -78,6 +78,13 @@ const BEHAVIOURS: Record<string, (res: ServerResponse) => void> = {
   },
   // An empty reply: nothing to apply, the token is issued as it was.
   empty: (res) => json(res, 200, {}),
+  // Okta's empty response: 204 No Content, nothing to apply and nothing failed.
+  "no-content": (res) => {
+    res.writeHead(204);
+    res.end();
+  },
+  // Any other 2xx is a reply like a 200's.
+  accepted: (res) => json(res, 202, { commands: [addClaim("accepted", true)] }),
 };
 
 function addClaim(name: string, value: unknown) {

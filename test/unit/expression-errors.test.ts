@@ -35,14 +35,20 @@ const COMPILE_ERRORS: [string, CompileErrorCode, number, string?][] = [
   ["10L", "invalid_number", 0],
   ["99999999999999999999", "invalid_number", 0],
   ["user.name ~ 1", "unexpected_character", 10],
-  ["org.name", "unknown_identifier", 0, "'user'"],
+  ["org.name", "not_supported", 0],
+  ["idpuser.email", "not_supported", 0],
+  ["user.getGroups({'group.profile.name': 'Admin-.*'})", "not_supported", 5],
+  ["user.isMemberOf({'group.id': '00g1'})", "not_supported", 5],
+  ["user.getInternalProperty('id')", "not_supported", 5],
+  ["appuser.getGroups()", "unsupported_syntax", 8],
+  ["user.manager.getGroups()", "unsupported_syntax", 13],
   ["group.name", "unknown_identifier", 0, "'user'"],
   ["firstName", "unknown_identifier", 0],
   ["String.size('a')", "unknown_function", 0],
   ["String.Len('a')", "unknown_function", 0],
   ["eval('1')", "unknown_function", 0],
-  ["Iso3166Convert.toAlpha2('IND')", "unknown_function", 0],
-  ["hasWorkdayUser() ? findWorkdayUser().employeeID : null", "unknown_function", 0],
+  ["Iso3166Convert.toAlpha2('IND')", "not_supported", 0],
+  ["hasWorkdayUser() ? findWorkdayUser().employeeID : null", "not_supported", 0],
   ["String.len('a', 'b')", "wrong_argument_count", 0, "1 argument"],
   ["String.len()", "wrong_argument_count", 0, "1 argument"],
   ["Time.now('UTC', 'yyyy', 'x')", "wrong_argument_count", 0, "0 to 2 arguments"],
@@ -53,13 +59,15 @@ const COMPILE_ERRORS: [string, CompileErrorCode, number, string?][] = [
   ["String.len({'a'})", "type_mismatch", 11, "a string"],
   ["String.substring('abc', '1', 2)", "type_mismatch", 24, "an integer"],
   ["Arrays.get({1}, 'x')", "type_mismatch", 16, "an integer"],
+  ["String.substring('abc', 1.5, 2)", "type_mismatch", 24, "an integer"],
+  ["Arrays.get({1}, 1e-1)", "type_mismatch", 16, "an integer"],
   ["Arrays.size(5)", "type_mismatch", 12, "an array"],
   ["Convert.toInt(true)", "type_mismatch", 14],
   ["1 < 2 < 3", "chained_comparison", 6],
   ["1 == 1 != false", "chained_comparison", 7],
   ["user.firstName.toUpperCase()", "unsupported_syntax", 15],
-  ["user.getLinkedObject('manager').lastName", "unsupported_syntax", 5],
-  ["user.getGroups().![name]", "unsupported_syntax", 5],
+  ["user.getLinkedObject('manager').lastName", "not_supported", 5],
+  ["user.getGroups().![name]", "not_supported", 5],
   ["access.scope.![toUpperCase()]", "unsupported_syntax", 13],
   ["access.scope.?[length() > 1]", "unsupported_syntax", 13],
   ["T(java.lang.Runtime).getRuntime()", "unsupported_syntax", 0],
@@ -108,9 +116,22 @@ describe("compile errors", () => {
   });
 
   it("names the allowed variables for an unknown identifier", () => {
-    expect(compileError("org.name").message).toBe(
-      "Unknown identifier 'org': expected 'user', 'app', 'access' or 'appuser', a literal or a function (line 1, column 1)",
+    expect(compileError("company.name").message).toBe(
+      "Unknown identifier 'company': expected 'user', 'app', 'access' or 'appuser', a literal or a function (line 1, column 1)",
     );
+  });
+
+  it("names the Okta features Warden does not support, as Okta names them", () => {
+    expect(compileError("org.name").message).toBe(
+      "'org' is not supported by Warden: Okta's organization properties (org.name, org.subdomain, …) has no value in Warden's claims (line 1, column 1)",
+    );
+    expect(compileError("user.getGroups({'group.profile.name': 'Admin-.*'})").message).toBe(
+      "'user.getGroups(…)' is not supported by Warden: Okta's user.getGroups(…) group lookup (line 1, column 6)",
+    );
+    expect(compileError("user.isMemberOf({'group.id': '00g1'})").message).toContain(
+      "use isMemberOfGroup or isMemberOfGroupName",
+    );
+    expect(describeCompileErrorCode("not_supported")).toBe("Okta feature not supported by Warden");
   });
 
   it("says why an assignment or a method call is refused", () => {
@@ -154,7 +175,15 @@ const EVALUATION_ERRORS: [string, EvaluationErrorCode, number][] = [
   ["1 / 0", "arithmetic_error", 0],
   ["1 % 0", "arithmetic_error", 0],
   ["1.5 / 0", "arithmetic_error", 0],
+  ["1.0 / 0", "arithmetic_error", 0],
+  ["0.0 / 0", "arithmetic_error", 0],
+  ["7 % 0.0", "arithmetic_error", 0],
   ["1e308 * 10", "arithmetic_error", 0],
+  ["9007199254740991 + 1", "arithmetic_error", 0],
+  ["-9007199254740991 - 1", "arithmetic_error", 0],
+  ["9007199254740991 * 2", "arithmetic_error", 0],
+  ["String.substring('abc', user.rating, 2)", "type_error", 0],
+  ["Arrays.get({1}, Convert.toNum('0.5'))", "type_error", 0],
   ["Convert.toInt('abc')", "invalid_argument", 0],
   ["Convert.toNum('NaN')", "invalid_argument", 0],
   ["Convert.toNum('0x10')", "invalid_argument", 0],

@@ -23,6 +23,7 @@ export function userContext(overrides: Partial<ExpressionContext> = {}): Express
       middleInitial: "",
       department: "Engineering",
       salary: 1_200_000,
+      rating: 4.5,
       isContractor: false,
       groupCode: 123,
       favoriteColors: ["blue", "green"],

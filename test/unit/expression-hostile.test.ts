@@ -85,6 +85,10 @@ const REJECTED_AT_COMPILE: [string, string, CompileErrorCode][] = [
   ],
 ];
 
+/** A 5 MB profile attribute, words and spaces; and one long run of digits with a bad last character. */
+const HUGE = "lorem ipsum ".repeat(437_000).slice(0, 5_000_000);
+const huge = userContext({ user: { big: HUGE, digits: `${"1".repeat(5_000_000)}x` } });
+
 /** Compile, then rejected at evaluation: [label, source, code, context?]. */
 const REJECTED_AT_RUNTIME: [string, string, EvaluationErrorCode, ExpressionContext?][] = [
   ["computed __proto__", "user['__pro' + 'to__']", "forbidden_property"],
@@ -156,6 +160,37 @@ const REJECTED_AT_RUNTIME: [string, string, EvaluationErrorCode, ExpressionConte
     userContext({ user: { deep: deeplyNested(10_000) } }),
   ],
   ["cyclic context data returned", "user.self", "value_too_deep", userContext({ user: cyclic() })],
+  ["huge attribute returned as a claim", "user.big", "string_too_long", huge],
+  ["huge attribute inside a returned array", "{user.big}", "string_too_long", huge],
+  ["huge attribute: removeSpaces", "String.removeSpaces(user.big)", "budget_exhausted", huge],
+  ["huge attribute: toUpperCase", "String.toUpperCase(user.big)", "budget_exhausted", huge],
+  ["huge attribute: toLowerCase", "String.toLowerCase(user.big)", "budget_exhausted", huge],
+  ["huge attribute: substringBefore", "String.substringBefore(user.big, '@')", "string_too_long", huge],
+  ["huge attribute: substring", "String.substring(user.big, 0, 5000000)", "string_too_long", huge],
+  [
+    "huge attribute searched by many stringSwitch keys",
+    "String.stringSwitch(user.big, 'd', 'x1', 'a', 'x2', 'b', 'x3', 'c')",
+    "budget_exhausted",
+    huge,
+  ],
+  [
+    "huge attribute searched again and again",
+    `{${Array.from({ length: 4 }, () => "String.stringContains(user.big, '@')").join(", ")}}`,
+    "budget_exhausted",
+    huge,
+  ],
+  ["huge attribute: replace", "String.replace(user.big, 'lorem', 'x')", "string_too_long", huge],
+  ["huge attribute as a number", "Convert.toNum(user.digits)", "budget_exhausted", huge],
+  ["huge attribute as a timestamp", "Time.fromUnixToIso8601(user.digits)", "budget_exhausted", huge],
+  ["huge attribute as a time", "Time.fromIso8601ToUnix(user.big)", "budget_exhausted", huge],
+  ["huge attribute as a time zone", "Time.now(user.big)", "budget_exhausted", huge],
+  ["huge attribute concatenated", "user.big + ''", "string_too_long", huge],
+  [
+    "long run of digits that used to backtrack quadratically",
+    "Convert.toNum(user.digits)",
+    "invalid_argument",
+    userContext({ user: { digits: `${"1".repeat(20_000)}x` } }),
+  ],
   [
     "deeply nested data flattened",
     "Arrays.flatten(user.deep)",
@@ -248,6 +283,12 @@ describe("bounded but legitimate work", () => {
     expect(withinMs(BOUND_MS, () => evaluated(nest(30, "String.toUpperCase(", "'x'", ")")))).toBe("X");
     expect(withinMs(BOUND_MS, () => evaluated(nest(30, "(", "1", ")")))).toBe(1);
     expect(withinMs(BOUND_MS, () => evaluated(nest(30, "{", "1", "}")))).toEqual(deeplyNestedNumber(30));
+  });
+
+  it("reads a huge attribute where nothing copies or scans it", () => {
+    expect(withinMs(BOUND_MS, () => evaluated("String.len(user.big)", huge))).toBe(5_000_000);
+    expect(withinMs(BOUND_MS, () => evaluated("user.big == user.big", huge))).toBe(true);
+    expect(withinMs(BOUND_MS, () => evaluated("String.startsWith(user.big, 'lorem')", huge))).toBe(true);
   });
 
   it("builds strings up to the bound", () => {

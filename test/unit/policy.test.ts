@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { GrantType } from "../../src/config/schemas";
 import {
+  describeNotEvaluated,
   describeSkip,
   evaluate,
   POLICY_DENIED_DESCRIPTION,
   type PolicySkipReason,
+  type RuleNotEvaluatedReason,
   type RuleSkipReason,
   type TraceEntry,
 } from "../../src/policy";
@@ -96,8 +98,15 @@ describe("inactive policies and rules", () => {
       outcome: "skipped",
       reason: "inactive",
     });
-    // An inactive policy's rules are never looked at.
-    expect(decision.trace.some((e) => e.kind === "rule" && e.policyId === "off")).toBe(false);
+    // An inactive policy's rules are never looked at, and the trace says so.
+    expect(decision.trace[1]).toEqual({
+      kind: "rule",
+      policyId: "off",
+      id: "r-off",
+      name: "Rule r-off",
+      outcome: "not_evaluated",
+      reason: "policy_skipped",
+    });
   });
 
   it("skips an inactive rule (reason 'inactive') and moves on to the next rule", () => {
@@ -120,6 +129,14 @@ describe("inactive policies and rules", () => {
     expect(decision.error).toBe("access_denied");
     expect(decision.trace).toEqual([
       { kind: "policy", id: "off", name: "Policy off", outcome: "skipped", reason: "inactive" },
+      {
+        kind: "rule",
+        policyId: "off",
+        id: "r",
+        name: "Rule r",
+        outcome: "not_evaluated",
+        reason: "policy_skipped",
+      },
     ]);
   });
 
@@ -170,6 +187,14 @@ describe("client condition", () => {
       expect(decision.error).toBe("access_denied");
       expect(decision.trace).toEqual([
         { kind: "policy", id: "p", name: "Policy p", outcome: "skipped", reason: "client_not_included" },
+        {
+          kind: "rule",
+          policyId: "p",
+          id: "r",
+          name: "Rule r",
+          outcome: "not_evaluated",
+          reason: "policy_skipped",
+        },
       ]);
     }
   });
@@ -308,11 +333,21 @@ describe("unknown scopes", () => {
     expect(decision.description).not.toContain("read");
   });
 
-  it("checks scopes before any policy: empty trace, even with no policy for the client", () => {
+  it("checks scopes before any policy: every policy and rule not evaluated, even one not for the client", () => {
     const cfg = config([policy("p", 1, [rule("r", 1)], { clients: ["someone-else"] })]);
     const decision = expectRefused(evaluate(request({ requestedScopes: ["bogus"] }), cfg));
     expect(decision.error).toBe("invalid_scope");
-    expect(decision.trace).toEqual([]);
+    expect(decision.trace).toEqual([
+      { kind: "policy", id: "p", name: "Policy p", outcome: "not_evaluated", reason: "request_refused" },
+      {
+        kind: "rule",
+        policyId: "p",
+        id: "r",
+        name: "Rule r",
+        outcome: "not_evaluated",
+        reason: "request_refused",
+      },
+    ]);
 
     const empty = config([]);
     expect(expectRefused(evaluate(request({ requestedScopes: ["bogus"] }), empty)).error).toBe(
@@ -378,7 +413,10 @@ describe("default scopes (no scope requested)", () => {
     const decision = expectRefused(evaluate(request(), cfg));
     expect(decision.error).toBe("invalid_scope");
     expect(decision.description).toBe(OKTA_NO_DEFAULTS);
-    expect(decision.trace).toEqual([]);
+    expect(decision.trace.map((e) => [e.id, e.outcome, "reason" in e ? e.reason : undefined])).toEqual([
+      ["p", "not_evaluated", "request_refused"],
+      ["r", "not_evaluated", "request_refused"],
+    ]);
   });
 
   it("refuses with invalid_scope when the server defines no scopes at all", () => {
@@ -447,14 +485,23 @@ describe("fall-through", () => {
     ]);
   });
 
-  it("stops at the first policy and rule that match: later policies are not considered", () => {
+  it("stops at the first policy and rule that match: what follows is listed as not evaluated", () => {
     const cfg = config([
-      policy("first", 1, [rule("a", 1, { lifetimeMinutes: 10 })]),
+      policy("first", 1, [rule("a", 1, { lifetimeMinutes: 10 }), rule("a2", 2)]),
       policy("second", 2, [rule("b", 1, { lifetimeMinutes: 20 })]),
     ]);
     const decision = expectGranted(evaluate(request(), cfg));
     expect(decision.policy.id).toBe("first");
-    expect(decision.trace.some((e) => e.id === "second" || e.id === "b")).toBe(false);
+    expect(decision.accessTokenLifetimeSeconds).toBe(600);
+    expect(
+      decision.trace.map((e) => [e.kind, e.id, e.outcome, "reason" in e ? e.reason : undefined]),
+    ).toEqual([
+      ["policy", "first", "matched", undefined],
+      ["rule", "a", "matched", undefined],
+      ["rule", "a2", "not_evaluated", "earlier_match"],
+      ["policy", "second", "not_evaluated", "earlier_match"],
+      ["rule", "b", "not_evaluated", "earlier_match"],
+    ]);
   });
 });
 
@@ -679,7 +726,23 @@ describe("trace", () => {
     );
     const expected: TraceEntry[] = [
       { kind: "policy", id: "off", name: "Off", outcome: "skipped", reason: "inactive" },
+      {
+        kind: "rule",
+        policyId: "off",
+        id: "x",
+        name: "Rule x",
+        outcome: "not_evaluated",
+        reason: "policy_skipped",
+      },
       { kind: "policy", id: "other", name: "Other", outcome: "skipped", reason: "client_not_included" },
+      {
+        kind: "rule",
+        policyId: "other",
+        id: "o",
+        name: "Rule o",
+        outcome: "not_evaluated",
+        reason: "policy_skipped",
+      },
       {
         kind: "rule",
         policyId: "fall",
@@ -715,6 +778,29 @@ describe("trace", () => {
       },
       { kind: "policy", id: "main", name: "Main", outcome: "matched" },
       { kind: "rule", policyId: "main", id: "winner", name: "Rule winner", outcome: "matched" },
+      {
+        kind: "rule",
+        policyId: "main",
+        id: "after",
+        name: "Rule after",
+        outcome: "not_evaluated",
+        reason: "earlier_match",
+      },
+      {
+        kind: "policy",
+        id: "later",
+        name: "Policy later",
+        outcome: "not_evaluated",
+        reason: "earlier_match",
+      },
+      {
+        kind: "rule",
+        policyId: "later",
+        id: "never",
+        name: "Rule never",
+        outcome: "not_evaluated",
+        reason: "earlier_match",
+      },
     ];
     expect(decision.trace).toEqual(expected);
     expect(decision).toMatchObject({
@@ -744,15 +830,51 @@ describe("trace", () => {
       },
       { kind: "policy", id: "a", name: "Policy a", outcome: "skipped", reason: "no_rule_matched" },
       { kind: "policy", id: "b", name: "Policy b", outcome: "skipped", reason: "client_not_included" },
+      {
+        kind: "rule",
+        policyId: "b",
+        id: "b1",
+        name: "Rule b1",
+        outcome: "not_evaluated",
+        reason: "policy_skipped",
+      },
     ]);
   });
 
-  it("gives every skipped entry a reason and no matched entry one", () => {
-    const cfg = config([policy("a", 1, [rule("a1", 1, { status: "INACTIVE" }), rule("a2", 2)])]);
-    for (const entry of expectGranted(evaluate(request(), cfg)).trace) {
-      if (entry.outcome === "skipped") expect(entry.reason).toBeTruthy();
-      else expect(entry).not.toHaveProperty("reason");
+  it("gives every skipped or unevaluated entry a reason and no matched entry one", () => {
+    const cfg = config([
+      policy("a", 1, [rule("a1", 1, { status: "INACTIVE" }), rule("a2", 2), rule("a3", 3)]),
+      policy("b", 2, [rule("b1", 1)]),
+    ]);
+    const trace = expectGranted(evaluate(request(), cfg)).trace;
+    expect(new Set(trace.map((e) => e.outcome))).toEqual(new Set(["skipped", "matched", "not_evaluated"]));
+    for (const entry of trace) {
+      if (entry.outcome === "matched") expect(entry).not.toHaveProperty("reason");
+      else expect(entry.reason).toBeTruthy();
     }
+  });
+
+  it("lists every policy and rule of the server exactly once, allowed, denied or refused", () => {
+    const cfg = config([
+      policy("a", 1, [rule("a1", 1, { scopes: ["read"] }), rule("a2", 2)]),
+      policy("b", 2, [rule("b1", 1), rule("b2", 2)], { clients: ["other"] }),
+      policy("c", 3, [rule("c1", 1), rule("c2", 2)]),
+    ]);
+    const everything = ["a", "a1", "a2", "b", "b1", "b2", "c", "c1", "c2"];
+    for (const requestedScopes of [["read"], ["write"], ["bogus"], []]) {
+      const decision = evaluate(request({ requestedScopes }), cfg);
+      expect(decision.trace.map((e) => e.id).sort()).toEqual(everything);
+    }
+  });
+});
+
+describe("describeNotEvaluated", () => {
+  const reasons: RuleNotEvaluatedReason[] = ["request_refused", "earlier_match", "policy_skipped"];
+
+  it("gives every reason a distinct, non-empty description", () => {
+    const texts = reasons.map(describeNotEvaluated);
+    for (const text of texts) expect(text.trim().length).toBeGreaterThan(0);
+    expect(new Set(texts).size).toBe(reasons.length);
   });
 });
 
@@ -811,6 +933,7 @@ describe("scale", () => {
     const cfg = config([policy("big", 1, rules)]);
     const decision = expectGranted(evaluate(request(), cfg));
     expect(decision.rule.id).toBe(`r${count - 1}`);
-    expect(decision.trace).toHaveLength(2);
+    expect(decision.trace).toHaveLength(count + 1);
+    expect(decision.trace.filter((e) => e.outcome === "not_evaluated")).toHaveLength(count - 1);
   });
 });

@@ -32,7 +32,9 @@ type Behaviour =
   | "long-lifetime"
   | "status"
   | "bad-json"
-  | "empty";
+  | "empty"
+  | "no-content"
+  | "accepted";
 type HookDoc = NonNullable<ImportDocument["inlineHooks"]>[number];
 
 /** A hook on the test service; its requests are recorded under `tag`. */
@@ -328,6 +330,22 @@ describe("token inline hooks at the token endpoint", () => {
     expect(warnings(warn)).toEqual([]);
   });
 
+  it("takes 204 No Content as a reply with nothing to apply, and any other 2xx as a reply", async () => {
+    const empty = await withHook("no-content");
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const unchanged = await issuedClaims(empty.issuer, empty.clientId);
+    expect(unchanged.payload).toMatchObject({ team: "blue", legacy: "old" });
+    expect(unchanged.expiresIn).toBe(900);
+    expect(await recorded(empty.tag)).toHaveLength(1);
+
+    const accepted = await withHook("accepted");
+    expect((await issuedClaims(accepted.issuer, accepted.clientId)).payload).toMatchObject({
+      accepted: true,
+      team: "blue",
+    });
+    expect(warnings(warn)).toEqual([]);
+  });
+
   it("never calls an inactive hook", async () => {
     const f = await withHook("success", { status: "INACTIVE" });
     const { payload, expiresIn } = await issuedClaims(f.issuer, f.clientId);
@@ -343,19 +361,89 @@ describe("token inline hooks at the token endpoint", () => {
     expect(await recorded(f.tag)).toHaveLength(1);
   });
 
-  it("is not called by Token Preview, which reports it", async () => {
+  it("is called by Token Preview as by a real request, which shows its outcome and records nothing", async () => {
     const f = await withHook("success");
-    const res = await freshApp()(
-      new Request(`${ORIGIN}/api/v1/authorizationServers/${f.serverId}/tokenPreview`, {
-        method: "POST",
-        headers: { Authorization: `SSWS ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ clientId: f.clientId, grantType: "client_credentials", scopes: ["read"] }),
-      }),
-    );
-    expect(await res.json()).toMatchObject({ result: "ALLOW", inlineHook: { id: f.hook.id, called: false } });
-    expect(await recorded(f.tag)).toHaveLength(0);
+    const warn = vi.spyOn(console, "warn");
+    const previewed = await preview(f.serverId, f.clientId);
+    expect(previewed).toMatchObject({
+      result: "ALLOW",
+      accessToken: {
+        payload: { external_guid: "F0384685-F87D-474B-848D-2058AC5655A7", team: "red", sub: f.clientId },
+      },
+      inlineHook: { id: f.hook.id, called: true, outcome: "applied", operations: 7 },
+    });
+    const payload = (previewed.accessToken as { payload: { iat: number; exp: number } }).payload;
+    expect(payload).not.toHaveProperty("legacy");
+    expect(payload.exp - payload.iat).toBe(600);
+    expect(warn).not.toHaveBeenCalled();
+
+    // The hook got the body a real request sends, with the token endpoint as the request URL.
+    const [call, ...more] = await recorded(f.tag);
+    expect(more).toHaveLength(0);
+    expect(call?.headers.authorization).toBe(HOOK_SECRET);
+    expect(call?.body).toMatchObject({
+      source: `${f.issuer}/v1/token`,
+      data: {
+        context: {
+          request: { url: { value: `${f.issuer}/v1/token` } },
+          policy: { id: "p1", rule: { id: "r1" } },
+        },
+        access: { claims: { team: "blue", legacy: "old" } },
+      },
+    });
+  });
+
+  it("shows in Token Preview what a failing, refused or inactive hook does, logging none of it", async () => {
+    const warn = vi.spyOn(console, "warn");
+    const status = await withHook("status");
+    expect(await preview(status.serverId, status.clientId)).toMatchObject({
+      result: "ALLOW",
+      accessToken: { payload: { team: "blue", legacy: "old" } },
+      inlineHook: {
+        id: status.hook.id,
+        called: true,
+        outcome: "failed",
+        reason: "http_status",
+        detail: "HTTP 503",
+      },
+    });
+    const reserved = await withHook("reserved");
+    expect(await preview(reserved.serverId, reserved.clientId)).toMatchObject({
+      result: "ALLOW",
+      inlineHook: { outcome: "failed", reason: "patch_rejected", rejection: "reserved_claim" },
+    });
+    const error = await withHook("error");
+    expect(await preview(error.serverId, error.clientId)).toMatchObject({
+      result: "DENY",
+      status: 500,
+      error: { error: "server_error", error_description: "Patient record is locked" },
+      inlineHook: { outcome: "error", errorSummary: "Patient record is locked" },
+      trace: [
+        expect.objectContaining({ id: "p1", outcome: "matched" }),
+        expect.objectContaining({ id: "r1" }),
+      ],
+    });
+    const inactive = await withHook("success", { status: "INACTIVE" });
+    expect(await preview(inactive.serverId, inactive.clientId)).toMatchObject({
+      result: "ALLOW",
+      inlineHook: { id: inactive.hook.id, called: false, outcome: "inactive" },
+    });
+    expect(await recorded(inactive.tag)).toHaveLength(0);
+    expect(warn).not.toHaveBeenCalled();
   });
 });
+
+async function preview(serverId: string, clientId: string): Promise<Record<string, unknown>> {
+  const res = await freshApp()(
+    new Request(`${ORIGIN}/api/v1/authorizationServers/${serverId}/tokenPreview`, {
+      method: "POST",
+      headers: { Authorization: `SSWS ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ clientId, grantType: "client_credentials", scopes: ["read"] }),
+    }),
+  );
+  expect(res.status).toBe(200);
+  return (await res.json()) as Record<string, unknown>;
+}
 
 describe("/api/v1/inlineHooks", () => {
   const create = (overrides: Partial<HookDoc> = {}) => {

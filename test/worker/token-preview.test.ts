@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, inject, it, vi } from "vitest";
+import type { ImportDocument } from "../../src/config/control-plane";
 import type { Env } from "../../src/env";
 import {
   ADMIN_TOKEN,
@@ -12,14 +13,18 @@ import {
   SECRET,
   seedServer,
   tokenRequest,
+  uniqueId,
 } from "./helpers";
 
 interface Preview {
   result: "ALLOW" | "DENY";
+  /** DENY: the HTTP status the token endpoint would answer. */
+  status?: number;
   accessToken?: { header: Record<string, unknown>; payload: Record<string, unknown> };
-  error?: { error: string; error_description: string };
+  error?: Record<string, unknown>;
   policy?: { id: string };
   rule?: { id: string };
+  inlineHook?: { id: string; called: boolean; outcome: string } | null;
   trace: { kind: string; id: string; outcome: string; reason?: string }[];
 }
 
@@ -43,6 +48,7 @@ async function sameAsReal(f: Fixture, clientId: string, scopes: string[]) {
   const real = await freshApp()(tokenRequest(f.issuer, params, { authorization: basic(clientId, SECRET) }));
   const body = (await real.json()) as Record<string, string>;
   if (real.status === 200) {
+    expect(previewed).not.toHaveProperty("status");
     expect(previewed.result).toBe("ALLOW");
     const { header, payload } = decodeJwt(body.access_token as string);
     const volatile = { iat: expect.any(Number), exp: expect.any(Number), jti: expect.any(String) };
@@ -52,9 +58,56 @@ async function sameAsReal(f: Fixture, clientId: string, scopes: string[]) {
     expect(p.exp - p.iat).toBe((payload.exp as number) - (payload.iat as number));
   } else {
     expect(previewed.result).toBe("DENY");
-    expect(previewed.error).toEqual(body);
+    expect(previewed.status).toBe(real.status);
+    // Okta's API error body carries a fresh errorId per response; everything else must agree.
+    const { errorId: _errorId, ...comparable } = body;
+    expect(previewed.error).toEqual(comparable);
   }
   return previewed;
+}
+
+const HOOK_ORIGIN = `http://127.0.0.1:${inject("hookServer").port}`;
+
+/** A server whose one rule (15-minute tokens, any scope) names a hook on the test hook service. */
+async function hookedFixture(behaviour: "success" | "error" | "status") {
+  const hook: NonNullable<ImportDocument["inlineHooks"]>[number] = {
+    id: uniqueId("hook"),
+    name: uniqueId(`preview ${behaviour}`),
+    type: "com.okta.oauth2.tokens.transform",
+    version: "1.0.0",
+    channel: {
+      type: "HTTP",
+      version: "1.0.0",
+      config: { uri: `${HOOK_ORIGIN}/${behaviour}/${uniqueId("t")}`, method: "POST", headers: [] },
+    },
+  };
+  await importConfig({ inlineHooks: [hook] });
+  const f = await seedServer({
+    config: {
+      claims: [
+        { id: "c-team", name: "team", claimType: "RESOURCE", valueType: "EXPRESSION", value: '"blue"' },
+        { id: "c-legacy", name: "legacy", claimType: "RESOURCE", valueType: "EXPRESSION", value: '"old"' },
+      ],
+      policies: [
+        {
+          id: "p1",
+          name: "services",
+          priority: 1,
+          conditions: { clients: { include: ["ALL_CLIENTS"] } },
+          rules: [
+            {
+              id: "r1",
+              name: "hooked",
+              priority: 1,
+              conditions: { grantTypes: { include: ["client_credentials"] }, scopes: { include: ["*"] } },
+              actions: { token: { accessTokenLifetimeMinutes: 15, inlineHook: { id: hook.id } } },
+            },
+          ],
+        },
+      ],
+    },
+  });
+  return { ...f, hookId: hook.id };
 }
 
 afterEach(() => {
@@ -142,7 +195,69 @@ describe("POST /api/v1/authorizationServers/{id}/tokenPreview", () => {
     const previewed = (await (
       await preview(f.serverId, { clientId: f.postClientId, grantType: "client_credentials" })
     ).json()) as Preview;
-    expect(previewed.error?.error).toBe("unauthorized_client");
+    expect(previewed).toMatchObject({ status: 400, error: { error: "unauthorized_client" } });
+
+    const noGrant = uniqueId("code-only");
+    const inactive = uniqueId("inactive");
+    await importConfig({
+      clients: [
+        {
+          client_id: noGrant,
+          client_name: "code",
+          grant_types: ["authorization_code"],
+          client_secrets: [SECRET],
+        },
+        { client_id: inactive, client_name: "off", status: "INACTIVE", client_secrets: [SECRET] },
+      ],
+    });
+    await sameAsReal(f, noGrant, ["read"]);
+    // A deactivated client reads exactly as any failed client authentication.
+    const deactivated = await sameAsReal(f, inactive, ["read"]);
+    expect(deactivated).toMatchObject({
+      status: 401,
+      error: {
+        error: "invalid_client",
+        error_description:
+          "Client authentication failed. Either the client or the client credentials are invalid.",
+      },
+      trace: [],
+    });
+  });
+
+  it("matches real requests for an inactive authorization server: 404, as for an unknown one", async () => {
+    const f = await seedServer({ server: { status: "INACTIVE" } });
+    const previewed = await sameAsReal(f, f.clientId, ["read"]);
+    expect(previewed).toMatchObject({
+      result: "DENY",
+      status: 404,
+      error: {
+        errorCode: "E0000007",
+        errorSummary: `Not found: Resource not found: ${f.serverId} (AuthorizationServer)`,
+      },
+    });
+  });
+
+  it("matches real requests through the rule's inline hook: the patched token, or the hook's error", async () => {
+    const patched = await hookedFixture("success");
+    const allowed = await sameAsReal(patched, patched.clientId, ["read"]);
+    expect(allowed).toMatchObject({
+      result: "ALLOW",
+      accessToken: { payload: { team: "red", external_guid: expect.any(String) } },
+      inlineHook: { id: patched.hookId, called: true, outcome: "applied" },
+    });
+    expect(allowed.accessToken?.payload).not.toHaveProperty("legacy");
+
+    const failing = await hookedFixture("status");
+    const unchanged = await sameAsReal(failing, failing.clientId, ["read"]);
+    expect(unchanged).toMatchObject({
+      accessToken: { payload: { team: "blue", legacy: "old" } },
+      inlineHook: { outcome: "failed" },
+    });
+
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const refusing = await hookedFixture("error");
+    const denied = await sameAsReal(refusing, refusing.clientId, ["read"]);
+    expect(denied).toMatchObject({ status: 500, error: { error: "server_error" } });
   });
 
   it("has no side effect: nothing signed, nothing published, nothing logged", async () => {
@@ -203,8 +318,55 @@ describe("denials are recorded with their trace", () => {
       clientId: f.clientId,
       grantType: "client_credentials",
       error: "access_denied",
+      description: "Policy evaluation failed for this request, please check the policy configurations.",
       trace: previewed.trace,
     });
     expect(await res.text()).not.toContain("scopes_not_covered");
+  });
+
+  it("logs denials decided before any policy too: a client without the grant, OIDC scopes", async () => {
+    const f = await seedServer();
+    const codeOnly = uniqueId("code-only");
+    await importConfig({
+      clients: [
+        {
+          client_id: codeOnly,
+          client_name: "code",
+          grant_types: ["authorization_code"],
+          client_secrets: [SECRET],
+        },
+      ],
+    });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const request = (clientId: string, scope: string) =>
+      freshApp()(
+        tokenRequest(
+          f.issuer,
+          { grant_type: "client_credentials", scope },
+          { authorization: basic(clientId, SECRET) },
+        ),
+      );
+    expect((await request(codeOnly, "read")).status).toBe(400);
+    expect((await request(f.clientId, "read openid")).status).toBe(400);
+    expect(warn.mock.calls.map((call) => JSON.parse(call[0] as string))).toEqual([
+      {
+        event: "token.denied",
+        serverId: f.serverId,
+        clientId: codeOnly,
+        grantType: "client_credentials",
+        error: "unauthorized_client",
+        description: "The client is not authorized to use the provided grant type.",
+        trace: [],
+      },
+      {
+        event: "token.denied",
+        serverId: f.serverId,
+        clientId: f.clientId,
+        grantType: "client_credentials",
+        error: "invalid_scope",
+        description: "The following scopes are not allowed for client_credentials: openid",
+        trace: [],
+      },
+    ]);
   });
 });

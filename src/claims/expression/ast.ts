@@ -2,6 +2,7 @@
  * The syntax tree the parser produces and the compiler consumes. Every node keeps its source span so
  * compile and evaluation errors can point at the exact sub-expression.
  */
+import type { Decimal } from "./numbers";
 
 export interface Span {
   start: number;
@@ -20,7 +21,7 @@ export type ComparisonOperator = "==" | "!=" | "<" | "<=" | ">" | ">=" | "matche
 export type LogicalOperator = "&&" | "||";
 
 export type Node =
-  | { kind: "literal"; value: null | boolean | number | string; span: Span }
+  | { kind: "literal"; value: null | boolean | number | Decimal | string; span: Span }
   | { kind: "array"; elements: Node[]; span: Span }
   | { kind: "root"; name: RootName; span: Span }
   | { kind: "member"; object: Node; property: string; span: Span }

@@ -209,7 +209,7 @@ class Compiler {
     const at = node.nameSpan.start;
     if (found.kind === "not_supported") {
       throw new CompileFailure(
-        "unknown_function",
+        "not_supported",
         at,
         `Function '${node.name}' is not supported by Warden`,
         [],

@@ -21,6 +21,8 @@ export type CompileErrorCode =
   | "nesting_too_deep"
   | "unknown_identifier"
   | "unknown_function"
+  /** Okta's language has it, Warden does not: a function, a variable or a method, named as Okta names it. */
+  | "not_supported"
   | "wrong_argument_count"
   | "forbidden_property"
   | "unsupported_syntax"
@@ -82,6 +84,8 @@ export function describeCompileErrorCode(code: CompileErrorCode): string {
       return "unknown identifier";
     case "unknown_function":
       return "unknown function";
+    case "not_supported":
+      return "Okta feature not supported by Warden";
     case "wrong_argument_count":
       return "wrong number of arguments";
     case "forbidden_property":

@@ -11,5 +11,11 @@ export {
 } from "./errors";
 export { FUNCTION_NAMES } from "./functions/registry";
 export { EXPRESSION_LIMITS } from "./limits";
-export { compileRegex, type RegexCompileResult, regexFullMatch, type SafeRegex } from "./regex";
+export {
+  compileRegex,
+  type RegexCompileResult,
+  regexFullMatch,
+  regexMatches,
+  type SafeRegex,
+} from "./regex";
 export type { ExpressionValue } from "./values";

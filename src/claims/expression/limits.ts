@@ -11,7 +11,8 @@ export const EXPRESSION_LIMITS = Object.freeze({
   maxNestingDepth: 32,
   /**
    * Work units per evaluation: one per AST node, plus a charge proportional to the work a function
-   * does (characters copied, elements visited, regex threads stepped). ~100k units run in a few ms.
+   * does (characters read or copied, text-cost.ts; elements visited; regex threads stepped), paid
+   * before the work. ~100k units run in a few ms.
    */
   maxSteps: 100_000,
   /** Longest string an evaluation may build (UTF-16 code units); a JWT claim has no use for more. */

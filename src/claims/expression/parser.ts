@@ -20,7 +20,9 @@ import {
   type Span,
 } from "./ast";
 import { CompileFailure } from "./errors";
+import { notSupportedRoot, notSupportedUserMethod } from "./functions/registry";
 import { EXPRESSION_LIMITS } from "./limits";
+import { Decimal } from "./numbers";
 import type { Punctuator, Token } from "./tokens";
 
 const TERNARY = 1;
@@ -244,7 +246,11 @@ class Parser {
     const span = { start: token.start, end: token.end };
     switch (token.kind) {
       case "number":
-        return { kind: "literal", value: token.value, span };
+        return {
+          kind: "literal",
+          value: token.numeric === "decimal" ? new Decimal(token.value) : token.value,
+          span,
+        };
       case "string":
         return { kind: "literal", value: token.value, span };
       case "identifier":
@@ -291,6 +297,16 @@ class Parser {
       const member = this.next();
       const name = `${token.text}.${member.kind === "identifier" ? member.text : ""}`;
       return this.parseCall(name, { start: token.start, end: member.end });
+    }
+    const okta = notSupportedRoot(token.text);
+    if (okta !== undefined) {
+      throw new CompileFailure(
+        "not_supported",
+        token.start,
+        `'${token.text}' is not supported by Warden: ${okta} has no value in Warden's claims`,
+        [],
+        token.text,
+      );
     }
     throw new CompileFailure(
       "unknown_identifier",
@@ -367,6 +383,19 @@ class Parser {
           );
         }
         if (this.isPunct(this.peek(), "(")) {
+          const okta =
+            current.kind === "root" && current.name === "user"
+              ? notSupportedUserMethod(name.text)
+              : undefined;
+          if (okta !== undefined) {
+            throw new CompileFailure(
+              "not_supported",
+              name.start,
+              `'user.${name.text}(…)' is not supported by Warden: ${okta}`,
+              [],
+              name.text,
+            );
+          }
           throw new CompileFailure(
             "unsupported_syntax",
             name.start,

@@ -40,7 +40,11 @@ interface TokenBase {
 
 export type Token =
   | (TokenBase & { kind: "identifier"; text: string })
-  | (TokenBase & { kind: "number"; value: number; text: string })
+  /**
+   * `numeric` carries Java's literal kinds: digits alone are an integer, a fraction or an exponent
+   * makes a decimal (a double: `2.0`, `1e3`), which is what decides `7 / 2` against `7 / 2.0`.
+   */
+  | (TokenBase & { kind: "number"; value: number; numeric: "integer" | "decimal"; text: string })
   | (TokenBase & { kind: "string"; value: string })
   | (TokenBase & { kind: "punct"; text: Punctuator })
   | (TokenBase & { kind: "end" });
@@ -164,11 +168,11 @@ function readNumber(source: string, start: number): Token {
     );
   }
   const value = Number(text);
-  const isInteger = !/[.eE]/.test(text);
-  if (!Number.isFinite(value) || (isInteger && !Number.isSafeInteger(value))) {
+  const numeric = /[.eE]/.test(text) ? "decimal" : "integer";
+  if (!Number.isFinite(value) || (numeric === "integer" && !Number.isSafeInteger(value))) {
     throw new CompileFailure("invalid_number", start, `Number literal '${text}' is out of range`, [], text);
   }
-  return { kind: "number", value, text, start, end: i };
+  return { kind: "number", value, numeric, text, start, end: i };
 }
 
 function readString(source: string, start: number): Token {

@@ -7,8 +7,11 @@
 import { isForbiddenProperty } from "./ast";
 import { EvaluationFailure } from "./errors";
 import { EXPRESSION_LIMITS } from "./limits";
+import { Decimal, decimalText, integerText, integerValue, numberFromData, numericValue } from "./numbers";
+import { chargeText } from "./text-cost";
 
-export type Scalar = null | boolean | number | string;
+/** `number` is always a safe integer (a Java int/long); a Java double is a `Decimal` (numbers.ts). */
+export type Scalar = null | boolean | number | Decimal | string;
 /** A plain object (prototype Object.prototype or null); its members are classified when read. */
 export type ValueRecord = { readonly [key: string]: unknown };
 /** An array; its elements are classified when read (they may come straight from the context). */
@@ -36,12 +39,13 @@ export function isArray(value: Value): value is ValueArray {
 }
 
 export function isRecord(value: Value): value is ValueRecord {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
+  return value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof Decimal);
 }
 
 export function typeOf(value: Value): ValueType {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
+  if (value instanceof Decimal) return "number";
   switch (typeof value) {
     case "boolean":
       return "boolean";
@@ -65,9 +69,11 @@ export function classify(raw: unknown): Value {
     case "number":
       if (!Number.isFinite(raw))
         throw new EvaluationFailure("unsupported_value", "Non-finite number in the context");
-      return raw;
+      return numberFromData(raw);
     case "object": {
       if (raw === null) return null;
+      // Decimals an evaluation built, read back out of an array it built.
+      if (raw instanceof Decimal) return raw;
       const proto: unknown = Object.getPrototypeOf(raw);
       if (Array.isArray(raw) && proto === Array.prototype) return raw as ValueArray;
       if (proto === Object.prototype || proto === null) return raw as ValueRecord;
@@ -105,11 +111,12 @@ export function readIndex(target: Value, index: Value): Value {
   if (typeof index === "string" && isForbiddenProperty(index)) throw forbidden(index);
   if (target === null) return null;
   if (isArray(target)) {
-    if (typeof index !== "number" || !Number.isInteger(index)) {
+    const position = integerValue(index);
+    if (position === undefined) {
       throw new EvaluationFailure("type_error", `An array index must be an integer, got ${typeOf(index)}`);
     }
-    if (index < 0 || index >= target.length) return null;
-    return ownData(target, String(index));
+    if (position < 0 || position >= target.length) return null;
+    return ownData(target, String(position));
   }
   if (isRecord(target)) {
     if (typeof index !== "string") {
@@ -156,6 +163,10 @@ export function valuesEqual(a: Value, b: Value, meter: Meter, depth = 0): boolea
       return valuesEqual(ownData(a, key), ownData(b, key), meter, depth + 1);
     });
   }
+  // SpEL compares numbers by value across kinds: 1 == 1.0.
+  const x = numericValue(a);
+  const y = numericValue(b);
+  if (x !== undefined || y !== undefined) return x === y;
   return a === b;
 }
 
@@ -165,22 +176,24 @@ export function valuesEqual(a: Value, b: Value, meter: Meter, depth = 0): boolea
  */
 export function compareValues(a: Value, b: Value): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
-  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
+  const x = numericValue(a);
+  const y = numericValue(b);
+  if (x !== undefined && y !== undefined) return x < y ? -1 : x > y ? 1 : 0;
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === "boolean" && typeof b === "boolean") return Number(a) - Number(b);
   throw new EvaluationFailure("type_error", `Cannot compare a ${typeOf(a)} with a ${typeOf(b)}`);
 }
 
-/** Number to text. Integers print without a fraction (Java would print a double 5.0 as "5.0"). */
-export function formatNumber(n: number): string {
-  return Object.is(n, -0) ? "0" : String(n);
+/** An integer or a decimal as text, as Java prints it: 5 is "5", 5.0 is "5.0". */
+export function numberText(value: number | Decimal): string {
+  return value instanceof Decimal ? decimalText(value.value) : integerText(value);
 }
 
 /** A scalar as text, for string concatenation: null prints "null", as Java's string `+` does. */
 export function scalarText(value: Value): string {
   if (value === null) return "null";
   if (typeof value === "string") return value;
-  if (typeof value === "number") return formatNumber(value);
+  if (typeof value === "number" || value instanceof Decimal) return numberText(value);
   if (typeof value === "boolean") return value ? "true" : "false";
   throw new EvaluationFailure("type_error", `Cannot convert a ${typeOf(value)} to a string`);
 }
@@ -188,7 +201,7 @@ export function scalarText(value: Value): string {
 /** Every string an evaluation builds passes through here, so none can outgrow the bound. */
 export function boundedString(text: string, meter: Meter): string {
   if (text.length > EXPRESSION_LIMITS.maxStringLength) throw stringTooLong();
-  meter.charge(Math.ceil(text.length / 64));
+  chargeText(meter, text, "scan");
   return text;
 }
 
@@ -213,10 +226,15 @@ export function boundedArray<T extends Value>(items: T[], meter: Meter): T[] {
   return items;
 }
 
-/** The final result as fresh plain JSON, so the caller never holds a reference into its own context. */
+/**
+ * The final result as fresh plain JSON, so the caller never holds a reference into its own context.
+ * Strings are bounded here too: a value read straight from the context (a 5 MB profile attribute)
+ * never passed through `boundedString` on its way, and must not reach a token either.
+ */
 export function exportValue(value: Value, meter: Meter, depth = 0): ExpressionValue {
   checkDepth(depth);
   if (isArray(value)) return elementsOf(value, meter).map((item) => exportValue(item, meter, depth + 1));
+  if (value instanceof Decimal) return value.value;
   if (isRecord(value)) {
     const out: { [key: string]: ExpressionValue } = {};
     const keys = Object.keys(value);
@@ -224,9 +242,10 @@ export function exportValue(value: Value, meter: Meter, depth = 0): ExpressionVa
     for (const key of keys) {
       // Also keeps `out[key] =` below from ever being a prototype assignment.
       if (isForbiddenProperty(key)) throw forbidden(key);
-      out[key] = exportValue(ownData(value, key), meter, depth + 1);
+      out[boundedString(key, meter)] = exportValue(ownData(value, key), meter, depth + 1);
     }
     return out;
   }
+  if (typeof value === "string") return boundedString(value, meter);
   return value;
 }

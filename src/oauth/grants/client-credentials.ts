@@ -74,7 +74,8 @@ export function clientCredentialsGrant({
     user: null,
     appuser: null,
     groups: null,
-    app: { clientId: client.client_id, profile: {} },
+    // Okta's app profile: custom attributes the admin attached to the client (`app.profile.*`).
+    app: { clientId: client.client_id, profile: client.profile ?? {} },
     access: { scope: decision.scopes },
     now: () => now * 1000,
   });

@@ -6,13 +6,14 @@
  */
 import { EvaluationFailure } from "../errors";
 import { EXPRESSION_LIMITS } from "../limits";
+import { isDecimal } from "../numbers";
 import {
   arrayTooLong,
   boundedArray,
   boundedString,
   elementsOf,
-  formatNumber,
   isArray,
+  numberText,
   stringTooLong,
   typeOf,
   type Value,
@@ -81,14 +82,17 @@ function isEmpty(call: Invocation): Value {
   return (arrayArg(call, 0)?.length ?? 0) === 0;
 }
 
-/** Elements joined with "," and no spaces (Okta's example keeps the elements' own spaces); null is empty. */
+/**
+ * Elements joined with "," and no spaces (Okta's example keeps the elements' own spaces); null is
+ * empty; numbers print as Java prints them (2.0 stays "2.0").
+ */
 function toCsvString(call: Invocation): Value {
   const items = arrayArg(call, 0);
   if (items === null) return null;
   const parts = items.map((item) => {
     if (item === null) return "";
     if (typeof item === "string") return item;
-    if (typeof item === "number") return formatNumber(item);
+    if (typeof item === "number" || isDecimal(item)) return numberText(item);
     if (typeof item === "boolean") return String(item);
     throw new EvaluationFailure("type_error", `Arrays.toCsvString cannot render a ${typeOf(item)} element`);
   });

@@ -36,6 +36,33 @@ const NOT_SUPPORTED = new Set([
   "findWorkdayUser",
 ]);
 
+/**
+ * Okta variables Warden has no data for in a claim, with what they are in Okta, so an expression
+ * written for Okta is refused by name ("not supported"), not as an unknown identifier.
+ */
+const NOT_SUPPORTED_ROOTS: ReadonlyMap<string, string> = new Map([
+  ["org", "Okta's organization properties (org.name, org.subdomain, …)"],
+  ["idpuser", "Okta's identity-provider user profile (idpuser.*)"],
+]);
+
+/** Okta methods on `user` (Identity Engine group and linked-object functions), likewise. */
+const NOT_SUPPORTED_USER_METHODS: ReadonlyMap<string, string> = new Map([
+  ["getGroups", "Okta's user.getGroups(…) group lookup"],
+  ["isMemberOf", "Okta's user.isMemberOf(…) membership test; use isMemberOfGroup or isMemberOfGroupName"],
+  ["getLinkedObject", "Okta's user.getLinkedObject(…) linked objects"],
+  ["getInternalProperty", "Okta's user.getInternalProperty(…)"],
+]);
+
+/** What an Okta variable Warden does not support is, or undefined for any other name. */
+export function notSupportedRoot(name: string): string | undefined {
+  return NOT_SUPPORTED_ROOTS.get(name);
+}
+
+/** What an Okta method on `user` that Warden does not support is, or undefined. */
+export function notSupportedUserMethod(name: string): string | undefined {
+  return NOT_SUPPORTED_USER_METHODS.get(name);
+}
+
 export type FunctionLookup =
   | { kind: "found"; name: string; spec: FunctionSpec }
   | { kind: "not_supported" }

@@ -2,21 +2,30 @@
  * Okta's String functions, with Okta's names and argument orders. Okta implements them on Apache
  * commons-lang StringUtils, whose null-safe semantics we follow: transformations of null give null,
  * predicates on null give false, String.len(null) is 0, and substring indexes are clamped rather than
- * thrown on. Every string built is bounded (values.ts).
+ * thrown on. Every string built is bounded (values.ts), and every input is paid for by its length
+ * before it is read (text-cost.ts), so a huge attribute exhausts the budget instead of the CPU.
  */
 import { EXPRESSION_LIMITS } from "../limits";
+import { chargeText, type TextWork } from "../text-cost";
 import { boundedString, elementsOf, isArray, stringTooLong, type Value } from "../values";
 import { type FunctionTable, type Invocation, integerArg, stringArg, typeError } from "./types";
 
 const S = "string" as const;
 
+/** A string argument, its reading already paid for. */
+function paidString(call: Invocation, index: number, work: TextWork): string | null {
+  const input = stringArg(call, index);
+  if (input !== null) chargeText(call.rt, input, work);
+  return input;
+}
+
 function upper(call: Invocation): Value {
-  const input = stringArg(call, 0);
+  const input = paidString(call, 0, "transform");
   return input === null ? null : boundedString(input.toUpperCase(), call.rt);
 }
 
 function lower(call: Invocation): Value {
-  const input = stringArg(call, 0);
+  const input = paidString(call, 0, "transform");
   return input === null ? null : boundedString(input.toLowerCase(), call.rt);
 }
 
@@ -31,32 +40,32 @@ function substring(call: Invocation): Value {
   if (end < 0) end += length;
   start = Math.max(0, Math.min(start, length));
   end = Math.max(0, Math.min(end, length));
-  return start >= end ? "" : input.slice(start, end);
+  return start >= end ? "" : boundedString(input.slice(start, end), call.rt);
 }
 
 /** StringUtils.substringBefore: the whole input when the separator is absent. */
 function substringBefore(call: Invocation): Value {
-  const input = stringArg(call, 0);
+  const input = paidString(call, 0, "scan");
   const separator = stringArg(call, 1);
   if (input === null || input === "" || separator === null) return input;
   if (separator === "") return "";
   const at = input.indexOf(separator);
-  return at < 0 ? input : input.slice(0, at);
+  return boundedString(at < 0 ? input : input.slice(0, at), call.rt);
 }
 
 /** StringUtils.substringAfter: empty when the separator is absent. */
 function substringAfter(call: Invocation): Value {
-  const input = stringArg(call, 0);
+  const input = paidString(call, 0, "scan");
   const separator = stringArg(call, 1);
   if (input === null || input === "") return input;
   if (separator === null) return "";
   const at = input.indexOf(separator);
-  return at < 0 ? "" : input.slice(at + separator.length);
+  return at < 0 ? "" : boundedString(input.slice(at + separator.length), call.rt);
 }
 
 /** Literal (not regex) replacement, as Okta's example shows; bounded as it is built. */
 function replaceLiteral(call: Invocation, firstOnly: boolean): Value {
-  const input = stringArg(call, 0);
+  const input = paidString(call, 0, "scan");
   const search = stringArg(call, 1);
   const replacement = stringArg(call, 2);
   // StringUtils.replace returns the input unchanged for an empty search or a null replacement.
@@ -108,6 +117,8 @@ function stringSwitch(call: Invocation): Value {
   if (input === null) return fallback;
   for (let i = 2; i + 1 < call.args.length; i += 2) {
     const key = stringArg(call, i);
+    // Each key searches the whole input again.
+    chargeText(call.rt, input, "scan");
     call.rt.charge(1);
     if (key !== null && input.includes(key)) return stringArg(call, i + 1);
   }
@@ -119,15 +130,15 @@ function predicate(test: (input: string, other: string) => boolean) {
     const input = stringArg(call, 0);
     const other = stringArg(call, 1);
     if (input === null || other === null) return false;
-    call.rt.charge(Math.ceil(input.length / 64));
+    chargeText(call.rt, input, "scan");
     return test(input, other);
   };
 }
 
 function removeSpaces(call: Invocation): Value {
-  const input = stringArg(call, 0);
+  const input = paidString(call, 0, "transform");
   // StringUtils.deleteWhitespace: every whitespace character, not just U+0020.
-  return input === null ? null : input.replace(/\s+/g, "");
+  return input === null ? null : boundedString(input.replace(/\s+/g, ""), call.rt);
 }
 
 function len(call: Invocation): Value {

@@ -3,6 +3,9 @@
  * evaluation); zones and patterns follow Joda-Time, which Okta uses (see time-zones.ts,
  * time-pattern.ts). ISO 8601 output is Joda's: milliseconds always, "Z" for UTC. Null gives null.
  */
+
+import { integerText, integerValue } from "../numbers";
+import { chargeText } from "../text-cost";
 import { formatTime, type PatternToken, parsePattern, parseTime } from "../time-pattern";
 import {
   epochOfWallClock,
@@ -13,7 +16,7 @@ import {
   type Zone,
   zonedTime,
 } from "../time-zones";
-import { boundedString, formatNumber, type Value } from "../values";
+import { boundedString, type Value } from "../values";
 import { arg, type FunctionTable, type Invocation, invalidArgument, stringArg } from "./types";
 
 /** Milliseconds between 1601-01-01 (the Windows FILETIME epoch) and 1970-01-01. */
@@ -38,6 +41,7 @@ function zoneArg(call: Invocation, index: number): Zone {
 function cachedZone(call: Invocation, id: string): Zone | undefined {
   const cache = call.rt.zoneCache;
   if (!cache.has(id)) {
+    chargeText(call.rt, id, "transform");
     call.rt.charge(ZONE_COST);
     cache.set(id, resolveZone(id));
   }
@@ -69,10 +73,12 @@ function format(call: Invocation, epochMs: number, zone: Zone, tokens: PatternTo
 }
 
 /** A whole number given as an integer or a string of digits (timestamps arrive both ways). */
-function integerText(call: Invocation, index: number): bigint | null {
+function timestampInteger(call: Invocation, index: number): bigint | null {
   const value = arg(call, index);
   if (value === null) return null;
-  const text = typeof value === "number" ? formatNumber(value) : String(value).trim();
+  const whole = integerValue(value);
+  if (whole === undefined) chargeText(call.rt, String(value), "transform");
+  const text = whole !== undefined ? integerText(whole) : String(value).trim();
   if (!/^-?\d{1,20}$/.test(text))
     throw invalidArgument(call, `'${text.slice(0, 40)}' is not an integer timestamp`);
   return BigInt(text);
@@ -81,6 +87,7 @@ function integerText(call: Invocation, index: number): bigint | null {
 function parseIso(call: Invocation, index: number): number | null {
   const text = stringArg(call, index);
   if (text === null) return null;
+  chargeText(call.rt, text, "transform");
   const m = ISO_8601.exec(text.trim());
   if (m === null) throw invalidArgument(call, `'${text.slice(0, 40)}' is not an ISO 8601 time`);
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((part) =>
@@ -115,14 +122,14 @@ function now(call: Invocation): Value {
 }
 
 function fromWindowsToIso8601(call: Invocation): Value {
-  const ticks = integerText(call, 0);
+  const ticks = timestampInteger(call, 0);
   if (ticks === null) return null;
   // FILETIME counts 100-nanosecond intervals; BigInt because it exceeds 2^53.
   return iso(call, Number(ticks / 10_000n - WINDOWS_EPOCH_OFFSET_MS));
 }
 
 function fromUnixToIso8601(call: Invocation): Value {
-  const seconds = integerText(call, 0);
+  const seconds = timestampInteger(call, 0);
   if (seconds === null) return null;
   return iso(call, Number(seconds) * 1000);
 }
@@ -156,7 +163,7 @@ function fromIso8601ToWindows(call: Invocation): Value {
 function fromIso8601ToUnix(call: Invocation): Value {
   const at = parseIso(call, 0);
   if (at === null) return null;
-  return formatNumber(Math.floor(checkRange(call, at) / 1000));
+  return integerText(Math.floor(checkRange(call, at) / 1000));
 }
 
 function fromIso8601ToString(call: Invocation): Value {

@@ -4,8 +4,10 @@
  * does anything beyond reading data and applying operators, so this table is the whole attack surface.
  */
 import { EvaluationFailure } from "../errors";
+import { integerValue, isDecimal } from "../numbers";
 import type { SafeRegex } from "../regex";
 import type { Evaluator, Runtime } from "../runtime";
+import { chargeText } from "../text-cost";
 import { boundedArray, elementsOf, isArray, typeOf, type Value } from "../values";
 
 export type ParamKind =
@@ -65,15 +67,15 @@ export function accepts(kind: ParamKind, value: Value): boolean {
     case "groupExpression":
       return typeof value === "string";
     case "integer":
-      return typeof value === "number" && Number.isInteger(value);
+      return integerValue(value) !== undefined;
     case "boolean":
       return typeof value === "boolean";
     case "array":
       return isArray(value) || typeof value === "string";
     case "numeric":
-      return typeof value === "number" || typeof value === "string";
+      return typeof value === "number" || isDecimal(value) || typeof value === "string";
     case "timestamp":
-      return typeof value === "string" || (typeof value === "number" && Number.isInteger(value));
+      return typeof value === "string" || integerValue(value) !== undefined;
   }
 }
 
@@ -127,9 +129,9 @@ export function stringArg(call: Invocation, index: number): string | null {
   return typeof value === "string" ? value : null;
 }
 
+/** An `integer` argument: an integer, or a decimal with a whole value (see numbers.ts). */
 export function integerArg(call: Invocation, index: number): number | null {
-  const value = arg(call, index);
-  return typeof value === "number" ? value : null;
+  return integerValue(arg(call, index)) ?? null;
 }
 
 /** A required argument: Okta documents some parameters as not nullable. */
@@ -143,7 +145,7 @@ export function arrayArg(call: Invocation, index: number): Value[] | null {
   const value = arg(call, index);
   if (value === null) return null;
   if (typeof value === "string") {
-    call.rt.charge(Math.ceil(value.length / 64));
+    chargeText(call.rt, value, "scan");
     return boundedArray(value === "" ? [] : value.split(","), call.rt);
   }
   if (isArray(value)) return elementsOf(value, call.rt);
