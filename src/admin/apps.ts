@@ -28,6 +28,8 @@ const OidcAppBody = z.object({
   name: z.literal("oidc_client", { error: "must be 'oidc_client', the only app type Warden supports" }),
   label: z.string().trim().min(1).max(100),
   signOnMode: z.literal("OPENID_CONNECT", { error: "must be 'OPENID_CONNECT'" }),
+  /** Okta's app profile: custom attributes, read by claim expressions as `app.profile.*`. */
+  profile: z.unknown().optional(),
   credentials: z
     .object({
       oauthClient: z
@@ -173,7 +175,7 @@ function clientFields(body: unknown): Record<string, unknown> {
   if (!parsed.success) {
     throw validationFailed(parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
   }
-  const { label, credentials, settings } = parsed.data;
+  const { label, credentials, settings, profile } = parsed.data;
   const oauth = settings.oauthClient;
   const fields: Record<string, unknown> = {
     client_id: credentials.oauthClient.client_id,
@@ -184,6 +186,7 @@ function clientFields(body: unknown): Record<string, unknown> {
     application_type: oauth.application_type,
     jwks: oauth.jwks,
     jwks_uri: oauth.jwks_uri,
+    profile,
   };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
@@ -221,6 +224,7 @@ function oktaApp(client: Client, configuredOrg: string | undefined, requestUrl: 
     label: client.client_name,
     status: client.status,
     signOnMode: "OPENID_CONNECT",
+    ...(client.profile === undefined ? {} : { profile: client.profile }),
     credentials: {
       oauthClient: {
         client_id: client.client_id,

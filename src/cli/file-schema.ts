@@ -76,17 +76,7 @@ export const WardenFile = z
 export type WardenFile = z.infer<typeof WardenFile>;
 export type WardenFileInput = z.input<typeof WardenFile>;
 
-/**
- * The body of `POST /api/v1/warden/import`, restated from the schemas the control plane builds it
- * from (its own copy lives next to a Durable Object, which Node cannot import).
- */
-export const ImportDocument = z.object({
-  authorizationServers: z.array(ServerConfig).default([]),
-  clients: z.array(ClientInput).default([]),
-  inlineHooks: z.array(InlineHook).default([]),
-});
-export type ImportDocument = z.infer<typeof ImportDocument>;
-export type ImportDocumentInput = z.input<typeof ImportDocument>;
+export { ImportDocument, type ImportDocumentInput } from "../config/schemas";
 
 /** What `GET /api/v1/warden/export` returns, read leniently: extra fields (timestamps, secrets) are dropped. */
 export const ExportDocument = z.object({

@@ -8,7 +8,7 @@
  * update. Results cross the RPC boundary as data: thrown errors would lose their shape on the way.
  */
 import { DurableObject } from "cloudflare:workers";
-import * as z from "zod";
+import type * as z from "zod";
 import type { Env } from "../env";
 import { type HookWriteResult, InlineHookStore, withoutSecret } from "../hooks/hook-store";
 import type { SigningSettings, VaultStatus } from "../keys/key-vault";
@@ -19,9 +19,9 @@ import { type KnownObjects, policiesNamingClient, referenceIssues, rulesNamingHo
 import {
   AuthorizationServer,
   type Client,
-  ClientInput,
   type ClientSecret,
-  InlineHook,
+  ImportDocument,
+  type InlineHook,
   type InlineHookRecord,
   ServerConfig,
   type Snapshot,
@@ -36,15 +36,7 @@ import {
 import { type ServerPage, ServerStore } from "./server-store";
 
 export type { ClientWriteResult } from "./client-store";
-
-/** A bulk write: servers (each with everything it owns), clients and hooks, applied all-or-nothing. */
-export const ImportDocument = z.object({
-  authorizationServers: z.array(ServerConfig).default([]),
-  clients: z.array(ClientInput).default([]),
-  /** Token inline hooks (Okta's shape, with their ids); rules may name them and the stored ones. */
-  inlineHooks: z.array(InlineHook).default([]),
-});
-export type ImportDocument = z.input<typeof ImportDocument>;
+export { ImportDocument, type ImportDocumentInput } from "./schemas";
 
 export interface ImportOptions {
   /** Also delete the servers, clients and inline hooks the document does not have. */
@@ -190,7 +182,7 @@ export class ControlPlane extends DurableObject<Env> {
   }
 
   /** What a `prune` import deletes: stored objects the document does not have. */
-  private pruned(doc: z.infer<typeof ImportDocument>, prune: boolean): ImportSummary["deleted"] {
+  private pruned(doc: ImportDocument, prune: boolean): ImportSummary["deleted"] {
     if (!prune) return { authorizationServers: [], clients: [], inlineHooks: [] };
     const servers = new Set(doc.authorizationServers.map((c) => c.server.id));
     const clients = new Set(doc.clients.map((c) => c.client_id));
@@ -209,7 +201,7 @@ export class ControlPlane extends DurableObject<Env> {
   }
 
   /** The objects that will exist once `doc` is imported and `deleted` removed. */
-  private knownAfter(doc: z.infer<typeof ImportDocument>, deleted: ImportSummary["deleted"]): KnownObjects {
+  private knownAfter(doc: ImportDocument, deleted: ImportSummary["deleted"]): KnownObjects {
     const gone = new Set([...deleted.clients, ...deleted.inlineHooks]);
     return this.known({
       clients: [...this.clients.ids().filter((id) => !gone.has(id)), ...doc.clients.map((c) => c.client_id)],

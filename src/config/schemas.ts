@@ -609,6 +609,19 @@ export type InlineHookInput = z.input<typeof InlineHook>;
 /** An inline hook as the control plane stores it: with Okta's read-only timestamps. */
 export type InlineHookRecord = InlineHook & { created: string; lastUpdated: string };
 
+/**
+ * A bulk write (`POST /api/v1/warden/import`, `warden apply`): servers with everything they own,
+ * clients and token inline hooks, applied all-or-nothing. Rules may name the hooks of the same
+ * document and the stored ones.
+ */
+export const ImportDocument = z.object({
+  authorizationServers: z.array(ServerConfig).default([]),
+  clients: z.array(ClientInput).default([]),
+  inlineHooks: z.array(InlineHook).default([]),
+});
+export type ImportDocument = z.infer<typeof ImportDocument>;
+export type ImportDocumentInput = z.input<typeof ImportDocument>;
+
 /** What the control plane publishes to KV per authorization server: immutable once written. */
 export type Snapshot = ServerConfig & { version: number; publishedAt: string };
 

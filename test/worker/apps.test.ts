@@ -233,6 +233,17 @@ describe("POST /api/v1/apps", () => {
     expect(listed).toEqual([]);
   });
 
+  it("keeps Okta's app profile, returns it, and refuses one that is not a JSON object", async () => {
+    const profile = { tier: "gold", regions: ["eu", "us"] };
+    const res = await call("POST", APPS, { ...appBody(uniqueId("prof")), profile });
+    expect(res.status).toBe(201);
+    const app = (await res.json()) as OktaApp & { profile?: unknown };
+    expect(app.profile).toEqual(profile);
+    expect(await (await call("GET", `${APPS}/${app.id}`)).json()).toMatchObject({ profile });
+    const bad = await call("POST", APPS, { ...appBody(uniqueId("prof")), profile: ["not", "an", "object"] });
+    await expectApiError(bad, 400, "E0000001");
+  });
+
   it("refuses a client_id that already exists", async () => {
     const { app } = await createApp();
     const res = await call("POST", APPS, appBody(uniqueId("dup"), { client_id: app.id }));

@@ -7,8 +7,8 @@ import {
   SignJWT,
 } from "jose";
 import { createApp, createDeps } from "../../src/app";
-import type { ImportDocument, ImportSummary } from "../../src/config/control-plane";
-import type { ClientJwk } from "../../src/config/schemas";
+import type { ImportSummary } from "../../src/config/control-plane";
+import type { ClientJwk, ImportDocumentInput as ImportDocument } from "../../src/config/schemas";
 import type { Deps } from "../../src/context";
 import type { Env } from "../../src/env";
 

@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
-import type { ImportDocument } from "../../src/config/control-plane";
+import type { ImportDocumentInput as ImportDocument } from "../../src/config/schemas";
 import type { Env } from "../../src/env";
 import type { TokenHookRequest } from "../../src/hooks/request-body";
 import type { RecordedRequest } from "../hook-server/server";
