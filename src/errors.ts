@@ -95,10 +95,12 @@ export interface ApiErrorCause {
 }
 
 export class ApiError extends Error {
+  /** `headers`: what the status needs beside the body, e.g. `Allow` on a 405 (RFC 9110 §15.5.6). */
   constructor(
     readonly code: ApiErrorCode,
     readonly summary: string,
     readonly causes: ApiErrorCause[] = [],
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(summary);
   }
@@ -117,7 +119,11 @@ export function apiErrorResponse(error: ApiError): Response {
     errorId: `oae${randomId()}`,
     errorCauses: error.causes,
   };
-  const headers = new Headers({ "Content-Type": "application/json", "Cache-Control": "no-store" });
+  const headers = new Headers({
+    ...error.headers,
+    "Content-Type": "application/json",
+    "Cache-Control": "no-store",
+  });
   if (error.status === 401) headers.set("WWW-Authenticate", 'SSWS realm="warden"');
   return new Response(JSON.stringify(body), { status: error.status, headers });
 }

@@ -93,7 +93,8 @@ export function appsRouter() {
     const status = c.req.query("activate") === "false" ? "INACTIVE" : "ACTIVE";
     const result = await controlPlane(c.env).createClient({ ...fields, status });
     const { client, secret } = written(result, "");
-    return c.json(oktaApp(client, c.env.ORG_URL, c.req.url, secret), 201);
+    // Okta answers an app's creation with 200, not 201.
+    return c.json(oktaApp(client, c.env.ORG_URL, c.req.url, secret));
   });
 
   router.get("/:id", async (c) => {

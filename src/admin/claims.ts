@@ -7,7 +7,7 @@ import type { Claim } from "../config/schemas";
 import { newObjectId } from "../config/server-changes";
 import type { AppEnv } from "../context";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, changed, methodNotAllowed } from "./responses";
+import { adminOrigin, changed } from "./responses";
 
 function claimView(origin: string, serverId: string, claim: Claim) {
   return {
@@ -43,8 +43,6 @@ export function claimsRouter() {
     return c.json(claimView(adminOrigin(c), id, changed(id, result, "OAuth2Claim").value as Claim), 201);
   });
 
-  router.all("/:id/claims", methodNotAllowed);
-
   router.get("/:id/claims/:claimId", async (c) => {
     const { id, claimId } = c.req.param();
     const config = await controlPlane(c.env).getServerConfig(id);
@@ -67,8 +65,6 @@ export function claimsRouter() {
     changed(id, result, "OAuth2Claim");
     return c.body(null, 204);
   });
-
-  router.all("/:id/claims/:claimId", methodNotAllowed);
 
   return router;
 }

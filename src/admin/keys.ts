@@ -8,6 +8,7 @@ import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import type { KeyInfo, VaultStatus } from "../keys/key-vault";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { adminOrigin } from "./responses";
 
 export function keysRouter() {
   const router = new Hono<AppEnv>();
@@ -15,14 +16,14 @@ export function keysRouter() {
   router.get("/:id/credentials/keys", async (c) => {
     const id = c.req.param("id");
     const status = (await controlPlane(c.env).signingStatus(id)) ?? notFound(id);
-    return c.json(status.keys.filter(published).map((k) => oktaKey(k, id, c.req.url)));
+    return c.json(status.keys.filter(published).map((k) => oktaKey(k, id, adminOrigin(c))));
   });
 
   router.get("/:id/credentials/keys/:kid", async (c) => {
     const { id, kid } = c.req.param();
     const status = (await controlPlane(c.env).signingStatus(id)) ?? notFound(id);
     const key = status.keys.find((k) => k.kid === kid) ?? notFound(kid, "Key");
-    return c.json(oktaKey(key, id, c.req.url));
+    return c.json(oktaKey(key, id, adminOrigin(c)));
   });
 
   router.post("/:id/credentials/lifecycle/keyRotate", async (c) => {
@@ -35,7 +36,7 @@ export function keysRouter() {
       throw new ApiError("E0000001", "Api validation failed: use", [{ errorSummary: "use: must be 'sig'" }]);
     }
     const status = (await controlPlane(c.env).rotateKeys(id)) ?? notFound(id);
-    return c.json(status.keys.filter(published).map((k) => oktaKey(k, id, c.req.url)));
+    return c.json(status.keys.filter(published).map((k) => oktaKey(k, id, adminOrigin(c))));
   });
 
   router.post("/:id/credentials/keys/:kid/lifecycle/revoke", async (c) => {
@@ -44,7 +45,7 @@ export function keysRouter() {
     if (!(await plane.signingStatus(id))) notFound(id);
     const status: VaultStatus = (await plane.revokeKey(id, kid)) ?? notFound(kid, "Key");
     const key = status.keys.find((k) => k.kid === kid) ?? notFound(kid, "Key");
-    return c.json(oktaKey(key, id, c.req.url));
+    return c.json(oktaKey(key, id, adminOrigin(c)));
   });
 
   return router;
@@ -55,7 +56,7 @@ function published(key: KeyInfo): boolean {
   return key.status !== "REVOKED";
 }
 
-function oktaKey(key: KeyInfo, serverId: string, requestUrl: string) {
-  const self = `${new URL(requestUrl).origin}/api/v1/authorizationServers/${serverId}/credentials/keys/${key.kid}`;
+function oktaKey(key: KeyInfo, serverId: string, origin: string) {
+  const self = `${origin}/api/v1/authorizationServers/${serverId}/credentials/keys/${key.kid}`;
   return { ...key.jwk, status: key.status, _links: { self: { href: self, hints: { allow: ["GET"] } } } };
 }

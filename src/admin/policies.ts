@@ -9,7 +9,7 @@ import type { Policy, Rule } from "../config/schemas";
 import { newObjectId, type ServerChange } from "../config/server-changes";
 import type { AppEnv } from "../context";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, changed, methodNotAllowed } from "./responses";
+import { adminOrigin, changed } from "./responses";
 
 const post = { hints: { allow: ["POST"] } };
 
@@ -84,8 +84,6 @@ export function policiesRouter() {
     return c.json(policyView(adminOrigin(c), id, result.value as Policy), 201);
   });
 
-  router.all("/:id/policies", methodNotAllowed);
-
   router.get("/:id/policies/:policyId", async (c) => {
     const { id, policyId } = c.req.param();
     return c.json(policyView(adminOrigin(c), id, await policyOf(c.env, id, policyId)));
@@ -108,8 +106,6 @@ export function policiesRouter() {
     return c.body(null, 204);
   });
 
-  router.all("/:id/policies/:policyId", methodNotAllowed);
-
   // ---- rules ----
 
   router.get("/:id/policies/:policyId/rules", async (c) => {
@@ -130,8 +126,6 @@ export function policiesRouter() {
     );
     return c.json(ruleView(adminOrigin(c), id, policyId, result.value as Rule), 201);
   });
-
-  router.all("/:id/policies/:policyId/rules", methodNotAllowed);
 
   router.get("/:id/policies/:policyId/rules/:ruleId", async (c) => {
     const { id, policyId, ruleId } = c.req.param();
@@ -159,8 +153,6 @@ export function policiesRouter() {
     });
     return c.body(null, 204);
   });
-
-  router.all("/:id/policies/:policyId/rules/:ruleId", methodNotAllowed);
 
   // ---- lifecycle: 204 No Content, as Okta answers ----
 

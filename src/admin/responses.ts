@@ -42,8 +42,34 @@ export function changed(
   throw validationFailed(result.issues);
 }
 
-export function methodNotAllowed(): never {
-  throw new ApiError("E0000022", "The endpoint does not support the provided HTTP method");
+/**
+ * Okta's answer to a method a path does not support, with the RFC 9110 §15.5.6 `Allow` header
+ * naming the ones it does.
+ */
+export function methodNotAllowed(allowed: readonly string[]): ApiError {
+  return new ApiError("E0000022", "The endpoint does not support the provided HTTP method", [], {
+    Allow: allowed.join(", "),
+  });
+}
+
+/**
+ * The methods each of `routes`' paths answers, for the 405 fallback: a `:param` segment matches
+ * any one segment. GET implies HEAD (Hono answers HEAD from the GET handler).
+ */
+export function allowedMethods(
+  routes: readonly { method: string; path: string }[],
+): (path: string) => string[] {
+  const table = routes
+    .filter((r) => r.method !== "ALL" && !r.path.includes("*"))
+    .map((r) => ({
+      method: r.method,
+      pattern: new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+")}/?$`),
+    }));
+  return (path) => {
+    const methods = new Set(table.filter((r) => r.pattern.test(path)).map((r) => r.method));
+    if (methods.has("GET")) methods.add("HEAD");
+    return [...methods].sort();
+  };
 }
 
 /** Okta's `limit`: a positive integer, capped at the resource's largest page. */

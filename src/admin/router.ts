@@ -1,7 +1,8 @@
 /**
  * The management API at Okta's paths (`/api/v1/...`), every route behind admin authentication:
  * authorization servers with their scopes, claims, policies, rules and keys, apps, inline hooks,
- * API tokens, Token Preview, and Warden's whole-configuration import / export.
+ * API tokens, Token Preview, and Warden's whole-configuration import / export. Only the API's own
+ * description (`openapi.json`, `reference`) is public.
  */
 import { Hono } from "hono";
 import type { AppEnv, Deps } from "../context";
@@ -12,13 +13,17 @@ import { bulkRouter } from "./bulk";
 import { claimsRouter } from "./claims";
 import { inlineHooksRouter } from "./inline-hooks";
 import { keysRouter } from "./keys";
+import { openApiRouter } from "./openapi/router";
 import { policiesRouter } from "./policies";
+import { allowedMethods, methodNotAllowed } from "./responses";
 import { scopesRouter } from "./scopes";
 import { serversRouter } from "./servers";
 import { tokenPreviewRouter } from "./token-preview";
 
 export function adminRouter(deps: Deps) {
   const router = new Hono<AppEnv>();
+  // Before authentication: the document and the reference page describe the API and hold no data.
+  router.route("/", openApiRouter());
   router.use(requireAdmin(deps));
 
   router.route("/warden", bulkRouter());
@@ -31,5 +36,15 @@ export function adminRouter(deps: Deps) {
   router.route("/inlineHooks", inlineHooksRouter());
   router.route("/apps", appsRouter());
   router.route("/api-tokens", apiTokensRouter(deps.now));
+
+  // Last: a known path with a method it does not support is a 405, anything else a 404.
+  let allowed: ((path: string) => string[]) | undefined;
+  router.all("*", (c) => {
+    allowed ??= allowedMethods(router.routes);
+    const mount = c.req.routePath.replace(/\/\*$/, "");
+    const methods = allowed(c.req.path.slice(mount.length));
+    if (methods.length > 0) throw methodNotAllowed(methods);
+    return c.notFound();
+  });
   return router;
 }

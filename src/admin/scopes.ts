@@ -8,7 +8,7 @@ import type { Scope } from "../config/schemas";
 import { newObjectId } from "../config/server-changes";
 import type { AppEnv } from "../context";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, changed, methodNotAllowed } from "./responses";
+import { adminOrigin, changed } from "./responses";
 
 const KIND = "OAuth2Scope";
 
@@ -56,8 +56,6 @@ export function scopesRouter() {
     return c.json(scopeView(adminOrigin(c), id, changed(id, result, KIND).value as Scope), 201);
   });
 
-  router.all("/:id/scopes", methodNotAllowed);
-
   router.get("/:id/scopes/:scopeId", async (c) => {
     const { id, scopeId } = c.req.param();
     const config = await controlPlane(c.env).getServerConfig(id);
@@ -78,8 +76,6 @@ export function scopesRouter() {
     changed(id, await controlPlane(c.env).changeServer(id, { type: "deleteScope", scopeId }), KIND);
     return c.body(null, 204);
   });
-
-  router.all("/:id/scopes/:scopeId", methodNotAllowed);
 
   return router;
 }

@@ -10,7 +10,7 @@ import type { ServerConfig } from "../config/schemas";
 import type { AppEnv } from "../context";
 import type { VaultStatus } from "../keys/key-vault";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, changed, methodNotAllowed, pageLimit, setPageLinks } from "./responses";
+import { adminOrigin, changed, pageLimit, setPageLinks } from "./responses";
 
 const KIND = "AuthorizationServer";
 
@@ -81,8 +81,6 @@ export function serversRouter() {
     return c.json(serverView(adminOrigin(c), server, await plane.signingStatus(server.id)), 201);
   });
 
-  router.all("/", methodNotAllowed);
-
   router.get("/:id", async (c) => {
     const id = c.req.param("id");
     const plane = controlPlane(c.env);
@@ -106,8 +104,6 @@ export function serversRouter() {
     changed(id, await controlPlane(c.env).deleteServer(id), KIND);
     return c.body(null, 204);
   });
-
-  router.all("/:id", methodNotAllowed);
 
   for (const [action, status] of [
     ["activate", "ACTIVE"],

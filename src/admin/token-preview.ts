@@ -22,8 +22,10 @@ import { AUTHENTICATION_FAILED } from "../oauth/client-auth";
 import { clientCredentialsGrant } from "../oauth/grants/client-credentials";
 import type { TraceEntry } from "../policy";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { adminOrigin } from "./responses";
 
-const PreviewRequest = z.object({
+/** What Token Preview takes: the client, the grant and the scopes a real request would name. */
+export const PreviewRequest = z.object({
   clientId: z.string().min(1),
   grantType: z.literal("client_credentials"),
   scopes: z.array(ScopeName).default([]),
@@ -66,8 +68,7 @@ export function tokenPreviewRouter(now: () => number) {
       });
     }
 
-    const origin = (c.env.ORG_URL ?? new URL(c.req.url).origin).replace(/\/+$/, "");
-    const issuer = `${origin}/oauth2/${config.server.id}`;
+    const issuer = `${adminOrigin(c)}/oauth2/${config.server.id}`;
     const alg = config.server.credentials.signing.alg;
     const requestedScopes = [...new Set(parsed.data.scopes)];
     const issuedAt = Math.floor(now() / 1000);

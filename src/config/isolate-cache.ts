@@ -1,11 +1,15 @@
 /**
  * A small TTL cache in isolate memory, the reason the warm token path does no I/O (DESIGN §1).
- * Bounded in entries (oldest evicted first), caches misses briefly so unknown ids cannot turn every
- * request into a KV read, and shares one in-flight load between concurrent cold requests.
+ * Bounded in entries (oldest evicted first), and caches misses briefly so unknown ids cannot turn
+ * every request into a KV read.
+ *
+ * It shares values, never promises: the Workers runtime binds a promise's I/O to the request that
+ * started it, and a request awaiting another request's in-flight load can hang or fail once that
+ * request ends ("Cannot perform I/O on behalf of a different request"). So concurrent misses on a
+ * cold isolate each load, and the last to finish fills the entry.
  */
 export class IsolateCache<T> {
   private readonly entries = new Map<string, { value: T | undefined; expires: number }>();
-  private readonly loading = new Map<string, Promise<T | undefined>>();
 
   constructor(
     private readonly options: {
@@ -21,16 +25,9 @@ export class IsolateCache<T> {
     const now = (this.options.now ?? Date.now)();
     const hit = this.entries.get(key);
     if (hit && hit.expires > now) return hit.value;
-    const pending = this.loading.get(key);
-    if (pending) return pending;
-    const promise = load()
-      .then((value) => {
-        this.set(key, value, now, ttlMs);
-        return value;
-      })
-      .finally(() => this.loading.delete(key));
-    this.loading.set(key, promise);
-    return promise;
+    const value = await load();
+    this.set(key, value, now, ttlMs);
+    return value;
   }
 
   private set(key: string, value: T | undefined, now: number, ttlMs = this.options.ttlMs): void {

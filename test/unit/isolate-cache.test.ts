@@ -34,20 +34,23 @@ describe("IsolateCache", () => {
     expect(loads).toBe(2);
   });
 
-  it("shares one load between concurrent callers", async () => {
+  it("never hands one caller another's in-flight load: concurrent misses each load", async () => {
+    // A promise carries the I/O of the request that made it (see isolate-cache.ts); only values are shared.
     const c = cache({ t: 0 });
     let loads = 0;
-    let release: (v: string) => void = () => {};
+    const releases: ((v: string) => void)[] = [];
     const load = () => {
       loads++;
-      return new Promise<string>((r) => {
-        release = r;
-      });
+      return new Promise<string>((r) => releases.push(r));
     };
     const all = Promise.all([c.get("k", load), c.get("k", load), c.get("k", load)]);
-    release("v");
-    expect(await all).toEqual(["v", "v", "v"]);
-    expect(loads).toBe(1);
+    releases.forEach((release, i) => {
+      release(`v${i}`);
+    });
+    expect(await all).toEqual(["v0", "v1", "v2"]);
+    expect(loads).toBe(3);
+    expect(await c.get("k", load)).toBe("v2");
+    expect(loads).toBe(3);
   });
 
   it("does not cache a failed load", async () => {

@@ -200,3 +200,34 @@ describe("unknown routes", () => {
     await expectApiError(res, 404, "E0000007");
   });
 });
+
+describe("a method a management-API path does not support", () => {
+  it.each([
+    ["PATCH", "/api/v1/apps", "GET, HEAD, POST"],
+    ["PATCH", "/api/v1/apps/0oa1", "DELETE, GET, HEAD, PUT"],
+    ["GET", "/api/v1/apps/0oa1/lifecycle/activate", "POST"],
+    ["PUT", "/api/v1/inlineHooks", "GET, HEAD, POST"],
+    ["POST", "/api/v1/api-tokens/00T1", "DELETE, GET, HEAD"],
+    ["DELETE", "/api/v1/authorizationServers/x/credentials/keys", "GET, HEAD"],
+    ["GET", "/api/v1/authorizationServers/x/tokenPreview", "POST"],
+    ["GET", "/api/v1/authorizationServers/x/lifecycle/deactivate", "POST"],
+    ["DELETE", "/api/v1/warden/export", "GET, HEAD"],
+    ["PATCH", "/api/v1/authorizationServers/x/policies/p/rules/r", "DELETE, GET, HEAD, PUT"],
+  ])("%s %s → 405 E0000022, Allow: %s", async (method, path, allow) => {
+    const res = await freshApp()(
+      new Request(`${ORIGIN}${path}`, { method, headers: { Authorization: `SSWS ${ADMIN_TOKEN}` } }),
+    );
+    expect(res.headers.get("Allow")).toBe(allow);
+    await expectApiError(res, 405, "E0000022");
+  });
+
+  it("leaves an unknown path a 404", async () => {
+    const res = await freshApp()(
+      new Request(`${ORIGIN}/api/v1/authorizationServers/x/nothing`, {
+        headers: { Authorization: `SSWS ${ADMIN_TOKEN}` },
+      }),
+    );
+    expect(res.headers.get("Allow")).toBeNull();
+    await expectApiError(res, 404, "E0000007");
+  });
+});

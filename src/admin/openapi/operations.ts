@@ -1,0 +1,568 @@
+/**
+ * Every route of the management API as an OpenAPI operation: its path, what it takes and what it
+ * answers. The routers cannot say this themselves (Hono keeps no metadata), so it is said here once,
+ * and `test/worker/openapi.test.ts` holds the two together: every route the app registers must be
+ * here and every operation here must be a route, and real responses must match the schemas named.
+ *
+ * What follows from the route and needs no entry: 401 and 403 on every authenticated operation,
+ * 404 on every path with an id in it, 400 on every operation that takes a body or a checked query
+ * parameter.
+ */
+import * as z from "zod";
+import { APPS_PAGE_LIMIT, AUTHORIZATION_SERVERS_PAGE_LIMIT, MAX_CLIENT_SECRETS } from "../../config/defaults";
+import { TOKEN_INLINE_HOOK_TYPE } from "../../config/schemas";
+import type { RequestSchemaName, ResponseSchemaName } from "./components";
+
+export const TAGS = {
+  AuthorizationServer:
+    "Custom authorization servers: each issues tokens at `/oauth2/{authServerId}/v1/token`.",
+  Scope: "The scopes a server grants; the OIDC scopes exist on every server and cannot be changed.",
+  Claim: "Custom claims added to the tokens a server mints.",
+  Policy: "Access policies, evaluated in priority order: the first whose client condition matches decides.",
+  Rule: "A policy's rules, in priority order: the first whose conditions all hold issues the token.",
+  Key: "Signing keys: NEXT, ACTIVE, EXPIRED, on Okta's rotation schedule.",
+  TokenPreview:
+    "The token a request would get, with the policy trace; nothing is signed or recorded (Warden).",
+  Application: "OAuth clients as Okta OIDC apps; `id` is the `client_id`.",
+  InlineHook: "Token inline hooks (`com.okta.oauth2.tokens.transform`).",
+  ApiToken: "Admin API tokens for `Authorization: SSWS`.",
+  ConfigAsCode: "Warden's whole-configuration import and export, which `warden plan` / `apply` use.",
+  Reference: "This document and its readable rendering: public, they hold no data.",
+} as const;
+export type Tag = keyof typeof TAGS;
+
+export interface QueryParameter {
+  name: string;
+  schema: z.ZodType;
+  description: string;
+  /** The route answers 400 for a value it cannot take. */
+  checked?: boolean;
+}
+
+export interface Operation {
+  operationId: string;
+  method: "get" | "post" | "put" | "delete";
+  /** OpenAPI path template; parameter names are Okta's. */
+  path: string;
+  tag: Tag;
+  summary: string;
+  description?: string;
+  query?: readonly QueryParameter[];
+  body?: RequestSchemaName;
+  /** The body may be empty. */
+  optionalBody?: boolean;
+  status: 200 | 201 | 204;
+  /** The success body: a schema, or `[schema]` for an array of it. */
+  returns?: ResponseSchemaName | readonly [ResponseSchemaName];
+  /** `Link` headers (RFC 8288) for cursor pagination. */
+  paged?: boolean;
+  /** Why the route answers 400 beyond an invalid body or query. */
+  refuses?: string;
+  /** No authentication: the document and the reference page. */
+  public?: boolean;
+  /** The success body is HTML, not JSON. */
+  html?: boolean;
+}
+
+/** Okta's path parameter names, and what each one names. */
+export const PATH_PARAMETERS: Record<string, string> = {
+  authServerId: "The authorization server's id (the `{authServerId}` of its issuer).",
+  scopeId: "The scope's id.",
+  claimId: "The claim's id.",
+  policyId: "The policy's id.",
+  ruleId: "The rule's id.",
+  keyId: "The key's `kid`.",
+  appId: "The app's id, which is its `client_id`.",
+  secretId: "The client secret's id.",
+  inlineHookId: "The inline hook's id.",
+  apiTokenId: "The API token's id.",
+};
+
+const limit = (limits: { default: number; max: number }): QueryParameter => ({
+  name: "limit",
+  schema: z.int().min(1).default(limits.default),
+  description: `Page size; more than ${limits.max} is taken as ${limits.max}.`,
+  checked: true,
+});
+const after: QueryParameter = {
+  name: "after",
+  schema: z.string(),
+  description: "The cursor of the page to read, from the previous page's `next` link.",
+};
+const q = (description: string): QueryParameter => ({ name: "q", schema: z.string(), description });
+const flag = (name: string, description: string): QueryParameter => ({
+  name,
+  schema: z.enum(["true", "false"]).default("false"),
+  description: `${description} Any other value is a 400, so a typo never means \`false\`.`,
+  checked: true,
+});
+
+const servers = "/api/v1/authorizationServers";
+const server = `${servers}/{authServerId}`;
+const policy = `${server}/policies/{policyId}`;
+const rule = `${policy}/rules/{ruleId}`;
+const app = "/api/v1/apps/{appId}";
+const secret = `${app}/credentials/secrets/{secretId}`;
+const hook = "/api/v1/inlineHooks/{inlineHookId}";
+
+/** The usual five operations of a collection and its items, Okta's names and answers. */
+function crud(o: {
+  tag: Tag;
+  collection: string;
+  item: string;
+  /** Okta's operationId stem, e.g. `OAuth2Scope`, and how a summary names one and many. */
+  stem: string;
+  one: string;
+  many: string;
+  view: ResponseSchemaName;
+  create: RequestSchemaName;
+  replace: RequestSchemaName;
+  listQuery?: readonly QueryParameter[];
+  paged?: boolean;
+  createStatus?: 200 | 201;
+  deleteRefuses?: string;
+}): Operation[] {
+  const { tag, collection, item, stem, view } = o;
+  return [
+    {
+      operationId: `list${stem}s`,
+      method: "get",
+      path: collection,
+      tag,
+      summary: `List ${o.many}`,
+      ...(o.listQuery ? { query: o.listQuery } : {}),
+      status: 200,
+      returns: [view],
+      ...(o.paged ? { paged: true } : {}),
+    },
+    {
+      operationId: `create${stem}`,
+      method: "post",
+      path: collection,
+      tag,
+      summary: `Create ${o.one}`,
+      body: o.create,
+      status: o.createStatus ?? 201,
+      returns: view,
+    },
+    {
+      operationId: `get${stem}`,
+      method: "get",
+      path: item,
+      tag,
+      summary: `Get ${o.one}`,
+      status: 200,
+      returns: view,
+    },
+    {
+      operationId: `replace${stem}`,
+      method: "put",
+      path: item,
+      tag,
+      summary: `Replace ${o.one}`,
+      body: o.replace,
+      status: 200,
+      returns: view,
+    },
+    {
+      operationId: `delete${stem}`,
+      method: "delete",
+      path: item,
+      tag,
+      summary: `Delete ${o.one}`,
+      status: 204,
+      ...(o.deleteRefuses ? { refuses: o.deleteRefuses } : {}),
+    },
+  ];
+}
+
+/** `POST {path}/lifecycle/activate|deactivate`. */
+function lifecycle(
+  o: { tag: Tag; path: string; stem: string; one: string; refuses?: { deactivate: string } },
+  answer: { status: 200 | 204; returns?: ResponseSchemaName },
+): Operation[] {
+  return (["activate", "deactivate"] as const).map((action) => ({
+    operationId: `${action}${o.stem}`,
+    method: "post",
+    path: `${o.path}/lifecycle/${action}`,
+    tag: o.tag,
+    summary: `${action === "activate" ? "Activate" : "Deactivate"} ${o.one}`,
+    ...answer,
+    ...(action === "deactivate" && o.refuses ? { refuses: o.refuses.deactivate } : {}),
+  }));
+}
+
+export const OPERATIONS: readonly Operation[] = [
+  // ---- authorization servers ----
+  ...crud({
+    tag: "AuthorizationServer",
+    collection: servers,
+    item: server,
+    stem: "AuthorizationServer",
+    one: "an authorization server",
+    many: "authorization servers",
+    view: "AuthorizationServer",
+    create: "CreateAuthorizationServerRequest",
+    replace: "ReplaceAuthorizationServerRequest",
+    listQuery: [
+      q("Only servers whose name or an audience contains this, case-insensitively."),
+      limit(AUTHORIZATION_SERVERS_PAGE_LIMIT),
+      after,
+    ],
+    paged: true,
+    deleteRefuses: "An ACTIVE server must be deactivated before it is deleted.",
+  }),
+  ...lifecycle(
+    { tag: "AuthorizationServer", path: server, stem: "AuthorizationServer", one: "an authorization server" },
+    { status: 204 },
+  ),
+
+  // ---- scopes and claims ----
+  ...crud({
+    tag: "Scope",
+    collection: `${server}/scopes`,
+    item: `${server}/scopes/{scopeId}`,
+    stem: "OAuth2Scope",
+    one: "a scope",
+    many: "scopes",
+    view: "OAuth2Scope",
+    create: "OAuth2ScopeRequest",
+    replace: "OAuth2ScopeRequest",
+    listQuery: [q("Only scopes whose name contains this, case-insensitively.")],
+    deleteRefuses: "A scope a rule or a claim names cannot be deleted.",
+  }),
+  ...crud({
+    tag: "Claim",
+    collection: `${server}/claims`,
+    item: `${server}/claims/{claimId}`,
+    stem: "OAuth2Claim",
+    one: "a claim",
+    many: "claims",
+    view: "OAuth2Claim",
+    create: "OAuth2ClaimRequest",
+    replace: "OAuth2ClaimRequest",
+  }),
+
+  // ---- policies and rules ----
+  ...crud({
+    tag: "Policy",
+    collection: `${server}/policies`,
+    item: policy,
+    stem: "AuthorizationServerPolicy",
+    one: "a policy",
+    many: "policies",
+    view: "AuthorizationServerPolicy",
+    create: "AuthorizationServerPolicyRequest",
+    replace: "AuthorizationServerPolicyRequest",
+  }),
+  ...lifecycle(
+    { tag: "Policy", path: policy, stem: "AuthorizationServerPolicy", one: "a policy" },
+    { status: 204 },
+  ),
+  ...crud({
+    tag: "Rule",
+    collection: `${policy}/rules`,
+    item: rule,
+    stem: "AuthorizationServerPolicyRule",
+    one: "a rule",
+    many: "rules",
+    view: "AuthorizationServerPolicyRule",
+    create: "AuthorizationServerPolicyRuleRequest",
+    replace: "AuthorizationServerPolicyRuleRequest",
+  }),
+  ...lifecycle(
+    { tag: "Rule", path: rule, stem: "AuthorizationServerPolicyRule", one: "a rule" },
+    { status: 204 },
+  ),
+
+  // ---- keys ----
+  {
+    operationId: "listAuthorizationServerKeys",
+    method: "get",
+    path: `${server}/credentials/keys`,
+    tag: "Key",
+    summary: "List the published signing keys",
+    description: "NEXT, ACTIVE and EXPIRED keys, as the JWKS has them; a revoked key only by its kid.",
+    status: 200,
+    returns: ["AuthorizationServerJsonWebKey"],
+  },
+  {
+    operationId: "getAuthorizationServerKey",
+    method: "get",
+    path: `${server}/credentials/keys/{keyId}`,
+    tag: "Key",
+    summary: "Get a signing key",
+    status: 200,
+    returns: "AuthorizationServerJsonWebKey",
+  },
+  {
+    operationId: "rotateAuthorizationServerKeys",
+    method: "post",
+    path: `${server}/credentials/lifecycle/keyRotate`,
+    tag: "Key",
+    summary: "Rotate the signing keys",
+    description:
+      "NEXT becomes ACTIVE now, a new NEXT is generated, the old ACTIVE is EXPIRED but still published.",
+    body: "KeyRotateRequest",
+    optionalBody: true,
+    status: 200,
+    returns: ["AuthorizationServerJsonWebKey"],
+  },
+  {
+    operationId: "revokeAuthorizationServerKey",
+    method: "post",
+    path: `${server}/credentials/keys/{keyId}/lifecycle/revoke`,
+    tag: "Key",
+    summary: "Revoke a signing key (emergency)",
+    description: "Warden: the key leaves the JWKS and is never used again.",
+    status: 200,
+    returns: "AuthorizationServerJsonWebKey",
+  },
+
+  // ---- Token Preview ----
+  {
+    operationId: "previewToken",
+    method: "post",
+    path: `${server}/tokenPreview`,
+    tag: "TokenPreview",
+    summary: "Preview the token a request would get",
+    description:
+      "Runs what the token endpoint runs, on the current configuration: the header and claims, or the error, with every policy and rule it looked at. Nothing is signed and nothing is recorded.",
+    body: "TokenPreviewRequest",
+    status: 200,
+    returns: "TokenPreview",
+  },
+
+  // ---- apps ----
+  {
+    operationId: "listApplications",
+    method: "get",
+    path: "/api/v1/apps",
+    tag: "Application",
+    summary: "List apps",
+    query: [q("Only apps whose label starts with this, case-insensitively."), limit(APPS_PAGE_LIMIT), after],
+    status: 200,
+    returns: ["OpenIdConnectApplication"],
+    paged: true,
+  },
+  {
+    operationId: "createApplication",
+    method: "post",
+    path: "/api/v1/apps",
+    tag: "Application",
+    summary: "Create an app",
+    description:
+      "For an app that authenticates with a secret, the response has the generated one, once; it is stored hashed.",
+    query: [
+      { name: "activate", schema: z.boolean().default(true), description: "`false` creates it INACTIVE." },
+    ],
+    body: "OpenIdConnectApplicationRequest",
+    status: 200,
+    returns: "OpenIdConnectApplication",
+  },
+  {
+    operationId: "getApplication",
+    method: "get",
+    path: app,
+    tag: "Application",
+    summary: "Get an app",
+    status: 200,
+    returns: "OpenIdConnectApplication",
+  },
+  {
+    operationId: "replaceApplication",
+    method: "put",
+    path: app,
+    tag: "Application",
+    summary: "Replace an app",
+    description: "`credentials.oauthClient.client_id` cannot change and is ignored.",
+    body: "OpenIdConnectApplicationRequest",
+    status: 200,
+    returns: "OpenIdConnectApplication",
+  },
+  {
+    operationId: "deleteApplication",
+    method: "delete",
+    path: app,
+    tag: "Application",
+    summary: "Delete an app",
+    status: 204,
+    refuses: "An ACTIVE app, or one a policy names, cannot be deleted.",
+  },
+  ...lifecycle(
+    { tag: "Application", path: app, stem: "Application", one: "an app" },
+    { status: 200, returns: "EmptyObject" },
+  ),
+  {
+    operationId: "listOAuth2ClientSecrets",
+    method: "get",
+    path: `${app}/credentials/secrets`,
+    tag: "Application",
+    summary: "List an app's client secrets",
+    status: 200,
+    returns: ["OAuth2ClientSecret"],
+  },
+  {
+    operationId: "createOAuth2ClientSecret",
+    method: "post",
+    path: `${app}/credentials/secrets`,
+    tag: "Application",
+    summary: "Add a client secret",
+    description:
+      "Warden generates the secret (an optional body is read and ignored); the response has it, once.",
+    status: 201,
+    returns: "OAuth2ClientSecret",
+    refuses: `An app has at most ${MAX_CLIENT_SECRETS} secrets, and one that authenticates without a secret has none.`,
+  },
+  {
+    operationId: "getOAuth2ClientSecret",
+    method: "get",
+    path: secret,
+    tag: "Application",
+    summary: "Get a client secret",
+    status: 200,
+    returns: "OAuth2ClientSecret",
+  },
+  ...lifecycle(
+    {
+      tag: "Application",
+      path: secret,
+      stem: "OAuth2ClientSecret",
+      one: "a client secret",
+      refuses: { deactivate: "The app's last ACTIVE secret cannot be deactivated." },
+    },
+    { status: 200, returns: "OAuth2ClientSecret" },
+  ),
+  {
+    operationId: "deleteOAuth2ClientSecret",
+    method: "delete",
+    path: secret,
+    tag: "Application",
+    summary: "Delete a client secret",
+    status: 204,
+    refuses: "An ACTIVE secret must be deactivated before it is deleted.",
+  },
+
+  // ---- inline hooks ----
+  ...crud({
+    tag: "InlineHook",
+    collection: "/api/v1/inlineHooks",
+    item: hook,
+    stem: "InlineHook",
+    one: "an inline hook",
+    many: "inline hooks",
+    view: "InlineHook",
+    create: "CreateInlineHookRequest",
+    replace: "ReplaceInlineHookRequest",
+    listQuery: [
+      {
+        name: "type",
+        schema: z.string(),
+        description: `Only hooks of this type; Warden's are all \`${TOKEN_INLINE_HOOK_TYPE}\`.`,
+      },
+    ],
+    // Okta answers the creation of an inline hook with 200.
+    createStatus: 200,
+    deleteRefuses: "An ACTIVE hook, or one a rule names, cannot be deleted.",
+  }),
+  ...lifecycle(
+    { tag: "InlineHook", path: hook, stem: "InlineHook", one: "an inline hook" },
+    { status: 200, returns: "InlineHook" },
+  ),
+
+  // ---- API tokens ----
+  {
+    operationId: "listApiTokens",
+    method: "get",
+    path: "/api/v1/api-tokens",
+    tag: "ApiToken",
+    summary: "List API tokens",
+    status: 200,
+    returns: ["ApiToken"],
+  },
+  {
+    operationId: "createApiToken",
+    method: "post",
+    path: "/api/v1/api-tokens",
+    tag: "ApiToken",
+    summary: "Create an API token",
+    description: "Warden: Okta creates tokens only in its console. The response has the value, once.",
+    body: "CreateApiTokenRequest",
+    status: 201,
+    returns: "ApiToken",
+  },
+  {
+    operationId: "revokeCurrentApiToken",
+    method: "delete",
+    path: "/api/v1/api-tokens/current",
+    tag: "ApiToken",
+    summary: "Revoke the API token making this request",
+    status: 204,
+    refuses: "Only a managed API token can revoke itself: not the bootstrap token, not a bearer token.",
+  },
+  {
+    operationId: "getApiToken",
+    method: "get",
+    path: "/api/v1/api-tokens/{apiTokenId}",
+    tag: "ApiToken",
+    summary: "Get an API token",
+    status: 200,
+    returns: "ApiToken",
+  },
+  {
+    operationId: "revokeApiToken",
+    method: "delete",
+    path: "/api/v1/api-tokens/{apiTokenId}",
+    tag: "ApiToken",
+    summary: "Revoke an API token",
+    status: 204,
+  },
+
+  // ---- config as code ----
+  {
+    operationId: "importConfiguration",
+    method: "post",
+    path: "/api/v1/warden/import",
+    tag: "ConfigAsCode",
+    summary: "Import servers, clients and inline hooks",
+    description: "One validated, all-or-nothing write of everything the document has.",
+    query: [
+      flag("prune", "`true` also deletes the servers, clients and inline hooks the document does not have."),
+      flag("dryRun", "`true` validates against the current state and writes nothing."),
+    ],
+    body: "ImportDocument",
+    status: 200,
+    returns: "ImportSummary",
+  },
+  {
+    operationId: "exportConfiguration",
+    method: "get",
+    path: "/api/v1/warden/export",
+    tag: "ConfigAsCode",
+    summary: "Export the whole configuration",
+    description: "Every server, client and inline hook as an import would restate them, without a secret.",
+    status: 200,
+    returns: "ExportDocument",
+  },
+
+  // ---- this document ----
+  {
+    operationId: "getOpenApiDocument",
+    method: "get",
+    path: "/api/v1/openapi.json",
+    tag: "Reference",
+    summary: "This OpenAPI 3.1 document",
+    status: 200,
+    public: true,
+  },
+  {
+    operationId: "getApiReference",
+    method: "get",
+    path: "/api/v1/reference",
+    tag: "Reference",
+    summary: "This document as a readable page",
+    status: 200,
+    public: true,
+    html: true,
+  },
+];

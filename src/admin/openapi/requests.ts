@@ -1,0 +1,86 @@
+/**
+ * What each write route of the management API accepts, derived from the schemas the control plane
+ * validates with. A field the path or the server owns (an id, `system`, a policy's `rules`, a
+ * status with its own lifecycle endpoints) is left out: the route ignores or refuses it.
+ */
+import * as z from "zod";
+import { ApiTokenInput } from "../../config/api-token-store";
+import {
+  AuthorizationServer,
+  Claim,
+  Client,
+  InlineHook,
+  Policy,
+  Rule,
+  Scope,
+} from "../../config/schemas";
+import { oidcEnvelope, ResponseType } from "./views";
+
+/** Okta generates the id (`aus…`) when none is given; Warden lets it name `/oauth2/{id}`. */
+export const AuthorizationServerCreate = AuthorizationServer.omit({ status: true }).extend({
+  id: AuthorizationServer.shape.id.optional(),
+});
+
+export const AuthorizationServerReplace = AuthorizationServer.omit({ id: true, status: true });
+
+export const ScopeWrite = Scope.omit({ id: true, system: true });
+
+// `Claim` is refined, and zod refuses `omit` on a refined object: the refinements still run in the route.
+export const ClaimWrite = z.object(Claim.shape).omit({ id: true, system: true });
+
+/** A new policy or rule goes last unless a priority is given; one given shifts the others. */
+const priority = Policy.shape.priority
+  .optional()
+  .meta({ description: "1 first. Absent: last on create, unchanged on replace." });
+
+export const PolicyWrite = Policy.omit({ id: true, system: true, rules: true }).extend({ priority });
+
+export const RuleWrite = Rule.omit({ id: true, system: true }).extend({ priority });
+
+export const KeyRotate = z.object({
+  use: AuthorizationServer.shape.credentials.unwrap().shape.signing.unwrap().shape.use.unwrap(),
+});
+
+export { PreviewRequest as TokenPreviewRequest } from "../token-preview";
+
+const client = Client.shape;
+
+/**
+ * Okta's OIDC app body. The route maps it onto a client (`label` → `client_name`, …) and checks
+ * it with the client schema, so each member here is that schema's.
+ */
+export const AppWrite = z.object({
+  ...oidcEnvelope,
+  label: client.client_name,
+  credentials: z
+    .object({
+      oauthClient: z
+        .object({
+          client_id: client.client_id.optional().meta({ description: "Generated (`0oa…`) when absent." }),
+          token_endpoint_auth_method: client.token_endpoint_auth_method,
+          autoKeyRotation: z.boolean().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  settings: z.object({
+    oauthClient: z.object({
+      grant_types: client.grant_types,
+      redirect_uris: client.redirect_uris,
+      response_types: z.array(ResponseType).optional(),
+      application_type: client.application_type,
+      jwks: client.jwks,
+      jwks_uri: client.jwks_uri,
+    }),
+  }),
+});
+
+/** Okta assigns the id (`cal…`) when none is given and creates the hook ACTIVE. */
+export const InlineHookCreate = InlineHook.omit({ status: true }).extend({
+  id: InlineHook.shape.id.optional(),
+});
+
+/** A replace that omits `authScheme.value` keeps the stored secret. */
+export const InlineHookReplace = InlineHook.omit({ id: true, status: true });
+
+export const ApiTokenCreate = ApiTokenInput;

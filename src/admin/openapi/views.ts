@@ -1,0 +1,377 @@
+/**
+ * The management API's response bodies as zod schemas, for the OpenAPI document. The routers build
+ * their bodies by hand (`serverView`, `oktaApp`, …) so that nothing stored (a secret hash, a hook's
+ * secret) can slip out; these schemas describe those bodies, derived from the config schemas so a
+ * field's type, enum and range are said once. `test/worker/openapi.test.ts` validates real
+ * responses against them, so a view that drifts from its router fails there.
+ */
+import * as z from "zod";
+import type { ClaimFailureReason } from "../../claims/resolve";
+import { ApiTokenInput } from "../../config/api-token-store";
+import type { ExportDocument, ImportSummary } from "../../config/control-plane";
+import {
+  AuthorizationServer,
+  Claim,
+  Client,
+  ClientJwk,
+  ClientSecret,
+  InlineHook,
+  InlineHookAuthScheme,
+  ObjectId,
+  Policy,
+  Rule,
+  Scope,
+  ServerConfig,
+  SigningAlg,
+  Status,
+} from "../../config/schemas";
+import type { ApiErrorCode, OAuthErrorCode } from "../../errors";
+import type { HookFailureReason } from "../../hooks/hook-log";
+import type { PatchRejection } from "../../hooks/patch";
+import type { KeyStatus } from "../../keys/schedule";
+import { describeSkip, type PolicySkipReason, type RuleSkipReason } from "../../policy/trace";
+
+/**
+ * A zod enum from a description of every member of a TypeScript union: a member added to the
+ * union is a compile error here until it is described, so the document cannot fall behind.
+ */
+function described<T extends string>(members: Record<T, string>, describe = (member: T) => members[member]) {
+  const values = Object.keys(members) as [T, ...T[]];
+  return z.enum(values).meta({ description: values.map((v) => `\`${v}\`: ${describe(v)}`).join("; ") });
+}
+
+const Instant = z.iso.datetime();
+
+const HttpMethod = z.enum(["GET", "POST", "PUT", "DELETE"]);
+
+/** Okta's HAL-style link; `hints.allow` names the methods the target accepts. */
+export const Link = z.object({
+  href: z.url(),
+  hints: z.object({ allow: z.array(HttpMethod) }).optional(),
+});
+
+/** Okta links whichever lifecycle operation applies to the object's current status. */
+const lifecycleLinks = { activate: Link.optional(), deactivate: Link.optional() };
+
+// ---- errors ----
+
+/** Okta's summaries for the codes Warden answers with (`src/errors.ts`). */
+const ErrorCode = described<ApiErrorCode>({
+  E0000001: "API validation failed (400)",
+  E0000003: "The request body was not well-formed (400)",
+  E0000004: "Authentication failed (401)",
+  E0000005: "Invalid session (403)",
+  E0000006: "You do not have permission to perform the requested action (403)",
+  E0000007: "Not found (404)",
+  E0000009: "Internal Server Error (500)",
+  E0000011: "Invalid token provided (401)",
+  E0000022: "The endpoint does not support the provided HTTP method (405)",
+  E0000047: "API call exceeded rate limit (429)",
+});
+
+export const OktaError = z.object({
+  errorCode: ErrorCode,
+  errorSummary: z.string(),
+  errorLink: z.string(),
+  errorId: z.string().meta({ description: "Unique per response, for support requests." }),
+  errorCauses: z
+    .array(z.object({ errorSummary: z.string() }))
+    .meta({ description: "One per invalid field: `path: message`." }),
+});
+
+// ---- authorization servers and what they own ----
+
+const Signing = AuthorizationServer.shape.credentials.unwrap().shape.signing.unwrap();
+
+export const AuthorizationServerView = AuthorizationServer.extend({
+  issuer: z.url(),
+  credentials: z.object({
+    signing: Signing.extend({
+      lastRotated: Instant.nullable(),
+      nextRotation: Instant.nullable(),
+      kid: z.string().nullable().meta({ description: "The ACTIVE signing key." }),
+    }),
+  }),
+  _links: z.object({
+    self: Link,
+    scopes: Link,
+    claims: Link,
+    policies: Link,
+    keys: Link,
+    rotateKey: Link,
+    metadata: z.array(z.object({ name: z.string(), href: z.url() })),
+    ...lifecycleLinks,
+  }),
+});
+
+const SelfLink = z.object({ self: Link });
+
+export const ScopeView = Scope.extend({
+  // The route answers the name when no display name was set.
+  displayName: Scope.shape.displayName.unwrap(),
+  _links: SelfLink,
+});
+
+export const ClaimView = z.object(Claim.shape).extend({ _links: SelfLink });
+
+/** The rules are their own resource (`…/policies/{policyId}/rules`), never embedded. */
+export const PolicyView = Policy.omit({ rules: true }).extend({
+  _links: z.object({ self: Link, rules: Link, ...lifecycleLinks }),
+});
+
+export const RuleView = Rule.extend({ _links: z.object({ self: Link, ...lifecycleLinks }) });
+
+const KeyState = described<KeyStatus>({
+  NEXT: "published in the JWKS, signing from its activation",
+  ACTIVE: "signing",
+  EXPIRED: "published until every token it signed has expired",
+  REVOKED: "withdrawn in an emergency: never published or used again",
+});
+
+/** A signing key's public JWK (RFC 7517) with Okta's `status`. */
+export const KeyView = z.object(ClientJwk.shape).extend({
+  kid: z.string(),
+  alg: SigningAlg,
+  use: Signing.shape.use.unwrap(),
+  status: KeyState,
+  _links: SelfLink,
+});
+
+// ---- Token Preview ----
+
+// The trace's own wording (`describeSkip`), as the logs show it.
+const SkipReason = described<PolicySkipReason | RuleSkipReason>(
+  {
+    inactive: "",
+    client_not_included: "",
+    no_rule_matched: "",
+    grant_type_not_included: "",
+    user_not_included: "",
+    scopes_not_covered: "",
+  },
+  describeSkip,
+);
+
+const TraceEntry = z.object({
+  kind: z.enum(["policy", "rule"]),
+  policyId: ObjectId.optional().meta({ description: "For a rule: its policy." }),
+  id: ObjectId,
+  name: z.string(),
+  outcome: z.enum(["matched", "skipped"]),
+  reason: SkipReason.optional(),
+});
+
+const Named = z.object({ id: ObjectId, name: z.string() });
+
+const elapsedMs = z.number().min(0);
+
+/** What the rule's token inline hook did: a preview calls it as a real request would. */
+const HookOutcome = z.discriminatedUnion("outcome", [
+  z.object({ id: ObjectId, called: z.literal(false), outcome: z.literal("inactive") }),
+  z.object({
+    id: ObjectId,
+    called: z.literal(true),
+    outcome: z.literal("applied"),
+    operations: z.int().min(0).meta({ description: "The patch operations applied." }),
+    elapsedMs,
+  }),
+  z.object({
+    id: ObjectId,
+    called: z.boolean(),
+    outcome: z.literal("failed"),
+    reason: described<HookFailureReason>({
+      timeout: "the hook did not answer in time",
+      network: "the hook could not be reached",
+      http_status: "the hook answered with a status outside 2xx",
+      invalid_reply: "the reply is not a token inline hook reply",
+      patch_rejected: "the reply's commands were refused (see `rejection`)",
+      hook_not_found: "no published inline hook has this id",
+      secret_unavailable: "the hook's secret could not be unsealed",
+    }),
+    rejection: described<PatchRejection>({
+      malformed_commands: "`commands` is not a list of commands",
+      unsupported_command: "a command other than `com.okta.access.patch`",
+      unsupported_operation:
+        "an operation other than add, replace or remove (or not replace on the lifetime)",
+      invalid_path: "a path that names no claim, or is malformed",
+      reserved_claim: "a change to a claim the token itself owns",
+      missing_target: "a path whose target does not exist",
+      invalid_value: "a value that cannot be a claim",
+      lifetime_out_of_range: "a lifetime outside the allowed range",
+    }).optional(),
+    detail: z.string(),
+    elapsedMs: elapsedMs.optional(),
+  }),
+  z.object({
+    id: ObjectId,
+    called: z.literal(true),
+    outcome: z.literal("error"),
+    errorSummary: z
+      .string()
+      .meta({ description: "The hook's `error`: the request fails with server_error." }),
+    elapsedMs,
+  }),
+]);
+
+const OAuthErrorBody = z.object({
+  error: described<OAuthErrorCode>({
+    invalid_request: "RFC 6749 §5.2",
+    invalid_client: "the client is unknown or deactivated",
+    invalid_grant: "RFC 6749 §5.2",
+    unauthorized_client: "the client may not use this grant type",
+    unsupported_grant_type: "RFC 6749 §5.2",
+    invalid_scope: "a requested scope is not defined on the server",
+    access_denied: "no policy rule matched",
+    server_error: "the rule's inline hook answered an error",
+    temporarily_unavailable: "RFC 6749 §4.1.2.1",
+  }),
+  error_description: z.string(),
+});
+
+export const TokenPreviewView = z.discriminatedUnion("result", [
+  z.object({
+    result: z.literal("ALLOW"),
+    accessToken: z.object({
+      header: z.object({ alg: SigningAlg, kid: z.string().nullable(), typ: z.string().optional() }),
+      payload: z.record(z.string(), z.unknown()).meta({ description: "The claims, unsigned." }),
+    }),
+    policy: Named,
+    rule: Named,
+    inlineHook: HookOutcome.nullable().meta({ description: "Null when the rule names no hook." }),
+    trace: z.array(TraceEntry),
+    claimFailures: z.array(
+      z.object({
+        claim: z.string(),
+        reason: described<ClaimFailureReason>({
+          compile_failed: "the claim's expression no longer compiles",
+          evaluation_failed: "the expression failed for this request",
+          not_a_claim_value: "the expression's value cannot be a claim",
+          regex_budget: "the group filter's regex exceeded its budget",
+        }),
+        message: z.string(),
+      }),
+    ),
+  }),
+  z.object({
+    result: z.literal("DENY"),
+    status: z.int().meta({ description: "The HTTP status the token endpoint would answer." }),
+    error: z
+      .union([OAuthErrorBody, OktaError.omit({ errorId: true })])
+      .meta({ description: "The token endpoint's body: RFC 6749's, or Okta's 404 for an inactive server." }),
+    trace: z.array(TraceEntry),
+    inlineHook: HookOutcome.optional(),
+  }),
+]);
+
+// ---- apps (OAuth clients) ----
+
+const client = Client.shape;
+
+/** Okta's OIDC app envelope: the only app type Warden has. */
+export const oidcEnvelope = {
+  name: z.literal("oidc_client"),
+  signOnMode: z.literal("OPENID_CONNECT"),
+};
+
+export const ResponseType = z.enum(["code", "token", "id_token"]);
+
+export const AppView = z.object({
+  id: client.client_id.meta({ description: "The app's client_id." }),
+  ...oidcEnvelope,
+  label: client.client_name,
+  status: Status,
+  credentials: z.object({
+    oauthClient: z.object({
+      client_id: client.client_id,
+      client_secret: z
+        .string()
+        .optional()
+        .meta({ description: "Only in the response that created the app; stored hashed." }),
+      token_endpoint_auth_method: client.token_endpoint_auth_method,
+      autoKeyRotation: z.boolean(),
+    }),
+  }),
+  settings: z.object({
+    oauthClient: z.object({
+      grant_types: client.grant_types,
+      redirect_uris: client.redirect_uris,
+      response_types: z.array(ResponseType).meta({ description: "Follow from grant_types." }),
+      application_type: client.application_type,
+      jwks: client.jwks,
+      jwks_uri: client.jwks_uri,
+    }),
+  }),
+  _links: z.object({ self: Link, secrets: Link, ...lifecycleLinks }),
+});
+
+export const ClientSecretView = z.object({
+  id: ClientSecret.shape.id,
+  status: Status,
+  client_secret: z
+    .string()
+    .optional()
+    .meta({ description: "Only in the response that created the secret; stored hashed." }),
+  created: Instant,
+  lastUpdated: Instant,
+  _links: z.object({ ...lifecycleLinks, delete: Link.optional() }),
+});
+
+/** Okta answers an app's lifecycle operations with an empty object. */
+export const EmptyObject = z.object({});
+
+// ---- inline hooks and API tokens ----
+
+const hookConfig = InlineHook.shape.channel.shape.config.shape;
+
+export const InlineHookView = InlineHook.extend({
+  channel: InlineHook.shape.channel.extend({
+    config: z.object(hookConfig).extend({
+      authScheme: InlineHookAuthScheme.omit({ value: true })
+        .nullable()
+        .meta({ description: "The secret (`value`) is write-only: never in a response." }),
+    }),
+  }),
+  created: Instant,
+  lastUpdated: Instant,
+  _links: z.object({ self: Link, ...lifecycleLinks }),
+});
+
+export const ApiTokenView = z.object({
+  id: z.string(),
+  name: ApiTokenInput.shape.name,
+  userId: ApiTokenInput.shape.userId.unwrap().nullable(),
+  clientName: z.string(),
+  created: Instant,
+  lastUpdated: Instant,
+  expiresAt: Instant.nullable(),
+  token: z
+    .string()
+    .optional()
+    .meta({ description: "The value, only in the response that created it; stored as its SHA-256." }),
+  _links: z.object({ self: Link, user: z.array(z.object({ href: z.url() })).optional() }),
+});
+
+// ---- config as code ----
+
+export const ImportSummaryView = z.object({
+  servers: z.array(z.object({ id: ObjectId, version: z.number().int() })),
+  clients: z.array(z.object({ client_id: client.client_id, created: z.boolean() })),
+  generatedSecrets: z
+    .record(z.string(), z.string())
+    .meta({ description: "client_id → a secret Warden generated in this call, shown once." }),
+  inlineHooks: z.array(z.object({ id: ObjectId, created: z.boolean() })),
+  deleted: z
+    .object({
+      authorizationServers: z.array(z.string()),
+      clients: z.array(z.string()),
+      inlineHooks: z.array(z.string()),
+    })
+    .meta({ description: "What `prune` deleted (or, in a dry run, would delete)." }),
+}) satisfies z.ZodType<ImportSummary>;
+
+/** The live configuration as an import would restate it: never a secret. */
+export const ExportDocumentView = z.object({
+  authorizationServers: z.array(ServerConfig),
+  clients: z.array(z.object(client).omit({ secrets: true })),
+  inlineHooks: z.array(InlineHook),
+}) satisfies z.ZodType<ExportDocument>;
