@@ -7,7 +7,7 @@ import { ApiError, apiErrorResponse, OAuthError, oauthErrorResponse } from "./er
 import { KeyStore } from "./keys/key-store";
 import { ClientKeyStore } from "./oauth/client-keys";
 import { orgRouter } from "./oauth/org-router";
-import { oauthRouter } from "./oauth/router";
+import { isOAuthProtocolPath, oauthRouter } from "./oauth/router";
 
 export function createDeps(now: () => number = Date.now): Deps {
   return {
@@ -27,11 +27,18 @@ export function createApp(deps: Deps = createDeps()) {
   app.route("/api/v1", adminRouter(deps));
 
   app.notFound(() => apiErrorResponse(new ApiError("E0000007", "Not found: Resource not found")));
-  app.onError((error) => {
+  app.onError((error, c) => {
     if (error instanceof OAuthError) return oauthErrorResponse(error);
     if (error instanceof ApiError) return apiErrorResponse(error);
     // Internal details go to the log, never to the wire (DESIGN §8).
     console.error("unhandled error", error);
+    // One error vocabulary per surface: an OAuth client parses RFC 6749 §5.2 errors, so the protocol
+    // endpoints answer their own failures as `server_error` too, not in Okta's management shape.
+    if (isOAuthProtocolPath(c.req.path)) {
+      return oauthErrorResponse(
+        new OAuthError("server_error", "The server encountered an unexpected error."),
+      );
+    }
     return apiErrorResponse(new ApiError("E0000009", "Internal Server Error"));
   });
   return app;

@@ -10,7 +10,6 @@ import {
   AuthorizationServer,
   Claim,
   Client,
-  ClientInput,
   InlineHook,
   Policy,
   Rule,

@@ -25,7 +25,10 @@ export const REFRESH_TOKEN_LIFETIME_MINUTES = 0;
 /** Okta's AUTO rotation period: a key signs for 90 days. */
 export const ROTATION_PERIOD_SECONDS = 90 * 24 * 3600;
 
-/** Okta publishes the NEXT key 45 days before it becomes ACTIVE, so every cached JWKS already holds it. */
+/**
+ * The least time a scheduled NEXT key is published before it activates (Okta: 45 days). In AUTO the
+ * vault publishes each successor as soon as its predecessor starts signing, so normally a whole period.
+ */
 export const NEXT_KEY_LEAD_SECONDS = 45 * 24 * 3600;
 
 /**
@@ -54,16 +57,19 @@ export const MIN_NEXT_KEY_LEAD_SECONDS = 1;
 export const KV_PROPAGATION_SECONDS = 60;
 
 /**
- * Upper bound on the JWKS / discovery `max-age` whatever the schedule allows: it is also how long a
- * verifier that never refetches may keep trusting an emergency-revoked key.
+ * Upper bound on the JWKS / discovery `max-age` whatever the schedule allows. A verifier that honours
+ * the headers drops an emergency-revoked key within propagation + max-age + stale-while-revalidate.
  */
 export const METADATA_MAX_AGE_CAP_SECONDS = 900;
 
 /** `stale-while-revalidate` cap (RFC 5861 §3): a refresh in the background, within the schedule's budget. */
 export const METADATA_STALE_WHILE_REVALIDATE_CAP_SECONDS = 300;
 
-/** `stale-if-error` (RFC 5861 §4): during an outage a day-old JWKS beats none. */
-export const METADATA_STALE_IF_ERROR_SECONDS = 86400;
+/**
+ * `stale-if-error` (RFC 5861 §4): within the stale-while-revalidate cap, so a JWKS outage does not
+ * stretch the revocation bound.
+ */
+export const METADATA_STALE_IF_ERROR_SECONDS = METADATA_STALE_WHILE_REVALIDATE_CAP_SECONDS;
 
 /**
  * How long a superseded key stays published: Okta's longest access-token lifetime (1440 minutes),

@@ -4,6 +4,10 @@
  * every request, so the scheduled ACTIVE → NEXT switch happens everywhere at the same instant with no
  * coordination. A new keyset (rotation, revocation) reaches an isolate within KV's propagation plus
  * two keyset TTLs (Cache API, then isolate).
+ *
+ * An isolate never goes back: KV replicas and the colo cache can hand out a keyset older than one
+ * this isolate already held (a lagging replica, another isolate's stale copy), and the older one may
+ * still let a since-revoked key sign. The highest version seen per server wins.
  */
 import { importJWK } from "jose";
 import {
@@ -43,6 +47,8 @@ const CACHE_ORIGIN = "https://keysets.warden.internal";
 
 export class KeyStore {
   private readonly keysets: IsolateCache<LoadedKeyset>;
+  /** The newest keyset this isolate has held per server, whatever the TTL cache says. */
+  private readonly newest = new Map<string, LoadedKeyset>();
   private kek?: { secret: string; key: Promise<CryptoKey> };
 
   constructor(now: () => number = Date.now) {
@@ -75,26 +81,55 @@ export class KeyStore {
 
   private load(env: KeySource, serverId: string): Promise<LoadedKeyset | undefined> {
     const ttlSeconds = keysetTtlSeconds(env);
-    return this.keysets.get(
-      serverId,
-      async () => {
-        const published =
-          (await this.fromCacheApi(serverId)) ?? (await this.fromKv(env, serverId, ttlSeconds));
-        return published ? { published } : undefined;
-      },
-      ttlSeconds * 1000,
-    );
+    return this.keysets.get(serverId, () => this.loadNewest(env, serverId, ttlSeconds), ttlSeconds * 1000);
   }
 
+  /**
+   * The colo's copy, or KV's when there is none or it is older than what this isolate held; then
+   * whichever of those and the held one is newest. The held object is kept when it wins, so its
+   * unsealed keys are not imported again.
+   */
+  private async loadNewest(
+    env: KeySource,
+    serverId: string,
+    ttlSeconds: number,
+  ): Promise<LoadedKeyset | undefined> {
+    const held = this.newest.get(serverId);
+    const floor = held?.published.version ?? 0;
+    let published = await this.fromCacheApi(serverId);
+    if (!published || published.version < floor) {
+      const fromKv = await this.fromKv(env, serverId, ttlSeconds, published?.version);
+      // A keyset gone from KV is a deleted server: nothing to keep.
+      if (!fromKv && !published) {
+        this.newest.delete(serverId);
+        return undefined;
+      }
+      if (fromKv && (!published || fromKv.version > published.version)) published = fromKv;
+    }
+    if (!published) return undefined;
+    if (held && held.published.version >= published.version) return held;
+    const loaded: LoadedKeyset = { published };
+    this.newest.delete(serverId);
+    if (this.newest.size >= ISOLATE_CACHE_MAX_ENTRIES) {
+      const oldest = this.newest.keys().next();
+      if (!oldest.done) this.newest.delete(oldest.value);
+    }
+    this.newest.set(serverId, loaded);
+    return loaded;
+  }
+
+  /** `cachedVersion`: what the colo cache holds, which a copy from a lagging KV replica must not replace. */
   private async fromKv(
     env: KeySource,
     serverId: string,
     ttlSeconds: number,
+    cachedVersion: number | undefined,
   ): Promise<PublishedKeyset | undefined> {
     const raw = await env.CONFIG.get(kvKeys.keyset(serverId));
     if (raw === null) return undefined;
+    const published = JSON.parse(raw) as PublishedKeyset;
     const cache = coloCache();
-    if (cache) {
+    if (cache && (cachedVersion === undefined || published.version > cachedVersion)) {
       // Best effort: a failed put only costs the next cold isolate a KV read.
       await cache
         .put(
@@ -105,7 +140,7 @@ export class KeyStore {
         )
         .catch(() => undefined);
     }
-    return JSON.parse(raw) as PublishedKeyset;
+    return published;
   }
 
   private async fromCacheApi(serverId: string): Promise<PublishedKeyset | undefined> {

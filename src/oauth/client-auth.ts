@@ -9,7 +9,7 @@
  */
 import type { ConfigStore } from "../config/config-store";
 import { CLIENT_ASSERTION_CLOCK_TOLERANCE_SECONDS } from "../config/defaults";
-import type { Client, TokenEndpointAuthMethod } from "../config/schemas";
+import { Client, type TokenEndpointAuthMethod } from "../config/schemas";
 import { secretMatchesAny } from "../crypto/secrets";
 import type { Env } from "../env";
 import { OAuthError } from "../errors";
@@ -118,11 +118,26 @@ export async function authenticateClient(
   }
 }
 
+/**
+ * The registered client a presented id names, read through the isolate cache. An id that breaks the
+ * schema's client_id rule (printable ASCII, at most 100 characters) names no client: it is answered
+ * like an unknown one without a KV read, since KV refuses keys over 512 bytes with an error that must
+ * not become a 5xx (DESIGN §8), and a flood of such ids should not fill the negative cache either.
+ */
+function registeredClient(
+  { config, env }: Pick<ClientAuthContext, "config" | "env">,
+  clientId: string,
+): Promise<Client | undefined> {
+  if (!Client.shape.client_id.safeParse(clientId).success) return Promise.resolve(undefined);
+  return config.client(env.CONFIG, clientId);
+}
+
 async function authenticateWithSecret(
   presented: Extract<PresentedCredentials, { secret: string }>,
-  { config, env }: ClientAuthContext,
+  context: ClientAuthContext,
 ): Promise<Client> {
-  const client = await config.client(env.CONFIG, presented.clientId);
+  // An unknown client still costs one hash below, so timing does not tell it from a wrong secret.
+  const client = await registeredClient(context, presented.clientId);
   const hashes = client?.secrets.filter((s) => s.status === "ACTIVE").map((s) => s.secretHash);
   const secretOk = await secretMatchesAny(presented.secret, hashes?.length ? hashes : UNKNOWN_CLIENT_HASHES);
   if (
@@ -139,16 +154,24 @@ async function authenticateWithSecret(
 /** RFC 7523 §3, in order: who it claims to be, that client's keys, the signature and claims, then replay. */
 async function authenticateWithAssertion(
   presented: Extract<PresentedCredentials, { method: "private_key_jwt" }>,
-  { config, clientKeys, env, audiences, now }: ClientAuthContext,
+  context: ClientAuthContext,
 ): Promise<Client> {
+  const { clientKeys, env, audiences, now } = context;
   const refuse = (
     reason: AssertionFailureReason | "unknown_client" | "client_id_mismatch",
     clientId?: string,
     detail?: string,
   ): never => {
-    // Why goes to the log, never to the wire (DESIGN §8): the client reads one answer for all.
+    // Why goes to the log, never to the wire (DESIGN §8): the client reads one answer for all. The
+    // id is unverified input, so the log keeps no more of it than a client id can be long.
     console.warn(
-      JSON.stringify({ event: "client_auth.failed", method: "private_key_jwt", clientId, reason, detail }),
+      JSON.stringify({
+        event: "client_auth.failed",
+        method: "private_key_jwt",
+        clientId: clientId?.slice(0, 100),
+        reason,
+        detail,
+      }),
     );
     throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
   };
@@ -157,7 +180,7 @@ async function authenticateWithAssertion(
   if (presented.clientId !== undefined && presented.clientId !== clientId) {
     refuse("client_id_mismatch", clientId);
   }
-  const client = await config.client(env.CONFIG, clientId);
+  const client = await registeredClient(context, clientId);
   if (client?.status !== "ACTIVE" || client.token_endpoint_auth_method !== "private_key_jwt") {
     return refuse("unknown_client", clientId);
   }

@@ -1,9 +1,17 @@
 /**
- * Authorization server metadata (RFC 8414 §2), served at both well-known names Okta serves. It lists
- * exactly what this server does today: an endpoint or method appears here only once it works.
+ * Authorization server metadata (RFC 8414 §2) and its OpenID Connect Discovery variant, served at the
+ * names Okta serves. Both list exactly what this server does today: an endpoint, method or response
+ * type appears here only once it works.
+ *
+ * Warden is not an OpenID Provider yet (no authorization endpoint, no ID tokens: roadmap item 5), so
+ * `/.well-known/openid-configuration` cannot be a complete OIDC Discovery §3 document without claiming
+ * what does not exist: it carries every required member that can be stated truthfully
+ * (`subject_types_supported`, `id_token_signing_alg_values_supported`) and leaves
+ * `authorization_endpoint` out and `response_types_supported` empty, as the RFC 8414 document does.
+ * It is served because Okta serves it and OAuth clients (openid-client, Okta's SDKs) discover there.
  */
 import type { Context } from "hono";
-import { OKTA_SCOPES, type Snapshot } from "../config/schemas";
+import { OKTA_SCOPES, type SigningAlg, type Snapshot } from "../config/schemas";
 import type { AppEnv, Deps } from "../context";
 import { CLIENT_ASSERTION_ALGORITHMS } from "./client-assertion";
 import { SUPPORTED_CLIENT_AUTH_METHODS } from "./client-auth";
@@ -43,11 +51,32 @@ export function orgServerMetadata(issuer: string) {
   };
 }
 
+/**
+ * OIDC Discovery §3 members beyond RFC 8414, each true of Warden today: every `sub` is the same for
+ * every client (`public`, OIDC Core §8), and the server signs its JWTs with its one algorithm. OIDC
+ * asks that RS256 be listed; a server configured for ES256, EdDSA or PS256 lists only its own, since
+ * it could not sign anything with RS256.
+ */
+export function withOpenIdMembers<M extends object>(metadata: M, alg: SigningAlg) {
+  return { ...metadata, subject_types_supported: ["public"], id_token_signing_alg_values_supported: [alg] };
+}
+
 /** Cached like the JWKS it points to: a verifier that follows `jwks_uri` sees both age alike. */
 export function discoveryEndpoint(deps: Deps) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     const keyset = await requireKeyset(deps, c);
     c.header("Cache-Control", publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000)));
     return c.json(serverMetadata(c.get("snapshot"), c.get("issuer")));
+  };
+}
+
+export function openIdConfigurationEndpoint(deps: Deps) {
+  return async (c: Context<AppEnv>): Promise<Response> => {
+    const keyset = await requireKeyset(deps, c);
+    c.header("Cache-Control", publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000)));
+    const snapshot = c.get("snapshot");
+    return c.json(
+      withOpenIdMembers(serverMetadata(snapshot, c.get("issuer")), snapshot.server.credentials.signing.alg),
+    );
   };
 }

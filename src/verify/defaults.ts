@@ -44,8 +44,14 @@ export const JWKS_MAX_AGE_CEILING_SECONDS = 24 * 3600;
  */
 export const JWKS_DEFAULT_STALE_IF_ERROR_SECONDS = 24 * 3600;
 
-/** Larger JWKS documents are refused: Warden publishes at most a handful of keys. */
+/**
+ * Larger JWKS documents are refused, counted as they arrive (decoded, if the response was
+ * compressed): Warden publishes at most a handful of keys.
+ */
 export const JWKS_MAX_BYTES = 256 * 1024;
+
+/** Redirects followed to reach the JWKS, each re-checked for TLS: a CDN or vanity-domain hop or two, no more. */
+export const JWKS_MAX_REDIRECTS = 3;
 
 /** Longer bearer strings are refused before any parsing; Warden's tokens are well under 2 KiB. */
 export const MAX_TOKEN_LENGTH = 16 * 1024;

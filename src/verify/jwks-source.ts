@@ -8,17 +8,20 @@
  *   share one request;
  * - an outage (network error, timeout, non-2xx) keeps the last good set for its `stale-if-error`;
  * - a set is replaced only by one the server produced later, so a slow reload that completes after a
- *   newer one never wins.
+ *   newer one never wins;
+ * - the response is untrusted input: bounded in size however it is framed, and reached only over TLS
+ *   redirects (`jwks-fetch.ts`).
  */
-import { JWKS_MAX_BYTES } from "./defaults";
+import { JWKS_MAX_BYTES, JWKS_MAX_REDIRECTS } from "./defaults";
 import { type Freshness, freshnessOf } from "./freshness";
+import { fetchFollowingTlsRedirects, type JwksFetch, readBoundedBody } from "./jwks-fetch";
 import { type Algorithm, importKeySet, type KeySet, type VerificationKey } from "./key-set";
 
 export interface JwksSourceOptions {
   jwksUri: string;
   /** The algorithm allow-list: keys bound to anything else are dropped on import. */
   algorithms: readonly Algorithm[];
-  fetch: (input: string, init: RequestInit) => Promise<Response>;
+  fetch: JwksFetch;
   /** Resolved on first use: Workers allow touching the Cache API only while handling a request. */
   cache: () => Cache | null;
   /** Epoch milliseconds. */
@@ -174,11 +177,12 @@ export class JwksSource {
     const headers = new Headers({ Accept: "application/jwk-set+json, application/json" });
     // RFC 9110 §13.1.2: revalidate the set we hold; an unchanged JWKS costs a 304 and no parsing.
     if (previous?.etag) headers.set("If-None-Match", previous.etag);
-    const res = await this.options.fetch(this.options.jwksUri, {
-      method: "GET",
-      headers,
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-    });
+    const res = await fetchFollowingTlsRedirects(
+      this.options.fetch,
+      this.options.jwksUri,
+      { method: "GET", headers, signal: AbortSignal.timeout(this.options.timeoutMs) },
+      JWKS_MAX_REDIRECTS,
+    );
 
     if (res.status === 304 && previous?.etag) {
       await res.body?.cancel();
@@ -200,13 +204,7 @@ export class JwksSource {
       await res.body?.cancel();
       throw new Error(`JWKS answered ${res.status}`);
     }
-    const declared = Number(res.headers.get("content-length") ?? 0);
-    if (declared > JWKS_MAX_BYTES) {
-      await res.body?.cancel();
-      throw new Error("JWKS too large");
-    }
-    const body = await res.text();
-    if (body.length > JWKS_MAX_BYTES) throw new Error("JWKS too large");
+    const body = await readBoundedBody(res, JWKS_MAX_BYTES);
     const keys = await importKeySet(JSON.parse(body), this.options.algorithms);
     const candidate: HeldSet = {
       keys,

@@ -16,6 +16,7 @@ import {
 import { TokenVerificationError } from "./errors";
 import { JwksSource, type WaitUntil } from "./jwks-source";
 import { type Algorithm, isObject, isSupportedAlgorithm } from "./key-set";
+import { isTlsOrLoopback } from "./tls-url";
 import { checkHeader, type ProfileOption } from "./token-header";
 
 export interface VerifierOptions {
@@ -26,6 +27,10 @@ export interface VerifierOptions {
   /**
    * The allow-list, a subset of RS256, ES256, EdDSA, PS256. Default: all four, narrowed at verification
    * to the algorithm each JWKS key carries, which amounts to "the algorithms the JWKS keys carry".
+   * The allow-list comes from the JWKS, not the server's metadata: no standard metadata member names
+   * the access-token signing algorithm (RFC 8414 has none, RFC 9068 defines none, and OIDC's
+   * `id_token_signing_alg_values_supported` is about ID tokens). Each Warden key carries its `alg`,
+   * and a key verifies that one algorithm only (RFC 8725 §3.1); pin this option to refuse the others.
    */
   algorithms?: readonly Algorithm[];
   /** Which token profile to accept; `any` decides by `typ` (`at+jwt` → rfc9068, none → okta). Default `okta`, Warden's default. */
@@ -190,8 +195,7 @@ function assertTlsUrl(value: string, name: string): void {
   } catch {
     throw new TypeError(`${name} must be an absolute URL`);
   }
-  const local = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) {
+  if (!isTlsOrLoopback(url)) {
     throw new TypeError(`${name} must use https (http only for localhost)`);
   }
 }

@@ -1,11 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
   activeKey,
+  cacheHorizon,
+  firstPublication,
   keyStatus,
   metadataCacheControl,
+  metadataLifetimes,
   nextKey,
   plan,
   type RotationSchedule,
+  revocationBoundSeconds,
+  rotationTarget,
   rotationTimes,
   type ScheduledKey,
   unpublishedKeyCanSignAt,
@@ -22,25 +27,57 @@ const MANUAL: RotationSchedule = { ...AUTO, mode: "MANUAL" };
 const T = 1_800_000_000;
 
 let sequence = 0;
-const key = (kid: string, activatesAt: number | null, revokedAt: number | null = null): ScheduledKey => ({
+/** A published key (safeAt: it was safe to sign from the start) unless the test says otherwise. */
+const key = (
+  kid: string,
+  activatesAt: number | null,
+  revokedAt: number | null = null,
+  extra: Partial<ScheduledKey> = {},
+): ScheduledKey => ({
   kid,
   createdAt: T,
   activatesAt,
   sequence: ++sequence,
   revokedAt,
+  safeAt: T - 100 * DAY,
+  pinned: false,
+  ...extra,
 });
 
-/** Applies a plan's actions the way the vault does, naming generated keys g1, g2, … */
-function apply(keys: ScheduledKey[], schedule: RotationSchedule, now: number): ScheduledKey[] {
+/**
+ * Applies a plan's actions and publishes the way the vault does, naming generated keys g1, g2, …;
+ * `horizon` is how long responses served before this publication live (default: nothing cached).
+ */
+function apply(keys: ScheduledKey[], schedule: RotationSchedule, now: number, horizon = now): ScheduledKey[] {
   let out = [...keys];
   let n = 0;
   for (let pass = 0; pass < 8; pass++) {
     const { actions } = plan(out, schedule, now);
-    if (actions.length === 0) return out;
+    if (actions.length === 0) {
+      const decided = new Map(firstPublication(out, horizon, now).map((d) => [d.kid, d]));
+      return out.map((k) => {
+        const d = decided.get(k.kid);
+        return d ? { ...k, safeAt: d.safeAt, activatesAt: d.activatesAt } : k;
+      });
+    }
     for (const a of actions) {
-      if (a.kind === "generate") out.push({ ...key(`g${++n}@${now}`, a.activatesAt), createdAt: now });
+      if (a.kind === "generate")
+        out.push({
+          ...key(`g${++n}@${now}`, a.activatesAt),
+          createdAt: now,
+          safeAt: a.urgent ? now : null,
+        });
       if (a.kind === "reschedule")
-        out = out.map((k) => (k.kid === a.kid ? { ...k, activatesAt: a.activatesAt } : k));
+        out = out.map((k) =>
+          k.kid === a.kid
+            ? {
+                ...k,
+                activatesAt: a.activatesAt,
+                pinned: false,
+                safeAt: a.urgent ? (k.safeAt ?? now) : k.safeAt,
+              }
+            : k,
+        );
       if (a.kind === "remove") out = out.filter((k) => k.kid !== a.kid);
     }
   }
@@ -83,23 +120,29 @@ describe("plan — AUTO", () => {
   it("creates an ACTIVE key now and a NEXT key one period later on first start", () => {
     const keys = apply([], AUTO, T);
     expect(keys.map((k) => k.activatesAt)).toEqual([T, T + 90 * DAY]);
-    // the next thing due: the first key leaves a retention after the NEXT key takes over
-    expect(plan(keys, AUTO, T)).toEqual({ actions: [], nextAlarmAt: T + 90 * DAY + DAY });
-    expect(plan(keys, { ...AUTO, retentionSeconds: 100 * DAY }, T).nextAlarmAt).toBe(T + 135 * DAY);
+    // the next thing due: the NEXT key takes over, and its successor must be generated then
+    expect(plan(keys, AUTO, T)).toEqual({ actions: [], nextAlarmAt: T + 90 * DAY });
   });
 
-  it("generates the following NEXT key exactly a lead before its rotation, dated one period on", () => {
+  it("always keeps a NEXT key published: its successor is generated the instant it activates, dated a period on", () => {
     const keys = [key("k1", T), key("k2", T + 90 * DAY)];
-    const genAt = T + 90 * DAY + 45 * DAY;
     const keep = { ...AUTO, retentionSeconds: 100 * DAY };
-    expect(plan(keys, keep, genAt - 1).actions).toEqual([]);
-    expect(plan(keys, keep, genAt - 1).nextAlarmAt).toBe(genAt);
-    expect(plan(keys, keep, genAt).actions).toEqual([{ kind: "generate", activatesAt: T + 180 * DAY }]);
+    expect(plan(keys, keep, T + 90 * DAY - 1).actions).toEqual([]);
+    expect(plan(keys, keep, T + 90 * DAY).actions).toEqual([
+      { kind: "generate", activatesAt: T + 180 * DAY },
+    ]);
+    for (let t = T; t < T + 400 * DAY; t += DAY) {
+      const now = t;
+      const walked = apply(keys, keep, now);
+      expect(walked.some((k) => keyStatus(k, walked, now) === "NEXT")).toBe(true);
+    }
   });
 
   it("catches up after a missed alarm without dating a key sooner than a lead ahead", () => {
+    // no NEXT key: the alarm due when k1 started signing ran late
     const keys = [key("k1", T)];
-    const late = T + 89 * DAY; // the alarm at T+45d never ran
+    expect(plan(keys, AUTO, T + 10 * DAY).actions).toEqual([{ kind: "generate", activatesAt: T + 90 * DAY }]);
+    const late = T + 89 * DAY;
     expect(plan(keys, AUTO, late).actions).toEqual([{ kind: "generate", activatesAt: late + 45 * DAY }]);
   });
 
@@ -110,7 +153,7 @@ describe("plan — AUTO", () => {
   });
 
   it("removes a superseded key once its retention has passed, and schedules that removal", () => {
-    const keys = [key("k1", T), key("k2", T + 10)];
+    const keys = [key("k1", T), key("k2", T + 10), key("k3", T + 90 * DAY)];
     expect(plan(keys, { ...AUTO, retentionSeconds: 100 }, T + 109).actions).toEqual([]);
     expect(plan(keys, { ...AUTO, retentionSeconds: 100 }, T + 110).actions).toContainEqual({
       kind: "remove",
@@ -119,16 +162,22 @@ describe("plan — AUTO", () => {
     expect(plan(keys, { ...AUTO, retentionSeconds: 100 }, T + 20).nextAlarmAt).toBe(T + 110);
   });
 
-  it("dates an undated NEXT key when a server switches from MANUAL to AUTO", () => {
-    const keys = [key("k1", T), key("k2", null)];
-    expect(plan(keys, AUTO, T + 5).actions).toEqual([
+  it("dates an undated NEXT key when a server switches from MANUAL to AUTO, never before its safeAt", () => {
+    expect(plan([key("k1", T), key("k2", null)], AUTO, T + 5).actions).toEqual([
       { kind: "reschedule", kid: "k2", activatesAt: T + 90 * DAY },
+    ]);
+    const fast: RotationSchedule = { ...AUTO, periodSeconds: 20, leadSeconds: 10 };
+    const young = [key("k1", T), key("k2", null, null, { safeAt: T + 500 })];
+    expect(plan(young, fast, T + 5).actions).toEqual([
+      { kind: "reschedule", kid: "k2", activatesAt: T + 500 },
     ]);
   });
 
   it("lets the published NEXT key take over at once when the ACTIVE one is revoked", () => {
     const keys = [key("k1", T, T + 5), key("k2", T + 90 * DAY)];
-    expect(plan(keys, AUTO, T + 5).actions).toEqual([{ kind: "reschedule", kid: "k2", activatesAt: T + 5 }]);
+    expect(plan(keys, AUTO, T + 5).actions).toEqual([
+      { kind: "reschedule", kid: "k2", activatesAt: T + 5, urgent: true },
+    ]);
   });
 
   it("generates a signing key and a NEXT key when every key is revoked", () => {
@@ -138,9 +187,12 @@ describe("plan — AUTO", () => {
       "g1@1800000005": "ACTIVE",
       "g2@1800000005": "NEXT",
     });
+    // the key that must sign at once is not held; its successor is dated a period on
+    expect(keys.find((k) => k.kid === "g1@1800000005")?.safeAt).toBe(T + 5);
+    expect(keys.find((k) => k.kid === "g2@1800000005")?.activatesAt).toBe(T + 5 + 90 * DAY);
   });
 
-  it("walks a year of alarms: one key signs at every instant, always published a lead before", () => {
+  it("walks a year of alarms: one key signs at every instant, a NEXT key is always published, each a period before it signs", () => {
     const small: RotationSchedule = {
       mode: "AUTO",
       periodSeconds: 100,
@@ -153,14 +205,17 @@ describe("plan — AUTO", () => {
     for (let i = 0; i < 50; i++) {
       const alarm = plan(keys, small, now).nextAlarmAt;
       expect(alarm).not.toBeNull();
-      for (let t = now; t < (alarm ?? now); t += 7) expect(activeKey(keys, t)).toBeDefined();
+      for (let t = now; t < (alarm ?? now); t += 7) {
+        expect(activeKey(keys, t)).toBeDefined();
+        expect(nextKey(keys, t)).toBeDefined();
+      }
       now = alarm ?? now;
       keys = apply(keys, small, now);
       for (const k of keys) if (!firstPublished.has(k.kid)) firstPublished.set(k.kid, now);
     }
     for (const k of keys) {
       if (k.activatesAt !== null && firstPublished.get(k.kid) !== T) {
-        expect(k.activatesAt - (firstPublished.get(k.kid) ?? 0)).toBeGreaterThanOrEqual(small.leadSeconds);
+        expect(k.activatesAt - (firstPublished.get(k.kid) ?? 0)).toBe(small.periodSeconds);
       }
     }
   });
@@ -173,10 +228,97 @@ describe("plan — MANUAL", () => {
     expect(plan(keys, MANUAL, T + 1000 * DAY)).toEqual({ actions: [], nextAlarmAt: null });
   });
 
-  it("undates a dated NEXT key when a server switches from AUTO to MANUAL", () => {
+  it("undates a NEXT key AUTO dated when a server switches from AUTO to MANUAL", () => {
     expect(plan([key("k1", T), key("k2", T + 90 * DAY)], MANUAL, T).actions).toEqual([
       { kind: "reschedule", kid: "k2", activatesAt: null },
     ]);
+  });
+
+  it("keeps a keyRotate waiting for its safe instant, with an undated NEXT behind it", () => {
+    const keys = [key("k1", T), key("k2", T + 300, null, { pinned: true })];
+    expect(plan(keys, MANUAL, T + 1)).toEqual({
+      actions: [{ kind: "generate", activatesAt: null }],
+      nextAlarmAt: T + 300,
+    });
+    const settled = apply(keys, MANUAL, T + 1);
+    expect(statuses(settled, T + 300)).toMatchObject({
+      k1: "EXPIRED",
+      k2: "ACTIVE",
+      "g1@1800000001": "NEXT",
+    });
+    expect(rotationTimes(settled, MANUAL, T + 1).nextRotation).toBe(T + 300);
+  });
+});
+
+describe("keyRotate and the cache horizon", () => {
+  const policy = {
+    maxAgeCapSeconds: 900,
+    staleWhileRevalidateCapSeconds: 300,
+    staleIfErrorSeconds: 86400,
+    propagationSeconds: 180,
+  };
+
+  it("promotes a NEXT key at once when it was published longer ago than any response lives", () => {
+    const keys = [key("k1", T - 10 * DAY), key("k2", T + 80 * DAY)];
+    expect(rotationTarget(keys, T)).toEqual({ kid: "k2", activatesAt: T });
+  });
+
+  it("promotes a young NEXT key (a second keyRotate, or one right after a rotation) only at its safeAt", () => {
+    const keys = [key("k1", T - 10), key("k2", T + 90 * DAY, null, { safeAt: T + 1200 })];
+    expect(rotationTarget(keys, T + 60)).toEqual({ kid: "k2", activatesAt: T + 1200 });
+  });
+
+  it("moves on to the key after one already waiting, in order, and to a new key when none can move", () => {
+    const waiting = [
+      key("k1", T - 10),
+      key("k2", T + 600, null, { safeAt: T + 600, pinned: true }),
+      key("k3", null, null, { safeAt: T + 400 }),
+    ];
+    // k3 may sign from T+400, but never before k2, which waits for T+600
+    expect(rotationTarget(waiting, T + 1)).toEqual({ kid: "k3", activatesAt: T + 600 });
+    const none = [key("k1", T - 10), key("k2", T + 600, null, { safeAt: T + 600, pinned: true })];
+    expect(rotationTarget(none, T + 1)).toEqual({ kid: undefined, activatesAt: T + 600 });
+  });
+
+  it("holds a key at its first publication until every response served before has expired", () => {
+    const horizon = cacheHorizon([key("k1", T), key("k2", T + 90 * DAY)], AUTO, T + 180, policy);
+    expect(horizon).toBe(T + 180 + 900 + 300);
+    const fresh = key("k3", T, null, { safeAt: null, pinned: true });
+    expect(firstPublication([key("k1", T - DAY), fresh], horizon, T)).toEqual([
+      { kid: "k3", safeAt: horizon, activatesAt: horizon },
+    ]);
+    // a NEXT dated beyond the horizon keeps its date; an undated one stays undated
+    expect(
+      firstPublication(
+        [key("a", T + 90 * DAY, null, { safeAt: null }), key("b", null, null, { safeAt: null })],
+        horizon,
+        T,
+      ),
+    ).toEqual([
+      { kid: "a", safeAt: horizon, activatesAt: T + 90 * DAY },
+      { kid: "b", safeAt: horizon, activatesAt: null },
+    ]);
+  });
+
+  it("a served response never outlives the horizon: lifetimes end no later whatever the serving time", () => {
+    const fast: RotationSchedule = {
+      mode: "AUTO",
+      periodSeconds: 60,
+      leadSeconds: 30,
+      retentionSeconds: 100,
+    };
+    const keys = [key("k1", T), key("k2", T + 60)];
+    const end = T + 40;
+    const horizon = cacheHorizon(keys, fast, end, { ...policy, propagationSeconds: 2 });
+    for (let s = T; s <= end; s++) {
+      const l = metadataLifetimes(keys, fast, s, { ...policy, propagationSeconds: 2 });
+      expect(s + l.maxAge + l.staleWhileRevalidate).toBeLessThanOrEqual(horizon);
+    }
+  });
+
+  it("keeps stale-if-error within stale-while-revalidate's cap, so the revocation bound holds through outages", () => {
+    expect(metadataLifetimes([key("k1", T), key("k2", null)], MANUAL, T, policy).staleIfError).toBe(300);
+    expect(revocationBoundSeconds(policy)).toBe(180 + 900 + 300);
   });
 });
 
@@ -188,7 +330,7 @@ describe("rotationTimes", () => {
     });
   });
 
-  it("has no nextRotation for MANUAL", () => {
+  it("has no nextRotation for MANUAL unless a keyRotate is waiting", () => {
     expect(rotationTimes([key("k1", T), key("k2", null)], MANUAL, T + 1).nextRotation).toBeNull();
   });
 });
@@ -203,7 +345,7 @@ describe("JWKS cache lifetime", () => {
 
   it("uses the caps when the schedule is far off", () => {
     expect(metadataCacheControl([key("k1", T), key("k2", T + 90 * DAY)], AUTO, T, policy)).toBe(
-      "public, max-age=900, stale-while-revalidate=300, stale-if-error=86400",
+      "public, max-age=900, stale-while-revalidate=300, stale-if-error=300",
     );
   });
 
@@ -215,19 +357,18 @@ describe("JWKS cache lifetime", () => {
       retentionSeconds: 100,
     };
     const keys = [key("k1", T), key("k2", T + 60)];
-    // the key after k2 is generated at T+90 and signs at T+120
+    // the key after k2 is generated when k2 activates (T+60) and signs a period later
     expect(unpublishedKeyCanSignAt(keys, fast, T)).toBe(T + 120);
-    // before that key exists, the budget runs to its activation
-    expect(metadataCacheControl(keys, fast, T + 80, policy)).toBe(
-      "public, max-age=35, stale-while-revalidate=0, stale-if-error=86400",
+    expect(metadataCacheControl(keys, fast, T + 80 - 60, policy)).toBe(
+      "public, max-age=95, stale-while-revalidate=0, stale-if-error=300",
     );
-    expect(metadataCacheControl(keys, fast, T + 89, { ...policy, propagationSeconds: 31 })).toBe(
-      "public, max-age=0, stale-while-revalidate=0, stale-if-error=86400",
+    expect(metadataCacheControl(keys, fast, T + 59, { ...policy, propagationSeconds: 61 })).toBe(
+      "public, max-age=0, stale-while-revalidate=0, stale-if-error=300",
     );
-    // once it is published, the budget runs to the rotation after it
+    // once the following key is published, the budget runs to the rotation after it
     const published = [...keys, key("k3", T + 120)];
-    expect(metadataCacheControl(published, fast, T + 95, policy)).toBe(
-      "public, max-age=80, stale-while-revalidate=0, stale-if-error=86400",
+    expect(metadataCacheControl(published, fast, T + 65, policy)).toBe(
+      "public, max-age=110, stale-while-revalidate=0, stale-if-error=300",
     );
   });
 
@@ -239,14 +380,14 @@ describe("JWKS cache lifetime", () => {
       retentionSeconds: 100,
     };
     expect(metadataCacheControl([key("k1", T), key("k2", T + 1000)], fast, T + 805, policy)).toBe(
-      "public, max-age=900, stale-while-revalidate=290, stale-if-error=86400",
+      "public, max-age=900, stale-while-revalidate=290, stale-if-error=300",
     );
   });
 
   it("uses the caps for MANUAL, where only an admin can make a new key sign", () => {
     expect(unpublishedKeyCanSignAt([key("k1", T), key("k2", null)], MANUAL, T)).toBeNull();
     expect(metadataCacheControl([key("k1", T), key("k2", null)], MANUAL, T, policy)).toBe(
-      "public, max-age=900, stale-while-revalidate=300, stale-if-error=86400",
+      "public, max-age=900, stale-while-revalidate=300, stale-if-error=300",
     );
   });
 });

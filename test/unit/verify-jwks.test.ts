@@ -352,3 +352,106 @@ describe("JWKS contents", () => {
     expect(await reasonOf(verifier.verify(token))).toBe("unknown_kid");
   });
 });
+
+describe("JWKS responses are untrusted input", () => {
+  /** A JWKS padded past the 256 KiB limit with an extra member: valid JSON, just too big. */
+  const oversized = async () => JSON.stringify({ keys: [{ ...rsa.jwk }], padding: "x".repeat(300 * 1024) });
+
+  it("stops reading a body that declares no Content-Length once it passes the limit", async () => {
+    // An endless body: an unbounded reader would never return.
+    let pulled = 0;
+    const chunk = new TextEncoder().encode(" ".repeat(16 * 1024));
+    const fetch = async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull(controller) {
+            pulled += chunk.byteLength;
+            controller.enqueue(chunk);
+          },
+        }),
+        { status: 200, headers: { "Cache-Control": "max-age=300" } },
+      );
+    const time = clock();
+    const verifier = createVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      fetch,
+      cache: null,
+      now: time.now,
+    });
+    expect(await reasonOf(verifier.verify(token))).toBe("jwks_unavailable");
+    expect(pulled).toBeLessThan(256 * 1024 + 4 * chunk.byteLength);
+  });
+
+  it("refuses a compressed body whose small Content-Length hides a large decoded document", async () => {
+    // What fetch() hands out for `Content-Encoding: gzip`: the encoded length, the decoded bytes.
+    const encoded = new Response(
+      new Blob([await oversized()]).stream().pipeThrough(new CompressionStream("gzip")),
+    );
+    const gzipped = new Uint8Array(await encoded.arrayBuffer());
+    const fetch = async () =>
+      new Response(new Blob([gzipped]).stream().pipeThrough(new DecompressionStream("gzip")), {
+        status: 200,
+        headers: {
+          "Content-Encoding": "gzip",
+          "Content-Length": String(gzipped.byteLength),
+          "Cache-Control": "max-age=300",
+        },
+      });
+    expect(gzipped.byteLength).toBeLessThan(16 * 1024);
+    const time = clock();
+    const verifier = createVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      fetch,
+      cache: null,
+      now: time.now,
+    });
+    expect(await reasonOf(verifier.verify(token))).toBe("jwks_unavailable");
+  });
+
+  it("follows redirects only to https, each hop re-checked, and at most three", async () => {
+    const server = new FakeJwksServer([rsa]);
+    const seen: string[] = [];
+    const redirecting =
+      (hops: string[]) =>
+      async (input: string, init: RequestInit): Promise<Response> => {
+        seen.push(input);
+        expect(init.redirect).toBe("manual");
+        const i = hops.indexOf(input);
+        const location = hops[i + 1];
+        if (i >= 0 && location) return new Response(null, { status: 302, headers: { Location: location } });
+        return server.fetch(input, init);
+      };
+    const verify = (hops: string[]) =>
+      reasonOf(
+        createVerifier({
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          fetch: redirecting(hops),
+          cache: null,
+          now: clock().now,
+        }).verify(token),
+      );
+    const jwksUri = `${ISSUER}/v1/keys`;
+
+    expect(await verify([jwksUri, "https://cdn.example/jwks.json"])).toBe("verified");
+    expect(seen).toEqual([jwksUri, "https://cdn.example/jwks.json"]);
+    // a relative Location resolves against the current URL
+    expect(await verify([jwksUri, "/elsewhere/keys"])).toBe("verified");
+
+    seen.length = 0;
+    expect(await verify([jwksUri, "http://cdn.example/jwks.json"])).toBe("jwks_unavailable");
+    expect(seen).toEqual([jwksUri]); // the plain-http hop is never requested
+
+    const chain = [
+      jwksUri,
+      "https://a.example/1",
+      "https://a.example/2",
+      "https://a.example/3",
+      "https://a.example/4",
+    ];
+    expect(await verify(chain.slice(0, 4))).toBe("verified");
+    expect(await verify(chain)).toBe("jwks_unavailable");
+  });
+});

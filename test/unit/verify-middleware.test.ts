@@ -12,7 +12,7 @@ import {
   type WardenAuthOptions,
   type WardenVariables,
   wardenAuth,
-} from "../../src/verify";
+} from "warden/verify";
 import { extractBearer } from "../../src/verify/bearer";
 import { bearerChallenge } from "../../src/verify/rfc6750";
 import {

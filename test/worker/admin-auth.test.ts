@@ -212,7 +212,11 @@ describe("which okta.* scope a route needs", () => {
       "/api/v1/warden/import",
       ["okta.authorizationServers.manage", "okta.apps.manage", "okta.inlineHooks.manage"],
     ],
-    ["GET", "/api/v1/warden/export", ["okta.authorizationServers.read", "okta.apps.read", "okta.inlineHooks.read"]],
+    [
+      "GET",
+      "/api/v1/warden/export",
+      ["okta.authorizationServers.read", "okta.apps.read", "okta.inlineHooks.read"],
+    ],
     ["POST", "/api/v1/warden/export", undefined],
     ["GET", "/api/v1/logs", ["okta.logs.read"]],
     ["POST", "/api/v1/logs", undefined],

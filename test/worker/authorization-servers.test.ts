@@ -156,6 +156,7 @@ describe("POST /api/v1/authorizationServers", () => {
           id: `${prefix}-${i}`,
           name: `many ${i}`,
           audiences: ["api://many"],
+          ...signing,
         }),
       ),
     );

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app";
 import type { Env } from "../../src/env";
 import type { KeyInfo } from "../../src/keys/key-vault";
+import type { PublishedKeyset } from "../../src/keys/keyset";
 import {
   ADMIN_TOKEN,
   basic,
@@ -143,6 +144,71 @@ describe("key vault", () => {
   });
 });
 
+describe("an edge never goes back to an older keyset", () => {
+  it("keeps the newest version it held when the colo cache and a lagging KV replica hand out an older one", async () => {
+    const f = await seedServer();
+    const keysetKey = `keyset/${f.serverId}`;
+    const older = (await bindings.CONFIG.get(keysetKey)) as string;
+    const revoked = (await vault(f.serverId).status()).kid as string;
+    await vault(f.serverId).revoke(revoked);
+    const newer = (await bindings.CONFIG.get(keysetKey)) as string;
+    expect((JSON.parse(newer) as PublishedKeyset).version).toBeGreaterThan(
+      (JSON.parse(older) as PublishedKeyset).version,
+    );
+
+    let now = Date.now();
+    const edge = freshApp(createDeps(() => now));
+    expect((await issue(edge, f.issuer, f.clientId)).header.kid).not.toBe(revoked);
+    try {
+      // What a KV replica that has not seen the revocation, and another isolate's copy of it in the
+      // colo cache, would hand out: the keyset in which the revoked key still signs.
+      await bindings.CONFIG.put(keysetKey, older);
+      await caches.default.put(
+        `https://keysets.warden.internal/${encodeURIComponent(f.serverId)}`,
+        new Response(older, {
+          headers: { "Content-Type": "application/json", "Cache-Control": "max-age=600" },
+        }),
+      );
+      now += 61_000; // past the isolate's keyset TTL: it reads the colo cache, then KV, again
+      expect((await issue(edge, f.issuer, f.clientId)).header.kid).not.toBe(revoked);
+      const jwks = (await (await edge(new Request(`${f.issuer}/v1/keys`))).json()) as {
+        keys: { kid: string }[];
+      };
+      expect(jwks.keys.map((k) => k.kid)).not.toContain(revoked);
+    } finally {
+      await bindings.CONFIG.put(keysetKey, newer);
+      await caches.default.delete(`https://keysets.warden.internal/${encodeURIComponent(f.serverId)}`);
+    }
+  });
+
+  it("reads KV when the colo cache's copy is older than what it held, and refreshes that copy", async () => {
+    const f = await seedServer();
+    const keysetKey = `keyset/${f.serverId}`;
+    const cacheKey = `https://keysets.warden.internal/${encodeURIComponent(f.serverId)}`;
+    const v1 = (await bindings.CONFIG.get(keysetKey)) as string;
+    await vault(f.serverId).rotate();
+    let now = Date.now();
+    const edge = freshApp(createDeps(() => now));
+    const v2Signer = (await issue(edge, f.issuer, f.clientId)).header.kid as string;
+    await vault(f.serverId).revoke(v2Signer);
+    const v3 = JSON.parse((await bindings.CONFIG.get(keysetKey)) as string) as PublishedKeyset;
+    try {
+      await caches.default.put(
+        cacheKey,
+        new Response(v1, { headers: { "Content-Type": "application/json", "Cache-Control": "max-age=600" } }),
+      );
+      now += 61_000;
+      const kid = (await issue(edge, f.issuer, f.clientId)).header.kid;
+      expect(kid).not.toBe(v2Signer);
+      expect(v3.keys.map((k) => k.kid)).toContain(kid);
+      const cached = (await (await caches.default.match(cacheKey))?.json()) as PublishedKeyset;
+      expect(cached.version).toBe(v3.version);
+    } finally {
+      await caches.default.delete(cacheKey);
+    }
+  });
+});
+
 describe("the token path's I/O", () => {
   /** Wraps the bindings so every KV operation and Durable Object access is counted. */
   function countingEnv() {
@@ -202,24 +268,28 @@ describe("the token path's I/O", () => {
     expect(calls.durableObjects).toBe(0);
   });
 
-  it("shares one KV read between concurrent requests of a cold isolate", async () => {
+  it("serves concurrent requests of a cold isolate with one KV read per kind each, and no DO call", async () => {
+    // Requests never share another's in-flight read (src/config/isolate-cache.ts): each cold one reads
+    // the snapshot, the client and the keyset once; the values they leave behind serve the next.
     const f = await seedServer();
     const { counted, calls } = countingEnv();
     const fetch = freshApp();
-    const responses = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        fetch(
-          tokenRequest(
-            f.issuer,
-            { grant_type: "client_credentials" },
-            { authorization: basic(f.clientId, SECRET) },
-          ),
-          counted,
+    const token = () =>
+      fetch(
+        tokenRequest(
+          f.issuer,
+          { grant_type: "client_credentials" },
+          { authorization: basic(f.clientId, SECRET) },
         ),
-      ),
-    );
+        counted,
+      );
+    const responses = await Promise.all(Array.from({ length: 8 }, token));
     expect(responses.map((r) => r.status)).toEqual(Array(8).fill(200));
-    expect(calls.kv).toHaveLength(3);
+    expect(calls.kv.length).toBeLessThanOrEqual(8 * 3);
+    expect(new Set(calls.kv).size).toBe(3);
     expect(calls.durableObjects).toBe(0);
+    calls.kv.length = 0;
+    expect((await token()).status).toBe(200);
+    expect(calls.kv).toEqual([]);
   });
 });

@@ -1,13 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Fixture, freshApp, seedServer } from "./helpers";
+import { type Fixture, freshApp, ORIGIN, seedServer } from "./helpers";
 
 let f: Fixture;
 beforeAll(async () => {
   f = await seedServer({ server: { credentials: { signing: { alg: "ES256" } } } });
 });
 
-/** With Okta's 90/45-day schedule every cap applies: 900 s, then 300 s of stale-while-revalidate. */
-const DEFAULT_CACHE_CONTROL = "public, max-age=900, stale-while-revalidate=300, stale-if-error=86400";
+/**
+ * With Okta's 90/45-day schedule every cap applies: 900 s, then 300 s of stale-while-revalidate;
+ * stale-if-error stays within the same 300 s, so a JWKS outage does not stretch the revocation bound.
+ */
+const DEFAULT_CACHE_CONTROL = "public, max-age=900, stale-while-revalidate=300, stale-if-error=300";
 
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
@@ -58,44 +61,73 @@ describe("GET /oauth2/{as}/v1/keys", () => {
 });
 
 describe("discovery", () => {
-  it.each(["oauth-authorization-server", "openid-configuration"])(
-    "/.well-known/%s describes exactly what the server does",
-    async (name) => {
-      const fetch = freshApp();
-      const res = await fetch(new Request(`${f.issuer}/.well-known/${name}`));
-      expect(res.status).toBe(200);
-      expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
-      expect(res.headers.get("Cache-Control")).toBe(DEFAULT_CACHE_CONTROL);
-      const metadata = (await res.json()) as Record<string, unknown>;
-      expect(metadata).toEqual({
-        issuer: f.issuer,
-        token_endpoint: `${f.issuer}/v1/token`,
-        jwks_uri: `${f.issuer}/v1/keys`,
-        response_types_supported: [],
-        grant_types_supported: ["client_credentials"],
-        token_endpoint_auth_methods_supported: [
-          "client_secret_basic",
-          "client_secret_post",
-          "private_key_jwt",
-        ],
-        token_endpoint_auth_signing_alg_values_supported: [
-          "RS256",
-          "RS384",
-          "RS512",
-          "ES256",
-          "ES384",
-          "PS256",
-          "EdDSA",
-        ],
-        // only scopes published to all clients
-        scopes_supported: ["read"],
-      });
-      // the advertised endpoints answer
-      expect((await fetch(new Request(metadata.jwks_uri as string))).status).toBe(200);
-      const token = await fetch(new Request(metadata.token_endpoint as string, { method: "POST" }));
-      expect(token.status).toBe(400);
-    },
-  );
+  const rfc8414 = () => ({
+    issuer: f.issuer,
+    token_endpoint: `${f.issuer}/v1/token`,
+    jwks_uri: `${f.issuer}/v1/keys`,
+    // RFC 8414 §2 requires the member; no authorization endpoint exists yet
+    response_types_supported: [],
+    grant_types_supported: ["client_credentials"],
+    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+    token_endpoint_auth_signing_alg_values_supported: [
+      "RS256",
+      "RS384",
+      "RS512",
+      "ES256",
+      "ES384",
+      "PS256",
+      "EdDSA",
+    ],
+    // only scopes published to all clients
+    scopes_supported: ["read"],
+  });
+
+  async function metadataAt(url: string) {
+    const fetch = freshApp();
+    const res = await fetch(new Request(url));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toContain("application/json");
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(res.headers.get("Cache-Control")).toBe(DEFAULT_CACHE_CONTROL);
+    const metadata = (await res.json()) as Record<string, unknown>;
+    // the advertised endpoints answer
+    expect((await fetch(new Request(metadata.jwks_uri as string))).status).toBe(200);
+    const token = await fetch(new Request(metadata.token_endpoint as string, { method: "POST" }));
+    expect(token.status).toBe(400);
+    return metadata;
+  }
+
+  it("/.well-known/oauth-authorization-server is the RFC 8414 document, listing exactly what the server does", async () => {
+    expect(await metadataAt(`${f.issuer}/.well-known/oauth-authorization-server`)).toEqual(rfc8414());
+  });
+
+  it("is also at RFC 8414 §3.1's location: the well-known name inserted before the issuer's path", async () => {
+    const url = `${ORIGIN}/.well-known/oauth-authorization-server/oauth2/${f.serverId}`;
+    // §3.3: the issuer in the document is the one the URL was built from
+    expect(await metadataAt(url)).toEqual(rfc8414());
+    expect(
+      (await freshApp()(new Request(`${ORIGIN}/.well-known/oauth-authorization-server/oauth2/nope`))).status,
+    ).toBe(404);
+  });
+
+  it("/.well-known/openid-configuration adds the OIDC Discovery §3 members Warden can state truthfully", async () => {
+    expect(await metadataAt(`${f.issuer}/.well-known/openid-configuration`)).toEqual({
+      ...rfc8414(),
+      subject_types_supported: ["public"],
+      // the server's one signing algorithm (this fixture's is ES256)
+      id_token_signing_alg_values_supported: ["ES256"],
+    });
+  });
+
+  it("the org server's openid-configuration does the same", async () => {
+    const res = await freshApp()(new Request(`${ORIGIN}/.well-known/openid-configuration`));
+    expect(await res.json()).toMatchObject({
+      issuer: ORIGIN,
+      response_types_supported: [],
+      subject_types_supported: ["public"],
+      id_token_signing_alg_values_supported: ["RS256"],
+    });
+  });
 
   it("revalidates with ETag / 304", async () => {
     const fetch = freshApp();

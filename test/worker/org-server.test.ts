@@ -183,6 +183,10 @@ describe("org metadata and keys", () => {
           "okta.apps.read",
           "okta.apps.manage",
         ]),
+        // OpenID Connect Discovery 1.0 §3 requires these two of an OpenID Provider's document.
+        ...(name === "openid-configuration"
+          ? { subject_types_supported: ["public"], id_token_signing_alg_values_supported: ["RS256"] }
+          : {}),
       });
     },
   );

@@ -1,10 +1,18 @@
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Env } from "../../src/env";
+import { readBoundedText } from "../../src/http/bounded-body";
 import {
+  ASSERTION_TYPE,
+  assertionParams,
   basic,
+  clientAssertion,
+  clientKey,
   controlPlane,
   type Fixture,
   freshApp,
   importConfig,
+  ORIGIN,
   SECRET,
   seedServer,
   tokenRequest,
@@ -101,10 +109,19 @@ describe("token endpoint — request format", () => {
     );
   });
 
-  it("answers GET on the token endpoint with 404, not a 5xx", async () => {
-    const res = await freshApp()(new Request(`${f.issuer}/v1/token`));
-    expect(res.status).toBe(404);
-  });
+  it.each(["GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"])(
+    "answers %s on the token endpoint with 405 and Allow: POST (RFC 9110 §15.5.6)",
+    async (method) => {
+      for (const url of [`${f.issuer}/v1/token`, `${ORIGIN}/oauth2/v1/token`]) {
+        const res = await freshApp()(new Request(url, { method }));
+        expect(res.status).toBe(405);
+        expect(res.headers.get("Allow")).toBe("POST");
+        expect(res.headers.get("Cache-Control")).toBe("no-store");
+        if (method === "HEAD") continue; // no body, by definition
+        expect(await res.json()).toEqual({ error: "invalid_request", error_description: expect.any(String) });
+      }
+    },
+  );
 });
 
 describe("token endpoint — client authentication", () => {
@@ -118,6 +135,53 @@ describe("token endpoint — client authentication", () => {
     expect(await expectOAuthError(wrong, 401, "invalid_client")).toEqual(
       await expectOAuthError(unknown, 401, "invalid_client"),
     );
+  });
+
+  describe("a client_id too long to be one (past KV's 512-byte key limit) is an unknown client, not a 5xx", () => {
+    const long = "c".repeat(600);
+    const unknownAnswer = async () =>
+      expectOAuthError(
+        await freshApp()(tokenRequest(f.issuer, cc, { authorization: basic("nobody", SECRET) })),
+        401,
+        "invalid_client",
+      );
+
+    it("in Basic credentials", async () => {
+      const res = await freshApp()(tokenRequest(f.issuer, cc, { authorization: basic(long, SECRET) }));
+      expect(res.headers.get("WWW-Authenticate")).toBe('Basic realm="warden"');
+      expect(await expectOAuthError(res, 401, "invalid_client")).toEqual(await unknownAnswer());
+    });
+
+    it("in the body (client_secret_post)", async () => {
+      const res = await freshApp()(tokenRequest(f.issuer, { ...cc, client_id: long, client_secret: SECRET }));
+      expect(await expectOAuthError(res, 401, "invalid_client")).toEqual(await unknownAnswer());
+    });
+
+    it("as a client assertion's iss and sub, with or without a client_id parameter", async () => {
+      const key = await clientKey("ES256");
+      for (const extra of [{}, { client_id: long }]) {
+        const assertion = await clientAssertion(key, long, `${f.issuer}/v1/token`);
+        const res = await freshApp()(tokenRequest(f.issuer, assertionParams(assertion, extra)));
+        expect(await expectOAuthError(res, 401, "invalid_client")).toEqual(await unknownAnswer());
+      }
+      // the same on the org authorization server
+      const org = await clientAssertion(key, long, `${ORIGIN}/oauth2/v1/token`);
+      const res = await freshApp()(
+        tokenRequest(`${ORIGIN}/oauth2`, {
+          ...cc,
+          client_assertion_type: ASSERTION_TYPE,
+          client_assertion: org,
+        }),
+      );
+      await expectOAuthError(res, 401, "invalid_client");
+    });
+
+    it("holds for any id outside the client_id alphabet, e.g. with a space or non-ASCII", async () => {
+      for (const id of ["has space", "naïve", "x".repeat(101)]) {
+        const res = await freshApp()(tokenRequest(f.issuer, cc, { authorization: basic(id, SECRET) }));
+        await expectOAuthError(res, 401, "invalid_client");
+      }
+    });
   });
 
   it("rejects malformed Basic credentials with 401", async () => {
@@ -323,11 +387,75 @@ describe("unknown and inactive authorization servers", () => {
     }
   });
 
+  it("answers 404 JSON, before any KV read, for a path segment that cannot be a server id", async () => {
+    for (const id of ["a".repeat(600), "a".repeat(65), "has%20space", "%C3%A9t%C3%A9"]) {
+      for (const path of [
+        "/v1/token",
+        "/v1/keys",
+        "/.well-known/oauth-authorization-server",
+        "/.well-known/openid-configuration",
+      ]) {
+        const init =
+          path === "/v1/token"
+            ? { method: "POST", headers: { Authorization: basic(f.clientId, SECRET) }, body: "" }
+            : {};
+        const res = await freshApp()(new Request(`${ORIGIN}/oauth2/${id}${path}`, init));
+        expect(res.status).toBe(404);
+        expect(res.headers.get("Content-Type")).toContain("application/json");
+        const body = (await res.json()) as Record<string, unknown>;
+        expect(body).toMatchObject({ errorCode: "E0000007" });
+        expect(JSON.stringify(body)).not.toContain("aaaaaaaaaa");
+      }
+      const rfc8414 = await freshApp()(
+        new Request(`${ORIGIN}/.well-known/oauth-authorization-server/oauth2/${id}`),
+      );
+      expect(rfc8414.status).toBe(404);
+    }
+  });
+
   it("treats an inactive server as unknown", async () => {
     const g = await seedServer({ server: { status: "INACTIVE" } });
     const res = await freshApp()(tokenRequest(g.issuer, cc, { authorization: basic(g.clientId, SECRET) }));
     expect(res.status).toBe(404);
     expect((await freshApp()(new Request(`${g.issuer}/v1/keys`))).status).toBe(404);
+  });
+});
+
+describe("unexpected failures on the protocol endpoints", () => {
+  it("answer RFC 6749 §5.2 server_error with no internals, not Okta's admin error shape", async () => {
+    const g = await seedServer();
+    // A keyset record KV cannot have come from the vault: the edge fails to read it.
+    await (env as Env).CONFIG.put(`keyset/${g.serverId}`, "{not json");
+    const token = await freshApp()(tokenRequest(g.issuer, cc, { authorization: basic(g.clientId, SECRET) }));
+    const body = await expectOAuthError(token, 500, "server_error");
+    expect(Object.keys(body).sort()).toEqual(["error", "error_description"]);
+    expect(body.error_description).not.toMatch(/JSON|keyset|at |\.ts/);
+    for (const path of ["/v1/keys", "/.well-known/openid-configuration"]) {
+      const res = await freshApp()(new Request(`${g.issuer}${path}`));
+      expect(res.status).toBe(500);
+      expect(((await res.json()) as { error: string }).error).toBe("server_error");
+    }
+  });
+});
+
+describe("bounded bodies from peers (client jwks_uri documents, hook replies)", () => {
+  it("counts the decoded bytes of a compressed response, whose Content-Length counts the encoded ones", async () => {
+    // fetch() decodes gzip transparently and keeps the encoded Content-Length (measured: 8 KiB
+    // declared, 8 MiB read); this is that response, built without a server.
+    const document = JSON.stringify({ keys: [], padding: "x".repeat(1024 * 1024) });
+    const gzipped = new Uint8Array(
+      await new Response(
+        new Blob([document]).stream().pipeThrough(new CompressionStream("gzip")),
+      ).arrayBuffer(),
+    );
+    const decodedByFetch = () =>
+      new Response(new Blob([gzipped]).stream().pipeThrough(new DecompressionStream("gzip")), {
+        headers: { "Content-Encoding": "gzip", "Content-Length": String(gzipped.byteLength) },
+      });
+    expect(gzipped.byteLength).toBeLessThan(64 * 1024);
+    expect(await readBoundedText(decodedByFetch(), 64 * 1024)).toEqual({ ok: false, reason: "too_large" });
+    const small = await readBoundedText(decodedByFetch(), 2 * 1024 * 1024);
+    expect(small.ok && small.text.length).toBe(document.length);
   });
 });
 

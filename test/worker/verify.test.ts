@@ -4,8 +4,8 @@
  * both profiles and all four algorithms, its JWKS with ETag/304.
  */
 import { describe, expect, it } from "vitest";
+import { createVerifier, TokenVerificationError, type VerifierOptions } from "warden/verify";
 import ordersApi from "../../examples/orders-api/src/index";
-import { createVerifier, TokenVerificationError, type VerifierOptions } from "../../src/verify";
 import {
   AUDIENCE,
   clock,

@@ -4,7 +4,7 @@
  * guards each route. Refusals are RFC 6750 responses; the typed reason is logged here.
  */
 import { Hono } from "hono";
-import { requireScopes, type WardenVariables, wardenAuth } from "../../../src/verify";
+import { requireScopes, type WardenVariables, wardenAuth } from "warden/verify";
 
 interface Bindings {
   /** The authorization server's issuer, e.g. `http://127.0.0.1:8787/oauth2/default` for `npm start`. */

@@ -5,15 +5,7 @@
  */
 import * as z from "zod";
 import { ApiTokenInput } from "../../config/api-token-store";
-import {
-  AuthorizationServer,
-  Claim,
-  Client,
-  InlineHook,
-  Policy,
-  Rule,
-  Scope,
-} from "../../config/schemas";
+import { AuthorizationServer, Claim, Client, InlineHook, Policy, Rule, Scope } from "../../config/schemas";
 import { oidcEnvelope, ResponseType } from "./views";
 
 /** Okta generates the id (`aus…`) when none is given; Warden lets it name `/oauth2/{id}`. */
