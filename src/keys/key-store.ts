@@ -32,8 +32,11 @@ export interface SigningKey {
 
 interface LoadedKeyset {
   published: PublishedKeyset;
-  /** Unsealed on first use: JWKS requests never pay for it. */
-  signing?: Promise<SigningKey[]>;
+  /**
+   * Unsealed on first use, so JWKS requests never pay for it. A value, not a promise: concurrent
+   * first requests each unseal (see src/config/isolate-cache.ts for why promises are not shared).
+   */
+  signing?: SigningKey[];
 }
 
 /** The bindings the key store reads. */
@@ -49,7 +52,7 @@ export class KeyStore {
   private readonly keysets: IsolateCache<LoadedKeyset>;
   /** The newest keyset this isolate has held per server, whatever the TTL cache says. */
   private readonly newest = new Map<string, LoadedKeyset>();
-  private kek?: { secret: string; key: Promise<CryptoKey> };
+  private kek?: { secret: string; key: CryptoKey };
 
   constructor(now: () => number = Date.now) {
     this.keysets = new IsolateCache({
@@ -68,15 +71,10 @@ export class KeyStore {
   async signingKey(env: KeySource, serverId: string, now: number): Promise<SigningKey | undefined> {
     const loaded = await this.load(env, serverId);
     if (!loaded) return undefined;
-    if (!loaded.signing) {
-      // A failed unseal (wrong key-encryption key, corrupt blob) must not stick for the cache TTL.
-      const signing = this.importSigningKeys(loaded.published, env.KEY_ENCRYPTION_KEY);
-      loaded.signing = signing;
-      signing.catch(() => {
-        if (loaded.signing === signing) loaded.signing = undefined;
-      });
-    }
-    return selectSigningKey(await loaded.signing, now);
+    // A failed unseal (wrong key-encryption key, corrupt blob) throws and stores nothing, so it does
+    // not stick for the cache TTL.
+    loaded.signing ??= await this.importSigningKeys(loaded.published, env.KEY_ENCRYPTION_KEY);
+    return selectSigningKey(loaded.signing, now);
   }
 
   private load(env: KeySource, serverId: string): Promise<LoadedKeyset | undefined> {
@@ -152,8 +150,8 @@ export class KeyStore {
 
   private async importSigningKeys(published: PublishedKeyset, kekSecret: string): Promise<SigningKey[]> {
     if (this.kek?.secret !== kekSecret)
-      this.kek = { secret: kekSecret, key: importKeyEncryptionKey(kekSecret) };
-    const sealed = await unseal(published.sealed, await this.kek.key, published.serverId, published.version);
+      this.kek = { secret: kekSecret, key: await importKeyEncryptionKey(kekSecret) };
+    const sealed = await unseal(published.sealed, this.kek.key, published.serverId, published.version);
     return Promise.all(
       sealed.map(async (k) => ({
         kid: k.kid,

@@ -18,13 +18,16 @@ export type OrgTokenVerdict =
   | { ok: true; facts: AccessTokenFacts }
   | { ok: false; reason: VerifyFailureReason; detail?: string };
 
-/** Imported once per published keyset object, which the KeyStore keeps for its TTL. */
-const imported = new WeakMap<PublishedKeyset, Promise<KeySet>>();
+/**
+ * Imported once per published keyset object, which the KeyStore keeps for its TTL. Values, not
+ * promises, are shared between requests (see src/config/isolate-cache.ts).
+ */
+const imported = new WeakMap<PublishedKeyset, KeySet>();
 
-function keySetOf(keyset: PublishedKeyset): Promise<KeySet> {
+async function keySetOf(keyset: PublishedKeyset): Promise<KeySet> {
   let set = imported.get(keyset);
   if (!set) {
-    set = importKeySet(keyset.jwks, SUPPORTED_ALGORITHMS);
+    set = await importKeySet(keyset.jwks, SUPPORTED_ALGORITHMS);
     imported.set(keyset, set);
   }
   return set;
