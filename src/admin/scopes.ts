@@ -1,14 +1,15 @@
 /**
- * Okta's `/api/v1/authorizationServers/{id}/scopes`: list (`q` on the name), create, get, replace,
+ * Okta's `/api/v1/authorizationServers/{id}/scopes`: list (`q` on the name, `limit` / `after`), create, get, replace,
  * delete. Writes go through the control plane's `changeServer` (serialised, validated, published);
  * reads come from the control plane too, never from KV, so an admin reads its own writes.
  */
 import { Hono } from "hono";
+import { SCOPES_PAGE_LIMIT } from "../config/defaults";
 import type { Scope } from "../config/schemas";
 import { newObjectId } from "../config/server-changes";
 import type { AppEnv } from "../context";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, changed } from "./responses";
+import { adminOrigin, changed, pageLimit, setPageLinks } from "./responses";
 
 const KIND = "OAuth2Scope";
 
@@ -37,12 +38,23 @@ export function scopesRouter() {
 
   router.get("/:id/scopes", async (c) => {
     const id = c.req.param("id");
+    const limit = pageLimit(c.req.query("limit"), SCOPES_PAGE_LIMIT);
+    const q = c.req.query("q");
+    const after = c.req.query("after");
     const config = await controlPlane(c.env).getServerConfig(id);
     if (!config) notFound(id);
-    const q = c.req.query("q")?.toLowerCase();
+    // In the server's order; the cursor is the last scope id of the page before. A cursor whose scope
+    // is gone ends the listing rather than restarting it, so no scope is listed twice.
+    const matching = q
+      ? config.scopes.filter((s) => s.name.toLowerCase().includes(q.toLowerCase()))
+      : config.scopes;
+    const cursor = after === undefined ? -1 : matching.findIndex((s) => s.id === after);
+    const start = after !== undefined && cursor === -1 ? matching.length : cursor + 1;
+    const page = matching.slice(start, start + limit);
+    const next = start + limit < matching.length ? page.at(-1)?.id : undefined;
+    setPageLinks(c, `/api/v1/authorizationServers/${id}/scopes`, { limit, q, after, next });
     const origin = adminOrigin(c);
-    const scopes = q ? config.scopes.filter((s) => s.name.toLowerCase().includes(q)) : config.scopes;
-    return c.json(scopes.map((s) => scopeView(origin, id, s)));
+    return c.json(page.map((s) => scopeView(origin, id, s)));
   });
 
   router.post("/:id/scopes", async (c) => {

@@ -163,3 +163,6 @@ export const MAX_CLIENT_SECRETS = 2;
 
 /** Okta's page size for `GET /api/v1/authorizationServers` when no `limit` is given, and its largest. */
 export const AUTHORIZATION_SERVERS_PAGE_LIMIT = { default: 200, max: 200 } as const;
+
+/** Okta's page size for an authorization server's scopes when no `limit` is given, and its largest. */
+export const SCOPES_PAGE_LIMIT = { default: 200, max: 200 } as const;

@@ -64,6 +64,24 @@ describe("/api/v1/authorizationServers/{id}/scopes", () => {
     expect((await call("GET", `${base}/${scopeId}`)).status).toBe(404);
   });
 
+  it("pages with limit and after, following Link rel=next to the end", async () => {
+    const { serverId } = await seedServer();
+    const base = `/authorizationServers/${serverId}/scopes`;
+    const seen: string[] = [];
+    let next: string | undefined = `${base}?limit=2`;
+    while (next) {
+      const page = await call("GET", next);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.map((s: ScopeBody) => s.name));
+      next = /<([^>]+)>; rel="next"/
+        .exec(page.headers.get("Link") ?? "")?.[1]
+        ?.replace(`${ORIGIN}/api/v1`, "");
+    }
+    expect(seen).toEqual(["read", "write", "admin"]);
+    expect((await call("GET", `${base}?after=gone`)).body).toEqual([]);
+    expect((await call("GET", `${base}?limit=-1`)).status).toBe(400);
+  });
+
   it("refuses invalid input with 400 E0000001 naming the field, and stores nothing", async () => {
     const { serverId } = await seedServer();
     const base = `/authorizationServers/${serverId}/scopes`;

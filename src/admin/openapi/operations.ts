@@ -9,7 +9,12 @@
  * parameter.
  */
 import * as z from "zod";
-import { APPS_PAGE_LIMIT, AUTHORIZATION_SERVERS_PAGE_LIMIT, MAX_CLIENT_SECRETS } from "../../config/defaults";
+import {
+  APPS_PAGE_LIMIT,
+  AUTHORIZATION_SERVERS_PAGE_LIMIT,
+  MAX_CLIENT_SECRETS,
+  SCOPES_PAGE_LIMIT,
+} from "../../config/defaults";
 import { TOKEN_INLINE_HOOK_TYPE } from "../../config/schemas";
 import type { RequestSchemaName, ResponseSchemaName } from "./components";
 
@@ -228,7 +233,12 @@ export const OPERATIONS: readonly Operation[] = [
     view: "OAuth2Scope",
     create: "OAuth2ScopeRequest",
     replace: "OAuth2ScopeRequest",
-    listQuery: [q("Only scopes whose name contains this, case-insensitively.")],
+    listQuery: [
+      q("Only scopes whose name contains this, case-insensitively."),
+      limit(SCOPES_PAGE_LIMIT),
+      after,
+    ],
+    paged: true,
     deleteRefuses: "A scope a rule or a claim names cannot be deleted.",
   }),
   ...crud({
