@@ -15,7 +15,7 @@ import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { orgUrl } from "../oauth/server-context";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { pageLimit, setPageLinks, validationFailed } from "./responses";
+import { LIFECYCLE, pageLimit, setPageLinks, validationFailed } from "./responses";
 
 /** An app is a few hundred bytes; an inline JWKS of Okta's 50 keys fits well within 128 KiB. */
 const APP_BODY_MAX_BYTES = 128 * 1024;
@@ -117,10 +117,7 @@ export function appsRouter() {
     return c.body(null, 204);
   });
 
-  for (const [action, status] of [
-    ["activate", "ACTIVE"],
-    ["deactivate", "INACTIVE"],
-  ] as const) {
+  for (const [action, status] of LIFECYCLE) {
     // Okta answers the lifecycle operations with an empty object.
     router.post(`/:id/lifecycle/${action}`, async (c) => {
       const id = c.req.param("id");
@@ -150,10 +147,7 @@ export function appsRouter() {
     return c.json(oktaSecret(secret, secretsUrl(c, id)));
   });
 
-  for (const [action, status] of [
-    ["activate", "ACTIVE"],
-    ["deactivate", "INACTIVE"],
-  ] as const) {
+  for (const [action, status] of LIFECYCLE) {
     router.post(`/:id/credentials/secrets/:secretId/lifecycle/${action}`, async (c) => {
       const { id, secretId } = c.req.param();
       const result = await controlPlane(c.env).setClientSecretStatus(id, secretId, status);

@@ -12,7 +12,7 @@ import { ApiError } from "../errors";
 import type { HookWriteResult } from "../hooks/hook-store";
 import { orgUrl } from "../oauth/server-context";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { validationFailed } from "./responses";
+import { LIFECYCLE, validationFailed } from "./responses";
 
 /** An inline hook is a few hundred bytes; 64 KiB leaves room for every header Okta allows. */
 const HOOK_BODY_MAX_BYTES = 64 * 1024;
@@ -59,17 +59,14 @@ export function inlineHooksRouter() {
     return c.body(null, 204);
   });
 
-  router.post("/:id/lifecycle/activate", async (c) => {
-    const id = c.req.param("id");
-    const result = await controlPlane(c.env).setInlineHookStatus(id, "ACTIVE");
-    return c.json(oktaHook(written(result, id), c.env.ORG_URL, c.req.url));
-  });
-
-  router.post("/:id/lifecycle/deactivate", async (c) => {
-    const id = c.req.param("id");
-    const result = await controlPlane(c.env).setInlineHookStatus(id, "INACTIVE");
-    return c.json(oktaHook(written(result, id), c.env.ORG_URL, c.req.url));
-  });
+  for (const [action, status] of LIFECYCLE) {
+    // Okta answers a hook's lifecycle operations with the hook.
+    router.post(`/:id/lifecycle/${action}`, async (c) => {
+      const id = c.req.param("id");
+      const result = await controlPlane(c.env).setInlineHookStatus(id, status);
+      return c.json(oktaHook(written(result, id), c.env.ORG_URL, c.req.url));
+    });
+  }
 
   return router;
 }

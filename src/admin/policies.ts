@@ -9,7 +9,7 @@ import type { Policy, Rule } from "../config/schemas";
 import { newObjectId, type ServerChange } from "../config/server-changes";
 import type { AppEnv } from "../context";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, changed } from "./responses";
+import { adminOrigin, changed, LIFECYCLE } from "./responses";
 
 const post = { hints: { allow: ["POST"] } };
 
@@ -156,10 +156,7 @@ export function policiesRouter() {
 
   // ---- lifecycle: 204 No Content, as Okta answers ----
 
-  for (const [action, status] of [
-    ["activate", "ACTIVE"],
-    ["deactivate", "INACTIVE"],
-  ] as const) {
+  for (const [action, status] of LIFECYCLE) {
     router.post(`/:id/policies/:policyId/lifecycle/${action}`, async (c) => {
       const { id, policyId } = c.req.param();
       changed(id, await change(c, id, { type: "setPolicyStatus", policyId, status }), "Policy");

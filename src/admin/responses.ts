@@ -42,6 +42,12 @@ export function changed(
   throw validationFailed(result.issues);
 }
 
+/** Okta's `lifecycle/activate|deactivate` operations and the status each sets. */
+export const LIFECYCLE = [
+  ["activate", "ACTIVE"],
+  ["deactivate", "INACTIVE"],
+] as const;
+
 /**
  * Okta's answer to a method a path does not support, with the RFC 9110 §15.5.6 `Allow` header
  * naming the ones it does.

@@ -10,7 +10,7 @@ import type { ServerConfig } from "../config/schemas";
 import type { AppEnv } from "../context";
 import type { VaultStatus } from "../keys/key-vault";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, changed, pageLimit, setPageLinks } from "./responses";
+import { adminOrigin, changed, LIFECYCLE, pageLimit, setPageLinks } from "./responses";
 
 const KIND = "AuthorizationServer";
 
@@ -105,10 +105,7 @@ export function serversRouter() {
     return c.body(null, 204);
   });
 
-  for (const [action, status] of [
-    ["activate", "ACTIVE"],
-    ["deactivate", "INACTIVE"],
-  ] as const) {
+  for (const [action, status] of LIFECYCLE) {
     // Okta answers the lifecycle operations of authorization servers with 204 No Content.
     router.post(`/:id/lifecycle/${action}`, async (c) => {
       const id = c.req.param("id");
