@@ -5,6 +5,13 @@
  * sets for a TTL, refetched early at most once per cooldown when an assertion names a kid the set
  * lacks (the client rotated its key). A fetch is https-only (http for a loopback host in local
  * development), bounded in time and size, and never follows a redirect.
+ *
+ * Requests share values, never promises (see src/config/isolate-cache.ts): Workers bind a promise's
+ * I/O to the request that created it, and a request awaiting another request's in-flight fetch can
+ * hang or fail once that request ends. So each request awaits only its own fetch. While one is in
+ * flight, other requests use the keys held (an unknown kid is refused, as within the cooldown); only
+ * with no keys held at all does each request fetch for itself. The in-flight mark is a value that
+ * expires with the fetch timeout, so a cancelled request cannot leave it behind.
  */
 import { createLocalJWKSet, errors, type JWTVerifyGetKey } from "jose";
 import {
@@ -31,12 +38,15 @@ const RETRY_AFTER_FAILURE_MS = 5000;
 
 interface RemoteEntry {
   set?: JWTVerifyGetKey;
+  /** Start order of the fetch that produced `set`: a slower fetch started earlier never replaces it. */
+  setSeq: number;
   /** Epoch ms until which `set` is fresh. */
   freshUntil: number;
   /** Epoch ms of the last fetch attempt, successful or not. */
   lastAttempt: number;
   failedAt?: number;
-  pending?: Promise<JWTVerifyGetKey>;
+  /** A fetch in flight, as a value: its claim stands until the fetch times out. */
+  fetching?: { until: number };
 }
 
 export class ClientKeyStore {
@@ -44,6 +54,7 @@ export class ClientKeyStore {
   private readonly remote = new Map<string, RemoteEntry>();
   private readonly now: () => number;
   private readonly fetch: FetchLike;
+  private seq = 0;
 
   constructor(options: ClientKeyStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -82,36 +93,42 @@ export class ClientKeyStore {
     const now = this.now();
     let entry = this.remote.get(uri);
     if (!entry) {
-      entry = { freshUntil: 0, lastAttempt: Number.NEGATIVE_INFINITY };
+      entry = { setSeq: 0, freshUntil: 0, lastAttempt: Number.NEGATIVE_INFINITY };
       this.remember(uri, entry);
     }
-    if (entry.pending) return entry.pending;
     const cooling = now - entry.lastAttempt < CLIENT_JWKS_REFETCH_COOLDOWN_SECONDS * 1000;
     const failedRecently = entry.failedAt !== undefined && now - entry.failedAt < RETRY_AFTER_FAILURE_MS;
-    if (entry.set && (failedRecently || (unknownKid ? cooling : now < entry.freshUntil))) return entry.set;
+    // Another request's fetch is in flight: answer with the keys held rather than wait on it.
+    const fetching = entry.fetching !== undefined && now < entry.fetching.until;
+    if (entry.set && (failedRecently || fetching || (unknownKid ? cooling : now < entry.freshUntil)))
+      return entry.set;
     if (failedRecently) throw new Error(`jwks_uri ${uri} failed less than ${RETRY_AFTER_FAILURE_MS} ms ago`);
 
+    // Marked before the first await, so of concurrent requests holding keys exactly one fetches.
     const current = entry;
+    const claim = { until: now + CLIENT_JWKS_FETCH_TIMEOUT_MS };
+    const seq = ++this.seq;
+    current.fetching = claim;
     current.lastAttempt = now;
-    const pending = fetchJwks(this.fetch, uri)
-      .then((document) => {
-        const set = createLocalJWKSet(document as Parameters<typeof createLocalJWKSet>[0]);
+    try {
+      const document = await fetchJwks(this.fetch, uri);
+      const set = createLocalJWKSet(document as Parameters<typeof createLocalJWKSet>[0]);
+      if (seq > current.setSeq) {
         current.set = set;
+        current.setSeq = seq;
         current.freshUntil = this.now() + CLIENT_JWKS_CACHE_TTL_SECONDS * 1000;
         current.failedAt = undefined;
-        return set;
-      })
-      .catch((error: unknown) => {
-        current.failedAt = this.now();
-        // Through the client's outage, its last good keys keep working until the next attempt.
-        if (current.set) return current.set;
-        throw error;
-      })
-      .finally(() => {
-        current.pending = undefined;
-      });
-    current.pending = pending;
-    return pending;
+      }
+      return current.set ?? set;
+    } catch (error) {
+      // A failure counts only if no fetch started after it has succeeded meanwhile.
+      if (seq > current.setSeq) current.failedAt = this.now();
+      // Through the client's outage, its last good keys keep working until the next attempt.
+      if (current.set) return current.set;
+      throw error;
+    } finally {
+      if (current.fetching === claim) current.fetching = undefined;
+    }
   }
 
   private remember(uri: string, entry: RemoteEntry): void {

@@ -4,13 +4,23 @@
  * the set lacks. Invariants:
  * - freshness comes from the response (see `freshness.ts`), so a verifier that caches for `max-age`
  *   already holds every key that can sign in that window (DESIGN §5);
- * - an unknown `kid` triggers at most one network refetch per cooldown window; concurrent callers
- *   share one request;
+ * - an unknown `kid` triggers at most one network refetch per cooldown window;
  * - an outage (network error, timeout, non-2xx) keeps the last good set for its `stale-if-error`;
  * - a set is replaced only by one the server produced later, so a slow reload that completes after a
  *   newer one never wins;
  * - the response is untrusted input: bounded in size however it is framed, and reached only over TLS
  *   redirects (`jwks-fetch.ts`).
+ *
+ * Concurrent verifications share values, never promises. The Workers runtime binds a promise's I/O to
+ * the request that created it: a request awaiting another request's in-flight fetch or Cache API read
+ * can hang or fail once that request ends ("Cannot perform I/O on behalf of a different request"; see
+ * src/config/isolate-cache.ts). So every caller awaits only work it started itself, and what callers
+ * share is the held set, the time of the last unknown-kid refetch, and a claim on the one refresh at a
+ * time — a value that expires after the fetch timeout, so a claim left by a cancelled request cannot
+ * stop refreshes. A caller that finds the claim taken or the cooldown window spent answers from the
+ * set held (within its `stale-if-error`, so the revocation bound is unchanged); only a caller holding
+ * no usable set at all (a cold isolate) loads for itself regardless. Node has no such rule, but one
+ * design serves both runtimes.
  */
 import { JWKS_MAX_BYTES, JWKS_MAX_REDIRECTS } from "./defaults";
 import { type Freshness, freshnessOf } from "./freshness";
@@ -64,8 +74,9 @@ const H = {
 
 export class JwksSource {
   private held: HeldSet | undefined;
-  private inflight: Promise<void> | undefined;
-  private warming: Promise<void> | undefined;
+  /** The refresh in progress, if any, as a value: which caller claimed it and until when the claim stands. */
+  private claim: { id: number; until: number } | undefined;
+  private claims = 0;
   private seq = 0;
   private lastKidRefetchAt = Number.NEGATIVE_INFINITY;
   private lastFailureAt = Number.NEGATIVE_INFINITY;
@@ -91,11 +102,15 @@ export class JwksSource {
 
     if (!set.keys.hasKid(kid)) {
       // A key published after our copy was taken (emergency rotation): refetch, but at most once per
-      // cooldown window, so a flood of made-up kids cannot turn into a flood of JWKS requests.
+      // cooldown window, so a flood of made-up kids cannot turn into a flood of JWKS requests. The
+      // window is spent before the first await: of concurrent misses exactly one refetches, and the
+      // others answer from the set held instead of waiting on its request.
       const now = this.options.now();
-      if (this.inflight || now - this.lastKidRefetchAt >= this.options.kidRefetchCooldownMs) {
-        if (!this.inflight) this.lastKidRefetchAt = now;
-        await this.refresh(false);
+      if (now - this.lastKidRefetchAt >= this.options.kidRefetchCooldownMs) {
+        this.lastKidRefetchAt = now;
+        // Even while another caller revalidates: that request may predate the new key, and is not
+        // ours to wait on. Its claim stands; a free claim is taken.
+        await this.refresh(false, this.claimRefresh(now));
         set = this.held ?? set;
       }
       if (!set.keys.hasKid(kid)) {
@@ -113,49 +128,62 @@ export class JwksSource {
 
   /** The set to verify with now, refreshing first when its freshness (or lack of one) demands. */
   private async usableSet(waitUntil?: WaitUntil): Promise<HeldSet | undefined> {
-    if (!this.held && this.cache) {
-      this.warming ??= this.readCache();
-      await this.warming;
-    }
+    // Nothing usable in memory (a cold isolate): another isolate of the location may have stored one.
+    if (!this.usable() && this.cache) await withTimeout(this.readCache(), this.options.timeoutMs);
     const now = this.options.now();
     const held = this.held;
     if (held && now < held.freshness.freshUntil) return held;
 
     const backingOff = now - this.lastFailureAt < this.options.retryAfterFailureMs;
-    if (held && now < held.freshness.revalidateUntil) {
-      // RFC 5861 §3: serve the stale set now, revalidate behind the response.
-      if (!backingOff) {
-        const revalidation = this.refresh(true);
-        waitUntil?.(revalidation);
+    if (held && now < held.freshness.usableUntil) {
+      const claim = backingOff ? undefined : this.claimRefresh(now);
+      if (now < held.freshness.revalidateUntil) {
+        // RFC 5861 §3: serve the stale set now, revalidate behind the response. Without `waitUntil`
+        // Workers may cancel the refresh with the response; its claim then lapses with the timeout.
+        if (claim !== undefined) waitUntil?.(this.refresh(true, claim));
+        return held;
       }
-      return held;
+      // Past stale-while-revalidate, the set is used without a refresh of our own only through an
+      // outage (RFC 5861 §4): while backing off after a failure, or while another caller's refresh,
+      // bounded by the timeout, is in flight.
+      if (claim === undefined) return held;
+      await this.refresh(true, claim);
+      return this.usable();
     }
-    if (!backingOff || this.inflight) await this.refresh(true);
-    const after = this.held;
-    // RFC 5861 §4: a failed refresh leaves the last good set in use until its stale-if-error ends.
-    return after && this.options.now() < after.freshness.usableUntil ? after : undefined;
+    // No usable set: this caller's own bounded load, whatever other callers are doing.
+    if (backingOff) return undefined;
+    await this.refresh(false); // the Cache API was just consulted
+    return this.usable();
+  }
+
+  /** The held set while it may still be used (RFC 5861 §4 `stale-if-error` at the latest). */
+  private usable(): HeldSet | undefined {
+    const held = this.held;
+    return held && this.options.now() < held.freshness.usableUntil ? held : undefined;
+  }
+
+  /** Takes the one refresh slot unless another caller holds a claim that still stands. */
+  private claimRefresh(now: number): number | undefined {
+    if (this.claim && now < this.claim.until) return undefined;
+    const id = ++this.claims;
+    this.claim = { id, until: now + this.options.timeoutMs };
+    return id;
   }
 
   /**
-   * One refresh at a time; callers arriving meanwhile share it. Each caller waits at most the
-   * timeout: a hung request is abandoned (and its late answer judged by `adopt` like any other).
+   * This caller's own refresh, awaited by this caller only; its outcome reaches the others as values
+   * (the held set, the failure time). It waits at most the timeout: a hung request is abandoned, and
+   * its late answer is judged by `adopt` like any other.
    */
-  private refresh(cacheFirst: boolean): Promise<void> {
-    if (!this.inflight) {
-      const run = withTimeout(this.load(cacheFirst), this.options.timeoutMs).then(
-        (ok) => {
-          if (!ok) this.lastFailureAt = this.options.now();
-        },
-        () => {
-          this.lastFailureAt = this.options.now();
-        },
-      );
-      const settled = run.finally(() => {
-        if (this.inflight === settled) this.inflight = undefined;
-      });
-      this.inflight = settled;
+  private async refresh(cacheFirst: boolean, claim?: number): Promise<void> {
+    try {
+      const ok = await withTimeout(this.load(cacheFirst), this.options.timeoutMs);
+      if (!ok) this.lastFailureAt = this.options.now();
+    } catch {
+      this.lastFailureAt = this.options.now();
+    } finally {
+      if (claim !== undefined && this.claim?.id === claim) this.claim = undefined;
     }
-    return withTimeout(this.inflight, this.options.timeoutMs).then(() => undefined);
   }
 
   /** Resolves true when a usable answer arrived (200 or 304); throws on an outage. */

@@ -1,7 +1,8 @@
 /**
  * JWKS handling: freshness from the response's Cache-Control (RFC 9111, RFC 5861), revalidation with
- * If-None-Match (RFC 9110 §13.1.2), outages, ordering of overlapping reloads, shared fetches, and
- * which published keys are usable. Node has no Cache API, so this is the in-memory tier.
+ * If-None-Match (RFC 9110 §13.1.2), outages, ordering of overlapping reloads, concurrent callers that
+ * never wait on each other's requests, and which published keys are usable. Node has no Cache API, so
+ * this is the in-memory tier.
  */
 import { exportJWK } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -144,7 +145,8 @@ describe("JWKS freshness (Cache-Control)", () => {
     await verifier.verify(token, { waitUntil: (p) => background.push(p) });
     expect(background).toHaveLength(1);
     expect(server.calls[1]?.outcome).toBe("pending");
-    // Another verification meanwhile joins the pending refresh instead of starting one.
+    // Another verification meanwhile answers from the stale set too: it neither starts a second
+    // refresh nor waits on the pending one.
     await verifier.verify(token);
     expect(server.count).toBe(2);
     server.release();
@@ -154,11 +156,94 @@ describe("JWKS freshness (Cache-Control)", () => {
     await verifier.verify(token);
     expect(server.count).toBe(2);
   });
+});
 
-  it("concurrent cold verifications share one JWKS request", async () => {
+/**
+ * Workers bind a promise's I/O to the request that created it, so no verification may await a JWKS
+ * request another one started: that request's code stops when its request ends, and whoever waited on
+ * it would hang. A held-back response stands in for such a request here; callers share only values.
+ */
+describe("JWKS across concurrent verifications", () => {
+  it("a cold start: each caller loads for itself, every one verifies, and the set serves the next", async () => {
     const { verifier, server } = setup([rsa]);
-    await Promise.all(Array.from({ length: 25 }, () => verifier.verify(token)));
-    expect(server.count).toBe(1);
+    const results = await Promise.all(Array.from({ length: 25 }, () => reasonOf(verifier.verify(token))));
+    expect(results).toEqual(Array(25).fill("verified"));
+    // Nothing was held, so nothing could be answered from memory: one bounded request per caller.
+    expect(server.count).toBe(25);
+    await verifier.verify(token);
+    expect(server.count).toBe(25);
+  });
+
+  it("a cold caller is not held up by another caller's request that never answers", async () => {
+    // A timeout far beyond the test's: only a caller's own request can explain a prompt answer.
+    const { verifier, server } = setup([rsa], { jwksTimeoutMs: 60_000 });
+    server.holdNextResponse();
+    const stuck = reasonOf(verifier.verify(token));
+    await settle();
+    expect(server.calls.map((c) => c.outcome)).toEqual(["pending"]);
+    expect(await reasonOf(verifier.verify(token))).toBe("verified");
+    expect(server.calls.map((c) => c.outcome)).toEqual(["pending", 200]);
+    server.release();
+    expect(await stuck).toBe("verified");
+  });
+
+  it("while one caller revalidates a set past max-age, the others verify with it instead of waiting", async () => {
+    const { verifier, server, time } = setup([rsa], { jwksTimeoutMs: 60_000 }, "max-age=60");
+    await verifier.verify(token);
+    time.advance(61);
+    server.holdNextResponse();
+    const revalidating = reasonOf(verifier.verify(token));
+    await settle();
+    expect(server.calls[1]?.outcome).toBe("pending");
+    const others = await Promise.all(Array.from({ length: 10 }, () => reasonOf(verifier.verify(token))));
+    expect(others).toEqual(Array(10).fill("verified"));
+    expect(server.count).toBe(2);
+
+    server.release();
+    expect(await revalidating).toBe("verified");
+    expect(server.calls[1]?.outcome).toBe(304);
+    time.advance(59); // the 304 renewed the set for everyone
+    await verifier.verify(token);
+    expect(server.count).toBe(2);
+  });
+
+  it("the claim of a caller that never finishes expires after the fetch timeout", async () => {
+    const { verifier, server, time } = setup([rsa], { jwksTimeoutMs: 60_000 }, "max-age=60");
+    await verifier.verify(token);
+    time.advance(61);
+    server.holdNextResponse();
+    // In Workers, a cancelled request's code never resumes: it cannot give its claim back.
+    const abandoned = reasonOf(verifier.verify(token));
+    await settle();
+    time.advance(59);
+    expect(await reasonOf(verifier.verify(token))).toBe("verified");
+    expect(server.count).toBe(2);
+    time.advance(1);
+    expect(await reasonOf(verifier.verify(token))).toBe("verified");
+    expect(server.calls.map((c) => c.outcome)).toEqual([200, "pending", 304]);
+    server.release();
+    await abandoned;
+  });
+
+  it("past stale-if-error, a set another caller is revalidating is not used: each caller loads", async () => {
+    const { verifier, server, time } = setup(
+      [rsa],
+      { jwksTimeoutMs: 60_000 },
+      "max-age=60, stale-if-error=60",
+    );
+    await verifier.verify(token);
+    time.advance(121);
+    server.holdNextResponse();
+    const first = reasonOf(verifier.verify(token));
+    await settle();
+    server.setKeys([rsa2]); // k1 revoked meanwhile: a set this old must not vouch for it
+    expect(await reasonOf(verifier.verify(token))).toBe("unknown_kid"); // its own load brought {k2}
+    expect(await reasonOf(verifier.verify(token2))).toBe("verified");
+    // The held-back answer, "{k1} not modified", is older than {k2} and changes nothing.
+    server.release();
+    expect(await first).toBe("unknown_kid");
+    // The first caller's, the second's load ({k2}), and its one unknown-kid refetch for k1.
+    expect(server.calls.map((c) => c.outcome)).toEqual([200, 304, 200, 304]);
   });
 });
 

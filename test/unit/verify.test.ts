@@ -227,7 +227,7 @@ describe("verify: unknown kid", () => {
       return Promise.all(tokens.map((t) => reasonOf(verifier.verify(t))));
     };
 
-    // 100 concurrent misses share one refetch.
+    // 100 concurrent misses: the first spends the window on one refetch, the rest answer from the set held.
     expect(new Set(await flood(100))).toEqual(new Set(["unknown_kid"]));
     expect(server.count).toBe(2);
     // More misses inside the window: no fetch at all.
@@ -242,6 +242,48 @@ describe("verify: unknown kid", () => {
     expect(server.calls.slice(1).map((c) => c.outcome)).toEqual([304, 304]);
     await verifier.verify(await signOkta(rsa));
     expect(server.count).toBe(3);
+  });
+
+  it("callers that find the window spent answer at once, never waiting on the refetch in flight", async () => {
+    const attacker = await makeKey("RS256", "attacker");
+    // A timeout far beyond the test's: an answer while the refetch is held back cannot be a timeout.
+    const { verifier, server } = setup([rsa], { jwksTimeoutMs: 60_000 });
+    await verifier.verify(await signOkta(rsa));
+    const tokens = await Promise.all(
+      Array.from({ length: 20 }, () => sign({ ...attacker, kid: crypto.randomUUID() }, oktaClaims())),
+    );
+    server.holdNextResponse();
+    const answered: string[] = [];
+    const all = tokens.map((t) =>
+      reasonOf(verifier.verify(t)).then((reason) => {
+        answered.push(reason);
+        return reason;
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.calls.map((c) => c.outcome)).toEqual([200, "pending"]);
+    expect(answered).toEqual(Array(19).fill("unknown_kid"));
+    server.release();
+    expect(await Promise.all(all)).toEqual(Array(20).fill("unknown_kid"));
+    expect(server.count).toBe(2);
+  });
+
+  it("an unknown kid is refetched by its own caller even while another caller revalidates", async () => {
+    const { verifier, server, time } = setup([rsa], { jwksTimeoutMs: 60_000 });
+    await verifier.verify(await signOkta(rsa));
+    time.advance(301); // past max-age (the fixture's 300 s, no stale-while-revalidate)
+    server.holdNextResponse();
+    const revalidating = reasonOf(verifier.verify(await signOkta(rsa))); // asks about {rsa-1}, held back
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    // Emergency rotation meanwhile. The pending revalidation predates the new key, so waiting on it
+    // would not help even where waiting were allowed: the new kid's caller spends the window itself.
+    const rotated = await makeKey("RS256", "rsa-3");
+    server.setKeys([rsa, rotated]);
+    expect(await reasonOf(verifier.verify(await signOkta(rotated)))).toBe("verified");
+    server.release();
+    expect(await revalidating).toBe("verified");
+    expect(server.calls.map((c) => c.outcome)).toEqual([200, 304, 200]);
   });
 
   it("picks up a key published after an emergency rotation with one refetch", async () => {

@@ -117,20 +117,44 @@ beforeAll(async () => {
   };
 });
 
-/** A fetch that serves the given JWKS documents at their URLs and counts requests; `clock` drives the key cache. */
+/**
+ * A fetch that serves the given JWKS documents at their URLs and counts requests; `clock` drives the
+ * key cache. `control.down` makes requests fail as a network error; `control.holdNext` holds the next
+ * answer back until `release()`, as a request that is slow or whose request was cancelled.
+ */
 function jwksHost(documents: Map<string, { keys: unknown[] }>) {
   const requests: string[] = [];
   const clock = { now: Date.now() };
+  const control = { down: false, holdNext: false };
+  const releases: (() => void)[] = [];
   const fetch: FetchLike = async (url, init) => {
     requests.push(url);
     expect(init.redirect).toBe("manual");
+    // What the host had when asked, even if the answer is held back.
     const doc = documents.get(url);
+    const down = control.down;
+    if (control.holdNext) {
+      control.holdNext = false;
+      await new Promise<void>((resolve) => releases.push(resolve));
+    }
+    if (down) throw new TypeError("fetch failed");
     if (!doc) return new Response("not found", { status: 404 });
     return Response.json(doc);
   };
+  const release = () => {
+    for (const resolve of releases.splice(0)) resolve();
+  };
   const app = (fetchImpl: FetchLike = fetch) =>
     freshApp({ ...createDeps(), clientKeys: new ClientKeyStore({ fetch: fetchImpl, now: () => clock.now }) });
-  return { requests, fetch, app, clock };
+  return { requests, fetch, app, clock, control, release };
+}
+
+/** Waits (in real time) until `condition` holds; fails the test after a second. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 5) {
+    if (waited > 1000) throw new Error("condition not reached");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 async function expectToken(res: Response, clientId: string) {
@@ -228,6 +252,110 @@ describe("private_key_jwt — happy paths", () => {
     });
     const again = await clientAssertion(s.uriKey, s.uriClient, s.tokenEndpoint);
     await expectInvalidClient(await failing(post(assertionParams(again))));
+  });
+});
+
+/**
+ * Workers bind a promise's I/O to the request that created it, so no token request may await a
+ * jwks_uri fetch another one started: that request's code stops when its request ends, and whoever
+ * waited on it would hang. The store's requests share values only; a held-back answer stands in for
+ * another request's fetch here.
+ */
+describe("private_key_jwt — jwks_uri across concurrent requests", () => {
+  const assertion = (key: ClientKey = s.uriKey) => clientAssertion(key, s.uriClient, s.tokenEndpoint);
+
+  it("with no keys held, each request fetches for itself: a fetch that never answers holds no one else up", async () => {
+    const host = jwksHost(new Map([[s.jwksUri, { keys: [s.uriKey.publicJwk] }]]));
+    const fetch = host.app();
+    host.control.holdNext = true;
+    const stuck = fetch(post(assertionParams(await assertion())));
+    await until(() => host.requests.length === 1);
+    await expectToken(await fetch(post(assertionParams(await assertion()))), s.uriClient);
+    expect(host.requests).toHaveLength(2);
+    host.release();
+    await expectToken(await stuck, s.uriClient);
+    // Both fetches left one set behind: no further request.
+    await expectToken(await fetch(post(assertionParams(await assertion()))), s.uriClient);
+    expect(host.requests).toHaveLength(2);
+  });
+
+  it("an unknown-kid flood refetches once per cooldown; the others are refused without waiting on it", async () => {
+    const host = jwksHost(new Map([[s.jwksUri, { keys: [s.uriKey.publicJwk] }]]));
+    const fetch = host.app();
+    await expectToken(await fetch(post(assertionParams(await assertion()))), s.uriClient);
+    host.clock.now += 31_000; // past the cooldown
+    host.control.holdNext = true;
+    const stranger = await clientKey("RS256");
+    const forged = await Promise.all(Array.from({ length: 6 }, () => assertion(stranger)));
+    let answered = 0;
+    const flood = forged.map(async (a) => {
+      const res = await fetch(post(assertionParams(a)));
+      answered += 1;
+      return res;
+    });
+    await until(() => answered === 5);
+    expect(host.requests).toHaveLength(2); // the warm-up and the one refetch, still pending
+    host.release();
+    for (const res of await Promise.all(flood)) await expectInvalidClient(res);
+    expect(host.requests).toHaveLength(2);
+  });
+
+  it("while one request refetches keys past their TTL, the others authenticate with the keys held", async () => {
+    const host = jwksHost(new Map([[s.jwksUri, { keys: [s.uriKey.publicJwk] }]]));
+    const fetch = host.app();
+    await expectToken(await fetch(post(assertionParams(await assertion()))), s.uriClient);
+    host.clock.now += 301_000;
+    host.control.holdNext = true;
+    const refetching = fetch(post(assertionParams(await assertion())));
+    await until(() => host.requests.length === 2);
+    const others = await Promise.all(
+      Array.from({ length: 3 }, async () => fetch(post(assertionParams(await assertion())))),
+    );
+    for (const res of others) await expectToken(res, s.uriClient);
+    expect(host.requests).toHaveLength(2);
+    host.release();
+    await expectToken(await refetching, s.uriClient);
+  });
+
+  it("an outage keeps the last good keys; with none held, requests fail fast after a failure", async () => {
+    const host = jwksHost(new Map([[s.jwksUri, { keys: [s.uriKey.publicJwk] }]]));
+    const fetch = host.app();
+    await expectToken(await fetch(post(assertionParams(await assertion()))), s.uriClient);
+    host.clock.now += 301_000;
+    host.control.down = true;
+    await expectToken(await fetch(post(assertionParams(await assertion()))), s.uriClient);
+    await expectToken(await fetch(post(assertionParams(await assertion()))), s.uriClient);
+    expect(host.requests).toHaveLength(2); // the failed attempt, then no retry for 5 s
+    host.clock.now += 5_000;
+    await expectToken(await fetch(post(assertionParams(await assertion()))), s.uriClient);
+    expect(host.requests).toHaveLength(3);
+
+    const cold = host.app();
+    await expectInvalidClient(await cold(post(assertionParams(await assertion()))));
+    await expectInvalidClient(await cold(post(assertionParams(await assertion()))));
+    expect(host.requests).toHaveLength(4); // the second failed fast, without a request
+    host.control.down = false;
+    host.clock.now += 5_000;
+    await expectToken(await cold(post(assertionParams(await assertion()))), s.uriClient);
+    expect(host.requests).toHaveLength(5);
+  });
+
+  it("a slower fetch started earlier never replaces the keys a later one brought", async () => {
+    const documents = new Map([[s.jwksUri, { keys: [s.uriKey.publicJwk] }]]);
+    const host = jwksHost(documents);
+    const fetch = host.app();
+    host.control.holdNext = true;
+    const slow = fetch(post(assertionParams(await assertion()))); // will bring {old key}
+    await until(() => host.requests.length === 1);
+    // The client rotates: only the new key is published now.
+    const rotated = await clientKey("ES256");
+    documents.set(s.jwksUri, { keys: [rotated.publicJwk] });
+    await expectToken(await fetch(post(assertionParams(await assertion(rotated)))), s.uriClient);
+    host.release();
+    await expectInvalidClient(await slow); // its own answer was older than the set held
+    await expectInvalidClient(await fetch(post(assertionParams(await assertion()))));
+    await expectToken(await fetch(post(assertionParams(await assertion(rotated)))), s.uriClient);
+    expect(host.requests).toHaveLength(2);
   });
 });
 
