@@ -10,8 +10,10 @@
  *   (+ client secret authentication), `grant` (+ scope parsing, policy evaluation, claim set, token
  *   id). The full endpoint adds Hono routing, the server-context middleware and the key store. The
  *   steps call Warden's lower-level functions (they change less often than the endpoint's wiring).
- * - `GET /__jwks/{as}`: the server's JWKS answered the way bench/README.md proposes — body and ETag
- *   computed once per keyset, If-None-Match compared before any other work — beside Warden's own.
+ * - `GET /__jwks/{as}`: the server's JWKS with body and ETag computed once per keyset and
+ *   If-None-Match compared first, answered before Warden's router runs: a reference for Warden's own
+ *   `/v1/keys`, which works the same way since the bench first proposed it, behind Hono's routing,
+ *   the server lookup and the key store.
  */
 import { generateKeyPair, SignJWT } from "jose";
 import { ConfigStore } from "../src/config/config-store";

@@ -245,6 +245,7 @@ async function benchmark(tmp) {
 
   const summaries = cases.map(summarizeCase);
   const cmp = comparisons(summaries);
+  const steps = breakdown(summaries);
   const runs = summaries.flatMap((c) => c.runs);
   const warmupErrors = cases.reduce((sum, c) => sum + (c.warmup?.errors ?? 0), 0);
   const result = {
@@ -265,9 +266,9 @@ async function benchmark(tmp) {
         quietWaitMs: runs.reduce((sum, r) => sum + r.waitedMs, 0),
       },
     },
-    targets: targets({ comparisons: cmp, micro, size }),
+    targets: targets({ comparisons: cmp, micro, size, breakdown: steps }),
     comparisons: cmp,
-    breakdown: breakdown(summaries),
+    breakdown: steps,
     size,
     startup,
     micro,

@@ -13,13 +13,16 @@ const run = promisify(execFile);
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 export const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 
-/** `wrangler deploy --dry-run --outdir outdir [entry]`; resolves with the bundle's module paths. */
-export async function wranglerBundle(outdir, entry) {
+/**
+ * `wrangler deploy --dry-run --outdir outdir [entry]` in the checkout at `root` (this one unless
+ * given; bench/compare.mjs bundles another); resolves with the bundle's module paths.
+ */
+export async function wranglerBundle(outdir, entry, root = ROOT) {
   await run(
     process.execPath,
     [WRANGLER, "deploy", "--dry-run", "--outdir", outdir, ...(entry ? [entry] : [])],
     {
-      cwd: ROOT,
+      cwd: root,
       env: WRANGLER_ENV,
       maxBuffer: 16 * 1024 * 1024,
     },

@@ -11,7 +11,7 @@ const DEV_RULES = 20;
 
 const tokenPath = (alg, rules) => `/oauth2/${serverId(alg, rules)}/v1/token`;
 export const jwksPath = `/oauth2/${JWKS_SERVER}/v1/keys`;
-/** The bench entry's JWKS answered the proposed way (see ceiling-entry.ts). */
+/** The bench entry's JWKS, precomputed and answered before Warden's router (see ceiling-entry.ts). */
 export const precomputedJwksPath = `/__jwks/${JWKS_SERVER}`;
 
 /** How preflight checks a case's token: signature against the issuer's published keys, and claims. */
@@ -97,14 +97,14 @@ export function miniflareCases(mf, credentials, etags) {
       id: "mf-jwks-precomputed",
       kind: "jwks-alternative",
       runtime: "miniflare",
-      label: "JWKS, body and ETag precomputed (proposed)",
+      label: "reference: precomputed JWKS answered before Warden's router",
       target: { url: `${mf.baseUrl}${precomputedJwksPath}`, expectStatus: 200, cpuPids },
     },
     {
       id: "mf-jwks-precomputed-304",
       kind: "jwks-alternative",
       runtime: "miniflare",
-      label: "JWKS, precomputed, If-None-Match (304, proposed)",
+      label: "reference: the same with If-None-Match (304)",
       target: {
         url: `${mf.baseUrl}${precomputedJwksPath}`,
         headers: { "if-none-match": etags.precomputed },

@@ -43,11 +43,13 @@ const LOAD_HEADERS = [
 
 function targetValue(t) {
   if (t.value == null) return "–";
+  // Ratios are stated by throughput, the target's measure, with CPU per request beside them.
+  const byCpu = (text) => (t.cpu == null ? "" : ` (by CPU: ${text})`);
   switch (t.unit) {
     case "ratio":
-      return pct(t.value);
+      return `${pct(t.value)}${byCpu(pct(t.cpu))}`;
     case "×":
-      return times(t.value);
+      return `${times(t.value)}${byCpu(times(t.cpu))}`;
     case "µs":
       return `${num(t.value, 1)} µs`;
     case "KiB":

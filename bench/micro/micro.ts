@@ -6,11 +6,12 @@
  * Each case is timed in batches sized to take about 5 ms; the result is the median time per
  * operation over the batches (and the fastest batch, to show the noise floor).
  */
-import { generateKeyPair, SignJWT } from "jose";
+import { exportJWK, generateKeyPair, importJWK, SignJWT } from "jose";
 import { ServerConfig } from "../../src/config/schemas";
 import { hashSecret, randomToken, secretMatchesAny } from "../../src/crypto/secrets";
 import { evaluate } from "../../src/policy";
 import { buildAccessToken } from "../../src/tokens/access-token";
+import { signToken } from "../../src/tokens/sign";
 import { SCOPE, serverConfig } from "../lib/config.mjs";
 
 interface Options {
@@ -117,12 +118,23 @@ async function main(): Promise<void> {
   // For scale: what the signature alone costs in Node's WebCrypto (workerd's differs; see README).
   const claims = buildAccessToken(claimsInput);
   for (const alg of ["ES256", "RS256"] as const) {
-    const { privateKey } = await generateKeyPair(alg, { modulusLength: 2048 });
+    const { privateKey } = await generateKeyPair(alg, { modulusLength: 2048, extractable: true });
     results.push(
       await measure(
         `sign-${alg}`,
-        `sign the claim set, ${alg} (jose, Node WebCrypto, one at a time)`,
+        `sign the claim set, ${alg} (jose SignJWT, Node WebCrypto, one at a time)`,
         () => new SignJWT(claims.payload).setProtectedHeader({ alg, kid: "k" }).sign(privateKey),
+        options,
+      ),
+    );
+    // Warden's signer with a key imported as the key store imports it (src/tokens/sign.ts).
+    const key = (await importJWK(await exportJWK(privateKey), alg)) as CryptoKey;
+    const signingKey = { kid: "k", alg, activatesAt: 0, sequence: 1, key };
+    results.push(
+      await measure(
+        `sign-warden-${alg}`,
+        `sign the claim set, ${alg} (Warden's signToken, Node WebCrypto, one at a time)`,
+        () => signToken(claims, signingKey),
         options,
       ),
     );

@@ -72,6 +72,12 @@ export const METADATA_STALE_WHILE_REVALIDATE_CAP_SECONDS = 300;
 export const METADATA_STALE_IF_ERROR_SECONDS = METADATA_STALE_WHILE_REVALIDATE_CAP_SECONDS;
 
 /**
+ * Serialized metadata documents an isolate keeps per keyset or snapshot: one per issuer origin, a
+ * handful in practice; bounded because the origin comes from the request.
+ */
+export const METADATA_DOCUMENTS_PER_SOURCE = 8;
+
+/**
  * How long a superseded key stays published: Okta's longest access-token lifetime (1440 minutes),
  * so its last tokens still verify, plus the longest a verifier may cache the JWKS.
  */

@@ -49,9 +49,12 @@ export async function readBoundedText(
   return decode(bytes);
 }
 
+/** Stateless between calls: `decode` without `stream` starts afresh each time. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 function decode(bytes: Uint8Array): BoundedBodyResult {
   try {
-    return { ok: true, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes) };
+    return { ok: true, text: UTF8.decode(bytes) };
   } catch {
     return { ok: false, reason: "not_utf8" };
   }

@@ -9,7 +9,7 @@
  */
 import type { ConfigStore } from "../config/config-store";
 import { CLIENT_ASSERTION_CLOCK_TOLERANCE_SECONDS } from "../config/defaults";
-import { Client, type TokenEndpointAuthMethod } from "../config/schemas";
+import type { Client, TokenEndpointAuthMethod } from "../config/schemas";
 import { secretMatchesAny } from "../crypto/secrets";
 import type { Env } from "../env";
 import { OAuthError } from "../errors";
@@ -21,6 +21,7 @@ import {
 } from "./client-assertion";
 import type { ClientKeyStore } from "./client-keys";
 import type { FormParams } from "./form-body";
+import { canBeClientId } from "./id-syntax";
 
 /** Methods this endpoint implements; discovery advertises exactly these. */
 export const SUPPORTED_CLIENT_AUTH_METHODS = [
@@ -128,7 +129,7 @@ function registeredClient(
   { config, env }: Pick<ClientAuthContext, "config" | "env">,
   clientId: string,
 ): Promise<Client | undefined> {
-  if (!Client.shape.client_id.safeParse(clientId).success) return Promise.resolve(undefined);
+  if (!canBeClientId(clientId)) return Promise.resolve(undefined);
   return config.client(env.CONFIG, clientId);
 }
 
@@ -205,28 +206,53 @@ async function authenticateWithAssertion(
 
 /** RFC 7617 Basic credentials whose halves are form-urlencoded (RFC 6749 §2.3.1). */
 function parseBasic(authorization: string): { clientId: string; secret: string } {
-  const match = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(authorization);
+  const match = BASIC.exec(authorization);
   if (!match?.[1]) throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
-  let decoded: string;
+  const decoded = utf8FromBase64(match[1]);
+  const colon = decoded?.indexOf(":") ?? -1;
+  if (decoded === undefined || colon < 0) throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
+  const clientId = formDecode(decoded.slice(0, colon));
+  const secret = formDecode(decoded.slice(colon + 1));
+  if (!clientId || !secret) throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
+  return { clientId, secret };
+}
+
+const BASIC = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i;
+/** `atob` yields characters U+0000–U+00FF, one per byte; these are the bytes that are not ASCII. */
+const NON_ASCII_BYTE = /[\x80-\xff]/;
+/** Stateless between calls: `decode` without `stream` starts afresh each time. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+/**
+ * The UTF-8 text a base64 string encodes (RFC 7617 §2.1: the user-pass is UTF-8), or undefined when
+ * it is not valid UTF-8. `atob` yields one character per byte; ASCII bytes are their own UTF-8, which
+ * is every credential Warden issues, so only other bytes go through the strict decoder.
+ */
+function utf8FromBase64(encoded: string): string | undefined {
+  let binary: string;
   try {
-    decoded = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
-      Uint8Array.from(atob(match[1]), (ch) => ch.charCodeAt(0)),
-    );
+    binary = atob(encoded);
   } catch {
-    throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
+    return undefined;
   }
-  const colon = decoded.indexOf(":");
-  if (colon < 0) throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
+  if (!NON_ASCII_BYTE.test(binary)) return binary;
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   try {
-    const clientId = formDecode(decoded.slice(0, colon));
-    const secret = formDecode(decoded.slice(colon + 1));
-    if (!clientId || !secret) throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
-    return { clientId, secret };
+    return UTF8.decode(bytes);
   } catch {
-    throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
+    return undefined;
   }
 }
 
-function formDecode(value: string): string {
-  return decodeURIComponent(value.replace(/\+/g, " "));
+/** `application/x-www-form-urlencoded` decoding of one half; undefined when its escapes are malformed. */
+function formDecode(value: string): string | undefined {
+  if (!FORM_ESCAPES.test(value)) return value;
+  try {
+    return decodeURIComponent(value.replace(/\+/g, " "));
+  } catch {
+    return undefined;
+  }
 }
+
+const FORM_ESCAPES = /[%+]/;

@@ -17,6 +17,7 @@ import { CLIENT_ASSERTION_ALGORITHMS } from "./client-assertion";
 import { SUPPORTED_CLIENT_AUTH_METHODS } from "./client-auth";
 import { requireKeyset } from "./keys";
 import { publicMetadataCacheControl } from "./metadata-cache";
+import { metadataResponse, preparedDocument } from "./metadata-response";
 import { SUPPORTED_GRANT_TYPES } from "./token";
 
 export function serverMetadata(snapshot: Snapshot, issuer: string) {
@@ -61,22 +62,32 @@ export function withOpenIdMembers<M extends object>(metadata: M, alg: SigningAlg
   return { ...metadata, subject_types_supported: ["public"], id_token_signing_alg_values_supported: [alg] };
 }
 
-/** Cached like the JWKS it points to: a verifier that follows `jwks_uri` sees both age alike. */
+/**
+ * Cached like the JWKS it points to: a verifier that follows `jwks_uri` sees both age alike. The
+ * document is serialized once per snapshot and issuer (src/oauth/metadata-response.ts).
+ */
 export function discoveryEndpoint(deps: Deps) {
-  return async (c: Context<AppEnv>): Promise<Response> => {
-    const keyset = await requireKeyset(deps, c);
-    c.header("Cache-Control", publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000)));
-    return c.json(serverMetadata(c.get("snapshot"), c.get("issuer")));
-  };
+  return metadataEndpoint(deps, "oauth-authorization-server", (snapshot, issuer) =>
+    serverMetadata(snapshot, issuer),
+  );
 }
 
 export function openIdConfigurationEndpoint(deps: Deps) {
+  return metadataEndpoint(deps, "openid-configuration", (snapshot, issuer) =>
+    withOpenIdMembers(serverMetadata(snapshot, issuer), snapshot.server.credentials.signing.alg),
+  );
+}
+
+function metadataEndpoint(deps: Deps, name: string, build: (snapshot: Snapshot, issuer: string) => object) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     const keyset = await requireKeyset(deps, c);
-    c.header("Cache-Control", publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000)));
     const snapshot = c.get("snapshot");
-    return c.json(
-      withOpenIdMembers(serverMetadata(snapshot, c.get("issuer")), snapshot.server.credentials.signing.alg),
+    const issuer = c.get("issuer");
+    const document = await preparedDocument(snapshot, `${name} ${issuer}`, () => build(snapshot, issuer));
+    return metadataResponse(
+      c.req.raw,
+      document,
+      publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000)),
     );
   };
 }

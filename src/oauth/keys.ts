@@ -4,13 +4,22 @@ import type { AppEnv, Deps } from "../context";
 import { OAuthError } from "../errors";
 import type { PublishedKeyset } from "../keys/keyset";
 import { publicMetadataCacheControl } from "./metadata-cache";
+import { metadataResponse, type PreparedDocument, preparedDocument } from "./metadata-response";
 
 export function keysEndpoint(deps: Deps) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     const keyset = await requireKeyset(deps, c);
-    c.header("Cache-Control", publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000)));
-    return c.json(keyset.jwks);
+    return metadataResponse(
+      c.req.raw,
+      await jwksDocument(keyset),
+      publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000)),
+    );
   };
+}
+
+/** The JWKS document of one published keyset, serialized once per keyset. */
+export function jwksDocument(keyset: PublishedKeyset): Promise<PreparedDocument> {
+  return preparedDocument(keyset, "jwks", () => keyset.jwks);
 }
 
 export async function requireKeyset(deps: Deps, c: Context<AppEnv>): Promise<PublishedKeyset> {

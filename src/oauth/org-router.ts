@@ -8,61 +8,73 @@
  * (the well-known name inserted before the issuer's path), beside Okta's appended form.
  */
 import { type Context, Hono } from "hono";
-import { cors } from "hono/cors";
-import { etag } from "hono/etag";
 import { DEFAULT_SIGNING_ALG, ORG_KEYS_ID } from "../config/defaults";
 import type { AppEnv, Deps } from "../context";
 import { OAuthError } from "../errors";
 import type { PublishedKeyset } from "../keys/keyset";
 import { discoveryEndpoint, orgServerMetadata, withOpenIdMembers } from "./discovery";
+import { jwksDocument } from "./keys";
 import { publicMetadataCacheControl } from "./metadata-cache";
+import { metadataPreflight, metadataResponse, preparedDocument } from "./metadata-response";
 import { orgTokenEndpoint } from "./org-token";
-import { tokenMethodNotAllowed } from "./router";
-import { orgUrl, serverContext } from "./server-context";
+import { forServer, orgUrl } from "./server-context";
+import { tokenMethodNotAllowed } from "./token";
 
-const METADATA_PATHS = [
+/** The org server's own metadata; each also answers CORS preflights, as a custom server's does. */
+const ORG_METADATA_PATHS = [
   "/oauth2/v1/keys",
   "/.well-known/oauth-authorization-server",
   "/.well-known/openid-configuration",
-  "/.well-known/oauth-authorization-server/oauth2/:as",
 ] as const;
+
+/** RFC 8414 §3.1's location of a custom server's metadata. */
+const INSERTED_METADATA_PATH = "/.well-known/oauth-authorization-server/oauth2/:as";
 
 export function orgRouter(deps: Deps) {
   const router = new Hono<AppEnv>();
-  for (const path of METADATA_PATHS) {
-    router.use(path, cors({ origin: "*", allowMethods: ["GET", "HEAD"] }), etag());
-  }
-
+  // Public metadata, readable from any origin and revalidated by ETag, as a custom server's.
   router.get("/oauth2/v1/keys", async (c) => {
     const keyset = await orgKeyset(deps, c);
-    return c.json(keyset.jwks);
+    return metadataResponse(c.req.raw, await jwksDocument(keyset), cacheControl(deps, c, keyset));
   });
-  router.get("/.well-known/oauth-authorization-server", async (c) => {
-    await orgKeyset(deps, c);
-    return c.json(orgServerMetadata(orgUrl(c.env.ORG_URL, c.req.url)));
-  });
-  router.get("/.well-known/openid-configuration", async (c) => {
-    await orgKeyset(deps, c);
-    // The org server's keys are always the default algorithm (ORG_SIGNING in the control plane).
-    return c.json(
-      withOpenIdMembers(orgServerMetadata(orgUrl(c.env.ORG_URL, c.req.url)), DEFAULT_SIGNING_ALG),
-    );
-  });
-  router.get(
-    "/.well-known/oauth-authorization-server/oauth2/:as",
-    serverContext(deps),
-    discoveryEndpoint(deps),
+  router.get("/.well-known/oauth-authorization-server", (c) =>
+    orgMetadata(deps, c, "oauth-authorization-server", (issuer) => orgServerMetadata(issuer)),
   );
+  router.get("/.well-known/openid-configuration", (c) =>
+    // The org server's keys are always the default algorithm (ORG_SIGNING in the control plane).
+    orgMetadata(deps, c, "openid-configuration", (issuer) =>
+      withOpenIdMembers(orgServerMetadata(issuer), DEFAULT_SIGNING_ALG),
+    ),
+  );
+  for (const path of ORG_METADATA_PATHS) router.options(path, metadataPreflight);
+  router.get(INSERTED_METADATA_PATH, forServer(deps, discoveryEndpoint(deps)));
+  router.options(INSERTED_METADATA_PATH, forServer(deps, metadataPreflight));
 
   router.post("/oauth2/v1/token", orgTokenEndpoint(deps));
   router.all("/oauth2/v1/token", () => tokenMethodNotAllowed());
   return router;
 }
 
-/** The org keyset, with the schedule-derived `Cache-Control` set on the response. */
+/** The org server's metadata documents, serialized once per org keyset and issuer. */
+async function orgMetadata(
+  deps: Deps,
+  c: Context<AppEnv>,
+  name: string,
+  build: (issuer: string) => object,
+): Promise<Response> {
+  const keyset = await orgKeyset(deps, c);
+  const issuer = orgUrl(c.env.ORG_URL, c.req.url);
+  const document = await preparedDocument(keyset, `${name} ${issuer}`, () => build(issuer));
+  return metadataResponse(c.req.raw, document, cacheControl(deps, c, keyset));
+}
+
 async function orgKeyset(deps: Deps, c: Context<AppEnv>): Promise<PublishedKeyset> {
   const keyset = await deps.keys.published(c.env, ORG_KEYS_ID);
   if (!keyset) throw new OAuthError("temporarily_unavailable", "The authorization server has no keys yet.");
-  c.header("Cache-Control", publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000)));
   return keyset;
+}
+
+/** Schedule-derived, like a custom server's (DESIGN §5). */
+function cacheControl(deps: Deps, c: Context<AppEnv>, keyset: PublishedKeyset): string {
+  return publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000));
 }

@@ -1,12 +1,10 @@
 /** The protocol endpoints of one custom authorization server, mounted at `/oauth2/{as}`. */
 import { Hono } from "hono";
-import { cors } from "hono/cors";
-import { etag } from "hono/etag";
 import type { AppEnv, Deps } from "../context";
-import { OAuthError, oauthErrorResponse } from "../errors";
 import { discoveryEndpoint, openIdConfigurationEndpoint } from "./discovery";
 import { keysEndpoint } from "./keys";
-import { serverContext } from "./server-context";
+import { metadataPreflight } from "./metadata-response";
+import { forServer } from "./server-context";
 import { tokenEndpoint } from "./token";
 
 const METADATA_PATHS = [
@@ -23,33 +21,20 @@ export function isOAuthProtocolPath(path: string): boolean {
   return path.startsWith("/oauth2/") || path.startsWith("/.well-known/");
 }
 
-/**
- * RFC 9110 §15.5.6: a method the token endpoint does not support is a 405 naming the one it does
- * (`Allow: POST`, RFC 6749 §3.2), in the endpoint's own error shape.
- */
-export function tokenMethodNotAllowed(): Response {
-  const res = oauthErrorResponse(
-    new OAuthError("invalid_request", "The token endpoint accepts only POST requests."),
-  );
-  const headers = new Headers(res.headers);
-  headers.set("Allow", "POST");
-  return new Response(res.body, { status: 405, headers });
-}
-
 export function oauthRouter(deps: Deps) {
   const router = new Hono<AppEnv>();
-  router.use(serverContext(deps));
+  const server = (handler: Parameters<typeof forServer>[1]) => forServer(deps, handler);
 
-  // Public metadata, and only it, is readable from any origin; it is cacheable and revalidated by
-  // ETag (RFC 9110 §13.1.2). The token endpoint gets no CORS: browsers have no business there yet.
-  for (const path of METADATA_PATHS) {
-    router.use(path, cors({ origin: "*", allowMethods: ["GET", "HEAD"] }), etag());
-  }
-  router.get("/v1/keys", keysEndpoint(deps));
-  router.get("/.well-known/oauth-authorization-server", discoveryEndpoint(deps));
-  router.get("/.well-known/openid-configuration", openIdConfigurationEndpoint(deps));
+  // Public metadata, and only it, is readable from any origin: its responses say so themselves, and
+  // are revalidated by ETag (RFC 9110 §13.1.2). The token endpoint gets no CORS: browsers have no
+  // business there yet.
+  router.get("/v1/keys", server(keysEndpoint(deps)));
+  router.get("/.well-known/oauth-authorization-server", server(discoveryEndpoint(deps)));
+  router.get("/.well-known/openid-configuration", server(openIdConfigurationEndpoint(deps)));
+  for (const path of METADATA_PATHS) router.options(path, server(metadataPreflight));
 
-  router.post("/v1/token", tokenEndpoint(deps));
-  router.all("/v1/token", () => tokenMethodNotAllowed());
+  // One route for every method, so that a token request runs one handler and no middleware chain;
+  // the endpoint answers other methods itself.
+  router.all("/v1/token", server(tokenEndpoint(deps)));
   return router;
 }

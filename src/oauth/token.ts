@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import { TOKEN_REQUEST_MAX_BYTES } from "../config/defaults";
 import type { AppEnv, Deps } from "../context";
-import { OAuthError } from "../errors";
+import { OAuthError, oauthErrorResponse } from "../errors";
 import { applyTokenInlineHook } from "../hooks/token-hook";
 import { signToken } from "../tokens/sign";
 import { authenticateClient, presentedCredentials } from "./client-auth";
@@ -21,6 +21,7 @@ export const SUPPORTED_GRANT_TYPES = ["client_credentials"] as const;
 
 export function tokenEndpoint(deps: Deps) {
   return async (c: Context<AppEnv>): Promise<Response> => {
+    if (c.req.method !== "POST") return tokenMethodNotAllowed();
     const now = Math.floor(deps.now() / 1000);
     const snapshot = c.get("snapshot");
 
@@ -68,6 +69,19 @@ export function tokenEndpoint(deps: Deps) {
       scope: payload.scope ?? payload.scp?.join(" ") ?? "",
     });
   };
+}
+
+/**
+ * RFC 9110 §15.5.6: a method the token endpoint does not support is a 405 naming the one it does
+ * (`Allow: POST`, RFC 6749 §3.2), in the endpoint's own error shape.
+ */
+export function tokenMethodNotAllowed(): Response {
+  const res = oauthErrorResponse(
+    new OAuthError("invalid_request", "The token endpoint accepts only POST requests."),
+  );
+  const headers = new Headers(res.headers);
+  headers.set("Allow", "POST");
+  return new Response(res.body, { status: 405, headers });
 }
 
 type SupportedGrantType = (typeof SUPPORTED_GRANT_TYPES)[number];

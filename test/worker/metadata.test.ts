@@ -48,6 +48,43 @@ describe("GET /oauth2/{as}/v1/keys", () => {
     expect(await again.text()).toBe("");
   });
 
+  it("answers a conditional request before anything else changes: 304 with the 200's caching headers", async () => {
+    const fetch = freshApp();
+    const res = await fetch(new Request(`${f.issuer}/v1/keys`));
+    const body = await res.text();
+    const etag = res.headers.get("ETag") ?? "";
+    // The body's SHA-1, as Hono's etag() middleware computed it before: tags cached from then still match.
+    const sha1 = new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(body)));
+    expect(etag).toBe(`"${[...sha1].map((b) => b.toString(16).padStart(2, "0")).join("")}"`);
+    // Another isolate serves the same document under the same tag.
+    expect((await freshApp()(new Request(`${f.issuer}/v1/keys`))).headers.get("ETag")).toBe(etag);
+
+    // RFC 9110 §13.1.2: `*`, a list, and weak comparison.
+    for (const ifNoneMatch of [etag, `W/${etag}`, `"other", ${etag}`, "*"]) {
+      const again = await fetch(
+        new Request(`${f.issuer}/v1/keys`, { headers: { "If-None-Match": ifNoneMatch } }),
+      );
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe("");
+      expect(again.headers.get("ETag")).toBe(etag);
+      expect(again.headers.get("Cache-Control")).toBe(DEFAULT_CACHE_CONTROL);
+      expect(again.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    }
+    const stale = await fetch(
+      new Request(`${f.issuer}/v1/keys`, { headers: { "If-None-Match": '"other"' } }),
+    );
+    expect(stale.status).toBe(200);
+    expect(await stale.text()).toBe(body);
+  });
+
+  it("answers HEAD with the GET's headers and no body", async () => {
+    const res = await freshApp()(new Request(`${f.issuer}/v1/keys`, { method: "HEAD" }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("ETag")).toBeTruthy();
+    expect(res.headers.get("Cache-Control")).toBe(DEFAULT_CACHE_CONTROL);
+    expect(await res.text()).toBe("");
+  });
+
   it("answers a CORS preflight", async () => {
     const res = await freshApp()(
       new Request(`${f.issuer}/v1/keys`, {

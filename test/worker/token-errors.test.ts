@@ -190,6 +190,9 @@ describe("token endpoint — client authentication", () => {
       `Basic ${btoa("no-colon")}`,
       `Basic ${btoa(`${f.clientId}:`)}`,
       "Bearer abc",
+      // not UTF-8 (RFC 7617 §2.1), and a malformed form escape (RFC 6749 §2.3.1)
+      `Basic ${btoa(`${f.clientId}:\xff\xfe${SECRET}`)}`,
+      `Basic ${btoa(`${f.clientId}:%zz${SECRET}`)}`,
     ]) {
       const res = await freshApp()(tokenRequest(f.issuer, cc, { authorization }));
       await expectOAuthError(res, 401, "invalid_client");
@@ -274,6 +277,24 @@ describe("token endpoint — client authentication", () => {
     expect(res.status).toBe(200);
     // restore the shared fixture's configuration for the other tests in this file
     f = await seedServer();
+  });
+
+  it("decodes UTF-8 Basic credentials, sent raw or form-encoded", async () => {
+    const clientId = uniqueId("utf8");
+    const secret = "clé-secrète-pour-les-tests-0123456789";
+    await importConfig({ clients: [{ client_id: clientId, client_name: "utf8", client_secrets: [secret] }] });
+    const utf8 = String.fromCharCode(...new TextEncoder().encode(`${clientId}:${secret}`));
+    for (const authorization of [`Basic ${btoa(utf8)}`, basic(clientId, secret)]) {
+      const res = await freshApp()(tokenRequest(f.issuer, cc, { authorization }));
+      // Authenticated: what follows is the policy's answer (no policy names this client), not invalid_client.
+      await expectOAuthError(res, 400, "access_denied");
+    }
+    const wrong = `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(`${clientId}:${secret}x`)))}`;
+    await expectOAuthError(
+      await freshApp()(tokenRequest(f.issuer, cc, { authorization: wrong })),
+      401,
+      "invalid_client",
+    );
   });
 
   it("refuses a deactivated client", async () => {

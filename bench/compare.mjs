@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:compare -- [--base <git ref>] [--rounds n] [--duration ms] [case …]`: the bench
+ * entry of this working tree (B) against the same entry at a git ref (A, default HEAD), each on its
+ * own workerd through Miniflare, loaded one after the other in interleaved rounds (the order flips
+ * every round), so that drift on the machine falls on both alike. Prints per case the median server
+ * CPU per request and requests/s of each, and B ÷ A. For checking one change before a full
+ * `npm run bench`; it writes nothing. Cases: floor, ceiling-ES256, ceiling-RS256, token-ES256,
+ * token-RS256 (20 rules), body (the breakdown's `+ body` step), jwks, jwks-304, discovery.
+ */
+import { execFileSync } from "node:child_process";
+import { symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { wranglerBundle } from "./lib/build.mjs";
+import { benchCredentials, seed, serverId, tokenRequest } from "./lib/config.mjs";
+import { runLoad } from "./lib/load.mjs";
+import { startMiniflare } from "./lib/miniflare.mjs";
+import { ROOT } from "./lib/paths.mjs";
+import { etagOf } from "./lib/preflight.mjs";
+import { makeTempDir, removeTempDir } from "./lib/processes.mjs";
+import { median } from "./lib/summary.mjs";
+
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    base: { type: "string", default: "HEAD" },
+    rounds: { type: "string", default: "6" },
+    duration: { type: "string", default: "1500" },
+  },
+});
+
+const SERVERS = [
+  { alg: "ES256", rules: 20 },
+  { alg: "RS256", rules: 20 },
+];
+const JWKS = `/oauth2/${serverId("RS256", 20)}/v1/keys`;
+
+/** What each case sends, given one side's base URL, the run's credentials and that side's JWKS ETag. */
+const CASES = {
+  floor: (url) => ({ url: `${url}/__floor`, expectStatus: 204 }),
+  "ceiling-ES256": (url, c) => ({ url: `${url}/__ceiling/ES256`, ...tokenRequest(c), expectStatus: 200 }),
+  "ceiling-RS256": (url, c) => ({ url: `${url}/__ceiling/RS256`, ...tokenRequest(c), expectStatus: 200 }),
+  "token-ES256": (url, c) => ({
+    url: `${url}/oauth2/${serverId("ES256", 20)}/v1/token`,
+    ...tokenRequest(c),
+    expectStatus: 200,
+  }),
+  "token-RS256": (url, c) => ({
+    url: `${url}/oauth2/${serverId("RS256", 20)}/v1/token`,
+    ...tokenRequest(c),
+    expectStatus: 200,
+  }),
+  body: (url, c) => ({
+    url: `${url}/__breakdown/${serverId("ES256", 20)}/body`,
+    ...tokenRequest(c),
+    expectStatus: 200,
+  }),
+  jwks: (url) => ({ url: `${url}${JWKS}`, expectStatus: 200 }),
+  "jwks-304": (url, _c, etag) => ({
+    url: `${url}${JWKS}`,
+    headers: { "if-none-match": etag },
+    expectStatus: 304,
+  }),
+  discovery: (url) => ({
+    url: `${url}/oauth2/${serverId("RS256", 20)}/.well-known/openid-configuration`,
+    expectStatus: 200,
+  }),
+};
+
+const cases = positionals.length > 0 ? positionals : ["ceiling-ES256", "token-ES256", "token-RS256", "jwks"];
+for (const name of cases)
+  if (!CASES[name]) throw new Error(`unknown case ${name}; known: ${Object.keys(CASES)}`);
+
+const tmp = makeTempDir("warden-compare-");
+const worktree = join(tmp, "base");
+const sides = [];
+try {
+  execFileSync("git", ["-C", ROOT, "worktree", "add", "--detach", worktree, args.base], { stdio: "ignore" });
+  symlinkSync(join(ROOT, "node_modules"), join(worktree, "node_modules"));
+  const credentials = benchCredentials();
+  for (const [label, root] of [
+    [`A (${args.base})`, worktree],
+    ["B (working tree)", ROOT],
+  ]) {
+    const [bundle] = await wranglerBundle(join(tmp, label[0]), join(root, "bench", "ceiling-entry.ts"), root);
+    const mf = await startMiniflare({ bundlePath: bundle, credentials });
+    sides.push({ label, mf, runs: new Map() });
+    await seed(mf.baseUrl, credentials, SERVERS);
+  }
+  for (const side of sides) side.etag = await etagOf(`${side.mf.baseUrl}${JWKS}`);
+  const target = (name, side) => ({
+    ...CASES[name](side.mf.baseUrl, credentials, side.etag),
+    cpuPids: side.mf.pids,
+  });
+  const load = { connections: 8, maxRequests: 300_000 };
+  for (const name of cases) {
+    for (const side of sides) await runLoad(target(name, side), { ...load, warmupMs: 0, durationMs: 500 });
+  }
+  const rounds = Number(args.rounds);
+  for (let round = 0; round < rounds; round++) {
+    console.log(`round ${round + 1}/${rounds}`);
+    for (const name of cases) {
+      for (const side of round % 2 ? [...sides].reverse() : sides) {
+        const result = await runLoad(target(name, side), {
+          ...load,
+          warmupMs: 200,
+          durationMs: Number(args.duration),
+        });
+        if (result.errors > 0) throw new Error(`${name} on ${side.label}: ${result.firstError}`);
+        side.runs.set(name, [...(side.runs.get(name) ?? []), result]);
+      }
+    }
+  }
+  console.log(`\n${"case".padEnd(15)}${sides.map((s) => s.label.padEnd(34)).join("")}B ÷ A (CPU, req/s)`);
+  for (const name of cases) {
+    const figures = sides.map((side) => {
+      const runs = side.runs.get(name);
+      return {
+        cpu: median(runs.map((r) => r.serverCpuMsPerRequest)),
+        rps: median(runs.map((r) => r.rps)),
+      };
+    });
+    const [a, b] = figures;
+    console.log(
+      name.padEnd(15) +
+        figures
+          .map((f) => `${f.cpu.toFixed(3)} ms/req ${f.rps.toFixed(0).padStart(6)} req/s`.padEnd(34))
+          .join("") +
+        `${(b.cpu / a.cpu).toFixed(2)}, ${(b.rps / a.rps).toFixed(2)}`,
+    );
+  }
+} finally {
+  for (const side of sides) await side.mf.dispose();
+  execFileSync("git", ["-C", ROOT, "worktree", "remove", "--force", worktree], { stdio: "ignore" });
+  removeTempDir(tmp);
+}
