@@ -4,6 +4,7 @@
  * body read against a byte limit as it arrives — Content-Length may be absent, and for a compressed
  * response it counts the encoded bytes while fetch hands out the decoded ones.
  */
+import { readBoundedText } from "../http/bounded-body";
 import { isTlsOrLoopback } from "./tls-url";
 
 export type JwksFetch = (input: string, init: RequestInit) => Promise<Response>;
@@ -44,34 +45,7 @@ export async function fetchFollowingTlsRedirects(
 
 /** The body as UTF-8 text, refused once more than `maxBytes` have arrived or are declared. */
 export async function readBoundedBody(res: Response, maxBytes: number): Promise<string> {
-  const declared = res.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) {
-    await res.body?.cancel();
-    throw new JwksFetchError("JWKS too large");
-  }
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new JwksFetchError("JWKS too large");
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new JwksFetchError("JWKS is not UTF-8");
-  }
+  const body = await readBoundedText(res, maxBytes);
+  if (body.ok) return body.text;
+  throw new JwksFetchError(body.reason === "too_large" ? "JWKS too large" : "JWKS is not UTF-8");
 }
