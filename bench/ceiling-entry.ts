@@ -7,28 +7,30 @@
  *   configuration, no policy, no KV — the fastest a token endpoint in this build can be.
  * - `POST /__breakdown/{as}/{step}`: Warden's token-path work up to `step`, then the ceiling's
  *   signature, so consecutive steps show what each part costs: `body` (form parsing), `auth`
- *   (+ client secret authentication), `grant` (+ scope parsing, policy evaluation, claim set, token
- *   id). The full endpoint adds Hono routing, the server-context middleware and the key store. The
- *   steps call Warden's lower-level functions (they change less often than the endpoint's wiring).
- * - `GET /__jwks/{as}`: the server's JWKS with body and ETag computed once per keyset and
- *   If-None-Match compared first, answered before Warden's router runs: a reference for Warden's own
- *   `/v1/keys`, which works the same way since the bench first proposed it, behind Hono's routing,
- *   the server lookup and the key store.
+ *   (+ client secret authentication), `grant` (+ scope parsing, the grant: policy evaluation, claim
+ *   set, token id). The full endpoint adds Hono routing, the server-context middleware and the key
+ *   store. The steps call the functions the endpoint calls (they change less often than its wiring).
+ * - `GET /__jwks/{as}`: the server's JWKS document and response, as Warden's own `/v1/keys` builds
+ *   them (body and ETag once per keyset), answered before Warden's router runs: a reference for what
+ *   the endpoint pays for Hono's routing, the server lookup and the key store.
  */
 import { generateKeyPair, SignJWT } from "jose";
 import { ConfigStore } from "../src/config/config-store";
-import { TOKEN_ID_BYTES, TOKEN_REQUEST_MAX_BYTES } from "../src/config/defaults";
+import { TOKEN_REQUEST_MAX_BYTES } from "../src/config/defaults";
 import { kvKeys } from "../src/config/kv-keys";
-import { randomToken, secretMatchesAny } from "../src/crypto/secrets";
 import type { Env } from "../src/env";
+import { OAuthError } from "../src/errors";
 import warden from "../src/index";
 import type { PublishedKeyset } from "../src/keys/keyset";
-import { presentedCredentials } from "../src/oauth/client-auth";
+import { authenticateClient, presentedCredentials } from "../src/oauth/client-auth";
+import { ClientKeyStore } from "../src/oauth/client-keys";
 import { readFormBody } from "../src/oauth/form-body";
+import { clientCredentialsGrant } from "../src/oauth/grants/client-credentials";
+import { jwksDocument } from "../src/oauth/keys";
 import { publicMetadataCacheControl } from "../src/oauth/metadata-cache";
+import { metadataResponse } from "../src/oauth/metadata-response";
 import { parseScopeParam } from "../src/oauth/scope-param";
-import { evaluate } from "../src/policy";
-import { buildAccessToken } from "../src/tokens/access-token";
+import { tokenResponse } from "../src/oauth/token-response";
 
 // Every Durable Object class Warden exports (wrangler.toml binds them), whatever they are today.
 export * from "../src/index";
@@ -69,87 +71,60 @@ async function signedResponse(
   const accessToken = await new SignJWT(payload)
     .setProtectedHeader({ ...header, alg, kid: `ceiling-${alg}` })
     .sign(await signingKey(alg));
-  const body = { token_type: "Bearer", expires_in: 3600, access_token: accessToken, scope: "orders:read" };
-  return new Response(JSON.stringify(body), {
-    headers: { "Content-Type": "application/json", "Cache-Control": "no-store", Pragma: "no-cache" },
+  return tokenResponse({
+    token_type: "Bearer",
+    expires_in: 3600,
+    access_token: accessToken,
+    scope: "orders:read",
   });
 }
 
 /** Isolate-scoped, like Warden's own: after the first request every lookup is served from memory. */
 const config = new ConfigStore();
+/** Client authentication needs one; a secret never reads it. */
+const clientKeys = new ClientKeyStore();
 
 async function breakdown(request: Request, env: Env, serverId: string, step: string): Promise<Response> {
   const params = await readFormBody(request, TOKEN_REQUEST_MAX_BYTES);
   if (step === "body") return signedResponse(BREAKDOWN_ALG, FIXED_CLAIMS);
-  // Client authentication's secret path (client_secret_basic): parse, look up, hash and compare.
-  const presented = presentedCredentials(request.headers.get("Authorization") ?? undefined, params);
-  if (!("secret" in presented)) return new Response("not a secret", { status: 400 });
-  const client = await config.client(env.CONFIG, presented.clientId);
-  const hashes = client?.secrets.filter((s) => s.status === "ACTIVE").map((s) => s.secretHash) ?? [];
-  if (!client || !(await secretMatchesAny(presented.secret, hashes))) {
-    return new Response("authentication failed", { status: 401 });
-  }
-  if (step === "auth") return signedResponse(BREAKDOWN_ALG, FIXED_CLAIMS);
-  const snapshot = await config.snapshot(env.CONFIG, serverId);
-  if (!snapshot) return new Response("unknown server", { status: 404 });
   const issuer = `http://127.0.0.1/oauth2/${serverId}`;
   const now = Math.floor(Date.now() / 1000);
-  const requestedScopes = parseScopeParam(params.get("scope"));
-  const decision = evaluate(
-    { clientId: client.client_id, grantType: "client_credentials", requestedScopes },
-    snapshot,
-  );
-  if (!decision.ok) return new Response(decision.error, { status: 400 });
-  const claims = buildAccessToken({
-    profile: snapshot.server.tokenProfile,
-    issuer,
-    audiences: snapshot.server.audiences,
-    clientId: client.client_id,
-    subject: client.client_id,
-    scopes: decision.scopes,
-    issuedAt: now,
-    lifetimeSeconds: decision.accessTokenLifetimeSeconds,
-    jti: `AT.${randomToken(TOKEN_ID_BYTES)}`,
-  });
-  if (step === "grant") return signedResponse(BREAKDOWN_ALG, claims.payload, claims.header);
+  try {
+    // Client authentication's secret path (client_secret_basic): parse, look up, hash and compare.
+    const presented = presentedCredentials(request.headers.get("Authorization") ?? undefined, params);
+    const client = await authenticateClient(presented, {
+      config,
+      clientKeys,
+      env,
+      audiences: [`${issuer}/v1/token`, issuer],
+      now,
+    });
+    if (step === "auth") return signedResponse(BREAKDOWN_ALG, FIXED_CLAIMS);
+    const snapshot = await config.snapshot(env.CONFIG, serverId);
+    if (!snapshot) return new Response("unknown server", { status: 404 });
+    const requestedScopes = parseScopeParam(params.get("scope"));
+    const { token } = clientCredentialsGrant({ client, requestedScopes, snapshot, issuer, now });
+    if (step === "grant") return signedResponse(BREAKDOWN_ALG, token.payload, token.header);
+  } catch (error) {
+    if (error instanceof OAuthError) return new Response(error.code, { status: error.status });
+    throw error;
+  }
   return new Response("unknown step", { status: 404 });
 }
 
-interface PreparedJwks {
-  keyset: PublishedKeyset;
-  body: string;
-  etag: string;
-}
-
 /** Per isolate, like Warden's keyset cache; each cold request loads its own (no shared promise). */
-const preparedJwks = new Map<string, PreparedJwks>();
-
-async function prepareJwks(env: Env, serverId: string): Promise<PreparedJwks | undefined> {
-  const keyset = await env.CONFIG.get<PublishedKeyset>(kvKeys.keyset(serverId), "json");
-  if (!keyset) return undefined;
-  const body = JSON.stringify(keyset.jwks);
-  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(body));
-  const etag = `"${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}"`;
-  return { keyset, body, etag };
-}
+const keysets = new Map<string, PublishedKeyset>();
 
 async function jwks(request: Request, env: Env, serverId: string): Promise<Response> {
-  let prepared = preparedJwks.get(serverId);
-  if (!prepared) {
-    prepared = await prepareJwks(env, serverId);
-    if (!prepared) return new Response("no keys", { status: 404 });
-    preparedJwks.set(serverId, prepared);
+  let keyset = keysets.get(serverId);
+  if (!keyset) {
+    keyset = (await env.CONFIG.get<PublishedKeyset>(kvKeys.keyset(serverId), "json")) ?? undefined;
+    if (!keyset) return new Response("no keys", { status: 404 });
+    keysets.set(serverId, keyset);
   }
-  const headers = {
-    "Content-Type": "application/json",
-    "Access-Control-Allow-Origin": "*",
-    // Warden's own schedule-derived lifetime, computed per request as its endpoint does.
-    "Cache-Control": publicMetadataCacheControl(prepared.keyset, env, Math.floor(Date.now() / 1000)),
-    ETag: prepared.etag,
-  };
-  if (request.headers.get("If-None-Match") === prepared.etag)
-    return new Response(null, { status: 304, headers });
-  return new Response(prepared.body, { headers });
+  // Warden's own schedule-derived lifetime, computed per request as its endpoint does.
+  const cacheControl = publicMetadataCacheControl(keyset, env, Math.floor(Date.now() / 1000));
+  return metadataResponse(request, await jwksDocument(keyset), cacheControl);
 }
 
 /** The path without parsing the whole URL: this runs in front of every Warden request too. */

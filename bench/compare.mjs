@@ -13,7 +13,8 @@ import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { wranglerBundle } from "./lib/build.mjs";
-import { benchCredentials, seed, serverId, tokenRequest } from "./lib/config.mjs";
+import { breakdownPath, jwksPath, post, tokenPath } from "./lib/cases.mjs";
+import { benchCredentials, seed, serverId } from "./lib/config.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { startMiniflare } from "./lib/miniflare.mjs";
 import { ROOT } from "./lib/paths.mjs";
@@ -34,31 +35,18 @@ const SERVERS = [
   { alg: "ES256", rules: 20 },
   { alg: "RS256", rules: 20 },
 ];
-const JWKS = `/oauth2/${serverId("RS256", 20)}/v1/keys`;
 
 /** What each case sends, given one side's base URL, the run's credentials and that side's JWKS ETag. */
 const CASES = {
   floor: (url) => ({ url: `${url}/__floor`, expectStatus: 204 }),
-  "ceiling-ES256": (url, c) => ({ url: `${url}/__ceiling/ES256`, ...tokenRequest(c), expectStatus: 200 }),
-  "ceiling-RS256": (url, c) => ({ url: `${url}/__ceiling/RS256`, ...tokenRequest(c), expectStatus: 200 }),
-  "token-ES256": (url, c) => ({
-    url: `${url}/oauth2/${serverId("ES256", 20)}/v1/token`,
-    ...tokenRequest(c),
-    expectStatus: 200,
-  }),
-  "token-RS256": (url, c) => ({
-    url: `${url}/oauth2/${serverId("RS256", 20)}/v1/token`,
-    ...tokenRequest(c),
-    expectStatus: 200,
-  }),
-  body: (url, c) => ({
-    url: `${url}/__breakdown/${serverId("ES256", 20)}/body`,
-    ...tokenRequest(c),
-    expectStatus: 200,
-  }),
-  jwks: (url) => ({ url: `${url}${JWKS}`, expectStatus: 200 }),
+  "ceiling-ES256": (url, c) => post(url, "/__ceiling/ES256", c),
+  "ceiling-RS256": (url, c) => post(url, "/__ceiling/RS256", c),
+  "token-ES256": (url, c) => post(url, tokenPath("ES256", 20), c),
+  "token-RS256": (url, c) => post(url, tokenPath("RS256", 20), c),
+  body: (url, c) => post(url, breakdownPath("body"), c),
+  jwks: (url) => ({ url: `${url}${jwksPath}`, expectStatus: 200 }),
   "jwks-304": (url, _c, etag) => ({
-    url: `${url}${JWKS}`,
+    url: `${url}${jwksPath}`,
     headers: { "if-none-match": etag },
     expectStatus: 304,
   }),
@@ -88,7 +76,7 @@ try {
     sides.push({ label, mf, runs: new Map() });
     await seed(mf.baseUrl, credentials, SERVERS);
   }
-  for (const side of sides) side.etag = await etagOf(`${side.mf.baseUrl}${JWKS}`);
+  for (const side of sides) side.etag = await etagOf(`${side.mf.baseUrl}${jwksPath}`);
   const target = (name, side) => ({
     ...CASES[name](side.mf.baseUrl, credentials, side.etag),
     cpuPids: side.mf.pids,

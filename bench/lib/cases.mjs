@@ -9,7 +9,8 @@ export const BREAKDOWN = { alg: "ES256", rules: 20, steps: ["body", "auth", "gra
 export const JWKS_SERVER = serverId("RS256", 20);
 const DEV_RULES = 20;
 
-const tokenPath = (alg, rules) => `/oauth2/${serverId(alg, rules)}/v1/token`;
+export const tokenPath = (alg, rules) => `/oauth2/${serverId(alg, rules)}/v1/token`;
+export const breakdownPath = (step) => `/__breakdown/${serverId(BREAKDOWN.alg, BREAKDOWN.rules)}/${step}`;
 export const jwksPath = `/oauth2/${JWKS_SERVER}/v1/keys`;
 /** The bench entry's JWKS, precomputed and answered before Warden's router (see ceiling-entry.ts). */
 export const precomputedJwksPath = `/__jwks/${JWKS_SERVER}`;
@@ -20,7 +21,8 @@ function wardenVerify(baseUrl, alg, rules) {
   return { issuer, jwksUrl: `${issuer}/v1/keys` };
 }
 
-function post(baseUrl, path, credentials, extraBody) {
+/** The bench's token request to `path`, answered 200. */
+export function post(baseUrl, path, credentials, extraBody) {
   return { url: `${baseUrl}${path}`, ...tokenRequest(credentials, extraBody), expectStatus: 200 };
 }
 
@@ -68,7 +70,7 @@ export function miniflareCases(mf, credentials, etags) {
       step,
       label: `breakdown: up to '${step}', then sign`,
       target: {
-        ...post(mf.baseUrl, `/__breakdown/${serverId(BREAKDOWN.alg, BREAKDOWN.rules)}/${step}`, credentials),
+        ...post(mf.baseUrl, breakdownPath(step), credentials),
         cpuPids,
       },
     });

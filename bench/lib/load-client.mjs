@@ -8,8 +8,9 @@
  *
  * Usage: node load-client.mjs '<json spec>'; prints one JSON result line.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { Pool } from "undici";
+import { machineBusyTicks, procStat } from "./processes.mjs";
 
 const spec = JSON.parse(process.argv[2]);
 const url = new URL(spec.url);
@@ -27,17 +28,6 @@ const request = {
   body: spec.body,
 };
 
-/** utime + stime of one process in clock ticks (proc(5)), all its threads included; or undefined. */
-function processTicks(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { pgrp: Number(fields[2]), ticks: Number(fields[11]) + Number(fields[12]) };
-  } catch {
-    return undefined; // gone
-  }
-}
-
 /**
  * CPU ticks of the server: the given pids, or every process of the given process group as listed at
  * this moment (wrangler dev may restart its workerd, so its pids are not fixed).
@@ -50,7 +40,7 @@ function serverTicks({ pids = [], pgid }) {
         .map(Number)
     : pids;
   for (const pid of candidates) {
-    const stat = processTicks(pid);
+    const stat = procStat(pid);
     if (stat && (!pgid || stat.pgrp === pgid)) out.set(pid, stat.ticks);
   }
   return out;
@@ -62,13 +52,6 @@ function ticksBetween(start, end) {
   for (const [pid, value] of end) if (start.has(pid)) ticks += value - start.get(pid);
   const changed = start.size !== end.size || [...start.keys()].some((pid) => !end.has(pid));
   return { ticks, changed };
-}
-
-/** Busy clock ticks of the whole machine (proc(5) /proc/stat: all but idle and iowait). */
-function machineBusyTicks() {
-  const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/);
-  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
-  return user + nice + system + irq + softirq + steal;
 }
 
 const latencies = new Float64Array(spec.maxRequests);

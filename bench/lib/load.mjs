@@ -1,9 +1,8 @@
 /** Runs one measured load against one endpoint, in a separate load-generator process. */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { CLOCK_TICKS_PER_SECOND } from "./machine.mjs";
 import { BENCH } from "./paths.mjs";
-
-const CLOCK_TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
 /**
  * `target`: { url, method, headers, body, expectStatus, cpuPids | cpuPgid }; `load`: { connections, warmupMs,

@@ -4,9 +4,11 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./paths.mjs";
-import { sleep } from "./processes.mjs";
+import { machineBusyTicks, sleep } from "./processes.mjs";
 
-const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+export const CLOCK_TICKS_PER_SECOND = Number(
+  execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim(),
+);
 
 function version(pkg, from = "node_modules") {
   try {
@@ -42,17 +44,11 @@ export function machineInfo() {
   };
 }
 
-function busyTicks() {
-  const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/);
-  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
-  return user + nice + system + irq + softirq + steal;
-}
-
 /** Busy cores of the whole machine over `ms`. */
 export async function busyCores(ms) {
-  const before = busyTicks();
+  const before = machineBusyTicks();
   await sleep(ms);
-  return (busyTicks() - before) / TICKS_PER_SECOND / (ms / 1000);
+  return (machineBusyTicks() - before) / CLOCK_TICKS_PER_SECOND / (ms / 1000);
 }
 
 /**

@@ -104,15 +104,28 @@ function signalPid(pid, signal) {
   }
 }
 
-function procStat(pid) {
+/** proc(5) `/proc/<pid>/stat`: state, parent, group and CPU (utime + stime, all threads, in clock ticks). */
+export function procStat(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // "pid (comm) state ppid pgrp …": comm may contain spaces and parentheses.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { state: fields[0], ppid: Number(fields[1]), pgrp: Number(fields[2]) };
+    return {
+      state: fields[0],
+      ppid: Number(fields[1]),
+      pgrp: Number(fields[2]),
+      ticks: Number(fields[11]) + Number(fields[12]),
+    };
   } catch {
-    return undefined;
+    return undefined; // gone
   }
+}
+
+/** Busy clock ticks of the whole machine (proc(5) /proc/stat: all but idle and iowait). */
+export function machineBusyTicks() {
+  const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+  return user + nice + system + irq + softirq + steal;
 }
 
 /** Direct children of `parent`. */

@@ -7,6 +7,7 @@
  * operation over the batches (and the fastest batch, to show the noise floor).
  */
 import { exportJWK, generateKeyPair, importJWK, SignJWT } from "jose";
+import { TOKEN_ID_BYTES } from "../../src/config/defaults";
 import { ServerConfig } from "../../src/config/schemas";
 import { hashSecret, randomToken, secretMatchesAny } from "../../src/crypto/secrets";
 import { evaluate } from "../../src/policy";
@@ -102,7 +103,14 @@ async function main(): Promise<void> {
   results.push(
     await measure("claims", "claim set (buildAccessToken)", () => buildAccessToken(claimsInput), options),
   );
-  results.push(await measure("jti", "token id (randomToken, 18 bytes)", () => randomToken(18), options));
+  results.push(
+    await measure(
+      "jti",
+      `token id (randomToken, ${TOKEN_ID_BYTES} bytes)`,
+      () => randomToken(TOKEN_ID_BYTES),
+      options,
+    ),
+  );
 
   const secret = randomToken(32);
   const hashes = [await hashSecret(secret)];

@@ -5,14 +5,11 @@
  * stores only its SHA-256. The bootstrap `ADMIN_API_TOKEN` is a Worker secret, not one of these.
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { ApiTokenRecord } from "../config/api-token-store";
 import type { AppEnv } from "../context";
-import { ApiError } from "../errors";
-import { orgUrl } from "../oauth/server-context";
 import { apiTokenId, forgetApiToken } from "./api-token-check";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { validationFailed } from "./responses";
+import { controlPlane, jsonBodyLimit, notFound, readJsonBody } from "./control-plane-client";
+import { adminOrigin, validationFailed } from "./responses";
 
 const API_TOKEN_BODY_MAX_BYTES = 16 * 1024;
 
@@ -21,24 +18,16 @@ export function apiTokensRouter(now: () => number) {
 
   router.get("/", async (c) => {
     const tokens = await controlPlane(c.env).listApiTokens();
-    return c.json(tokens.map((t) => oktaApiToken(t, c.env.ORG_URL, c.req.url)));
+    const origin = adminOrigin(c);
+    return c.json(tokens.map((t) => oktaApiToken(t, origin)));
   });
 
-  router.post(
-    "/",
-    bodyLimit({
-      maxSize: API_TOKEN_BODY_MAX_BYTES,
-      onError: () => {
-        throw new ApiError("E0000003", `The request body exceeds ${API_TOKEN_BODY_MAX_BYTES} bytes.`);
-      },
-    }),
-    async (c) => {
-      const result = await controlPlane(c.env).createApiToken(await readJsonBody(c.req.raw));
-      if (!result.ok) throw validationFailed(result.issues);
-      const { token, ...record } = result.value;
-      return c.json({ ...oktaApiToken(record, c.env.ORG_URL, c.req.url), token }, 201);
-    },
-  );
+  router.post("/", jsonBodyLimit(API_TOKEN_BODY_MAX_BYTES), async (c) => {
+    const result = await controlPlane(c.env).createApiToken(await readJsonBody(c.req.raw));
+    if (!result.ok) throw validationFailed(result.issues);
+    const { token, ...record } = result.value;
+    return c.json({ ...oktaApiToken(record, adminOrigin(c)), token }, 201);
+  });
 
   // Before `/:id`: `current` is the SSWS token that authenticated this very request.
   router.delete("/current", async (c) => {
@@ -60,7 +49,7 @@ export function apiTokensRouter(now: () => number) {
   router.get("/:id", async (c) => {
     const id = c.req.param("id");
     const token = (await controlPlane(c.env).getApiToken(id)) ?? notFound(id, "ApiToken");
-    return c.json(oktaApiToken(token, c.env.ORG_URL, c.req.url));
+    return c.json(oktaApiToken(token, adminOrigin(c)));
   });
 
   router.delete("/:id", async (c) => {
@@ -79,8 +68,7 @@ async function revoke(env: AppEnv["Bindings"], id: string): Promise<boolean> {
 }
 
 /** Okta's ApiToken object; the value and its hash never appear here. */
-function oktaApiToken(token: ApiTokenRecord, configuredOrg: string | undefined, requestUrl: string) {
-  const origin = orgUrl(configuredOrg, requestUrl);
+function oktaApiToken(token: ApiTokenRecord, origin: string) {
   return {
     id: token.id,
     name: token.name,

@@ -5,17 +5,22 @@
  * `credentials/secrets`. The app's `id` is its `client_id`, as in Okta. Every read and write goes
  * through the control plane; a secret's value appears only in the response that created it.
  */
-import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { type Context, Hono } from "hono";
 import * as z from "zod";
 import type { ClientWriteResult } from "../config/control-plane";
 import { APPS_PAGE_LIMIT } from "../config/defaults";
+import { toIssues } from "../config/issues";
 import type { Client, ClientSecret } from "../config/schemas";
 import type { AppEnv } from "../context";
-import { ApiError } from "../errors";
-import { orgUrl } from "../oauth/server-context";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { LIFECYCLE, pageLimit, setPageLinks, validationFailed } from "./responses";
+import { controlPlane, jsonBodyLimit, notFound, readJsonBody } from "./control-plane-client";
+import {
+  adminOrigin,
+  LIFECYCLE,
+  lifecycleLinks,
+  pageLimit,
+  setPageLinks,
+  validationFailed,
+} from "./responses";
 
 /** An app is a few hundred bytes; an inline JWKS of Okta's 50 keys fits well within 128 KiB. */
 const APP_BODY_MAX_BYTES = 128 * 1024;
@@ -68,12 +73,7 @@ const OKTA_PATHS: Record<string, string> = {
 
 export function appsRouter() {
   const router = new Hono<AppEnv>();
-  const limit = bodyLimit({
-    maxSize: APP_BODY_MAX_BYTES,
-    onError: () => {
-      throw new ApiError("E0000003", `The request body exceeds ${APP_BODY_MAX_BYTES} bytes.`);
-    },
-  });
+  const limit = jsonBodyLimit(APP_BODY_MAX_BYTES);
 
   router.get("/", async (c) => {
     const pageSize = pageLimit(c.req.query("limit"), APPS_PAGE_LIMIT);
@@ -85,7 +85,8 @@ export function appsRouter() {
       ...(after ? { after } : {}),
     });
     setPageLinks(c, "/api/v1/apps", { limit: pageSize, q, after, next: page.next });
-    return c.json(page.clients.map((client) => oktaApp(client, c.env.ORG_URL, c.req.url)));
+    const origin = adminOrigin(c);
+    return c.json(page.clients.map((client) => oktaApp(client, origin)));
   });
 
   router.post("/", limit, async (c) => {
@@ -94,13 +95,13 @@ export function appsRouter() {
     const result = await controlPlane(c.env).createClient({ ...fields, status });
     const { client, secret } = written(result, "");
     // Okta answers an app's creation with 200, not 201.
-    return c.json(oktaApp(client, c.env.ORG_URL, c.req.url, secret));
+    return c.json(oktaApp(client, adminOrigin(c), secret));
   });
 
   router.get("/:id", async (c) => {
     const id = c.req.param("id");
     const client = (await controlPlane(c.env).getClientRecord(id)) ?? notFound(id, "App");
-    return c.json(oktaApp(client, c.env.ORG_URL, c.req.url));
+    return c.json(oktaApp(client, adminOrigin(c)));
   });
 
   router.put("/:id", limit, async (c) => {
@@ -108,7 +109,7 @@ export function appsRouter() {
     const body = await readJsonBody(c.req.raw);
     const { client_id: _ignored, ...fields } = clientFields(body);
     const client = written(await controlPlane(c.env).replaceClient(id, fields), id);
-    return c.json(oktaApp(client, c.env.ORG_URL, c.req.url));
+    return c.json(oktaApp(client, adminOrigin(c)));
   });
 
   router.delete("/:id", async (c) => {
@@ -168,7 +169,7 @@ export function appsRouter() {
 function clientFields(body: unknown): Record<string, unknown> {
   const parsed = OidcAppBody.safeParse(body);
   if (!parsed.success) {
-    throw validationFailed(parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+    throw validationFailed(toIssues(parsed.error));
   }
   const { label, credentials, settings, profile } = parsed.data;
   const oauth = settings.oauthClient;
@@ -210,9 +211,8 @@ function responseTypes(client: Client): string[] {
 }
 
 /** Okta's OIDC app, built field by field so no secret hash can slip through. */
-function oktaApp(client: Client, configuredOrg: string | undefined, requestUrl: string, secret?: string) {
-  const self = `${orgUrl(configuredOrg, requestUrl)}/api/v1/apps/${encodeURIComponent(client.client_id)}`;
-  const post = { hints: { allow: ["POST"] } };
+function oktaApp(client: Client, origin: string, secret?: string) {
+  const self = `${origin}/api/v1/apps/${encodeURIComponent(client.client_id)}`;
   return {
     id: client.client_id,
     name: "oidc_client",
@@ -244,21 +244,18 @@ function oktaApp(client: Client, configuredOrg: string | undefined, requestUrl: 
         hints: { allow: ["GET", "PUT", ...(client.status === "INACTIVE" ? ["DELETE"] : [])] },
       },
       secrets: { href: `${self}/credentials/secrets` },
-      ...(client.status === "ACTIVE"
-        ? { deactivate: { href: `${self}/lifecycle/deactivate`, ...post } }
-        : { activate: { href: `${self}/lifecycle/activate`, ...post } }),
+      ...lifecycleLinks(self, client.status),
     },
   };
 }
 
-function secretsUrl(c: { env: AppEnv["Bindings"]; req: { url: string } }, clientId: string): string {
-  return `${orgUrl(c.env.ORG_URL, c.req.url)}/api/v1/apps/${encodeURIComponent(clientId)}/credentials/secrets`;
+function secretsUrl(c: Context<AppEnv>, clientId: string): string {
+  return `${adminOrigin(c)}/api/v1/apps/${encodeURIComponent(clientId)}/credentials/secrets`;
 }
 
 /** Okta's OAuth2ClientSecret; `client_secret` only in the response that created it. */
 function oktaSecret(secret: ClientSecret, base: string, value?: string) {
   const self = `${base}/${secret.id}`;
-  const post = { hints: { allow: ["POST"] } };
   return {
     id: secret.id,
     status: secret.status,
@@ -266,12 +263,9 @@ function oktaSecret(secret: ClientSecret, base: string, value?: string) {
     created: secret.created,
     lastUpdated: secret.created,
     _links: {
-      ...(secret.status === "ACTIVE"
-        ? { deactivate: { href: `${self}/lifecycle/deactivate`, ...post } }
-        : {
-            activate: { href: `${self}/lifecycle/activate`, ...post },
-            delete: { href: self, hints: { allow: ["DELETE"] } },
-          }),
+      ...lifecycleLinks(self, secret.status),
+      // Only an INACTIVE secret may be deleted.
+      ...(secret.status === "ACTIVE" ? {} : { delete: { href: self, hints: { allow: ["DELETE"] } } }),
     },
   };
 }

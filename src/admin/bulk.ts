@@ -7,10 +7,8 @@
  *   `prune` also deletes what the document does not have, `dryRun` checks and writes nothing.
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../context";
-import { ApiError } from "../errors";
-import { controlPlane, readJsonBody } from "./control-plane-client";
+import { controlPlane, jsonBodyLimit, readJsonBody } from "./control-plane-client";
 import { validationFailed } from "./responses";
 
 /** Config documents are small; 1 MiB holds thousands of rules. */
@@ -27,22 +25,13 @@ function flag(c: { req: { query: (name: string) => string | undefined } }, name:
 export function bulkRouter() {
   const router = new Hono<AppEnv>();
 
-  router.post(
-    "/import",
-    bodyLimit({
-      maxSize: IMPORT_MAX_BYTES,
-      onError: () => {
-        throw new ApiError("E0000003", `The request body exceeds ${IMPORT_MAX_BYTES} bytes.`);
-      },
-    }),
-    async (c) => {
-      const options = { prune: flag(c, "prune"), dryRun: flag(c, "dryRun") };
-      const body = await readJsonBody(c.req.raw);
-      const result = await controlPlane(c.env).importConfig(body, options);
-      if (!result.ok) throw validationFailed(result.issues);
-      return c.json(result.value);
-    },
-  );
+  router.post("/import", jsonBodyLimit(IMPORT_MAX_BYTES), async (c) => {
+    const options = { prune: flag(c, "prune"), dryRun: flag(c, "dryRun") };
+    const body = await readJsonBody(c.req.raw);
+    const result = await controlPlane(c.env).importConfig(body, options);
+    if (!result.ok) throw validationFailed(result.issues);
+    return c.json(result.value);
+  });
 
   router.get("/export", async (c) => c.json(await controlPlane(c.env).exportConfig()));
 

@@ -1,3 +1,4 @@
+import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 
@@ -8,6 +9,16 @@ export function controlPlane(env: AppEnv["Bindings"]) {
 
 export function notFound(id: string, kind = "AuthorizationServer"): never {
   throw new ApiError("E0000007", `Not found: Resource not found: ${id} (${kind})`);
+}
+
+/** Middleware refusing a body over `maxBytes` with Okta's E0000003, before the route reads it. */
+export function jsonBodyLimit(maxBytes: number) {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw new ApiError("E0000003", `The request body exceeds ${maxBytes} bytes.`);
+    },
+  });
 }
 
 /** A JSON request body, or undefined when `optional` and the body is empty. */

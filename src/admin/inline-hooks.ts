@@ -5,52 +5,41 @@
  * never appears in a response, as in Okta.
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { InlineHookRecord } from "../config/schemas";
 import type { AppEnv } from "../context";
-import { ApiError } from "../errors";
 import type { HookWriteResult } from "../hooks/hook-store";
-import { orgUrl } from "../oauth/server-context";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { LIFECYCLE, validationFailed } from "./responses";
+import { controlPlane, jsonBodyLimit, notFound, readJsonBody } from "./control-plane-client";
+import { adminOrigin, LIFECYCLE, lifecycleLinks, validationFailed } from "./responses";
 
 /** An inline hook is a few hundred bytes; 64 KiB leaves room for every header Okta allows. */
 const HOOK_BODY_MAX_BYTES = 64 * 1024;
 
 export function inlineHooksRouter() {
   const router = new Hono<AppEnv>();
-  const limit = bodyLimit({
-    maxSize: HOOK_BODY_MAX_BYTES,
-    onError: () => {
-      throw new ApiError("E0000003", `The request body exceeds ${HOOK_BODY_MAX_BYTES} bytes.`);
-    },
-  });
+  const limit = jsonBodyLimit(HOOK_BODY_MAX_BYTES);
 
   router.post("/", limit, async (c) => {
     const result = await controlPlane(c.env).createInlineHook(await readJsonBody(c.req.raw));
-    return c.json(oktaHook(written(result, ""), c.env.ORG_URL, c.req.url));
+    return c.json(oktaHook(written(result, ""), adminOrigin(c)));
   });
 
   router.get("/", async (c) => {
     const type = c.req.query("type");
     const hooks = await controlPlane(c.env).listInlineHooks();
-    return c.json(
-      hooks
-        .filter((h) => type === undefined || h.type === type)
-        .map((h) => oktaHook(h, c.env.ORG_URL, c.req.url)),
-    );
+    const origin = adminOrigin(c);
+    return c.json(hooks.filter((h) => type === undefined || h.type === type).map((h) => oktaHook(h, origin)));
   });
 
   router.get("/:id", async (c) => {
     const id = c.req.param("id");
     const hook = (await controlPlane(c.env).getInlineHook(id)) ?? notFound(id, "InlineHook");
-    return c.json(oktaHook(hook, c.env.ORG_URL, c.req.url));
+    return c.json(oktaHook(hook, adminOrigin(c)));
   });
 
   router.put("/:id", limit, async (c) => {
     const id = c.req.param("id");
     const result = await controlPlane(c.env).replaceInlineHook(id, await readJsonBody(c.req.raw));
-    return c.json(oktaHook(written(result, id), c.env.ORG_URL, c.req.url));
+    return c.json(oktaHook(written(result, id), adminOrigin(c)));
   });
 
   router.delete("/:id", async (c) => {
@@ -64,7 +53,7 @@ export function inlineHooksRouter() {
     router.post(`/:id/lifecycle/${action}`, async (c) => {
       const id = c.req.param("id");
       const result = await controlPlane(c.env).setInlineHookStatus(id, status);
-      return c.json(oktaHook(written(result, id), c.env.ORG_URL, c.req.url));
+      return c.json(oktaHook(written(result, id), adminOrigin(c)));
     });
   }
 
@@ -79,10 +68,9 @@ function written(result: HookWriteResult, id: string): InlineHookRecord {
 }
 
 /** Okta's Inline Hook object, built field by field so the secret cannot slip through. */
-function oktaHook(hook: InlineHookRecord, configuredOrg: string | undefined, requestUrl: string) {
+function oktaHook(hook: InlineHookRecord, origin: string) {
   const { config } = hook.channel;
-  const self = `${orgUrl(configuredOrg, requestUrl)}/api/v1/inlineHooks/${hook.id}`;
-  const post = { hints: { allow: ["POST"] } };
+  const self = `${origin}/api/v1/inlineHooks/${hook.id}`;
   return {
     id: hook.id,
     status: hook.status,
@@ -106,9 +94,7 @@ function oktaHook(hook: InlineHookRecord, configuredOrg: string | undefined, req
         href: self,
         hints: { allow: ["GET", "PUT", ...(hook.status === "INACTIVE" ? ["DELETE"] : [])] },
       },
-      ...(hook.status === "ACTIVE"
-        ? { deactivate: { href: `${self}/lifecycle/deactivate`, ...post } }
-        : { activate: { href: `${self}/lifecycle/activate`, ...post } }),
+      ...lifecycleLinks(self, hook.status),
     },
   };
 }

@@ -9,15 +9,7 @@ import type { Policy, Rule } from "../config/schemas";
 import { newObjectId, type ServerChange } from "../config/server-changes";
 import type { AppEnv } from "../context";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, changed, LIFECYCLE } from "./responses";
-
-const post = { hints: { allow: ["POST"] } };
-
-function lifecycleLinks(self: string, status: Policy["status"]) {
-  return status === "ACTIVE"
-    ? { deactivate: { href: `${self}/lifecycle/deactivate`, ...post } }
-    : { activate: { href: `${self}/lifecycle/activate`, ...post } };
-}
+import { adminOrigin, changed, LIFECYCLE, lifecycleLinks } from "./responses";
 
 /** Okta's AuthorizationServerPolicy: the rules are their own resource, never embedded. */
 function policyView(origin: string, serverId: string, policy: Policy) {

@@ -4,7 +4,9 @@
  * the unsupported-method error, and cursor pagination (`limit` / `after`, RFC 8288 `Link`).
  */
 import type { Context } from "hono";
-import type { ServerChangeResult, ValidationIssue } from "../config/control-plane";
+import type { ServerChangeResult } from "../config/control-plane";
+import type { ValidationIssue } from "../config/issues";
+import type { Status } from "../config/schemas";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { orgUrl } from "../oauth/server-context";
@@ -47,6 +49,14 @@ export const LIFECYCLE = [
   ["activate", "ACTIVE"],
   ["deactivate", "INACTIVE"],
 ] as const;
+
+/** Okta links whichever lifecycle operation applies to the object's current status. */
+export function lifecycleLinks(self: string, status: Status) {
+  const post = { hints: { allow: ["POST"] } };
+  return status === "ACTIVE"
+    ? { deactivate: { href: `${self}/lifecycle/deactivate`, ...post } }
+    : { activate: { href: `${self}/lifecycle/activate`, ...post } };
+}
 
 /**
  * Okta's answer to a method a path does not support, with the RFC 9110 §15.5.6 `Allow` header

@@ -10,7 +10,7 @@ import type { ServerConfig } from "../config/schemas";
 import type { AppEnv } from "../context";
 import type { VaultStatus } from "../keys/key-vault";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, changed, LIFECYCLE, pageLimit, setPageLinks } from "./responses";
+import { adminOrigin, changed, LIFECYCLE, lifecycleLinks, pageLimit, setPageLinks } from "./responses";
 
 const KIND = "AuthorizationServer";
 
@@ -20,7 +20,6 @@ function serverView(origin: string, server: ServerConfig["server"], signing: Vau
   const issuer = `${origin}/oauth2/${server.id}`;
   const iso = (seconds: number | null | undefined) =>
     seconds === null || seconds === undefined ? null : new Date(seconds * 1000).toISOString();
-  const post = { hints: { allow: ["POST"] } };
   return {
     id: server.id,
     name: server.name,
@@ -47,14 +46,12 @@ function serverView(origin: string, server: ServerConfig["server"], signing: Vau
       claims: { href: `${self}/claims`, hints: { allow: ["GET"] } },
       policies: { href: `${self}/policies`, hints: { allow: ["GET"] } },
       keys: { href: `${self}/credentials/keys`, hints: { allow: ["GET"] } },
-      rotateKey: { href: `${self}/credentials/lifecycle/keyRotate`, ...post },
+      rotateKey: { href: `${self}/credentials/lifecycle/keyRotate`, hints: { allow: ["POST"] } },
       metadata: [
         { name: "oauth-authorization-server", href: `${issuer}/.well-known/oauth-authorization-server` },
         { name: "openid-configuration", href: `${issuer}/.well-known/openid-configuration` },
       ],
-      ...(server.status === "ACTIVE"
-        ? { deactivate: { href: `${self}/lifecycle/deactivate`, ...post } }
-        : { activate: { href: `${self}/lifecycle/activate`, ...post } }),
+      ...lifecycleLinks(self, server.status),
     },
   };
 }

@@ -137,38 +137,10 @@ function denied(error: OAuthError, trace: readonly TraceEntry[], inlineHook: Hoo
 
 type HookView = ReturnType<typeof hookView>;
 
-/** What the rule's hook did, as an admin reads it; null when the rule names none. */
+/** What the rule's hook did, as an admin reads it (the outcome's fields); null when the rule names none. */
 function hookView(outcome: TokenHookOutcome) {
-  switch (outcome.kind) {
-    case "none":
-      return null;
-    case "inactive":
-      return { id: outcome.hookId, called: false, outcome: "inactive" as const };
-    case "applied":
-      return {
-        id: outcome.hookId,
-        called: true,
-        outcome: "applied" as const,
-        operations: outcome.operations,
-        elapsedMs: outcome.elapsedMs,
-      };
-    case "failed":
-      return {
-        id: outcome.hookId,
-        called: outcome.called,
-        outcome: "failed" as const,
-        reason: outcome.reason,
-        ...(outcome.rejection ? { rejection: outcome.rejection } : {}),
-        detail: outcome.detail,
-        ...(outcome.elapsedMs === undefined ? {} : { elapsedMs: outcome.elapsedMs }),
-      };
-    case "error":
-      return {
-        id: outcome.hookId,
-        called: true,
-        outcome: "error" as const,
-        errorSummary: outcome.errorSummary,
-        elapsedMs: outcome.elapsedMs,
-      };
-  }
+  if (outcome.kind === "none") return null;
+  const { kind, hookId, ...detail } = outcome;
+  const called = outcome.kind === "failed" ? outcome.called : outcome.kind !== "inactive";
+  return { id: hookId, called, outcome: kind, ...detail };
 }

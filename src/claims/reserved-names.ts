@@ -70,7 +70,7 @@ export const RESERVED_ID_TOKEN_CLAIMS: ReadonlySet<string> = new Set([
   "user_ip",
 ]);
 
-export function reservedClaimNames(claimType: Claim["claimType"]): ReadonlySet<string> {
+function reservedClaimNames(claimType: Claim["claimType"]): ReadonlySet<string> {
   switch (claimType) {
     case "RESOURCE":
       return RESERVED_CLAIMS;

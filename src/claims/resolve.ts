@@ -9,8 +9,6 @@ import { type CompiledExpression, compile, compileRegex, type ExpressionContext 
 import { filterGroupNames, type GroupFilter } from "./group-filter";
 import { isReservedClaimName } from "./reserved-names";
 
-export { MAX_GROUPS_IN_CLAIM } from "./group-filter";
-
 export type ClaimFailureReason =
   /** The stored claim no longer compiles (configuration predating a language or schema change). */
   | "compile_failed"

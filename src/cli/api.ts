@@ -7,7 +7,7 @@ import * as z from "zod";
 import type { ImportDocumentInput } from "./file-schema";
 
 export interface Connection {
-  /** Warden's origin, e.g. `https://warden.example.com`. */
+  /** Warden's origin, e.g. `https://warden.example.com`, without a trailing slash (connection.ts). */
   url: string;
   token: string;
 }
@@ -50,14 +50,10 @@ export type ImportSummary = z.infer<typeof ImportSummary>;
 const REQUEST_TIMEOUT_MS = 60_000;
 
 export class WardenApi {
-  private readonly origin: string;
-
   constructor(
     private readonly connection: Connection,
     private readonly fetchImpl: typeof fetch = fetch,
-  ) {
-    this.origin = connection.url.replace(/\/+$/, "");
-  }
+  ) {}
 
   /** The live configuration: servers with everything they own, clients and hooks, without secrets. */
   async exportConfig(): Promise<unknown> {
@@ -81,7 +77,7 @@ export class WardenApi {
   }
 
   private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> {
-    const url = `${this.origin}${path}`;
+    const url = `${this.connection.url}${path}`;
     let response: Response;
     try {
       response = await this.fetchImpl(url, {
@@ -99,7 +95,7 @@ export class WardenApi {
       const reason = cause?.code ?? cause?.message ?? (error as Error).message;
       throw new ApiFailure(
         "unreachable",
-        `cannot reach Warden at ${this.origin} (${reason}); check --url or WARDEN_URL`,
+        `cannot reach Warden at ${this.connection.url} (${reason}); check --url or WARDEN_URL`,
       );
     }
     const text = await response.text();

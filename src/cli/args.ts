@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { CliError } from "./errors";
 
-export const COMMANDS = ["export", "plan", "apply", "schema"] as const;
+const COMMANDS = ["export", "plan", "apply", "schema"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface Options {
@@ -16,7 +16,11 @@ export interface Options {
   token?: string;
 }
 
-export type Invocation = { help: true } | { help: false; command: Command; options: Options };
+/** plan and apply always have the file. */
+export type Invocation =
+  | { help: true }
+  | { help: false; command: "plan" | "apply"; options: Options & { file: string } }
+  | { help: false; command: Exclude<Command, "plan" | "apply">; options: Options };
 
 /** Which options each command takes; any other is an error rather than silently ignored. */
 const ALLOWED: Record<Command, readonly (keyof Options)[]> = {
@@ -79,18 +83,20 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   const refused = given.find((key) => !(ALLOWED[command] as readonly string[]).includes(key));
   if (refused !== undefined)
     throw new CliError(`warden ${command} does not take --${refused}; see warden --help`);
-  if ((command === "plan" || command === "apply") && values.file === undefined) {
-    throw new CliError(`warden ${command} needs the file: -f warden.yaml (or -f - for stdin)`);
-  }
   if (values.format !== undefined && values.format !== "yaml" && values.format !== "json") {
     throw new CliError(`--format must be yaml or json, not '${values.format}'`);
   }
   const options: Options = { prune: values.prune ?? false, yes: values.yes ?? false };
-  if (values.file !== undefined) options.file = values.file;
   if (values.output !== undefined) options.output = values.output;
   if (values.format !== undefined) options.format = values.format;
   if (values.url !== undefined) options.url = values.url;
   if (values.token !== undefined) options.token = values.token;
+  if (command === "plan" || command === "apply") {
+    const { file } = values;
+    if (file === undefined)
+      throw new CliError(`warden ${command} needs the file: -f warden.yaml (or -f - for stdin)`);
+    return { help: false, command, options: { ...options, file } };
+  }
   return { help: false, command, options };
 }
 

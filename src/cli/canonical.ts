@@ -8,19 +8,15 @@
  * Lists kept in order because order can matter: `audiences` (the `aud` claim), hook `headers`,
  * `jwks.keys`, and the scope and claim lists themselves (compared by key, not position).
  */
-import type { InlineHook, ServerConfig } from "../config/schemas";
-import { ranks, withoutHookSecret } from "./document";
-import type { ExportDocument, FileClient, ImportDocument } from "./file-schema";
-import { stableJson } from "./values";
+import { withoutHookSecret, withRanks } from "./document";
+import type { ExportDocument, ImportDocument } from "./file-schema";
+import { isPlainObject, stableJson } from "./values";
 
-export interface ConfigState {
-  authorizationServers: ServerConfig[];
-  clients: FileClient[];
-  inlineHooks: InlineHook[];
-}
+/** A configuration in the export's shape: the file is brought to it to be compared. */
+export type ConfigState = ExportDocument;
 
 /** Set-like lists, per object, as paths inside it. */
-export const SET_LIKE = {
+const SET_LIKE = {
   claim: [["conditions", "scopes"]],
   policy: [["conditions", "clients", "include"]],
   rule: [
@@ -51,19 +47,14 @@ function canonical(state: ConfigState): ConfigState {
     authorizationServers: state.authorizationServers.map((config) => ({
       ...config,
       claims: config.claims.map((claim) => sortedSets(claim, SET_LIKE.claim)),
-      policies: ranked(config.policies).map((policy) => ({
+      policies: withRanks(config.policies).map((policy) => ({
         ...sortedSets(policy, SET_LIKE.policy),
-        rules: ranked(policy.rules).map((rule) => sortedSets(rule, SET_LIKE.rule)),
+        rules: withRanks(policy.rules).map((rule) => sortedSets(rule, SET_LIKE.rule)),
       })),
     })),
     clients: state.clients.map((client) => sortedSets(client, SET_LIKE.client)),
     inlineHooks: state.inlineHooks.map(withoutHookSecret),
   };
-}
-
-function ranked<T extends { priority: number }>(items: readonly T[]): T[] {
-  const rank = ranks(items.map((item) => item.priority));
-  return items.map((item, i) => ({ ...item, priority: rank[i] ?? i + 1 }));
 }
 
 function sortedSets<T>(value: T, paths: readonly (readonly string[])[]): T {
@@ -79,9 +70,8 @@ function sortedAt<T>(value: T, path: readonly string[]): T {
       Array.isArray(value) ? [...value].sort((a, b) => compare(stableJson(a), stableJson(b))) : value
     ) as T;
   }
-  if (typeof value !== "object" || value === null || !(head in value)) return value;
-  const record = value as Record<string, unknown>;
-  return { ...record, [head]: sortedAt(record[head], rest) } as T;
+  if (!isPlainObject(value) || !(head in value)) return value;
+  return { ...value, [head]: sortedAt(value[head], rest) };
 }
 
 function compare(a: string, b: string): number {

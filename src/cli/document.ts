@@ -4,43 +4,26 @@
  * as ranks 1..n), and an export becomes a lean file (list order for priority, no default values).
  */
 import { normalisePriorities } from "../config/priorities";
-import {
-  AuthorizationServer,
-  Claim,
-  InlineHook,
-  Policy,
-  Rule,
-  Scope,
-  type ServerConfig,
-} from "../config/schemas";
-import {
-  type ExportDocument,
-  FileClient,
-  type ImportDocumentInput,
-  type WardenFile,
-  type WardenFileInput,
-} from "./file-schema";
+import type { InlineHook, ServerConfig } from "../config/schemas";
+import type { ExportDocument, ImportDocumentInput, WardenFile, WardenFileInput } from "./file-schema";
 import type { PathSegment } from "./values";
-import { withoutDefaults } from "./without-defaults";
+import { leanObject } from "./without-defaults";
 
 /**
- * Each item's rank (1 first) by priority, the list order where none is given or two are equal —
- * the control plane's own rule, so what the file means is what Warden stores.
+ * The items in their list order, each with its rank (1 first) by priority, the list order where
+ * none is given or two are equal — the control plane's own rule, so what the file means is what
+ * Warden stores.
  */
-export function ranks(priorities: readonly (number | undefined)[]): number[] {
-  const ranked = normalisePriorities(
-    priorities.map((priority, i) => ({ id: String(i), priority: priority ?? i + 1 })),
-  );
-  const byIndex: number[] = [];
-  for (const item of ranked) byIndex[Number(item.id)] = item.priority;
-  return byIndex;
-}
-
-function withRanks<T extends { priority?: number | undefined }>(
+export function withRanks<T extends { priority?: number | undefined }>(
   items: readonly T[],
 ): (T & { priority: number })[] {
-  const rank = ranks(items.map((item) => item.priority));
-  return items.map((item, i) => ({ ...item, priority: rank[i] ?? i + 1 }));
+  // Ranked by list index, not by id: ids are not yet known to be unique here.
+  const ranked = normalisePriorities(
+    items.map((item, i) => ({ id: String(i), priority: item.priority ?? i + 1 })),
+  );
+  const rank: number[] = [];
+  for (const { id, priority } of ranked) rank[Number(id)] = priority;
+  return items.map((item, i) => ({ ...item, priority: rank[i] as number }));
 }
 
 /** Items keep their file positions, so a path the server reports maps straight back (see {@link fileIssuePath}). */
@@ -64,8 +47,6 @@ export function fileIssuePath(path: readonly PathSegment[]): PathSegment[] {
     : [...path];
 }
 
-const PolicyFields = Policy.omit({ rules: true });
-
 /** In evaluation order, without `priority`: in the file the order says it. */
 function inOrder<T extends { id: string; priority: number }>(items: readonly T[]): Omit<T, "priority">[] {
   return normalisePriorities(items).map(({ priority: _priority, ...rest }) => rest);
@@ -73,30 +54,29 @@ function inOrder<T extends { id: string; priority: number }>(items: readonly T[]
 
 function exportServer(config: ServerConfig): Record<string, unknown> {
   const policies = inOrder(config.policies).map(({ rules, ...policy }) => ({
-    ...leanWithoutPriority(PolicyFields, policy),
-    ...(rules.length > 0 ? { rules: inOrder(rules).map((rule) => leanWithoutPriority(Rule, rule)) } : {}),
+    ...leanWithoutPriority("policy", policy),
+    ...(rules.length > 0 ? { rules: inOrder(rules).map((rule) => leanWithoutPriority("rule", rule)) } : {}),
   }));
   return {
-    ...withoutDefaults(AuthorizationServer, config.server),
-    ...(config.scopes.length > 0 ? { scopes: config.scopes.map((s) => withoutDefaults(Scope, s)) } : {}),
-    ...(config.claims.length > 0 ? { claims: config.claims.map((c) => withoutDefaults(Claim, c)) } : {}),
+    ...leanObject("authorizationServer", config.server),
+    ...(config.scopes.length > 0 ? { scopes: config.scopes.map((s) => leanObject("scope", s)) } : {}),
+    ...(config.claims.length > 0 ? { claims: config.claims.map((c) => leanObject("claim", c)) } : {}),
     ...(policies.length > 0 ? { policies } : {}),
   };
 }
 
 /** Defaults are judged with a placeholder priority, which is then dropped again. */
-function leanWithoutPriority(schema: typeof PolicyFields | typeof Rule, item: Record<string, unknown>) {
-  const { priority: _priority, ...lean } = withoutDefaults(schema, { ...item, priority: 1 });
+function leanWithoutPriority(kind: "policy" | "rule", item: Record<string, unknown>) {
+  const { priority: _priority, ...lean } = leanObject(kind, { ...item, priority: 1 });
   return lean;
 }
 
 /** The live configuration as a file: what `warden export` writes. Secrets are not in the export to begin with. */
-export function toWardenFile(exported: ExportDocument, schemaRef?: string): WardenFileInput {
+export function toWardenFile(exported: ExportDocument): WardenFileInput {
   const file = {
-    ...(schemaRef === undefined ? {} : { $schema: schemaRef }),
     authorizationServers: exported.authorizationServers.map(exportServer),
-    clients: exported.clients.map((client) => withoutDefaults(FileClient, client)),
-    inlineHooks: exported.inlineHooks.map((hook) => withoutDefaults(InlineHook, withoutHookSecret(hook))),
+    clients: exported.clients.map((client) => leanObject("client", client)),
+    inlineHooks: exported.inlineHooks.map((hook) => leanObject("inlineHook", withoutHookSecret(hook))),
   };
   return file as WardenFileInput;
 }

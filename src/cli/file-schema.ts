@@ -54,6 +54,21 @@ export type FileServer = z.infer<typeof FileServer>;
 export const FileClient = z.object(Client.shape).omit({ secrets: true });
 export type FileClient = z.infer<typeof FileClient>;
 
+/**
+ * Each kind of object by its own fields (a policy without its rules), keyed by the plan's object
+ * kinds: what judges which members only repeat a default, both in the lean file `warden export`
+ * writes and in the fields a planned create shows.
+ */
+export const OBJECT_FIELDS = {
+  authorizationServer: AuthorizationServer,
+  scope: Scope,
+  claim: Claim,
+  policy: Policy.omit({ rules: true }),
+  rule: Rule,
+  client: FileClient,
+  inlineHook: InlineHook,
+} as const;
+
 export const WardenFile = z
   .object({
     /** JSON editors (VS Code) read the schema from here; YAML uses a `yaml-language-server` comment. */

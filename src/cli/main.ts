@@ -3,7 +3,7 @@
  * command and answers with its exit code; every failure is one readable message on stderr.
  */
 import { ApiFailure } from "./api";
-import { HELP, type Invocation, type Options, parseInvocation } from "./args";
+import { HELP, type Invocation, parseInvocation } from "./args";
 import { applyCommand } from "./commands/apply";
 import { exportCommand } from "./commands/export";
 import { planCommand } from "./commands/plan";
@@ -31,18 +31,12 @@ function run(invocation: Invocation & { help: false }, io: Io): Promise<number> 
     case "export":
       return exportCommand(options, io);
     case "plan":
-      return planCommand(withFile(command, options), io);
+      return planCommand(options, io);
     case "apply":
-      return applyCommand(withFile(command, options), io);
+      return applyCommand(options, io);
     case "schema":
       return schemaCommand(options, io);
   }
-}
-
-/** parseInvocation refuses plan and apply without -f; this only tells the type system so. */
-function withFile(command: string, options: Options): Options & { file: string } {
-  if (options.file === undefined) throw new CliError(`warden ${command} needs the file: -f warden.yaml`);
-  return { ...options, file: options.file };
 }
 
 function describeFailure(error: unknown): string {

@@ -6,29 +6,14 @@
  * with everything it owns); servers, clients and hooks the file does not name are only deleted with
  * `--prune`, else they are kept and listed as such.
  */
-import type * as z from "zod";
-import {
-  AuthorizationServer,
-  Claim,
-  InlineHook,
-  Policy,
-  Rule,
-  Scope,
-  type ServerConfig,
-} from "../config/schemas";
+import type { ServerConfig } from "../config/schemas";
 import type { ConfigState } from "./canonical";
-import { FileClient } from "./file-schema";
+import type { OBJECT_FIELDS } from "./file-schema";
 import { isPlainObject, sameValue } from "./values";
-import { withoutDefaults } from "./without-defaults";
+import { leanObject } from "./without-defaults";
 
-export type ObjectKind =
-  | "authorizationServer"
-  | "scope"
-  | "claim"
-  | "policy"
-  | "rule"
-  | "client"
-  | "inlineHook";
+/** authorizationServer, scope, claim, policy, rule, client, inlineHook. */
+export type ObjectKind = keyof typeof OBJECT_FIELDS;
 
 export interface ObjectRef {
   kind: ObjectKind;
@@ -63,17 +48,6 @@ export function hasChanges(plan: Plan): boolean {
   return plan.changes.length > 0;
 }
 
-/** Schemas that judge which fields of a new object are worth showing (those that are not defaults). */
-const SCHEMAS: Record<ObjectKind, z.ZodType> = {
-  authorizationServer: AuthorizationServer,
-  scope: Scope,
-  claim: Claim,
-  policy: Policy.omit({ rules: true }),
-  rule: Rule,
-  client: FileClient,
-  inlineHook: InlineHook,
-};
-
 export function planChanges(desired: ConfigState, live: ConfigState, options: { prune: boolean }): Plan {
   const changes: Change[] = [];
   const kept: ObjectRef[] = [];
@@ -82,16 +56,12 @@ export function planChanges(desired: ConfigState, live: ConfigState, options: { 
 
   matchBy(desired.authorizationServers, live.authorizationServers, (c) => c.server.id, {
     create: (config) => {
-      const server = config.server.id;
-      changes.push(create({ kind: "authorizationServer", key: server }, config.server));
-      for (const change of serverChildren(config, emptyServer(config), server)) changes.push(change);
+      changes.push(create({ kind: "authorizationServer", key: config.server.id }, config.server));
+      changes.push(...serverChildren(config, emptyServer(config)));
     },
     both: (config, current) => {
-      const server = config.server.id;
-      const fields = fieldChanges(current.server, config.server);
-      if (fields.length > 0)
-        changes.push({ action: "update", object: { kind: "authorizationServer", key: server }, fields });
-      for (const change of serverChildren(config, current, server)) changes.push(change);
+      update(changes, { kind: "authorizationServer", key: config.server.id }, current.server, config.server);
+      changes.push(...serverChildren(config, current));
     },
     missing: (current) => missing({ kind: "authorizationServer", key: current.server.id }),
   });
@@ -113,8 +83,9 @@ function emptyServer(config: ServerConfig): ServerConfig {
 }
 
 /** A server's scopes, claims, policies and rules; what the file leaves out of a server is deleted. */
-function serverChildren(config: ServerConfig, current: ServerConfig, server: string): Change[] {
+function serverChildren(config: ServerConfig, current: ServerConfig): Change[] {
   const changes: Change[] = [];
+  const server = config.server.id;
   const owned = (kind: ObjectKind, key: string): ObjectRef => ({ kind, key, server });
   const ruleOf = (policy: string, id: string): ObjectRef => ({ kind: "rule", key: id, server, policy });
   const children = <T extends object>(
@@ -167,8 +138,9 @@ function matchBy<T>(
   for (const item of have) if (!wanted.has(key(item))) on.missing(item);
 }
 
+/** A new object shows the fields that are not defaults. */
 function create(object: ObjectRef, value: object): Change {
-  const lean = withoutDefaults(SCHEMAS[object.kind], value as Record<string, unknown>);
+  const lean = leanObject(object.kind, value as Record<string, unknown>);
   return { action: "create", object, fields: fieldChanges(undefined, lean) };
 }
 
@@ -178,7 +150,7 @@ function update(changes: Change[], object: ObjectRef, before: unknown, after: un
 }
 
 /** Leaf by leaf through nested objects; a list is one value (set-like ones are sorted already). */
-export function fieldChanges(before: unknown, after: unknown, path: readonly string[] = []): FieldChange[] {
+function fieldChanges(before: unknown, after: unknown, path: readonly string[] = []): FieldChange[] {
   const objects =
     (isPlainObject(before) || before === undefined) &&
     (isPlainObject(after) || after === undefined) &&

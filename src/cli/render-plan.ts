@@ -12,7 +12,7 @@ const KIND_NAMES: Record<ObjectKind, string> = {
   inlineHook: "inline hook",
 };
 
-export function describeObject(object: ObjectRef): string {
+function describeObject(object: ObjectRef): string {
   const owners = [
     object.server === undefined ? undefined : `authorization server "${object.server}"`,
     object.policy === undefined ? undefined : `policy "${object.policy}"`,
@@ -22,7 +22,7 @@ export function describeObject(object: ObjectRef): string {
 }
 
 /** `"text"`, `60`, `["a", "b"]`, `{"id": "x"}`; an absent member is `(none)`. */
-export function showValue(value: unknown): string {
+function showValue(value: unknown): string {
   if (value === undefined) return "(none)";
   if (Array.isArray(value)) return `[${value.map(showValue).join(", ")}]`;
   if (isPlainObject(value)) {
@@ -53,7 +53,7 @@ function renderChange(change: Change): string[] {
   }
 }
 
-export function summarise(plan: Plan): string {
+function summarise(plan: Plan): string {
   const count = (action: Change["action"]) => plan.changes.filter((c) => c.action === action).length;
   const kept = plan.kept.length > 0 ? ` ${plan.kept.length} not in the file, kept.` : "";
   if (plan.changes.length === 0) return `No changes.${kept}`;

@@ -4,9 +4,16 @@
  * gives the same result, so the lean object and the full one mean the same to Warden.
  */
 import type * as z from "zod";
+import { OBJECT_FIELDS } from "./file-schema";
+import type { ObjectKind } from "./plan";
 import { getAt, isPlainObject, type PathSegment, sameValue, withoutAt } from "./values";
 
-export function withoutDefaults<T extends Record<string, unknown>>(schema: z.ZodType, value: T): Partial<T> {
+/** An object of the file without what its kind's own fields ({@link OBJECT_FIELDS}) default anyway. */
+export function leanObject<T extends Record<string, unknown>>(kind: ObjectKind, value: T): Partial<T> {
+  return withoutDefaults(OBJECT_FIELDS[kind], value);
+}
+
+function withoutDefaults<T extends Record<string, unknown>>(schema: z.ZodType, value: T): Partial<T> {
   const full = schema.safeParse(value);
   if (!full.success) return value;
   const same = (candidate: unknown) => {

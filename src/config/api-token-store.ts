@@ -6,6 +6,7 @@
 import * as z from "zod";
 import { hashSecret, randomToken } from "../crypto/secrets";
 import { API_TOKEN_BYTES } from "./defaults";
+import { toIssues, type ValidationIssue } from "./issues";
 
 /** What `POST /api/v1/api-tokens` accepts: Okta's writable fields. */
 export const ApiTokenInput = z.strictObject({
@@ -29,7 +30,7 @@ export interface ApiTokenRecord {
 
 export type ApiTokenCreateResult =
   | { ok: true; value: ApiTokenRecord & { token: string } }
-  | { ok: false; issues: { path: string; message: string }[] };
+  | { ok: false; issues: ValidationIssue[] };
 
 /** The client name Okta shows for a token; Warden's are created through its own API. */
 const CLIENT_NAME = "Warden Management API";
@@ -58,12 +59,7 @@ export class ApiTokenStore {
   /** The value is returned here once; only its hash is stored. */
   async create(input: unknown, now: Date): Promise<ApiTokenCreateResult> {
     const parsed = ApiTokenInput.safeParse(input);
-    if (!parsed.success) {
-      return {
-        ok: false,
-        issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-      };
-    }
+    if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
     if (parsed.data.expiresAt && Date.parse(parsed.data.expiresAt) <= now.getTime()) {
       return { ok: false, issues: [{ path: "expiresAt", message: "must be in the future" }] };
     }

@@ -8,19 +8,15 @@ import type * as z from "zod";
 import { hashSecret, randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
 import { CLIENT_SECRET_BYTES, MAX_CLIENT_SECRETS } from "./defaults";
+import { isRecord, toIssues, type ValidationIssue } from "./issues";
 import { kvKeys } from "./kv-keys";
 import { Client, type ClientInput, type ClientSecret } from "./schemas";
 import { newObjectId } from "./server-changes";
 
-export interface ClientIssue {
-  path: string;
-  message: string;
-}
-
 /** A client write's outcome: the value, what was invalid, or which object does not exist. */
 export type ClientWriteResult<T> =
   | { ok: true; value: T }
-  | { ok: false; issues: ClientIssue[] }
+  | { ok: false; issues: ValidationIssue[] }
   | { ok: false; notFound: "client" | "secret" };
 
 export interface ClientPage {
@@ -283,14 +279,6 @@ async function newSecret(secret: string): Promise<ClientSecret> {
   };
 }
 
-function problem(path: string, message: string): { ok: false; issues: ClientIssue[] } {
+function problem(path: string, message: string): { ok: false; issues: ValidationIssue[] } {
   return { ok: false, issues: [{ path, message }] };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function toIssues(error: z.ZodError): ClientIssue[] {
-  return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
 }

@@ -8,13 +8,13 @@
  * update. Results cross the RPC boundary as data: thrown errors would lose their shape on the way.
  */
 import { DurableObject } from "cloudflare:workers";
-import type * as z from "zod";
 import type { Env } from "../env";
 import { type HookWriteResult, InlineHookStore, withoutSecret } from "../hooks/hook-store";
 import type { SigningSettings, VaultStatus } from "../keys/key-vault";
 import { type ApiTokenCreateResult, type ApiTokenRecord, ApiTokenStore } from "./api-token-store";
 import { type ClientPage, ClientStore, type ClientWriteResult } from "./client-store";
 import { DEFAULT_SIGNING_ALG, NEXT_KEY_LEAD_SECONDS, ORG_KEYS_ID, ROTATION_PERIOD_SECONDS } from "./defaults";
+import { isRecord, toIssues, type ValidationIssue } from "./issues";
 import { type KnownObjects, policiesNamingClient, referenceIssues, rulesNamingHook } from "./references";
 import {
   AuthorizationServer,
@@ -36,7 +36,6 @@ import {
 import { type ServerPage, ServerStore } from "./server-store";
 
 export type { ClientWriteResult } from "./client-store";
-export { ImportDocument, type ImportDocumentInput } from "./schemas";
 
 export interface ImportOptions {
   /** Also delete the servers, clients and inline hooks the document does not have. */
@@ -50,11 +49,6 @@ export interface ExportDocument {
   authorizationServers: ServerConfig[];
   clients: Omit<Client, "secrets">[];
   inlineHooks: InlineHook[];
-}
-
-export interface ValidationIssue {
-  path: string;
-  message: string;
 }
 
 export type WriteResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
@@ -193,10 +187,7 @@ export class ControlPlane extends DurableObject<Env> {
         .map((c) => c.server.id)
         .filter((id) => !servers.has(id)),
       clients: this.clients.ids().filter((id) => !clients.has(id)),
-      inlineHooks: this.hooks
-        .list()
-        .map((h) => h.id)
-        .filter((id) => !hooks.has(id)),
+      inlineHooks: this.hooks.ids().filter((id) => !hooks.has(id)),
     };
   }
 
@@ -205,20 +196,14 @@ export class ControlPlane extends DurableObject<Env> {
     const gone = new Set([...deleted.clients, ...deleted.inlineHooks]);
     return this.known({
       clients: [...this.clients.ids().filter((id) => !gone.has(id)), ...doc.clients.map((c) => c.client_id)],
-      inlineHooks: [
-        ...this.hooks
-          .list()
-          .map((h) => h.id)
-          .filter((id) => !gone.has(id)),
-        ...doc.inlineHooks.map((h) => h.id),
-      ],
+      inlineHooks: [...this.hooks.ids().filter((id) => !gone.has(id)), ...doc.inlineHooks.map((h) => h.id)],
     });
   }
 
   private known(ids?: { clients: string[]; inlineHooks: string[] }): KnownObjects {
     return {
       clients: new Set(ids?.clients ?? this.clients.ids()),
-      inlineHooks: new Set(ids?.inlineHooks ?? this.hooks.list().map((h) => h.id)),
+      inlineHooks: new Set(ids?.inlineHooks ?? this.hooks.ids()),
       // The directory (users and groups) is not there yet: only Okta's EVERYONE group exists.
       groups: new Set(),
       users: new Set(),
@@ -439,12 +424,4 @@ export class ControlPlane extends DurableObject<Env> {
 
 function hookView(result: HookWriteResult): HookWriteResult {
   return result.ok ? { ok: true, value: withoutSecret(result.value) } : result;
-}
-
-function toIssues(error: z.ZodError): ValidationIssue[] {
-  return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -3,6 +3,7 @@
  * only name clients, and a rule only inline hooks, groups and users, that exist; and what still
  * names an object, so that deleting it can be refused with a clear reason.
  */
+import type { ValidationIssue } from "./issues";
 import type { ServerConfig } from "./schemas";
 
 /** Okta's built-in group every user belongs to; it always exists. */
@@ -16,14 +17,9 @@ export interface KnownObjects {
   users: ReadonlySet<string>;
 }
 
-export interface ReferenceIssue {
-  path: string;
-  message: string;
-}
-
 /** Everything in `config` that names a missing object; paths start with `prefix` (e.g. `authorizationServers.0.`). */
-export function referenceIssues(config: ServerConfig, known: KnownObjects, prefix = ""): ReferenceIssue[] {
-  const issues: ReferenceIssue[] = [];
+export function referenceIssues(config: ServerConfig, known: KnownObjects, prefix = ""): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
   const missing = (path: string, message: string) => issues.push({ path: `${prefix}${path}`, message });
   config.policies.forEach((policy, p) => {
     policy.conditions.clients.include.forEach((id, i) => {

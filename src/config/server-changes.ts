@@ -8,6 +8,7 @@
  */
 import type * as z from "zod";
 import { RESERVED_SCOPES } from "./defaults";
+import { isRecord, toIssues, type ValidationIssue } from "./issues";
 import { normalisePriorities, placeAt, withoutItem } from "./priorities";
 import {
   AuthorizationServer,
@@ -21,11 +22,6 @@ import {
 } from "./schemas";
 
 const SYSTEM_SCOPES: ReadonlySet<string> = new Set(RESERVED_SCOPES);
-
-export interface ChangeIssue {
-  path: string;
-  message: string;
-}
 
 /** A closed set of changes, as data (they cross the RPC boundary to the control plane). */
 export type ServerChange =
@@ -51,19 +47,11 @@ export type ChangedObject = AuthorizationServer | Scope | Claim | Policy | Rule 
 
 export type ChangeResult =
   | { ok: true; config: ServerConfig; result: ChangedObject }
-  | { ok: false; notFound?: string; issues: ChangeIssue[] };
+  | { ok: false; notFound?: string; issues: ValidationIssue[] };
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; issues: ChangeIssue[] };
+type Parsed<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
 
-function toIssues(error: z.ZodError): ChangeIssue[] {
-  return error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function invalid(path: string, message: string): { ok: false; issues: ChangeIssue[] } {
+function invalid(path: string, message: string): { ok: false; issues: ValidationIssue[] } {
   return { ok: false, issues: [{ path, message }] };
 }
 

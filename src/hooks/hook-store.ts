@@ -3,8 +3,7 @@
  * table (the authoritative copy, secret included) and publication of `hook/{id}` to KV for the
  * edges (secret sealed). The control plane serialises every call; nothing here is reentrant.
  */
-import type { z } from "zod";
-import type { ValidationIssue } from "../config/control-plane";
+import { isRecord, toIssues, type ValidationIssue } from "../config/issues";
 import { kvKeys } from "../config/kv-keys";
 import { InlineHook, type InlineHookRecord, type Status } from "../config/schemas";
 import { randomToken } from "../crypto/secrets";
@@ -39,6 +38,13 @@ export class InlineHookStore {
     return row ? (JSON.parse(row.record) as InlineHookRecord) : undefined;
   }
 
+  ids(): string[] {
+    return this.sql
+      .exec<{ id: string }>("SELECT id FROM inline_hooks ORDER BY id")
+      .toArray()
+      .map((r) => r.id);
+  }
+
   list(): InlineHookRecord[] {
     return this.sql
       .exec<{ record: string }>("SELECT record FROM inline_hooks ORDER BY id")
@@ -49,7 +55,7 @@ export class InlineHookStore {
   /** `POST /api/v1/inlineHooks`: Okta assigns the id (one may be given) and creates it ACTIVE. */
   async create(input: unknown): Promise<HookWriteResult> {
     const parsed = InlineHook.safeParse(
-      isObject(input) ? { ...input, id: input.id ?? newHookId(), status: "ACTIVE" } : input,
+      isRecord(input) ? { ...input, id: input.id ?? newHookId(), status: "ACTIVE" } : input,
     );
     if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
     if (this.get(parsed.data.id)) {
@@ -65,7 +71,7 @@ export class InlineHookStore {
   async replace(id: string, input: unknown): Promise<HookWriteResult> {
     const existing = this.get(id);
     if (!existing) return { ok: false, notFound: true };
-    const parsed = InlineHook.safeParse(isObject(input) ? { ...input, id, status: existing.status } : input);
+    const parsed = InlineHook.safeParse(isRecord(input) ? { ...input, id, status: existing.status } : input);
     if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
     return this.write(parsed.data, "");
   }
@@ -208,12 +214,4 @@ function withSecret(record: InlineHookRecord, value: string): InlineHookRecord {
     ...record,
     channel: { ...record.channel, config: { ...record.channel.config, authScheme: { ...auth, value } } },
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function toIssues(error: z.ZodError): ValidationIssue[] {
-  return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
 }

@@ -4,6 +4,7 @@
  * every place Warden reads a body from a peer it does not trust: token requests, client `jwks_uri`
  * documents, inline-hook replies.
  */
+import { strictUtf8 } from "./utf8";
 
 export type BoundedBodyResult = { ok: true; text: string } | { ok: false; reason: "too_large" | "not_utf8" };
 
@@ -49,13 +50,7 @@ export async function readBoundedText(
   return decode(bytes);
 }
 
-/** Stateless between calls: `decode` without `stream` starts afresh each time. */
-const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-
 function decode(bytes: Uint8Array): BoundedBodyResult {
-  try {
-    return { ok: true, text: UTF8.decode(bytes) };
-  } catch {
-    return { ok: false, reason: "not_utf8" };
-  }
+  const text = strictUtf8(bytes);
+  return text === undefined ? { ok: false, reason: "not_utf8" } : { ok: true, text };
 }

@@ -97,14 +97,13 @@ export class KeyStore {
     let published = await this.fromCacheApi(serverId);
     if (!published || published.version < floor) {
       const fromKv = await this.fromKv(env, serverId, ttlSeconds, published?.version);
-      // A keyset gone from KV is a deleted server: nothing to keep.
-      if (!fromKv && !published) {
-        this.newest.delete(serverId);
-        return undefined;
-      }
       if (fromKv && (!published || fromKv.version > published.version)) published = fromKv;
     }
-    if (!published) return undefined;
+    if (!published) {
+      // A keyset gone from KV (and the colo cache) is a deleted server: nothing to keep.
+      this.newest.delete(serverId);
+      return undefined;
+    }
     if (held && held.published.version >= published.version) return held;
     const loaded: LoadedKeyset = { published };
     this.newest.delete(serverId);

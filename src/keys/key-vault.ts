@@ -27,6 +27,7 @@ import {
   pendingKeys,
   plan,
   type RotationSchedule,
+  revocationBoundSeconds,
   rotationTarget,
   rotationTimes,
   type ScheduleAction,
@@ -455,11 +456,9 @@ export class KeyVault extends DurableObject<Env> {
       const { keys, schedule } = JSON.parse(last) as LastPublication;
       horizon = Math.max(horizon, cacheHorizon(keys, schedule, now + policy.propagationSeconds + 1, policy));
     } else if (this.getMeta("publishedVersion") !== undefined) {
-      // Published by a vault that kept no record of it: assume the longest any response can live.
-      horizon = Math.max(
-        horizon,
-        now + 1 + policy.propagationSeconds + policy.maxAgeCapSeconds + policy.staleWhileRevalidateCapSeconds,
-      );
+      // Published by a vault that kept no record of it: assume the longest any response can live,
+      // the same bound an emergency revocation has.
+      horizon = Math.max(horizon, now + 1 + revocationBoundSeconds(policy));
     }
     return Number.isFinite(horizon) ? horizon : now;
   }

@@ -10,6 +10,7 @@ import {
   CLIENT_ASSERTION_MAX_LENGTH,
   CLIENT_ASSERTION_MAX_LIFETIME_SECONDS,
 } from "../config/defaults";
+import { strictUtf8 } from "../http/utf8";
 import { KEY_MATERIAL_MEMBERS } from "../verify/token-header";
 
 /** RFC 7523 §2.2: the only `client_assertion_type` this server understands. */
@@ -63,9 +64,9 @@ export function assertedClientId(assertion: string): string | undefined {
   if (parts.length !== 3 || !parts[1]) return undefined;
   let claims: unknown;
   try {
-    claims = JSON.parse(
-      new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(base64url.decode(parts[1])),
-    );
+    const text = strictUtf8(base64url.decode(parts[1]));
+    if (text === undefined) return undefined;
+    claims = JSON.parse(text);
   } catch {
     return undefined;
   }

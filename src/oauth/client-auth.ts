@@ -13,6 +13,7 @@ import type { Client, TokenEndpointAuthMethod } from "../config/schemas";
 import { secretMatchesAny } from "../crypto/secrets";
 import type { Env } from "../env";
 import { OAuthError } from "../errors";
+import { strictUtf8 } from "../http/utf8";
 import {
   type AssertionFailureReason,
   assertedClientId,
@@ -220,8 +221,6 @@ function parseBasic(authorization: string): { clientId: string; secret: string }
 const BASIC = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i;
 /** `atob` yields characters U+0000–U+00FF, one per byte; these are the bytes that are not ASCII. */
 const NON_ASCII_BYTE = /[\x80-\xff]/;
-/** Stateless between calls: `decode` without `stream` starts afresh each time. */
-const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /**
  * The UTF-8 text a base64 string encodes (RFC 7617 §2.1: the user-pass is UTF-8), or undefined when
@@ -238,11 +237,7 @@ function utf8FromBase64(encoded: string): string | undefined {
   if (!NON_ASCII_BYTE.test(binary)) return binary;
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  return strictUtf8(bytes);
 }
 
 /** `application/x-www-form-urlencoded` decoding of one half; undefined when its escapes are malformed. */

@@ -21,8 +21,9 @@ import {
   CLIENT_JWKS_REFETCH_COOLDOWN_SECONDS,
   ISOLATE_CACHE_MAX_ENTRIES,
 } from "../config/defaults";
-import { type Client, isTlsOrLoopback } from "../config/schemas";
+import type { Client } from "../config/schemas";
 import { readBoundedText } from "../http/bounded-body";
+import { isTlsOrLoopback } from "../verify/tls-url";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 

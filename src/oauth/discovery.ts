@@ -15,9 +15,8 @@ import { OKTA_SCOPES, type SigningAlg, type Snapshot } from "../config/schemas";
 import type { AppEnv, Deps } from "../context";
 import { CLIENT_ASSERTION_ALGORITHMS } from "./client-assertion";
 import { SUPPORTED_CLIENT_AUTH_METHODS } from "./client-auth";
-import { requireKeyset } from "./keys";
-import { publicMetadataCacheControl } from "./metadata-cache";
-import { metadataResponse, preparedDocument } from "./metadata-response";
+import { keysetMetadataResponse, requireKeyset } from "./keys";
+import { preparedDocument } from "./metadata-response";
 import { SUPPORTED_GRANT_TYPES } from "./token";
 
 export function serverMetadata(snapshot: Snapshot, issuer: string) {
@@ -63,13 +62,11 @@ export function withOpenIdMembers<M extends object>(metadata: M, alg: SigningAlg
 }
 
 /**
- * Cached like the JWKS it points to: a verifier that follows `jwks_uri` sees both age alike. The
- * document is serialized once per snapshot and issuer (src/oauth/metadata-response.ts).
+ * Cached like the JWKS it points to (`keysetMetadataResponse`). The document is serialized once per
+ * snapshot and issuer (src/oauth/metadata-response.ts).
  */
 export function discoveryEndpoint(deps: Deps) {
-  return metadataEndpoint(deps, "oauth-authorization-server", (snapshot, issuer) =>
-    serverMetadata(snapshot, issuer),
-  );
+  return metadataEndpoint(deps, "oauth-authorization-server", serverMetadata);
 }
 
 export function openIdConfigurationEndpoint(deps: Deps) {
@@ -80,14 +77,10 @@ export function openIdConfigurationEndpoint(deps: Deps) {
 
 function metadataEndpoint(deps: Deps, name: string, build: (snapshot: Snapshot, issuer: string) => object) {
   return async (c: Context<AppEnv>): Promise<Response> => {
-    const keyset = await requireKeyset(deps, c);
     const snapshot = c.get("snapshot");
+    const keyset = await requireKeyset(deps, c.env, snapshot.server.id);
     const issuer = c.get("issuer");
     const document = await preparedDocument(snapshot, `${name} ${issuer}`, () => build(snapshot, issuer));
-    return metadataResponse(
-      c.req.raw,
-      document,
-      publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000)),
-    );
+    return keysetMetadataResponse(deps, c, keyset, document);
   };
 }

@@ -1,19 +1,17 @@
 /** `GET /oauth2/{as}/v1/keys`: the server's public JWKS (RFC 7517 §5), as its key vault published it. */
 import type { Context } from "hono";
 import type { AppEnv, Deps } from "../context";
+import type { Env } from "../env";
 import { OAuthError } from "../errors";
 import type { PublishedKeyset } from "../keys/keyset";
 import { publicMetadataCacheControl } from "./metadata-cache";
 import { metadataResponse, type PreparedDocument, preparedDocument } from "./metadata-response";
 
-export function keysEndpoint(deps: Deps) {
+/** `serverOf`: whose keys; by default the custom server the path names. */
+export function keysEndpoint(deps: Deps, serverOf: (c: Context<AppEnv>) => string = snapshotServer) {
   return async (c: Context<AppEnv>): Promise<Response> => {
-    const keyset = await requireKeyset(deps, c);
-    return metadataResponse(
-      c.req.raw,
-      await jwksDocument(keyset),
-      publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000)),
-    );
+    const keyset = await requireKeyset(deps, c.env, serverOf(c));
+    return keysetMetadataResponse(deps, c, keyset, await jwksDocument(keyset));
   };
 }
 
@@ -22,8 +20,30 @@ export function jwksDocument(keyset: PublishedKeyset): Promise<PreparedDocument>
   return preparedDocument(keyset, "jwks", () => keyset.jwks);
 }
 
-export async function requireKeyset(deps: Deps, c: Context<AppEnv>): Promise<PublishedKeyset> {
-  const keyset = await deps.keys.published(c.env, c.get("snapshot").server.id);
+/** The custom server `/oauth2/{as}` names, resolved by `forServer`. */
+function snapshotServer(c: Context<AppEnv>): string {
+  return c.get("snapshot").server.id;
+}
+
+export async function requireKeyset(deps: Deps, env: Env, serverId: string): Promise<PublishedKeyset> {
+  const keyset = await deps.keys.published(env, serverId);
   if (!keyset) throw new OAuthError("temporarily_unavailable", "The authorization server has no keys yet.");
   return keyset;
+}
+
+/**
+ * A public metadata document of the server `keyset` belongs to, cached like its JWKS: a verifier
+ * that follows `jwks_uri` sees both age alike, on the schedule-derived lifetime (DESIGN §5).
+ */
+export function keysetMetadataResponse(
+  deps: Deps,
+  c: Context<AppEnv>,
+  keyset: PublishedKeyset,
+  document: PreparedDocument,
+): Response {
+  return metadataResponse(
+    c.req.raw,
+    document,
+    publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000)),
+  );
 }

@@ -10,15 +10,11 @@
 import { type Context, Hono } from "hono";
 import { DEFAULT_SIGNING_ALG, ORG_KEYS_ID } from "../config/defaults";
 import type { AppEnv, Deps } from "../context";
-import { OAuthError } from "../errors";
-import type { PublishedKeyset } from "../keys/keyset";
 import { discoveryEndpoint, orgServerMetadata, withOpenIdMembers } from "./discovery";
-import { jwksDocument } from "./keys";
-import { publicMetadataCacheControl } from "./metadata-cache";
-import { metadataPreflight, metadataResponse, preparedDocument } from "./metadata-response";
+import { keysEndpoint, keysetMetadataResponse, requireKeyset } from "./keys";
+import { metadataPreflight, preparedDocument } from "./metadata-response";
 import { orgTokenEndpoint } from "./org-token";
 import { forServer, orgUrl } from "./server-context";
-import { tokenMethodNotAllowed } from "./token";
 
 /** The org server's own metadata; each also answers CORS preflights, as a custom server's does. */
 const ORG_METADATA_PATHS = [
@@ -33,10 +29,10 @@ const INSERTED_METADATA_PATH = "/.well-known/oauth-authorization-server/oauth2/:
 export function orgRouter(deps: Deps) {
   const router = new Hono<AppEnv>();
   // Public metadata, readable from any origin and revalidated by ETag, as a custom server's.
-  router.get("/oauth2/v1/keys", async (c) => {
-    const keyset = await orgKeyset(deps, c);
-    return metadataResponse(c.req.raw, await jwksDocument(keyset), cacheControl(deps, c, keyset));
-  });
+  router.get(
+    "/oauth2/v1/keys",
+    keysEndpoint(deps, () => ORG_KEYS_ID),
+  );
   router.get("/.well-known/oauth-authorization-server", (c) =>
     orgMetadata(deps, c, "oauth-authorization-server", (issuer) => orgServerMetadata(issuer)),
   );
@@ -50,8 +46,8 @@ export function orgRouter(deps: Deps) {
   router.get(INSERTED_METADATA_PATH, forServer(deps, discoveryEndpoint(deps)));
   router.options(INSERTED_METADATA_PATH, forServer(deps, metadataPreflight));
 
-  router.post("/oauth2/v1/token", orgTokenEndpoint(deps));
-  router.all("/oauth2/v1/token", () => tokenMethodNotAllowed());
+  // One route for every method, as a custom server's: the endpoint answers other methods itself.
+  router.all("/oauth2/v1/token", orgTokenEndpoint(deps));
   return router;
 }
 
@@ -62,19 +58,8 @@ async function orgMetadata(
   name: string,
   build: (issuer: string) => object,
 ): Promise<Response> {
-  const keyset = await orgKeyset(deps, c);
+  const keyset = await requireKeyset(deps, c.env, ORG_KEYS_ID);
   const issuer = orgUrl(c.env.ORG_URL, c.req.url);
   const document = await preparedDocument(keyset, `${name} ${issuer}`, () => build(issuer));
-  return metadataResponse(c.req.raw, document, cacheControl(deps, c, keyset));
-}
-
-async function orgKeyset(deps: Deps, c: Context<AppEnv>): Promise<PublishedKeyset> {
-  const keyset = await deps.keys.published(c.env, ORG_KEYS_ID);
-  if (!keyset) throw new OAuthError("temporarily_unavailable", "The authorization server has no keys yet.");
-  return keyset;
-}
-
-/** Schedule-derived, like a custom server's (DESIGN §5). */
-function cacheControl(deps: Deps, c: Context<AppEnv>, keyset: PublishedKeyset): string {
-  return publicMetadataCacheControl(keyset, c.env, Math.floor(deps.now() / 1000));
+  return keysetMetadataResponse(deps, c, keyset, document);
 }

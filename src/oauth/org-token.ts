@@ -21,10 +21,12 @@ import { readFormBody } from "./form-body";
 import { grantOrgScopes } from "./org-scopes";
 import { parseScopeParam } from "./scope-param";
 import { orgUrl } from "./server-context";
+import { tokenMethodNotAllowed } from "./token";
 import { tokenResponse } from "./token-response";
 
 export function orgTokenEndpoint(deps: Deps) {
   return async (c: Context<AppEnv>): Promise<Response> => {
+    if (c.req.method !== "POST") return tokenMethodNotAllowed();
     const now = Math.floor(deps.now() / 1000);
     const issuer = orgUrl(c.env.ORG_URL, c.req.url);
 

@@ -44,7 +44,7 @@ export const POLICY_DENIED_DESCRIPTION =
 
 export function evaluate(request: PolicyRequest, config: ServerConfig): PolicyDecision {
   const trace: TraceEntry[] = [];
-  const policies = byPriority(config.policies);
+  const policies = evaluationOrder(config);
   const known = new Set(config.scopes.map((s) => s.name));
 
   const unknown = request.requestedScopes.filter((s) => !known.has(s));
@@ -70,7 +70,7 @@ export function evaluate(request: PolicyRequest, config: ServerConfig): PolicyDe
     };
   }
 
-  for (const [p, policy] of policies.entries()) {
+  for (const [p, { policy, rules }] of policies.entries()) {
     const policySkip = policySkipReason(policy, request);
     if (policySkip) {
       trace.push({
@@ -80,10 +80,9 @@ export function evaluate(request: PolicyRequest, config: ServerConfig): PolicyDe
         outcome: "skipped",
         reason: policySkip,
       });
-      trace.push(...rulesNotEvaluated(policy, byPriority(policy.rules), "policy_skipped"));
+      trace.push(...rulesNotEvaluated(policy, rules, "policy_skipped"));
       continue;
     }
-    const rules = byPriority(policy.rules);
     for (const [r, rule] of rules.entries()) {
       const granted = usingDefaults
         ? defaults.filter((s) => ruleAllowsScope(rule, s))
@@ -128,11 +127,32 @@ export function evaluate(request: PolicyRequest, config: ServerConfig): PolicyDe
   return { ok: false, error: "access_denied", description: POLICY_DENIED_DESCRIPTION, trace };
 }
 
+/** A policy and its rules, each in priority order. */
+interface OrderedPolicy {
+  policy: Policy;
+  rules: readonly Rule[];
+}
+
+/**
+ * Sorted once per configuration object: the isolate caches snapshots (as claims/resolve.ts relies
+ * on too), so the token path sorts once per version, not per request.
+ */
+const orderByConfig = new WeakMap<ServerConfig, readonly OrderedPolicy[]>();
+
+function evaluationOrder(config: ServerConfig): readonly OrderedPolicy[] {
+  let order = orderByConfig.get(config);
+  if (!order) {
+    order = byPriority(config.policies).map((policy) => ({ policy, rules: byPriority(policy.rules) }));
+    orderByConfig.set(config, order);
+  }
+  return order;
+}
+
 /** Policies never looked at, each followed by its rules, in evaluation order. */
-function notEvaluated(policies: readonly Policy[], reason: PolicyNotEvaluatedReason): TraceEntry[] {
-  return policies.flatMap((policy): TraceEntry[] => [
+function notEvaluated(policies: readonly OrderedPolicy[], reason: PolicyNotEvaluatedReason): TraceEntry[] {
+  return policies.flatMap(({ policy, rules }): TraceEntry[] => [
     { kind: "policy", id: policy.id, name: policy.name, outcome: "not_evaluated", reason },
-    ...rulesNotEvaluated(policy, byPriority(policy.rules), reason),
+    ...rulesNotEvaluated(policy, rules, reason),
   ]);
 }
 

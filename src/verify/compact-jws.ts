@@ -4,6 +4,7 @@
  * early or to pick a key.
  */
 import { base64url } from "jose";
+import { strictUtf8 } from "../http/utf8";
 import { MAX_TOKEN_LENGTH } from "./defaults";
 import { isObject } from "./key-set";
 
@@ -44,8 +45,10 @@ export function decodeJson(segment: string): unknown {
 
 /** RFC 7519 §7.2 step 10: the claims are UTF-8 JSON; invalid UTF-8 is refused, not replaced. */
 export function parseJsonBytes(bytes: Uint8Array): unknown {
+  const text = strictUtf8(bytes);
+  if (text === undefined) return undefined;
   try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+    return JSON.parse(text);
   } catch {
     return undefined;
   }

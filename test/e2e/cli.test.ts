@@ -62,8 +62,18 @@ function cli(
   });
 }
 
+/** What `plan`, and `apply` with nothing to do, answer for a file Warden already matches. */
+const NO_CHANGES: Run = { code: 0, stdout: "No changes.\n", stderr: "" };
+
 const path = (name: string) => join(workDir, name);
 const read = (name: string) => readFileSync(path(name), "utf8");
+/** The 1-based line of the file's first line containing `text`. */
+const lineOf = (name: string, text: string) =>
+  read(name)
+    .split("\n")
+    .findIndex((line) => line.includes(text)) + 1;
+/** A Warden URL nothing listens on. */
+const closedUrl = async () => `http://127.0.0.1:${await freePort()}`;
 
 /** Edits a YAML file the way a person would, keeping its comment and layout. */
 function editYaml(from: string, to: string, edit: (doc: ReturnType<typeof parseDocument>) => void): void {
@@ -121,11 +131,7 @@ describe("warden export → plan → edit → plan → apply → plan", () => {
   });
 
   it("plans no changes for the file it just exported (exit 0)", async () => {
-    expect(await cli(["plan", "-f", "warden.yaml"])).toEqual({
-      code: 0,
-      stdout: "No changes.\n",
-      stderr: "",
-    });
+    expect(await cli(["plan", "-f", "warden.yaml"])).toEqual(NO_CHANGES);
   });
 
   it("plans exactly the edit: a new scope, a rule granting it with a shorter lifetime (exit 2)", async () => {
@@ -170,16 +176,8 @@ describe("warden export → plan → edit → plan → apply → plan", () => {
     expect(run.stdout).toMatch(/^ {2}authorization server "default": version \d+$/m);
     // Only what changed is sent: the client was not touched.
     expect(run.stdout).not.toContain("client ");
-    expect(await cli(["plan", "-f", "edited.yaml"])).toEqual({
-      code: 0,
-      stdout: "No changes.\n",
-      stderr: "",
-    });
-    expect(await cli(["apply", "-f", "edited.yaml", "--yes"])).toEqual({
-      code: 0,
-      stdout: "No changes.\n",
-      stderr: "",
-    });
+    expect(await cli(["plan", "-f", "edited.yaml"])).toEqual(NO_CHANGES);
+    expect(await cli(["apply", "-f", "edited.yaml", "--yes"])).toEqual(NO_CHANGES);
   });
 
   it("shows the applied change in a real token request", async () => {
@@ -232,11 +230,7 @@ describe("warden apply --prune", () => {
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain('  client "cli-e2e-reports": deleted\n');
     expect(JSON.stringify(await liveExport())).not.toContain("cli-e2e-reports");
-    expect(await cli(["plan", "-f", "edited.yaml", "--prune"])).toEqual({
-      code: 0,
-      stdout: "No changes.\n",
-      stderr: "",
-    });
+    expect(await cli(["plan", "-f", "edited.yaml", "--prune"])).toEqual(NO_CHANGES);
   });
 });
 
@@ -259,21 +253,18 @@ describe("files Warden must refuse, changing nothing", () => {
       );
       doc.setIn(["authorizationServers", 0, "tokenProfile"], "jwt");
     });
-    const lineOf = (text: string) =>
-      read("invalid.yaml")
-        .split("\n")
-        .findIndex((l) => l.includes(text)) + 1;
     const before = await liveExport();
     // A URL nothing listens on proves the file is refused before any request is made.
-    const closed = `http://127.0.0.1:${await freePort()}`;
-    const run = await cli(["apply", "-f", "invalid.yaml", "--yes"], { env: { WARDEN_URL: closed } });
+    const run = await cli(["apply", "-f", "invalid.yaml", "--yes"], {
+      env: { WARDEN_URL: await closedUrl() },
+    });
     expect(run).toEqual({
       code: 1,
       stdout: "",
       stderr: [
         "warden: invalid.yaml is invalid (2 problems)",
-        `  invalid.yaml:${lineOf("tokenProfile: jwt")}:5 authorizationServers[0].tokenProfile: Invalid option: expected one of "okta"|"rfc9068"`,
-        `  invalid.yaml:${lineOf("accessTokenLifetimeMinutes: 2000")}:17 authorizationServers[0].policies[0].rules[0].actions.token.accessTokenLifetimeMinutes: Too big: expected number to be <=1440`,
+        `  invalid.yaml:${lineOf("invalid.yaml", "tokenProfile: jwt")}:5 authorizationServers[0].tokenProfile: Invalid option: expected one of "okta"|"rfc9068"`,
+        `  invalid.yaml:${lineOf("invalid.yaml", "accessTokenLifetimeMinutes: 2000")}:17 authorizationServers[0].policies[0].rules[0].actions.token.accessTokenLifetimeMinutes: Too big: expected number to be <=1440`,
         "  Nothing was sent to Warden.",
         "",
       ].join("\n"),
@@ -292,12 +283,9 @@ describe("files Warden must refuse, changing nothing", () => {
     const run = await cli(["plan", "-f", "dangling.yaml"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('~ update policy "pol-demo-services" (authorization server "default")\n');
-    const line = read("dangling.yaml")
-      .split("\n")
-      .findIndex((l) => l.includes("0oa-no-such-client"));
     expect(run.stderr).toMatch(/^warden: Warden refused the configuration \(E0000001 .*\)\n/);
     expect(run.stderr).toContain(
-      `  dangling.yaml:${line + 1}:17 authorizationServers[0].policies[0].conditions.clients.include[0]: client '0oa-no-such-client' does not exist\n`,
+      `  dangling.yaml:${lineOf("dangling.yaml", "0oa-no-such-client")}:17 authorizationServers[0].policies[0].conditions.clients.include[0]: client '0oa-no-such-client' does not exist\n`,
     );
     const applied = await cli(["apply", "-f", "dangling.yaml", "--yes"]);
     expect(applied.code).toBe(1);
@@ -308,11 +296,7 @@ describe("files Warden must refuse, changing nothing", () => {
   it("reads JSON from stdin, and answers a bad token and an unreachable Warden with exit 1", async () => {
     const json = await cli(["export", "--format", "json"]);
     expect(json.code).toBe(0);
-    expect(await cli(["plan", "-f", "-"], { stdin: json.stdout })).toEqual({
-      code: 0,
-      stdout: "No changes.\n",
-      stderr: "",
-    });
+    expect(await cli(["plan", "-f", "-"], { stdin: json.stdout })).toEqual(NO_CHANGES);
 
     const badToken = await cli(["plan", "-f", "edited.yaml"], { env: { WARDEN_TOKEN: "not-a-token" } });
     expect(badToken.code).toBe(1);
@@ -320,7 +304,7 @@ describe("files Warden must refuse, changing nothing", () => {
       /^warden: Warden refused the admin token \(401 E0000011 .*\); check --token or WARDEN_TOKEN\n$/,
     );
 
-    const closed = `http://127.0.0.1:${await freePort()}`;
+    const closed = await closedUrl();
     const down = await cli(["plan", "-f", "edited.yaml", "--url", closed]);
     expect(down).toEqual({
       code: 1,

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ExpressionContext, ExpressionGroup } from "../../src/claims/expression";
-import { MAX_GROUPS_IN_CLAIM, resolveClaims } from "../../src/claims/resolve";
+import { MAX_GROUPS_IN_CLAIM } from "../../src/claims/group-filter";
+import { resolveClaims } from "../../src/claims/resolve";
 import { type Claim, ServerConfig } from "../../src/config/schemas";
 import { withinMs } from "./expression-fixtures";
 

@@ -7,20 +7,22 @@ import { CLIENT_ID, liveExport, planOf } from "./cli-fixtures";
 
 const SCHEMA = "./schema/warden.schema.json";
 
+/** What `warden export` writes for this live configuration. */
+const exported = (format: "yaml" | "json", live: ExportDocument = liveExport()) =>
+  fileText(toWardenFile(live), format, SCHEMA);
+
 describe("warden export", () => {
   it("writes a file that plans no changes against what it was exported from (YAML and JSON)", () => {
-    const yaml = fileText(toWardenFile(liveExport()), "yaml", SCHEMA);
+    const yaml = exported("yaml");
     expect(planOf(yaml).changes).toEqual([]);
-    const json = fileText(toWardenFile(liveExport()), "json", SCHEMA);
+    const json = exported("json");
     expect(planOf(json, { name: "warden.json" }).changes).toEqual([]);
     expect(parseFile("warden.json", json).document).toEqual(parseFile("warden.yaml", yaml).document);
   });
 
   it("points editors at the JSON Schema", () => {
-    expect(fileText(toWardenFile(liveExport()), "yaml", SCHEMA).split("\n")[0]).toBe(
-      `# yaml-language-server: $schema=${SCHEMA}`,
-    );
-    expect(JSON.parse(fileText(toWardenFile(liveExport()), "json", SCHEMA)).$schema).toBe(SCHEMA);
+    expect(exported("yaml").split("\n")[0]).toBe(`# yaml-language-server: $schema=${SCHEMA}`);
+    expect(JSON.parse(exported("json")).$schema).toBe(SCHEMA);
   });
 
   it("writes no secret, even if Warden's export carried one", () => {
@@ -38,7 +40,7 @@ describe("warden export", () => {
         },
       })),
     });
-    const text = fileText(toWardenFile(withSecrets), "yaml", SCHEMA);
+    const text = exported("yaml", withSecrets);
     expect(text).not.toContain("s3cret-value");
     expect(text).not.toContain("secretHash");
     expect(text).not.toMatch(/secrets?:/);
@@ -103,7 +105,7 @@ describe("warden export", () => {
       users: { include: ["00u1"], exclude: [] },
       groups: { include: [], exclude: [] },
     };
-    const text = fileText(toWardenFile(live), "yaml", SCHEMA);
+    const text = exported("yaml", live);
     expect(planOf(text, { live }).changes).toEqual([]);
     expect(toWardenFile(live).authorizationServers?.[0]?.policies?.[0]?.rules?.[0]?.conditions).toMatchObject(
       {

@@ -192,10 +192,11 @@ describe("warden plan: changes", () => {
 
 describe("what apply sends", () => {
   const changedClient = edit("client_name: Service", "client_name: Billing service");
+  const requestFor = (text: string, options: { prune?: boolean } = {}) =>
+    importRequest(planOf(text, options), parseFile("warden.yaml", text).document);
 
   it("sends only the objects that change, without --prune", () => {
-    const loaded = parseFile("warden.yaml", changedClient);
-    const request = importRequest(planOf(changedClient), loaded.document);
+    const request = requestFor(changedClient);
     expect(request.document.authorizationServers).toEqual([]);
     expect(request.document.inlineHooks).toEqual([]);
     expect(request.document.clients?.map((c) => c.client_name)).toEqual(["Billing service"]);
@@ -204,14 +205,13 @@ describe("what apply sends", () => {
 
   it("sends a server when only something it owns changes", () => {
     const text = edit("name: Anything", "name: Any scope");
-    const request = importRequest(planOf(text), parseFile("warden.yaml", text).document);
+    const request = requestFor(text);
     expect(request.document.authorizationServers?.map((c) => c.server.id)).toEqual(["default"]);
     expect(request.document.clients).toEqual([]);
   });
 
   it("sends everything with --prune, so nothing named in the file is pruned", () => {
-    const loaded = parseFile("warden.yaml", changedClient);
-    const request = importRequest(planOf(changedClient, { prune: true }), loaded.document);
+    const request = requestFor(changedClient, { prune: true });
     expect(request.document.authorizationServers).toHaveLength(1);
     expect(request.document.clients).toHaveLength(1);
     expect(request.document.inlineHooks).toHaveLength(1);
@@ -220,8 +220,7 @@ describe("what apply sends", () => {
 
   it("maps a path Warden reports back into the file, through what was sent", () => {
     const text = `${MATCHING_YAML}  - id: cal-second\n    name: Second\n    type: com.okta.oauth2.tokens.transform\n    version: 1.0.0\n    channel: { type: HTTP, version: 1.0.0, config: { uri: "https://hooks.example.com/2" } }\n`;
-    const loaded = parseFile("warden.yaml", text);
-    const request = importRequest(planOf(text), loaded.document);
+    const request = requestFor(text);
     // Only the new hook (file index 1) is sent, as the document's inlineHooks[0].
     expect(request.positions.inlineHooks).toEqual([1]);
     expect(pathInFile("inlineHooks.0.channel.config.uri", request)).toEqual([

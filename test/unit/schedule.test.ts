@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   activeKey,
+  type CachePolicy,
   cacheHorizon,
   firstPublication,
   keyStatus,
@@ -24,6 +25,15 @@ const AUTO: RotationSchedule = {
   retentionSeconds: DAY,
 };
 const MANUAL: RotationSchedule = { ...AUTO, mode: "MANUAL" };
+/** Seconds instead of days, for cache budgets that the schedule, not the caps, decides. */
+const FAST: RotationSchedule = { mode: "AUTO", periodSeconds: 60, leadSeconds: 30, retentionSeconds: 100 };
+/** The deployed caps (max-age 900, stale-while-revalidate 300) and a given propagation bound. */
+const cachePolicy = (propagationSeconds: number): CachePolicy => ({
+  maxAgeCapSeconds: 900,
+  staleWhileRevalidateCapSeconds: 300,
+  staleIfErrorSeconds: 86400,
+  propagationSeconds,
+});
 const T = 1_800_000_000;
 
 let sequence = 0;
@@ -251,12 +261,7 @@ describe("plan — MANUAL", () => {
 });
 
 describe("keyRotate and the cache horizon", () => {
-  const policy = {
-    maxAgeCapSeconds: 900,
-    staleWhileRevalidateCapSeconds: 300,
-    staleIfErrorSeconds: 86400,
-    propagationSeconds: 180,
-  };
+  const policy = cachePolicy(180);
 
   it("promotes a NEXT key at once when it was published longer ago than any response lives", () => {
     const keys = [key("k1", T - 10 * DAY), key("k2", T + 80 * DAY)];
@@ -301,17 +306,11 @@ describe("keyRotate and the cache horizon", () => {
   });
 
   it("a served response never outlives the horizon: lifetimes end no later whatever the serving time", () => {
-    const fast: RotationSchedule = {
-      mode: "AUTO",
-      periodSeconds: 60,
-      leadSeconds: 30,
-      retentionSeconds: 100,
-    };
     const keys = [key("k1", T), key("k2", T + 60)];
     const end = T + 40;
-    const horizon = cacheHorizon(keys, fast, end, { ...policy, propagationSeconds: 2 });
+    const horizon = cacheHorizon(keys, FAST, end, cachePolicy(2));
     for (let s = T; s <= end; s++) {
-      const l = metadataLifetimes(keys, fast, s, { ...policy, propagationSeconds: 2 });
+      const l = metadataLifetimes(keys, FAST, s, cachePolicy(2));
       expect(s + l.maxAge + l.staleWhileRevalidate).toBeLessThanOrEqual(horizon);
     }
   });
@@ -336,12 +335,7 @@ describe("rotationTimes", () => {
 });
 
 describe("JWKS cache lifetime", () => {
-  const policy = {
-    maxAgeCapSeconds: 900,
-    staleWhileRevalidateCapSeconds: 300,
-    staleIfErrorSeconds: 86400,
-    propagationSeconds: 5,
-  };
+  const policy = cachePolicy(5);
 
   it("uses the caps when the schedule is far off", () => {
     expect(metadataCacheControl([key("k1", T), key("k2", T + 90 * DAY)], AUTO, T, policy)).toBe(
@@ -350,24 +344,18 @@ describe("JWKS cache lifetime", () => {
   });
 
   it("never outlives the moment an unpublished key could sign, minus propagation", () => {
-    const fast: RotationSchedule = {
-      mode: "AUTO",
-      periodSeconds: 60,
-      leadSeconds: 30,
-      retentionSeconds: 100,
-    };
     const keys = [key("k1", T), key("k2", T + 60)];
     // the key after k2 is generated when k2 activates (T+60) and signs a period later
-    expect(unpublishedKeyCanSignAt(keys, fast, T)).toBe(T + 120);
-    expect(metadataCacheControl(keys, fast, T + 80 - 60, policy)).toBe(
+    expect(unpublishedKeyCanSignAt(keys, FAST, T)).toBe(T + 120);
+    expect(metadataCacheControl(keys, FAST, T + 80 - 60, policy)).toBe(
       "public, max-age=95, stale-while-revalidate=0, stale-if-error=300",
     );
-    expect(metadataCacheControl(keys, fast, T + 59, { ...policy, propagationSeconds: 61 })).toBe(
+    expect(metadataCacheControl(keys, FAST, T + 59, cachePolicy(61))).toBe(
       "public, max-age=0, stale-while-revalidate=0, stale-if-error=300",
     );
     // once the following key is published, the budget runs to the rotation after it
     const published = [...keys, key("k3", T + 120)];
-    expect(metadataCacheControl(published, fast, T + 65, policy)).toBe(
+    expect(metadataCacheControl(published, FAST, T + 65, policy)).toBe(
       "public, max-age=110, stale-while-revalidate=0, stale-if-error=300",
     );
   });

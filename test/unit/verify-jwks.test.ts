@@ -20,18 +20,20 @@ import {
   type TestKey,
 } from "./verify-fixtures";
 
+/** A verifier of the fixtures' issuer and audience, in memory only (no Cache API). */
+function verifierWith(
+  fetch: VerifierOptions["fetch"],
+  now = clock().now,
+  options: Partial<VerifierOptions> = {},
+) {
+  return createVerifier({ issuer: ISSUER, audience: AUDIENCE, fetch, cache: null, now, ...options });
+}
+
 function setup(keys: TestKey[], options: Partial<VerifierOptions> = {}, cacheControl?: string) {
   const server = new FakeJwksServer(keys);
   if (cacheControl !== undefined) server.cacheControl = cacheControl;
   const time = clock();
-  const verifier = createVerifier({
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    fetch: server.fetch,
-    cache: null,
-    now: time.now,
-    ...options,
-  });
+  const verifier = verifierWith(server.fetch, time.now, options);
   return { server, time, verifier };
 }
 
@@ -388,13 +390,7 @@ describe("JWKS contents", () => {
     ];
     const server = new FakeJwksServer([]);
     server.setKeys(keys);
-    const verifier = createVerifier({
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      fetch: server.fetch,
-      cache: null,
-      now: clock().now,
-    });
+    const verifier = verifierWith(server.fetch);
 
     expect(await reasonOf(verifier.verify(await signOkta(priv)))).toBe("verified");
     expect(await reasonOf(verifier.verify(await signOkta(ec)))).toBe("verified");
@@ -404,14 +400,7 @@ describe("JWKS contents", () => {
     }
 
     // An RSA key without alg fits RS256 and PS256; once the allow-list names one, it is bound to it.
-    const rs256Only = createVerifier({
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      algorithms: ["RS256"],
-      fetch: server.fetch,
-      cache: null,
-      now: clock().now,
-    });
+    const rs256Only = verifierWith(server.fetch, clock().now, { algorithms: ["RS256"] });
     expect(await reasonOf(rs256Only.verify(await signOkta(rsaNoAlg)))).toBe("verified");
   });
 
@@ -424,13 +413,7 @@ describe("JWKS contents", () => {
       const res = await original(input, init);
       return new Response(JSON.stringify({ kees: [] }), { status: 200, headers: res.headers });
     };
-    const verifier2 = createVerifier({
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      fetch: broken,
-      cache: null,
-      now: time.now,
-    });
+    const verifier2 = verifierWith(broken, time.now);
     expect(await reasonOf(verifier2.verify(token))).toBe("jwks_unavailable");
     // An empty but valid set is the server's word: every key revoked.
     time.advance(60);
@@ -456,14 +439,7 @@ describe("JWKS responses are untrusted input", () => {
         }),
         { status: 200, headers: { "Cache-Control": "max-age=300" } },
       );
-    const time = clock();
-    const verifier = createVerifier({
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      fetch,
-      cache: null,
-      now: time.now,
-    });
+    const verifier = verifierWith(fetch);
     expect(await reasonOf(verifier.verify(token))).toBe("jwks_unavailable");
     expect(pulled).toBeLessThan(256 * 1024 + 4 * chunk.byteLength);
   });
@@ -484,14 +460,7 @@ describe("JWKS responses are untrusted input", () => {
         },
       });
     expect(gzipped.byteLength).toBeLessThan(16 * 1024);
-    const time = clock();
-    const verifier = createVerifier({
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      fetch,
-      cache: null,
-      now: time.now,
-    });
+    const verifier = verifierWith(fetch);
     expect(await reasonOf(verifier.verify(token))).toBe("jwks_unavailable");
   });
 
@@ -508,16 +477,7 @@ describe("JWKS responses are untrusted input", () => {
         if (i >= 0 && location) return new Response(null, { status: 302, headers: { Location: location } });
         return server.fetch(input, init);
       };
-    const verify = (hops: string[]) =>
-      reasonOf(
-        createVerifier({
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          fetch: redirecting(hops),
-          cache: null,
-          now: clock().now,
-        }).verify(token),
-      );
+    const verify = (hops: string[]) => reasonOf(verifierWith(redirecting(hops)).verify(token));
     const jwksUri = `${ISSUER}/v1/keys`;
 
     expect(await verify([jwksUri, "https://cdn.example/jwks.json"])).toBe("verified");

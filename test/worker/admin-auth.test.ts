@@ -11,6 +11,7 @@ import {
   basic,
   clientKey,
   decodeJwt,
+  expectApiError as expectError,
   type Fixture,
   freshApp,
   importConfig,
@@ -52,11 +53,9 @@ function post(url: string, authorization: string, body?: unknown) {
   });
 }
 
-async function expectApiError(res: Response, status: number, errorCode: string) {
-  expect(res.status).toBe(status);
-  const body = (await res.json()) as Record<string, unknown>;
-  expect(body).toMatchObject({ errorCode, errorSummary: expect.any(String), errorCauses: [] });
-  return body;
+/** Okta's error with a summary and no causes. */
+function expectApiError(res: Response, status: number, errorCode: string) {
+  return expectError(res, status, errorCode, { errorSummary: expect.any(String), errorCauses: [] });
 }
 
 const importDoc = () => ({

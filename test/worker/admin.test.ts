@@ -1,7 +1,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
-import { ADMIN_TOKEN, controlPlane, freshApp, ORIGIN, uniqueId } from "./helpers";
+import {
+  ADMIN_TOKEN,
+  controlPlane,
+  expectApiError as expectError,
+  freshApp,
+  ORIGIN,
+  uniqueId,
+} from "./helpers";
 
 function importRequest(body: unknown, init: { token?: string | null; contentType?: string } = {}) {
   const headers = new Headers({ "Content-Type": init.contentType ?? "application/json" });
@@ -17,20 +24,13 @@ function server(id: string, overrides: Record<string, unknown> = {}) {
   return { server: { id, name: id, audiences: ["api://x"] }, ...overrides };
 }
 
-async function expectApiError(res: Response, status: number, errorCode: string) {
-  expect(res.status).toBe(status);
-  const body = (await res.json()) as {
-    errorCode: string;
-    errorSummary: string;
-    errorCauses: { errorSummary: string }[];
-  };
-  expect(body).toMatchObject({
-    errorCode,
+/** Okta's error in full: a summary, the code as its link, and an id. */
+function expectApiError(res: Response, status: number, errorCode: string) {
+  return expectError(res, status, errorCode, {
     errorSummary: expect.any(String),
     errorLink: errorCode,
     errorId: expect.any(String),
   });
-  return body;
 }
 
 describe("admin authentication (SSWS)", () => {

@@ -5,7 +5,15 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
-import { ADMIN_TOKEN, freshApp, ORIGIN, orgAccessToken, seedOrgClient, uniqueId } from "./helpers";
+import {
+  adminRequest,
+  expectApiError,
+  freshApp,
+  ORIGIN,
+  orgAccessToken,
+  seedOrgClient,
+  uniqueId,
+} from "./helpers";
 
 const TOKENS = `${ORIGIN}/api/v1/api-tokens`;
 
@@ -14,15 +22,7 @@ function call(
   url: string,
   options: { auth?: string; body?: unknown; fetch?: ReturnType<typeof freshApp> } = {},
 ) {
-  const headers = new Headers({ Authorization: options.auth ?? `SSWS ${ADMIN_TOKEN}` });
-  if (options.body !== undefined) headers.set("Content-Type", "application/json");
-  return (options.fetch ?? freshApp())(
-    new Request(url, {
-      method,
-      headers,
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    }),
-  );
+  return (options.fetch ?? freshApp())(adminRequest(method, url, options.body, options.auth));
 }
 
 interface ApiToken {
@@ -40,13 +40,6 @@ async function createToken(body: Record<string, unknown> = {}): Promise<ApiToken
   const res = await call("POST", TOKENS, { body: { name: uniqueId("tok"), ...body } });
   expect(res.status).toBe(201);
   return (await res.json()) as ApiToken & { token: string };
-}
-
-async function expectApiError(res: Response, status: number, errorCode: string) {
-  expect(res.status).toBe(status);
-  const body = (await res.json()) as { errorCode: string; errorCauses: { errorSummary: string }[] };
-  expect(body.errorCode).toBe(errorCode);
-  return body;
 }
 
 /** An admin read with this SSWS token. */

@@ -6,9 +6,10 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import {
-  ADMIN_TOKEN,
+  adminRequest,
   basic,
   controlPlane,
+  expectApiError,
   type Fixture,
   freshApp,
   ORIGIN,
@@ -20,16 +21,7 @@ import {
 const APPS = `${ORIGIN}/api/v1/apps`;
 
 function call(method: string, url: string, body?: unknown) {
-  const headers = new Headers({ Authorization: `SSWS ${ADMIN_TOKEN}` });
-  if (body !== undefined) headers.set("Content-Type", "application/json");
-  return freshApp()(
-    new Request(url, {
-      method,
-      headers,
-      // A string is sent as is, so a test can send a body that is not JSON.
-      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
-    }),
-  );
+  return freshApp()(adminRequest(method, url, body));
 }
 
 interface OktaApp {
@@ -75,17 +67,6 @@ async function createApp(label = uniqueId("app"), query = ""): Promise<{ app: Ok
   expect(res.status).toBe(200);
   const app = (await res.json()) as OktaApp;
   return { app, secret: app.credentials.oauthClient.client_secret as string };
-}
-
-async function expectApiError(res: Response, status: number, errorCode: string) {
-  expect(res.status).toBe(status);
-  const body = (await res.json()) as {
-    errorCode: string;
-    errorSummary: string;
-    errorCauses: { errorSummary: string }[];
-  };
-  expect(body.errorCode).toBe(errorCode);
-  return body;
 }
 
 /** A server whose only policy covers ALL_CLIENTS, so every app created here can get tokens from it. */

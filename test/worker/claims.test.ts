@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { z } from "zod";
-import type { Claim } from "../../src/config/schemas";
 import {
   ADMIN_TOKEN,
   basic,
@@ -14,22 +12,7 @@ import {
   tokenRequest,
   uniqueId,
 } from "./helpers";
-
-type ClaimInput = z.input<typeof Claim>;
-
-const SCOPES = [
-  { id: "s-read", name: "read", default: true },
-  { id: "s-write", name: "write" },
-];
-
-const claim = (name: string, value: string, extra: Partial<ClaimInput> = {}): ClaimInput => ({
-  id: `c-${name}`,
-  name,
-  claimType: "RESOURCE",
-  valueType: "EXPRESSION",
-  value,
-  ...extra,
-});
+import { claim, SCOPES, tokenPreview } from "./preview-fixtures";
 
 async function tokenClaims(issuer: string, clientId: string, scope: string) {
   const res = await freshApp()(
@@ -134,13 +117,11 @@ describe("custom claims in access tokens", () => {
     expect(payload).toMatchObject({ tier: "gold", in_eu: true, half_quota: 3, label: "burst 2" });
     expect(payload).not.toHaveProperty("missing");
 
-    const res = await freshApp()(
-      new Request(`${ORIGIN}/api/v1/authorizationServers/${f.serverId}/tokenPreview`, {
-        method: "POST",
-        headers: { Authorization: `SSWS ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ clientId: f.clientId, grantType: "client_credentials", scopes: ["read"] }),
-      }),
-    );
+    const res = await tokenPreview(f.serverId, {
+      clientId: f.clientId,
+      grantType: "client_credentials",
+      scopes: ["read"],
+    });
     const preview = (await res.json()) as { accessToken: { payload: Record<string, unknown> } };
     expect(preview.accessToken.payload).toMatchObject({ tier: "gold", in_eu: true, half_quota: 3 });
   });
@@ -168,13 +149,11 @@ describe("custom claims in access tokens", () => {
     const f = await seedServer({
       config: { scopes: SCOPES, claims: [claim("client_upper", "String.toUpperCase(app.clientId)")] },
     });
-    const res = await freshApp()(
-      new Request(`${ORIGIN}/api/v1/authorizationServers/${f.serverId}/tokenPreview`, {
-        method: "POST",
-        headers: { Authorization: `SSWS ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ clientId: f.clientId, grantType: "client_credentials", scopes: ["read"] }),
-      }),
-    );
+    const res = await tokenPreview(f.serverId, {
+      clientId: f.clientId,
+      grantType: "client_credentials",
+      scopes: ["read"],
+    });
     const preview = (await res.json()) as {
       accessToken: { payload: Record<string, unknown> };
       claimFailures: unknown[];

@@ -6,6 +6,7 @@ import {
   generateKeyPair,
   SignJWT,
 } from "jose";
+import { expect } from "vitest";
 import { createApp, createDeps } from "../../src/app";
 import type { ImportSummary } from "../../src/config/control-plane";
 import type { ClientJwk, ImportDocumentInput as ImportDocument } from "../../src/config/schemas";
@@ -97,14 +98,23 @@ export async function seedServer(
   return { serverId, issuer: `${ORIGIN}/oauth2/${serverId}`, clientId, postClientId };
 }
 
-/** A management-API request with the bootstrap SSWS token; a JSON body when `body` is given. */
-export function adminRequest(method: string, path: string, body?: unknown): Request {
-  const headers = new Headers({ Authorization: `SSWS ${ADMIN_TOKEN}` });
+/**
+ * A management-API request: `path` under `/api/v1`, or a whole URL (a `Link` target); the bootstrap
+ * SSWS token unless `authorization` is given; a JSON body when `body` is given (a string is sent as
+ * is, so a test can send a body that is not JSON).
+ */
+export function adminRequest(
+  method: string,
+  path: string,
+  body?: unknown,
+  authorization = `SSWS ${ADMIN_TOKEN}`,
+): Request {
+  const headers = new Headers({ Authorization: authorization });
   if (body !== undefined) headers.set("Content-Type", "application/json");
-  return new Request(`${ORIGIN}/api/v1${path}`, {
+  return new Request(path.startsWith("https://") ? path : `${ORIGIN}/api/v1${path}`, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
 }
 
@@ -115,6 +125,40 @@ export async function adminCall(method: string, path: string, body?: unknown) {
   // biome-ignore lint/suspicious/noExplicitAny: tests read Okta's JSON shapes field by field.
   const json: any = text ? JSON.parse(text) : undefined;
   return { status: res.status, headers: res.headers, body: json };
+}
+
+/** Okta's error body, as `expectApiError` returns it. */
+export interface ApiErrorBody {
+  errorCode: string;
+  errorSummary: string;
+  errorLink: string;
+  errorId: string;
+  errorCauses: { errorSummary: string }[];
+}
+
+/** The response is Okta's error with this status and code, and whatever else `expected` names. */
+export async function expectApiError(
+  res: Response,
+  status: number,
+  errorCode: string,
+  expected: Record<string, unknown> = {},
+): Promise<ApiErrorBody> {
+  expect(res.status).toBe(status);
+  const body = (await res.json()) as ApiErrorBody;
+  expect(body).toMatchObject({ errorCode, ...expected });
+  return body;
+}
+
+/** Each body POSTed to `path` is refused with 400 E0000001, with a cause that contains its text. */
+export async function expectRefusals(path: string, cases: readonly [unknown, string][]): Promise<void> {
+  for (const [body, cause] of cases) {
+    const res = await adminCall("POST", path, body);
+    expect(res.status, JSON.stringify(body)).toBe(400);
+    expect(res.body.errorCode).toBe("E0000001");
+    expect(res.body.errorCauses.map((c: { errorSummary: string }) => c.errorSummary).join("\n")).toContain(
+      cause,
+    );
+  }
 }
 
 /** A fresh app is a cold isolate: empty config and key caches. */

@@ -3,11 +3,9 @@
  * worker tier's globalSetup on 127.0.0.1): the management API, then the token endpoint calling it.
  */
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, inject, it, vi } from "vitest";
-import type { ImportDocumentInput as ImportDocument } from "../../src/config/schemas";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
 import type { TokenHookRequest } from "../../src/hooks/request-body";
-import type { RecordedRequest } from "../hook-server/server";
 import {
   ADMIN_TOKEN,
   basic,
@@ -16,101 +14,20 @@ import {
   importConfig,
   ORIGIN,
   SECRET,
-  seedServer,
   tokenRequest,
   uniqueId,
 } from "./helpers";
-
-const HOOK_ORIGIN = `http://127.0.0.1:${inject("hookServer").port}`;
-const HOOK_SECRET = "Bearer hook-secret-0123456789abcdefghijklmnopqrstuvwxyz";
-
-type Behaviour =
-  | "success"
-  | "slow"
-  | "error"
-  | "reserved"
-  | "long-lifetime"
-  | "status"
-  | "bad-json"
-  | "empty"
-  | "no-content"
-  | "accepted";
-type HookDoc = NonNullable<ImportDocument["inlineHooks"]>[number];
-
-/** A hook on the test service; its requests are recorded under `tag`. */
-function hookDoc(behaviour: Behaviour, tag: string, overrides: Partial<HookDoc> = {}): HookDoc {
-  return {
-    id: uniqueId("hook"),
-    name: uniqueId(`hook ${behaviour}`),
-    type: "com.okta.oauth2.tokens.transform",
-    version: "1.0.0",
-    channel: {
-      type: "HTTP",
-      version: "1.0.0",
-      config: {
-        uri: `${HOOK_ORIGIN}/${behaviour}/${tag}`,
-        method: "POST",
-        headers: [{ key: "X-Warden-Test", value: tag }],
-        authScheme: { type: "HEADER", key: "Authorization", value: HOOK_SECRET },
-      },
-    },
-    ...overrides,
-  };
-}
-
-async function recorded(tag: string): Promise<RecordedRequest[]> {
-  return (await fetch(`${HOOK_ORIGIN}/__requests/${tag}`)).json();
-}
-
-const SCOPES = [
-  { id: "s-read", name: "read", default: true },
-  { id: "s-write", name: "write" },
-];
-const claim = (name: string, value: string) => ({
-  id: `c-${name}`,
-  name,
-  claimType: "RESOURCE" as const,
-  valueType: "EXPRESSION" as const,
-  value,
-});
-
-/** A server whose one rule (15-minute tokens) names `hookId`, with claims `team` and `legacy`. */
-function hookedServer(hookId: string | undefined) {
-  return seedServer({
-    config: {
-      scopes: SCOPES,
-      claims: [claim("team", '"blue"'), claim("legacy", '"old"')],
-      policies: [
-        {
-          id: "p1",
-          name: "services",
-          priority: 1,
-          conditions: { clients: { include: ["ALL_CLIENTS"] } },
-          rules: [
-            {
-              id: "r1",
-              name: "hooked",
-              priority: 1,
-              conditions: { grantTypes: { include: ["client_credentials"] }, scopes: { include: ["*"] } },
-              actions: {
-                token: { accessTokenLifetimeMinutes: 15, ...(hookId ? { inlineHook: { id: hookId } } : {}) },
-              },
-            },
-          ],
-        },
-      ],
-    },
-  });
-}
-
-/** The hook imported, a server whose rule names it, and the tag its requests are recorded under. */
-async function withHook(behaviour: Behaviour, overrides: Partial<HookDoc> = {}) {
-  const tag = uniqueId("t");
-  const hook = hookDoc(behaviour, tag, overrides);
-  await importConfig({ inlineHooks: [hook] });
-  const f = await hookedServer(hook.id);
-  return { ...f, hook, tag };
-}
+import {
+  HOOK_ORIGIN,
+  HOOK_SECRET,
+  type HookDoc,
+  hookDoc,
+  hookedServer,
+  recorded,
+  SCOPES,
+  tokenPreview,
+  withHook,
+} from "./preview-fixtures";
 
 async function requestToken(issuer: string, clientId: string, scope = "read") {
   const res = await freshApp()(
@@ -434,13 +351,7 @@ describe("token inline hooks at the token endpoint", () => {
 });
 
 async function preview(serverId: string, clientId: string): Promise<Record<string, unknown>> {
-  const res = await freshApp()(
-    new Request(`${ORIGIN}/api/v1/authorizationServers/${serverId}/tokenPreview`, {
-      method: "POST",
-      headers: { Authorization: `SSWS ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ clientId, grantType: "client_credentials", scopes: ["read"] }),
-    }),
-  );
+  const res = await tokenPreview(serverId, { clientId, grantType: "client_credentials", scopes: ["read"] });
   expect(res.status).toBe(200);
   return (await res.json()) as Record<string, unknown>;
 }

@@ -3,17 +3,16 @@ import { createDeps } from "../../src/app";
 import { CONFIG_CACHE_TTL_SECONDS } from "../../src/config/defaults";
 import {
   ADMIN_TOKEN,
-  adminCall,
   basic,
+  adminCall as call,
   decodeJwt,
+  expectRefusals,
   freshApp,
   ORIGIN,
   SECRET,
   seedServer,
   tokenRequest,
 } from "./helpers";
-
-const call = adminCall;
 
 interface ScopeBody {
   id: string;
@@ -94,14 +93,7 @@ describe("/api/v1/authorizationServers/{id}/scopes", () => {
       [{ name: "openid" }, "name: 'openid' is a reserved system scope"],
       [{ name: "x", system: true }, "system"],
     ];
-    for (const [body, cause] of cases) {
-      const res = await call("POST", base, body);
-      expect(res.status, JSON.stringify(body)).toBe(400);
-      expect(res.body.errorCode).toBe("E0000001");
-      expect(res.body.errorCauses.map((c: { errorSummary: string }) => c.errorSummary).join("|")).toContain(
-        cause,
-      );
-    }
+    await expectRefusals(base, cases);
     expect((await call("GET", base)).body).toHaveLength(3);
     const notJson = await freshApp()(
       new Request(`${ORIGIN}/api/v1${base}`, {

@@ -1,20 +1,18 @@
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, inject, it, vi } from "vitest";
-import type { ImportDocumentInput as ImportDocument } from "../../src/config/schemas";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
 import {
-  ADMIN_TOKEN,
   basic,
   decodeJwt,
   type Fixture,
   freshApp,
   importConfig,
-  ORIGIN,
   SECRET,
   seedServer,
   tokenRequest,
   uniqueId,
 } from "./helpers";
+import { tokenPreview as preview, withHook } from "./preview-fixtures";
 
 interface Preview {
   result: "ALLOW" | "DENY";
@@ -26,16 +24,6 @@ interface Preview {
   rule?: { id: string };
   inlineHook?: { id: string; called: boolean; outcome: string } | null;
   trace: { kind: string; id: string; outcome: string; reason?: string }[];
-}
-
-async function preview(serverId: string, body: unknown): Promise<Response> {
-  return freshApp()(
-    new Request(`${ORIGIN}/api/v1/authorizationServers/${serverId}/tokenPreview`, {
-      method: "POST",
-      headers: { Authorization: `SSWS ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    }),
-  );
 }
 
 /** Compares a preview with a real request for the same client and scopes. */
@@ -64,50 +52,6 @@ async function sameAsReal(f: Fixture, clientId: string, scopes: string[]) {
     expect(previewed.error).toEqual(comparable);
   }
   return previewed;
-}
-
-const HOOK_ORIGIN = `http://127.0.0.1:${inject("hookServer").port}`;
-
-/** A server whose one rule (15-minute tokens, any scope) names a hook on the test hook service. */
-async function hookedFixture(behaviour: "success" | "error" | "status") {
-  const hook: NonNullable<ImportDocument["inlineHooks"]>[number] = {
-    id: uniqueId("hook"),
-    name: uniqueId(`preview ${behaviour}`),
-    type: "com.okta.oauth2.tokens.transform",
-    version: "1.0.0",
-    channel: {
-      type: "HTTP",
-      version: "1.0.0",
-      config: { uri: `${HOOK_ORIGIN}/${behaviour}/${uniqueId("t")}`, method: "POST", headers: [] },
-    },
-  };
-  await importConfig({ inlineHooks: [hook] });
-  const f = await seedServer({
-    config: {
-      claims: [
-        { id: "c-team", name: "team", claimType: "RESOURCE", valueType: "EXPRESSION", value: '"blue"' },
-        { id: "c-legacy", name: "legacy", claimType: "RESOURCE", valueType: "EXPRESSION", value: '"old"' },
-      ],
-      policies: [
-        {
-          id: "p1",
-          name: "services",
-          priority: 1,
-          conditions: { clients: { include: ["ALL_CLIENTS"] } },
-          rules: [
-            {
-              id: "r1",
-              name: "hooked",
-              priority: 1,
-              conditions: { grantTypes: { include: ["client_credentials"] }, scopes: { include: ["*"] } },
-              actions: { token: { accessTokenLifetimeMinutes: 15, inlineHook: { id: hook.id } } },
-            },
-          ],
-        },
-      ],
-    },
-  });
-  return { ...f, hookId: hook.id };
 }
 
 afterEach(() => {
@@ -238,16 +182,16 @@ describe("POST /api/v1/authorizationServers/{id}/tokenPreview", () => {
   });
 
   it("matches real requests through the rule's inline hook: the patched token, or the hook's error", async () => {
-    const patched = await hookedFixture("success");
+    const patched = await withHook("success");
     const allowed = await sameAsReal(patched, patched.clientId, ["read"]);
     expect(allowed).toMatchObject({
       result: "ALLOW",
       accessToken: { payload: { team: "red", external_guid: expect.any(String) } },
-      inlineHook: { id: patched.hookId, called: true, outcome: "applied" },
+      inlineHook: { id: patched.hook.id, called: true, outcome: "applied" },
     });
     expect(allowed.accessToken?.payload).not.toHaveProperty("legacy");
 
-    const failing = await hookedFixture("status");
+    const failing = await withHook("status");
     const unchanged = await sameAsReal(failing, failing.clientId, ["read"]);
     expect(unchanged).toMatchObject({
       accessToken: { payload: { team: "blue", legacy: "old" } },
@@ -255,7 +199,7 @@ describe("POST /api/v1/authorizationServers/{id}/tokenPreview", () => {
     });
 
     vi.spyOn(console, "warn").mockImplementation(() => {});
-    const refusing = await hookedFixture("error");
+    const refusing = await withHook("error");
     const denied = await sameAsReal(refusing, refusing.clientId, ["read"]);
     expect(denied).toMatchObject({ status: 500, error: { error: "server_error" } });
   });

@@ -3,7 +3,7 @@
  * zod's input types (defaults make a field optional), and response bodies, rendered as its output
  * types (defaults make it always present). Names follow Okta's models where Okta has one.
  */
-import { ImportDocument } from "../../config/control-plane";
+import { ImportDocument } from "../../config/schemas";
 import * as requests from "./requests";
 import * as views from "./views";
 

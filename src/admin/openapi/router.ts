@@ -5,8 +5,6 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
-import { openApiDocument } from "./document";
-import { REFERENCE_STYLE, renderReferencePage } from "./reference-page";
 
 /** Both change only with a deploy; five minutes bounds how long a cache shows the old version. */
 const CACHE_CONTROL = "public, max-age=300";
@@ -14,8 +12,18 @@ const CACHE_CONTROL = "public, max-age=300";
 let json: string | undefined;
 let page: { html: string; csp: string } | undefined;
 
+/**
+ * The document's modules build their zod schemas when evaluated: imported on first use, so an
+ * isolate starting up for the token endpoint does not build them.
+ */
+const documentModule = () => import("./document");
+
 async function referencePage(): Promise<{ html: string; csp: string }> {
   if (page) return page;
+  const [{ openApiDocument }, { REFERENCE_STYLE, renderReferencePage }] = await Promise.all([
+    documentModule(),
+    import("./reference-page"),
+  ]);
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(REFERENCE_STYLE));
   const hash = btoa(String.fromCharCode(...new Uint8Array(digest)));
   // Nothing but the page's own inline style: no script, frame, form target or other origin.
@@ -27,8 +35,8 @@ async function referencePage(): Promise<{ html: string; csp: string }> {
 export function openApiRouter() {
   const router = new Hono<AppEnv>();
 
-  router.get("/openapi.json", () => {
-    json ??= JSON.stringify(openApiDocument());
+  router.get("/openapi.json", async () => {
+    json ??= JSON.stringify((await documentModule()).openApiDocument());
     return new Response(json, {
       headers: { "Content-Type": "application/json", "Cache-Control": CACHE_CONTROL },
     });

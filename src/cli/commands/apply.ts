@@ -42,7 +42,7 @@ export async function applyCommand(options: Options & { file: string }, io: Io):
   return EXIT.ok;
 }
 
-export function renderSummary(summary: ImportSummary): string {
+function renderSummary(summary: ImportSummary): string {
   const lines = [
     "",
     "Applied.",
