@@ -8,7 +8,8 @@
  * Lists kept in order because order can matter: `audiences` (the `aud` claim), hook `headers`,
  * `jwks.keys`, and the scope and claim lists themselves (compared by key, not position).
  */
-import { withoutHookSecret, withRanks } from "./document";
+import { withoutHookSecret } from "../config/schemas";
+import { withRanks } from "./document";
 import type { ExportDocument, ImportDocument } from "./file-schema";
 import { isPlainObject, stableJson } from "./values";
 

@@ -4,7 +4,7 @@
  * as ranks 1..n), and an export becomes a lean file (list order for priority, no default values).
  */
 import { normalisePriorities } from "../config/priorities";
-import type { InlineHook, ServerConfig } from "../config/schemas";
+import { type ServerConfig, withoutHookSecret } from "../config/schemas";
 import type { ExportDocument, ImportDocumentInput, WardenFile, WardenFileInput } from "./file-schema";
 import type { PathSegment } from "./values";
 import { leanObject } from "./without-defaults";
@@ -79,12 +79,4 @@ export function toWardenFile(exported: ExportDocument): WardenFileInput {
     inlineHooks: exported.inlineHooks.map((hook) => leanObject("inlineHook", withoutHookSecret(hook))),
   };
   return file as WardenFileInput;
-}
-
-/** The write-only part of a hook: never compared, never written to a file. */
-export function withoutHookSecret(hook: InlineHook): InlineHook {
-  const auth = hook.channel.config.authScheme;
-  if (auth?.value === undefined) return hook;
-  const { value: _value, ...rest } = auth;
-  return { ...hook, channel: { ...hook.channel, config: { ...hook.channel.config, authScheme: rest } } };
 }

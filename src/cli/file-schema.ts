@@ -9,7 +9,7 @@ import * as z from "zod";
 import {
   AuthorizationServer,
   Claim,
-  Client,
+  ClientFields,
   InlineHook,
   Policy,
   Rule,
@@ -51,7 +51,7 @@ export const FileServer = AuthorizationServer.extend({
 export type FileServer = z.infer<typeof FileServer>;
 
 /** A client as the file holds it: every field of a stored client but its (hashed) secrets. */
-export const FileClient = z.object(Client.shape).omit({ secrets: true });
+export const FileClient = ClientFields.omit({ secrets: true });
 export type FileClient = z.infer<typeof FileClient>;
 
 /**

@@ -9,7 +9,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { type HookWriteResult, InlineHookStore, withoutSecret } from "../hooks/hook-store";
+import { type HookWriteResult, InlineHookStore } from "../hooks/hook-store";
 import type { SigningSettings, VaultStatus } from "../keys/key-vault";
 import { type ApiTokenCreateResult, type ApiTokenRecord, ApiTokenStore } from "./api-token-store";
 import { type ClientPage, ClientStore, type ClientWriteResult } from "./client-store";
@@ -25,6 +25,7 @@ import {
   type InlineHookRecord,
   ServerConfig,
   type Snapshot,
+  withoutHookSecret,
 } from "./schemas";
 import {
   applyChange,
@@ -169,7 +170,7 @@ export class ControlPlane extends DurableObject<Env> {
       authorizationServers: this.servers.all(),
       clients: this.clients.all().map(({ secrets: _secrets, ...client }) => client),
       inlineHooks: this.hooks.list().map((hook) => {
-        const { created: _created, lastUpdated: _lastUpdated, ...rest } = withoutSecret(hook);
+        const { created: _created, lastUpdated: _lastUpdated, ...rest } = withoutHookSecret(hook);
         return rest;
       }),
     };
@@ -384,12 +385,12 @@ export class ControlPlane extends DurableObject<Env> {
   // ---- token inline hooks: never with their auth secret ----
 
   async listInlineHooks(): Promise<InlineHookRecord[]> {
-    return this.hooks.list().map(withoutSecret);
+    return this.hooks.list().map(withoutHookSecret);
   }
 
   async getInlineHook(id: string): Promise<InlineHookRecord | undefined> {
     const hook = this.hooks.get(id);
-    return hook ? withoutSecret(hook) : undefined;
+    return hook ? withoutHookSecret(hook) : undefined;
   }
 
   async createInlineHook(input: unknown): Promise<HookWriteResult> {
@@ -423,5 +424,5 @@ export class ControlPlane extends DurableObject<Env> {
 }
 
 function hookView(result: HookWriteResult): HookWriteResult {
-  return result.ok ? { ok: true, value: withoutSecret(result.value) } : result;
+  return result.ok ? { ok: true, value: withoutHookSecret(result.value) } : result;
 }

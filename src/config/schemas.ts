@@ -7,6 +7,7 @@ import * as z from "zod";
 import { type AppProfileValue, appProfileProblem } from "../claims/app-profile";
 import { compile, compileRegex } from "../claims/expression";
 import { isReservedClaimName } from "../claims/reserved-names";
+import { isTlsOrLoopback } from "../verify/tls-url";
 import {
   ACCESS_TOKEN_LIFETIME_MINUTES,
   ACCESS_TOKEN_LIFETIME_MINUTES_RANGE,
@@ -413,15 +414,8 @@ export const JwksUri = z
     message: "must use https (http only for localhost or 127.0.0.1)",
   });
 
-export function isTlsOrLoopback(url: URL): boolean {
-  return (
-    url.protocol === "https:" ||
-    (url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname))
-  );
-}
-
 /** An OAuth client (Okta "app"), as the token endpoint sees it. */
-const ClientFields = z.object({
+export const ClientFields = z.object({
   client_id: z
     .string()
     .min(1)
@@ -605,6 +599,14 @@ export const InlineHook = z.object({
 });
 export type InlineHook = z.infer<typeof InlineHook>;
 export type InlineHookInput = z.input<typeof InlineHook>;
+
+/** A hook without its write-only auth secret: what the API shows (Okta omits it too) and files hold. */
+export function withoutHookSecret<T extends InlineHook>(hook: T): T {
+  const auth = hook.channel.config.authScheme;
+  if (auth?.value === undefined) return hook;
+  const { value: _value, ...rest } = auth;
+  return { ...hook, channel: { ...hook.channel, config: { ...hook.channel.config, authScheme: rest } } };
+}
 
 /** An inline hook as the control plane stores it: with Okta's read-only timestamps. */
 export type InlineHookRecord = InlineHook & { created: string; lastUpdated: string };

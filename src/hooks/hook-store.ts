@@ -194,19 +194,6 @@ export class InlineHookStore {
   }
 }
 
-/** The hook as the management API may show it: never the auth secret (Okta omits it too). */
-export function withoutSecret(record: InlineHookRecord): InlineHookRecord {
-  const auth = record.channel.config.authScheme;
-  if (!auth) return record;
-  return {
-    ...record,
-    channel: {
-      ...record.channel,
-      config: { ...record.channel.config, authScheme: { type: auth.type, key: auth.key } },
-    },
-  };
-}
-
 function withSecret(record: InlineHookRecord, value: string): InlineHookRecord {
   const auth = record.channel.config.authScheme;
   if (!auth) return record;
