@@ -376,6 +376,32 @@ describe("real responses match the document", () => {
       scopes: ["admin"],
     });
     expect(denied.body.result).toBe("DENY");
+    // Rules after a match, and everything when the request is refused first, are `not_evaluated`.
+    await call(
+      "POST",
+      `${server}/policies/{policyId}/rules`,
+      `/authorizationServers/${serverId}/policies/p1/rules`,
+      {
+        name: "later",
+        conditions: { grantTypes: { include: ["client_credentials"] }, scopes: { include: ["read"] } },
+      },
+    );
+    const later = await call("POST", preview, `/authorizationServers/${serverId}/tokenPreview`, {
+      clientId,
+      grantType: "client_credentials",
+      scopes: ["read"],
+    });
+    expect(later.body.trace).toContainEqual(
+      expect.objectContaining({ outcome: "not_evaluated", reason: "earlier_match" }),
+    );
+    const refused = await call("POST", preview, `/authorizationServers/${serverId}/tokenPreview`, {
+      clientId,
+      grantType: "client_credentials",
+      scopes: ["no-such-scope"],
+    });
+    expect(refused.body.trace).toContainEqual(
+      expect.objectContaining({ outcome: "not_evaluated", reason: "request_refused" }),
+    );
   });
 
   it("Token Preview's documented request schema refuses what the route refuses", async () => {

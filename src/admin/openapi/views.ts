@@ -29,7 +29,13 @@ import type { ApiErrorCode, OAuthErrorCode } from "../../errors";
 import type { HookFailureReason } from "../../hooks/hook-log";
 import type { PatchRejection } from "../../hooks/patch";
 import type { KeyStatus } from "../../keys/schedule";
-import { describeSkip, type PolicySkipReason, type RuleSkipReason } from "../../policy/trace";
+import {
+  describeNotEvaluated,
+  describeSkip,
+  type PolicySkipReason,
+  type RuleNotEvaluatedReason,
+  type RuleSkipReason,
+} from "../../policy/trace";
 
 /**
  * A zod enum from a description of every member of a TypeScript union: a member added to the
@@ -152,13 +158,19 @@ const SkipReason = described<PolicySkipReason | RuleSkipReason>(
   describeSkip,
 );
 
+// Why a policy or rule was never looked at (`describeNotEvaluated`).
+const NotEvaluatedReason = described<RuleNotEvaluatedReason>(
+  { request_refused: "", earlier_match: "", policy_skipped: "" },
+  describeNotEvaluated,
+);
+
 const TraceEntry = z.object({
   kind: z.enum(["policy", "rule"]),
   policyId: ObjectId.optional().meta({ description: "For a rule: its policy." }),
   id: ObjectId,
   name: z.string(),
-  outcome: z.enum(["matched", "skipped"]),
-  reason: SkipReason.optional(),
+  outcome: z.enum(["matched", "skipped", "not_evaluated"]),
+  reason: z.union([SkipReason, NotEvaluatedReason]).optional(),
 });
 
 const Named = z.object({ id: ObjectId, name: z.string() });
