@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import type { ApiTokenRecord } from "../config/api-token-store";
 import type { AppEnv } from "../context";
 import { apiTokenId, forgetApiToken } from "./api-token-check";
-import { controlPlane, jsonBodyLimit, notFound, readJsonBody } from "./control-plane-client";
+import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
 import { adminOrigin, validationFailed } from "./responses";
 
 const API_TOKEN_BODY_MAX_BYTES = 16 * 1024;
@@ -22,8 +22,10 @@ export function apiTokensRouter(now: () => number) {
     return c.json(tokens.map((t) => oktaApiToken(t, origin)));
   });
 
-  router.post("/", jsonBodyLimit(API_TOKEN_BODY_MAX_BYTES), async (c) => {
-    const result = await controlPlane(c.env).createApiToken(await readJsonBody(c.req.raw));
+  router.post("/", async (c) => {
+    const result = await controlPlane(c.env).createApiToken(
+      await readJsonBody(c.req.raw, { maxBytes: API_TOKEN_BODY_MAX_BYTES }),
+    );
     if (!result.ok) throw validationFailed(result.issues);
     const { token, ...record } = result.value;
     return c.json({ ...oktaApiToken(record, adminOrigin(c)), token }, 201);

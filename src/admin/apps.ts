@@ -12,7 +12,7 @@ import { APPS_PAGE_LIMIT } from "../config/defaults";
 import { toIssues } from "../config/issues";
 import type { Client, ClientSecret } from "../config/schemas";
 import type { AppEnv } from "../context";
-import { controlPlane, jsonBodyLimit, notFound, readJsonBody } from "./control-plane-client";
+import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
 import {
   adminOrigin,
   LIFECYCLE,
@@ -73,7 +73,6 @@ const OKTA_PATHS: Record<string, string> = {
 
 export function appsRouter() {
   const router = new Hono<AppEnv>();
-  const limit = jsonBodyLimit(APP_BODY_MAX_BYTES);
 
   router.get("/", async (c) => {
     const pageSize = pageLimit(c.req.query("limit"), APPS_PAGE_LIMIT);
@@ -89,8 +88,8 @@ export function appsRouter() {
     return c.json(page.clients.map((client) => oktaApp(client, origin)));
   });
 
-  router.post("/", limit, async (c) => {
-    const fields = clientFields(await readJsonBody(c.req.raw));
+  router.post("/", async (c) => {
+    const fields = clientFields(await readJsonBody(c.req.raw, { maxBytes: APP_BODY_MAX_BYTES }));
     const status = c.req.query("activate") === "false" ? "INACTIVE" : "ACTIVE";
     const result = await controlPlane(c.env).createClient({ ...fields, status });
     const { client, secret } = written(result, "");
@@ -104,9 +103,9 @@ export function appsRouter() {
     return c.json(oktaApp(client, adminOrigin(c)));
   });
 
-  router.put("/:id", limit, async (c) => {
+  router.put("/:id", async (c) => {
     const id = c.req.param("id");
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: APP_BODY_MAX_BYTES });
     const { client_id: _ignored, ...fields } = clientFields(body);
     const client = written(await controlPlane(c.env).replaceClient(id, fields), id);
     return c.json(oktaApp(client, adminOrigin(c)));

@@ -8,7 +8,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../context";
-import { controlPlane, jsonBodyLimit, readJsonBody } from "./control-plane-client";
+import { controlPlane, readJsonBody } from "./control-plane-client";
 import { validationFailed } from "./responses";
 
 /** Config documents are small; 1 MiB holds thousands of rules. */
@@ -25,9 +25,9 @@ function flag(c: { req: { query: (name: string) => string | undefined } }, name:
 export function bulkRouter() {
   const router = new Hono<AppEnv>();
 
-  router.post("/import", jsonBodyLimit(IMPORT_MAX_BYTES), async (c) => {
+  router.post("/import", async (c) => {
     const options = { prune: flag(c, "prune"), dryRun: flag(c, "dryRun") };
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: IMPORT_MAX_BYTES });
     const result = await controlPlane(c.env).importConfig(body, options);
     if (!result.ok) throw validationFailed(result.issues);
     return c.json(result.value);

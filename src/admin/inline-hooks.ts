@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import type { InlineHookRecord } from "../config/schemas";
 import type { AppEnv } from "../context";
 import type { HookWriteResult } from "../hooks/hook-store";
-import { controlPlane, jsonBodyLimit, notFound, readJsonBody } from "./control-plane-client";
+import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
 import { adminOrigin, LIFECYCLE, lifecycleLinks, validationFailed } from "./responses";
 
 /** An inline hook is a few hundred bytes; 64 KiB leaves room for every header Okta allows. */
@@ -16,10 +16,11 @@ const HOOK_BODY_MAX_BYTES = 64 * 1024;
 
 export function inlineHooksRouter() {
   const router = new Hono<AppEnv>();
-  const limit = jsonBodyLimit(HOOK_BODY_MAX_BYTES);
 
-  router.post("/", limit, async (c) => {
-    const result = await controlPlane(c.env).createInlineHook(await readJsonBody(c.req.raw));
+  router.post("/", async (c) => {
+    const result = await controlPlane(c.env).createInlineHook(
+      await readJsonBody(c.req.raw, { maxBytes: HOOK_BODY_MAX_BYTES }),
+    );
     return c.json(oktaHook(written(result, ""), adminOrigin(c)));
   });
 
@@ -36,9 +37,12 @@ export function inlineHooksRouter() {
     return c.json(oktaHook(hook, adminOrigin(c)));
   });
 
-  router.put("/:id", limit, async (c) => {
+  router.put("/:id", async (c) => {
     const id = c.req.param("id");
-    const result = await controlPlane(c.env).replaceInlineHook(id, await readJsonBody(c.req.raw));
+    const result = await controlPlane(c.env).replaceInlineHook(
+      id,
+      await readJsonBody(c.req.raw, { maxBytes: HOOK_BODY_MAX_BYTES }),
+    );
     return c.json(oktaHook(written(result, id), adminOrigin(c)));
   });
 

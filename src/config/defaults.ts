@@ -172,3 +172,6 @@ export const AUTHORIZATION_SERVERS_PAGE_LIMIT = { default: 200, max: 200 } as co
 
 /** Okta's page size for an authorization server's scopes when no `limit` is given, and its largest. */
 export const SCOPES_PAGE_LIMIT = { default: 200, max: 200 } as const;
+
+/** A management-API object is a few KiB at most; a larger body is refused before it is parsed. */
+export const ADMIN_BODY_MAX_BYTES = 64 * 1024;

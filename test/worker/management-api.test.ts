@@ -63,6 +63,41 @@ describe("/api/v1/authorizationServers/{id}/scopes", () => {
     expect((await call("GET", `${base}/${scopeId}`)).status).toBe(404);
   });
 
+  it("refuses a body over the admin limit, or one that is not UTF-8, with 400 E0000003; stores nothing", async () => {
+    const { serverId } = await seedServer();
+    const base = `/authorizationServers/${serverId}`;
+    const huge = { name: "big", description: "x".repeat(70 * 1024) };
+    for (const [method, path] of [
+      ["POST", `${base}/scopes`],
+      ["PUT", `${base}/scopes/s-read`],
+      ["POST", `${base}/policies`],
+      ["POST", `${base}/policies/p1/rules`],
+      ["POST", `${base}/claims`],
+      ["PUT", base],
+    ] as const) {
+      const res = await call(method, path, huge);
+      expect(res.status, `${method} ${path}`).toBe(400);
+      expect(res.body).toMatchObject({
+        errorCode: "E0000003",
+        errorSummary: "The request body exceeds 65536 bytes.",
+      });
+    }
+    const notUtf8 = await freshApp()(
+      new Request(`${ORIGIN}/api/v1${base}/scopes`, {
+        method: "POST",
+        headers: { Authorization: `SSWS ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
+        body: new Uint8Array([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]),
+      }),
+    );
+    expect(notUtf8.status).toBe(400);
+    expect(((await notUtf8.json()) as { errorCode: string }).errorCode).toBe("E0000003");
+    expect((await call("GET", `${base}/scopes`)).body.map((s: ScopeBody) => s.name)).toEqual([
+      "read",
+      "write",
+      "admin",
+    ]);
+  });
+
   it("pages with limit and after, following Link rel=next to the end", async () => {
     const { serverId } = await seedServer();
     const base = `/authorizationServers/${serverId}/scopes`;
