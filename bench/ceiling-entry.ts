@@ -15,21 +15,21 @@
  *   the endpoint pays for Hono's routing, the server lookup and the key store.
  */
 import { generateKeyPair, SignJWT } from "jose";
-import { ConfigStore } from "../src/config/config-store";
 import { TOKEN_REQUEST_MAX_BYTES } from "../src/config/defaults";
 import { kvKeys } from "../src/config/kv-keys";
+import { bindPorts, createDeps } from "../src/context";
 import type { Env } from "../src/env";
 import { OAuthError } from "../src/errors";
 import warden from "../src/index";
 import type { PublishedKeyset } from "../src/keys/keyset";
 import { authenticateClient, presentedCredentials } from "../src/oauth/client-auth";
-import { ClientKeyStore } from "../src/oauth/client-keys";
+import { customServer } from "../src/oauth/custom-server";
 import { readFormBody } from "../src/oauth/form-body";
-import { clientCredentialsGrant } from "../src/oauth/grants/client-credentials";
+import { grantFor } from "../src/oauth/grants/registry";
 import { jwksDocument } from "../src/oauth/keys";
 import { publicMetadataCacheControl } from "../src/oauth/metadata-cache";
 import { metadataResponse } from "../src/oauth/metadata-response";
-import { parseScopeParam } from "../src/oauth/scope-param";
+import { issueClaims } from "../src/oauth/token";
 import { tokenResponse } from "../src/oauth/token-response";
 
 // Every Durable Object class Warden exports (wrangler.toml binds them), whatever they are today.
@@ -80,30 +80,31 @@ async function signedResponse(
 }
 
 /** Isolate-scoped, like Warden's own: after the first request every lookup is served from memory. */
-const config = new ConfigStore();
-/** Client authentication needs one; a secret never reads it. */
-const clientKeys = new ClientKeyStore();
+const bind = bindPorts(createDeps());
 
 async function breakdown(request: Request, env: Env, serverId: string, step: string): Promise<Response> {
   const params = await readFormBody(request, TOKEN_REQUEST_MAX_BYTES);
   if (step === "body") return signedResponse(BREAKDOWN_ALG, FIXED_CLAIMS);
   const issuer = `http://127.0.0.1/oauth2/${serverId}`;
-  const now = Math.floor(Date.now() / 1000);
+  const ports = bind(env);
+  const now = Math.floor(ports.clock() / 1000);
   try {
     // Client authentication's secret path (client_secret_basic): parse, look up, hash and compare.
     const presented = presentedCredentials(request.headers.get("Authorization") ?? undefined, params);
     const client = await authenticateClient(presented, {
-      config,
-      clientKeys,
-      env,
+      config: ports.config,
+      clientKeys: ports.clientKeys,
+      replay: ports.assertionReplay,
       audiences: [`${issuer}/v1/token`, issuer],
       now,
     });
     if (step === "auth") return signedResponse(BREAKDOWN_ALG, FIXED_CLAIMS);
-    const snapshot = await config.snapshot(env.CONFIG, serverId);
+    const snapshot = await ports.config.snapshot(serverId);
     if (!snapshot) return new Response("unknown server", { status: 404 });
-    const requestedScopes = parseScopeParam(params.get("scope"));
-    const { token } = clientCredentialsGrant({ client, requestedScopes, snapshot, issuer, now });
+    // The endpoint's own steps: the grant module, policy, the claim set and its token id.
+    const authority = customServer(snapshot, issuer);
+    const grant = grantFor(params.get("grant_type"), authority.grantTypes);
+    const { token } = await issueClaims(grant, authority, { client, params, ports, now });
     if (step === "grant") return signedResponse(BREAKDOWN_ALG, token.payload, token.header);
   } catch (error) {
     if (error instanceof OAuthError) return new Response(error.code, { status: error.status });

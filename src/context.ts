@@ -1,8 +1,18 @@
-import type { ConfigStore } from "./config/config-store";
+/**
+ * What a request runs with. `Deps` is isolate-scoped state (caches, the clock), created once per
+ * isolate; `Ports` are the small interfaces protocol code reads instead of `env` (DESIGN §7 rule 8),
+ * bound to the bindings once per `env` object. Only this file and the adapters it calls read `env`,
+ * so `oauth/`, `hooks/`, `tokens/` and `policy/` run as well on in-memory ports (test/unit).
+ */
+import { type ConfigSource, ConfigStore } from "./config/config-store";
 import type { Snapshot } from "./config/schemas";
+import type { ProtocolSettings } from "./config/vars";
 import type { Env } from "./env";
-import type { KeyStore } from "./keys/key-store";
-import type { ClientKeyStore } from "./oauth/client-keys";
+import { unsealHookSecret } from "./hooks/published-hook";
+import type { HookSecretOpener } from "./hooks/token-hook";
+import { KeyStore, type KeysetSource } from "./keys/key-store";
+import type { AssertionReplayGuard } from "./oauth/client-auth";
+import { type ClientKeySource, ClientKeyStore } from "./oauth/client-keys";
 
 /** Isolate-scoped state and the clock, injected so tests can start a "cold isolate" at will. */
 export interface Deps {
@@ -14,11 +24,80 @@ export interface Deps {
   now: () => number;
 }
 
+/** Every binding protocol code needs, as the narrow interface it needs it through. */
+export interface Ports {
+  /** Published configuration: snapshots, clients, inline hooks. */
+  config: ConfigSource;
+  /** Published keysets and the key that signs now. */
+  keys: KeysetSource;
+  /** Keys `private_key_jwt` clients registered. */
+  clientKeys: ClientKeySource;
+  /** Whether a client assertion's `jti` is used for the first time (RFC 7523 §3 item 7). */
+  assertionReplay: AssertionReplayGuard;
+  /** Opens an inline hook's sealed auth secret. */
+  hookSecrets: HookSecretOpener;
+  /** Epoch milliseconds. */
+  clock: () => number;
+  /** The Worker vars protocol code depends on. */
+  settings: ProtocolSettings;
+}
+
+/** Builds (or returns) the ports of one `env`. */
+export type BindPorts = (env: Env) => Ports;
+
 export interface AppEnv {
   Bindings: Env;
   Variables: {
+    /** Set by the protocol routers' wrappers before an endpoint runs. */
+    ports: Ports;
     /** The authorization server addressed by `/oauth2/{as}`, from its published snapshot. */
     snapshot: Snapshot;
     issuer: string;
   };
+}
+
+export function createDeps(now: () => number = Date.now): Deps {
+  return {
+    config: new ConfigStore(now),
+    keys: new KeyStore(now),
+    clientKeys: new ClientKeyStore({ now }),
+    now,
+  };
+}
+
+/**
+ * Ports over real bindings. The runtime hands an isolate's requests the same `env` object, so ports
+ * are built once per isolate, not per request: the token path pays for no allocation here.
+ */
+export function bindPorts(deps: Deps): BindPorts {
+  const bound = new WeakMap<Env, Ports>();
+  return (env) => {
+    let ports = bound.get(env);
+    if (!ports) {
+      ports = {
+        config: deps.config.source(env.CONFIG),
+        keys: deps.keys.source(env),
+        clientKeys: deps.clientKeys,
+        assertionReplay: assertionReplayGuard(env),
+        hookSecrets: hookSecretOpener(env),
+        clock: deps.now,
+        settings: { orgUrl: env.ORG_URL, propagation: env },
+      };
+      bound.set(env, ports);
+    }
+    return ports;
+  };
+}
+
+/** One `AssertionReplay` Durable Object per client (src/oauth/assertion-replay.ts). */
+function assertionReplayGuard(env: Pick<Env, "ASSERTION_REPLAY">): AssertionReplayGuard {
+  return {
+    consume: (clientId, jti, expiresAt, now) =>
+      env.ASSERTION_REPLAY.get(env.ASSERTION_REPLAY.idFromName(clientId)).consume(jti, expiresAt, now),
+  };
+}
+
+/** Hook secrets are sealed under the Worker's key-encryption key (src/hooks/published-hook.ts). */
+export function hookSecretOpener(env: Pick<Env, "KEY_ENCRYPTION_KEY">): HookSecretOpener {
+  return { open: (sealed, hookId) => unsealHookSecret(sealed, env.KEY_ENCRYPTION_KEY, hookId) };
 }

@@ -34,34 +34,53 @@ const OAUTH_ERROR_STATUS: Record<OAuthErrorCode, number> = {
   temporarily_unavailable: 503,
 };
 
+export interface OAuthErrorOptions {
+  /** Why policy evaluation denied: for the audit log and Token Preview, never for the wire. */
+  trace?: readonly TraceEntry[];
+  /**
+   * A status the code's own does not cover: 405 for a method the endpoint does not support
+   * (RFC 9110 §15.5.6), still in the endpoint's error shape.
+   */
+  status?: 405;
+}
+
 export class OAuthError extends Error {
+  /** Why policy evaluation denied: for the audit log and Token Preview, never for the wire. */
+  readonly trace: readonly TraceEntry[] | undefined;
+  readonly #status: number | undefined;
+
   constructor(
     readonly code: OAuthErrorCode,
     readonly description: string,
-    /** Why policy evaluation denied: for the audit log and Token Preview, never for the wire. */
-    readonly trace?: readonly TraceEntry[],
+    options: OAuthErrorOptions = {},
   ) {
     super(description);
+    this.trace = options.trace;
+    this.#status = options.status;
   }
 
   get status(): number {
-    return OAUTH_ERROR_STATUS[this.code];
+    return this.#status ?? OAUTH_ERROR_STATUS[this.code];
   }
-}
 
-/** RFC 6749 §5.2 error response; §5.1 forbids caching any token endpoint response. */
-export function oauthErrorResponse(error: OAuthError): Response {
-  const headers = new Headers({
-    "Content-Type": "application/json",
-    "Cache-Control": "no-store",
-    Pragma: "no-cache",
-  });
-  // The challenge names the HTTP authentication scheme the token endpoint supports (RFC 6749 §5.2).
-  if (error.code === "invalid_client") headers.set("WWW-Authenticate", 'Basic realm="warden"');
-  return new Response(JSON.stringify({ error: error.code, error_description: error.description }), {
-    status: error.status,
-    headers,
-  });
+  /**
+   * The RFC 6749 §5.2 error response; §5.1 forbids caching any token endpoint response. `headers`
+   * are what the status needs beside the body, e.g. `Allow` on a 405.
+   */
+  getResponse(init: { headers?: Readonly<Record<string, string>> } = {}): Response {
+    const headers = new Headers({
+      ...init.headers,
+      "Content-Type": "application/json",
+      "Cache-Control": "no-store",
+      Pragma: "no-cache",
+    });
+    // The challenge names the HTTP authentication scheme the token endpoint supports (RFC 6749 §5.2).
+    if (this.code === "invalid_client") headers.set("WWW-Authenticate", 'Basic realm="warden"');
+    return new Response(JSON.stringify({ error: this.code, error_description: this.description }), {
+      status: this.status,
+      headers,
+    });
+  }
 }
 
 /** Okta's error codes for the cases Warden reports in Okta's shape. */
@@ -108,24 +127,28 @@ export class ApiError extends Error {
   get status(): number {
     return API_ERROR_STATUS[this.code];
   }
-}
 
-/** Okta's error body: `{errorCode, errorSummary, errorLink, errorId, errorCauses[]}`. */
-export function apiErrorResponse(error: ApiError): Response {
-  const body = {
-    errorCode: error.code,
-    errorSummary: error.summary,
-    errorLink: error.code,
-    errorId: `oae${randomId()}`,
-    errorCauses: error.causes,
-  };
-  const headers = new Headers({
-    ...error.headers,
-    "Content-Type": "application/json",
-    "Cache-Control": "no-store",
-  });
-  if (error.status === 401) headers.set("WWW-Authenticate", 'SSWS realm="warden"');
-  return new Response(JSON.stringify(body), { status: error.status, headers });
+  /**
+   * Okta's error body: `{errorCode, errorSummary, errorLink, errorId, errorCauses[]}`. `headers`
+   * add to (and override) the error's own, e.g. a 401's or 403's `WWW-Authenticate` challenge.
+   */
+  getResponse(init: { headers?: Readonly<Record<string, string>> } = {}): Response {
+    const body = {
+      errorCode: this.code,
+      errorSummary: this.summary,
+      errorLink: this.code,
+      errorId: `oae${randomId()}`,
+      errorCauses: this.causes,
+    };
+    const headers = new Headers({
+      ...(this.status === 401 ? { "WWW-Authenticate": 'SSWS realm="warden"' } : {}),
+      ...this.headers,
+      ...init.headers,
+      "Content-Type": "application/json",
+      "Cache-Control": "no-store",
+    });
+    return new Response(JSON.stringify(body), { status: this.status, headers });
+  }
 }
 
 function randomId(): string {

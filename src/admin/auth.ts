@@ -11,8 +11,8 @@ import { ORG_KEYS_ID } from "../config/defaults";
 import type { OktaScope } from "../config/schemas";
 import type { AppEnv, Deps } from "../context";
 import { hashSecret, secretMatchesAny } from "../crypto/secrets";
-import { ApiError, apiErrorResponse } from "../errors";
-import { verifyOrgAccessToken } from "../oauth/org-access-token";
+import { ApiError } from "../errors";
+import { verifyOrgAccessToken } from "../oauth/org/access-token";
 import { orgUrl } from "../oauth/server-context";
 import { extractBearer } from "../verify/bearer";
 import { bearerChallenge } from "../verify/rfc6750";
@@ -76,27 +76,26 @@ async function bearerRefusal(
   const required = requiredScopes(request.method, new URL(request.url).pathname);
   const held = new Set(verdict.facts.scopes);
   if (!required?.every((scope) => satisfies(held, scope))) {
-    const response = apiErrorResponse(
-      new ApiError("E0000006", "You do not have permission to perform the requested action"),
+    return new ApiError("E0000006", "You do not have permission to perform the requested action").getResponse(
+      {
+        headers: {
+          "WWW-Authenticate": bearerChallenge({
+            realm: REALM,
+            error: "insufficient_scope",
+            description: "The access token provided does not contain the required scopes.",
+            scope: required ?? [],
+          }),
+        },
+      },
     );
-    response.headers.set(
-      "WWW-Authenticate",
-      bearerChallenge({
-        realm: REALM,
-        error: "insufficient_scope",
-        description: "The access token provided does not contain the required scopes.",
-        scope: required ?? [],
-      }),
-    );
-    return response;
   }
   return undefined;
 }
 
 function unauthorized(challenge: string): Response {
-  const response = apiErrorResponse(new ApiError("E0000011", "Invalid token provided"));
-  response.headers.set("WWW-Authenticate", challenge);
-  return response;
+  return new ApiError("E0000011", "Invalid token provided").getResponse({
+    headers: { "WWW-Authenticate": challenge },
+  });
 }
 
 /** A `…manage` scope covers the matching `…read` scope, as in Okta. */

@@ -5,7 +5,7 @@
  * description (`openapi.json`, `reference`) is public.
  */
 import { Hono } from "hono";
-import type { AppEnv, Deps } from "../context";
+import type { AppEnv, BindPorts, Deps } from "../context";
 import { apiTokensRouter } from "./api-tokens";
 import { appsRouter } from "./apps";
 import { requireAdmin } from "./auth";
@@ -20,7 +20,8 @@ import { scopesRouter } from "./scopes";
 import { serversRouter } from "./servers";
 import { tokenPreviewRouter } from "./token-preview";
 
-export function adminRouter(deps: Deps) {
+/** `bind`: the protocol ports, for Token Preview to run what the token endpoint runs. */
+export function adminRouter(deps: Deps, bind: BindPorts) {
   const router = new Hono<AppEnv>();
   // Before authentication: the document and the reference page describe the API and hold no data.
   router.route("/", openApiRouter());
@@ -30,7 +31,7 @@ export function adminRouter(deps: Deps) {
   router.route("/authorizationServers", keysRouter());
   router.route("/authorizationServers", serversRouter());
   router.route("/authorizationServers", policiesRouter());
-  router.route("/authorizationServers", tokenPreviewRouter(deps.now));
+  router.route("/authorizationServers", tokenPreviewRouter(deps.now, bind));
   router.route("/authorizationServers", scopesRouter());
   router.route("/authorizationServers", claimsRouter());
   router.route("/inlineHooks", inlineHooksRouter());

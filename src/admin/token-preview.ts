@@ -15,11 +15,13 @@ import { Hono } from "hono";
 import * as z from "zod";
 import { ConfigStore } from "../config/config-store";
 import { ScopeName } from "../config/schemas";
-import type { AppEnv } from "../context";
+import type { AppEnv, BindPorts, Ports } from "../context";
 import { ApiError, OAuthError } from "../errors";
 import { runTokenInlineHook, type TokenHookOutcome } from "../hooks/token-hook";
 import { AUTHENTICATION_FAILED } from "../oauth/client-auth";
-import { clientCredentialsGrant } from "../oauth/grants/client-credentials";
+import { customServer } from "../oauth/custom-server";
+import { grantFor } from "../oauth/grants/registry";
+import { issueClaims } from "../oauth/token";
 import type { TraceEntry } from "../policy";
 import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
 import { adminOrigin } from "./responses";
@@ -31,7 +33,7 @@ export const PreviewRequest = z.object({
   scopes: z.array(ScopeName).default([]),
 });
 
-export function tokenPreviewRouter(now: () => number) {
+export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
   const router = new Hono<AppEnv>();
 
   router.post("/:id/tokenPreview", async (c) => {
@@ -70,31 +72,34 @@ export function tokenPreviewRouter(now: () => number) {
 
     const issuer = `${adminOrigin(c)}/oauth2/${config.server.id}`;
     const alg = config.server.credentials.signing.alg;
-    const requestedScopes = [...new Set(parsed.data.scopes)];
     const issuedAt = Math.floor(now() / 1000);
+    // Uncached: the hook as the edges will read it, not as this isolate last saw it.
+    const ports: Ports = { ...bind(c.env), config: new ConfigStore(now).source(c.env.CONFIG) };
+    const authority = customServer(config, issuer);
+    const scopes = [...new Set(parsed.data.scopes)];
+    const params = new Map(scopes.length > 0 ? [["scope", scopes.join(" ")]] : []);
     try {
       // Client authentication refuses a deactivated client with the one message every failure gets.
       if (client.status !== "ACTIVE") throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
-      const { token, decision, claimFailures } = clientCredentialsGrant({
+      const grant = grantFor(parsed.data.grantType, authority.grantTypes);
+      const { request, decision, token, claimFailures } = await issueClaims(grant, authority, {
         client,
-        requestedScopes,
-        snapshot: config,
-        issuer,
+        params,
+        ports,
         now: issuedAt,
       });
       const hooked = await runTokenInlineHook({
         token,
         decision,
         client,
-        grantType: parsed.data.grantType,
-        requestedScopes,
+        grantType: request.grantType,
+        requestedScopes: request.requestedScopes,
         snapshot: config,
         issuer,
         // What the hook is told about the request: the token endpoint's, as for a real one.
         request: new Request(`${issuer}/v1/token`, { method: "POST" }),
-        env: c.env,
-        // Uncached: the hook as the edges will read it, not as this isolate last saw it.
-        config: new ConfigStore(),
+        config: ports.config,
+        secrets: ports.hookSecrets,
         now: issuedAt,
       });
       const inlineHook = hookView(hooked.outcome);

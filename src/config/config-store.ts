@@ -9,6 +9,14 @@ import { IsolateCache } from "./isolate-cache";
 import { kvKeys } from "./kv-keys";
 import type { Client, Snapshot } from "./schemas";
 
+/** The published configuration as protocol code reads it: a port, bound to KV once per request. */
+export interface ConfigSource {
+  snapshot(serverId: string): Promise<Snapshot | undefined>;
+  client(clientId: string): Promise<Client | undefined>;
+  /** A token inline hook; read only for a rule that names one, so other tokens never pay for it. */
+  hook(hookId: string): Promise<PublishedInlineHook | undefined>;
+}
+
 export class ConfigStore {
   private readonly snapshots: IsolateCache<Snapshot>;
   private readonly clients: IsolateCache<Client>;
@@ -24,6 +32,15 @@ export class ConfigStore {
     this.snapshots = new IsolateCache(options);
     this.clients = new IsolateCache(options);
     this.hooks = new IsolateCache(options);
+  }
+
+  /** This store read through `kv`: what protocol code is handed instead of the binding. */
+  source(kv: KVNamespace): ConfigSource {
+    return {
+      snapshot: (serverId) => this.snapshot(kv, serverId),
+      client: (clientId) => this.client(kv, clientId),
+      hook: (hookId) => this.hook(kv, hookId),
+    };
   }
 
   snapshot(kv: KVNamespace, serverId: string): Promise<Snapshot | undefined> {

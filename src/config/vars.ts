@@ -6,6 +6,13 @@ export interface PropagationVars {
   KV_PROPAGATION_SECONDS?: string | undefined;
 }
 
+/** The Worker vars protocol code depends on, handed to it as a port (src/context.ts). */
+export interface ProtocolSettings {
+  /** `ORG_URL`: the org URL issuers are built from; the request's origin when unset. */
+  orgUrl: string | undefined;
+  propagation: PropagationVars;
+}
+
 /** Seconds an isolate and the colo's Cache API trust a keyset (at least 1). */
 export function keysetTtlSeconds(env: PropagationVars): number {
   return seconds(env.KEYSET_CACHE_TTL_SECONDS, KEYSET_CACHE_TTL_SECONDS, 1);

@@ -13,7 +13,7 @@
  * `runTokenInlineHook` does the work and says what happened, recording nothing, so Token Preview
  * can run exactly what a real request runs; `applyTokenInlineHook` is the token endpoint's step.
  */
-import type { ConfigStore } from "../config/config-store";
+import type { ConfigSource } from "../config/config-store";
 import {
   INLINE_HOOK_LIFETIME_SECONDS_RANGE,
   INLINE_HOOK_RESPONSE_MAX_BYTES,
@@ -21,14 +21,13 @@ import {
 } from "../config/defaults";
 import type { Client, ServerConfig } from "../config/schemas";
 import { randomToken } from "../crypto/secrets";
-import type { Env } from "../env";
 import { OAuthError } from "../errors";
 import type { PolicyDecision } from "../policy";
 import { type AccessTokenClaims, RESERVED_CLAIMS } from "../tokens/access-token";
 import { callHook } from "./hook-call";
 import { type HookFailureReason, recordHookOutcome } from "./hook-log";
 import { applyTokenPatch, type PatchRejection } from "./patch";
-import { type PublishedInlineHook, unsealHookSecret } from "./published-hook";
+import type { PublishedInlineHook, SealedSecret } from "./published-hook";
 import { tokenHookRequestBody } from "./request-body";
 
 /** Okta's words when an error object carries no `errorSummary`. */
@@ -36,6 +35,11 @@ export const DEFAULT_HOOK_ERROR_SUMMARY = "The callback service returned an erro
 
 /** Bound on the `error_description` a hook can put in front of a client. */
 const ERROR_SUMMARY_MAX_LENGTH = 512;
+
+/** Opens an inline hook's auth secret, sealed for that hook (src/hooks/published-hook.ts). */
+export interface HookSecretOpener {
+  open(sealed: SealedSecret, hookId: string): Promise<string>;
+}
 
 export interface TokenHookInput {
   token: AccessTokenClaims;
@@ -46,8 +50,9 @@ export interface TokenHookInput {
   snapshot: ServerConfig;
   issuer: string;
   request: Request;
-  env: Pick<Env, "CONFIG" | "KEY_ENCRYPTION_KEY">;
-  config: ConfigStore;
+  /** Where the hook's published record is read. */
+  config: Pick<ConfigSource, "hook">;
+  secrets: HookSecretOpener;
   /** Epoch seconds. */
   now: number;
   /** Test seam; the global fetch otherwise. */
@@ -88,7 +93,7 @@ export async function runTokenInlineHook(input: TokenHookInput): Promise<TokenHo
   const hookId = input.decision.inlineHookId;
   if (!hookId) return unchanged({ kind: "none" });
 
-  const hook = await input.config.hook(input.env.CONFIG, hookId);
+  const hook = await input.config.hook(hookId);
   if (!hook) {
     return unchanged({
       kind: "failed",
@@ -100,7 +105,7 @@ export async function runTokenInlineHook(input: TokenHookInput): Promise<TokenHo
   }
   if (hook.status !== "ACTIVE") return unchanged({ kind: "inactive", hookId });
 
-  const headers = await hookHeaders(hook, input.env.KEY_ENCRYPTION_KEY);
+  const headers = await hookHeaders(hook, input.secrets);
   if (!headers) {
     return unchanged({
       kind: "failed",
@@ -189,14 +194,17 @@ function requestBody(input: TokenHookInput) {
 }
 
 /** Configured headers, then the auth header; undefined when the secret cannot be unsealed. */
-async function hookHeaders(hook: PublishedInlineHook, kek: string): Promise<Headers | undefined> {
+async function hookHeaders(
+  hook: PublishedInlineHook,
+  secrets: HookSecretOpener,
+): Promise<Headers | undefined> {
   const headers = new Headers();
   for (const { key, value } of hook.headers) headers.append(key, value);
   headers.set("Content-Type", "application/json");
   headers.set("Accept", "application/json");
   if (hook.authScheme) {
     try {
-      headers.set(hook.authScheme.key, await unsealHookSecret(hook.authScheme.sealed, kek, hook.id));
+      headers.set(hook.authScheme.key, await secrets.open(hook.authScheme.sealed, hook.id));
     } catch {
       return undefined;
     }

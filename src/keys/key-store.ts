@@ -45,6 +45,13 @@ export interface KeySource extends PropagationVars {
   KEY_ENCRYPTION_KEY: string;
 }
 
+/** The edge's keys as protocol code reads them: a port, bound to the bindings once per request. */
+export interface KeysetSource {
+  published(serverId: string): Promise<PublishedKeyset | undefined>;
+  /** The key that signs at `now` (epoch seconds), or undefined when the server has none yet. */
+  signingKey(serverId: string, now: number): Promise<SigningKey | undefined>;
+}
+
 /** The Cache API is per colo and not a binding: a cold isolate reads it before KV. */
 const CACHE_ORIGIN = "https://keysets.warden.internal";
 
@@ -61,6 +68,14 @@ export class KeyStore {
       maxEntries: ISOLATE_CACHE_MAX_ENTRIES,
       now,
     });
+  }
+
+  /** This store read through `env`'s bindings: what protocol code is handed instead of them. */
+  source(env: KeySource): KeysetSource {
+    return {
+      published: (serverId) => this.published(env, serverId),
+      signingKey: (serverId, now) => this.signingKey(env, serverId, now),
+    };
   }
 
   async published(env: KeySource, serverId: string): Promise<PublishedKeyset | undefined> {

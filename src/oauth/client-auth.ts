@@ -7,11 +7,10 @@
  * one hash). Secrets cost no I/O on a warm isolate; an assertion costs one Durable Object call, its
  * replay check.
  */
-import type { ConfigStore } from "../config/config-store";
+import type { ConfigSource } from "../config/config-store";
 import { CLIENT_ASSERTION_CLOCK_TOLERANCE_SECONDS } from "../config/defaults";
 import type { Client, TokenEndpointAuthMethod } from "../config/schemas";
 import { secretMatchesAny } from "../crypto/secrets";
-import type { Env } from "../env";
 import { OAuthError } from "../errors";
 import { strictUtf8 } from "../http/utf8";
 import {
@@ -20,7 +19,7 @@ import {
   CLIENT_ASSERTION_TYPE,
   verifyClientAssertion,
 } from "./client-assertion";
-import type { ClientKeyStore } from "./client-keys";
+import type { ClientKeySource } from "./client-keys";
 import type { FormParams } from "./form-body";
 import { canBeClientId } from "./id-syntax";
 
@@ -96,11 +95,16 @@ export function presentedCredentials(
   throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
 }
 
-/** What authentication reads: isolate caches, and for assertions the replay store. */
+/** Whether an assertion's `jti` is new: true the first time, false for a replay before `expiresAt`. */
+export interface AssertionReplayGuard {
+  consume(clientId: string, jti: string, expiresAt: number, now: number): Promise<boolean>;
+}
+
+/** What authentication reads: published clients, their keys, and for assertions the replay guard. */
 export interface ClientAuthContext {
-  config: ConfigStore;
-  clientKeys: ClientKeyStore;
-  env: Pick<Env, "CONFIG" | "ASSERTION_REPLAY">;
+  config: Pick<ConfigSource, "client">;
+  clientKeys: ClientKeySource;
+  replay: AssertionReplayGuard;
   /** The `aud` values an assertion may carry: this token endpoint's URL and its issuer. */
   audiences: readonly string[];
   /** Epoch seconds. */
@@ -127,11 +131,11 @@ export async function authenticateClient(
  * not become a 5xx (DESIGN §8), and a flood of such ids should not fill the negative cache either.
  */
 function registeredClient(
-  { config, env }: Pick<ClientAuthContext, "config" | "env">,
+  { config }: Pick<ClientAuthContext, "config">,
   clientId: string,
 ): Promise<Client | undefined> {
   if (!canBeClientId(clientId)) return Promise.resolve(undefined);
-  return config.client(env.CONFIG, clientId);
+  return config.client(clientId);
 }
 
 async function authenticateWithSecret(
@@ -158,7 +162,7 @@ async function authenticateWithAssertion(
   presented: Extract<PresentedCredentials, { method: "private_key_jwt" }>,
   context: ClientAuthContext,
 ): Promise<Client> {
-  const { clientKeys, env, audiences, now } = context;
+  const { clientKeys, replay, audiences, now } = context;
   const refuse = (
     reason: AssertionFailureReason | "unknown_client" | "client_id_mismatch",
     clientId?: string,
@@ -192,10 +196,14 @@ async function authenticateWithAssertion(
   if (!verdict.ok) return refuse(verdict.reason, clientId, verdict.detail);
 
   // Only a verified assertion reaches the replay store, so nobody else can fill it or burn a client's jti.
-  const replay = env.ASSERTION_REPLAY.get(env.ASSERTION_REPLAY.idFromName(client.client_id));
   let firstUse: boolean;
   try {
-    firstUse = await replay.consume(verdict.jti, verdict.exp + CLIENT_ASSERTION_CLOCK_TOLERANCE_SECONDS, now);
+    firstUse = await replay.consume(
+      client.client_id,
+      verdict.jti,
+      verdict.exp + CLIENT_ASSERTION_CLOCK_TOLERANCE_SECONDS,
+      now,
+    );
   } catch (error) {
     // Without the replay check the assertion cannot be accepted; the client may retry it, it was not used.
     console.error("assertion replay store unavailable", error);

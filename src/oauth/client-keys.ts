@@ -50,7 +50,13 @@ interface RemoteEntry {
   fetching?: { until: number };
 }
 
-export class ClientKeyStore {
+/** The keys a client registered, as client authentication reads them. */
+export interface ClientKeySource {
+  /** A key resolver for jose's verify functions, or undefined when the client registered no keys. */
+  resolver(client: Client): JWTVerifyGetKey | undefined;
+}
+
+export class ClientKeyStore implements ClientKeySource {
   private readonly inline = new WeakMap<object, JWTVerifyGetKey>();
   private readonly remote = new Map<string, RemoteEntry>();
   private readonly now: () => number;

@@ -21,9 +21,14 @@ export interface DenialEvent {
 }
 
 /** Runs a grant; an OAuthError it throws is recorded, then rethrown unchanged. */
-export function recordDenials<T>(serverId: string, clientId: string, grantType: string, run: () => T): T {
+export async function recordDenials<T>(
+  serverId: string,
+  clientId: string,
+  grantType: string,
+  run: () => Promise<T>,
+): Promise<T> {
   try {
-    return run();
+    return await run();
   } catch (error) {
     if (error instanceof OAuthError) {
       const event: DenialEvent = {

@@ -12,12 +12,12 @@
  */
 import type { Context } from "hono";
 import { OKTA_SCOPES, type SigningAlg, type Snapshot } from "../config/schemas";
-import type { AppEnv, Deps } from "../context";
+import type { AppEnv } from "../context";
 import { CLIENT_ASSERTION_ALGORITHMS } from "./client-assertion";
 import { SUPPORTED_CLIENT_AUTH_METHODS } from "./client-auth";
+import { SUPPORTED_GRANT_TYPES } from "./grants/registry";
 import { keysetMetadataResponse, requireKeyset } from "./keys";
 import { preparedDocument } from "./metadata-response";
-import { SUPPORTED_GRANT_TYPES } from "./token";
 
 export function serverMetadata(snapshot: Snapshot, issuer: string) {
   return {
@@ -65,22 +65,22 @@ export function withOpenIdMembers<M extends object>(metadata: M, alg: SigningAlg
  * Cached like the JWKS it points to (`keysetMetadataResponse`). The document is serialized once per
  * snapshot and issuer (src/oauth/metadata-response.ts).
  */
-export function discoveryEndpoint(deps: Deps) {
-  return metadataEndpoint(deps, "oauth-authorization-server", serverMetadata);
+export function discoveryEndpoint() {
+  return metadataEndpoint("oauth-authorization-server", serverMetadata);
 }
 
-export function openIdConfigurationEndpoint(deps: Deps) {
-  return metadataEndpoint(deps, "openid-configuration", (snapshot, issuer) =>
+export function openIdConfigurationEndpoint() {
+  return metadataEndpoint("openid-configuration", (snapshot, issuer) =>
     withOpenIdMembers(serverMetadata(snapshot, issuer), snapshot.server.credentials.signing.alg),
   );
 }
 
-function metadataEndpoint(deps: Deps, name: string, build: (snapshot: Snapshot, issuer: string) => object) {
+function metadataEndpoint(name: string, build: (snapshot: Snapshot, issuer: string) => object) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     const snapshot = c.get("snapshot");
-    const keyset = await requireKeyset(deps, c.env, snapshot.server.id);
+    const keyset = await requireKeyset(c.get("ports"), snapshot.server.id);
     const issuer = c.get("issuer");
     const document = await preparedDocument(snapshot, `${name} ${issuer}`, () => build(snapshot, issuer));
-    return keysetMetadataResponse(deps, c, keyset, document);
+    return keysetMetadataResponse(c, keyset, document);
   };
 }

@@ -1,6 +1,7 @@
 /** The protocol endpoints of one custom authorization server, mounted at `/oauth2/{as}`. */
 import { Hono } from "hono";
-import type { AppEnv, Deps } from "../context";
+import type { AppEnv, BindPorts } from "../context";
+import { customServer } from "./custom-server";
 import { discoveryEndpoint, openIdConfigurationEndpoint } from "./discovery";
 import { keysEndpoint } from "./keys";
 import { metadataPreflight } from "./metadata-response";
@@ -21,20 +22,20 @@ export function isOAuthProtocolPath(path: string): boolean {
   return path.startsWith("/oauth2/") || path.startsWith("/.well-known/");
 }
 
-export function oauthRouter(deps: Deps) {
+export function oauthRouter(bind: BindPorts) {
   const router = new Hono<AppEnv>();
-  const server = (handler: Parameters<typeof forServer>[1]) => forServer(deps, handler);
+  const server = (handler: Parameters<typeof forServer>[1]) => forServer(bind, handler);
 
   // Public metadata, and only it, is readable from any origin: its responses say so themselves, and
   // are revalidated by ETag (RFC 9110 §13.1.2). The token endpoint gets no CORS: browsers have no
   // business there yet.
-  router.get("/v1/keys", server(keysEndpoint(deps)));
-  router.get("/.well-known/oauth-authorization-server", server(discoveryEndpoint(deps)));
-  router.get("/.well-known/openid-configuration", server(openIdConfigurationEndpoint(deps)));
+  router.get("/v1/keys", server(keysEndpoint()));
+  router.get("/.well-known/oauth-authorization-server", server(discoveryEndpoint()));
+  router.get("/.well-known/openid-configuration", server(openIdConfigurationEndpoint()));
   for (const path of METADATA_PATHS) router.options(path, server(metadataPreflight));
 
   // One route for every method, so that a token request runs one handler and no middleware chain;
   // the endpoint answers other methods itself.
-  router.all("/v1/token", server(tokenEndpoint(deps)));
+  router.all("/v1/token", server(tokenEndpoint((c) => customServer(c.get("snapshot"), c.get("issuer")))));
   return router;
 }

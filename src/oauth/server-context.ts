@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv, Deps } from "../context";
+import type { AppEnv, BindPorts } from "../context";
 import { ApiError } from "../errors";
 import { canBeObjectId } from "./id-syntax";
 
@@ -15,14 +15,26 @@ type ServerHandler = (c: Context<AppEnv>) => Response | Promise<Response>;
  * the same way before any KV read: such an id was never published, and KV refuses keys over 512
  * bytes with an error, which must not surface as a 5xx (DESIGN §8).
  */
-export function forServer(deps: Deps, handler: ServerHandler): ServerHandler {
-  return async (c) => {
+export function forServer(bind: BindPorts, handler: ServerHandler): ServerHandler {
+  return withPorts(bind, async (c) => {
     const id = c.req.param("as") ?? "";
     if (!canBeObjectId(id)) throw notFound(undefined);
-    const snapshot = await deps.config.snapshot(c.env.CONFIG, id);
+    const ports = c.get("ports");
+    const snapshot = await ports.config.snapshot(id);
     if (snapshot?.server.status !== "ACTIVE") throw notFound(id);
     c.set("snapshot", snapshot);
-    c.set("issuer", `${orgUrl(c.env.ORG_URL, c.req.url)}/oauth2/${snapshot.server.id}`);
+    c.set("issuer", `${orgUrl(ports.settings.orgUrl, c.req.url)}/oauth2/${snapshot.server.id}`);
+    return handler(c);
+  });
+}
+
+/**
+ * Wraps a protocol endpoint so that it runs with its ports on the context: the one place the
+ * bindings are handed over (DESIGN §7 rule 8), without a middleware chain on the token path.
+ */
+export function withPorts(bind: BindPorts, handler: ServerHandler): ServerHandler {
+  return (c) => {
+    c.set("ports", bind(c.env));
     return handler(c);
   };
 }

@@ -1,72 +1,59 @@
 /**
- * `POST /oauth2/{as}/v1/token`, as a list of named steps. Everything before signing reads only
- * isolate memory on a warm isolate (DESIGN §1), but for `private_key_jwt`'s one replay check and
- * the call to a rule's token inline hook.
+ * The token endpoint (RFC 6749 §3.2) of every authorization server, custom and org alike, as one
+ * list of named steps:
+ *
+ *   read form → choose grant → authenticate client → resolve grant → evaluate policy → build claims
+ *   → inline hook → sign → respond
+ *
+ * A grant type is a module that resolves its own parameters (src/oauth/grants/); what a kind of
+ * server decides and puts in its tokens is its `TokenAuthority` (src/oauth/authority.ts). On a warm
+ * isolate nothing here does I/O but signing (DESIGN §1), save `private_key_jwt`'s one replay check
+ * and a rule's token inline hook.
  */
 import type { Context } from "hono";
+import type { ClaimFailure } from "../claims/resolve";
 import { TOKEN_REQUEST_MAX_BYTES } from "../config/defaults";
-import type { AppEnv, Deps } from "../context";
-import { OAuthError, oauthErrorResponse } from "../errors";
-import { applyTokenInlineHook } from "../hooks/token-hook";
+import type { AppEnv, Ports } from "../context";
+import { OAuthError } from "../errors";
+import type { AccessTokenClaims } from "../tokens/access-token";
 import { signToken } from "../tokens/sign";
+import type { TokenAuthority, TokenDecision } from "./authority";
 import { authenticateClient, presentedCredentials } from "./client-auth";
 import { recordClaimFailures, recordDenials } from "./denial-log";
-import { readFormBody } from "./form-body";
-import { clientCredentialsGrant } from "./grants/client-credentials";
-import { parseScopeParam } from "./scope-param";
+import { type FormParams, readFormBody } from "./form-body";
+import type { Grant, GrantInput, GrantRequest } from "./grants/grant";
+import { grantFor } from "./grants/registry";
 import { tokenResponse } from "./token-response";
 
-/** Grants this endpoint implements; discovery advertises exactly these. */
-export const SUPPORTED_GRANT_TYPES = ["client_credentials"] as const;
-
-export function tokenEndpoint(deps: Deps) {
+/** `authorityOf`: the server the request addresses, from what the router put on the context. */
+export function tokenEndpoint<D extends TokenDecision>(
+  authorityOf: (c: Context<AppEnv>) => TokenAuthority<D>,
+) {
   return async (c: Context<AppEnv>): Promise<Response> => {
-    if (c.req.method !== "POST") return tokenMethodNotAllowed();
-    const now = Math.floor(deps.now() / 1000);
-    const snapshot = c.get("snapshot");
+    if (c.req.method !== "POST") return methodNotAllowed();
+    const ports = c.get("ports");
+    const authority = authorityOf(c);
+    const now = Math.floor(ports.clock() / 1000);
 
     const params = await readFormBody(c.req.raw, TOKEN_REQUEST_MAX_BYTES);
-    const grantType = requireGrantType(params.get("grant_type"));
-    const presented = presentedCredentials(c.req.header("Authorization"), params);
-    const client = await authenticateClient(presented, {
-      config: deps.config,
-      clientKeys: deps.clientKeys,
-      env: c.env,
-      audiences: [`${c.get("issuer")}/v1/token`, c.get("issuer")],
-      now,
-    });
-    const requestedScopes = parseScopeParam(params.get("scope"));
-    const { token, decision, claimFailures } = recordDenials(
-      snapshot.server.id,
-      client.client_id,
-      grantType,
-      () => runGrant(grantType, { client, requestedScopes, snapshot, issuer: c.get("issuer"), now }),
+    const grant = grantFor(params.get("grant_type"), authority.grantTypes);
+    const client = await authenticate(c.req.header("Authorization"), params, authority, ports, now);
+    const issued = await recordDenials(authority.serverId, client.client_id, grant.type, () =>
+      issueClaims(grant, authority, { client, params, ports, now }),
     );
-    recordClaimFailures(snapshot.server.id, client.client_id, claimFailures);
-    const claims = await applyTokenInlineHook({
-      token,
-      decision,
-      client,
-      grantType,
-      requestedScopes,
-      snapshot,
-      issuer: c.get("issuer"),
+    recordClaimFailures(authority.serverId, client.client_id, issued.claimFailures);
+    const claims = await authority.applyHook(issued.request, issued.decision, issued.token, {
       request: c.req.raw,
-      env: c.env,
-      config: deps.config,
+      ports,
       now,
     });
-    const key = await deps.keys.signingKey(c.env, snapshot.server.id, now);
-    if (!key)
-      throw new OAuthError("temporarily_unavailable", "The authorization server has no signing key yet.");
-    const accessToken = await signToken(claims, key);
-
-    const payload = claims.payload as { iat: number; exp: number; scp?: string[]; scope?: string };
+    const accessToken = await sign(claims, authority, ports, now);
     return tokenResponse({
       token_type: "Bearer",
-      expires_in: payload.exp - payload.iat,
+      // A hook may have changed the lifetime (src/hooks/patch.ts); never the scopes, which are reserved.
+      expires_in: claims.payload.exp - claims.payload.iat,
       access_token: accessToken,
-      scope: payload.scope ?? payload.scp?.join(" ") ?? "",
+      scope: issued.decision.scopes.join(" "),
     });
   };
 }
@@ -75,28 +62,68 @@ export function tokenEndpoint(deps: Deps) {
  * RFC 9110 §15.5.6: a method the token endpoint does not support is a 405 naming the one it does
  * (`Allow: POST`, RFC 6749 §3.2), in the endpoint's own error shape.
  */
-export function tokenMethodNotAllowed(): Response {
-  const res = oauthErrorResponse(
-    new OAuthError("invalid_request", "The token endpoint accepts only POST requests."),
-  );
-  const headers = new Headers(res.headers);
-  headers.set("Allow", "POST");
-  return new Response(res.body, { status: 405, headers });
+function methodNotAllowed(): Response {
+  return new OAuthError("invalid_request", "The token endpoint accepts only POST requests.", {
+    status: 405,
+  }).getResponse({ headers: { Allow: "POST" } });
 }
 
-type SupportedGrantType = (typeof SUPPORTED_GRANT_TYPES)[number];
-
-function requireGrantType(value: string | undefined): SupportedGrantType {
-  if (value === undefined) throw new OAuthError("invalid_request", "The 'grant_type' parameter is missing.");
-  if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(value)) {
-    throw new OAuthError("unsupported_grant_type", `The grant type '${value}' is not supported.`);
-  }
-  return value as SupportedGrantType;
+/** RFC 6749 §2.3: exactly one client authentication method, one the server accepts, that holds. */
+async function authenticate(
+  authorization: string | undefined,
+  params: FormParams,
+  authority: Pick<TokenAuthority, "checkAuthMethod" | "assertionAudiences">,
+  ports: Ports,
+  now: number,
+) {
+  const presented = presentedCredentials(authorization, params);
+  authority.checkAuthMethod(presented.method);
+  return authenticateClient(presented, {
+    config: ports.config,
+    clientKeys: ports.clientKeys,
+    replay: ports.assertionReplay,
+    audiences: authority.assertionAudiences,
+    now,
+  });
 }
 
-function runGrant(grantType: SupportedGrantType, input: Parameters<typeof clientCredentialsGrant>[0]) {
-  switch (grantType) {
-    case "client_credentials":
-      return clientCredentialsGrant(input);
+export interface IssuedClaims<D extends TokenDecision> {
+  request: GrantRequest;
+  decision: D;
+  token: AccessTokenClaims;
+  claimFailures: readonly ClaimFailure[];
+}
+
+/**
+ * Resolve the grant, evaluate policy, build the claim set: what decides whether a token is issued and
+ * what it says. Token Preview runs exactly this, recording nothing.
+ */
+export async function issueClaims<D extends TokenDecision>(
+  grant: Grant,
+  authority: TokenAuthority<D>,
+  input: GrantInput,
+): Promise<IssuedClaims<D>> {
+  // RFC 6749 §5.2: a client may use only the grant types it was registered for.
+  if (!(input.client.grant_types as readonly string[]).includes(grant.type)) {
+    throw new OAuthError(
+      "unauthorized_client",
+      "The client is not authorized to use the provided grant type.",
+    );
   }
+  const request = await grant.resolve(input);
+  const decision = authority.decide(request);
+  const { token, claimFailures } = authority.buildClaims(request, decision, input.now);
+  return { request, decision, token, claimFailures };
+}
+
+async function sign(
+  claims: AccessTokenClaims,
+  authority: Pick<TokenAuthority, "keysetId">,
+  ports: Ports,
+  now: number,
+): Promise<string> {
+  const key = await ports.keys.signingKey(authority.keysetId, now);
+  if (!key)
+    throw new OAuthError("temporarily_unavailable", "The authorization server has no signing key yet.");
+  return signToken(claims, key);
 }

@@ -20,9 +20,45 @@ export interface AccessTokenInput {
   jti: string;
 }
 
+/** RFC 7519 §4.1 claims every Warden access token carries, in both profiles. */
+interface RegisteredClaims {
+  iss: string;
+  /** A single audience as a string, as Okta emits it; several as an array (RFC 7519 §4.1.3). */
+  aud: string | string[];
+  /** Epoch seconds. */
+  iat: number;
+  /** Epoch seconds. */
+  exp: number;
+  jti: string;
+  sub: string;
+}
+
+/** Okta's access-token claims (DESIGN §4). */
+export interface OktaAccessTokenClaims extends RegisteredClaims {
+  ver: 1;
+  cid: string;
+  uid?: string;
+  scp: string[];
+}
+
+/** RFC 9068 §2.2's claims. */
+export interface Rfc9068AccessTokenClaims extends RegisteredClaims {
+  client_id: string;
+  /** Space separated (RFC 9068 §2.2.3, RFC 8693 §4.2). */
+  scope: string;
+}
+
+/**
+ * A signed access token's payload: one profile's registered claims, and custom claims (from the
+ * server's claims or an inline hook) under any name not in RESERVED_CLAIMS.
+ */
+export type AccessTokenPayload = (OktaAccessTokenClaims | Rfc9068AccessTokenClaims) & {
+  [custom: string]: unknown;
+};
+
 export interface AccessTokenClaims {
   header: { typ?: string };
-  payload: Record<string, unknown>;
+  payload: AccessTokenPayload;
 }
 
 /**
@@ -59,7 +95,8 @@ export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
 
 export function buildAccessToken(input: AccessTokenInput): AccessTokenClaims {
   // Okta emits a single audience as a string; RFC 7519 §4.1.3 allows either form.
-  const aud = input.audiences.length === 1 ? input.audiences[0] : [...input.audiences];
+  const [only, ...others] = input.audiences;
+  const aud = only !== undefined && others.length === 0 ? only : [...input.audiences];
   const exp = input.issuedAt + input.lifetimeSeconds;
   switch (input.profile) {
     case "okta":

@@ -12,7 +12,12 @@
 import { base64url } from "jose";
 import type { SigningAlg } from "../config/schemas";
 import type { SigningKey } from "../keys/key-store";
-import type { AccessTokenClaims } from "./access-token";
+
+/** What a JWS carries: the `typ` of its protected header (its `alg` and `kid` are the key's) and claims. */
+export interface SignableClaims {
+  header: { typ?: string };
+  payload: object;
+}
 
 /**
  * WebCrypto's parameters for each JWS algorithm Warden signs with. RS256: RSASSA-PKCS1-v1_5 with
@@ -48,7 +53,7 @@ export function encodedProtectedHeader(key: SigningKey, typ: string | undefined)
   return encoded;
 }
 
-export async function signToken(claims: AccessTokenClaims, key: SigningKey): Promise<string> {
+export async function signToken(claims: SignableClaims, key: SigningKey): Promise<string> {
   const signingInput = `${encodedProtectedHeader(key, claims.header.typ)}.${base64url.encode(JSON.stringify(claims.payload))}`;
   const signature = await crypto.subtle.sign(
     SIGNATURE_PARAMS[key.alg],

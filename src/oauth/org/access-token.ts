@@ -6,13 +6,13 @@
  * time with leeway) — so the management API and an external API judge a token alike.
  */
 import { compactVerify, errors } from "jose";
-import type { PublishedKeyset } from "../keys/keyset";
-import { type AccessTokenFacts, checkClaims } from "../verify/claims";
-import { parseJsonBytes, splitCompact } from "../verify/compact-jws";
-import { CLOCK_TOLERANCE_SECONDS, SUPPORTED_ALGORITHMS } from "../verify/defaults";
-import type { VerifyFailureReason } from "../verify/errors";
-import { importKeySet, isObject, type KeySet } from "../verify/key-set";
-import { checkHeader } from "../verify/token-header";
+import type { PublishedKeyset } from "../../keys/keyset";
+import { type AccessTokenFacts, checkClaims } from "../../verify/claims";
+import { parseJsonBytes, splitCompact } from "../../verify/compact-jws";
+import { CLOCK_TOLERANCE_SECONDS, SUPPORTED_ALGORITHMS } from "../../verify/defaults";
+import type { VerifyFailureReason } from "../../verify/errors";
+import { importKeySet, isObject, type KeySet } from "../../verify/key-set";
+import { checkHeader } from "../../verify/token-header";
 
 export type OrgTokenVerdict =
   | { ok: true; facts: AccessTokenFacts }

@@ -4,8 +4,8 @@
  * grants). Pure. There are no default scopes and no partial grants: anything else is `invalid_scope`,
  * as Okta answers.
  */
-import { type Client, OKTA_SCOPES, type OktaScope } from "../config/schemas";
-import { OAuthError } from "../errors";
+import { type Client, OKTA_SCOPES, type OktaScope } from "../../config/schemas";
+import { OAuthError } from "../../errors";
 
 const KNOWN: ReadonlySet<string> = new Set(OKTA_SCOPES);
 

@@ -1,0 +1,100 @@
+/**
+ * A custom authorization server (`/oauth2/{as}`) at the token endpoint, Okta's API Access Management
+ * semantics: its access policies decide (DESIGN §3), its profile shapes the token (DESIGN §4), its
+ * custom claims are resolved into it, and the matching rule's token inline hook may transform it.
+ * Everything here reads the published snapshot in isolate memory; only a rule's hook adds I/O.
+ */
+import { resolveClaims } from "../claims/resolve";
+import { RESERVED_SCOPES, TOKEN_ID_BYTES } from "../config/defaults";
+import type { ServerConfig } from "../config/schemas";
+import { randomToken } from "../crypto/secrets";
+import { OAuthError } from "../errors";
+import { applyTokenInlineHook } from "../hooks/token-hook";
+import { evaluate, type PolicyDecision } from "../policy";
+import { buildAccessToken } from "../tokens/access-token";
+import type { TokenAuthority } from "./authority";
+import { SUPPORTED_GRANT_TYPES } from "./grants/registry";
+
+/** The policy engine's grant: which policy and rule matched, the lifetimes and the rule's hook. */
+export type PolicyGrant = Extract<PolicyDecision, { ok: true }>;
+
+const OIDC_SCOPES: ReadonlySet<string> = new Set(RESERVED_SCOPES);
+
+export function customServer(snapshot: ServerConfig, issuer: string): TokenAuthority<PolicyGrant> {
+  return {
+    serverId: snapshot.server.id,
+    keysetId: snapshot.server.id,
+    issuer,
+    grantTypes: SUPPORTED_GRANT_TYPES,
+    assertionAudiences: [`${issuer}/v1/token`, issuer],
+    // Every method a client can register is accepted; the client's own is enforced by authentication.
+    checkAuthMethod: () => {},
+
+    decide(request) {
+      // OpenID Connect scopes are about a user (OIDC Core §5.4): a grant without one cannot have them.
+      const oidc = request.requestedScopes.filter((s) => OIDC_SCOPES.has(s));
+      if (oidc.length > 0) {
+        throw new OAuthError(
+          "invalid_scope",
+          `The following scopes are not allowed for ${request.grantType}: ${oidc.join(" ")}`,
+        );
+      }
+      const decision = evaluate(
+        {
+          clientId: request.client.client_id,
+          grantType: request.grantType,
+          requestedScopes: request.requestedScopes,
+        },
+        snapshot,
+      );
+      if (!decision.ok) {
+        throw new OAuthError(decision.error, decision.description, { trace: decision.trace });
+      }
+      return decision;
+    },
+
+    buildClaims(request, decision, now) {
+      const { client } = request;
+      const token = buildAccessToken({
+        profile: snapshot.server.tokenProfile,
+        issuer,
+        audiences: snapshot.server.audiences,
+        clientId: client.client_id,
+        subject: client.client_id,
+        scopes: decision.scopes,
+        issuedAt: now,
+        lifetimeSeconds: decision.accessTokenLifetimeSeconds,
+        jti: `AT.${randomToken(TOKEN_ID_BYTES)}`,
+      });
+      // No user in this grant: `user.*`, `appuser.*` and groups are null, as in Okta.
+      const custom = resolveClaims(snapshot, "RESOURCE", decision.scopes, {
+        user: null,
+        appuser: null,
+        groups: null,
+        // Okta's app profile: custom attributes the admin attached to the client (`app.profile.*`).
+        app: { clientId: client.client_id, profile: client.profile ?? {} },
+        access: { scope: decision.scopes },
+        now: () => now * 1000,
+      });
+      // Custom claims after the registered ones; their names never collide (reserved-names.ts).
+      Object.assign(token.payload, custom.values);
+      return { token, claimFailures: custom.failures };
+    },
+
+    applyHook(request, decision, token, { request: httpRequest, ports, now }) {
+      return applyTokenInlineHook({
+        token,
+        decision,
+        client: request.client,
+        grantType: request.grantType,
+        requestedScopes: request.requestedScopes,
+        snapshot,
+        issuer,
+        request: httpRequest,
+        config: ports.config,
+        secrets: ports.hookSecrets,
+        now,
+      });
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * The one table of grant types the token endpoint knows. Each authorization server accepts a subset
+ * (src/oauth/authority.ts); discovery advertises what the server accepts.
+ */
+import { OAuthError } from "../../errors";
+import { clientCredentials } from "./client-credentials";
+import type { Grant } from "./grant";
+
+/** Every `grant_type` value Warden implements. */
+export type SupportedGrantType = "client_credentials";
+
+const GRANTS: Readonly<Record<SupportedGrantType, Grant>> = {
+  client_credentials: clientCredentials,
+};
+
+/** In registration order; discovery's `grant_types_supported` for a custom server. */
+export const SUPPORTED_GRANT_TYPES: readonly SupportedGrantType[] = Object.keys(
+  GRANTS,
+) as SupportedGrantType[];
+
+/**
+ * The module for a request's `grant_type`, when `accepted` names it: RFC 6749 §5.2's
+ * `invalid_request` when the parameter is missing, `unsupported_grant_type` when it names no grant
+ * this server accepts.
+ */
+export function grantFor(value: string | undefined, accepted: readonly SupportedGrantType[]): Grant {
+  if (value === undefined) throw new OAuthError("invalid_request", "The 'grant_type' parameter is missing.");
+  const grant = Object.hasOwn(GRANTS, value) ? GRANTS[value as SupportedGrantType] : undefined;
+  if (!grant || !accepted.includes(grant.type)) {
+    throw new OAuthError("unsupported_grant_type", `The grant type '${value}' is not supported.`);
+  }
+  return grant;
+}

@@ -1,0 +1,120 @@
+/**
+ * In-memory ports (src/context.ts) for the protocol endpoints in plain Node: published configuration
+ * in maps, one fixed signing key, a replay guard in a set and a fixed clock. The app under test is the
+ * real one (`createApp`); only the bindings behind the ports are replaced.
+ */
+import { importJWK } from "jose";
+import { createApp, createDeps } from "../../src/app";
+import { ORG_KEYS_ID } from "../../src/config/defaults";
+import {
+  Client,
+  type ClientInput,
+  ServerConfig,
+  type ServerConfigInput,
+  type Snapshot,
+} from "../../src/config/schemas";
+import type { Ports } from "../../src/context";
+import { hashSecret } from "../../src/crypto/secrets";
+import type { PublishedInlineHook } from "../../src/hooks/published-hook";
+import type { SigningKey } from "../../src/keys/key-store";
+import { ClientKeyStore } from "../../src/oauth/client-keys";
+
+/** 2033-05-18T03:33:20Z: every token in these tests is issued then. */
+export const NOW_SECONDS = 2_000_000_000;
+export const ORIGIN = "https://warden.test";
+
+/** Fixed test keys (ES256), generated once for these tests and used nowhere else. */
+export const SIGNING_JWK = {
+  kty: "EC",
+  crv: "P-256",
+  x: "vu86IU-zOQ1oD7qfJ9zrbiREnCyxeSmss0UM30ocSF4",
+  y: "S8zCWHnNIJaI7c_uqWKk-iujpRjP89aYGTErMux7KCU",
+  d: "Y91YZ4J0zEOEHMjS_m389Xa7Qi7ZQGtTsVwZP9h09xk",
+} as const;
+export const CLIENT_JWK = {
+  kty: "EC",
+  crv: "P-256",
+  x: "lTewz4nOkhbT-Ziv-Eo_jFEH7-pk2IcFYMc9x_vSbRE",
+  y: "PLUhfWzy2XmIVebl521ILmKer5XlYUjo79EkyjhscTY",
+  d: "s2c53Vyyx_TUJ1LZqYrdAfV8zfXsOPk1zJbKZJw-ykE",
+} as const;
+export const SIGNING_KID = "unit-es256";
+
+/** The public half of a fixed key. */
+export function publicJwk({ kty, crv, x, y }: typeof SIGNING_JWK | typeof CLIENT_JWK) {
+  return { kty, crv, x, y };
+}
+
+export interface MemoryWorld {
+  servers?: ServerConfigInput[];
+  clients?: (Omit<ClientInput, "client_secrets"> & { secret?: string })[];
+  hooks?: PublishedInlineHook[];
+  /** Servers with no signing key yet; every other server (and the org server) signs with SIGNING_JWK. */
+  keyless?: string[];
+}
+
+export interface MemoryPorts extends Ports {
+  /** The `jti`s the replay guard has seen, per client. */
+  seenAssertions: Set<string>;
+}
+
+export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
+  const snapshots = new Map<string, Snapshot>(
+    (world.servers ?? []).map((input) => {
+      const config = ServerConfig.parse(input);
+      return [config.server.id, { ...config, version: 1, publishedAt: new Date(0).toISOString() }];
+    }),
+  );
+  const clients = new Map<string, Client>();
+  for (const { secret, ...fields } of world.clients ?? []) {
+    const secrets = secret
+      ? [{ id: "ocs1", secretHash: await hashSecret(secret), status: "ACTIVE" as const, created: "" }]
+      : [];
+    const client = Client.parse({ ...fields, secrets });
+    clients.set(client.client_id, client);
+  }
+  const hooks = new Map((world.hooks ?? []).map((h) => [h.id, h]));
+  const key: SigningKey = {
+    kid: SIGNING_KID,
+    alg: "ES256",
+    activatesAt: null,
+    sequence: 1,
+    key: (await importJWK(SIGNING_JWK, "ES256")) as CryptoKey,
+  };
+  const keyless = new Set(world.keyless ?? []);
+  const hasKeys = (id: string) => !keyless.has(id) && (id === ORG_KEYS_ID || snapshots.has(id));
+  const seenAssertions = new Set<string>();
+  const clock = () => NOW_SECONDS * 1000;
+
+  return {
+    seenAssertions,
+    config: {
+      snapshot: async (id) => snapshots.get(id),
+      client: async (id) => clients.get(id),
+      hook: async (id) => hooks.get(id),
+    },
+    keys: {
+      // The token endpoint reads only the signing key; JWKS and discovery are the worker tier's.
+      published: async () => undefined,
+      signingKey: async (id) => (hasKeys(id) ? key : undefined),
+    },
+    clientKeys: new ClientKeyStore({ now: clock, fetch: () => Promise.reject(new Error("no network")) }),
+    assertionReplay: {
+      consume: async (clientId, jti) => {
+        const entry = `${clientId} ${jti}`;
+        if (seenAssertions.has(entry)) return false;
+        seenAssertions.add(entry);
+        return true;
+      },
+    },
+    hookSecrets: { open: async () => "hook-secret" },
+    clock,
+    settings: { orgUrl: undefined, propagation: {} },
+  };
+}
+
+/** The real app on in-memory ports: `fetch(request)` as the Worker would answer it. */
+export function memoryApp(ports: Ports) {
+  const app = createApp(createDeps(ports.clock), () => ports);
+  return async (request: Request): Promise<Response> => app.request(request);
+}
