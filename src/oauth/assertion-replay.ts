@@ -14,12 +14,13 @@ interface SeenRow extends Record<string, SqlStorageValue> {
 }
 
 export class AssertionReplay extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+  /** `#private`: RPC callers reach only `consume` (DESIGN §7 rule 9). */
+  readonly #sql: SqlStorage;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(`
+    this.#sql = ctx.storage.sql;
+    this.#sql.exec(`
       CREATE TABLE IF NOT EXISTS seen (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS seen_expiry ON seen (expires_at);
     `);
@@ -30,9 +31,9 @@ export class AssertionReplay extends DurableObject<Env> {
    * already used by an assertion that has not expired at `now`.
    */
   async consume(jti: string, expiresAt: number, now: number): Promise<boolean> {
-    const seen = this.sql.exec<SeenRow>("SELECT expires_at FROM seen WHERE jti = ?", jti).toArray()[0];
+    const seen = this.#sql.exec<SeenRow>("SELECT expires_at FROM seen WHERE jti = ?", jti).toArray()[0];
     if (seen && seen.expires_at > now) return false;
-    this.sql.exec("INSERT OR REPLACE INTO seen (jti, expires_at) VALUES (?, ?)", jti, expiresAt);
+    this.#sql.exec("INSERT OR REPLACE INTO seen (jti, expires_at) VALUES (?, ?)", jti, expiresAt);
     const alarm = await this.ctx.storage.getAlarm();
     const due = (expiresAt + 1) * 1000;
     if (alarm === null || alarm > due) await this.ctx.storage.setAlarm(due);
@@ -40,8 +41,8 @@ export class AssertionReplay extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    this.sql.exec("DELETE FROM seen WHERE expires_at < ?", Math.floor(Date.now() / 1000));
-    const next = this.sql
+    this.#sql.exec("DELETE FROM seen WHERE expires_at < ?", Math.floor(Date.now() / 1000));
+    const next = this.#sql
       .exec<{ next: number | null }>("SELECT MIN(expires_at) AS next FROM seen")
       .toArray()[0]?.next;
     if (next !== null && next !== undefined) await this.ctx.storage.setAlarm((next + 1) * 1000);
