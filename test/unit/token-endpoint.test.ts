@@ -17,7 +17,7 @@ import {
   SIGNING_JWK,
   SIGNING_KID,
 } from "./memory-ports";
-import { rule } from "./policy-fixtures";
+import { rule, scope } from "./policy-fixtures";
 
 const SECRET = "unit-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 const ISSUER = `${ORIGIN}/oauth2/aus_unit`;
@@ -30,11 +30,7 @@ let fetchToken: (request: Request) => Promise<Response>;
 function server(id: string) {
   return {
     server: { id, name: id, audiences: ["api://unit"] },
-    scopes: [
-      { id: "s-read", name: "read", default: true },
-      { id: "s-write", name: "write" },
-      { id: "s-admin", name: "admin" },
-    ],
+    scopes: [scope("read", true), scope("write"), scope("admin")],
     policies: [
       {
         id: "p1",
