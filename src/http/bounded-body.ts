@@ -6,6 +6,14 @@
  */
 import { strictUtf8 } from "./utf8";
 
+/**
+ * How much of an over-limit request body is read and discarded so the answer gets through (see
+ * discardRest); past it the body is cancelled rather than read on a hostile client's behalf. Here,
+ * not in src/config/defaults.ts, because src/http is shared with warden/verify, which imports
+ * nothing from the authorization server.
+ */
+export const REQUEST_BODY_DRAIN_MAX_BYTES = 8 * 1024 * 1024;
+
 export type BoundedBodyResult = { ok: true; text: string } | { ok: false; reason: "too_large" | "not_utf8" };
 
 export async function readBoundedText(
@@ -14,7 +22,8 @@ export async function readBoundedText(
 ): Promise<BoundedBodyResult> {
   const declared = message.headers.get("Content-Length");
   if (Number(declared ?? "0") > maxBytes) {
-    await message.body?.cancel();
+    // Not one byte read yet: a request body is left for the runtime (see discardRest).
+    if (!isRequest(message)) await message.body?.cancel();
     return { ok: false, reason: "too_large" };
   }
   if (!message.body) return { ok: true, text: "" };
@@ -36,7 +45,7 @@ export async function readBoundedText(
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
-      await reader.cancel();
+      await discardRest(message, reader);
       return { ok: false, reason: "too_large" };
     }
     chunks.push(value);
@@ -48,6 +57,38 @@ export async function readBoundedText(
     offset += chunk.byteLength;
   }
   return decode(bytes);
+}
+
+/**
+ * The rest of an over-limit body, once Warden has read part of it. A fetched response (a JWKS
+ * document, a hook reply) is cancelled: that only closes Warden's own connection to the peer.
+ * A request body Warden answers is drained instead, up to REQUEST_BODY_DRAIN_MAX_BYTES: under
+ * `wrangler dev`, whose proxy worker forwards each request to the Worker over HTTP/1.1, a cancelled
+ * request body tore the connection down before the 400 got through and the proxy answered 500
+ * "Network connection lost" (measured: 20 in 100 2 MB token requests, 49 in 100 2 MB admin bodies,
+ * 17 in 100 chunked 2 MB token requests). Merely stopping mid-body failed too (3 in 50 chunked
+ * 2 MB requests with the reader left locked, 9 in 100 with it released); draining failed none in 50,
+ * at 20 MB too. A body never touched needs nothing: workerd writes the answer first (0 in 200 2 MB
+ * bodies answered 401, 404 or 400 for the media type), and cancelling it from the app made those
+ * fail instead (roughly 28 in 50 404s lost), so the request paths above leave it alone.
+ */
+async function discardRest(
+  message: Request | Response,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<void> {
+  if (isRequest(message)) {
+    let drained = 0;
+    while (drained <= REQUEST_BODY_DRAIN_MAX_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      drained += value.byteLength;
+    }
+  }
+  await reader.cancel();
+}
+
+function isRequest(message: Request | Response): message is Request {
+  return "method" in message;
 }
 
 function decode(bytes: Uint8Array): BoundedBodyResult {

@@ -5,7 +5,22 @@
 import type { VerifyFailureReason } from "./errors";
 import type { TokenProfile } from "./token-header";
 
-/** Claims each profile always carries (DESIGN §4): a token without one of them is not Warden's access token. */
+/**
+ * Claims each profile always carries (DESIGN §4): a token without one of them is not Warden's access token.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier, REQUIRED_CLAIMS } from "warden/verify";
+ *
+ * REQUIRED_CLAIMS.rfc9068; // ["iss", "exp", "aud", "sub", "client_id", "iat", "jti"]
+ * // More are required through the option, e.g. Okta's `uid` for user tokens only:
+ * createVerifier({
+ *   issuer: "https://warden.example.com/oauth2/default",
+ *   audience: "api://default",
+ *   requiredClaims: ["uid"],
+ * });
+ * ```
+ */
 export const REQUIRED_CLAIMS: Record<TokenProfile, readonly string[]> = {
   okta: ["ver", "jti", "iss", "aud", "iat", "exp", "cid", "scp", "sub"],
   // RFC 9068 §2.2 lists these as REQUIRED; `scope` is only "SHOULD" (§2.2.3).
@@ -25,7 +40,20 @@ export interface ClaimsPolicy {
   requiredClaims: readonly string[];
 }
 
-/** What an API needs from a verified access token, normalised across the two profiles. */
+/**
+ * What an API needs from a verified access token, normalised across the two profiles.
+ *
+ * @example
+ * ```ts
+ * import type { AccessTokenFacts } from "warden/verify";
+ *
+ * // The same fields whichever profile the token has (scp or scope, cid or client_id).
+ * export function auditLine(token: AccessTokenFacts): string {
+ *   const until = new Date(token.expiresAt * 1000).toISOString();
+ *   return `${token.clientId} as ${token.subject}: ${token.scopes.join(" ")} until ${until}`;
+ * }
+ * ```
+ */
 export interface AccessTokenFacts {
   profile: TokenProfile;
   issuer: string;

@@ -8,6 +8,19 @@
  * The asymmetric algorithms a Warden authorization server can sign with (DESIGN §3). The allow-list
  * never grows beyond this: no `none`, and no HS* — a shared-secret algorithm would let anyone holding
  * the public key mint tokens (RFC 8725 §2.1, §3.1).
+ *
+ * @example
+ * ```ts
+ * import { type Algorithm, createVerifier, SUPPORTED_ALGORITHMS } from "warden/verify";
+ *
+ * // Everything but RSA: pin the allow-list below the default (all of these).
+ * const algorithms: Algorithm[] = SUPPORTED_ALGORITHMS.filter((alg) => alg === "ES256" || alg === "EdDSA");
+ * export const verifier = createVerifier({
+ *   issuer: "https://warden.example.com/oauth2/default",
+ *   audience: "api://default",
+ *   algorithms,
+ * });
+ * ```
  */
 export const SUPPORTED_ALGORITHMS = ["RS256", "ES256", "EdDSA", "PS256"] as const;
 

@@ -3,7 +3,24 @@
  * an app's `onError`) handles each reason in an exhaustive `switch`.
  */
 
-/** Why `verify()` refused a token. */
+/**
+ * Why `verify()` refused a token.
+ *
+ * @example
+ * ```ts
+ * import type { VerifyFailureReason } from "warden/verify";
+ *
+ * // Whether a client should get a new token rather than retry with the one it has.
+ * export function needsNewToken(reason: VerifyFailureReason): boolean {
+ *   switch (reason) {
+ *     case "jwks_unavailable":
+ *       return false; // ours, not the token's: retry later
+ *     default:
+ *       return true;
+ *   }
+ * }
+ * ```
+ */
 export type VerifyFailureReason =
   /** No token at all (RFC 6750 §3.1: answered without an error code). */
   | "missing_token"
@@ -29,7 +46,23 @@ export type VerifyFailureReason =
   /** The issuer's JWKS could not be obtained and no usable copy is held: not the token's fault. */
   | "jwks_unavailable";
 
-/** Why the middleware refused the request before (or instead of) verifying a token (RFC 6750 §2). */
+/**
+ * Why the middleware refused the request before (or instead of) verifying a token (RFC 6750 §2).
+ *
+ * @example
+ * ```ts
+ * import type { AuthFailure, RequestFailureReason } from "warden/verify";
+ *
+ * const REQUEST_FAILURES: readonly string[] = [
+ *   "token_in_query",
+ *   "multiple_methods",
+ *   "invalid_authorization_header",
+ * ] satisfies RequestFailureReason[];
+ *
+ * // A refusal about how the token was sent, not about the token itself.
+ * export const isRequestFailure = (failure: AuthFailure) => REQUEST_FAILURES.includes(failure.reason);
+ * ```
+ */
 export type RequestFailureReason =
   /** RFC 6750 §2.3 tokens in the URI leak into logs and history; Warden's APIs refuse them. */
   | "token_in_query"
@@ -38,9 +71,44 @@ export type RequestFailureReason =
   /** An `Authorization: Bearer` header that is not `Bearer <b64token>` (RFC 6750 §2.1). */
   | "invalid_authorization_header";
 
-/** Every reason an app can see from the middleware and the scope guard. */
+/**
+ * Every reason an app can see from the middleware and the scope guard.
+ *
+ * @example
+ * ```ts
+ * import { type AuthFailureReason, bearerError } from "warden/verify";
+ *
+ * export const statusOf = (reason: AuthFailureReason) => bearerError(reason).status;
+ * statusOf("insufficient_scope"); // 403
+ * statusOf("expired"); // 401
+ * ```
+ */
 export type AuthFailureReason = VerifyFailureReason | RequestFailureReason | "insufficient_scope";
 
+/**
+ * What `verify()` rejects with: a typed `reason` for code, the detail in `message` for logs.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier, TokenVerificationError } from "warden/verify";
+ *
+ * const verifier = createVerifier({
+ *   issuer: "https://warden.example.com/oauth2/default",
+ *   audience: "api://default",
+ * });
+ *
+ * export async function isValid(jwt: string): Promise<boolean> {
+ *   try {
+ *     await verifier.verify(jwt);
+ *     return true;
+ *   } catch (error) {
+ *     if (!(error instanceof TokenVerificationError)) throw error;
+ *     console.info(error.reason, error.message); // the message carries internal detail: log it, never send it
+ *     return false;
+ *   }
+ * }
+ * ```
+ */
 export class TokenVerificationError extends Error {
   override readonly name = "TokenVerificationError";
 
@@ -53,7 +121,25 @@ export class TokenVerificationError extends Error {
   }
 }
 
-/** A refused request as the app sees it: the typed reason, and for scope failures the scopes required. */
+/**
+ * A refused request as the app sees it: the typed reason, and for scope failures the scopes required.
+ *
+ * @example
+ * ```ts
+ * import { type AuthFailure, wardenAuth } from "warden/verify";
+ *
+ * function logRefusal(failure: AuthFailure): undefined {
+ *   const { reason, requiredScopes, error } = failure;
+ *   console.warn(JSON.stringify({ reason, requiredScopes, detail: error?.message }));
+ *   return undefined; // the RFC 6750 answer
+ * }
+ * export const auth = wardenAuth({
+ *   issuer: "https://warden.example.com/oauth2/default",
+ *   audience: "api://default",
+ *   onError: logRefusal,
+ * });
+ * ```
+ */
 export interface AuthFailure {
   reason: AuthFailureReason;
   /** For `insufficient_scope`: every scope the route requires (RFC 6750 §3 `scope`). */

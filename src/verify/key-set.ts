@@ -6,6 +6,21 @@
 import { importJWK, type JWK } from "jose";
 import { SUPPORTED_ALGORITHMS } from "./defaults";
 
+/**
+ * A JWS algorithm the verifier supports: one of {@link SUPPORTED_ALGORITHMS}.
+ *
+ * @example
+ * ```ts
+ * import { type Algorithm, createVerifier } from "warden/verify";
+ *
+ * const algorithms: readonly Algorithm[] = ["ES256"];
+ * export const verifier = createVerifier({
+ *   issuer: "https://warden.example.com/oauth2/default",
+ *   audience: "api://default",
+ *   algorithms,
+ * });
+ * ```
+ */
 export type Algorithm = (typeof SUPPORTED_ALGORITHMS)[number];
 
 export interface VerificationKey {

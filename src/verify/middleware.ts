@@ -11,7 +11,27 @@ import type { WaitUntil } from "./jwks-source";
 import { bearerChallenge, bearerError } from "./rfc6750";
 import { createVerifier, type VerifiedToken, type Verifier, type VerifierOptions } from "./verifier";
 
-/** The context variables the middleware sets; put them in your app's `Variables`. */
+/**
+ * The context variables the middleware sets; put them in your app's `Variables`.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from "hono";
+ * import { wardenAuth, type WardenVariables } from "warden/verify";
+ *
+ * const app = new Hono<{ Variables: WardenVariables }>();
+ * app.use(async (c, next) => {
+ *   await next();
+ *   const failure = c.get("authFailure");
+ *   if (failure) console.warn("refused", failure.reason);
+ * });
+ * app.use(
+ *   "/orders/*",
+ *   wardenAuth({ issuer: "https://warden.example.com/oauth2/default", audience: "api://default" }),
+ * );
+ * app.get("/orders", (c) => c.json({ subject: c.get("token").subject }));
+ * ```
+ */
 export interface WardenVariables {
   /** The verified access token; set on every request that passed `wardenAuth`. */
   token: VerifiedToken;
@@ -19,11 +39,50 @@ export interface WardenVariables {
   authFailure: AuthFailure | undefined;
 }
 
+/**
+ * A Hono app environment with the middleware's variables and your Worker's bindings `B`.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from "hono";
+ * import { type WardenEnv, wardenAuth } from "warden/verify";
+ *
+ * type Bindings = { WARDEN_ISSUER: string };
+ *
+ * const app = new Hono<WardenEnv<Bindings>>();
+ * // Vars only arrive with a request, so the options are a function of the bindings.
+ * app.use(
+ *   "/orders/*",
+ *   wardenAuth<Bindings>((env) => ({ issuer: env.WARDEN_ISSUER, audience: "api://default" })),
+ * );
+ * app.get("/orders", (c) => c.json({ client: c.get("token").clientId }));
+ * ```
+ */
 export interface WardenEnv<B extends object = object> {
   Bindings: B;
   Variables: WardenVariables;
 }
 
+/**
+ * {@link VerifierOptions} plus how the middleware answers a refusal.
+ *
+ * @example
+ * ```ts
+ * import { type WardenAuthOptions, wardenAuth } from "warden/verify";
+ *
+ * const options: WardenAuthOptions = {
+ *   issuer: "https://warden.example.com/oauth2/default",
+ *   audience: "api://default",
+ *   realm: "orders",
+ *   // Log every refusal; returning nothing keeps the RFC 6750 answer.
+ *   onError: (failure) => {
+ *     console.warn("refused", failure.reason, failure.error?.message);
+ *     return undefined;
+ *   },
+ * };
+ * export const auth = wardenAuth(options);
+ * ```
+ */
 export interface WardenAuthOptions<B extends object = object> extends VerifierOptions {
   /** The `realm` of the challenge (RFC 6750 §3); default: the (first) audience. */
   realm?: string;
@@ -48,6 +107,19 @@ const MAX_MEMOISED_VERIFIERS = 16;
  * Options may be a function of the Worker's bindings, since vars only arrive with a request. The
  * verifier is created once per distinct configuration and lives as long as the isolate, which is what
  * keeps its JWKS warm. The issuer must come from configuration, never from the request.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from "hono";
+ * import { requireScopes, type WardenVariables, wardenAuth } from "warden/verify";
+ *
+ * const app = new Hono<{ Variables: WardenVariables }>();
+ * app.use(
+ *   "/orders/*",
+ *   wardenAuth({ issuer: "https://warden.example.com/oauth2/default", audience: "api://default" }),
+ * );
+ * app.get("/orders", requireScopes("orders:read"), (c) => c.json({ client: c.get("token").clientId }));
+ * ```
  */
 export function wardenAuth<B extends object = object>(
   options: WardenAuthOptions<B> | ((bindings: B) => WardenAuthOptions<B>),
@@ -104,6 +176,21 @@ export function wardenAuth<B extends object = object>(
  * Lets the request through only if the token grants every listed scope (RFC 6750 §3.1
  * `insufficient_scope`, answered 403 with the required scopes in the challenge). Works for both
  * profiles: the verifier normalises `scp` and `scope` into `token.scopes`.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from "hono";
+ * import { requireScopes, type WardenVariables, wardenAuth } from "warden/verify";
+ *
+ * const app = new Hono<{ Variables: WardenVariables }>();
+ * app.use(
+ *   "/orders/*",
+ *   wardenAuth({ issuer: "https://warden.example.com/oauth2/default", audience: "api://default" }),
+ * );
+ * app.get("/orders", requireScopes("orders:read"), (c) => c.json([]));
+ * // Without orders:write: 403, WWW-Authenticate: Bearer …, error="insufficient_scope", scope="orders:write"
+ * app.post("/orders", requireScopes("orders:write"), (c) => c.body(null, 201));
+ * ```
  */
 export function requireScopes(...required: string[]): MiddlewareHandler<WardenEnv> {
   // RFC 6749 §3.3 scope-token: one or more of %x21 / %x23-5B / %x5D-7E.
@@ -122,7 +209,30 @@ export function requireScopes(...required: string[]): MiddlewareHandler<WardenEn
   };
 }
 
-/** The RFC 6750 answer to a refusal: status, challenge, and a JSON body with the same error. */
+/**
+ * The RFC 6750 answer to a refusal: status, challenge, and a JSON body with the same error.
+ *
+ * @example
+ * ```ts
+ * import { bearerErrorResponse, createVerifier, TokenVerificationError } from "warden/verify";
+ *
+ * const verifier = createVerifier({
+ *   issuer: "https://warden.example.com/oauth2/default",
+ *   audience: "api://default",
+ * });
+ *
+ * export async function handle(request: Request): Promise<Response> {
+ *   try {
+ *     const token = await verifier.verify(request.headers.get("Authorization")?.replace(/^Bearer /, ""));
+ *     return Response.json({ client: token.clientId });
+ *   } catch (error) {
+ *     if (!(error instanceof TokenVerificationError)) throw error;
+ *     // e.g. 401, WWW-Authenticate: Bearer realm="api://default", error="invalid_token", …
+ *     return bearerErrorResponse({ reason: error.reason, error }, "api://default");
+ *   }
+ * }
+ * ```
+ */
 export function bearerErrorResponse(failure: AuthFailure, realm?: string): Response {
   const { status, error, description } = bearerError(failure.reason);
   const headers = new Headers({ "Content-Type": "application/json", "Cache-Control": "no-store" });

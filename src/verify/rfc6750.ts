@@ -4,13 +4,40 @@
  */
 import type { AuthFailureReason } from "./errors";
 
-/** RFC 6750 §3.1 codes, plus RFC 6749's `temporarily_unavailable` for the one failure that is ours, not the token's. */
+/**
+ * RFC 6750 §3.1 codes, plus RFC 6749's `temporarily_unavailable` for the one failure that is ours, not the token's.
+ *
+ * @example
+ * ```ts
+ * import { type BearerErrorCode, bearerError } from "warden/verify";
+ *
+ * const code: BearerErrorCode | undefined = bearerError("bad_signature").error; // "invalid_token"
+ * ```
+ */
 export type BearerErrorCode =
   | "invalid_request"
   | "invalid_token"
   | "insufficient_scope"
   | "temporarily_unavailable";
 
+/**
+ * How one refusal is answered (RFC 6750 §3): status, error code, and a description fit for developers.
+ *
+ * @example
+ * ```ts
+ * import { type BearerError, bearerError } from "warden/verify";
+ *
+ * // The same answer in another body format, e.g. RFC 9457 problem details.
+ * export function problem(answer: BearerError): Response {
+ *   const body = { title: answer.error ?? "unauthorized", detail: answer.description, status: answer.status };
+ *   return Response.json(body, {
+ *     status: answer.status,
+ *     headers: { "Content-Type": "application/problem+json" },
+ *   });
+ * }
+ * problem(bearerError("insufficient_scope")); // 403
+ * ```
+ */
 export interface BearerError {
   status: 400 | 401 | 403 | 503;
   /** Absent only for a request without any token (RFC 6750 §3.1). */
@@ -18,6 +45,17 @@ export interface BearerError {
   description: string;
 }
 
+/**
+ * The RFC 6750 §3 answer to a refusal reason; {@link bearerErrorResponse} turns it into a Response.
+ *
+ * @example
+ * ```ts
+ * import { bearerError } from "warden/verify";
+ *
+ * const { status, error, description } = bearerError("expired");
+ * // 401, "invalid_token", "The access token expired."
+ * ```
+ */
 export function bearerError(reason: AuthFailureReason): BearerError {
   const invalidToken = (description: string): BearerError => ({
     status: 401,

@@ -5,7 +5,34 @@
 import type { VerifyFailureReason } from "./errors";
 import type { Algorithm } from "./key-set";
 
+/**
+ * The two access-token profiles: Okta's (`scp`, `cid`, no `typ`) and RFC 9068's (`typ: at+jwt`).
+ *
+ * @example
+ * ```ts
+ * import type { TokenProfile, VerifiedToken } from "warden/verify";
+ *
+ * const LABELS: Record<TokenProfile, string> = { okta: "Okta (scp, cid)", rfc9068: "RFC 9068 (at+jwt)" };
+ * export const labelOf = (token: VerifiedToken) => LABELS[token.profile];
+ * ```
+ */
 export type TokenProfile = "okta" | "rfc9068";
+/**
+ * Which profile a verifier accepts: one of them, or `any`.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier, type ProfileOption } from "warden/verify";
+ *
+ * // Both profiles, told apart by `typ`: at+jwt is RFC 9068, none is Okta's.
+ * const profile: ProfileOption = "any";
+ * export const verifier = createVerifier({
+ *   issuer: "https://warden.example.com/oauth2/default",
+ *   audience: "api://default",
+ *   profile,
+ * });
+ * ```
+ */
 export type ProfileOption = TokenProfile | "any";
 
 /**

@@ -19,6 +19,23 @@ import { type Algorithm, isObject, isSupportedAlgorithm } from "./key-set";
 import { isTlsOrLoopback } from "./tls-url";
 import { checkHeader, type ProfileOption } from "./token-header";
 
+/**
+ * What {@link createVerifier} needs: the issuer and this API's audience; everything else has a default.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier, type VerifierOptions } from "warden/verify";
+ *
+ * const options: VerifierOptions = {
+ *   issuer: "https://warden.example.com/oauth2/default",
+ *   audience: ["api://default", "api://orders"],
+ *   algorithms: ["ES256"], // the one algorithm this server signs with
+ *   profile: "rfc9068", // typ at+jwt only
+ *   requiredClaims: ["uid"], // user tokens only
+ * };
+ * export const verifier = createVerifier(options);
+ * ```
+ */
 export interface VerifierOptions {
   /** The authorization server's issuer, `{origin}/oauth2/{as}`; compared exactly with `iss`. */
   issuer: string;
@@ -52,22 +69,99 @@ export interface VerifierOptions {
   now?: () => number;
 }
 
+/**
+ * A verified access token: its normalised facts, its header and the complete claims set.
+ *
+ * @example
+ * ```ts
+ * import type { VerifiedToken } from "warden/verify";
+ *
+ * // Custom claims (a server's claims, an inline hook's additions) are in `claims`.
+ * export function tenantOf(token: VerifiedToken): string | undefined {
+ *   const tenant = token.claims.tenant;
+ *   return typeof tenant === "string" ? tenant : undefined;
+ * }
+ * ```
+ */
 export interface VerifiedToken extends AccessTokenFacts {
   header: { alg: Algorithm; kid: string; typ?: string };
   /** The complete verified claims set, custom claims included. */
   claims: Record<string, unknown>;
 }
 
+/**
+ * Per-call context for {@link Verifier.verify}.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier } from "warden/verify";
+ *
+ * const verifier = createVerifier({
+ *   issuer: "https://warden.example.com/oauth2/default",
+ *   audience: "api://default",
+ * });
+ *
+ * export default {
+ *   async fetch(request: Request, _env: unknown, ctx: ExecutionContext): Promise<Response> {
+ *     const jwt = request.headers.get("Authorization")?.replace(/^Bearer /, "");
+ *     const token = await verifier.verify(jwt, { waitUntil: (promise) => ctx.waitUntil(promise) });
+ *     return Response.json({ client: token.clientId });
+ *   },
+ * };
+ * ```
+ */
 export interface VerifyContext {
   /** Workers' `ctx.waitUntil`, so a background JWKS revalidation outlives the request. */
   waitUntil?: WaitUntil;
 }
 
+/**
+ * What {@link createVerifier} returns.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier, type Verifier } from "warden/verify";
+ *
+ * const verifier: Verifier = createVerifier({
+ *   issuer: "https://warden.example.com/oauth2/default",
+ *   audience: "api://default",
+ * });
+ *
+ * export async function scopesOf(jwt: string): Promise<string[]> {
+ *   return (await verifier.verify(jwt)).scopes; // rejects with a TokenVerificationError
+ * }
+ * ```
+ */
 export interface Verifier {
   /** Resolves with the verified token or rejects with a `TokenVerificationError`. */
   verify(token: string | null | undefined, context?: VerifyContext): Promise<VerifiedToken>;
 }
 
+/**
+ * Creates a verifier for one issuer and audience. Misconfiguration (an issuer without TLS, an empty
+ * audience, an unknown algorithm) throws here, never on a request.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier, TokenVerificationError } from "warden/verify";
+ *
+ * // Once per isolate, not per request: the verifier holds the JWKS.
+ * const verifier = createVerifier({
+ *   issuer: "https://warden.example.com/oauth2/default",
+ *   audience: "api://default",
+ * });
+ *
+ * export async function clientOf(request: Request): Promise<string | undefined> {
+ *   const jwt = request.headers.get("Authorization")?.replace(/^Bearer /, "");
+ *   try {
+ *     return (await verifier.verify(jwt)).clientId;
+ *   } catch (error) {
+ *     if (error instanceof TokenVerificationError) return undefined; // error.reason: "expired", …
+ *     throw error;
+ *   }
+ * }
+ * ```
+ */
 export function createVerifier(options: VerifierOptions): Verifier {
   const config = resolve(options);
   const source = new JwksSource({

@@ -3,6 +3,7 @@ import { toWardenFile } from "../../src/cli/document";
 import { ExportDocument } from "../../src/cli/file-schema";
 import { fileText } from "../../src/cli/file-text";
 import { parseFile } from "../../src/cli/load";
+import { authorizationHeader } from "../fixtures/inline-hook";
 import { CLIENT_ID, liveExport, planOf } from "./cli-fixtures";
 
 const SCHEMA = "./schema/warden.schema.json";
@@ -35,7 +36,7 @@ describe("warden export", () => {
           ...hook.channel,
           config: {
             ...hook.channel.config,
-            authScheme: { type: "HEADER", key: "Authorization", value: "s3cret-value" },
+            authScheme: authorizationHeader("s3cret-value"),
           },
         },
       })),

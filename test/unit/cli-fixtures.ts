@@ -6,6 +6,7 @@ import { desiredState, liveState } from "../../src/cli/canonical";
 import { ExportDocument } from "../../src/cli/file-schema";
 import { parseFile } from "../../src/cli/load";
 import { type Plan, planChanges } from "../../src/cli/plan";
+import { authorizationHeader, tokenHook } from "../fixtures/inline-hook";
 
 export const CLIENT_ID = "0oaservice1";
 
@@ -72,20 +73,12 @@ export function liveExport(): ExportDocument {
       },
     ],
     inlineHooks: [
-      {
+      tokenHook({
         id: "cal-enrich",
         name: "Enrich",
-        type: "com.okta.oauth2.tokens.transform",
-        version: "1.0.0",
-        channel: {
-          type: "HTTP",
-          version: "1.0.0",
-          config: {
-            uri: "https://hooks.example.com/enrich",
-            authScheme: { type: "HEADER", key: "Authorization" },
-          },
-        },
-      },
+        uri: "https://hooks.example.com/enrich",
+        authScheme: authorizationHeader(),
+      }),
     ],
   });
 }

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { ExportDocument } from "../../src/config/control-plane";
 import { kvKeys } from "../../src/config/kv-keys";
 import type { Env } from "../../src/env";
+import { authorizationHeader, tokenHook } from "../fixtures/inline-hook";
 import {
   basic,
   adminCall as call,
@@ -28,20 +29,7 @@ async function exported(): Promise<ExportDocument> {
 }
 
 function hook(id: string) {
-  return {
-    id,
-    name: id,
-    type: "com.okta.oauth2.tokens.transform",
-    version: "1.0.0",
-    channel: {
-      type: "HTTP",
-      version: "1.0.0",
-      config: {
-        uri: "https://hooks.example/token",
-        authScheme: { type: "HEADER", key: "Authorization", value: "hook-secret" },
-      },
-    },
-  };
+  return tokenHook({ id, name: id, authScheme: authorizationHeader("hook-secret") });
 }
 
 describe("GET /api/v1/warden/export", () => {

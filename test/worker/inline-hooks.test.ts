@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
 import type { TokenHookRequest } from "../../src/hooks/request-body";
+import { authorizationHeader } from "../fixtures/inline-hook";
 import {
   ADMIN_TOKEN,
   basic,
@@ -449,10 +450,7 @@ describe("/api/v1/inlineHooks", () => {
       withConfig({ headers: [{ key: "authorization", value: "x" }] }),
       "channel.config.headers.0.key",
     ]);
-    cases.push([
-      withConfig({ authScheme: { type: "HEADER", key: "Authorization" } }),
-      "channel.config.authScheme.value",
-    ]);
+    cases.push([withConfig({ authScheme: authorizationHeader() }), "channel.config.authScheme.value"]);
     cases.push([
       withConfig({ authScheme: { type: "OAUTH", key: "Authorization", value: "x" } }),
       "channel.config.authScheme.type",
@@ -503,7 +501,7 @@ describe("/api/v1/inlineHooks", () => {
       ...replacement,
       channel: {
         ...replacement.channel,
-        config: { ...replacement.channel.config, authScheme: { type: "HEADER", key: "Authorization" } },
+        config: { ...replacement.channel.config, authScheme: authorizationHeader() },
       },
     });
     expect(put.status).toBe(200);

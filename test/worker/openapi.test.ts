@@ -16,6 +16,7 @@ import type {
 } from "../../src/admin/openapi/document";
 import { renderReferencePage } from "../../src/admin/openapi/reference-page";
 import { createApp } from "../../src/app";
+import { authorizationHeader, tokenHook } from "../fixtures/inline-hook";
 import { ADMIN_TOKEN, adminCall, freshApp, ORIGIN, seedServer, uniqueId } from "./helpers";
 
 const METHODS: readonly Method[] = ["get", "post", "put", "delete"];
@@ -424,20 +425,16 @@ describe("real responses match the document", () => {
   });
 
   it("inline hooks, API tokens, export and a dry-run import", async () => {
-    const hook = await call("POST", "/api/v1/inlineHooks", "/inlineHooks", {
-      name: uniqueId("openapi-hook"),
-      type: "com.okta.oauth2.tokens.transform",
-      version: "1.0.0",
-      channel: {
-        type: "HTTP",
-        version: "1.0.0",
-        config: {
-          uri: "https://hooks.example/token",
-          headers: [{ key: "X-Tenant", value: "acme" }],
-          authScheme: { type: "HEADER", key: "Authorization", value: "secret-value" },
-        },
-      },
-    });
+    const hook = await call(
+      "POST",
+      "/api/v1/inlineHooks",
+      "/inlineHooks",
+      tokenHook({
+        name: uniqueId("openapi-hook"),
+        headers: [{ key: "X-Tenant", value: "acme" }],
+        authScheme: authorizationHeader("secret-value"),
+      }),
+    );
     expect(hook.status).toBe(200);
     expect(JSON.stringify(hook.body)).not.toContain("secret-value");
     await call("GET", "/api/v1/inlineHooks", "/inlineHooks?type=com.okta.oauth2.tokens.transform");

@@ -3,6 +3,7 @@
  * integrity, and a change visible in the next token request's decision.
  */
 import { describe, expect, it } from "vitest";
+import { tokenHook } from "../fixtures/inline-hook";
 import {
   basic,
   adminCall as call,
@@ -239,16 +240,7 @@ describe("referential integrity across objects", () => {
     const { serverId } = await seedServer();
     const hookId = uniqueId("cal");
     await importConfig({
-      inlineHooks: [
-        {
-          id: hookId,
-          name: hookId,
-          type: "com.okta.oauth2.tokens.transform",
-          version: "1.0.0",
-          status: "INACTIVE",
-          channel: { type: "HTTP", version: "1.0.0", config: { uri: "https://hooks.example/token" } },
-        },
-      ],
+      inlineHooks: [tokenHook({ id: hookId, name: hookId, status: "INACTIVE" })],
     });
     const rule = ruleBody("hooked", ["read"], { actions: { token: { inlineHook: { id: hookId } } } });
     expect((await call("POST", `/authorizationServers/${serverId}/policies/p1/rules`, rule)).status).toBe(

@@ -6,6 +6,7 @@
 import { inject } from "vitest";
 import type { z } from "zod";
 import type { Claim, ImportDocumentInput as ImportDocument } from "../../src/config/schemas";
+import { authorizationHeader, tokenHook } from "../fixtures/inline-hook";
 import type { RecordedRequest } from "../hook-server/server";
 import { ADMIN_TOKEN, freshApp, importConfig, ORIGIN, seedServer, uniqueId } from "./helpers";
 
@@ -57,20 +58,14 @@ export type HookDoc = NonNullable<ImportDocument["inlineHooks"]>[number];
 /** A hook on the test service; its requests are recorded under `tag`. */
 export function hookDoc(behaviour: Behaviour, tag: string, overrides: Partial<HookDoc> = {}): HookDoc {
   return {
-    id: uniqueId("hook"),
-    name: uniqueId(`hook ${behaviour}`),
-    type: "com.okta.oauth2.tokens.transform",
-    version: "1.0.0",
-    channel: {
-      type: "HTTP",
-      version: "1.0.0",
-      config: {
-        uri: `${HOOK_ORIGIN}/${behaviour}/${tag}`,
-        method: "POST",
-        headers: [{ key: "X-Warden-Test", value: tag }],
-        authScheme: { type: "HEADER", key: "Authorization", value: HOOK_SECRET },
-      },
-    },
+    ...tokenHook({
+      id: uniqueId("hook"),
+      name: uniqueId(`hook ${behaviour}`),
+      uri: `${HOOK_ORIGIN}/${behaviour}/${tag}`,
+      method: "POST",
+      headers: [{ key: "X-Warden-Test", value: tag }],
+      authScheme: authorizationHeader(HOOK_SECRET),
+    }),
     ...overrides,
   };
 }
