@@ -7,8 +7,9 @@
 import { Hono } from "hono";
 import type { ApiTokenRecord } from "../config/api-token-store";
 import type { AppEnv } from "../context";
+import { readJsonBody } from "../http/json-body";
 import { apiTokenId, forgetApiToken } from "./api-token-check";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, validationFailed } from "./responses";
 
 const API_TOKEN_BODY_MAX_BYTES = 16 * 1024;

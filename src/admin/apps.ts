@@ -8,11 +8,12 @@
 import { type Context, Hono } from "hono";
 import * as z from "zod";
 import type { ClientWriteResult } from "../config/control-plane";
-import { APPS_PAGE_LIMIT } from "../config/defaults";
+import { ADMIN_BODY_MAX_BYTES, APPS_PAGE_LIMIT } from "../config/defaults";
 import { toIssues } from "../config/issues";
 import type { Client, ClientSecret } from "../config/schemas";
 import type { AppEnv } from "../context";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { readJsonBody } from "../http/json-body";
+import { controlPlane, notFound } from "./control-plane-client";
 import {
   adminOrigin,
   LIFECYCLE,
@@ -135,7 +136,7 @@ export function appsRouter() {
   router.post("/:id/credentials/secrets", async (c) => {
     const id = c.req.param("id");
     // Okta takes an optional body (a client_secret of the admin's choosing); Warden always generates one.
-    await readJsonBody(c.req.raw, { optional: true });
+    await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES, optional: true });
     const { secret, value } = written(await controlPlane(c.env).createClientSecret(id), id);
     return c.json(oktaSecret(secret, secretsUrl(c, id), value), 201);
   });

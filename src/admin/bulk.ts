@@ -8,7 +8,8 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../context";
-import { controlPlane, readJsonBody } from "./control-plane-client";
+import { readJsonBody } from "../http/json-body";
+import { controlPlane } from "./control-plane-client";
 import { validationFailed } from "./responses";
 
 /** Config documents are small; 1 MiB holds thousands of rules. */

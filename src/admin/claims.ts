@@ -3,10 +3,12 @@
  * control plane's `changeServer` like scopes (serialised, validated, published; reads never from KV).
  */
 import { Hono } from "hono";
+import { ADMIN_BODY_MAX_BYTES } from "../config/defaults";
 import type { Claim } from "../config/schemas";
 import { newObjectId } from "../config/server-changes";
 import type { AppEnv } from "../context";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { readJsonBody } from "../http/json-body";
+import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, changed } from "./responses";
 
 function claimView(origin: string, serverId: string, claim: Claim) {
@@ -34,7 +36,7 @@ export function claimsRouter() {
 
   router.post("/:id/claims", async (c) => {
     const id = c.req.param("id");
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = await controlPlane(c.env).changeServer(id, {
       type: "createClaim",
       id: newObjectId("ocl"),
@@ -54,7 +56,7 @@ export function claimsRouter() {
 
   router.put("/:id/claims/:claimId", async (c) => {
     const { id, claimId } = c.req.param();
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = await controlPlane(c.env).changeServer(id, { type: "replaceClaim", claimId, claim: body });
     return c.json(claimView(adminOrigin(c), id, changed(id, result, "OAuth2Claim").value as Claim));
   });

@@ -8,7 +8,8 @@ import { Hono } from "hono";
 import type { InlineHookRecord } from "../config/schemas";
 import type { AppEnv } from "../context";
 import type { HookWriteResult } from "../hooks/hook-store";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { readJsonBody } from "../http/json-body";
+import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, LIFECYCLE, lifecycleLinks, validationFailed } from "./responses";
 
 /** An inline hook is a few hundred bytes; 64 KiB leaves room for every header Okta allows. */

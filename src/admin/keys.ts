@@ -4,10 +4,12 @@
  * plus Warden's emergency `POST …/credentials/keys/{kid}/lifecycle/revoke`.
  */
 import { Hono } from "hono";
+import { ADMIN_BODY_MAX_BYTES } from "../config/defaults";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
+import { readJsonBody } from "../http/json-body";
 import type { KeyInfo, VaultStatus } from "../keys/key-vault";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin } from "./responses";
 
 export function keysRouter() {
@@ -28,7 +30,7 @@ export function keysRouter() {
 
   router.post("/:id/credentials/lifecycle/keyRotate", async (c) => {
     const id = c.req.param("id");
-    const body = await readJsonBody(c.req.raw, { optional: true });
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES, optional: true });
     if (
       body !== undefined &&
       (typeof body !== "object" || body === null || (body as { use?: unknown }).use !== "sig")

@@ -5,10 +5,12 @@
  * goes last unless a priority is given, and placing one at a priority shifts the others.
  */
 import { Hono } from "hono";
+import { ADMIN_BODY_MAX_BYTES } from "../config/defaults";
 import type { Policy, Rule } from "../config/schemas";
 import { newObjectId, type ServerChange } from "../config/server-changes";
 import type { AppEnv } from "../context";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { readJsonBody } from "../http/json-body";
+import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, changed, LIFECYCLE, lifecycleLinks } from "./responses";
 
 /** Okta's AuthorizationServerPolicy: the rules are their own resource, never embedded. */
@@ -67,7 +69,7 @@ export function policiesRouter() {
 
   router.post("/:id/policies", async (c) => {
     const id = c.req.param("id");
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = changed(
       id,
       await change(c, id, { type: "createPolicy", id: newObjectId("00p"), policy: body }),
@@ -83,7 +85,7 @@ export function policiesRouter() {
 
   router.put("/:id/policies/:policyId", async (c) => {
     const { id, policyId } = c.req.param();
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = changed(
       id,
       await change(c, id, { type: "replacePolicy", policyId, policy: body }),
@@ -109,7 +111,7 @@ export function policiesRouter() {
 
   router.post("/:id/policies/:policyId/rules", async (c) => {
     const { id, policyId } = c.req.param();
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = changed(
       id,
       await change(c, id, { type: "createRule", policyId, id: newObjectId("0pr"), rule: body }),
@@ -128,7 +130,7 @@ export function policiesRouter() {
 
   router.put("/:id/policies/:policyId/rules/:ruleId", async (c) => {
     const { id, policyId, ruleId } = c.req.param();
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = changed(
       id,
       await change(c, id, { type: "replaceRule", policyId, ruleId, rule: body }),

@@ -4,11 +4,12 @@
  * reads come from the control plane too, never from KV, so an admin reads its own writes.
  */
 import { Hono } from "hono";
-import { SCOPES_PAGE_LIMIT } from "../config/defaults";
+import { ADMIN_BODY_MAX_BYTES, SCOPES_PAGE_LIMIT } from "../config/defaults";
 import type { Scope } from "../config/schemas";
 import { newObjectId } from "../config/server-changes";
 import type { AppEnv } from "../context";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { readJsonBody } from "../http/json-body";
+import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, changed, pageLimit, setPageLinks } from "./responses";
 
 const KIND = "OAuth2Scope";
@@ -59,7 +60,7 @@ export function scopesRouter() {
 
   router.post("/:id/scopes", async (c) => {
     const id = c.req.param("id");
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = await controlPlane(c.env).changeServer(id, {
       type: "createScope",
       id: newObjectId("scp"),
@@ -78,7 +79,7 @@ export function scopesRouter() {
 
   router.put("/:id/scopes/:scopeId", async (c) => {
     const { id, scopeId } = c.req.param();
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = await controlPlane(c.env).changeServer(id, { type: "replaceScope", scopeId, scope: body });
     return c.json(scopeView(adminOrigin(c), id, changed(id, result, KIND).value as Scope));
   });

@@ -5,11 +5,12 @@
  * write goes through the control plane, never KV: an admin reads its own writes.
  */
 import { Hono } from "hono";
-import { AUTHORIZATION_SERVERS_PAGE_LIMIT } from "../config/defaults";
+import { ADMIN_BODY_MAX_BYTES, AUTHORIZATION_SERVERS_PAGE_LIMIT } from "../config/defaults";
 import type { ServerConfig } from "../config/schemas";
 import type { AppEnv } from "../context";
+import { readJsonBody } from "../http/json-body";
 import type { VaultStatus } from "../keys/key-vault";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, changed, LIFECYCLE, lifecycleLinks, pageLimit, setPageLinks } from "./responses";
 
 const KIND = "AuthorizationServer";
@@ -73,7 +74,11 @@ export function serversRouter() {
 
   router.post("/", async (c) => {
     const plane = controlPlane(c.env);
-    const result = changed("", await plane.createServer(await readJsonBody(c.req.raw)), KIND);
+    const result = changed(
+      "",
+      await plane.createServer(await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES })),
+      KIND,
+    );
     const server = result.value as ServerConfig["server"];
     return c.json(serverView(adminOrigin(c), server, await plane.signingStatus(server.id)), 201);
   });
@@ -89,7 +94,7 @@ export function serversRouter() {
   router.put("/:id", async (c) => {
     const id = c.req.param("id");
     const plane = controlPlane(c.env);
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = changed(id, await plane.changeServer(id, { type: "replaceServer", server: body }), KIND);
     return c.json(
       serverView(adminOrigin(c), result.value as ServerConfig["server"], await plane.signingStatus(id)),
