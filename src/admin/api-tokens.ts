@@ -5,8 +5,8 @@
  * stores only its SHA-256. The bootstrap `ADMIN_API_TOKEN` is a Worker secret, not one of these.
  */
 import { Hono } from "hono";
-import type { ApiTokenRecord } from "../config/api-token-store";
 import type { AppEnv } from "../context";
+import type { ApiTokenRecord } from "../control-plane/api-token-store";
 import { readJsonBody } from "../http/json-body";
 import { apiTokenId, forgetApiToken } from "./api-token-check";
 import { controlPlane, notFound } from "./control-plane-client";

@@ -7,11 +7,11 @@
  */
 import { type Context, Hono } from "hono";
 import * as z from "zod";
-import type { ClientWriteResult } from "../config/control-plane";
 import { ADMIN_BODY_MAX_BYTES, APPS_PAGE_LIMIT } from "../config/defaults";
 import { toIssues } from "../config/issues";
 import type { Client, ClientSecret } from "../config/schemas";
 import type { AppEnv } from "../context";
+import type { ClientWriteResult } from "../control-plane/control-plane";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane, notFound } from "./control-plane-client";
 import {

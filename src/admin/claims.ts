@@ -5,8 +5,8 @@
 import { Hono } from "hono";
 import { ADMIN_BODY_MAX_BYTES } from "../config/defaults";
 import type { Claim } from "../config/schemas";
-import { newObjectId } from "../config/server-changes";
 import type { AppEnv } from "../context";
+import { newObjectId } from "../control-plane/server-changes";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, changed } from "./responses";

@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import type { InlineHookRecord } from "../config/schemas";
 import type { AppEnv } from "../context";
-import type { HookWriteResult } from "../hooks/hook-store";
+import type { HookWriteResult } from "../control-plane/hook-store";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, LIFECYCLE, lifecycleLinks, validationFailed } from "./responses";

@@ -7,8 +7,8 @@
 import { Hono } from "hono";
 import { ADMIN_BODY_MAX_BYTES } from "../config/defaults";
 import type { Policy, Rule } from "../config/schemas";
-import { newObjectId, type ServerChange } from "../config/server-changes";
 import type { AppEnv } from "../context";
+import { newObjectId, type ServerChange } from "../control-plane/server-changes";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, changed, LIFECYCLE, lifecycleLinks } from "./responses";

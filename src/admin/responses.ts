@@ -4,10 +4,10 @@
  * the unsupported-method error, and cursor pagination (`limit` / `after`, RFC 8288 `Link`).
  */
 import type { Context } from "hono";
-import type { ServerChangeResult } from "../config/control-plane";
 import type { ValidationIssue } from "../config/issues";
 import type { Status } from "../config/schemas";
 import type { AppEnv } from "../context";
+import type { ServerChangeResult } from "../control-plane/control-plane";
 import { ApiError } from "../errors";
 import { orgUrl } from "../oauth/server-context";
 import { notFound } from "./control-plane-client";

@@ -6,8 +6,8 @@
 import { Hono } from "hono";
 import { ADMIN_BODY_MAX_BYTES, SCOPES_PAGE_LIMIT } from "../config/defaults";
 import type { Scope } from "../config/schemas";
-import { newObjectId } from "../config/server-changes";
 import type { AppEnv } from "../context";
+import { newObjectId } from "../control-plane/server-changes";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, changed, pageLimit, setPageLinks } from "./responses";

@@ -5,12 +5,12 @@
  * nothing here is reentrant.
  */
 import type * as z from "zod";
+import { CLIENT_SECRET_BYTES, MAX_CLIENT_SECRETS } from "../config/defaults";
+import { isRecord, toIssues, type ValidationIssue } from "../config/issues";
+import { kvKeys } from "../config/kv-keys";
+import { Client, type ClientInput, type ClientSecret } from "../config/schemas";
 import { hashSecret, randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
-import { CLIENT_SECRET_BYTES, MAX_CLIENT_SECRETS } from "./defaults";
-import { isRecord, toIssues, type ValidationIssue } from "./issues";
-import { kvKeys } from "./kv-keys";
-import { Client, type ClientInput, type ClientSecret } from "./schemas";
 import { newObjectId } from "./server-changes";
 
 /** A client write's outcome: the value, what was invalid, or which object does not exist. */

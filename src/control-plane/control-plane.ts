@@ -8,14 +8,13 @@
  * update. Results cross the RPC boundary as data: thrown errors would lose their shape on the way.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
-import { type HookWriteResult, InlineHookStore } from "../hooks/hook-store";
-import type { SigningSettings, VaultStatus } from "../keys/key-vault";
-import { type ApiTokenCreateResult, type ApiTokenRecord, ApiTokenStore } from "./api-token-store";
-import { type ClientPage, ClientStore, type ClientWriteResult } from "./client-store";
-import { DEFAULT_SIGNING_ALG, NEXT_KEY_LEAD_SECONDS, ORG_KEYS_ID, ROTATION_PERIOD_SECONDS } from "./defaults";
-import { isRecord, toIssues, type ValidationIssue } from "./issues";
-import { type KnownObjects, policiesNamingClient, referenceIssues, rulesNamingHook } from "./references";
+import {
+  DEFAULT_SIGNING_ALG,
+  NEXT_KEY_LEAD_SECONDS,
+  ORG_KEYS_ID,
+  ROTATION_PERIOD_SECONDS,
+} from "../config/defaults";
+import { isRecord, toIssues, type ValidationIssue } from "../config/issues";
 import {
   AuthorizationServer,
   type Client,
@@ -26,7 +25,13 @@ import {
   ServerConfig,
   type Snapshot,
   withoutHookSecret,
-} from "./schemas";
+} from "../config/schemas";
+import type { Env } from "../env";
+import type { SigningSettings, VaultStatus } from "../keys/key-vault";
+import { type ApiTokenCreateResult, type ApiTokenRecord, ApiTokenStore } from "./api-token-store";
+import { type ClientPage, ClientStore, type ClientWriteResult } from "./client-store";
+import { type HookWriteResult, InlineHookStore } from "./hook-store";
+import { type KnownObjects, policiesNamingClient, referenceIssues, rulesNamingHook } from "./references";
 import {
   applyChange,
   type ChangedObject,

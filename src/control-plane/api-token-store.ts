@@ -4,9 +4,9 @@
  * The control plane serialises every call; nothing here is reentrant.
  */
 import * as z from "zod";
+import { API_TOKEN_BYTES } from "../config/defaults";
+import { toIssues, type ValidationIssue } from "../config/issues";
 import { hashSecret, randomToken } from "../crypto/secrets";
-import { API_TOKEN_BYTES } from "./defaults";
-import { toIssues, type ValidationIssue } from "./issues";
 
 /** What `POST /api/v1/api-tokens` accepts: Okta's writable fields. */
 export const ApiTokenInput = z.strictObject({

@@ -7,9 +7,8 @@
  * (`references.ts`), which knows what exists.
  */
 import type * as z from "zod";
-import { RESERVED_SCOPES } from "./defaults";
-import { isRecord, toIssues, type ValidationIssue } from "./issues";
-import { normalisePriorities, placeAt, withoutItem } from "./priorities";
+import { RESERVED_SCOPES } from "../config/defaults";
+import { isRecord, toIssues, type ValidationIssue } from "../config/issues";
 import {
   AuthorizationServer,
   Claim,
@@ -19,7 +18,8 @@ import {
   ServerConfig,
   type ServerConfigInput,
   type Status,
-} from "./schemas";
+} from "../config/schemas";
+import { normalisePriorities, placeAt, withoutItem } from "./priorities";
 
 const SYSTEM_SCOPES: ReadonlySet<string> = new Set(RESERVED_SCOPES);
 

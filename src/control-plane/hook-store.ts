@@ -8,7 +8,7 @@ import { kvKeys } from "../config/kv-keys";
 import { InlineHook, type InlineHookRecord, type Status } from "../config/schemas";
 import { randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
-import { publishedHook } from "./published-hook";
+import { publishedHook } from "../hooks/published-hook";
 
 export type HookWriteResult =
   | { ok: true; value: InlineHookRecord }
