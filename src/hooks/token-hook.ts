@@ -13,6 +13,8 @@
  * `runTokenInlineHook` does the work and says what happened, recording nothing, so Token Preview
  * can run exactly what a real request runs; `applyTokenInlineHook` is the token endpoint's step.
  */
+
+import { RESERVED_CLAIMS } from "../claims/reserved-names";
 import type { ConfigStore } from "../config/config-store";
 import {
   INLINE_HOOK_LIFETIME_SECONDS_RANGE,
@@ -24,7 +26,7 @@ import { randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
 import { OAuthError } from "../errors";
 import type { PolicyDecision } from "../policy";
-import { type AccessTokenClaims, RESERVED_CLAIMS } from "../tokens/access-token";
+import type { AccessTokenClaims } from "../tokens/access-token";
 import { callHook } from "./hook-call";
 import { type HookFailureReason, recordHookOutcome } from "./hook-log";
 import { applyTokenPatch, type PatchRejection } from "./patch";

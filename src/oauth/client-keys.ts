@@ -23,7 +23,7 @@ import {
 } from "../config/defaults";
 import type { Client } from "../config/schemas";
 import { readBoundedText } from "../http/bounded-body";
-import { isTlsOrLoopback } from "../verify/tls-url";
+import { isTlsOrLoopback } from "../http/tls-url";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
