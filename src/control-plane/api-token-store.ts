@@ -7,6 +7,7 @@ import * as z from "zod";
 import { API_TOKEN_BYTES } from "../config/defaults";
 import { toIssues, type ValidationIssue } from "../config/issues";
 import { hashSecret, randomToken } from "../crypto/secrets";
+import { RecordTable } from "./record-table";
 
 /** What `POST /api/v1/api-tokens` accepts: Okta's writable fields. */
 export const ApiTokenInput = z.strictObject({
@@ -36,24 +37,20 @@ export type ApiTokenCreateResult =
 const CLIENT_NAME = "Warden Management API";
 
 export class ApiTokenStore {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS api_tokens (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, record TEXT NOT NULL)",
-    );
+  readonly #table: RecordTable<ApiTokenRecord>;
+
+  constructor(sql: SqlStorage) {
+    this.#table = new RecordTable(sql, "api_tokens", "id", [
+      { name: "token_hash", type: "TEXT NOT NULL UNIQUE" },
+    ]);
   }
 
   list(): ApiTokenRecord[] {
-    return this.sql
-      .exec<{ record: string }>("SELECT record FROM api_tokens ORDER BY id")
-      .toArray()
-      .map((row) => JSON.parse(row.record) as ApiTokenRecord);
+    return this.#table.all();
   }
 
   get(id: string): ApiTokenRecord | undefined {
-    const row = this.sql
-      .exec<{ record: string }>("SELECT record FROM api_tokens WHERE id = ?", id)
-      .toArray()[0];
-    return row ? (JSON.parse(row.record) as ApiTokenRecord) : undefined;
+    return this.#table.get(id);
   }
 
   /** The value is returned here once; only its hash is stored. */
@@ -75,18 +72,13 @@ export class ApiTokenStore {
       lastUpdated: created,
       ...(parsed.data.expiresAt ? { expiresAt: new Date(parsed.data.expiresAt).toISOString() } : {}),
     };
-    this.sql.exec(
-      "INSERT INTO api_tokens (id, token_hash, record) VALUES (?, ?, ?)",
-      record.id,
-      await hashSecret(token),
-      JSON.stringify(record),
-    );
+    this.#table.insert(record.id, record, [await hashSecret(token)]);
     return { ok: true, value: { ...record, token } };
   }
 
   /** True when the token existed (and is now gone). */
   revoke(id: string): boolean {
-    return this.sql.exec("DELETE FROM api_tokens WHERE id = ?", id).rowsWritten > 0;
+    return this.#table.delete(id);
   }
 
   /**
@@ -94,10 +86,7 @@ export class ApiTokenStore {
    * value leaks nothing through timing that would help guess another.
    */
   async verify(token: string, now: Date): Promise<ApiTokenRecord | undefined> {
-    const row = this.sql
-      .exec<{ record: string }>("SELECT record FROM api_tokens WHERE token_hash = ?", await hashSecret(token))
-      .toArray()[0];
-    const record = row ? (JSON.parse(row.record) as ApiTokenRecord) : undefined;
+    const record = this.#table.findBy("token_hash", await hashSecret(token));
     if (record?.expiresAt && Date.parse(record.expiresAt) <= now.getTime()) return undefined;
     return record;
   }

@@ -11,6 +11,7 @@ import { kvKeys } from "../config/kv-keys";
 import { Client, type ClientInput, type ClientSecret } from "../config/schemas";
 import { hashSecret, randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
+import { RecordTable } from "./record-table";
 import { newObjectId } from "./server-changes";
 
 /** A client write's outcome: the value, what was invalid, or which object does not exist. */
@@ -35,33 +36,26 @@ export class ClientStore {
    * @param beforePublish runs before any client record reaches KV: the org authorization server's
    *   keys must exist before a client that could ask it for a token is visible.
    */
+  readonly #table: RecordTable<Client>;
+
   constructor(
-    private readonly sql: SqlStorage,
+    sql: SqlStorage,
     private readonly env: Pick<Env, "CONFIG">,
     private readonly beforePublish: () => Promise<void>,
   ) {
-    sql.exec("CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, record TEXT NOT NULL)");
+    this.#table = new RecordTable(sql, "clients", "client_id");
   }
 
   get(clientId: string): Client | undefined {
-    const row = this.sql
-      .exec<{ record: string }>("SELECT record FROM clients WHERE client_id = ?", clientId)
-      .toArray()[0];
-    return row ? (JSON.parse(row.record) as Client) : undefined;
+    return this.#table.get(clientId);
   }
 
   ids(): string[] {
-    return this.sql
-      .exec<{ client_id: string }>("SELECT client_id FROM clients ORDER BY client_id")
-      .toArray()
-      .map((r) => r.client_id);
+    return this.#table.ids();
   }
 
   all(): Client[] {
-    return this.sql
-      .exec<{ record: string }>("SELECT record FROM clients ORDER BY client_id")
-      .toArray()
-      .map((row) => JSON.parse(row.record) as Client);
+    return this.#table.all();
   }
 
   /**
@@ -70,17 +64,14 @@ export class ClientStore {
    */
   page(options: { q?: string; after?: string; limit: number }): ClientPage {
     const prefix = `${(options.q ?? "").toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    const rows = this.sql
-      .exec<{ record: string }>(
-        `SELECT record FROM clients WHERE client_id > ?
-           AND lower(json_extract(record, '$.client_name')) LIKE ? ESCAPE '\\'
-         ORDER BY client_id LIMIT ?`,
-        options.after ?? "",
-        prefix,
-        options.limit + 1,
-      )
-      .toArray()
-      .map((row) => JSON.parse(row.record) as Client);
+    const rows = this.#table.select(
+      `WHERE client_id > ?
+         AND lower(json_extract(record, '$.client_name')) LIKE ? ESCAPE '\\'
+       ORDER BY client_id LIMIT ?`,
+      options.after ?? "",
+      prefix,
+      options.limit + 1,
+    );
     const clients = rows.slice(0, options.limit);
     return rows.length > options.limit ? { clients, next: clients.at(-1)?.client_id } : { clients };
   }
@@ -151,7 +142,7 @@ export class ClientStore {
 
   /** Deletes the client's record and its KV copy, whatever its status (import with prune). */
   async remove(clientId: string): Promise<void> {
-    this.sql.exec("DELETE FROM clients WHERE client_id = ?", clientId);
+    this.#table.delete(clientId);
     await this.env.CONFIG.delete(kvKeys.client(clientId));
   }
 
@@ -240,11 +231,7 @@ export class ClientStore {
 
   /** The SQLite half of a save, for use inside a storage transaction; `publish` follows it. */
   store(record: Client): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO clients (client_id, record) VALUES (?, ?)",
-      record.client_id,
-      JSON.stringify(record),
-    );
+    this.#table.put(record.client_id, record);
   }
 
   async publish(record: Client): Promise<void> {

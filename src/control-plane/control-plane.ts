@@ -91,7 +91,6 @@ export class ControlPlane extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const sql = ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS inline_hooks (id TEXT PRIMARY KEY, record TEXT NOT NULL)");
     this.servers = new ServerStore(sql, env);
     this.clients = new ClientStore(sql, env, () => this.ensureOrgKeys());
     this.hooks = new InlineHookStore(sql, env);

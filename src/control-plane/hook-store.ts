@@ -9,6 +9,7 @@ import { InlineHook, type InlineHookRecord, type Status } from "../config/schema
 import { randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
 import { publishedHook } from "../hooks/published-hook";
+import { RecordTable } from "./record-table";
 
 export type HookWriteResult =
   | { ok: true; value: InlineHookRecord }
@@ -26,30 +27,25 @@ function newHookId(): string {
 }
 
 export class InlineHookStore {
+  readonly #table: RecordTable<InlineHookRecord>;
+
   constructor(
-    private readonly sql: SqlStorage,
+    sql: SqlStorage,
     private readonly env: Pick<Env, "CONFIG" | "KEY_ENCRYPTION_KEY">,
-  ) {}
+  ) {
+    this.#table = new RecordTable(sql, "inline_hooks", "id");
+  }
 
   get(id: string): InlineHookRecord | undefined {
-    const row = this.sql
-      .exec<{ record: string }>("SELECT record FROM inline_hooks WHERE id = ?", id)
-      .toArray()[0];
-    return row ? (JSON.parse(row.record) as InlineHookRecord) : undefined;
+    return this.#table.get(id);
   }
 
   ids(): string[] {
-    return this.sql
-      .exec<{ id: string }>("SELECT id FROM inline_hooks ORDER BY id")
-      .toArray()
-      .map((r) => r.id);
+    return this.#table.ids();
   }
 
   list(): InlineHookRecord[] {
-    return this.sql
-      .exec<{ record: string }>("SELECT record FROM inline_hooks ORDER BY id")
-      .toArray()
-      .map((row) => JSON.parse(row.record) as InlineHookRecord);
+    return this.#table.all();
   }
 
   /** `POST /api/v1/inlineHooks`: Okta assigns the id (one may be given) and creates it ACTIVE. */
@@ -108,7 +104,7 @@ export class InlineHookStore {
 
   /** Deletes the hook and its KV copy whatever its status (an import with prune); the caller checks references. */
   async remove(id: string): Promise<void> {
-    this.sql.exec("DELETE FROM inline_hooks WHERE id = ?", id);
+    this.#table.delete(id);
     await this.env.CONFIG.delete(kvKeys.hook(id));
   }
 
@@ -169,11 +165,7 @@ export class InlineHookStore {
   /** Inside the caller's transaction. */
   save(records: readonly PreparedHook[]): void {
     for (const { record } of records) {
-      this.sql.exec(
-        "INSERT OR REPLACE INTO inline_hooks (id, record) VALUES (?, ?)",
-        record.id,
-        JSON.stringify(record),
-      );
+      this.#table.put(record.id, record);
     }
   }
 
