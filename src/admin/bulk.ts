@@ -10,7 +10,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../context";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane } from "./control-plane-client";
-import { validationFailed } from "./responses";
+import { validationFailed, written } from "./responses";
 
 /** Config documents are small; 1 MiB holds thousands of rules. */
 const IMPORT_MAX_BYTES = 1024 * 1024;
@@ -30,8 +30,7 @@ export function bulkRouter() {
     const options = { prune: flag(c, "prune"), dryRun: flag(c, "dryRun") };
     const body = await readJsonBody(c.req.raw, { maxBytes: IMPORT_MAX_BYTES });
     const result = await controlPlane(c.env).importConfig(body, options);
-    if (!result.ok) throw validationFailed(result.issues);
-    return c.json(result.value);
+    return c.json(written(result));
   });
 
   router.get("/export", async (c) => c.json(await controlPlane(c.env).exportConfig()));

@@ -9,7 +9,7 @@ import type { AppEnv } from "../context";
 import { newObjectId } from "../control-plane/server-changes";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane, notFound } from "./control-plane-client";
-import { adminOrigin, changed } from "./responses";
+import { adminOrigin, inServer, written } from "./responses";
 
 function claimView(origin: string, serverId: string, claim: Claim) {
   return {
@@ -42,7 +42,10 @@ export function claimsRouter() {
       id: newObjectId("ocl"),
       claim: body,
     });
-    return c.json(claimView(adminOrigin(c), id, changed(id, result, "OAuth2Claim").value as Claim), 201);
+    return c.json(
+      claimView(adminOrigin(c), id, written(result, inServer(id, "OAuth2Claim")).object as Claim),
+      201,
+    );
   });
 
   router.get("/:id/claims/:claimId", async (c) => {
@@ -58,13 +61,15 @@ export function claimsRouter() {
     const { id, claimId } = c.req.param();
     const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = await controlPlane(c.env).changeServer(id, { type: "replaceClaim", claimId, claim: body });
-    return c.json(claimView(adminOrigin(c), id, changed(id, result, "OAuth2Claim").value as Claim));
+    return c.json(
+      claimView(adminOrigin(c), id, written(result, inServer(id, "OAuth2Claim")).object as Claim),
+    );
   });
 
   router.delete("/:id/claims/:claimId", async (c) => {
     const { id, claimId } = c.req.param();
     const result = await controlPlane(c.env).changeServer(id, { type: "deleteClaim", claimId });
-    changed(id, result, "OAuth2Claim");
+    written(result, inServer(id, "OAuth2Claim"));
     return c.body(null, 204);
   });
 

@@ -10,7 +10,7 @@ import type { AppEnv } from "../context";
 import { newObjectId } from "../control-plane/server-changes";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane, notFound } from "./control-plane-client";
-import { adminOrigin, changed, pageLimit, setPageLinks } from "./responses";
+import { adminOrigin, inServer, pageLimit, setPageLinks, written } from "./responses";
 
 const KIND = "OAuth2Scope";
 
@@ -66,7 +66,7 @@ export function scopesRouter() {
       id: newObjectId("scp"),
       scope: body,
     });
-    return c.json(scopeView(adminOrigin(c), id, changed(id, result, KIND).value as Scope), 201);
+    return c.json(scopeView(adminOrigin(c), id, written(result, inServer(id, KIND)).object as Scope), 201);
   });
 
   router.get("/:id/scopes/:scopeId", async (c) => {
@@ -81,12 +81,12 @@ export function scopesRouter() {
     const { id, scopeId } = c.req.param();
     const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = await controlPlane(c.env).changeServer(id, { type: "replaceScope", scopeId, scope: body });
-    return c.json(scopeView(adminOrigin(c), id, changed(id, result, KIND).value as Scope));
+    return c.json(scopeView(adminOrigin(c), id, written(result, inServer(id, KIND)).object as Scope));
   });
 
   router.delete("/:id/scopes/:scopeId", async (c) => {
     const { id, scopeId } = c.req.param();
-    changed(id, await controlPlane(c.env).changeServer(id, { type: "deleteScope", scopeId }), KIND);
+    written(await controlPlane(c.env).changeServer(id, { type: "deleteScope", scopeId }), inServer(id, KIND));
     return c.body(null, 204);
   });
 

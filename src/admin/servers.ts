@@ -11,7 +11,15 @@ import type { AppEnv } from "../context";
 import { readJsonBody } from "../http/json-body";
 import type { VaultStatus } from "../keys/key-vault";
 import { controlPlane, notFound } from "./control-plane-client";
-import { adminOrigin, changed, LIFECYCLE, lifecycleLinks, pageLimit, setPageLinks } from "./responses";
+import {
+  adminOrigin,
+  inServer,
+  LIFECYCLE,
+  lifecycleLinks,
+  pageLimit,
+  setPageLinks,
+  written,
+} from "./responses";
 
 const KIND = "AuthorizationServer";
 
@@ -74,12 +82,11 @@ export function serversRouter() {
 
   router.post("/", async (c) => {
     const plane = controlPlane(c.env);
-    const result = changed(
-      "",
+    const result = written(
       await plane.createServer(await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES })),
-      KIND,
+      inServer("", KIND),
     );
-    const server = result.value as ServerConfig["server"];
+    const server = result.object as ServerConfig["server"];
     return c.json(serverView(adminOrigin(c), server, await plane.signingStatus(server.id)), 201);
   });
 
@@ -95,15 +102,18 @@ export function serversRouter() {
     const id = c.req.param("id");
     const plane = controlPlane(c.env);
     const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
-    const result = changed(id, await plane.changeServer(id, { type: "replaceServer", server: body }), KIND);
+    const result = written(
+      await plane.changeServer(id, { type: "replaceServer", server: body }),
+      inServer(id, KIND),
+    );
     return c.json(
-      serverView(adminOrigin(c), result.value as ServerConfig["server"], await plane.signingStatus(id)),
+      serverView(adminOrigin(c), result.object as ServerConfig["server"], await plane.signingStatus(id)),
     );
   });
 
   router.delete("/:id", async (c) => {
     const id = c.req.param("id");
-    changed(id, await controlPlane(c.env).deleteServer(id), KIND);
+    written(await controlPlane(c.env).deleteServer(id), inServer(id, KIND));
     return c.body(null, 204);
   });
 
@@ -111,7 +121,10 @@ export function serversRouter() {
     // Okta answers the lifecycle operations of authorization servers with 204 No Content.
     router.post(`/:id/lifecycle/${action}`, async (c) => {
       const id = c.req.param("id");
-      changed(id, await controlPlane(c.env).changeServer(id, { type: "setServerStatus", status }), KIND);
+      written(
+        await controlPlane(c.env).changeServer(id, { type: "setServerStatus", status }),
+        inServer(id, KIND),
+      );
       return c.body(null, 204);
     });
   }

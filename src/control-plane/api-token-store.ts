@@ -5,9 +5,10 @@
  */
 import * as z from "zod";
 import { API_TOKEN_BYTES } from "../config/defaults";
-import { toIssues, type ValidationIssue } from "../config/issues";
+import { toIssues } from "../config/issues";
 import { hashSecret, randomToken } from "../crypto/secrets";
 import { RecordTable } from "./record-table";
+import { invalid, missing, type WriteResult } from "./write-result";
 
 /** What `POST /api/v1/api-tokens` accepts: Okta's writable fields. */
 export const ApiTokenInput = z.strictObject({
@@ -29,9 +30,8 @@ export interface ApiTokenRecord {
   expiresAt?: string;
 }
 
-export type ApiTokenCreateResult =
-  | { ok: true; value: ApiTokenRecord & { token: string } }
-  | { ok: false; issues: ValidationIssue[] };
+/** A new token's record and, this once, its value. */
+export type ApiTokenCreated = ApiTokenRecord & { token: string };
 
 /** The client name Okta shows for a token; Warden's are created through its own API. */
 const CLIENT_NAME = "Warden Management API";
@@ -54,11 +54,11 @@ export class ApiTokenStore {
   }
 
   /** The value is returned here once; only its hash is stored. */
-  async create(input: unknown, now: Date): Promise<ApiTokenCreateResult> {
+  async create(input: unknown, now: Date): Promise<WriteResult<ApiTokenCreated>> {
     const parsed = ApiTokenInput.safeParse(input);
     if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
     if (parsed.data.expiresAt && Date.parse(parsed.data.expiresAt) <= now.getTime()) {
-      return { ok: false, issues: [{ path: "expiresAt", message: "must be in the future" }] };
+      return invalid("expiresAt", "must be in the future");
     }
     // Okta's ids are `00T…`, values `00…`: 256 random bits in the value.
     const token = `00${randomToken(API_TOKEN_BYTES)}`;
@@ -76,9 +76,8 @@ export class ApiTokenStore {
     return { ok: true, value: { ...record, token } };
   }
 
-  /** True when the token existed (and is now gone). */
-  revoke(id: string): boolean {
-    return this.#table.delete(id);
+  revoke(id: string): WriteResult<null, "apiToken"> {
+    return this.#table.delete(id) ? { ok: true, value: null } : missing("apiToken");
   }
 
   /**

@@ -14,7 +14,7 @@ import {
   ORG_KEYS_ID,
   ROTATION_PERIOD_SECONDS,
 } from "../config/defaults";
-import { isRecord, toIssues, type ValidationIssue } from "../config/issues";
+import { isRecord, toIssues } from "../config/issues";
 import {
   AuthorizationServer,
   type Client,
@@ -28,9 +28,9 @@ import {
 } from "../config/schemas";
 import type { Env } from "../env";
 import type { SigningSettings, VaultStatus } from "../keys/key-vault";
-import { type ApiTokenCreateResult, type ApiTokenRecord, ApiTokenStore } from "./api-token-store";
-import { type ClientPage, ClientStore, type ClientWriteResult } from "./client-store";
-import { type HookWriteResult, InlineHookStore } from "./hook-store";
+import { type ApiTokenCreated, type ApiTokenRecord, ApiTokenStore } from "./api-token-store";
+import { type ClientMissing, type ClientPage, ClientStore } from "./client-store";
+import { InlineHookStore } from "./hook-store";
 import { type KnownObjects, policiesNamingClient, referenceIssues, rulesNamingHook } from "./references";
 import {
   applyChange,
@@ -40,8 +40,7 @@ import {
   type ServerChange,
 } from "./server-changes";
 import { type ServerPage, ServerStore } from "./server-store";
-
-export type { ClientWriteResult } from "./client-store";
+import { invalid, missing, type WriteResult } from "./write-result";
 
 export interface ImportOptions {
   /** Also delete the servers, clients and inline hooks the document does not have. */
@@ -57,11 +56,14 @@ export interface ExportDocument {
   inlineHooks: InlineHook[];
 }
 
-export type WriteResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
+/** A server write's object (null for a delete) and the config version it produced. */
+export interface ServerWrite {
+  object: ChangedObject;
+  version: number;
+}
 
-export type ServerChangeResult =
-  | { ok: true; value: ChangedObject; version: number }
-  | { ok: false; notFound?: string; issues: ValidationIssue[] };
+/** A server write; `notFound` is the id of the missing server or object (the route knows its kind). */
+export type ServerChangeResult = WriteResult<ServerWrite, string>;
 
 export interface ImportSummary {
   servers: { id: string; version: number }[];
@@ -238,15 +240,12 @@ export class ControlPlane extends DurableObject<Env> {
       const parsed = AuthorizationServer.safeParse({ ...fields, id, status: "ACTIVE" });
       if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
       if (this.servers.get(parsed.data.id)) {
-        return {
-          ok: false,
-          issues: [{ path: "id", message: `an authorization server '${parsed.data.id}' already exists` }],
-        };
+        return invalid("id", `an authorization server '${parsed.data.id}' already exists`);
       }
       const config = ServerConfig.parse({ server: parsed.data });
       const snapshot = this.servers.store(config);
       await this.servers.publish(snapshot);
-      return { ok: true, value: snapshot.server, version: snapshot.version };
+      return { ok: true, value: { object: snapshot.server, version: snapshot.version } };
     });
   }
 
@@ -257,14 +256,14 @@ export class ControlPlane extends DurableObject<Env> {
   async changeServer(serverId: string, change: ServerChange): Promise<ServerChangeResult> {
     return this.ctx.blockConcurrencyWhile(async () => {
       const stored = this.servers.get(serverId);
-      if (!stored) return { ok: false, notFound: serverId, issues: [] };
+      if (!stored) return missing(serverId);
       const applied = applyChange(stored.config, change);
       if (!applied.ok) return applied;
       const issues = referenceIssues(applied.config, this.known());
       if (issues.length > 0) return { ok: false, issues };
       const snapshot = this.servers.store(applied.config);
       await this.servers.publish(snapshot);
-      return { ok: true, value: applied.result, version: snapshot.version };
+      return { ok: true, value: { object: applied.result, version: snapshot.version } };
     });
   }
 
@@ -276,21 +275,13 @@ export class ControlPlane extends DurableObject<Env> {
   async deleteServer(serverId: string): Promise<ServerChangeResult> {
     return this.ctx.blockConcurrencyWhile(async () => {
       const stored = this.servers.get(serverId);
-      if (!stored) return { ok: false, notFound: serverId, issues: [] };
+      if (!stored) return missing(serverId);
       if (stored.config.server.status === "ACTIVE") {
-        return {
-          ok: false,
-          issues: [
-            {
-              path: "status",
-              message: "an ACTIVE authorization server must be deactivated before it is deleted",
-            },
-          ],
-        };
+        return invalid("status", "an ACTIVE authorization server must be deactivated before it is deleted");
       }
       this.servers.forget(serverId);
       await this.servers.unpublish(serverId);
-      return { ok: true, value: null, version: stored.version };
+      return { ok: true, value: { object: null, version: stored.version } };
     });
   }
 
@@ -300,18 +291,18 @@ export class ControlPlane extends DurableObject<Env> {
     return this.servers.vault(serverId).status();
   }
 
-  /** Okta's `credentials/lifecycle/keyRotate`. */
-  async rotateKeys(serverId: string): Promise<VaultStatus | undefined> {
-    if (!this.servers.get(serverId)) return undefined;
+  /** Okta's `credentials/lifecycle/keyRotate`; a vault with no keys yet counts as a missing server. */
+  async rotateKeys(serverId: string): Promise<WriteResult<VaultStatus, "server">> {
+    if (!this.servers.get(serverId)) return missing("server");
     const result = await this.servers.vault(serverId).rotate();
-    return result.ok ? result.status : undefined;
+    return result.ok ? { ok: true, value: result.status } : missing("server");
   }
 
-  /** Emergency revocation of one key; undefined when the server or the key does not exist. */
-  async revokeKey(serverId: string, kid: string): Promise<VaultStatus | undefined> {
-    if (!this.servers.get(serverId)) return undefined;
+  /** Emergency revocation of one key; a vault with no keys yet has no such key either. */
+  async revokeKey(serverId: string, kid: string): Promise<WriteResult<VaultStatus, "server" | "key">> {
+    if (!this.servers.get(serverId)) return missing("server");
     const result = await this.servers.vault(serverId).revoke(kid);
-    return result.ok ? result.status : undefined;
+    return result.ok ? { ok: true, value: result.status } : missing("key");
   }
 
   // ---- clients (Okta apps) ----
@@ -325,20 +316,25 @@ export class ControlPlane extends DurableObject<Env> {
     return this.clients.page(options);
   }
 
-  async createClient(input: unknown): Promise<ClientWriteResult<{ client: Client; secret?: string }>> {
+  async createClient(
+    input: unknown,
+  ): Promise<WriteResult<{ client: Client; secret?: string }, ClientMissing>> {
     return this.ctx.blockConcurrencyWhile(() => this.clients.create(input));
   }
 
-  async replaceClient(clientId: string, input: unknown): Promise<ClientWriteResult<Client>> {
+  async replaceClient(clientId: string, input: unknown): Promise<WriteResult<Client, ClientMissing>> {
     return this.ctx.blockConcurrencyWhile(() => this.clients.replace(clientId, input));
   }
 
-  async setClientStatus(clientId: string, status: Client["status"]): Promise<ClientWriteResult<Client>> {
+  async setClientStatus(
+    clientId: string,
+    status: Client["status"],
+  ): Promise<WriteResult<Client, ClientMissing>> {
     return this.ctx.blockConcurrencyWhile(() => this.clients.setStatus(clientId, status));
   }
 
   /** Refused while ACTIVE (Okta) or while a policy on any authorization server names the client. */
-  async deleteClient(clientId: string): Promise<ClientWriteResult<null>> {
+  async deleteClient(clientId: string): Promise<WriteResult<null, ClientMissing>> {
     return this.ctx.blockConcurrencyWhile(() =>
       this.clients.delete(clientId, policiesNamingClient(this.servers.all(), clientId)),
     );
@@ -346,7 +342,7 @@ export class ControlPlane extends DurableObject<Env> {
 
   async createClientSecret(
     clientId: string,
-  ): Promise<ClientWriteResult<{ secret: ClientSecret; value: string }>> {
+  ): Promise<WriteResult<{ secret: ClientSecret; value: string }, ClientMissing>> {
     return this.ctx.blockConcurrencyWhile(() => this.clients.createSecret(clientId));
   }
 
@@ -354,11 +350,11 @@ export class ControlPlane extends DurableObject<Env> {
     clientId: string,
     secretId: string,
     status: ClientSecret["status"],
-  ): Promise<ClientWriteResult<ClientSecret>> {
+  ): Promise<WriteResult<ClientSecret, ClientMissing>> {
     return this.ctx.blockConcurrencyWhile(() => this.clients.setSecretStatus(clientId, secretId, status));
   }
 
-  async deleteClientSecret(clientId: string, secretId: string): Promise<ClientWriteResult<null>> {
+  async deleteClientSecret(clientId: string, secretId: string): Promise<WriteResult<null, ClientMissing>> {
     return this.ctx.blockConcurrencyWhile(() => this.clients.deleteSecret(clientId, secretId));
   }
 
@@ -373,11 +369,11 @@ export class ControlPlane extends DurableObject<Env> {
   }
 
   /** The token's value is in this result only; the control plane keeps its SHA-256. */
-  async createApiToken(input: unknown): Promise<ApiTokenCreateResult> {
+  async createApiToken(input: unknown): Promise<WriteResult<ApiTokenCreated>> {
     return this.ctx.blockConcurrencyWhile(() => this.apiTokens.create(input, new Date()));
   }
 
-  async revokeApiToken(id: string): Promise<boolean> {
+  async revokeApiToken(id: string): Promise<WriteResult<null, "apiToken">> {
     return this.ctx.blockConcurrencyWhile(async () => this.apiTokens.revoke(id));
   }
 
@@ -397,20 +393,23 @@ export class ControlPlane extends DurableObject<Env> {
     return hook ? withoutHookSecret(hook) : undefined;
   }
 
-  async createInlineHook(input: unknown): Promise<HookWriteResult> {
+  async createInlineHook(input: unknown): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     return this.ctx.blockConcurrencyWhile(async () => hookView(await this.hooks.create(input)));
   }
 
-  async replaceInlineHook(id: string, input: unknown): Promise<HookWriteResult> {
+  async replaceInlineHook(id: string, input: unknown): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     return this.ctx.blockConcurrencyWhile(async () => hookView(await this.hooks.replace(id, input)));
   }
 
-  async setInlineHookStatus(id: string, status: "ACTIVE" | "INACTIVE"): Promise<HookWriteResult> {
+  async setInlineHookStatus(
+    id: string,
+    status: "ACTIVE" | "INACTIVE",
+  ): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     return this.ctx.blockConcurrencyWhile(async () => hookView(await this.hooks.setStatus(id, status)));
   }
 
   /** Refused while the hook is ACTIVE (Okta) or any rule names it (referential integrity). */
-  async deleteInlineHook(id: string): Promise<HookWriteResult> {
+  async deleteInlineHook(id: string): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     return this.ctx.blockConcurrencyWhile(async () =>
       hookView(await this.hooks.delete(id, rulesNamingHook(this.servers.all(), id))),
     );
@@ -427,6 +426,8 @@ export class ControlPlane extends DurableObject<Env> {
   }
 }
 
-function hookView(result: HookWriteResult): HookWriteResult {
+function hookView(
+  result: WriteResult<InlineHookRecord, "inlineHook">,
+): WriteResult<InlineHookRecord, "inlineHook"> {
   return result.ok ? { ok: true, value: withoutHookSecret(result.value) } : result;
 }

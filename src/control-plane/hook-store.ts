@@ -10,11 +10,7 @@ import { randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
 import { publishedHook } from "../hooks/published-hook";
 import { RecordTable } from "./record-table";
-
-export type HookWriteResult =
-  | { ok: true; value: InlineHookRecord }
-  | { ok: false; issues: ValidationIssue[] }
-  | { ok: false; notFound: true };
+import { missing, type WriteResult } from "./write-result";
 
 export interface PreparedHook {
   record: InlineHookRecord;
@@ -49,7 +45,7 @@ export class InlineHookStore {
   }
 
   /** `POST /api/v1/inlineHooks`: Okta assigns the id (one may be given) and creates it ACTIVE. */
-  async create(input: unknown): Promise<HookWriteResult> {
+  async create(input: unknown): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     const parsed = InlineHook.safeParse(
       isRecord(input) ? { ...input, id: input.id ?? newHookId(), status: "ACTIVE" } : input,
     );
@@ -64,18 +60,18 @@ export class InlineHookStore {
   }
 
   /** `PUT /api/v1/inlineHooks/{id}`: everything but id, status and type is replaced. */
-  async replace(id: string, input: unknown): Promise<HookWriteResult> {
+  async replace(id: string, input: unknown): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     const existing = this.get(id);
-    if (!existing) return { ok: false, notFound: true };
+    if (!existing) return missing("inlineHook");
     const parsed = InlineHook.safeParse(isRecord(input) ? { ...input, id, status: existing.status } : input);
     if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
     return this.write(parsed.data, "");
   }
 
   /** `POST …/lifecycle/activate|deactivate`. */
-  async setStatus(id: string, status: Status): Promise<HookWriteResult> {
+  async setStatus(id: string, status: Status): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     const existing = this.get(id);
-    if (!existing) return { ok: false, notFound: true };
+    if (!existing) return missing("inlineHook");
     if (existing.status === status) return { ok: true, value: existing };
     return this.write({ ...existing, status }, "");
   }
@@ -84,9 +80,9 @@ export class InlineHookStore {
    * `DELETE /api/v1/inlineHooks/{id}`: as in Okta only an INACTIVE hook may go, and (Warden) only
    * when no rule names it; `usedBy` describes the rules that do.
    */
-  async delete(id: string, usedBy: readonly string[]): Promise<HookWriteResult> {
+  async delete(id: string, usedBy: readonly string[]): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     const existing = this.get(id);
-    if (!existing) return { ok: false, notFound: true };
+    if (!existing) return missing("inlineHook");
     const issues: ValidationIssue[] = [];
     if (existing.status !== "INACTIVE") {
       issues.push({ path: "status", message: "the inline hook is ACTIVE; deactivate it before deleting it" });
@@ -177,7 +173,10 @@ export class InlineHookStore {
     }
   }
 
-  private async write(hook: InlineHook, pathPrefix: string): Promise<HookWriteResult> {
+  private async write(
+    hook: InlineHook,
+    pathPrefix: string,
+  ): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     const { records, issues } = this.prepare([hook], pathPrefix);
     if (issues.length > 0) return { ok: false, issues };
     this.save(records);
