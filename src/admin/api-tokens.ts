@@ -5,6 +5,7 @@
  * stores only its SHA-256. The bootstrap `ADMIN_API_TOKEN` is a Worker secret, not one of these.
  */
 import { Hono } from "hono";
+import { API_TOKEN_BODY_MAX_BYTES } from "../config/defaults";
 import type { AppEnv } from "../context";
 import type { ApiTokenRecord } from "../control-plane/api-token-store";
 import type { WriteResult } from "../control-plane/write-result";
@@ -12,8 +13,6 @@ import { readJsonBody } from "../http/json-body";
 import { apiTokenId, forgetApiToken } from "./api-token-check";
 import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, validationFailed, written } from "./responses";
-
-const API_TOKEN_BODY_MAX_BYTES = 16 * 1024;
 
 export function apiTokensRouter(now: () => number) {
   const router = new Hono<AppEnv>();

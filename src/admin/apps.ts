@@ -7,7 +7,7 @@
  */
 import { type Context, Hono } from "hono";
 import * as z from "zod";
-import { ADMIN_BODY_MAX_BYTES, APPS_PAGE_LIMIT } from "../config/defaults";
+import { ADMIN_BODY_MAX_BYTES, APP_BODY_MAX_BYTES, APPS_PAGE_LIMIT } from "../config/defaults";
 import { toIssues } from "../config/issues";
 import type { Client, ClientSecret } from "../config/schemas";
 import type { AppEnv } from "../context";
@@ -23,9 +23,6 @@ import {
   type WriteAnswer,
   written,
 } from "./responses";
-
-/** An app is a few hundred bytes; an inline JWKS of Okta's 50 keys fits well within 128 KiB. */
-const APP_BODY_MAX_BYTES = 128 * 1024;
 
 /**
  * The Okta app envelope. Its `oauthClient` members are checked by the client schema itself (after

@@ -7,13 +7,11 @@
  *   `prune` also deletes what the document does not have, `dryRun` checks and writes nothing.
  */
 import { Hono } from "hono";
+import { IMPORT_MAX_BYTES } from "../config/defaults";
 import type { AppEnv } from "../context";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane } from "./control-plane-client";
 import { validationFailed, written } from "./responses";
-
-/** Config documents are small; 1 MiB holds thousands of rules. */
-const IMPORT_MAX_BYTES = 1024 * 1024;
 
 /** `true` / `false` (or absent) only: a typo must not silently mean "don't prune". */
 function flag(c: { req: { query: (name: string) => string | undefined } }, name: string): boolean {

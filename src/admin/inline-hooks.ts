@@ -5,14 +5,12 @@
  * never appears in a response, as in Okta.
  */
 import { Hono } from "hono";
+import { HOOK_BODY_MAX_BYTES } from "../config/defaults";
 import type { InlineHookRecord } from "../config/schemas";
 import type { AppEnv } from "../context";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, LIFECYCLE, lifecycleLinks, type WriteAnswer, written } from "./responses";
-
-/** An inline hook is a few hundred bytes; 64 KiB leaves room for every header Okta allows. */
-const HOOK_BODY_MAX_BYTES = 64 * 1024;
 
 export function inlineHooksRouter() {
   const router = new Hono<AppEnv>();

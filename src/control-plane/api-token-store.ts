@@ -4,7 +4,7 @@
  * The control plane serialises every call; nothing here is reentrant.
  */
 import * as z from "zod";
-import { API_TOKEN_BYTES } from "../config/defaults";
+import { API_TOKEN_BYTES, API_TOKEN_ID_BYTES } from "../config/defaults";
 import { toIssues } from "../config/issues";
 import { hashSecret, randomToken } from "../crypto/secrets";
 import { RecordTable } from "./record-table";
@@ -64,7 +64,7 @@ export class ApiTokenStore {
     const token = `00${randomToken(API_TOKEN_BYTES)}`;
     const created = now.toISOString();
     const record: ApiTokenRecord = {
-      id: `00T${randomToken(12)}`,
+      id: `00T${randomToken(API_TOKEN_ID_BYTES)}`,
       name: parsed.data.name,
       ...(parsed.data.userId ? { userId: parsed.data.userId } : {}),
       clientName: CLIENT_NAME,

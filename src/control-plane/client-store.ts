@@ -5,7 +5,7 @@
  * nothing here is reentrant.
  */
 import type * as z from "zod";
-import { CLIENT_SECRET_BYTES, MAX_CLIENT_SECRETS } from "../config/defaults";
+import { CLIENT_SECRET_BYTES, CLIENT_SECRET_ID_BYTES, MAX_CLIENT_SECRETS } from "../config/defaults";
 import { isRecord, toIssues } from "../config/issues";
 import { kvKeys } from "../config/kv-keys";
 import { Client, type ClientInput, type ClientSecret } from "../config/schemas";
@@ -259,7 +259,7 @@ export class ClientStore {
 
 async function newSecret(secret: string): Promise<ClientSecret> {
   return {
-    id: `ocs${randomToken(12)}`,
+    id: `ocs${randomToken(CLIENT_SECRET_ID_BYTES)}`,
     secretHash: await hashSecret(secret),
     status: "ACTIVE",
     created: new Date().toISOString(),

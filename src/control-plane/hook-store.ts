@@ -3,6 +3,7 @@
  * table (the authoritative copy, secret included) and publication of `hook/{id}` to KV for the
  * edges (secret sealed). The control plane serialises every call; nothing here is reentrant.
  */
+import { INLINE_HOOK_ID_BYTES } from "../config/defaults";
 import { isRecord, toIssues, type ValidationIssue } from "../config/issues";
 import { kvKeys } from "../config/kv-keys";
 import { InlineHook, type InlineHookRecord, type Status } from "../config/schemas";
@@ -17,9 +18,9 @@ export interface PreparedHook {
   created: boolean;
 }
 
-/** Okta's hook ids are `cal…`; 120 random bits keep generated ones unguessable and unique. */
+/** Okta's hook ids are `cal…`. */
 function newHookId(): string {
-  return `cal${randomToken(15)}`;
+  return `cal${randomToken(INLINE_HOOK_ID_BYTES)}`;
 }
 
 export class InlineHookStore {

@@ -17,6 +17,8 @@
 import { RESERVED_CLAIMS } from "../claims/reserved-names";
 import type { ConfigStore } from "../config/config-store";
 import {
+  INLINE_HOOK_ERROR_SUMMARY_MAX_LENGTH,
+  INLINE_HOOK_EVENT_ID_BYTES,
   INLINE_HOOK_LIFETIME_SECONDS_RANGE,
   INLINE_HOOK_RESPONSE_MAX_BYTES,
   INLINE_HOOK_TIMEOUT_MS,
@@ -35,9 +37,6 @@ import { tokenHookRequestBody } from "./request-body";
 
 /** Okta's words when an error object carries no `errorSummary`. */
 export const DEFAULT_HOOK_ERROR_SUMMARY = "The callback service returned an error";
-
-/** Bound on the `error_description` a hook can put in front of a client. */
-const ERROR_SUMMARY_MAX_LENGTH = 512;
 
 export interface TokenHookInput {
   token: AccessTokenClaims;
@@ -168,11 +167,11 @@ export async function applyTokenInlineHook(input: TokenHookInput): Promise<Acces
 function requestBody(input: TokenHookInput) {
   const scopeIds = new Map(input.snapshot.scopes.map((s) => [s.name, s.id]));
   return tokenHookRequestBody({
-    eventId: randomToken(16),
+    eventId: randomToken(INLINE_HOOK_EVENT_ID_BYTES),
     now: input.now,
     issuer: input.issuer,
     request: {
-      id: input.request.headers.get("cf-ray") ?? randomToken(16),
+      id: input.request.headers.get("cf-ray") ?? randomToken(INLINE_HOOK_EVENT_ID_BYTES),
       url: input.request.url,
       ipAddress: input.request.headers.get("CF-Connecting-IP") ?? undefined,
     },
@@ -215,5 +214,5 @@ export function errorDescription(summary: string): string {
     .replaceAll('"', "'")
     .replaceAll("\\", "/")
     .replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, "?");
-  return mapped.slice(0, ERROR_SUMMARY_MAX_LENGTH);
+  return mapped.slice(0, INLINE_HOOK_ERROR_SUMMARY_MAX_LENGTH);
 }

@@ -11,7 +11,12 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { JWK } from "jose";
-import { EXPIRED_KEY_RETENTION_SECONDS } from "../config/defaults";
+import {
+  EXPIRED_KEY_RETENTION_SECONDS,
+  KEY_VAULT_MAX_PLAN_PASSES,
+  KEY_VAULT_RETRY_FIRST_SECONDS,
+  KEY_VAULT_RETRY_MAX_SECONDS,
+} from "../config/defaults";
 import { kvKeys } from "../config/kv-keys";
 import type { SigningAlg } from "../config/schemas";
 import type { Env } from "../env";
@@ -84,17 +89,6 @@ export type VaultResult =
       rotation?: { kid: string; activatesAt: number; deferred: boolean };
     }
   | { ok: false; reason: "not_configured" | "unknown_kid" };
-
-/** Bounds the catch-up loop; each pass either acts or stops, so a few passes always suffice. */
-const MAX_PLAN_PASSES = 8;
-
-/**
- * Retries of a failed publication or alarm run: 2 s after the first failure (as the runtime's own
- * alarm retries), doubling, never more than 5 minutes apart, and never given up: a stalled vault
- * would let a scheduled rotation pass unpublished.
- */
-const RETRY_FIRST_SECONDS = 2;
-const RETRY_MAX_SECONDS = 300;
 
 /** What the last publication contained: the next one derives from it how long caches may hold it. */
 interface LastPublication {
@@ -266,7 +260,10 @@ export class KeyVault extends DurableObject<Env> {
       } catch (error) {
         const failures = Number(this.getMeta("alarmFailures") ?? "0") + 1;
         this.setMeta("alarmFailures", String(failures));
-        const retryIn = Math.min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2 ** Math.min(failures - 1, 16));
+        const retryIn = Math.min(
+          KEY_VAULT_RETRY_MAX_SECONDS,
+          KEY_VAULT_RETRY_FIRST_SECONDS * 2 ** Math.min(failures - 1, 16),
+        );
         console.error(
           JSON.stringify({
             event: "key_vault.alarm_failed",
@@ -310,7 +307,7 @@ export class KeyVault extends DurableObject<Env> {
     // alarm publishes what the last one could not.
     let dirty =
       changedAlready || this.getMeta("unpublished") === "1" || this.getMeta("publishedVersion") === undefined;
-    for (let pass = 0; pass < MAX_PLAN_PASSES; pass++) {
+    for (let pass = 0; pass < KEY_VAULT_MAX_PLAN_PASSES; pass++) {
       const { actions } = plan(this.scheduledKeys(), schedule, now);
       if (actions.length > 0) {
         await this.apply(actions, settings.alg, now);
@@ -357,7 +354,7 @@ export class KeyVault extends DurableObject<Env> {
   /** Sets the retry alarm first, so a publication that fails or never returns is tried again. */
   private async publishOrRetry(serverId: string, schedule: RotationSchedule, now: number): Promise<void> {
     this.setMeta("unpublished", "1");
-    await this.ctx.storage.setAlarm((now + RETRY_FIRST_SECONDS) * 1000);
+    await this.ctx.storage.setAlarm((now + KEY_VAULT_RETRY_FIRST_SECONDS) * 1000);
     await this.publish(serverId, schedule, now);
     this.deleteMeta("unpublished");
   }
