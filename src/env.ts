@@ -1,4 +1,4 @@
-import type { ControlPlane } from "./config/control-plane";
+import type { ControlPlane } from "./control-plane/control-plane";
 import type { KeyVault } from "./keys/key-vault";
 import type { AssertionReplay } from "./oauth/assertion-replay";
 

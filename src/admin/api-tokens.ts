@@ -5,13 +5,14 @@
  * stores only its SHA-256. The bootstrap `ADMIN_API_TOKEN` is a Worker secret, not one of these.
  */
 import { Hono } from "hono";
-import type { ApiTokenRecord } from "../config/api-token-store";
+import { API_TOKEN_BODY_MAX_BYTES } from "../config/defaults";
 import type { AppEnv } from "../context";
+import type { ApiTokenRecord } from "../control-plane/api-token-store";
+import type { WriteResult } from "../control-plane/write-result";
+import { readJsonBody } from "../http/json-body";
 import { apiTokenId, forgetApiToken } from "./api-token-check";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, validationFailed } from "./responses";
-
-const API_TOKEN_BODY_MAX_BYTES = 16 * 1024;
+import { controlPlane, notFound } from "./control-plane-client";
+import { adminOrigin, validationFailed, written } from "./responses";
 
 export function apiTokensRouter(now: () => number) {
   const router = new Hono<AppEnv>();
@@ -26,8 +27,7 @@ export function apiTokensRouter(now: () => number) {
     const result = await controlPlane(c.env).createApiToken(
       await readJsonBody(c.req.raw, { maxBytes: API_TOKEN_BODY_MAX_BYTES }),
     );
-    if (!result.ok) throw validationFailed(result.issues);
-    const { token, ...record } = result.value;
+    const { token, ...record } = written(result);
     return c.json({ ...oktaApiToken(record, adminOrigin(c)), token }, 201);
   });
 
@@ -56,14 +56,14 @@ export function apiTokensRouter(now: () => number) {
 
   router.delete("/:id", async (c) => {
     const id = c.req.param("id");
-    if (!(await revoke(c.env, id))) notFound(id, "ApiToken");
+    written(await revoke(c.env, id), { missing: () => ({ id, kind: "ApiToken" }) });
     return c.body(null, 204);
   });
 
   return router;
 }
 
-async function revoke(env: AppEnv["Bindings"], id: string): Promise<boolean> {
+async function revoke(env: AppEnv["Bindings"], id: string): Promise<WriteResult<null, "apiToken">> {
   const revoked = await controlPlane(env).revokeApiToken(id);
   forgetApiToken(id);
   return revoked;

@@ -7,12 +7,12 @@
  */
 import { type Context, Hono } from "hono";
 import * as z from "zod";
-import type { ClientWriteResult } from "../config/control-plane";
-import { APPS_PAGE_LIMIT } from "../config/defaults";
+import { ADMIN_BODY_MAX_BYTES, APP_BODY_MAX_BYTES, APPS_PAGE_LIMIT } from "../config/defaults";
 import { toIssues } from "../config/issues";
 import type { Client, ClientSecret } from "../config/schemas";
 import type { AppEnv } from "../context";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { readJsonBody } from "../http/json-body";
+import { controlPlane, notFound } from "./control-plane-client";
 import {
   adminOrigin,
   LIFECYCLE,
@@ -20,10 +20,9 @@ import {
   pageLimit,
   setPageLinks,
   validationFailed,
+  type WriteAnswer,
+  written,
 } from "./responses";
-
-/** An app is a few hundred bytes; an inline JWKS of Okta's 50 keys fits well within 128 KiB. */
-const APP_BODY_MAX_BYTES = 128 * 1024;
 
 /**
  * The Okta app envelope. Its `oauthClient` members are checked by the client schema itself (after
@@ -92,7 +91,7 @@ export function appsRouter() {
     const fields = clientFields(await readJsonBody(c.req.raw, { maxBytes: APP_BODY_MAX_BYTES }));
     const status = c.req.query("activate") === "false" ? "INACTIVE" : "ACTIVE";
     const result = await controlPlane(c.env).createClient({ ...fields, status });
-    const { client, secret } = written(result, "");
+    const { client, secret } = written(result, appAnswer(""));
     // Okta answers an app's creation with 200, not 201.
     return c.json(oktaApp(client, adminOrigin(c), secret));
   });
@@ -107,13 +106,13 @@ export function appsRouter() {
     const id = c.req.param("id");
     const body = await readJsonBody(c.req.raw, { maxBytes: APP_BODY_MAX_BYTES });
     const { client_id: _ignored, ...fields } = clientFields(body);
-    const client = written(await controlPlane(c.env).replaceClient(id, fields), id);
+    const client = written(await controlPlane(c.env).replaceClient(id, fields), appAnswer(id));
     return c.json(oktaApp(client, adminOrigin(c)));
   });
 
   router.delete("/:id", async (c) => {
     const id = c.req.param("id");
-    written(await controlPlane(c.env).deleteClient(id), id);
+    written(await controlPlane(c.env).deleteClient(id), appAnswer(id));
     return c.body(null, 204);
   });
 
@@ -121,7 +120,7 @@ export function appsRouter() {
     // Okta answers the lifecycle operations with an empty object.
     router.post(`/:id/lifecycle/${action}`, async (c) => {
       const id = c.req.param("id");
-      written(await controlPlane(c.env).setClientStatus(id, status), id);
+      written(await controlPlane(c.env).setClientStatus(id, status), appAnswer(id));
       return c.json({});
     });
   }
@@ -135,8 +134,8 @@ export function appsRouter() {
   router.post("/:id/credentials/secrets", async (c) => {
     const id = c.req.param("id");
     // Okta takes an optional body (a client_secret of the admin's choosing); Warden always generates one.
-    await readJsonBody(c.req.raw, { optional: true });
-    const { secret, value } = written(await controlPlane(c.env).createClientSecret(id), id);
+    await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES, optional: true });
+    const { secret, value } = written(await controlPlane(c.env).createClientSecret(id), appAnswer(id));
     return c.json(oktaSecret(secret, secretsUrl(c, id), value), 201);
   });
 
@@ -151,13 +150,13 @@ export function appsRouter() {
     router.post(`/:id/credentials/secrets/:secretId/lifecycle/${action}`, async (c) => {
       const { id, secretId } = c.req.param();
       const result = await controlPlane(c.env).setClientSecretStatus(id, secretId, status);
-      return c.json(oktaSecret(written(result, id, secretId), secretsUrl(c, id)));
+      return c.json(oktaSecret(written(result, appAnswer(id, secretId)), secretsUrl(c, id)));
     });
   }
 
   router.delete("/:id/credentials/secrets/:secretId", async (c) => {
     const { id, secretId } = c.req.param();
-    written(await controlPlane(c.env).deleteClientSecret(id, secretId), id, secretId);
+    written(await controlPlane(c.env).deleteClientSecret(id, secretId), appAnswer(id, secretId));
     return c.body(null, 204);
   });
 
@@ -186,18 +185,15 @@ function clientFields(body: unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
-/** The written value, or Okta's 404 (E0000007) or 400 (E0000001, one cause per field). */
-function written<T>(result: ClientWriteResult<T>, id: string, secretId = ""): T {
-  if (result.ok) return result.value;
-  if ("notFound" in result) {
-    return result.notFound === "secret" ? notFound(secretId, "ClientSecret") : notFound(id, "App");
-  }
-  throw validationFailed(
-    result.issues.map((i) => {
-      const [head = "", ...rest] = i.path.split(".");
-      return { path: [OKTA_PATHS[head] ?? head, ...rest].filter(Boolean).join("."), message: i.message };
-    }),
-  );
+/** How the apps API answers a failed client write: the missing app or secret, issues at Okta's paths. */
+function appAnswer(id: string, secretId = ""): WriteAnswer<"client" | "secret"> {
+  return {
+    missing: (what) => (what === "secret" ? { id: secretId, kind: "ClientSecret" } : { id, kind: "App" }),
+    issuePath: (path) => {
+      const [head = "", ...rest] = path.split(".");
+      return [OKTA_PATHS[head] ?? head, ...rest].filter(Boolean).join(".");
+    },
+  };
 }
 
 /** Okta's `response_types` follow from the grant types Warden stores. */

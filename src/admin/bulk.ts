@@ -7,12 +7,11 @@
  *   `prune` also deletes what the document does not have, `dryRun` checks and writes nothing.
  */
 import { Hono } from "hono";
+import { IMPORT_MAX_BYTES } from "../config/defaults";
 import type { AppEnv } from "../context";
-import { controlPlane, readJsonBody } from "./control-plane-client";
-import { validationFailed } from "./responses";
-
-/** Config documents are small; 1 MiB holds thousands of rules. */
-const IMPORT_MAX_BYTES = 1024 * 1024;
+import { readJsonBody } from "../http/json-body";
+import { controlPlane } from "./control-plane-client";
+import { validationFailed, written } from "./responses";
 
 /** `true` / `false` (or absent) only: a typo must not silently mean "don't prune". */
 function flag(c: { req: { query: (name: string) => string | undefined } }, name: string): boolean {
@@ -29,8 +28,7 @@ export function bulkRouter() {
     const options = { prune: flag(c, "prune"), dryRun: flag(c, "dryRun") };
     const body = await readJsonBody(c.req.raw, { maxBytes: IMPORT_MAX_BYTES });
     const result = await controlPlane(c.env).importConfig(body, options);
-    if (!result.ok) throw validationFailed(result.issues);
-    return c.json(result.value);
+    return c.json(written(result));
   });
 
   router.get("/export", async (c) => c.json(await controlPlane(c.env).exportConfig()));

@@ -3,11 +3,13 @@
  * control plane's `changeServer` like scopes (serialised, validated, published; reads never from KV).
  */
 import { Hono } from "hono";
+import { ADMIN_BODY_MAX_BYTES } from "../config/defaults";
 import type { Claim } from "../config/schemas";
-import { newObjectId } from "../config/server-changes";
 import type { AppEnv } from "../context";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, changed } from "./responses";
+import { newObjectId } from "../control-plane/server-changes";
+import { readJsonBody } from "../http/json-body";
+import { controlPlane, notFound } from "./control-plane-client";
+import { adminOrigin, inServer, written } from "./responses";
 
 function claimView(origin: string, serverId: string, claim: Claim) {
   return {
@@ -34,13 +36,16 @@ export function claimsRouter() {
 
   router.post("/:id/claims", async (c) => {
     const id = c.req.param("id");
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = await controlPlane(c.env).changeServer(id, {
       type: "createClaim",
       id: newObjectId("ocl"),
       claim: body,
     });
-    return c.json(claimView(adminOrigin(c), id, changed(id, result, "OAuth2Claim").value as Claim), 201);
+    return c.json(
+      claimView(adminOrigin(c), id, written(result, inServer(id, "OAuth2Claim")).object as Claim),
+      201,
+    );
   });
 
   router.get("/:id/claims/:claimId", async (c) => {
@@ -54,15 +59,17 @@ export function claimsRouter() {
 
   router.put("/:id/claims/:claimId", async (c) => {
     const { id, claimId } = c.req.param();
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = await controlPlane(c.env).changeServer(id, { type: "replaceClaim", claimId, claim: body });
-    return c.json(claimView(adminOrigin(c), id, changed(id, result, "OAuth2Claim").value as Claim));
+    return c.json(
+      claimView(adminOrigin(c), id, written(result, inServer(id, "OAuth2Claim")).object as Claim),
+    );
   });
 
   router.delete("/:id/claims/:claimId", async (c) => {
     const { id, claimId } = c.req.param();
     const result = await controlPlane(c.env).changeServer(id, { type: "deleteClaim", claimId });
-    changed(id, result, "OAuth2Claim");
+    written(result, inServer(id, "OAuth2Claim"));
     return c.body(null, 204);
   });
 

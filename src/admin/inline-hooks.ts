@@ -5,14 +5,12 @@
  * never appears in a response, as in Okta.
  */
 import { Hono } from "hono";
+import { HOOK_BODY_MAX_BYTES } from "../config/defaults";
 import type { InlineHookRecord } from "../config/schemas";
 import type { AppEnv } from "../context";
-import type { HookWriteResult } from "../hooks/hook-store";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, LIFECYCLE, lifecycleLinks, validationFailed } from "./responses";
-
-/** An inline hook is a few hundred bytes; 64 KiB leaves room for every header Okta allows. */
-const HOOK_BODY_MAX_BYTES = 64 * 1024;
+import { readJsonBody } from "../http/json-body";
+import { controlPlane, notFound } from "./control-plane-client";
+import { adminOrigin, LIFECYCLE, lifecycleLinks, type WriteAnswer, written } from "./responses";
 
 export function inlineHooksRouter() {
   const router = new Hono<AppEnv>();
@@ -21,7 +19,7 @@ export function inlineHooksRouter() {
     const result = await controlPlane(c.env).createInlineHook(
       await readJsonBody(c.req.raw, { maxBytes: HOOK_BODY_MAX_BYTES }),
     );
-    return c.json(oktaHook(written(result, ""), adminOrigin(c)));
+    return c.json(oktaHook(written(result, hookAnswer("")), adminOrigin(c)));
   });
 
   router.get("/", async (c) => {
@@ -43,12 +41,12 @@ export function inlineHooksRouter() {
       id,
       await readJsonBody(c.req.raw, { maxBytes: HOOK_BODY_MAX_BYTES }),
     );
-    return c.json(oktaHook(written(result, id), adminOrigin(c)));
+    return c.json(oktaHook(written(result, hookAnswer(id)), adminOrigin(c)));
   });
 
   router.delete("/:id", async (c) => {
     const id = c.req.param("id");
-    written(await controlPlane(c.env).deleteInlineHook(id), id);
+    written(await controlPlane(c.env).deleteInlineHook(id), hookAnswer(id));
     return c.body(null, 204);
   });
 
@@ -57,18 +55,16 @@ export function inlineHooksRouter() {
     router.post(`/:id/lifecycle/${action}`, async (c) => {
       const id = c.req.param("id");
       const result = await controlPlane(c.env).setInlineHookStatus(id, status);
-      return c.json(oktaHook(written(result, id), adminOrigin(c)));
+      return c.json(oktaHook(written(result, hookAnswer(id)), adminOrigin(c)));
     });
   }
 
   return router;
 }
 
-/** The written hook, or Okta's 404 (E0000007) or 400 (E0000001, one cause per field). */
-function written(result: HookWriteResult, id: string): InlineHookRecord {
-  if (result.ok) return result.value;
-  if ("notFound" in result) notFound(id, "InlineHook");
-  throw validationFailed(result.issues);
+/** A failed hook write names the hook in the path. */
+function hookAnswer(id: string): WriteAnswer<"inlineHook"> {
+  return { missing: () => ({ id, kind: "InlineHook" }) };
 }
 
 /** Okta's Inline Hook object, built field by field so the secret cannot slip through. */

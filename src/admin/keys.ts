@@ -4,11 +4,13 @@
  * plus Warden's emergency `POST …/credentials/keys/{kid}/lifecycle/revoke`.
  */
 import { Hono } from "hono";
+import { ADMIN_BODY_MAX_BYTES } from "../config/defaults";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
-import type { KeyInfo, VaultStatus } from "../keys/key-vault";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin } from "./responses";
+import { readJsonBody } from "../http/json-body";
+import type { KeyInfo } from "../keys/key-vault";
+import { controlPlane, notFound } from "./control-plane-client";
+import { adminOrigin, written } from "./responses";
 
 export function keysRouter() {
   const router = new Hono<AppEnv>();
@@ -28,22 +30,24 @@ export function keysRouter() {
 
   router.post("/:id/credentials/lifecycle/keyRotate", async (c) => {
     const id = c.req.param("id");
-    const body = await readJsonBody(c.req.raw, { optional: true });
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES, optional: true });
     if (
       body !== undefined &&
       (typeof body !== "object" || body === null || (body as { use?: unknown }).use !== "sig")
     ) {
       throw new ApiError("E0000001", "Api validation failed: use", [{ errorSummary: "use: must be 'sig'" }]);
     }
-    const status = (await controlPlane(c.env).rotateKeys(id)) ?? notFound(id);
+    const status = written(await controlPlane(c.env).rotateKeys(id), {
+      missing: () => ({ id, kind: "AuthorizationServer" }),
+    });
     return c.json(status.keys.filter(published).map((k) => oktaKey(k, id, adminOrigin(c))));
   });
 
   router.post("/:id/credentials/keys/:kid/lifecycle/revoke", async (c) => {
     const { id, kid } = c.req.param();
-    const plane = controlPlane(c.env);
-    if (!(await plane.signingStatus(id))) notFound(id);
-    const status: VaultStatus = (await plane.revokeKey(id, kid)) ?? notFound(kid, "Key");
+    const status = written(await controlPlane(c.env).revokeKey(id, kid), {
+      missing: (what) => (what === "server" ? { id, kind: "AuthorizationServer" } : { id: kid, kind: "Key" }),
+    });
     const key = status.keys.find((k) => k.kid === kid) ?? notFound(kid, "Key");
     return c.json(oktaKey(key, id, adminOrigin(c)));
   });

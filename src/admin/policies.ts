@@ -5,11 +5,13 @@
  * goes last unless a priority is given, and placing one at a priority shifts the others.
  */
 import { Hono } from "hono";
+import { ADMIN_BODY_MAX_BYTES } from "../config/defaults";
 import type { Policy, Rule } from "../config/schemas";
-import { newObjectId, type ServerChange } from "../config/server-changes";
 import type { AppEnv } from "../context";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, changed, LIFECYCLE, lifecycleLinks } from "./responses";
+import { newObjectId, type ServerChange } from "../control-plane/server-changes";
+import { readJsonBody } from "../http/json-body";
+import { controlPlane, notFound } from "./control-plane-client";
+import { adminOrigin, inServer, LIFECYCLE, lifecycleLinks, written } from "./responses";
 
 /** Okta's AuthorizationServerPolicy: the rules are their own resource, never embedded. */
 function policyView(origin: string, serverId: string, policy: Policy) {
@@ -67,13 +69,12 @@ export function policiesRouter() {
 
   router.post("/:id/policies", async (c) => {
     const id = c.req.param("id");
-    const body = await readJsonBody(c.req.raw);
-    const result = changed(
-      id,
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
+    const result = written(
       await change(c, id, { type: "createPolicy", id: newObjectId("00p"), policy: body }),
-      "Policy",
+      inServer(id, "Policy"),
     );
-    return c.json(policyView(adminOrigin(c), id, result.value as Policy), 201);
+    return c.json(policyView(adminOrigin(c), id, result.object as Policy), 201);
   });
 
   router.get("/:id/policies/:policyId", async (c) => {
@@ -83,18 +84,17 @@ export function policiesRouter() {
 
   router.put("/:id/policies/:policyId", async (c) => {
     const { id, policyId } = c.req.param();
-    const body = await readJsonBody(c.req.raw);
-    const result = changed(
-      id,
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
+    const result = written(
       await change(c, id, { type: "replacePolicy", policyId, policy: body }),
-      "Policy",
+      inServer(id, "Policy"),
     );
-    return c.json(policyView(adminOrigin(c), id, result.value as Policy));
+    return c.json(policyView(adminOrigin(c), id, result.object as Policy));
   });
 
   router.delete("/:id/policies/:policyId", async (c) => {
     const { id, policyId } = c.req.param();
-    changed(id, await change(c, id, { type: "deletePolicy", policyId }), "Policy");
+    written(await change(c, id, { type: "deletePolicy", policyId }), inServer(id, "Policy"));
     return c.body(null, 204);
   });
 
@@ -109,14 +109,12 @@ export function policiesRouter() {
 
   router.post("/:id/policies/:policyId/rules", async (c) => {
     const { id, policyId } = c.req.param();
-    const body = await readJsonBody(c.req.raw);
-    const result = changed(
-      id,
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
+    const result = written(
       await change(c, id, { type: "createRule", policyId, id: newObjectId("0pr"), rule: body }),
-      "PolicyRule",
-      { [policyId]: "Policy" },
+      inServer(id, "PolicyRule", { [policyId]: "Policy" }),
     );
-    return c.json(ruleView(adminOrigin(c), id, policyId, result.value as Rule), 201);
+    return c.json(ruleView(adminOrigin(c), id, policyId, result.object as Rule), 201);
   });
 
   router.get("/:id/policies/:policyId/rules/:ruleId", async (c) => {
@@ -128,21 +126,22 @@ export function policiesRouter() {
 
   router.put("/:id/policies/:policyId/rules/:ruleId", async (c) => {
     const { id, policyId, ruleId } = c.req.param();
-    const body = await readJsonBody(c.req.raw);
-    const result = changed(
-      id,
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
+    const result = written(
       await change(c, id, { type: "replaceRule", policyId, ruleId, rule: body }),
-      "PolicyRule",
-      { [policyId]: "Policy" },
+      inServer(id, "PolicyRule", { [policyId]: "Policy" }),
     );
-    return c.json(ruleView(adminOrigin(c), id, policyId, result.value as Rule));
+    return c.json(ruleView(adminOrigin(c), id, policyId, result.object as Rule));
   });
 
   router.delete("/:id/policies/:policyId/rules/:ruleId", async (c) => {
     const { id, policyId, ruleId } = c.req.param();
-    changed(id, await change(c, id, { type: "deleteRule", policyId, ruleId }), "PolicyRule", {
-      [policyId]: "Policy",
-    });
+    written(
+      await change(c, id, { type: "deleteRule", policyId, ruleId }),
+      inServer(id, "PolicyRule", {
+        [policyId]: "Policy",
+      }),
+    );
     return c.body(null, 204);
   });
 
@@ -151,14 +150,17 @@ export function policiesRouter() {
   for (const [action, status] of LIFECYCLE) {
     router.post(`/:id/policies/:policyId/lifecycle/${action}`, async (c) => {
       const { id, policyId } = c.req.param();
-      changed(id, await change(c, id, { type: "setPolicyStatus", policyId, status }), "Policy");
+      written(await change(c, id, { type: "setPolicyStatus", policyId, status }), inServer(id, "Policy"));
       return c.body(null, 204);
     });
     router.post(`/:id/policies/:policyId/rules/:ruleId/lifecycle/${action}`, async (c) => {
       const { id, policyId, ruleId } = c.req.param();
-      changed(id, await change(c, id, { type: "setRuleStatus", policyId, ruleId, status }), "PolicyRule", {
-        [policyId]: "Policy",
-      });
+      written(
+        await change(c, id, { type: "setRuleStatus", policyId, ruleId, status }),
+        inServer(id, "PolicyRule", {
+          [policyId]: "Policy",
+        }),
+      );
       return c.body(null, 204);
     });
   }

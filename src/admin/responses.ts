@@ -1,13 +1,13 @@
 /**
  * What every management-API route answers the same way, in Okta's shapes: validation failures
- * (400 E0000001 with one cause per field), a failed server change (404 for a missing object),
+ * (400 E0000001 with one cause per field), a failed control-plane write (404 for a missing object),
  * the unsupported-method error, and cursor pagination (`limit` / `after`, RFC 8288 `Link`).
  */
 import type { Context } from "hono";
-import type { ServerChangeResult } from "../config/control-plane";
 import type { ValidationIssue } from "../config/issues";
 import type { Status } from "../config/schemas";
 import type { AppEnv } from "../context";
+import type { WriteResult } from "../control-plane/write-result";
 import { ApiError } from "../errors";
 import { orgUrl } from "../oauth/server-context";
 import { notFound } from "./control-plane-client";
@@ -25,23 +25,44 @@ export function validationFailed(issues: readonly ValidationIssue[]): ApiError {
   );
 }
 
+/** How a route names what a failed write found missing, and the fields its issues name. */
+export interface WriteAnswer<M> {
+  /** The id and Okta kind (`App`, `InlineHook`…) in the 404 for a `notFound`. */
+  missing?: (notFound: M) => { id: string; kind: string };
+  /** The path a client sent for a stored field's path (the apps API's Okta envelope). */
+  issuePath?: (path: string) => string;
+}
+
 /**
- * The changed object, or Okta's error for a failed change: 404 naming the missing server or
- * object, else 400 with every issue. `kind` is Okta's name for the object the route manages;
- * `parents` names the kinds of other ids in the path (a rule's policy).
+ * A control-plane write's value, or Okta's error for a failed one: 404 (E0000007) naming the
+ * missing object, else 400 (E0000001) with one cause per issue. Every management route answers
+ * its writes through here.
  */
-export function changed(
+export function written<T, M>(result: WriteResult<T, M>, answer: WriteAnswer<M> = {}): T {
+  if (result.ok) return result.value;
+  if ("notFound" in result) {
+    if (!answer.missing) throw new Error("a write that cannot miss anything reported a missing object");
+    const { id, kind } = answer.missing(result.notFound);
+    notFound(id, kind);
+  }
+  const path = answer.issuePath;
+  throw validationFailed(
+    path ? result.issues.map((i) => ({ path: path(i.path), message: i.message })) : result.issues,
+  );
+}
+
+/**
+ * The answer for a change to server `serverId`, whose failures name the missing object's id: the
+ * server, an object of another kind in the path (`parents`: a rule's policy), or the route's `kind`.
+ */
+export function inServer(
   serverId: string,
-  result: ServerChangeResult,
   kind: string,
   parents: Record<string, string> = {},
-): Extract<ServerChangeResult, { ok: true }> {
-  if (result.ok) return result;
-  if (result.notFound !== undefined) {
-    const missing = result.notFound;
-    notFound(missing, missing === serverId ? "AuthorizationServer" : (parents[missing] ?? kind));
-  }
-  throw validationFailed(result.issues);
+): WriteAnswer<string> {
+  return {
+    missing: (id) => ({ id, kind: id === serverId ? "AuthorizationServer" : (parents[id] ?? kind) }),
+  };
 }
 
 /** Okta's `lifecycle/activate|deactivate` operations and the status each sets. */

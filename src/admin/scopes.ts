@@ -4,12 +4,13 @@
  * reads come from the control plane too, never from KV, so an admin reads its own writes.
  */
 import { Hono } from "hono";
-import { SCOPES_PAGE_LIMIT } from "../config/defaults";
+import { ADMIN_BODY_MAX_BYTES, SCOPES_PAGE_LIMIT } from "../config/defaults";
 import type { Scope } from "../config/schemas";
-import { newObjectId } from "../config/server-changes";
 import type { AppEnv } from "../context";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, changed, pageLimit, setPageLinks } from "./responses";
+import { newObjectId } from "../control-plane/server-changes";
+import { readJsonBody } from "../http/json-body";
+import { controlPlane, notFound } from "./control-plane-client";
+import { adminOrigin, inServer, pageLimit, setPageLinks, written } from "./responses";
 
 const KIND = "OAuth2Scope";
 
@@ -59,13 +60,13 @@ export function scopesRouter() {
 
   router.post("/:id/scopes", async (c) => {
     const id = c.req.param("id");
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = await controlPlane(c.env).changeServer(id, {
       type: "createScope",
       id: newObjectId("scp"),
       scope: body,
     });
-    return c.json(scopeView(adminOrigin(c), id, changed(id, result, KIND).value as Scope), 201);
+    return c.json(scopeView(adminOrigin(c), id, written(result, inServer(id, KIND)).object as Scope), 201);
   });
 
   router.get("/:id/scopes/:scopeId", async (c) => {
@@ -78,14 +79,14 @@ export function scopesRouter() {
 
   router.put("/:id/scopes/:scopeId", async (c) => {
     const { id, scopeId } = c.req.param();
-    const body = await readJsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = await controlPlane(c.env).changeServer(id, { type: "replaceScope", scopeId, scope: body });
-    return c.json(scopeView(adminOrigin(c), id, changed(id, result, KIND).value as Scope));
+    return c.json(scopeView(adminOrigin(c), id, written(result, inServer(id, KIND)).object as Scope));
   });
 
   router.delete("/:id/scopes/:scopeId", async (c) => {
     const { id, scopeId } = c.req.param();
-    changed(id, await controlPlane(c.env).changeServer(id, { type: "deleteScope", scopeId }), KIND);
+    written(await controlPlane(c.env).changeServer(id, { type: "deleteScope", scopeId }), inServer(id, KIND));
     return c.body(null, 204);
   });
 

@@ -5,12 +5,21 @@
  * write goes through the control plane, never KV: an admin reads its own writes.
  */
 import { Hono } from "hono";
-import { AUTHORIZATION_SERVERS_PAGE_LIMIT } from "../config/defaults";
+import { ADMIN_BODY_MAX_BYTES, AUTHORIZATION_SERVERS_PAGE_LIMIT } from "../config/defaults";
 import type { ServerConfig } from "../config/schemas";
 import type { AppEnv } from "../context";
+import { readJsonBody } from "../http/json-body";
 import type { VaultStatus } from "../keys/key-vault";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
-import { adminOrigin, changed, LIFECYCLE, lifecycleLinks, pageLimit, setPageLinks } from "./responses";
+import { controlPlane, notFound } from "./control-plane-client";
+import {
+  adminOrigin,
+  inServer,
+  LIFECYCLE,
+  lifecycleLinks,
+  pageLimit,
+  setPageLinks,
+  written,
+} from "./responses";
 
 const KIND = "AuthorizationServer";
 
@@ -73,8 +82,11 @@ export function serversRouter() {
 
   router.post("/", async (c) => {
     const plane = controlPlane(c.env);
-    const result = changed("", await plane.createServer(await readJsonBody(c.req.raw)), KIND);
-    const server = result.value as ServerConfig["server"];
+    const result = written(
+      await plane.createServer(await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES })),
+      inServer("", KIND),
+    );
+    const server = result.object as ServerConfig["server"];
     return c.json(serverView(adminOrigin(c), server, await plane.signingStatus(server.id)), 201);
   });
 
@@ -89,16 +101,19 @@ export function serversRouter() {
   router.put("/:id", async (c) => {
     const id = c.req.param("id");
     const plane = controlPlane(c.env);
-    const body = await readJsonBody(c.req.raw);
-    const result = changed(id, await plane.changeServer(id, { type: "replaceServer", server: body }), KIND);
+    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
+    const result = written(
+      await plane.changeServer(id, { type: "replaceServer", server: body }),
+      inServer(id, KIND),
+    );
     return c.json(
-      serverView(adminOrigin(c), result.value as ServerConfig["server"], await plane.signingStatus(id)),
+      serverView(adminOrigin(c), result.object as ServerConfig["server"], await plane.signingStatus(id)),
     );
   });
 
   router.delete("/:id", async (c) => {
     const id = c.req.param("id");
-    changed(id, await controlPlane(c.env).deleteServer(id), KIND);
+    written(await controlPlane(c.env).deleteServer(id), inServer(id, KIND));
     return c.body(null, 204);
   });
 
@@ -106,7 +121,10 @@ export function serversRouter() {
     // Okta answers the lifecycle operations of authorization servers with 204 No Content.
     router.post(`/:id/lifecycle/${action}`, async (c) => {
       const id = c.req.param("id");
-      changed(id, await controlPlane(c.env).changeServer(id, { type: "setServerStatus", status }), KIND);
+      written(
+        await controlPlane(c.env).changeServer(id, { type: "setServerStatus", status }),
+        inServer(id, KIND),
+      );
       return c.body(null, 204);
     });
   }

@@ -14,16 +14,18 @@
 import { Hono } from "hono";
 import * as z from "zod";
 import { ConfigStore } from "../config/config-store";
+import { ADMIN_BODY_MAX_BYTES } from "../config/defaults";
 import { ScopeName } from "../config/schemas";
 import type { AppEnv, BindPorts, Ports } from "../context";
 import { ApiError, OAuthError } from "../errors";
 import { runTokenInlineHook, type TokenHookOutcome } from "../hooks/token-hook";
+import { readJsonBody } from "../http/json-body";
 import { AUTHENTICATION_FAILED } from "../oauth/client-auth";
 import { customServer } from "../oauth/custom-server";
 import { grantFor } from "../oauth/grants/registry";
 import { issueClaims } from "../oauth/token";
 import type { TraceEntry } from "../policy";
-import { controlPlane, notFound, readJsonBody } from "./control-plane-client";
+import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin } from "./responses";
 
 /** What Token Preview takes: the client, the grant and the scopes a real request would name. */
@@ -38,7 +40,9 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
 
   router.post("/:id/tokenPreview", async (c) => {
     const id = c.req.param("id");
-    const parsed = PreviewRequest.safeParse(await readJsonBody(c.req.raw));
+    const parsed = PreviewRequest.safeParse(
+      await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES }),
+    );
     if (!parsed.success) {
       throw new ApiError(
         "E0000001",

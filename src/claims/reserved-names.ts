@@ -6,7 +6,38 @@
  * claims are also what a token inline hook may not touch (hooks/patch.ts).
  */
 import type { Claim } from "../config/schemas";
-import { RESERVED_CLAIMS } from "../tokens/access-token";
+
+/**
+ * Claims no custom claim or hook may set in an access token, in either profile: the claim set
+ * `tokens/access-token.ts` builds, and the other names Okta reserves for access tokens ("OIDC Bearer
+ * Tokens: List of Reserved Claims"). Okta's list also has `groups`, yet its own guides name an
+ * access-token groups claim `groups`; Warden follows the guides and leaves it free.
+ */
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
+  "ver",
+  "jti",
+  "iss",
+  "aud",
+  "iat",
+  "exp",
+  "nbf",
+  "cid",
+  "uid",
+  "scp",
+  "sub",
+  "auth_time",
+  "client_id",
+  "scope",
+  "typ",
+  "cnf",
+  "acr",
+  "amr",
+  "as_uri",
+  "rpt",
+  "rsi",
+  "username",
+  "token_type",
+]);
 
 /** Names an IDENTITY claim may not take: the ID token's own claims and Okta's reserved list. */
 export const RESERVED_ID_TOKEN_CLAIMS: ReadonlySet<string> = new Set([

@@ -3,8 +3,9 @@
  * `POST /api/v1/warden/import` (servers nested as `{server, scopes, claims, policies}`, priorities
  * as ranks 1..n), and an export becomes a lean file (list order for priority, no default values).
  */
-import { normalisePriorities } from "../config/priorities";
+
 import { type ServerConfig, withoutHookSecret } from "../config/schemas";
+import { normalisePriorities } from "../control-plane/priorities";
 import type { ExportDocument, ImportDocumentInput, WardenFile, WardenFileInput } from "./file-schema";
 import type { PathSegment } from "./values";
 import { leanObject } from "./without-defaults";

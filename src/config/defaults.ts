@@ -175,3 +175,50 @@ export const SCOPES_PAGE_LIMIT = { default: 200, max: 200 } as const;
 
 /** A management-API object is a few KiB at most; a larger body is refused before it is parsed. */
 export const ADMIN_BODY_MAX_BYTES = 64 * 1024;
+
+/** An app is a few hundred bytes; an inline JWKS of Okta's 50 keys fits well within 128 KiB. */
+export const APP_BODY_MAX_BYTES = 128 * 1024;
+
+/** Config documents are small; 1 MiB holds thousands of rules. */
+export const IMPORT_MAX_BYTES = 1024 * 1024;
+
+/** An inline hook is a few hundred bytes; 64 KiB leaves room for every header Okta allows. */
+export const HOOK_BODY_MAX_BYTES = 64 * 1024;
+
+/** An API token request is a name, a user id and an expiry: 16 KiB is far more than any needs. */
+export const API_TOKEN_BODY_MAX_BYTES = 16 * 1024;
+
+/** Bounds the key vault's catch-up loop; each pass either acts or stops, so a few passes always suffice. */
+export const KEY_VAULT_MAX_PLAN_PASSES = 8;
+
+/**
+ * Retries of a failed keyset publication or key-vault alarm run: 2 s after the first failure (as the
+ * runtime's own alarm retries), doubling, never more than 5 minutes apart, and never given up: a
+ * stalled vault would let a scheduled rotation pass unpublished.
+ */
+export const KEY_VAULT_RETRY_FIRST_SECONDS = 2;
+export const KEY_VAULT_RETRY_MAX_SECONDS = 300;
+
+/**
+ * After a failed client `jwks_uri` fetch, requests fail fast (or use the last good set) for this
+ * long: a dead host is not hammered.
+ */
+export const CLIENT_JWKS_RETRY_AFTER_FAILURE_MS = 5000;
+
+/** Bound on the `error_description` a token inline hook can put in front of a client. */
+export const INLINE_HOOK_ERROR_SUMMARY_MAX_LENGTH = 512;
+
+/** The OpenAPI document and reference page change only with a deploy; 5 minutes bounds how long a cache shows the old one. */
+export const OPENAPI_CACHE_MAX_AGE_SECONDS = 300;
+
+/** Random bytes in an inline hook id (`cal…`): 120 bits keep generated ids unguessable and unique. */
+export const INLINE_HOOK_ID_BYTES = 15;
+
+/** Random bytes in a client secret's id (`ocs…`): an id, not a credential; 96 bits keep it unique. */
+export const CLIENT_SECRET_ID_BYTES = 12;
+
+/** Random bytes in an API token's id (`00T…`): an id, not the credential; 96 bits keep it unique. */
+export const API_TOKEN_ID_BYTES = 12;
+
+/** Random bytes in a token inline hook call's `eventId` (and request id without a `cf-ray`): 128 bits, unique per call. */
+export const INLINE_HOOK_EVENT_ID_BYTES = 16;

@@ -7,7 +7,7 @@ import * as z from "zod";
 import { type AppProfileValue, appProfileProblem } from "../claims/app-profile";
 import { compile, compileRegex } from "../claims/expression";
 import { isReservedClaimName } from "../claims/reserved-names";
-import { isTlsOrLoopback } from "../verify/tls-url";
+import { isTlsOrLoopback } from "../http/tls-url";
 import {
   ACCESS_TOKEN_LIFETIME_MINUTES,
   ACCESS_TOKEN_LIFETIME_MINUTES_RANGE,

@@ -13,8 +13,11 @@
  * `runTokenInlineHook` does the work and says what happened, recording nothing, so Token Preview
  * can run exactly what a real request runs; `applyTokenInlineHook` is the token endpoint's step.
  */
+import { RESERVED_CLAIMS } from "../claims/reserved-names";
 import type { ConfigSource } from "../config/config-store";
 import {
+  INLINE_HOOK_ERROR_SUMMARY_MAX_LENGTH,
+  INLINE_HOOK_EVENT_ID_BYTES,
   INLINE_HOOK_LIFETIME_SECONDS_RANGE,
   INLINE_HOOK_RESPONSE_MAX_BYTES,
   INLINE_HOOK_TIMEOUT_MS,
@@ -23,7 +26,7 @@ import type { Client, ServerConfig } from "../config/schemas";
 import { randomToken } from "../crypto/secrets";
 import { OAuthError } from "../errors";
 import type { PolicyDecision } from "../policy";
-import { type AccessTokenClaims, RESERVED_CLAIMS } from "../tokens/access-token";
+import type { AccessTokenClaims } from "../tokens/access-token";
 import { callHook } from "./hook-call";
 import { type HookFailureReason, recordHookOutcome } from "./hook-log";
 import { applyTokenPatch, type PatchRejection } from "./patch";
@@ -32,9 +35,6 @@ import { tokenHookRequestBody } from "./request-body";
 
 /** Okta's words when an error object carries no `errorSummary`. */
 export const DEFAULT_HOOK_ERROR_SUMMARY = "The callback service returned an error";
-
-/** Bound on the `error_description` a hook can put in front of a client. */
-const ERROR_SUMMARY_MAX_LENGTH = 512;
 
 /** Opens an inline hook's auth secret, sealed for that hook (src/hooks/published-hook.ts). */
 export interface HookSecretOpener {
@@ -171,11 +171,11 @@ export async function applyTokenInlineHook(input: TokenHookInput): Promise<Acces
 function requestBody(input: TokenHookInput) {
   const scopeIds = new Map(input.snapshot.scopes.map((s) => [s.name, s.id]));
   return tokenHookRequestBody({
-    eventId: randomToken(16),
+    eventId: randomToken(INLINE_HOOK_EVENT_ID_BYTES),
     now: input.now,
     issuer: input.issuer,
     request: {
-      id: input.request.headers.get("cf-ray") ?? randomToken(16),
+      id: input.request.headers.get("cf-ray") ?? randomToken(INLINE_HOOK_EVENT_ID_BYTES),
       url: input.request.url,
       ipAddress: input.request.headers.get("CF-Connecting-IP") ?? undefined,
     },
@@ -221,5 +221,5 @@ export function errorDescription(summary: string): string {
     .replaceAll('"', "'")
     .replaceAll("\\", "/")
     .replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, "?");
-  return mapped.slice(0, ERROR_SUMMARY_MAX_LENGTH);
+  return mapped.slice(0, INLINE_HOOK_ERROR_SUMMARY_MAX_LENGTH);
 }

@@ -11,7 +11,12 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { JWK } from "jose";
-import { EXPIRED_KEY_RETENTION_SECONDS } from "../config/defaults";
+import {
+  EXPIRED_KEY_RETENTION_SECONDS,
+  KEY_VAULT_MAX_PLAN_PASSES,
+  KEY_VAULT_RETRY_FIRST_SECONDS,
+  KEY_VAULT_RETRY_MAX_SECONDS,
+} from "../config/defaults";
 import { kvKeys } from "../config/kv-keys";
 import type { SigningAlg } from "../config/schemas";
 import type { Env } from "../env";
@@ -85,17 +90,6 @@ export type VaultResult =
     }
   | { ok: false; reason: "not_configured" | "unknown_kid" };
 
-/** Bounds the catch-up loop; each pass either acts or stops, so a few passes always suffice. */
-const MAX_PLAN_PASSES = 8;
-
-/**
- * Retries of a failed publication or alarm run: 2 s after the first failure (as the runtime's own
- * alarm retries), doubling, never more than 5 minutes apart, and never given up: a stalled vault
- * would let a scheduled rotation pass unpublished.
- */
-const RETRY_FIRST_SECONDS = 2;
-const RETRY_MAX_SECONDS = 300;
-
 /** What the last publication contained: the next one derives from it how long caches may hold it. */
 interface LastPublication {
   keys: ScheduledKey[];
@@ -103,18 +97,18 @@ interface LastPublication {
 }
 
 export class KeyVault extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+  readonly #sql: SqlStorage;
   /** The vault's clock, epoch seconds. Tests replace it to run an alarm at a chosen instant. */
   clock: () => number = nowSeconds;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.createTables();
+    this.#sql = ctx.storage.sql;
+    this.#createTables();
   }
 
-  private createTables(): void {
-    this.sql.exec(`
+  #createTables(): void {
+    this.#sql.exec(`
       CREATE TABLE IF NOT EXISTS signing_keys (
         kid TEXT PRIMARY KEY,
         alg TEXT NOT NULL,
@@ -129,17 +123,17 @@ export class KeyVault extends DurableObject<Env> {
     `);
     // Vaults created before safe_at and pinned existed: their keys were published when created.
     const columns = new Set(
-      this.sql
+      this.#sql
         .exec<{ name: string }>("PRAGMA table_info(signing_keys)")
         .toArray()
         .map((c) => c.name),
     );
     if (!columns.has("safe_at")) {
-      this.sql.exec("ALTER TABLE signing_keys ADD COLUMN safe_at INTEGER");
-      this.sql.exec("UPDATE signing_keys SET safe_at = created_at");
+      this.#sql.exec("ALTER TABLE signing_keys ADD COLUMN safe_at INTEGER");
+      this.#sql.exec("UPDATE signing_keys SET safe_at = created_at");
     }
     if (!columns.has("pinned")) {
-      this.sql.exec("ALTER TABLE signing_keys ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0");
+      this.#sql.exec("ALTER TABLE signing_keys ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0");
     }
   }
 
@@ -148,30 +142,30 @@ export class KeyVault extends DurableObject<Env> {
    * from the start, published. Idempotent: the same call again changes and publishes nothing.
    */
   async configure(serverId: string, settings: SigningSettings, now = this.clock()): Promise<VaultStatus> {
-    return this.exclusive(async () => {
-      this.setMeta("serverId", serverId);
-      this.setMeta("settings", JSON.stringify(settings));
+    return this.#exclusive(async () => {
+      this.#setMeta("serverId", serverId);
+      this.#setMeta("settings", JSON.stringify(settings));
       let changed = false;
       // Keys of another algorithm that never signed are dropped; one that signed stays published
       // (EXPIRED) until its tokens have expired. A key of the new algorithm takes over as soon as
       // every cached JWKS holds it (its first publication holds it until then); the old one signs
       // meanwhile, so verifiers that allow-list algorithms from the JWKS see the new one first.
       changed ||=
-        this.sql.exec(
+        this.#sql.exec(
           "DELETE FROM signing_keys WHERE alg != ? AND revoked_at IS NULL AND (activates_at IS NULL OR activates_at > ?)",
           settings.alg,
           now,
         ).rowsWritten > 0;
-      const keys = this.scheduledKeys();
+      const keys = this.#scheduledKeys();
       const active = activeKey(keys, now);
-      const algOf = (k: ScheduledKey) => this.row(k.kid)?.alg;
+      const algOf = (k: ScheduledKey) => this.#row(k.kid)?.alg;
       // Once a key of the new algorithm is waiting, a later configure (any config edit) adds none.
       const switching = pendingKeys(keys, now).some((k) => algOf(k) === settings.alg);
       if (active && algOf(active) !== settings.alg && !switching) {
-        await this.insertKey(settings.alg, now, { activatesAt: now, pinned: true });
+        await this.#insertKey(settings.alg, now, { activatesAt: now, pinned: true });
         changed = true;
       }
-      return this.reconcile(now, changed);
+      return this.#reconcile(now, changed);
     });
   }
 
@@ -184,28 +178,28 @@ export class KeyVault extends DurableObject<Env> {
    * `nextRotation` say when; emergencies are for `revoke`.
    */
   async rotate(now = this.clock()): Promise<VaultResult> {
-    return this.exclusive(async () => {
-      const settings = this.settings();
+    return this.#exclusive(async () => {
+      const settings = this.#settings();
       if (!settings) return { ok: false, reason: "not_configured" };
-      const target = rotationTarget(this.scheduledKeys(), now);
+      const target = rotationTarget(this.#scheduledKeys(), now);
       let kid = target.kid;
       if (kid) {
-        this.sql.exec(
+        this.#sql.exec(
           "UPDATE signing_keys SET activates_at = ?, pinned = 1 WHERE kid = ?",
           target.activatesAt,
           kid,
         );
       } else {
-        kid = await this.insertKey(settings.alg, now, { activatesAt: target.activatesAt, pinned: true });
+        kid = await this.#insertKey(settings.alg, now, { activatesAt: target.activatesAt, pinned: true });
       }
-      const status = await this.reconcile(now, true);
-      const activatesAt = this.row(kid)?.activates_at ?? now;
+      const status = await this.#reconcile(now, true);
+      const activatesAt = this.#row(kid)?.activates_at ?? now;
       const deferred = activatesAt > now;
       if (deferred) {
         console.warn(
           JSON.stringify({
             event: "key_rotate.deferred",
-            serverId: this.getMeta("serverId"),
+            serverId: this.#getMeta("serverId"),
             kid,
             activatesAt,
             reason: "a JWKS response cached before this key was published may still be in use",
@@ -222,15 +216,15 @@ export class KeyVault extends DurableObject<Env> {
    * verifier's cached JWKS may not hold it yet: stopping the revoked key comes first.
    */
   async revoke(kid: string, now = this.clock()): Promise<VaultResult> {
-    return this.exclusive(async () => {
-      const settings = this.settings();
+    return this.#exclusive(async () => {
+      const settings = this.#settings();
       if (!settings) return { ok: false, reason: "not_configured" };
-      const row = this.row(kid);
+      const row = this.#row(kid);
       if (!row) return { ok: false, reason: "unknown_kid" };
-      if (row.revoked_at !== null) return { ok: true, status: this.currentStatus(now) };
-      this.sql.exec("UPDATE signing_keys SET revoked_at = ? WHERE kid = ?", now, kid);
+      if (row.revoked_at !== null) return { ok: true, status: this.#currentStatus(now) };
+      this.#sql.exec("UPDATE signing_keys SET revoked_at = ? WHERE kid = ?", now, kid);
       // The schedule sees a server with no signing key and lets the NEXT key take over (plan()).
-      return { ok: true, status: await this.reconcile(now, true) };
+      return { ok: true, status: await this.#reconcile(now, true) };
     });
   }
 
@@ -240,17 +234,17 @@ export class KeyVault extends DurableObject<Env> {
    */
   async destroy(): Promise<void> {
     await this.ctx.blockConcurrencyWhile(async () => {
-      const serverId = this.getMeta("serverId");
+      const serverId = this.#getMeta("serverId");
       await this.ctx.storage.deleteAlarm();
       if (serverId) await this.env.CONFIG.delete(kvKeys.keyset(serverId));
       await this.ctx.storage.deleteAll();
-      this.createTables();
+      this.#createTables();
     });
   }
 
   /** Reads also catch up on anything a missed alarm left undone. */
   async status(now = this.clock()): Promise<VaultStatus> {
-    return this.exclusive(() => this.reconcile(now, false));
+    return this.#exclusive(() => this.#reconcile(now, false));
   }
 
   /**
@@ -261,16 +255,19 @@ export class KeyVault extends DurableObject<Env> {
     await this.ctx.blockConcurrencyWhile(async () => {
       const now = this.clock();
       try {
-        await this.reconcile(now, false);
-        this.deleteMeta("alarmFailures");
+        await this.#reconcile(now, false);
+        this.#deleteMeta("alarmFailures");
       } catch (error) {
-        const failures = Number(this.getMeta("alarmFailures") ?? "0") + 1;
-        this.setMeta("alarmFailures", String(failures));
-        const retryIn = Math.min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2 ** Math.min(failures - 1, 16));
+        const failures = Number(this.#getMeta("alarmFailures") ?? "0") + 1;
+        this.#setMeta("alarmFailures", String(failures));
+        const retryIn = Math.min(
+          KEY_VAULT_RETRY_MAX_SECONDS,
+          KEY_VAULT_RETRY_FIRST_SECONDS * 2 ** Math.min(failures - 1, 16),
+        );
         console.error(
           JSON.stringify({
             event: "key_vault.alarm_failed",
-            serverId: this.getMeta("serverId"),
+            serverId: this.#getMeta("serverId"),
             failures,
             retryInSeconds: retryIn,
             error: error instanceof Error ? error.message : String(error),
@@ -288,7 +285,7 @@ export class KeyVault extends DurableObject<Env> {
    * a KV hiccup. (An exception thrown inside blockConcurrencyWhile would reset the object and drop
    * those writes.)
    */
-  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const outcome = await this.ctx.blockConcurrencyWhile(async () => {
       try {
         return { ok: true as const, value: await fn() };
@@ -301,45 +298,47 @@ export class KeyVault extends DurableObject<Env> {
   }
 
   /** Applies the schedule until nothing is due, publishes if anything changed, and sets the next alarm. */
-  private async reconcile(now: number, changedAlready: boolean): Promise<VaultStatus> {
-    const settings = this.settings();
-    const serverId = this.getMeta("serverId");
-    if (!settings || !serverId) return this.statusOf([], now);
+  async #reconcile(now: number, changedAlready: boolean): Promise<VaultStatus> {
+    const settings = this.#settings();
+    const serverId = this.#getMeta("serverId");
+    if (!settings || !serverId) return this.#statusOf([], now);
     const schedule = scheduleOf(settings);
     // The flag outlives a failed publication (KV error, a reset mid-call), so the next call or
     // alarm publishes what the last one could not.
     let dirty =
-      changedAlready || this.getMeta("unpublished") === "1" || this.getMeta("publishedVersion") === undefined;
-    for (let pass = 0; pass < MAX_PLAN_PASSES; pass++) {
-      const { actions } = plan(this.scheduledKeys(), schedule, now);
+      changedAlready ||
+      this.#getMeta("unpublished") === "1" ||
+      this.#getMeta("publishedVersion") === undefined;
+    for (let pass = 0; pass < KEY_VAULT_MAX_PLAN_PASSES; pass++) {
+      const { actions } = plan(this.#scheduledKeys(), schedule, now);
       if (actions.length > 0) {
-        await this.apply(actions, settings.alg, now);
+        await this.#apply(actions, settings.alg, now);
         dirty = true;
         continue;
       }
       if (!dirty) break;
-      await this.publishOrRetry(serverId, schedule, now);
+      await this.#publishOrRetry(serverId, schedule, now);
       dirty = false;
     }
-    if (dirty) await this.publishOrRetry(serverId, schedule, now);
-    const { nextAlarmAt } = plan(this.scheduledKeys(), schedule, now);
+    if (dirty) await this.#publishOrRetry(serverId, schedule, now);
+    const { nextAlarmAt } = plan(this.#scheduledKeys(), schedule, now);
     if (nextAlarmAt === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(nextAlarmAt * 1000);
-    return this.currentStatus(now);
+    return this.#currentStatus(now);
   }
 
-  private async apply(actions: readonly ScheduleAction[], alg: SigningAlg, now: number): Promise<void> {
+  async #apply(actions: readonly ScheduleAction[], alg: SigningAlg, now: number): Promise<void> {
     for (const action of actions) {
       switch (action.kind) {
         case "generate":
-          await this.insertKey(alg, now, {
+          await this.#insertKey(alg, now, {
             activatesAt: action.activatesAt,
             safeAt: action.urgent ? now : null,
           });
           break;
         case "reschedule":
           // An urgent key signs now, published or not: nothing else may sign.
-          this.sql.exec(
+          this.#sql.exec(
             "UPDATE signing_keys SET activates_at = ?, pinned = 0, safe_at = CASE WHEN ? THEN COALESCE(safe_at, ?) ELSE safe_at END WHERE kid = ?",
             action.activatesAt,
             action.urgent ? 1 : 0,
@@ -348,27 +347,27 @@ export class KeyVault extends DurableObject<Env> {
           );
           break;
         case "remove":
-          this.sql.exec("DELETE FROM signing_keys WHERE kid = ?", action.kid);
+          this.#sql.exec("DELETE FROM signing_keys WHERE kid = ?", action.kid);
           break;
       }
     }
   }
 
   /** Sets the retry alarm first, so a publication that fails or never returns is tried again. */
-  private async publishOrRetry(serverId: string, schedule: RotationSchedule, now: number): Promise<void> {
-    this.setMeta("unpublished", "1");
-    await this.ctx.storage.setAlarm((now + RETRY_FIRST_SECONDS) * 1000);
-    await this.publish(serverId, schedule, now);
-    this.deleteMeta("unpublished");
+  async #publishOrRetry(serverId: string, schedule: RotationSchedule, now: number): Promise<void> {
+    this.#setMeta("unpublished", "1");
+    await this.ctx.storage.setAlarm((now + KEY_VAULT_RETRY_FIRST_SECONDS) * 1000);
+    await this.#publish(serverId, schedule, now);
+    this.#deleteMeta("unpublished");
   }
 
-  private async insertKey(
+  async #insertKey(
     alg: SigningAlg,
     now: number,
     options: { activatesAt: number | null; pinned?: boolean; safeAt?: number | null },
   ): Promise<string> {
     const { kid, privateJwk } = await generateSigningKey(alg);
-    this.sql.exec(
+    this.#sql.exec(
       "INSERT INTO signing_keys (kid, alg, created_at, activates_at, safe_at, pinned, private_jwk) VALUES (?, ?, ?, ?, ?, ?, ?)",
       kid,
       alg,
@@ -386,15 +385,15 @@ export class KeyVault extends DurableObject<Env> {
    * responses served so far can be cached, and are held until then (`firstPublication`); that is
    * written only once KV has the keyset, so a failed put decides again, later, next time.
    */
-  private async publish(serverId: string, schedule: RotationSchedule, now: number): Promise<void> {
-    const previousVersion = Number(this.getMeta("publishedVersion") ?? "0");
+  async #publish(serverId: string, schedule: RotationSchedule, now: number): Promise<void> {
+    const previousVersion = Number(this.#getMeta("publishedVersion") ?? "0");
     // Never below the time in ms: a server deleted and created again under the same id starts above
     // every version edges saw of the old one, which they would otherwise keep as "newer".
     const version = Math.max(previousVersion + 1, now * 1000);
-    const horizon = this.jwksHorizon(now);
-    const decisions = firstPublication(this.scheduledKeys(), horizon, now);
+    const horizon = this.#jwksHorizon(now);
+    const decisions = firstPublication(this.#scheduledKeys(), horizon, now);
     const decided = new Map(decisions.map((d) => [d.kid, d]));
-    const rows = this.rows().map((r) => {
+    const rows = this.#rows().map((r) => {
       const d = decided.get(r.kid);
       return d ? { ...r, safe_at: d.safeAt, activates_at: d.activatesAt } : r;
     });
@@ -429,16 +428,16 @@ export class KeyVault extends DurableObject<Env> {
     };
     await this.env.CONFIG.put(kvKeys.keyset(serverId), JSON.stringify(keyset));
     for (const d of decisions) {
-      this.sql.exec(
+      this.#sql.exec(
         "UPDATE signing_keys SET safe_at = ?, activates_at = ? WHERE kid = ?",
         d.safeAt,
         d.activatesAt,
         d.kid,
       );
     }
-    this.setMeta("publishedVersion", String(version));
-    this.setMeta("jwksHorizon", String(horizon));
-    this.setMeta("lastPublication", JSON.stringify({ keys: liveKeys, schedule } satisfies LastPublication));
+    this.#setMeta("publishedVersion", String(version));
+    this.#setMeta("jwksHorizon", String(horizon));
+    this.#setMeta("lastPublication", JSON.stringify({ keys: liveKeys, schedule } satisfies LastPublication));
   }
 
   /**
@@ -447,15 +446,15 @@ export class KeyVault extends DurableObject<Env> {
    * the second edges add for their floored clocks (metadata-cache.ts); every earlier one's horizon
    * is kept as a running maximum.
    */
-  private jwksHorizon(now: number): number {
+  #jwksHorizon(now: number): number {
     const policy = metadataCachePolicy(this.env);
-    const stored = this.getMeta("jwksHorizon");
-    const last = this.getMeta("lastPublication");
+    const stored = this.#getMeta("jwksHorizon");
+    const last = this.#getMeta("lastPublication");
     let horizon = stored === undefined ? Number.NEGATIVE_INFINITY : Number(stored);
     if (last) {
       const { keys, schedule } = JSON.parse(last) as LastPublication;
       horizon = Math.max(horizon, cacheHorizon(keys, schedule, now + policy.propagationSeconds + 1, policy));
-    } else if (this.getMeta("publishedVersion") !== undefined) {
+    } else if (this.#getMeta("publishedVersion") !== undefined) {
       // Published by a vault that kept no record of it: assume the longest any response can live,
       // the same bound an emergency revocation has.
       horizon = Math.max(horizon, now + 1 + revocationBoundSeconds(policy));
@@ -463,13 +462,13 @@ export class KeyVault extends DurableObject<Env> {
     return Number.isFinite(horizon) ? horizon : now;
   }
 
-  private currentStatus(now: number): VaultStatus {
-    return this.statusOf(this.rows(), now);
+  #currentStatus(now: number): VaultStatus {
+    return this.#statusOf(this.#rows(), now);
   }
 
-  private statusOf(rows: KeyRow[], now: number): VaultStatus {
+  #statusOf(rows: KeyRow[], now: number): VaultStatus {
     const keys = rows.map(toScheduled);
-    const settings = this.settings();
+    const settings = this.#settings();
     const times = settings
       ? rotationTimes(keys, scheduleOf(settings), now)
       : { lastRotated: null, nextRotation: null };
@@ -487,34 +486,34 @@ export class KeyVault extends DurableObject<Env> {
     };
   }
 
-  private scheduledKeys(): ScheduledKey[] {
-    return this.rows().map(toScheduled);
+  #scheduledKeys(): ScheduledKey[] {
+    return this.#rows().map(toScheduled);
   }
 
-  private rows(): KeyRow[] {
-    return this.sql.exec<KeyRow>("SELECT rowid AS seq, * FROM signing_keys ORDER BY rowid").toArray();
+  #rows(): KeyRow[] {
+    return this.#sql.exec<KeyRow>("SELECT rowid AS seq, * FROM signing_keys ORDER BY rowid").toArray();
   }
 
-  private row(kid: string): KeyRow | undefined {
-    return this.sql.exec<KeyRow>("SELECT rowid AS seq, * FROM signing_keys WHERE kid = ?", kid).toArray()[0];
+  #row(kid: string): KeyRow | undefined {
+    return this.#sql.exec<KeyRow>("SELECT rowid AS seq, * FROM signing_keys WHERE kid = ?", kid).toArray()[0];
   }
 
-  private settings(): SigningSettings | undefined {
-    const raw = this.getMeta("settings");
+  #settings(): SigningSettings | undefined {
+    const raw = this.#getMeta("settings");
     return raw ? (JSON.parse(raw) as SigningSettings) : undefined;
   }
 
-  private getMeta(name: string): string | undefined {
-    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE name = ?", name).toArray()[0]
+  #getMeta(name: string): string | undefined {
+    return this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE name = ?", name).toArray()[0]
       ?.value;
   }
 
-  private setMeta(name: string, value: string): void {
-    this.sql.exec("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", name, value);
+  #setMeta(name: string, value: string): void {
+    this.#sql.exec("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", name, value);
   }
 
-  private deleteMeta(name: string): void {
-    this.sql.exec("DELETE FROM meta WHERE name = ?", name);
+  #deleteMeta(name: string): void {
+    this.#sql.exec("DELETE FROM meta WHERE name = ?", name);
   }
 }
 

@@ -19,11 +19,12 @@ import {
   CLIENT_JWKS_FETCH_TIMEOUT_MS,
   CLIENT_JWKS_MAX_BYTES,
   CLIENT_JWKS_REFETCH_COOLDOWN_SECONDS,
+  CLIENT_JWKS_RETRY_AFTER_FAILURE_MS,
   ISOLATE_CACHE_MAX_ENTRIES,
 } from "../config/defaults";
 import type { Client } from "../config/schemas";
 import { readBoundedText } from "../http/bounded-body";
-import { isTlsOrLoopback } from "../verify/tls-url";
+import { isTlsOrLoopback } from "../http/tls-url";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -33,9 +34,6 @@ export interface ClientKeyStoreOptions {
   /** Injectable for tests; the runtime's `fetch` by default. */
   fetch?: FetchLike;
 }
-
-/** After a failed fetch, requests fail fast (or use the last good set) for this long: a dead host is not hammered. */
-const RETRY_AFTER_FAILURE_MS = 5000;
 
 interface RemoteEntry {
   set?: JWTVerifyGetKey;
@@ -104,12 +102,14 @@ export class ClientKeyStore implements ClientKeySource {
       this.remember(uri, entry);
     }
     const cooling = now - entry.lastAttempt < CLIENT_JWKS_REFETCH_COOLDOWN_SECONDS * 1000;
-    const failedRecently = entry.failedAt !== undefined && now - entry.failedAt < RETRY_AFTER_FAILURE_MS;
+    const failedRecently =
+      entry.failedAt !== undefined && now - entry.failedAt < CLIENT_JWKS_RETRY_AFTER_FAILURE_MS;
     // Another request's fetch is in flight: answer with the keys held rather than wait on it.
     const fetching = entry.fetching !== undefined && now < entry.fetching.until;
     if (entry.set && (failedRecently || fetching || (unknownKid ? cooling : now < entry.freshUntil)))
       return entry.set;
-    if (failedRecently) throw new Error(`jwks_uri ${uri} failed less than ${RETRY_AFTER_FAILURE_MS} ms ago`);
+    if (failedRecently)
+      throw new Error(`jwks_uri ${uri} failed less than ${CLIENT_JWKS_RETRY_AFTER_FAILURE_MS} ms ago`);
 
     // Marked before the first await, so of concurrent requests holding keys exactly one fetches.
     const current = entry;

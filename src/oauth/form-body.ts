@@ -6,12 +6,12 @@
  */
 import { OAuthError } from "../errors";
 import { readBoundedText } from "../http/bounded-body";
+import { mediaType } from "../http/media-type";
 
 export type FormParams = ReadonlyMap<string, string>;
 
 export async function readFormBody(request: Request, maxBytes: number): Promise<FormParams> {
-  const mediaType = request.headers.get("Content-Type")?.split(";")[0]?.trim().toLowerCase();
-  if (mediaType !== "application/x-www-form-urlencoded") {
+  if (mediaType(request.headers.get("Content-Type")) !== "application/x-www-form-urlencoded") {
     throw new OAuthError("invalid_request", "The request body must be application/x-www-form-urlencoded.");
   }
   const body = await readBoundedText(request, maxBytes);

@@ -61,38 +61,6 @@ export interface AccessTokenClaims {
   payload: AccessTokenPayload;
 }
 
-/**
- * Claims no custom claim or hook may set in an access token, in either profile: the claim set below,
- * and the other names Okta reserves for access tokens ("OIDC Bearer Tokens: List of Reserved
- * Claims"). Okta's list also has `groups`, yet its own guides name an access-token groups claim
- * `groups`; Warden follows the guides and leaves it free.
- */
-export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
-  "ver",
-  "jti",
-  "iss",
-  "aud",
-  "iat",
-  "exp",
-  "nbf",
-  "cid",
-  "uid",
-  "scp",
-  "sub",
-  "auth_time",
-  "client_id",
-  "scope",
-  "typ",
-  "cnf",
-  "acr",
-  "amr",
-  "as_uri",
-  "rpt",
-  "rsi",
-  "username",
-  "token_type",
-]);
-
 export function buildAccessToken(input: AccessTokenInput): AccessTokenClaims {
   // Okta emits a single audience as a string; RFC 7519 §4.1.3 allows either form.
   const [only, ...others] = input.audiences;

@@ -5,7 +5,7 @@
  * response it counts the encoded bytes while fetch hands out the decoded ones.
  */
 import { readBoundedText } from "../http/bounded-body";
-import { isTlsOrLoopback } from "./tls-url";
+import { isTlsOrLoopback } from "../http/tls-url";
 
 export type JwksFetch = (input: string, init: RequestInit) => Promise<Response>;
 

@@ -4,6 +4,7 @@
  * done before the JWKS is consulted, so forged tokens cost no network and no crypto.
  */
 import { compactVerify, errors } from "jose";
+import { isTlsOrLoopback } from "../http/tls-url";
 import { type AccessTokenFacts, checkClaims } from "./claims";
 import { parseJsonBytes, splitCompact } from "./compact-jws";
 import {
@@ -16,7 +17,6 @@ import {
 import { TokenVerificationError } from "./errors";
 import { JwksSource, type WaitUntil } from "./jwks-source";
 import { type Algorithm, isObject, isSupportedAlgorithm } from "./key-set";
-import { isTlsOrLoopback } from "./tls-url";
 import { checkHeader, type ProfileOption } from "./token-header";
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildAccessToken, RESERVED_CLAIMS } from "../../src/tokens/access-token";
+import { RESERVED_CLAIMS } from "../../src/claims/reserved-names";
+import { buildAccessToken } from "../../src/tokens/access-token";
 
 const base = {
   issuer: "https://warden.test/oauth2/default",

@@ -5,9 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { APP_PROFILE_LIMITS } from "../../src/claims/app-profile";
 import { claimGoesTo } from "../../src/claims/inclusion";
-import { RESERVED_ID_TOKEN_CLAIMS } from "../../src/claims/reserved-names";
+import { RESERVED_CLAIMS, RESERVED_ID_TOKEN_CLAIMS } from "../../src/claims/reserved-names";
 import { Claim, Client } from "../../src/config/schemas";
-import { RESERVED_CLAIMS } from "../../src/tokens/access-token";
 
 type ClaimInput = Parameters<typeof Claim.parse>[0];
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { RESERVED_CLAIMS } from "../../src/claims/reserved-names";
 import { hookUriProblem } from "../../src/config/schemas";
 import { parseHookReply } from "../../src/hooks/hook-call";
 import { applyTokenPatch, type PatchOptions, type PatchRejection } from "../../src/hooks/patch";
 import { tokenHookRequestBody } from "../../src/hooks/request-body";
 import { errorDescription } from "../../src/hooks/token-hook";
-import { type AccessTokenClaims, RESERVED_CLAIMS } from "../../src/tokens/access-token";
+import type { AccessTokenClaims } from "../../src/tokens/access-token";
 
 const OPTIONS: PatchOptions = { reservedClaims: RESERVED_CLAIMS, lifetimeRange: { min: 300, max: 86400 } };
 const IAT = 1_700_000_000;

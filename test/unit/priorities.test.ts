@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalisePriorities, placeAt, withoutItem } from "../../src/config/priorities";
+import { normalisePriorities, placeAt, withoutItem } from "../../src/control-plane/priorities";
 
 const items = (...spec: [string, number][]) => spec.map(([id, priority]) => ({ id, priority }));
 const order = (list: { id: string; priority: number }[]) => list.map((i) => `${i.id}:${i.priority}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ServerConfig } from "../../src/config/schemas";
-import { applyChange, newObjectId, normaliseConfig } from "../../src/config/server-changes";
+import { applyChange, newObjectId, normaliseConfig } from "../../src/control-plane/server-changes";
 
 const base = () =>
   ServerConfig.parse({

@@ -5,8 +5,8 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ExportDocument } from "../../src/config/control-plane";
 import { kvKeys } from "../../src/config/kv-keys";
+import type { ExportDocument } from "../../src/control-plane/control-plane";
 import type { Env } from "../../src/env";
 import { authorizationHeader, tokenHook } from "../fixtures/inline-hook";
 import {

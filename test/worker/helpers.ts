@@ -8,9 +8,9 @@ import {
 } from "jose";
 import { expect } from "vitest";
 import { createApp, createDeps } from "../../src/app";
-import type { ImportSummary } from "../../src/config/control-plane";
 import type { ClientJwk, ImportDocumentInput as ImportDocument } from "../../src/config/schemas";
 import type { Deps } from "../../src/context";
+import type { ImportSummary } from "../../src/control-plane/control-plane";
 import type { Env } from "../../src/env";
 
 export const ORIGIN = "https://warden.test";

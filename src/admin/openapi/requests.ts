@@ -4,8 +4,8 @@
  * status with its own lifecycle endpoints) is left out: the route ignores or refuses it.
  */
 import * as z from "zod";
-import { ApiTokenInput } from "../../config/api-token-store";
 import { AuthorizationServer, Claim, Client, InlineHook, Policy, Rule, Scope } from "../../config/schemas";
+import { ApiTokenInput } from "../../control-plane/api-token-store";
 import { oidcEnvelope, ResponseType } from "./views";
 
 /** Okta generates the id (`aus…`) when none is given; Warden lets it name `/oauth2/{id}`. */

@@ -4,10 +4,10 @@
  * hold no data. Each is rendered once per isolate, on first request.
  */
 import { Hono } from "hono";
+import { OPENAPI_CACHE_MAX_AGE_SECONDS } from "../../config/defaults";
 import type { AppEnv } from "../../context";
 
-/** Both change only with a deploy; five minutes bounds how long a cache shows the old version. */
-const CACHE_CONTROL = "public, max-age=300";
+const CACHE_CONTROL = `public, max-age=${OPENAPI_CACHE_MAX_AGE_SECONDS}`;
 
 let json: string | undefined;
 let page: { html: string; csp: string } | undefined;

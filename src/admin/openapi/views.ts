@@ -7,8 +7,6 @@
  */
 import * as z from "zod";
 import type { ClaimFailureReason } from "../../claims/resolve";
-import { ApiTokenInput } from "../../config/api-token-store";
-import type { ExportDocument, ImportSummary } from "../../config/control-plane";
 import {
   AuthorizationServer,
   Claim,
@@ -25,6 +23,8 @@ import {
   SigningAlg,
   Status,
 } from "../../config/schemas";
+import { ApiTokenInput } from "../../control-plane/api-token-store";
+import type { ExportDocument, ImportSummary } from "../../control-plane/control-plane";
 import type { ApiErrorCode, OAuthErrorCode } from "../../errors";
 import type { HookFailureReason } from "../../hooks/hook-log";
 import type { PatchRejection } from "../../hooks/patch";

@@ -7,9 +7,8 @@
  * (`references.ts`), which knows what exists.
  */
 import type * as z from "zod";
-import { RESERVED_SCOPES } from "./defaults";
-import { isRecord, toIssues, type ValidationIssue } from "./issues";
-import { normalisePriorities, placeAt, withoutItem } from "./priorities";
+import { RESERVED_SCOPES } from "../config/defaults";
+import { isRecord, toIssues } from "../config/issues";
 import {
   AuthorizationServer,
   Claim,
@@ -19,7 +18,9 @@ import {
   ServerConfig,
   type ServerConfigInput,
   type Status,
-} from "./schemas";
+} from "../config/schemas";
+import { normalisePriorities, placeAt, withoutItem } from "./priorities";
+import { invalid, missing, type WriteFailure, type WriteResult } from "./write-result";
 
 const SYSTEM_SCOPES: ReadonlySet<string> = new Set(RESERVED_SCOPES);
 
@@ -45,19 +46,10 @@ export type ServerChange =
 /** The object a change created or replaced, as stored (a policy with its rules), or null. */
 export type ChangedObject = AuthorizationServer | Scope | Claim | Policy | Rule | null;
 
-export type ChangeResult =
-  | { ok: true; config: ServerConfig; result: ChangedObject }
-  | { ok: false; notFound?: string; issues: ValidationIssue[] };
+/** The changed config and object, or why not: `notFound` is the id of the missing object. */
+export type ChangeResult = { ok: true; config: ServerConfig; result: ChangedObject } | WriteFailure<string>;
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
-
-function invalid(path: string, message: string): { ok: false; issues: ValidationIssue[] } {
-  return { ok: false, issues: [{ path, message }] };
-}
-
-function notFound(id: string): ChangeResult {
-  return { ok: false, notFound: id, issues: [] };
-}
+type Parsed<T> = WriteResult<T>;
 
 /**
  * A body for `schema`, with the fields the path and the server own put in place of the client's:
@@ -131,7 +123,7 @@ export function applyChange(config: ServerConfig, change: ServerChange): ChangeR
     }
     case "replaceScope": {
       const existing = config.scopes.find((s) => s.id === change.scopeId);
-      if (!existing) return notFound(change.scopeId);
+      if (!existing) return missing(change.scopeId);
       const scope = parseScope(change.scopeId, change.scope);
       if (!scope.ok) return scope;
       if (config.scopes.some((s) => s.id !== existing.id && s.name === scope.value.name)) {
@@ -149,7 +141,7 @@ export function applyChange(config: ServerConfig, change: ServerChange): ChangeR
     }
     case "deleteScope": {
       const existing = config.scopes.find((s) => s.id === change.scopeId);
-      if (!existing) return notFound(change.scopeId);
+      if (!existing) return missing(change.scopeId);
       const users = scopeUsers(config, existing.name);
       if (users.length > 0)
         return invalid("scope", `scope '${existing.name}' is used by ${users.join(", ")}`);
@@ -162,14 +154,14 @@ export function applyChange(config: ServerConfig, change: ServerChange): ChangeR
       return revalidate({ ...config, claims: [...config.claims, claim.value] }, () => claim.value);
     }
     case "replaceClaim": {
-      if (!config.claims.some((c) => c.id === change.claimId)) return notFound(change.claimId);
+      if (!config.claims.some((c) => c.id === change.claimId)) return missing(change.claimId);
       const claim = parseBody(Claim, change.claim, { id: change.claimId, system: false }, "claims");
       if (!claim.ok) return claim;
       const claims = config.claims.map((c) => (c.id === change.claimId ? claim.value : c));
       return revalidate({ ...config, claims }, () => claim.value);
     }
     case "deleteClaim": {
-      if (!config.claims.some((c) => c.id === change.claimId)) return notFound(change.claimId);
+      if (!config.claims.some((c) => c.id === change.claimId)) return missing(change.claimId);
       return revalidate(
         { ...config, claims: config.claims.filter((c) => c.id !== change.claimId) },
         () => null,
@@ -180,7 +172,7 @@ export function applyChange(config: ServerConfig, change: ServerChange): ChangeR
     case "replacePolicy": {
       const id = change.type === "createPolicy" ? change.id : change.policyId;
       const existing = config.policies.find((p) => p.id === id);
-      if (change.type === "replacePolicy" && !existing) return notFound(id);
+      if (change.type === "replacePolicy" && !existing) return missing(id);
       const priority = requestedPriority(change.policy);
       if (!priority.ok) return priority;
       // A policy's rules are their own resource: the body never replaces them.
@@ -202,22 +194,22 @@ export function applyChange(config: ServerConfig, change: ServerChange): ChangeR
     }
     case "setPolicyStatus": {
       const existing = config.policies.find((p) => p.id === change.policyId);
-      if (!existing) return notFound(change.policyId);
+      if (!existing) return missing(change.policyId);
       const policies = config.policies.map((p) => (p === existing ? { ...p, status: change.status } : p));
       return revalidate({ ...config, policies }, (c) => findPolicy(c, change.policyId));
     }
     case "deletePolicy": {
-      if (!config.policies.some((p) => p.id === change.policyId)) return notFound(change.policyId);
+      if (!config.policies.some((p) => p.id === change.policyId)) return missing(change.policyId);
       return revalidate({ ...config, policies: withoutItem(config.policies, change.policyId) }, () => null);
     }
 
     case "createRule":
     case "replaceRule": {
       const policy = config.policies.find((p) => p.id === change.policyId);
-      if (!policy) return notFound(change.policyId);
+      if (!policy) return missing(change.policyId);
       const id = change.type === "createRule" ? change.id : change.ruleId;
       const existing = policy.rules.find((r) => r.id === id);
-      if (change.type === "replaceRule" && !existing) return notFound(id);
+      if (change.type === "replaceRule" && !existing) return missing(id);
       const priority = requestedPriority(change.rule);
       if (!priority.ok) return priority;
       const rule = parseBody(
@@ -232,15 +224,15 @@ export function applyChange(config: ServerConfig, change: ServerChange): ChangeR
     }
     case "setRuleStatus": {
       const policy = config.policies.find((p) => p.id === change.policyId);
-      if (!policy) return notFound(change.policyId);
-      if (!policy.rules.some((r) => r.id === change.ruleId)) return notFound(change.ruleId);
+      if (!policy) return missing(change.policyId);
+      if (!policy.rules.some((r) => r.id === change.ruleId)) return missing(change.ruleId);
       const rules = policy.rules.map((r) => (r.id === change.ruleId ? { ...r, status: change.status } : r));
       return revalidate(withRules(config, policy.id, rules), (c) => findRule(c, policy.id, change.ruleId));
     }
     case "deleteRule": {
       const policy = config.policies.find((p) => p.id === change.policyId);
-      if (!policy) return notFound(change.policyId);
-      if (!policy.rules.some((r) => r.id === change.ruleId)) return notFound(change.ruleId);
+      if (!policy) return missing(change.policyId);
+      if (!policy.rules.some((r) => r.id === change.ruleId)) return missing(change.ruleId);
       return revalidate(withRules(config, policy.id, withoutItem(policy.rules, change.ruleId)), () => null);
     }
   }

@@ -4,9 +4,10 @@
  * (`snapshot/{id}` in KV), after the server's key vault has its keys. The control plane
  * serialises every call; nothing here is reentrant.
  */
+
+import { kvKeys } from "../config/kv-keys";
+import type { ServerConfig, Snapshot } from "../config/schemas";
 import type { Env } from "../env";
-import { kvKeys } from "./kv-keys";
-import type { ServerConfig, Snapshot } from "./schemas";
 
 interface ServerRow extends Record<string, SqlStorageValue> {
   id: string;

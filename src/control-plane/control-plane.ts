@@ -8,14 +8,13 @@
  * update. Results cross the RPC boundary as data: thrown errors would lose their shape on the way.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
-import { type HookWriteResult, InlineHookStore } from "../hooks/hook-store";
-import type { SigningSettings, VaultStatus } from "../keys/key-vault";
-import { type ApiTokenCreateResult, type ApiTokenRecord, ApiTokenStore } from "./api-token-store";
-import { type ClientPage, ClientStore, type ClientWriteResult } from "./client-store";
-import { DEFAULT_SIGNING_ALG, NEXT_KEY_LEAD_SECONDS, ORG_KEYS_ID, ROTATION_PERIOD_SECONDS } from "./defaults";
-import { isRecord, toIssues, type ValidationIssue } from "./issues";
-import { type KnownObjects, policiesNamingClient, referenceIssues, rulesNamingHook } from "./references";
+import {
+  DEFAULT_SIGNING_ALG,
+  NEXT_KEY_LEAD_SECONDS,
+  ORG_KEYS_ID,
+  ROTATION_PERIOD_SECONDS,
+} from "../config/defaults";
+import { isRecord, toIssues } from "../config/issues";
 import {
   AuthorizationServer,
   type Client,
@@ -26,7 +25,13 @@ import {
   ServerConfig,
   type Snapshot,
   withoutHookSecret,
-} from "./schemas";
+} from "../config/schemas";
+import type { Env } from "../env";
+import type { SigningSettings, VaultStatus } from "../keys/key-vault";
+import { type ApiTokenCreated, type ApiTokenRecord, ApiTokenStore } from "./api-token-store";
+import { type ClientMissing, type ClientPage, ClientStore } from "./client-store";
+import { InlineHookStore } from "./hook-store";
+import { type KnownObjects, policiesNamingClient, referenceIssues, rulesNamingHook } from "./references";
 import {
   applyChange,
   type ChangedObject,
@@ -35,8 +40,7 @@ import {
   type ServerChange,
 } from "./server-changes";
 import { type ServerPage, ServerStore } from "./server-store";
-
-export type { ClientWriteResult } from "./client-store";
+import { invalid, missing, type WriteResult } from "./write-result";
 
 export interface ImportOptions {
   /** Also delete the servers, clients and inline hooks the document does not have. */
@@ -52,11 +56,14 @@ export interface ExportDocument {
   inlineHooks: InlineHook[];
 }
 
-export type WriteResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
+/** A server write's object (null for a delete) and the config version it produced. */
+export interface ServerWrite {
+  object: ChangedObject;
+  version: number;
+}
 
-export type ServerChangeResult =
-  | { ok: true; value: ChangedObject; version: number }
-  | { ok: false; notFound?: string; issues: ValidationIssue[] };
+/** A server write; `notFound` is the id of the missing server or object (the route knows its kind). */
+export type ServerChangeResult = WriteResult<ServerWrite, string>;
 
 export interface ImportSummary {
   servers: { id: string; version: number }[];
@@ -77,20 +84,19 @@ const ORG_SIGNING: SigningSettings = {
 };
 
 export class ControlPlane extends DurableObject<Env> {
-  private readonly servers: ServerStore;
-  private readonly clients: ClientStore;
-  private readonly hooks: InlineHookStore;
-  private readonly apiTokens: ApiTokenStore;
-  private orgKeysReady = false;
+  readonly #servers: ServerStore;
+  readonly #clients: ClientStore;
+  readonly #hooks: InlineHookStore;
+  readonly #apiTokens: ApiTokenStore;
+  #orgKeysReady = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const sql = ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS inline_hooks (id TEXT PRIMARY KEY, record TEXT NOT NULL)");
-    this.servers = new ServerStore(sql, env);
-    this.clients = new ClientStore(sql, env, () => this.ensureOrgKeys());
-    this.hooks = new InlineHookStore(sql, env);
-    this.apiTokens = new ApiTokenStore(sql);
+    this.#servers = new ServerStore(sql, env);
+    this.#clients = new ClientStore(sql, env, () => this.#ensureOrgKeys());
+    this.#hooks = new InlineHookStore(sql, env);
+    this.#apiTokens = new ApiTokenStore(sql);
   }
 
   // ---- bulk: import and export (npm start's seed, config as code) ----
@@ -104,9 +110,9 @@ export class ControlPlane extends DurableObject<Env> {
     };
     // Serialise the whole write: validation against current state, storage and publication.
     return this.ctx.blockConcurrencyWhile(async () => {
-      const deleted = this.pruned(doc, options.prune === true);
-      const hooks = this.hooks.prepare(doc.inlineHooks, "inlineHooks");
-      const known = this.knownAfter(doc, deleted);
+      const deleted = this.#pruned(doc, options.prune === true);
+      const hooks = this.#hooks.prepare(doc.inlineHooks, "inlineHooks");
+      const known = this.#knownAfter(doc, deleted);
       const issues = [
         ...doc.authorizationServers.flatMap((config, s) =>
           referenceIssues(config, known, `authorizationServers.${s}.`),
@@ -120,11 +126,11 @@ export class ControlPlane extends DurableObject<Env> {
           value: {
             servers: doc.authorizationServers.map(({ server }) => ({
               id: server.id,
-              version: (this.servers.get(server.id)?.version ?? 0) + 1,
+              version: (this.#servers.get(server.id)?.version ?? 0) + 1,
             })),
             clients: doc.clients.map((c) => ({
               client_id: c.client_id,
-              created: !this.clients.get(c.client_id),
+              created: !this.#clients.get(c.client_id),
             })),
             inlineHooks: hooks.records.map(({ record, created }) => ({ id: record.id, created })),
             generatedSecrets: {},
@@ -133,24 +139,24 @@ export class ControlPlane extends DurableObject<Env> {
         };
       }
 
-      const clients = await this.clients.prepare(doc.clients);
+      const clients = await this.#clients.prepare(doc.clients);
       const snapshots: Snapshot[] = [];
       this.ctx.storage.transactionSync(() => {
-        this.hooks.save(hooks.records);
-        for (const config of doc.authorizationServers) snapshots.push(this.servers.store(config));
-        for (const { record } of clients.records) this.clients.store(record);
-        for (const id of deleted.authorizationServers) this.servers.forget(id);
+        this.#hooks.save(hooks.records);
+        for (const config of doc.authorizationServers) snapshots.push(this.#servers.store(config));
+        for (const { record } of clients.records) this.#clients.store(record);
+        for (const id of deleted.authorizationServers) this.#servers.forget(id);
       });
 
       // Hooks before the snapshots whose rules name them; keys before snapshots (ServerStore).
       // Deletions last: nothing published above names what they remove.
-      await this.hooks.publish(hooks.records);
-      for (const snapshot of snapshots) await this.servers.publish(snapshot);
-      for (const { record } of clients.records) await this.clients.publish(record);
-      await this.ensureOrgKeys();
-      for (const id of deleted.authorizationServers) await this.servers.unpublish(id);
-      for (const id of deleted.clients) await this.clients.remove(id);
-      for (const id of deleted.inlineHooks) await this.hooks.remove(id);
+      await this.#hooks.publish(hooks.records);
+      for (const snapshot of snapshots) await this.#servers.publish(snapshot);
+      for (const { record } of clients.records) await this.#clients.publish(record);
+      await this.#ensureOrgKeys();
+      for (const id of deleted.authorizationServers) await this.#servers.unpublish(id);
+      for (const id of deleted.clients) await this.#clients.remove(id);
+      for (const id of deleted.inlineHooks) await this.#hooks.remove(id);
       return {
         ok: true,
         value: {
@@ -167,9 +173,9 @@ export class ControlPlane extends DurableObject<Env> {
   /** The live configuration in the import document's shape, without client or hook secrets. */
   async exportConfig(): Promise<ExportDocument> {
     return {
-      authorizationServers: this.servers.all(),
-      clients: this.clients.all().map(({ secrets: _secrets, ...client }) => client),
-      inlineHooks: this.hooks.list().map((hook) => {
+      authorizationServers: this.#servers.all(),
+      clients: this.#clients.all().map(({ secrets: _secrets, ...client }) => client),
+      inlineHooks: this.#hooks.list().map((hook) => {
         const { created: _created, lastUpdated: _lastUpdated, ...rest } = withoutHookSecret(hook);
         return rest;
       }),
@@ -177,34 +183,34 @@ export class ControlPlane extends DurableObject<Env> {
   }
 
   /** What a `prune` import deletes: stored objects the document does not have. */
-  private pruned(doc: ImportDocument, prune: boolean): ImportSummary["deleted"] {
+  #pruned(doc: ImportDocument, prune: boolean): ImportSummary["deleted"] {
     if (!prune) return { authorizationServers: [], clients: [], inlineHooks: [] };
     const servers = new Set(doc.authorizationServers.map((c) => c.server.id));
     const clients = new Set(doc.clients.map((c) => c.client_id));
     const hooks = new Set(doc.inlineHooks.map((h) => h.id));
     return {
-      authorizationServers: this.servers
+      authorizationServers: this.#servers
         .all()
         .map((c) => c.server.id)
         .filter((id) => !servers.has(id)),
-      clients: this.clients.ids().filter((id) => !clients.has(id)),
-      inlineHooks: this.hooks.ids().filter((id) => !hooks.has(id)),
+      clients: this.#clients.ids().filter((id) => !clients.has(id)),
+      inlineHooks: this.#hooks.ids().filter((id) => !hooks.has(id)),
     };
   }
 
   /** The objects that will exist once `doc` is imported and `deleted` removed. */
-  private knownAfter(doc: ImportDocument, deleted: ImportSummary["deleted"]): KnownObjects {
+  #knownAfter(doc: ImportDocument, deleted: ImportSummary["deleted"]): KnownObjects {
     const gone = new Set([...deleted.clients, ...deleted.inlineHooks]);
-    return this.known({
-      clients: [...this.clients.ids().filter((id) => !gone.has(id)), ...doc.clients.map((c) => c.client_id)],
-      inlineHooks: [...this.hooks.ids().filter((id) => !gone.has(id)), ...doc.inlineHooks.map((h) => h.id)],
+    return this.#known({
+      clients: [...this.#clients.ids().filter((id) => !gone.has(id)), ...doc.clients.map((c) => c.client_id)],
+      inlineHooks: [...this.#hooks.ids().filter((id) => !gone.has(id)), ...doc.inlineHooks.map((h) => h.id)],
     });
   }
 
-  private known(ids?: { clients: string[]; inlineHooks: string[] }): KnownObjects {
+  #known(ids?: { clients: string[]; inlineHooks: string[] }): KnownObjects {
     return {
-      clients: new Set(ids?.clients ?? this.clients.ids()),
-      inlineHooks: new Set(ids?.inlineHooks ?? this.hooks.ids()),
+      clients: new Set(ids?.clients ?? this.#clients.ids()),
+      inlineHooks: new Set(ids?.inlineHooks ?? this.#hooks.ids()),
       // The directory (users and groups) is not there yet: only Okta's EVERYONE group exists.
       groups: new Set(),
       users: new Set(),
@@ -214,11 +220,11 @@ export class ControlPlane extends DurableObject<Env> {
   // ---- authorization servers ----
 
   async listServers(options: { q?: string; after?: string; limit: number }): Promise<ServerPage> {
-    return this.servers.page(options);
+    return this.#servers.page(options);
   }
 
   async getServerConfig(id: string): Promise<(ServerConfig & { version: number }) | undefined> {
-    const stored = this.servers.get(id);
+    const stored = this.#servers.get(id);
     return stored ? { ...stored.config, version: stored.version } : undefined;
   }
 
@@ -233,16 +239,13 @@ export class ControlPlane extends DurableObject<Env> {
       const id = fields.id === undefined ? newObjectId("aus") : fields.id;
       const parsed = AuthorizationServer.safeParse({ ...fields, id, status: "ACTIVE" });
       if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
-      if (this.servers.get(parsed.data.id)) {
-        return {
-          ok: false,
-          issues: [{ path: "id", message: `an authorization server '${parsed.data.id}' already exists` }],
-        };
+      if (this.#servers.get(parsed.data.id)) {
+        return invalid("id", `an authorization server '${parsed.data.id}' already exists`);
       }
       const config = ServerConfig.parse({ server: parsed.data });
-      const snapshot = this.servers.store(config);
-      await this.servers.publish(snapshot);
-      return { ok: true, value: snapshot.server, version: snapshot.version };
+      const snapshot = this.#servers.store(config);
+      await this.#servers.publish(snapshot);
+      return { ok: true, value: { object: snapshot.server, version: snapshot.version } };
     });
   }
 
@@ -252,15 +255,15 @@ export class ControlPlane extends DurableObject<Env> {
    */
   async changeServer(serverId: string, change: ServerChange): Promise<ServerChangeResult> {
     return this.ctx.blockConcurrencyWhile(async () => {
-      const stored = this.servers.get(serverId);
-      if (!stored) return { ok: false, notFound: serverId, issues: [] };
+      const stored = this.#servers.get(serverId);
+      if (!stored) return missing(serverId);
       const applied = applyChange(stored.config, change);
       if (!applied.ok) return applied;
-      const issues = referenceIssues(applied.config, this.known());
+      const issues = referenceIssues(applied.config, this.#known());
       if (issues.length > 0) return { ok: false, issues };
-      const snapshot = this.servers.store(applied.config);
-      await this.servers.publish(snapshot);
-      return { ok: true, value: applied.result, version: snapshot.version };
+      const snapshot = this.#servers.store(applied.config);
+      await this.#servers.publish(snapshot);
+      return { ok: true, value: { object: applied.result, version: snapshot.version } };
     });
   }
 
@@ -271,144 +274,144 @@ export class ControlPlane extends DurableObject<Env> {
    */
   async deleteServer(serverId: string): Promise<ServerChangeResult> {
     return this.ctx.blockConcurrencyWhile(async () => {
-      const stored = this.servers.get(serverId);
-      if (!stored) return { ok: false, notFound: serverId, issues: [] };
+      const stored = this.#servers.get(serverId);
+      if (!stored) return missing(serverId);
       if (stored.config.server.status === "ACTIVE") {
-        return {
-          ok: false,
-          issues: [
-            {
-              path: "status",
-              message: "an ACTIVE authorization server must be deactivated before it is deleted",
-            },
-          ],
-        };
+        return invalid("status", "an ACTIVE authorization server must be deactivated before it is deleted");
       }
-      this.servers.forget(serverId);
-      await this.servers.unpublish(serverId);
-      return { ok: true, value: null, version: stored.version };
+      this.#servers.forget(serverId);
+      await this.#servers.unpublish(serverId);
+      return { ok: true, value: { object: null, version: stored.version } };
     });
   }
 
   /** The server's keys and Okta's `credentials.signing` times, or undefined for an unknown server. */
   async signingStatus(serverId: string): Promise<VaultStatus | undefined> {
-    if (!this.servers.get(serverId)) return undefined;
-    return this.servers.vault(serverId).status();
+    if (!this.#servers.get(serverId)) return undefined;
+    return this.#servers.vault(serverId).status();
   }
 
-  /** Okta's `credentials/lifecycle/keyRotate`. */
-  async rotateKeys(serverId: string): Promise<VaultStatus | undefined> {
-    if (!this.servers.get(serverId)) return undefined;
-    const result = await this.servers.vault(serverId).rotate();
-    return result.ok ? result.status : undefined;
+  /** Okta's `credentials/lifecycle/keyRotate`; a vault with no keys yet counts as a missing server. */
+  async rotateKeys(serverId: string): Promise<WriteResult<VaultStatus, "server">> {
+    if (!this.#servers.get(serverId)) return missing("server");
+    const result = await this.#servers.vault(serverId).rotate();
+    return result.ok ? { ok: true, value: result.status } : missing("server");
   }
 
-  /** Emergency revocation of one key; undefined when the server or the key does not exist. */
-  async revokeKey(serverId: string, kid: string): Promise<VaultStatus | undefined> {
-    if (!this.servers.get(serverId)) return undefined;
-    const result = await this.servers.vault(serverId).revoke(kid);
-    return result.ok ? result.status : undefined;
+  /** Emergency revocation of one key; a vault with no keys yet has no such key either. */
+  async revokeKey(serverId: string, kid: string): Promise<WriteResult<VaultStatus, "server" | "key">> {
+    if (!this.#servers.get(serverId)) return missing("server");
+    const result = await this.#servers.vault(serverId).revoke(kid);
+    return result.ok ? { ok: true, value: result.status } : missing("key");
   }
 
   // ---- clients (Okta apps) ----
 
   /** A client as stored (secrets hashed), for admin reads and Token Preview. */
   async getClientRecord(clientId: string): Promise<Client | undefined> {
-    return this.clients.get(clientId);
+    return this.#clients.get(clientId);
   }
 
   async listClients(options: { q?: string; after?: string; limit: number }): Promise<ClientPage> {
-    return this.clients.page(options);
+    return this.#clients.page(options);
   }
 
-  async createClient(input: unknown): Promise<ClientWriteResult<{ client: Client; secret?: string }>> {
-    return this.ctx.blockConcurrencyWhile(() => this.clients.create(input));
+  async createClient(
+    input: unknown,
+  ): Promise<WriteResult<{ client: Client; secret?: string }, ClientMissing>> {
+    return this.ctx.blockConcurrencyWhile(() => this.#clients.create(input));
   }
 
-  async replaceClient(clientId: string, input: unknown): Promise<ClientWriteResult<Client>> {
-    return this.ctx.blockConcurrencyWhile(() => this.clients.replace(clientId, input));
+  async replaceClient(clientId: string, input: unknown): Promise<WriteResult<Client, ClientMissing>> {
+    return this.ctx.blockConcurrencyWhile(() => this.#clients.replace(clientId, input));
   }
 
-  async setClientStatus(clientId: string, status: Client["status"]): Promise<ClientWriteResult<Client>> {
-    return this.ctx.blockConcurrencyWhile(() => this.clients.setStatus(clientId, status));
+  async setClientStatus(
+    clientId: string,
+    status: Client["status"],
+  ): Promise<WriteResult<Client, ClientMissing>> {
+    return this.ctx.blockConcurrencyWhile(() => this.#clients.setStatus(clientId, status));
   }
 
   /** Refused while ACTIVE (Okta) or while a policy on any authorization server names the client. */
-  async deleteClient(clientId: string): Promise<ClientWriteResult<null>> {
+  async deleteClient(clientId: string): Promise<WriteResult<null, ClientMissing>> {
     return this.ctx.blockConcurrencyWhile(() =>
-      this.clients.delete(clientId, policiesNamingClient(this.servers.all(), clientId)),
+      this.#clients.delete(clientId, policiesNamingClient(this.#servers.all(), clientId)),
     );
   }
 
   async createClientSecret(
     clientId: string,
-  ): Promise<ClientWriteResult<{ secret: ClientSecret; value: string }>> {
-    return this.ctx.blockConcurrencyWhile(() => this.clients.createSecret(clientId));
+  ): Promise<WriteResult<{ secret: ClientSecret; value: string }, ClientMissing>> {
+    return this.ctx.blockConcurrencyWhile(() => this.#clients.createSecret(clientId));
   }
 
   async setClientSecretStatus(
     clientId: string,
     secretId: string,
     status: ClientSecret["status"],
-  ): Promise<ClientWriteResult<ClientSecret>> {
-    return this.ctx.blockConcurrencyWhile(() => this.clients.setSecretStatus(clientId, secretId, status));
+  ): Promise<WriteResult<ClientSecret, ClientMissing>> {
+    return this.ctx.blockConcurrencyWhile(() => this.#clients.setSecretStatus(clientId, secretId, status));
   }
 
-  async deleteClientSecret(clientId: string, secretId: string): Promise<ClientWriteResult<null>> {
-    return this.ctx.blockConcurrencyWhile(() => this.clients.deleteSecret(clientId, secretId));
+  async deleteClientSecret(clientId: string, secretId: string): Promise<WriteResult<null, ClientMissing>> {
+    return this.ctx.blockConcurrencyWhile(() => this.#clients.deleteSecret(clientId, secretId));
   }
 
   // ---- admin API tokens (Okta's `/api/v1/api-tokens`): metadata only, never a value or hash ----
 
   async listApiTokens(): Promise<ApiTokenRecord[]> {
-    return this.apiTokens.list();
+    return this.#apiTokens.list();
   }
 
   async getApiToken(id: string): Promise<ApiTokenRecord | undefined> {
-    return this.apiTokens.get(id);
+    return this.#apiTokens.get(id);
   }
 
   /** The token's value is in this result only; the control plane keeps its SHA-256. */
-  async createApiToken(input: unknown): Promise<ApiTokenCreateResult> {
-    return this.ctx.blockConcurrencyWhile(() => this.apiTokens.create(input, new Date()));
+  async createApiToken(input: unknown): Promise<WriteResult<ApiTokenCreated>> {
+    return this.ctx.blockConcurrencyWhile(() => this.#apiTokens.create(input, new Date()));
   }
 
-  async revokeApiToken(id: string): Promise<boolean> {
-    return this.ctx.blockConcurrencyWhile(async () => this.apiTokens.revoke(id));
+  async revokeApiToken(id: string): Promise<WriteResult<null, "apiToken">> {
+    return this.ctx.blockConcurrencyWhile(async () => this.#apiTokens.revoke(id));
   }
 
   /** The live token with this value, for the edge's SSWS check. */
   async verifyApiToken(token: string): Promise<ApiTokenRecord | undefined> {
-    return this.apiTokens.verify(token, new Date());
+    return this.#apiTokens.verify(token, new Date());
   }
 
   // ---- token inline hooks: never with their auth secret ----
 
   async listInlineHooks(): Promise<InlineHookRecord[]> {
-    return this.hooks.list().map(withoutHookSecret);
+    return this.#hooks.list().map(withoutHookSecret);
   }
 
   async getInlineHook(id: string): Promise<InlineHookRecord | undefined> {
-    const hook = this.hooks.get(id);
+    const hook = this.#hooks.get(id);
     return hook ? withoutHookSecret(hook) : undefined;
   }
 
-  async createInlineHook(input: unknown): Promise<HookWriteResult> {
-    return this.ctx.blockConcurrencyWhile(async () => hookView(await this.hooks.create(input)));
+  async createInlineHook(input: unknown): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
+    return this.ctx.blockConcurrencyWhile(async () => hookView(await this.#hooks.create(input)));
   }
 
-  async replaceInlineHook(id: string, input: unknown): Promise<HookWriteResult> {
-    return this.ctx.blockConcurrencyWhile(async () => hookView(await this.hooks.replace(id, input)));
+  async replaceInlineHook(id: string, input: unknown): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
+    return this.ctx.blockConcurrencyWhile(async () => hookView(await this.#hooks.replace(id, input)));
   }
 
-  async setInlineHookStatus(id: string, status: "ACTIVE" | "INACTIVE"): Promise<HookWriteResult> {
-    return this.ctx.blockConcurrencyWhile(async () => hookView(await this.hooks.setStatus(id, status)));
+  async setInlineHookStatus(
+    id: string,
+    status: "ACTIVE" | "INACTIVE",
+  ): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
+    return this.ctx.blockConcurrencyWhile(async () => hookView(await this.#hooks.setStatus(id, status)));
   }
 
   /** Refused while the hook is ACTIVE (Okta) or any rule names it (referential integrity). */
-  async deleteInlineHook(id: string): Promise<HookWriteResult> {
+  async deleteInlineHook(id: string): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     return this.ctx.blockConcurrencyWhile(async () =>
-      hookView(await this.hooks.delete(id, rulesNamingHook(this.servers.all(), id))),
+      hookView(await this.#hooks.delete(id, rulesNamingHook(this.#servers.all(), id))),
     );
   }
 
@@ -416,13 +419,15 @@ export class ControlPlane extends DurableObject<Env> {
    * The org authorization server exists with the first configuration: its key vault is set up (and
    * publishes its keyset) before any client that could ask it for a token is visible. Idempotent.
    */
-  private async ensureOrgKeys(): Promise<void> {
-    if (this.orgKeysReady) return;
-    await this.servers.vault(ORG_KEYS_ID).configure(ORG_KEYS_ID, ORG_SIGNING);
-    this.orgKeysReady = true;
+  async #ensureOrgKeys(): Promise<void> {
+    if (this.#orgKeysReady) return;
+    await this.#servers.vault(ORG_KEYS_ID).configure(ORG_KEYS_ID, ORG_SIGNING);
+    this.#orgKeysReady = true;
   }
 }
 
-function hookView(result: HookWriteResult): HookWriteResult {
+function hookView(
+  result: WriteResult<InlineHookRecord, "inlineHook">,
+): WriteResult<InlineHookRecord, "inlineHook"> {
   return result.ok ? { ok: true, value: withoutHookSecret(result.value) } : result;
 }

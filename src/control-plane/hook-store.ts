@@ -3,57 +3,50 @@
  * table (the authoritative copy, secret included) and publication of `hook/{id}` to KV for the
  * edges (secret sealed). The control plane serialises every call; nothing here is reentrant.
  */
+import { INLINE_HOOK_ID_BYTES } from "../config/defaults";
 import { isRecord, toIssues, type ValidationIssue } from "../config/issues";
 import { kvKeys } from "../config/kv-keys";
 import { InlineHook, type InlineHookRecord, type Status } from "../config/schemas";
 import { randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
-import { publishedHook } from "./published-hook";
-
-export type HookWriteResult =
-  | { ok: true; value: InlineHookRecord }
-  | { ok: false; issues: ValidationIssue[] }
-  | { ok: false; notFound: true };
+import { publishedHook } from "../hooks/published-hook";
+import { RecordTable } from "./record-table";
+import { missing, type WriteResult } from "./write-result";
 
 export interface PreparedHook {
   record: InlineHookRecord;
   created: boolean;
 }
 
-/** Okta's hook ids are `cal…`; 120 random bits keep generated ones unguessable and unique. */
+/** Okta's hook ids are `cal…`. */
 function newHookId(): string {
-  return `cal${randomToken(15)}`;
+  return `cal${randomToken(INLINE_HOOK_ID_BYTES)}`;
 }
 
 export class InlineHookStore {
+  readonly #table: RecordTable<InlineHookRecord>;
+
   constructor(
-    private readonly sql: SqlStorage,
+    sql: SqlStorage,
     private readonly env: Pick<Env, "CONFIG" | "KEY_ENCRYPTION_KEY">,
-  ) {}
+  ) {
+    this.#table = new RecordTable(sql, "inline_hooks", "id");
+  }
 
   get(id: string): InlineHookRecord | undefined {
-    const row = this.sql
-      .exec<{ record: string }>("SELECT record FROM inline_hooks WHERE id = ?", id)
-      .toArray()[0];
-    return row ? (JSON.parse(row.record) as InlineHookRecord) : undefined;
+    return this.#table.get(id);
   }
 
   ids(): string[] {
-    return this.sql
-      .exec<{ id: string }>("SELECT id FROM inline_hooks ORDER BY id")
-      .toArray()
-      .map((r) => r.id);
+    return this.#table.ids();
   }
 
   list(): InlineHookRecord[] {
-    return this.sql
-      .exec<{ record: string }>("SELECT record FROM inline_hooks ORDER BY id")
-      .toArray()
-      .map((row) => JSON.parse(row.record) as InlineHookRecord);
+    return this.#table.all();
   }
 
   /** `POST /api/v1/inlineHooks`: Okta assigns the id (one may be given) and creates it ACTIVE. */
-  async create(input: unknown): Promise<HookWriteResult> {
+  async create(input: unknown): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     const parsed = InlineHook.safeParse(
       isRecord(input) ? { ...input, id: input.id ?? newHookId(), status: "ACTIVE" } : input,
     );
@@ -68,18 +61,18 @@ export class InlineHookStore {
   }
 
   /** `PUT /api/v1/inlineHooks/{id}`: everything but id, status and type is replaced. */
-  async replace(id: string, input: unknown): Promise<HookWriteResult> {
+  async replace(id: string, input: unknown): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     const existing = this.get(id);
-    if (!existing) return { ok: false, notFound: true };
+    if (!existing) return missing("inlineHook");
     const parsed = InlineHook.safeParse(isRecord(input) ? { ...input, id, status: existing.status } : input);
     if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
     return this.write(parsed.data, "");
   }
 
   /** `POST …/lifecycle/activate|deactivate`. */
-  async setStatus(id: string, status: Status): Promise<HookWriteResult> {
+  async setStatus(id: string, status: Status): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     const existing = this.get(id);
-    if (!existing) return { ok: false, notFound: true };
+    if (!existing) return missing("inlineHook");
     if (existing.status === status) return { ok: true, value: existing };
     return this.write({ ...existing, status }, "");
   }
@@ -88,9 +81,9 @@ export class InlineHookStore {
    * `DELETE /api/v1/inlineHooks/{id}`: as in Okta only an INACTIVE hook may go, and (Warden) only
    * when no rule names it; `usedBy` describes the rules that do.
    */
-  async delete(id: string, usedBy: readonly string[]): Promise<HookWriteResult> {
+  async delete(id: string, usedBy: readonly string[]): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     const existing = this.get(id);
-    if (!existing) return { ok: false, notFound: true };
+    if (!existing) return missing("inlineHook");
     const issues: ValidationIssue[] = [];
     if (existing.status !== "INACTIVE") {
       issues.push({ path: "status", message: "the inline hook is ACTIVE; deactivate it before deleting it" });
@@ -108,7 +101,7 @@ export class InlineHookStore {
 
   /** Deletes the hook and its KV copy whatever its status (an import with prune); the caller checks references. */
   async remove(id: string): Promise<void> {
-    this.sql.exec("DELETE FROM inline_hooks WHERE id = ?", id);
+    this.#table.delete(id);
     await this.env.CONFIG.delete(kvKeys.hook(id));
   }
 
@@ -169,11 +162,7 @@ export class InlineHookStore {
   /** Inside the caller's transaction. */
   save(records: readonly PreparedHook[]): void {
     for (const { record } of records) {
-      this.sql.exec(
-        "INSERT OR REPLACE INTO inline_hooks (id, record) VALUES (?, ?)",
-        record.id,
-        JSON.stringify(record),
-      );
+      this.#table.put(record.id, record);
     }
   }
 
@@ -185,7 +174,10 @@ export class InlineHookStore {
     }
   }
 
-  private async write(hook: InlineHook, pathPrefix: string): Promise<HookWriteResult> {
+  private async write(
+    hook: InlineHook,
+    pathPrefix: string,
+  ): Promise<WriteResult<InlineHookRecord, "inlineHook">> {
     const { records, issues } = this.prepare([hook], pathPrefix);
     if (issues.length > 0) return { ok: false, issues };
     this.save(records);

@@ -5,19 +5,18 @@
  * nothing here is reentrant.
  */
 import type * as z from "zod";
+import { CLIENT_SECRET_BYTES, CLIENT_SECRET_ID_BYTES, MAX_CLIENT_SECRETS } from "../config/defaults";
+import { isRecord, toIssues } from "../config/issues";
+import { kvKeys } from "../config/kv-keys";
+import { Client, type ClientInput, type ClientSecret } from "../config/schemas";
 import { hashSecret, randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
-import { CLIENT_SECRET_BYTES, MAX_CLIENT_SECRETS } from "./defaults";
-import { isRecord, toIssues, type ValidationIssue } from "./issues";
-import { kvKeys } from "./kv-keys";
-import { Client, type ClientInput, type ClientSecret } from "./schemas";
+import { RecordTable } from "./record-table";
 import { newObjectId } from "./server-changes";
+import { invalid, missing, type WriteResult } from "./write-result";
 
-/** A client write's outcome: the value, what was invalid, or which object does not exist. */
-export type ClientWriteResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; issues: ValidationIssue[] }
-  | { ok: false; notFound: "client" | "secret" };
+/** What a client write may find missing: the client, or one of its secrets. */
+export type ClientMissing = "client" | "secret";
 
 export interface ClientPage {
   clients: Client[];
@@ -35,33 +34,26 @@ export class ClientStore {
    * @param beforePublish runs before any client record reaches KV: the org authorization server's
    *   keys must exist before a client that could ask it for a token is visible.
    */
+  readonly #table: RecordTable<Client>;
+
   constructor(
-    private readonly sql: SqlStorage,
+    sql: SqlStorage,
     private readonly env: Pick<Env, "CONFIG">,
     private readonly beforePublish: () => Promise<void>,
   ) {
-    sql.exec("CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, record TEXT NOT NULL)");
+    this.#table = new RecordTable(sql, "clients", "client_id");
   }
 
   get(clientId: string): Client | undefined {
-    const row = this.sql
-      .exec<{ record: string }>("SELECT record FROM clients WHERE client_id = ?", clientId)
-      .toArray()[0];
-    return row ? (JSON.parse(row.record) as Client) : undefined;
+    return this.#table.get(clientId);
   }
 
   ids(): string[] {
-    return this.sql
-      .exec<{ client_id: string }>("SELECT client_id FROM clients ORDER BY client_id")
-      .toArray()
-      .map((r) => r.client_id);
+    return this.#table.ids();
   }
 
   all(): Client[] {
-    return this.sql
-      .exec<{ record: string }>("SELECT record FROM clients ORDER BY client_id")
-      .toArray()
-      .map((row) => JSON.parse(row.record) as Client);
+    return this.#table.all();
   }
 
   /**
@@ -70,17 +62,14 @@ export class ClientStore {
    */
   page(options: { q?: string; after?: string; limit: number }): ClientPage {
     const prefix = `${(options.q ?? "").toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    const rows = this.sql
-      .exec<{ record: string }>(
-        `SELECT record FROM clients WHERE client_id > ?
-           AND lower(json_extract(record, '$.client_name')) LIKE ? ESCAPE '\\'
-         ORDER BY client_id LIMIT ?`,
-        options.after ?? "",
-        prefix,
-        options.limit + 1,
-      )
-      .toArray()
-      .map((row) => JSON.parse(row.record) as Client);
+    const rows = this.#table.select(
+      `WHERE client_id > ?
+         AND lower(json_extract(record, '$.client_name')) LIKE ? ESCAPE '\\'
+       ORDER BY client_id LIMIT ?`,
+      options.after ?? "",
+      prefix,
+      options.limit + 1,
+    );
     const clients = rows.slice(0, options.limit);
     return rows.length > options.limit ? { clients, next: clients.at(-1)?.client_id } : { clients };
   }
@@ -89,14 +78,14 @@ export class ClientStore {
    * Okta's `POST /api/v1/apps`: the client is stored and published; a client_secret_* client gets a
    * generated secret, returned here once and stored only as its hash.
    */
-  async create(input: unknown): Promise<ClientWriteResult<{ client: Client; secret?: string }>> {
+  async create(input: unknown): Promise<WriteResult<{ client: Client; secret?: string }, ClientMissing>> {
     const fields = isRecord(input) ? input : {};
     // An id the admin gives is validated like any field; none means Okta-style generation.
     const clientId = fields.client_id === undefined ? newObjectId("0oa") : fields.client_id;
     const parsed = Client.safeParse({ ...fields, client_id: clientId, secrets: [] });
     if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
     if (this.get(parsed.data.client_id)) {
-      return problem("client_id", `a client '${parsed.data.client_id}' already exists`);
+      return invalid("client_id", `a client '${parsed.data.client_id}' already exists`);
     }
     let secret: string | undefined;
     if (usesSecret(parsed.data.token_endpoint_auth_method)) {
@@ -111,9 +100,9 @@ export class ClientStore {
   }
 
   /** Okta's `PUT /api/v1/apps/{id}`: everything but the id, status, secrets and scope grants is replaced. */
-  async replace(clientId: string, input: unknown): Promise<ClientWriteResult<Client>> {
+  async replace(clientId: string, input: unknown): Promise<WriteResult<Client, ClientMissing>> {
     const existing = this.get(clientId);
-    if (!existing) return { ok: false, notFound: "client" };
+    if (!existing) return missing("client");
     const fields = isRecord(input) ? input : {};
     const parsed = Client.safeParse({
       ...fields,
@@ -128,16 +117,16 @@ export class ClientStore {
   }
 
   /** `lifecycle/activate|deactivate`: the KV record is republished, so an INACTIVE client gets no tokens. */
-  setStatus(clientId: string, status: Client["status"]): Promise<ClientWriteResult<Client>> {
+  setStatus(clientId: string, status: Client["status"]): Promise<WriteResult<Client, ClientMissing>> {
     return this.update(clientId, (client) => ({ ok: true, value: { ...client, status } }));
   }
 
   /** Refused while ACTIVE (Okta) or while anything named in `referencedBy` still uses the client. */
-  async delete(clientId: string, referencedBy: string[]): Promise<ClientWriteResult<null>> {
+  async delete(clientId: string, referencedBy: string[]): Promise<WriteResult<null, ClientMissing>> {
     const existing = this.get(clientId);
-    if (!existing) return { ok: false, notFound: "client" };
+    if (!existing) return missing("client");
     if (existing.status === "ACTIVE") {
-      return problem("status", "an ACTIVE app must be deactivated before it is deleted");
+      return invalid("status", "an ACTIVE app must be deactivated before it is deleted");
     }
     if (referencedBy.length > 0) {
       return {
@@ -151,23 +140,25 @@ export class ClientStore {
 
   /** Deletes the client's record and its KV copy, whatever its status (import with prune). */
   async remove(clientId: string): Promise<void> {
-    this.sql.exec("DELETE FROM clients WHERE client_id = ?", clientId);
+    this.#table.delete(clientId);
     await this.env.CONFIG.delete(kvKeys.client(clientId));
   }
 
   /** Okta's `POST /api/v1/apps/{id}/credentials/secrets`: a new ACTIVE secret, its value returned once. */
-  async createSecret(clientId: string): Promise<ClientWriteResult<{ secret: ClientSecret; value: string }>> {
+  async createSecret(
+    clientId: string,
+  ): Promise<WriteResult<{ secret: ClientSecret; value: string }, ClientMissing>> {
     const value = randomToken(CLIENT_SECRET_BYTES);
     const secret = await newSecret(value);
     const result = await this.update(clientId, (client) => {
       if (!usesSecret(client.token_endpoint_auth_method)) {
-        return problem(
+        return invalid(
           "token_endpoint_auth_method",
           `an app using ${client.token_endpoint_auth_method} has no client secrets`,
         );
       }
       if (client.secrets.length >= MAX_CLIENT_SECRETS) {
-        return problem(
+        return invalid(
           "secrets",
           `an app has at most ${MAX_CLIENT_SECRETS} client secrets; delete an INACTIVE one first`,
         );
@@ -182,13 +173,13 @@ export class ClientStore {
     clientId: string,
     secretId: string,
     status: ClientSecret["status"],
-  ): Promise<ClientWriteResult<ClientSecret>> {
+  ): Promise<WriteResult<ClientSecret, ClientMissing>> {
     const result = await this.update(clientId, (client) => {
       const target = client.secrets.find((s) => s.id === secretId);
-      if (!target) return { ok: false, notFound: "secret" };
+      if (!target) return missing("secret");
       const othersActive = client.secrets.some((s) => s.id !== secretId && s.status === "ACTIVE");
       if (status === "INACTIVE" && target.status === "ACTIVE" && !othersActive) {
-        return problem("status", "the app's last ACTIVE client secret cannot be deactivated");
+        return invalid("status", "the app's last ACTIVE client secret cannot be deactivated");
       }
       return {
         ok: true,
@@ -197,16 +188,16 @@ export class ClientStore {
     });
     if (!result.ok) return result;
     const secret = result.value.secrets.find((s) => s.id === secretId);
-    return secret ? { ok: true, value: secret } : { ok: false, notFound: "secret" };
+    return secret ? { ok: true, value: secret } : missing("secret");
   }
 
   /** `DELETE …/secrets/{secretId}`: only an INACTIVE secret, so the last ACTIVE one is never deleted. */
-  async deleteSecret(clientId: string, secretId: string): Promise<ClientWriteResult<null>> {
+  async deleteSecret(clientId: string, secretId: string): Promise<WriteResult<null, ClientMissing>> {
     const result = await this.update(clientId, (client) => {
       const target = client.secrets.find((s) => s.id === secretId);
-      if (!target) return { ok: false, notFound: "secret" };
+      if (!target) return missing("secret");
       if (target.status === "ACTIVE") {
-        return problem("status", "an ACTIVE client secret must be deactivated before it is deleted");
+        return invalid("status", "an ACTIVE client secret must be deactivated before it is deleted");
       }
       return { ok: true, value: { ...client, secrets: client.secrets.filter((s) => s.id !== secretId) } };
     });
@@ -240,11 +231,7 @@ export class ClientStore {
 
   /** The SQLite half of a save, for use inside a storage transaction; `publish` follows it. */
   store(record: Client): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO clients (client_id, record) VALUES (?, ?)",
-      record.client_id,
-      JSON.stringify(record),
-    );
+    this.#table.put(record.client_id, record);
   }
 
   async publish(record: Client): Promise<void> {
@@ -260,10 +247,10 @@ export class ClientStore {
   /** A read-modify-write of one client, stored and republished when `change` succeeds. */
   private async update(
     clientId: string,
-    change: (client: Client) => ClientWriteResult<Client>,
-  ): Promise<ClientWriteResult<Client>> {
+    change: (client: Client) => WriteResult<Client, ClientMissing>,
+  ): Promise<WriteResult<Client, ClientMissing>> {
     const existing = this.get(clientId);
-    if (!existing) return { ok: false, notFound: "client" };
+    if (!existing) return missing("client");
     const result = change(existing);
     if (result.ok) await this.save(result.value);
     return result;
@@ -272,13 +259,9 @@ export class ClientStore {
 
 async function newSecret(secret: string): Promise<ClientSecret> {
   return {
-    id: `ocs${randomToken(12)}`,
+    id: `ocs${randomToken(CLIENT_SECRET_ID_BYTES)}`,
     secretHash: await hashSecret(secret),
     status: "ACTIVE",
     created: new Date().toISOString(),
   };
-}
-
-function problem(path: string, message: string): { ok: false; issues: ValidationIssue[] } {
-  return { ok: false, issues: [{ path, message }] };
 }

@@ -3,8 +3,8 @@
  * only name clients, and a rule only inline hooks, groups and users, that exist; and what still
  * names an object, so that deleting it can be refused with a clear reason.
  */
-import type { ValidationIssue } from "./issues";
-import type { ServerConfig } from "./schemas";
+import type { ValidationIssue } from "../config/issues";
+import type { ServerConfig } from "../config/schemas";
 
 /** Okta's built-in group every user belongs to; it always exists. */
 export const EVERYONE_GROUP = "EVERYONE";

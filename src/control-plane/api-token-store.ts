@@ -4,9 +4,11 @@
  * The control plane serialises every call; nothing here is reentrant.
  */
 import * as z from "zod";
+import { API_TOKEN_BYTES, API_TOKEN_ID_BYTES } from "../config/defaults";
+import { toIssues } from "../config/issues";
 import { hashSecret, randomToken } from "../crypto/secrets";
-import { API_TOKEN_BYTES } from "./defaults";
-import { toIssues, type ValidationIssue } from "./issues";
+import { RecordTable } from "./record-table";
+import { invalid, missing, type WriteResult } from "./write-result";
 
 /** What `POST /api/v1/api-tokens` accepts: Okta's writable fields. */
 export const ApiTokenInput = z.strictObject({
@@ -28,46 +30,41 @@ export interface ApiTokenRecord {
   expiresAt?: string;
 }
 
-export type ApiTokenCreateResult =
-  | { ok: true; value: ApiTokenRecord & { token: string } }
-  | { ok: false; issues: ValidationIssue[] };
+/** A new token's record and, this once, its value. */
+export type ApiTokenCreated = ApiTokenRecord & { token: string };
 
 /** The client name Okta shows for a token; Warden's are created through its own API. */
 const CLIENT_NAME = "Warden Management API";
 
 export class ApiTokenStore {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS api_tokens (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, record TEXT NOT NULL)",
-    );
+  readonly #table: RecordTable<ApiTokenRecord>;
+
+  constructor(sql: SqlStorage) {
+    this.#table = new RecordTable(sql, "api_tokens", "id", [
+      { name: "token_hash", type: "TEXT NOT NULL UNIQUE" },
+    ]);
   }
 
   list(): ApiTokenRecord[] {
-    return this.sql
-      .exec<{ record: string }>("SELECT record FROM api_tokens ORDER BY id")
-      .toArray()
-      .map((row) => JSON.parse(row.record) as ApiTokenRecord);
+    return this.#table.all();
   }
 
   get(id: string): ApiTokenRecord | undefined {
-    const row = this.sql
-      .exec<{ record: string }>("SELECT record FROM api_tokens WHERE id = ?", id)
-      .toArray()[0];
-    return row ? (JSON.parse(row.record) as ApiTokenRecord) : undefined;
+    return this.#table.get(id);
   }
 
   /** The value is returned here once; only its hash is stored. */
-  async create(input: unknown, now: Date): Promise<ApiTokenCreateResult> {
+  async create(input: unknown, now: Date): Promise<WriteResult<ApiTokenCreated>> {
     const parsed = ApiTokenInput.safeParse(input);
     if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
     if (parsed.data.expiresAt && Date.parse(parsed.data.expiresAt) <= now.getTime()) {
-      return { ok: false, issues: [{ path: "expiresAt", message: "must be in the future" }] };
+      return invalid("expiresAt", "must be in the future");
     }
     // Okta's ids are `00T…`, values `00…`: 256 random bits in the value.
     const token = `00${randomToken(API_TOKEN_BYTES)}`;
     const created = now.toISOString();
     const record: ApiTokenRecord = {
-      id: `00T${randomToken(12)}`,
+      id: `00T${randomToken(API_TOKEN_ID_BYTES)}`,
       name: parsed.data.name,
       ...(parsed.data.userId ? { userId: parsed.data.userId } : {}),
       clientName: CLIENT_NAME,
@@ -75,18 +72,12 @@ export class ApiTokenStore {
       lastUpdated: created,
       ...(parsed.data.expiresAt ? { expiresAt: new Date(parsed.data.expiresAt).toISOString() } : {}),
     };
-    this.sql.exec(
-      "INSERT INTO api_tokens (id, token_hash, record) VALUES (?, ?, ?)",
-      record.id,
-      await hashSecret(token),
-      JSON.stringify(record),
-    );
+    this.#table.insert(record.id, record, [await hashSecret(token)]);
     return { ok: true, value: { ...record, token } };
   }
 
-  /** True when the token existed (and is now gone). */
-  revoke(id: string): boolean {
-    return this.sql.exec("DELETE FROM api_tokens WHERE id = ?", id).rowsWritten > 0;
+  revoke(id: string): WriteResult<null, "apiToken"> {
+    return this.#table.delete(id) ? { ok: true, value: null } : missing("apiToken");
   }
 
   /**
@@ -94,10 +85,7 @@ export class ApiTokenStore {
    * value leaks nothing through timing that would help guess another.
    */
   async verify(token: string, now: Date): Promise<ApiTokenRecord | undefined> {
-    const row = this.sql
-      .exec<{ record: string }>("SELECT record FROM api_tokens WHERE token_hash = ?", await hashSecret(token))
-      .toArray()[0];
-    const record = row ? (JSON.parse(row.record) as ApiTokenRecord) : undefined;
+    const record = this.#table.findBy("token_hash", await hashSecret(token));
     if (record?.expiresAt && Date.parse(record.expiresAt) <= now.getTime()) return undefined;
     return record;
   }

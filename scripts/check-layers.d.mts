@@ -1,0 +1,4 @@
+/** Types of `check-layers.mjs` for the tests that import it. */
+export declare const LAYERS: string[][];
+export declare function runtimeImports(text: string): { specifier: string; line: number; dynamic: boolean }[];
+export declare function checkLayers(srcDir: string): string[];
