@@ -11,6 +11,8 @@ export default defineConfig({
         bindings: {
           KEY_ENCRYPTION_KEY: "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM",
           ADMIN_API_TOKEN: "test-admin-token-0123456789abcdefghijklmnopqrstuvwxyz",
+          // The hook service and jwks_uri servers of this tier listen on 127.0.0.1.
+          LOCAL_DEVELOPMENT: "true",
         },
       },
     }),

@@ -111,6 +111,9 @@ const child = spawn(
     join(stateDir, "state"),
     "--env-file",
     secretsFile,
+    // Local development: loopback hook and jwks_uri targets, loopback issuer host names (DESIGN §8).
+    "--var",
+    "LOCAL_DEVELOPMENT:true",
     ...(existsSync(varsFile) ? ["--env-file", varsFile] : []),
     "--inspector-port",
     "0",

@@ -6,7 +6,7 @@
  */
 import { type ConfigSource, ConfigStore } from "./config/config-store";
 import type { Snapshot } from "./config/schemas";
-import type { ProtocolSettings } from "./config/vars";
+import { isLocalDevelopment, type ProtocolSettings } from "./config/vars";
 import type { Env } from "./env";
 import { unsealHookSecret } from "./hooks/published-hook";
 import type { HookSecretOpener } from "./hooks/token-hook";
@@ -81,7 +81,7 @@ export function bindPorts(deps: Deps): BindPorts {
         assertionReplay: assertionReplayGuard(env),
         hookSecrets: hookSecretOpener(env),
         clock: deps.now,
-        settings: { orgUrl: env.ORG_URL, propagation: env },
+        settings: { orgUrl: env.ORG_URL, propagation: env, localDevelopment: isLocalDevelopment(env) },
       };
       bound.set(env, ports);
     }

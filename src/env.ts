@@ -18,6 +18,11 @@ export interface Env {
   ADMIN_API_TOKEN: string;
   /** Optional var: the org URL issuers are built from; defaults to the request's origin. */
   ORG_URL?: string;
+  /**
+   * Optional var, `"true"` only under `npm start` and the test tiers: local development, where
+   * loopback addresses are allowed (outbound calls, issuer host names). Never set in a deployment.
+   */
+  LOCAL_DEVELOPMENT?: string;
   /** Optional var: seconds an isolate and the colo cache trust a keyset (default 60). */
   KEYSET_CACHE_TTL_SECONDS?: string;
   /** Optional var: seconds a KV write takes to reach every edge (default 60; 0 in local dev). */

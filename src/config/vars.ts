@@ -11,6 +11,13 @@ export interface ProtocolSettings {
   /** `ORG_URL`: the org URL issuers are built from; the request's origin when unset. */
   orgUrl: string | undefined;
   propagation: PropagationVars;
+  /** `LOCAL_DEVELOPMENT=true`: `npm start` and the test tiers, never a deployment. */
+  localDevelopment: boolean;
+}
+
+/** Only the exact string `true` turns local development on: anything else is a deployment. */
+export function isLocalDevelopment(vars: { LOCAL_DEVELOPMENT?: string | undefined }): boolean {
+  return vars.LOCAL_DEVELOPMENT === "true";
 }
 
 /** Seconds an isolate and the colo's Cache API trust a keyset (at least 1). */
