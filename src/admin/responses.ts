@@ -25,6 +25,18 @@ export function validationFailed(issues: readonly ValidationIssue[]): ApiError {
   );
 }
 
+/**
+ * Okta's 403 for a caller without the rights a write needs; the causes name the okta.* scopes it
+ * lacks (public names, nothing about the object).
+ */
+export function lacksRights(scopes: readonly string[]): ApiError {
+  return new ApiError(
+    "E0000006",
+    "You do not have permission to perform the requested action",
+    scopes.map((scope) => ({ errorSummary: `requires ${scope}` })),
+  );
+}
+
 /** How a route names what a failed write found missing, and the fields its issues name. */
 export interface WriteAnswer<M> {
   /** The id and Okta kind (`App`, `InlineHook`…) in the 404 for a `notFound`. */
@@ -35,11 +47,12 @@ export interface WriteAnswer<M> {
 
 /**
  * A control-plane write's value, or Okta's error for a failed one: 404 (E0000007) naming the
- * missing object, else 400 (E0000001) with one cause per issue. Every management route answers
- * its writes through here.
+ * missing object, 403 (E0000006) naming the okta.* scopes the caller lacks, else 400 (E0000001)
+ * with one cause per issue. Every management route answers its writes through here.
  */
 export function written<T, M>(result: WriteResult<T, M>, answer: WriteAnswer<M> = {}): T {
   if (result.ok) return result.value;
+  if ("forbidden" in result) throw lacksRights(result.forbidden);
   if ("notFound" in result) {
     if (!answer.missing) throw new Error("a write that cannot miss anything reported a missing object");
     const { id, kind } = answer.missing(result.notFound);

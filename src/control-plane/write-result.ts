@@ -9,11 +9,17 @@
  * cannot miss anything.
  */
 import type { ValidationIssue } from "../config/issues";
+import type { OktaScope } from "../config/schemas";
 
-/** A missing object is no validation problem: its `issues` are empty, so every failure has them. */
+/**
+ * A missing object is no validation problem: its `issues` are empty, so every failure has them.
+ * Neither is a refused one: `forbidden` names the okta.* scopes the caller lacks for the write
+ * (DESIGN §8: a narrow admin right never grows into a wider one).
+ */
 export type WriteFailure<M = never> =
   | { ok: false; issues: ValidationIssue[] }
-  | { ok: false; notFound: M; issues: [] };
+  | { ok: false; notFound: M; issues: [] }
+  | { ok: false; forbidden: OktaScope[]; issues: [] };
 
 export type WriteResult<T, M = never> = { ok: true; value: T } | WriteFailure<M>;
 
@@ -25,4 +31,9 @@ export function invalid(path: string, message: string): { ok: false; issues: Val
 /** A failed write: the object `what` names does not exist. */
 export function missing<M>(what: M): { ok: false; notFound: M; issues: [] } {
   return { ok: false, notFound: what, issues: [] };
+}
+
+/** A refused write: the caller lacks these okta.* scopes (never empty). */
+export function forbidden(scopes: OktaScope[]): { ok: false; forbidden: OktaScope[]; issues: [] } {
+  return { ok: false, forbidden: scopes, issues: [] };
 }
