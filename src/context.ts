@@ -53,6 +53,8 @@ export interface AppEnv {
     /** The authorization server addressed by `/oauth2/{as}`, from its published snapshot. */
     snapshot: Snapshot;
     issuer: string;
+    /** The management API's caller and its okta.* rights, set by `requireAdmin` (src/admin/auth.ts). */
+    admin: import("./config/rights").AdminPrincipal;
   };
 }
 

@@ -3,15 +3,21 @@
  * path, so the check is a control-plane RPC; a positive answer is kept in isolate memory for
  * API_TOKEN_CACHE_TTL_SECONDS to spare repeated calls. Revocation therefore takes effect at once in
  * the isolate that revoked the token (it drops its entry) and within that TTL everywhere else. Misses
- * are never cached, so a token works the moment it is created.
+ * are never cached, so a token works the moment it is created. The answer carries the token's
+ * rights as the control plane computes them (recorded at creation, narrowed to what the owner holds
+ * now), so a change to the owner's rights also reaches other isolates within that TTL.
  */
 import { API_TOKEN_CACHE_TTL_SECONDS, ISOLATE_CACHE_MAX_ENTRIES } from "../config/defaults";
+import type { Rights } from "../config/rights";
+import type { VerifiedApiToken } from "../control-plane/control-plane";
 import { hashSecret } from "../crypto/secrets";
 import type { Env } from "../env";
 import { controlPlane } from "./control-plane-client";
 
 interface Entry {
   id: string;
+  /** Null for a token created before tokens recorded rights (refused by the caller). */
+  rights: Rights | null;
   /** Epoch ms: the earlier of the cache TTL and the token's own expiry. */
   until: number;
 }
@@ -19,18 +25,26 @@ interface Entry {
 /** Keyed by the token's SHA-256, so the isolate holds no token value. */
 const verified = new Map<string, Entry>();
 
-/** The id of the live managed API token with this value, or undefined. */
-export async function apiTokenId(env: Env, token: string, now: number): Promise<string | undefined> {
+/** The live managed API token with this value (its id and rights), or undefined. */
+export async function checkApiToken(
+  env: Env,
+  token: string,
+  now: number,
+): Promise<Pick<VerifiedApiToken, "id" | "rights"> | undefined> {
   const key = await hashSecret(token);
   const cached = verified.get(key);
-  if (cached && cached.until > now) return cached.id;
+  if (cached && cached.until > now) return { id: cached.id, rights: cached.rights };
   verified.delete(key);
   const record = await controlPlane(env).verifyApiToken(token);
   if (!record) return undefined;
   const expiry = record.expiresAt ? Date.parse(record.expiresAt) : Number.POSITIVE_INFINITY;
   if (verified.size >= ISOLATE_CACHE_MAX_ENTRIES) verified.clear();
-  verified.set(key, { id: record.id, until: Math.min(now + API_TOKEN_CACHE_TTL_SECONDS * 1000, expiry) });
-  return record.id;
+  verified.set(key, {
+    id: record.id,
+    rights: record.rights,
+    until: Math.min(now + API_TOKEN_CACHE_TTL_SECONDS * 1000, expiry),
+  });
+  return { id: record.id, rights: record.rights };
 }
 
 /** Called after a revocation through this isolate: its cached acceptance ends now. */

@@ -3,6 +3,10 @@
  * revoke the token making the request (`DELETE /current`). Okta creates tokens only in its console,
  * so Warden adds `POST /api/v1/api-tokens`, which returns the value once (`token`); the control plane
  * stores only its SHA-256. The bootstrap `ADMIN_API_TOKEN` is a Worker secret, not one of these.
+ *
+ * A token acts with at most its creator's rights (Okta: with its creating admin's permissions): it
+ * records its owner and `scopes`, the creator's rights or the subset the request names, and loses
+ * them when the owner does (DESIGN §8). Warden adds both to Okta's ApiToken object.
  */
 import { Hono } from "hono";
 import { API_TOKEN_BODY_MAX_BYTES } from "../config/defaults";
@@ -10,11 +14,11 @@ import type { AppEnv } from "../context";
 import type { ApiTokenRecord } from "../control-plane/api-token-store";
 import type { WriteResult } from "../control-plane/write-result";
 import { readJsonBody } from "../http/json-body";
-import { apiTokenId, forgetApiToken } from "./api-token-check";
+import { forgetApiToken } from "./api-token-check";
 import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, validationFailed, written } from "./responses";
 
-export function apiTokensRouter(now: () => number) {
+export function apiTokensRouter() {
   const router = new Hono<AppEnv>();
 
   router.get("/", async (c) => {
@@ -26,6 +30,7 @@ export function apiTokensRouter(now: () => number) {
   router.post("/", async (c) => {
     const result = await controlPlane(c.env).createApiToken(
       await readJsonBody(c.req.raw, { maxBytes: API_TOKEN_BODY_MAX_BYTES }),
+      c.get("admin"),
     );
     const { token, ...record } = written(result);
     return c.json({ ...oktaApiToken(record, adminOrigin(c)), token }, 201);
@@ -33,9 +38,8 @@ export function apiTokensRouter(now: () => number) {
 
   // Before `/:id`: `current` is the SSWS token that authenticated this very request.
   router.delete("/current", async (c) => {
-    const presented = /^SSWS +(\S+) *$/i.exec(c.req.header("Authorization") ?? "")?.[1];
-    const id = presented ? await apiTokenId(c.env, presented, now()) : undefined;
-    if (!id) {
+    const caller = c.get("admin");
+    if (caller.type !== "API_TOKEN") {
       throw validationFailed([
         {
           path: "Authorization",
@@ -44,7 +48,7 @@ export function apiTokensRouter(now: () => number) {
         },
       ]);
     }
-    await revoke(c.env, id);
+    await revoke(c.env, caller.id);
     return c.body(null, 204);
   });
 
@@ -79,6 +83,9 @@ function oktaApiToken(token: ApiTokenRecord, origin: string) {
     created: token.created,
     lastUpdated: token.lastUpdated,
     expiresAt: token.expiresAt ?? null,
+    // Warden: what the token may do and who created it (null on tokens from before rights were recorded).
+    scopes: token.scopes ?? null,
+    owner: token.owner ?? null,
     _links: {
       self: { href: `${origin}/api/v1/api-tokens/${token.id}`, hints: { allow: ["GET", "DELETE"] } },
       ...(token.userId ? { user: [{ href: `${origin}/api/v1/users/${token.userId}` }] } : {}),

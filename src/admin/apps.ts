@@ -4,6 +4,8 @@
  * replace, delete, `lifecycle/activate|deactivate`, and client secret rotation under
  * `credentials/secrets`. The app's `id` is its `client_id`, as in Okta. Every read and write goes
  * through the control plane; a secret's value appears only in the response that created it.
+ * Writes carry the caller's rights: changing the credentials or status of an app that holds okta.*
+ * grants needs them all (src/control-plane/client-rights.ts), else 403 E0000006 and nothing changes.
  */
 import { type Context, Hono } from "hono";
 import * as z from "zod";
@@ -90,7 +92,7 @@ export function appsRouter() {
   router.post("/", async (c) => {
     const fields = clientFields(await readJsonBody(c.req.raw, { maxBytes: APP_BODY_MAX_BYTES }));
     const status = c.req.query("activate") === "false" ? "INACTIVE" : "ACTIVE";
-    const result = await controlPlane(c.env).createClient({ ...fields, status });
+    const result = await controlPlane(c.env).createClient({ ...fields, status }, c.get("admin").rights);
     const { client, secret } = written(result, appAnswer(""));
     // Okta answers an app's creation with 200, not 201.
     return c.json(oktaApp(client, adminOrigin(c), secret));
@@ -106,7 +108,10 @@ export function appsRouter() {
     const id = c.req.param("id");
     const body = await readJsonBody(c.req.raw, { maxBytes: APP_BODY_MAX_BYTES });
     const { client_id: _ignored, ...fields } = clientFields(body);
-    const client = written(await controlPlane(c.env).replaceClient(id, fields), appAnswer(id));
+    const client = written(
+      await controlPlane(c.env).replaceClient(id, fields, c.get("admin").rights),
+      appAnswer(id),
+    );
     return c.json(oktaApp(client, adminOrigin(c)));
   });
 
@@ -120,7 +125,7 @@ export function appsRouter() {
     // Okta answers the lifecycle operations with an empty object.
     router.post(`/:id/lifecycle/${action}`, async (c) => {
       const id = c.req.param("id");
-      written(await controlPlane(c.env).setClientStatus(id, status), appAnswer(id));
+      written(await controlPlane(c.env).setClientStatus(id, status, c.get("admin").rights), appAnswer(id));
       return c.json({});
     });
   }
@@ -135,7 +140,10 @@ export function appsRouter() {
     const id = c.req.param("id");
     // Okta takes an optional body (a client_secret of the admin's choosing); Warden always generates one.
     await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES, optional: true });
-    const { secret, value } = written(await controlPlane(c.env).createClientSecret(id), appAnswer(id));
+    const { secret, value } = written(
+      await controlPlane(c.env).createClientSecret(id, c.get("admin").rights),
+      appAnswer(id),
+    );
     return c.json(oktaSecret(secret, secretsUrl(c, id), value), 201);
   });
 
@@ -149,14 +157,22 @@ export function appsRouter() {
   for (const [action, status] of LIFECYCLE) {
     router.post(`/:id/credentials/secrets/:secretId/lifecycle/${action}`, async (c) => {
       const { id, secretId } = c.req.param();
-      const result = await controlPlane(c.env).setClientSecretStatus(id, secretId, status);
+      const result = await controlPlane(c.env).setClientSecretStatus(
+        id,
+        secretId,
+        status,
+        c.get("admin").rights,
+      );
       return c.json(oktaSecret(written(result, appAnswer(id, secretId)), secretsUrl(c, id)));
     });
   }
 
   router.delete("/:id/credentials/secrets/:secretId", async (c) => {
     const { id, secretId } = c.req.param();
-    written(await controlPlane(c.env).deleteClientSecret(id, secretId), appAnswer(id, secretId));
+    written(
+      await controlPlane(c.env).deleteClientSecret(id, secretId, c.get("admin").rights),
+      appAnswer(id, secretId),
+    );
     return c.body(null, 204);
   });
 

@@ -1,14 +1,19 @@
 /**
  * Management API authentication and authorization, as Okta does it:
- * - `Authorization: SSWS <token>`: the bootstrap token from the `ADMIN_API_TOKEN` secret, full access;
+ * - `Authorization: SSWS <token>`: the bootstrap token from the `ADMIN_API_TOKEN` secret, full access,
+ *   or a managed API token (`/api/v1/api-tokens`), limited by the rights recorded on it;
  * - `Authorization: Bearer <access token>` from the org authorization server (`/oauth2/v1/token`),
- *   verified here against the org keyset the edge already holds, and limited by its okta.* scopes:
- *   a `…read` scope allows GET (and HEAD), a `…manage` scope also allows writes.
- * A missing or bad credential is 401 E0000011; a valid token without the route's scope is 403 E0000006.
+ *   verified here against the org keyset the edge already holds, and limited by its okta.* scopes.
+ * A `…read` scope allows GET (and HEAD), a `…manage` scope also allows writes. A missing or bad
+ * credential is 401 E0000011; a valid token without the route's scope is 403 E0000006.
+ *
+ * The caller's rights go on the context (`admin`), for the writes that must not hand out more than
+ * the caller holds (DESIGN §8: API tokens, client grants and credentials; src/config/rights.ts).
  */
 import { createMiddleware } from "hono/factory";
 import { ORG_KEYS_ID } from "../config/defaults";
-import type { OktaScope } from "../config/schemas";
+import { type AdminPrincipal, ALL_RIGHTS, holds, minimal, type Rights } from "../config/rights";
+import { OKTA_SCOPES, type OktaScope } from "../config/schemas";
 import type { AppEnv, Deps } from "../context";
 import { hashSecret, secretMatchesAny } from "../crypto/secrets";
 import { ApiError } from "../errors";
@@ -16,7 +21,7 @@ import { verifyOrgAccessToken } from "../oauth/org/access-token";
 import { orgUrl } from "../oauth/server-context";
 import { extractBearer } from "../verify/bearer";
 import { bearerChallenge } from "../verify/rfc6750";
-import { apiTokenId } from "./api-token-check";
+import { checkApiToken } from "./api-token-check";
 
 const REALM = "warden";
 
@@ -24,8 +29,9 @@ export function requireAdmin(deps: Deps) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("Authorization");
     if (header && /^Bearer(?: |$)/i.test(header)) {
-      const refused = await bearerRefusal(deps, c.req.raw, c.env);
-      if (refused) return refused;
+      const principal = await bearerPrincipal(deps, c.req.raw, c.env);
+      if (principal instanceof Response) return principal;
+      c.set("admin", principal);
       await next();
       return;
     }
@@ -38,19 +44,41 @@ export function requireAdmin(deps: Deps) {
     // (`/api/v1/api-tokens`), checked with the control plane and briefly cached in this isolate.
     const bootstrap =
       Boolean(configured) && (await secretMatchesAny(match[1], [await hashSecret(configured)]));
-    if (!bootstrap && !(await apiTokenId(c.env, match[1], deps.now()))) {
-      return unauthorized(`SSWS realm="${REALM}"`);
+    if (bootstrap) {
+      // Every route, including any `requiredScopes` does not list yet.
+      c.set("admin", { type: "BOOTSTRAP", rights: ALL_RIGHTS });
+      await next();
+      return;
     }
+    const token = await checkApiToken(c.env, match[1], deps.now());
+    if (!token) return unauthorized(`SSWS realm="${REALM}"`);
+    if (token.rights === null) {
+      // Created before tokens recorded their rights: it would otherwise act with full power.
+      return unauthorized(`SSWS realm="${REALM}"`, [
+        {
+          errorSummary:
+            "This API token was created before API tokens recorded their rights; create a new one and revoke this one.",
+        },
+      ]);
+    }
+    const { method } = c.req;
+    const path = new URL(c.req.url).pathname;
+    // Revoking oneself never widens anything, so a token needs no scope for it.
+    if (!(method === "DELETE" && path === "/api/v1/api-tokens/current")) {
+      const required = missingScopes(token.rights, method, path);
+      if (required) return forbidden();
+    }
+    c.set("admin", { type: "API_TOKEN", id: token.id, rights: token.rights });
     await next();
   });
 }
 
-/** Undefined when the bearer token is valid, from an active client, and carries the route's scopes. */
-async function bearerRefusal(
+/** The bearer token's principal when it is valid, from an active client, and carries the route's scopes. */
+async function bearerPrincipal(
   deps: Deps,
   request: Request,
   env: AppEnv["Bindings"],
-): Promise<Response | undefined> {
+): Promise<Response | AdminPrincipal> {
   const extracted = extractBearer(request);
   if (!extracted.ok) {
     return unauthorized(bearerChallenge({ realm: REALM, error: "invalid_request" }));
@@ -73,36 +101,37 @@ async function bearerRefusal(
     );
   }
 
-  const required = requiredScopes(request.method, new URL(request.url).pathname);
-  const held = new Set(verdict.facts.scopes);
-  if (!required?.every((scope) => satisfies(held, scope))) {
-    return new ApiError("E0000006", "You do not have permission to perform the requested action").getResponse(
-      {
-        headers: {
-          "WWW-Authenticate": bearerChallenge({
-            realm: REALM,
-            error: "insufficient_scope",
-            description: "The access token provided does not contain the required scopes.",
-            scope: required ?? [],
-          }),
-        },
-      },
-    );
+  const rights = minimal(OKTA_SCOPES.filter((s) => verdict.facts.scopes.includes(s)));
+  const required = missingScopes(rights, request.method, new URL(request.url).pathname);
+  if (required) {
+    return forbidden({
+      "WWW-Authenticate": bearerChallenge({
+        realm: REALM,
+        error: "insufficient_scope",
+        description: "The access token provided does not contain the required scopes.",
+        scope: required,
+      }),
+    });
   }
-  return undefined;
+  return { type: "CLIENT", id: verdict.facts.clientId, rights };
 }
 
-function unauthorized(challenge: string): Response {
-  return new ApiError("E0000011", "Invalid token provided").getResponse({
+/** The route's required scopes when `rights` do not cover them all (or no scope opens the route). */
+function missingScopes(rights: Rights, method: string, path: string): readonly OktaScope[] | undefined {
+  const required = requiredScopes(method, path);
+  return required?.every((scope) => holds(rights, scope)) ? undefined : (required ?? []);
+}
+
+function unauthorized(challenge: string, causes: { errorSummary: string }[] = []): Response {
+  return new ApiError("E0000011", "Invalid token provided", causes).getResponse({
     headers: { "WWW-Authenticate": challenge },
   });
 }
 
-/** A `…manage` scope covers the matching `…read` scope, as in Okta. */
-function satisfies(held: ReadonlySet<string>, required: OktaScope): boolean {
-  return (
-    held.has(required) || (required.endsWith(".read") && held.has(required.replace(/\.read$/, ".manage")))
-  );
+function forbidden(headers: Record<string, string> = {}): Response {
+  return new ApiError("E0000006", "You do not have permission to perform the requested action").getResponse({
+    headers,
+  });
 }
 
 /** Management API resources by their first path segment under `/api/v1`, and the okta.* scope family of each. */

@@ -27,7 +27,8 @@ export function bulkRouter() {
   router.post("/import", async (c) => {
     const options = { prune: flag(c, "prune"), dryRun: flag(c, "dryRun") };
     const body = await readJsonBody(c.req.raw, { maxBytes: IMPORT_MAX_BYTES });
-    const result = await controlPlane(c.env).importConfig(body, options);
+    // The caller's rights: an import grants no okta.* scope the caller lacks (DESIGN §8).
+    const result = await controlPlane(c.env).importConfig(body, c.get("admin").rights, options);
     return c.json(written(result));
   });
 

@@ -36,7 +36,7 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   router.route("/authorizationServers", claimsRouter());
   router.route("/inlineHooks", inlineHooksRouter());
   router.route("/apps", appsRouter());
-  router.route("/api-tokens", apiTokensRouter(deps.now));
+  router.route("/api-tokens", apiTokensRouter());
 
   // Last: a known path with a method it does not support is a 405, anything else a 404.
   let allowed: ((path: string) => string[]) | undefined;

@@ -161,6 +161,12 @@ export const API_TOKEN_BYTES = 32;
  */
 export const API_TOKEN_CACHE_TTL_SECONDS = 30;
 
+/**
+ * How many API tokens deep a token may be minted from tokens (bootstrap → token → token …): each
+ * check walks the chain to its owner, so a bound keeps it short; a real deployment needs two or three.
+ */
+export const MAX_API_TOKEN_CHAIN = 8;
+
 /** Okta's page size for `GET /api/v1/apps` when no `limit` is given, and its largest. */
 export const APPS_PAGE_LIMIT = { default: 20, max: 200 } as const;
 

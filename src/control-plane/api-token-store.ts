@@ -2,13 +2,19 @@
  * Admin API tokens (Okta's `/api/v1/api-tokens`) inside the control plane: the `api_tokens` SQLite
  * table holds each token's metadata and the SHA-256 of its value, never the value itself (DESIGN §8).
  * The control plane serialises every call; nothing here is reentrant.
+ *
+ * Each token records its owner (who created it) and its rights (`scopes`): at most its creator's
+ * when it was created (DESIGN §8). The control plane narrows them to what the owner still holds
+ * each time the token is checked (`ControlPlane.verifyApiToken`).
  */
 import * as z from "zod";
 import { API_TOKEN_BYTES, API_TOKEN_ID_BYTES } from "../config/defaults";
 import { toIssues } from "../config/issues";
+import { type AdminOwner, type AdminPrincipal, lacking, minimal, ownerOf } from "../config/rights";
+import { OKTA_SCOPES, OktaScope } from "../config/schemas";
 import { hashSecret, randomToken } from "../crypto/secrets";
 import { RecordTable } from "./record-table";
-import { invalid, missing, type WriteResult } from "./write-result";
+import { forbidden, invalid, missing, type WriteResult } from "./write-result";
 
 /** What `POST /api/v1/api-tokens` accepts: Okta's writable fields. */
 export const ApiTokenInput = z.strictObject({
@@ -16,6 +22,8 @@ export const ApiTokenInput = z.strictObject({
   userId: z.string().min(1).max(100).optional(),
   /** Okta tokens expire after 30 days unused; Warden's expire at this instant, or never when absent. */
   expiresAt: z.iso.datetime({ offset: true }).optional(),
+  /** Warden: the token's rights, a subset of its creator's; all of the creator's when absent. */
+  scopes: z.array(OktaScope).min(1).max(OKTA_SCOPES.length).optional(),
 });
 export type ApiTokenInput = z.input<typeof ApiTokenInput>;
 
@@ -28,6 +36,13 @@ export interface ApiTokenRecord {
   created: string;
   lastUpdated: string;
   expiresAt?: string;
+  /**
+   * The okta.* scopes the token may use (at most its owner's). Absent only on tokens created before
+   * tokens recorded rights: those are refused, never given full power.
+   */
+  scopes?: OktaScope[];
+  /** Who created the token; its rights end when the owner's do. */
+  owner?: AdminOwner;
 }
 
 /** A new token's record and, this once, its value. */
@@ -53,13 +68,21 @@ export class ApiTokenStore {
     return this.#table.get(id);
   }
 
-  /** The value is returned here once; only its hash is stored. */
-  async create(input: unknown, now: Date): Promise<WriteResult<ApiTokenCreated>> {
+  /**
+   * The value is returned here once; only its hash is stored. The token gets the scopes asked for,
+   * each of which `creator` must hold, or all of the creator's rights.
+   */
+  async create(input: unknown, creator: AdminPrincipal, now: Date): Promise<WriteResult<ApiTokenCreated>> {
     const parsed = ApiTokenInput.safeParse(input);
     if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
     if (parsed.data.expiresAt && Date.parse(parsed.data.expiresAt) <= now.getTime()) {
       return invalid("expiresAt", "must be in the future");
     }
+    const lacks = lacking(creator.rights, parsed.data.scopes ?? []);
+    if (lacks.length > 0) return forbidden(lacks);
+    const scopes = minimal(parsed.data.scopes ?? creator.rights);
+    if (scopes.length === 0) return invalid("scopes", "the creator holds no okta.* scope to give");
+
     // Okta's ids are `00T…`, values `00…`: 256 random bits in the value.
     const token = `00${randomToken(API_TOKEN_BYTES)}`;
     const created = now.toISOString();
@@ -71,6 +94,8 @@ export class ApiTokenStore {
       created,
       lastUpdated: created,
       ...(parsed.data.expiresAt ? { expiresAt: new Date(parsed.data.expiresAt).toISOString() } : {}),
+      scopes,
+      owner: ownerOf(creator),
     };
     this.#table.insert(record.id, record, [await hashSecret(token)]);
     return { ok: true, value: { ...record, token } };

@@ -8,12 +8,14 @@ import type * as z from "zod";
 import { CLIENT_SECRET_BYTES, CLIENT_SECRET_ID_BYTES, MAX_CLIENT_SECRETS } from "../config/defaults";
 import { isRecord, toIssues } from "../config/issues";
 import { kvKeys } from "../config/kv-keys";
+import { lacking, type Rights } from "../config/rights";
 import { Client, type ClientInput, type ClientSecret } from "../config/schemas";
 import { hashSecret, randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
+import { type ClientPower, clientWriteNeeds } from "./client-rights";
 import { RecordTable } from "./record-table";
 import { newObjectId } from "./server-changes";
-import { invalid, missing, type WriteResult } from "./write-result";
+import { forbidden, invalid, missing, type WriteResult } from "./write-result";
 
 /** What a client write may find missing: the client, or one of its secrets. */
 export type ClientMissing = "client" | "secret";
@@ -76,9 +78,13 @@ export class ClientStore {
 
   /**
    * Okta's `POST /api/v1/apps`: the client is stored and published; a client_secret_* client gets a
-   * generated secret, returned here once and stored only as its hash.
+   * generated secret, returned here once and stored only as its hash. `rights`: the caller's, which
+   * must cover any okta.* scope the new client is granted.
    */
-  async create(input: unknown): Promise<WriteResult<{ client: Client; secret?: string }, ClientMissing>> {
+  async create(
+    input: unknown,
+    rights: Rights,
+  ): Promise<WriteResult<{ client: Client; secret?: string }, ClientMissing>> {
     const fields = isRecord(input) ? input : {};
     // An id the admin gives is validated like any field; none means Okta-style generation.
     const clientId = fields.client_id === undefined ? newObjectId("0oa") : fields.client_id;
@@ -87,6 +93,8 @@ export class ClientStore {
     if (this.get(parsed.data.client_id)) {
       return invalid("client_id", `a client '${parsed.data.client_id}' already exists`);
     }
+    const refused = refusal(rights, undefined, parsed.data);
+    if (refused) return refused;
     let secret: string | undefined;
     if (usesSecret(parsed.data.token_endpoint_auth_method)) {
       secret = randomToken(CLIENT_SECRET_BYTES);
@@ -99,8 +107,15 @@ export class ClientStore {
     };
   }
 
-  /** Okta's `PUT /api/v1/apps/{id}`: everything but the id, status, secrets and scope grants is replaced. */
-  async replace(clientId: string, input: unknown): Promise<WriteResult<Client, ClientMissing>> {
+  /**
+   * Okta's `PUT /api/v1/apps/{id}`: everything but the id, status, secrets and scope grants is
+   * replaced. New credentials for a client holding grants need the caller to hold them all.
+   */
+  async replace(
+    clientId: string,
+    input: unknown,
+    rights: Rights,
+  ): Promise<WriteResult<Client, ClientMissing>> {
     const existing = this.get(clientId);
     if (!existing) return missing("client");
     const fields = isRecord(input) ? input : {};
@@ -112,13 +127,25 @@ export class ClientStore {
       grants: fields.grants ?? existing.grants,
     });
     if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
+    const refused = refusal(rights, existing, parsed.data);
+    if (refused) return refused;
     await this.save(parsed.data);
     return { ok: true, value: parsed.data };
   }
 
-  /** `lifecycle/activate|deactivate`: the KV record is republished, so an INACTIVE client gets no tokens. */
-  setStatus(clientId: string, status: Client["status"]): Promise<WriteResult<Client, ClientMissing>> {
-    return this.update(clientId, (client) => ({ ok: true, value: { ...client, status } }));
+  /**
+   * `lifecycle/activate|deactivate`: the KV record is republished, so an INACTIVE client gets no
+   * tokens. Re-activating a client that holds grants needs the caller to hold them.
+   */
+  setStatus(
+    clientId: string,
+    status: Client["status"],
+    rights: Rights,
+  ): Promise<WriteResult<Client, ClientMissing>> {
+    return this.update(clientId, (client) => {
+      const next = { ...client, status };
+      return refusal(rights, client, next) ?? { ok: true, value: next };
+    });
   }
 
   /** Refused while ACTIVE (Okta) or while anything named in `referencedBy` still uses the client. */
@@ -147,10 +174,13 @@ export class ClientStore {
   /** Okta's `POST /api/v1/apps/{id}/credentials/secrets`: a new ACTIVE secret, its value returned once. */
   async createSecret(
     clientId: string,
+    rights: Rights,
   ): Promise<WriteResult<{ secret: ClientSecret; value: string }, ClientMissing>> {
     const value = randomToken(CLIENT_SECRET_BYTES);
     const secret = await newSecret(value);
     const result = await this.update(clientId, (client) => {
+      const refused = refusal(rights, client, client, true);
+      if (refused) return refused;
       if (!usesSecret(client.token_endpoint_auth_method)) {
         return invalid(
           "token_endpoint_auth_method",
@@ -173,10 +203,13 @@ export class ClientStore {
     clientId: string,
     secretId: string,
     status: ClientSecret["status"],
+    rights: Rights,
   ): Promise<WriteResult<ClientSecret, ClientMissing>> {
     const result = await this.update(clientId, (client) => {
       const target = client.secrets.find((s) => s.id === secretId);
       if (!target) return missing("secret");
+      const refused = refusal(rights, client, client, true);
+      if (refused) return refused;
       const othersActive = client.secrets.some((s) => s.id !== secretId && s.status === "ACTIVE");
       if (status === "INACTIVE" && target.status === "ACTIVE" && !othersActive) {
         return invalid("status", "the app's last ACTIVE client secret cannot be deactivated");
@@ -192,10 +225,16 @@ export class ClientStore {
   }
 
   /** `DELETE …/secrets/{secretId}`: only an INACTIVE secret, so the last ACTIVE one is never deleted. */
-  async deleteSecret(clientId: string, secretId: string): Promise<WriteResult<null, ClientMissing>> {
+  async deleteSecret(
+    clientId: string,
+    secretId: string,
+    rights: Rights,
+  ): Promise<WriteResult<null, ClientMissing>> {
     const result = await this.update(clientId, (client) => {
       const target = client.secrets.find((s) => s.id === secretId);
       if (!target) return missing("secret");
+      const refused = refusal(rights, client, client, true);
+      if (refused) return refused;
       if (target.status === "ACTIVE") {
         return invalid("status", "an ACTIVE client secret must be deactivated before it is deleted");
       }
@@ -255,6 +294,17 @@ export class ClientStore {
     if (result.ok) await this.save(result.value);
     return result;
   }
+}
+
+/** The 403 for a caller whose rights do not cover the write (src/control-plane/client-rights.ts), if any. */
+export function refusal(
+  rights: Rights,
+  before: ClientPower | undefined,
+  after: ClientPower,
+  secretsChange = false,
+): ReturnType<typeof forbidden> | undefined {
+  const lacks = lacking(rights, clientWriteNeeds(before, after, secretsChange));
+  return lacks.length > 0 ? forbidden(lacks) : undefined;
 }
 
 async function newSecret(secret: string): Promise<ClientSecret> {

@@ -10,11 +10,13 @@
 import { DurableObject } from "cloudflare:workers";
 import {
   DEFAULT_SIGNING_ALG,
+  MAX_API_TOKEN_CHAIN,
   NEXT_KEY_LEAD_SECONDS,
   ORG_KEYS_ID,
   ROTATION_PERIOD_SECONDS,
 } from "../config/defaults";
 import { isRecord, toIssues } from "../config/issues";
+import { type AdminOwner, type AdminPrincipal, ALL_RIGHTS, intersect, type Rights } from "../config/rights";
 import {
   AuthorizationServer,
   type Client,
@@ -29,7 +31,7 @@ import {
 import type { Env } from "../env";
 import type { SigningSettings, VaultStatus } from "../keys/key-vault";
 import { type ApiTokenCreated, type ApiTokenRecord, ApiTokenStore } from "./api-token-store";
-import { type ClientMissing, type ClientPage, ClientStore } from "./client-store";
+import { type ClientMissing, type ClientPage, ClientStore, refusal } from "./client-store";
 import { InlineHookStore } from "./hook-store";
 import { type KnownObjects, policiesNamingClient, referenceIssues, rulesNamingHook } from "./references";
 import {
@@ -75,6 +77,16 @@ export interface ImportSummary {
   deleted: { authorizationServers: string[]; clients: string[]; inlineHooks: string[] };
 }
 
+/**
+ * A live managed API token as the edge's SSWS check sees it: `rights` are those recorded on it,
+ * narrowed to what its owner holds now; null for a token created before tokens recorded rights.
+ */
+export interface VerifiedApiToken {
+  id: string;
+  expiresAt?: string;
+  rights: Rights | null;
+}
+
 /** The org authorization server's keys: Okta's algorithm and AUTO schedule, not configurable. */
 const ORG_SIGNING: SigningSettings = {
   alg: DEFAULT_SIGNING_ALG,
@@ -101,7 +113,16 @@ export class ControlPlane extends DurableObject<Env> {
 
   // ---- bulk: import and export (npm start's seed, config as code) ----
 
-  async importConfig(input: unknown, options: ImportOptions = {}): Promise<WriteResult<ImportSummary>> {
+  /**
+   * `rights`: the caller's. Every client the document creates or changes is checked as the apps API
+   * checks it (src/control-plane/client-rights.ts), so an import grants no okta.* scope the caller
+   * lacks and takes over no client holding one.
+   */
+  async importConfig(
+    input: unknown,
+    rights: Rights,
+    options: ImportOptions = {},
+  ): Promise<WriteResult<ImportSummary>> {
     const parsed = ImportDocument.safeParse(input);
     if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
     const doc = {
@@ -120,6 +141,15 @@ export class ControlPlane extends DurableObject<Env> {
         ...hooks.issues,
       ];
       if (issues.length > 0) return { ok: false, issues };
+      for (const client of doc.clients) {
+        const refused = refusal(
+          rights,
+          this.#clients.get(client.client_id),
+          client,
+          client.client_secrets.length > 0,
+        );
+        if (refused) return refused;
+      }
       if (options.dryRun) {
         return {
           ok: true,
@@ -316,21 +346,30 @@ export class ControlPlane extends DurableObject<Env> {
     return this.#clients.page(options);
   }
 
+  // Each client write takes the caller's `rights` and checks them inside the serialised write, so
+  // no other write can change the client between the check and the change.
+
   async createClient(
     input: unknown,
+    rights: Rights,
   ): Promise<WriteResult<{ client: Client; secret?: string }, ClientMissing>> {
-    return this.ctx.blockConcurrencyWhile(() => this.#clients.create(input));
+    return this.ctx.blockConcurrencyWhile(() => this.#clients.create(input, rights));
   }
 
-  async replaceClient(clientId: string, input: unknown): Promise<WriteResult<Client, ClientMissing>> {
-    return this.ctx.blockConcurrencyWhile(() => this.#clients.replace(clientId, input));
+  async replaceClient(
+    clientId: string,
+    input: unknown,
+    rights: Rights,
+  ): Promise<WriteResult<Client, ClientMissing>> {
+    return this.ctx.blockConcurrencyWhile(() => this.#clients.replace(clientId, input, rights));
   }
 
   async setClientStatus(
     clientId: string,
     status: Client["status"],
+    rights: Rights,
   ): Promise<WriteResult<Client, ClientMissing>> {
-    return this.ctx.blockConcurrencyWhile(() => this.#clients.setStatus(clientId, status));
+    return this.ctx.blockConcurrencyWhile(() => this.#clients.setStatus(clientId, status, rights));
   }
 
   /** Refused while ACTIVE (Okta) or while a policy on any authorization server names the client. */
@@ -342,20 +381,28 @@ export class ControlPlane extends DurableObject<Env> {
 
   async createClientSecret(
     clientId: string,
+    rights: Rights,
   ): Promise<WriteResult<{ secret: ClientSecret; value: string }, ClientMissing>> {
-    return this.ctx.blockConcurrencyWhile(() => this.#clients.createSecret(clientId));
+    return this.ctx.blockConcurrencyWhile(() => this.#clients.createSecret(clientId, rights));
   }
 
   async setClientSecretStatus(
     clientId: string,
     secretId: string,
     status: ClientSecret["status"],
+    rights: Rights,
   ): Promise<WriteResult<ClientSecret, ClientMissing>> {
-    return this.ctx.blockConcurrencyWhile(() => this.#clients.setSecretStatus(clientId, secretId, status));
+    return this.ctx.blockConcurrencyWhile(() =>
+      this.#clients.setSecretStatus(clientId, secretId, status, rights),
+    );
   }
 
-  async deleteClientSecret(clientId: string, secretId: string): Promise<WriteResult<null, ClientMissing>> {
-    return this.ctx.blockConcurrencyWhile(() => this.#clients.deleteSecret(clientId, secretId));
+  async deleteClientSecret(
+    clientId: string,
+    secretId: string,
+    rights: Rights,
+  ): Promise<WriteResult<null, ClientMissing>> {
+    return this.ctx.blockConcurrencyWhile(() => this.#clients.deleteSecret(clientId, secretId, rights));
   }
 
   // ---- admin API tokens (Okta's `/api/v1/api-tokens`): metadata only, never a value or hash ----
@@ -368,18 +415,73 @@ export class ControlPlane extends DurableObject<Env> {
     return this.#apiTokens.get(id);
   }
 
-  /** The token's value is in this result only; the control plane keeps its SHA-256. */
-  async createApiToken(input: unknown): Promise<WriteResult<ApiTokenCreated>> {
-    return this.ctx.blockConcurrencyWhile(() => this.#apiTokens.create(input, new Date()));
+  /**
+   * The token's value is in this result only; the control plane keeps its SHA-256. `creator`: the
+   * caller, recorded as the token's owner; the token gets at most its rights.
+   */
+  async createApiToken(input: unknown, creator: AdminPrincipal): Promise<WriteResult<ApiTokenCreated>> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      if (creator.type === "API_TOKEN" && this.#chainLength(creator.id) >= MAX_API_TOKEN_CHAIN) {
+        return invalid(
+          "Authorization",
+          `a token minted from tokens at most ${MAX_API_TOKEN_CHAIN} deep: create this one with a token nearer the bootstrap token or an org access token`,
+        );
+      }
+      return this.#apiTokens.create(input, creator, new Date());
+    });
+  }
+
+  /** How many API tokens lead from this one to a principal that is not a token (1: itself). */
+  #chainLength(id: string): number {
+    let length = 0;
+    let owner: AdminOwner | undefined = { type: "API_TOKEN", id };
+    while (owner?.type === "API_TOKEN" && length <= MAX_API_TOKEN_CHAIN) {
+      length += 1;
+      owner = this.#apiTokens.get(owner.id)?.owner;
+    }
+    return length;
   }
 
   async revokeApiToken(id: string): Promise<WriteResult<null, "apiToken">> {
     return this.ctx.blockConcurrencyWhile(async () => this.#apiTokens.revoke(id));
   }
 
-  /** The live token with this value, for the edge's SSWS check. */
-  async verifyApiToken(token: string): Promise<ApiTokenRecord | undefined> {
-    return this.#apiTokens.verify(token, new Date());
+  /**
+   * The live token with this value and its rights now, for the edge's SSWS check. A token whose
+   * owner is gone (a revoked or expired token, a deleted or INACTIVE client) is no longer live.
+   */
+  async verifyApiToken(token: string): Promise<VerifiedApiToken | undefined> {
+    const now = new Date();
+    const record = await this.#apiTokens.verify(token, now);
+    if (!record) return undefined;
+    const rights = this.#tokenRights(record, now, 0);
+    if (rights === undefined) return undefined;
+    return { id: record.id, ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}), rights };
+  }
+
+  /** A token's rights narrowed by its owner's (recursively); undefined once the owner is gone. */
+  #tokenRights(record: ApiTokenRecord, now: Date, depth: number): Rights | null | undefined {
+    if (!record.scopes || !record.owner) return null;
+    const owner = this.#ownerRights(record.owner, now, depth);
+    return owner ? intersect(record.scopes, owner) : undefined;
+  }
+
+  #ownerRights(owner: AdminOwner, now: Date, depth: number): Rights | undefined {
+    switch (owner.type) {
+      case "BOOTSTRAP":
+        return ALL_RIGHTS;
+      case "CLIENT": {
+        const client = this.#clients.get(owner.id);
+        return client?.status === "ACTIVE" ? (client.grants ?? []).map((g) => g.scopeId) : undefined;
+      }
+      case "API_TOKEN": {
+        // Each token was created by a live one, so a chain is as long as tokens were minted from tokens.
+        if (depth >= MAX_API_TOKEN_CHAIN) return undefined;
+        const parent = this.#apiTokens.get(owner.id);
+        if (!parent || (parent.expiresAt && Date.parse(parent.expiresAt) <= now.getTime())) return undefined;
+        return this.#tokenRights(parent, now, depth + 1) ?? undefined;
+      }
+    }
   }
 
   // ---- token inline hooks: never with their auth secret ----

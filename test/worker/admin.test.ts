@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { ALL_RIGHTS } from "../../src/config/rights";
 import type { Env } from "../../src/env";
 import {
   ADMIN_TOKEN,
@@ -183,7 +184,9 @@ describe("POST /api/v1/warden/import", () => {
   it("serialises concurrent writes: every import lands, versions are consecutive", async () => {
     const id = uniqueId("conc");
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => controlPlane().importConfig({ authorizationServers: [server(id)] })),
+      Array.from({ length: 10 }, () =>
+        controlPlane().importConfig({ authorizationServers: [server(id)] }, ALL_RIGHTS),
+      ),
     );
     const versions = results
       .map((r) => (r.ok ? r.value.servers[0]?.version : -1))

@@ -77,7 +77,9 @@ describe("POST /api/v1/api-tokens", () => {
     const cases: [unknown, RegExp][] = [
       [{}, /^name: /],
       [{ name: "" }, /^name: /],
-      [{ name, scopes: ["everything"] }, /^body: .*scopes/],
+      [{ name, scopes: ["everything"] }, /^scopes.0: /],
+      [{ name, scopes: [] }, /^scopes: /],
+      [{ name, owner: { type: "BOOTSTRAP" } }, /^body: .*owner/],
       [{ name, expiresAt: "tomorrow" }, /^expiresAt: /],
       [{ name, expiresAt: "2001-01-01T00:00:00Z" }, /^expiresAt: must be in the future/],
     ];

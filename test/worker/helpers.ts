@@ -8,6 +8,7 @@ import {
 } from "jose";
 import { expect } from "vitest";
 import { createApp, createDeps } from "../../src/app";
+import { ALL_RIGHTS } from "../../src/config/rights";
 import type { ClientJwk, ImportDocumentInput as ImportDocument } from "../../src/config/schemas";
 import type { Deps } from "../../src/context";
 import type { ImportSummary } from "../../src/control-plane/control-plane";
@@ -29,7 +30,7 @@ export function controlPlane() {
 }
 
 export async function importConfig(doc: ImportDocument): Promise<ImportSummary> {
-  const result = await controlPlane().importConfig(doc);
+  const result = await controlPlane().importConfig(doc, ALL_RIGHTS);
   if (!result.ok) throw new Error(`import failed: ${JSON.stringify(result.issues)}`);
   return result.value;
 }

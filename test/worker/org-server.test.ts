@@ -5,6 +5,7 @@
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app";
+import { ALL_RIGHTS } from "../../src/config/rights";
 import {
   assertionParams,
   basic,
@@ -227,9 +228,12 @@ describe("org metadata and keys", () => {
 describe("scope grants in the configuration", () => {
   it("accepts only Okta scope names Warden knows, each once", async () => {
     const issues = async (grants: unknown) => {
-      const result = await controlPlane().importConfig({
-        clients: [{ client_id: uniqueId("g"), client_name: "g", grants }],
-      });
+      const result = await controlPlane().importConfig(
+        {
+          clients: [{ client_id: uniqueId("g"), client_name: "g", grants }],
+        },
+        ALL_RIGHTS,
+      );
       return result.ok ? [] : result.issues.map((i) => i.path);
     };
     expect(await issues([{ scopeId: "okta.apps.read" }])).toEqual([]);

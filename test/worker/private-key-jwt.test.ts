@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { base64url, exportJWK, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app";
+import { ALL_RIGHTS } from "../../src/config/rights";
 import type { Env } from "../../src/env";
 import { AUTHENTICATION_FAILED } from "../../src/oauth/client-auth";
 import { ClientKeyStore, type FetchLike } from "../../src/oauth/client-keys";
@@ -679,9 +680,12 @@ describe("private_key_jwt — the token path's I/O", () => {
 
 describe("private_key_jwt — registration", () => {
   async function importIssues(client: Record<string, unknown>): Promise<string[]> {
-    const result = await controlPlane().importConfig({
-      clients: [{ client_id: uniqueId("reg"), client_name: "reg", ...client }],
-    });
+    const result = await controlPlane().importConfig(
+      {
+        clients: [{ client_id: uniqueId("reg"), client_name: "reg", ...client }],
+      },
+      ALL_RIGHTS,
+    );
     return result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`);
   }
 

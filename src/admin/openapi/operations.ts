@@ -496,7 +496,8 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/api/v1/api-tokens",
     tag: "ApiToken",
     summary: "Create an API token",
-    description: "Warden: Okta creates tokens only in its console. The response has the value, once.",
+    description:
+      "Warden: Okta creates tokens only in its console. The response has the value, once. The token gets the creator's okta.* rights, or the subset `scopes` names; asking for a scope the creator lacks is 403 E0000006.",
     body: "CreateApiTokenRequest",
     status: 201,
     returns: "ApiToken",

@@ -16,6 +16,7 @@ import {
   InlineHook,
   InlineHookAuthScheme,
   ObjectId,
+  OktaScope,
   Policy,
   Rule,
   Scope,
@@ -360,6 +361,20 @@ export const ApiTokenView = z.object({
     .string()
     .optional()
     .meta({ description: "The value, only in the response that created it; stored as its SHA-256." }),
+  scopes: z.array(OktaScope).nullable().meta({
+    description:
+      "Warden: the okta.* scopes the token may use, at most its creator's; null on a token created before tokens recorded their rights (refused).",
+  }),
+  owner: z
+    .union([
+      z.object({ type: z.literal("BOOTSTRAP") }),
+      z.object({ type: z.enum(["API_TOKEN", "CLIENT"]), id: z.string() }),
+    ])
+    .nullable()
+    .meta({
+      description:
+        "Warden: who created the token (the bootstrap token, an API token, an org-server client); its rights end with the owner's.",
+    }),
   _links: z.object({ self: Link, user: z.array(z.object({ href: z.url() })).optional() }),
 });
 
