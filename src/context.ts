@@ -76,14 +76,15 @@ export function bindPorts(deps: Deps): BindPorts {
   return (env) => {
     let ports = bound.get(env);
     if (!ports) {
+      const localDevelopment = isLocalDevelopment(env);
       ports = {
         config: deps.config.source(env.CONFIG),
         keys: deps.keys.source(env),
-        clientKeys: deps.clientKeys,
+        clientKeys: deps.clientKeys.source({ allowLoopback: localDevelopment }),
         assertionReplay: assertionReplayGuard(env),
         hookSecrets: hookSecretOpener(env),
         clock: deps.now,
-        settings: { orgUrl: env.ORG_URL, propagation: env, localDevelopment: isLocalDevelopment(env) },
+        settings: { orgUrl: env.ORG_URL, propagation: env, localDevelopment },
       };
       bound.set(env, ports);
     }

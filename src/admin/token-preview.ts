@@ -8,8 +8,13 @@
  *
  * Nothing else happens: the token is never signed (no token usable anywhere), and nothing is
  * recorded (no denial, claim or hook event, no counter); what a real request would log is in the
- * response instead. Only client authentication is out of scope: a preview names a client, it does
- * not present its credentials.
+ * response instead, except a failed hook call's particulars. Only client authentication is out of
+ * scope: a preview names a client, it does not present its credentials.
+ *
+ * A failed hook shows as a coarse reason only (`PreviewHookFailure`): never the upstream status, a
+ * connection error's text or the time the failed call took. Otherwise an admin could point a hook
+ * at host:port after host:port and read, preview by preview, which ports are open. The particulars
+ * go to the Worker's log (src/hooks/hook-log.ts), for whoever operates the deployment.
  */
 import { Hono } from "hono";
 import * as z from "zod";
@@ -18,6 +23,9 @@ import { ADMIN_BODY_MAX_BYTES } from "../config/defaults";
 import { ScopeName } from "../config/schemas";
 import type { AppEnv, BindPorts, Ports } from "../context";
 import { ApiError, OAuthError } from "../errors";
+import type { HookFailureReason } from "../hooks/hook-log";
+import { recordPreviewHookFailure } from "../hooks/hook-log";
+import type { PatchRejection } from "../hooks/patch";
 import { runTokenInlineHook, type TokenHookOutcome } from "../hooks/token-hook";
 import { readJsonBody } from "../http/json-body";
 import { AUTHENTICATION_FAILED } from "../oauth/client-auth";
@@ -104,8 +112,12 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
         request: new Request(`${issuer}/v1/token`, { method: "POST" }),
         config: ports.config,
         secrets: ports.hookSecrets,
+        allowLoopback: ports.settings.localDevelopment,
         now: issuedAt,
       });
+      if (hooked.outcome.kind === "failed") {
+        recordPreviewHookFailure({ serverId: config.server.id, clientId: client.client_id }, hooked.outcome);
+      }
       const inlineHook = hookView(hooked.outcome);
       if (hooked.outcome.kind === "error") {
         return c.json(
@@ -144,12 +156,82 @@ function denied(error: OAuthError, trace: readonly TraceEntry[], inlineHook: Hoo
   };
 }
 
-type HookView = ReturnType<typeof hookView>;
+/**
+ * Why a previewed hook changed nothing, as an admin reads it: a closed set, deliberately coarser
+ * than the log's `HookFailureReason`. Every way a call can fail to produce a usable reply (no
+ * connection, a timeout, a status outside 2xx, a reply that is not a hook reply) is one reason,
+ * `call_failed`, so a closed port, a filtered one and an open one that is not a hook all read alike.
+ */
+export type PreviewHookFailure =
+  /** The URI is not a target Warden calls (src/http/outbound-url.ts); nothing was sent. */
+  | "refused_target"
+  /** The call produced no usable reply; the Worker's log says why. */
+  | "call_failed"
+  /** The hook replied, and its commands were refused (see `rejection`). */
+  | "patch_rejected"
+  | "hook_not_found"
+  | "secret_unavailable";
 
-/** What the rule's hook did, as an admin reads it (the outcome's fields); null when the rule names none. */
-function hookView(outcome: TokenHookOutcome) {
-  if (outcome.kind === "none") return null;
-  const { kind, hookId, ...detail } = outcome;
-  const called = outcome.kind === "failed" ? outcome.called : outcome.kind !== "inactive";
-  return { id: hookId, called, outcome: kind, ...detail };
+export function previewHookFailure(reason: HookFailureReason): PreviewHookFailure {
+  switch (reason) {
+    case "timeout":
+    case "network":
+    case "http_status":
+    case "invalid_reply":
+      return "call_failed";
+    case "refused_target":
+    case "patch_rejected":
+    case "hook_not_found":
+    case "secret_unavailable":
+      return reason;
+  }
+}
+
+type HookView =
+  | { id: string; called: false; outcome: "inactive" }
+  | { id: string; called: true; outcome: "applied"; operations: number; elapsedMs: number }
+  | { id: string; called: true; outcome: "error"; errorSummary: string; elapsedMs: number }
+  | {
+      id: string;
+      called: boolean;
+      outcome: "failed";
+      reason: PreviewHookFailure;
+      rejection?: PatchRejection;
+    };
+
+/**
+ * What the rule's hook did, as an admin reads it; null when the rule names none. A hook that
+ * replied shows what it replied and how long it took; a failed one only the coarse reason.
+ */
+function hookView(outcome: TokenHookOutcome): HookView | null {
+  switch (outcome.kind) {
+    case "none":
+      return null;
+    case "inactive":
+      return { id: outcome.hookId, called: false, outcome: "inactive" };
+    case "applied":
+      return {
+        id: outcome.hookId,
+        called: true,
+        outcome: "applied",
+        operations: outcome.operations,
+        elapsedMs: outcome.elapsedMs,
+      };
+    case "error":
+      return {
+        id: outcome.hookId,
+        called: true,
+        outcome: "error",
+        errorSummary: outcome.errorSummary,
+        elapsedMs: outcome.elapsedMs,
+      };
+    case "failed":
+      return {
+        id: outcome.hookId,
+        called: outcome.called,
+        outcome: "failed",
+        reason: previewHookFailure(outcome.reason),
+        ...(outcome.reason === "patch_rejected" && outcome.rejection ? { rejection: outcome.rejection } : {}),
+      };
+  }
 }

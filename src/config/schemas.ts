@@ -7,7 +7,7 @@ import * as z from "zod";
 import { type AppProfileValue, appProfileProblem } from "../claims/app-profile";
 import { compile, compileRegex } from "../claims/expression";
 import { isReservedClaimName } from "../claims/reserved-names";
-import { isTlsOrLoopback } from "../http/tls-url";
+import { checkOutboundUrl, type OutboundDecision } from "../http/outbound-url";
 import {
   ACCESS_TOKEN_LIFETIME_MINUTES,
   ACCESS_TOKEN_LIFETIME_MINUTES_RANGE,
@@ -406,12 +406,20 @@ export type ClientJwk = z.infer<typeof ClientJwk>;
 export const ClientJwks = z.object({ keys: z.array(ClientJwk).min(1).max(50) });
 export type ClientJwks = z.infer<typeof ClientJwks>;
 
-/** Keys are fetched over TLS; plain http only for a loopback host (local development). */
+/**
+ * Keys are fetched over TLS from a public host; plain http only for a loopback host (local
+ * development). As for hook URIs (`hookUriProblem`), a target no Warden ever calls is refused here;
+ * the call-time check (src/oauth/client-keys.ts) is what protects.
+ */
 export const JwksUri = z
   .url()
   .max(1024)
-  .refine((value) => isTlsOrLoopback(new URL(value)), {
-    message: "must use https (http only for localhost or 127.0.0.1)",
+  .superRefine((value, ctx) => {
+    const problem = configurableTargetProblem(checkOutboundUrl(value, CONFIGURABLE_TARGETS), {
+      credentials: "must not contain credentials",
+      scheme: "must use https (http only for localhost or 127.0.0.1)",
+    });
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
 /** An OAuth client (Okta "app"), as the token endpoint sees it. */
@@ -510,21 +518,41 @@ const RESERVED_HOOK_HEADERS: ReadonlySet<string> = new Set([
 /**
  * Where a hook is called: https, as Okta requires, or plain http to a loopback host (localhost,
  * 127.0.0.0/8, [::1]) for local development. Undefined when acceptable, else why not.
+ *
+ * What is configurable is what some Warden may call: a public https target, or a loopback one for
+ * a local-development Warden. An address or name no Warden ever calls (private, link-local, the
+ * metadata service, `*.internal`, in any spelling) is refused here too, as a clear message rather
+ * than a hook that silently never runs. The call-time check (src/hooks/hook-call.ts) is what
+ * protects: it also refuses loopback outside local development.
  */
 export function hookUriProblem(value: string): string | undefined {
   if (/\s/.test(value)) return "must not contain white space";
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return "must be an absolute URL";
+  return configurableTargetProblem(checkOutboundUrl(value, CONFIGURABLE_TARGETS), {
+    credentials: "must not contain credentials (use authScheme)",
+    scheme: "must use https (http only for a loopback host: localhost, 127.0.0.0/8 or [::1])",
+  });
+}
+
+/** Targets some Warden may call: loopback is allowed, in local development only, at call time. */
+const CONFIGURABLE_TARGETS = { allowLoopback: true } as const;
+
+function configurableTargetProblem(
+  decision: OutboundDecision,
+  messages: { credentials: string; scheme: string },
+): string | undefined {
+  if (decision.ok) return undefined;
+  switch (decision.reason) {
+    case "malformed":
+      return "must be an absolute URL";
+    case "userinfo":
+      return messages.credentials;
+    case "scheme":
+      return messages.scheme;
+    case "loopback":
+    case "non_public_address":
+    case "non_public_name":
+      return `must be a public host (or a loopback one, for local development): ${decision.detail}`;
   }
-  if (url.username || url.password) return "must not contain credentials (use authScheme)";
-  if (url.protocol === "https:") return undefined;
-  const loopback =
-    url.hostname === "localhost" || url.hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
-  if (url.protocol === "http:" && loopback) return undefined;
-  return "must use https (http only for a loopback host: localhost, 127.0.0.0/8 or [::1])";
 }
 
 export const InlineHookAuthScheme = z.object({

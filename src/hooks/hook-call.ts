@@ -1,12 +1,19 @@
 /**
  * One call to a token inline hook: POST the request body, wait at most the timeout, read a bounded
  * reply. Never retried (Okta does not retry token hooks). Failures come back as data, each with a
- * reason from a closed set; they never throw.
+ * reason from a closed set; they never throw. The URI is checked first (src/http/outbound-url.ts):
+ * a loopback, private, link-local or otherwise non-public target is never called, and only the
+ * normalised URL that passed the check is fetched. Redirects are not followed, so no other target
+ * is ever reached.
  */
 import { readBoundedText } from "../http/bounded-body";
+import { checkOutboundUrl } from "../http/outbound-url";
 
-/** Why a call produced nothing to apply. */
-export type HookCallFailure = "timeout" | "network" | "http_status" | "invalid_reply";
+/**
+ * Why a call produced nothing to apply. `detail` says more (the status, the connection error): it
+ * is for the Worker's log only, never for an admin-facing answer (src/admin/token-preview.ts).
+ */
+export type HookCallFailure = "refused_target" | "timeout" | "network" | "http_status" | "invalid_reply";
 
 export type HookReply =
   /** Okta's `error` object: the token request fails with `server_error` and this summary. */
@@ -19,6 +26,8 @@ export type HookCallResult =
   | { ok: false; reason: HookCallFailure; detail: string };
 
 export interface HookCallOptions {
+  /** Local development only: loopback targets may be called (`ports.settings.localDevelopment`). */
+  allowLoopback: boolean;
   timeoutMs: number;
   maxReplyBytes: number;
   fetch?: typeof fetch;
@@ -30,6 +39,9 @@ export async function callHook(
   body: string,
   options: HookCallOptions,
 ): Promise<HookCallResult> {
+  const target = checkOutboundUrl(uri, { allowLoopback: options.allowLoopback });
+  if (!target.ok)
+    return { ok: false, reason: "refused_target", detail: `${target.reason}: ${target.detail}` };
   const controller = new AbortController();
   let timedOut = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -42,7 +54,10 @@ export async function callHook(
     }, options.timeoutMs);
   });
   try {
-    return await Promise.race([exchange(uri, headers, body, options, controller.signal), deadline]);
+    return await Promise.race([
+      exchange(target.url.href, headers, body, options, controller.signal),
+      deadline,
+    ]);
   } catch (error) {
     if (timedOut) return { ok: false, reason: "timeout", detail: `no reply within ${options.timeoutMs} ms` };
     return { ok: false, reason: "network", detail: error instanceof Error ? error.message : String(error) };
@@ -70,7 +85,8 @@ async function exchange(
   // Content is the reply with nothing to apply, the one way to answer "no change" without a body.
   if (response.status < 200 || response.status > 299) {
     await response.body?.cancel();
-    return { ok: false, reason: "http_status", detail: `HTTP ${response.status}` };
+    const redirect = response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : "";
+    return { ok: false, reason: "http_status", detail: `HTTP ${response.status}${redirect}` };
   }
   if (response.status === 204) {
     await response.body?.cancel();

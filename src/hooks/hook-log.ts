@@ -8,7 +8,10 @@ import type { HookCallFailure } from "./hook-call";
 import type { PatchRejection } from "./patch";
 import type { TokenHookOutcome } from "./token-hook";
 
-/** Why a hook changed nothing: the call failed, its commands were refused, or it could not be made. */
+/**
+ * Why a hook changed nothing: the call failed, its commands were refused, or it could not be made
+ * (`refused_target`: the URI is not a target Warden calls, src/http/outbound-url.ts).
+ */
 export type HookFailureReason = HookCallFailure | "patch_rejected" | "hook_not_found" | "secret_unavailable";
 
 export interface HookEventBase {
@@ -42,6 +45,28 @@ export function recordHookFailure(event: Omit<HookFailedEvent, "event">): void {
 export function recordHookError(event: Omit<HookErrorEvent, "event">): void {
   const line: HookErrorEvent = { event: "token.inline_hook_error", ...event };
   console.warn(JSON.stringify(line));
+}
+
+export interface PreviewHookFailedEvent extends HookEventBase {
+  event: "token_preview.inline_hook_failed";
+  reason: HookFailureReason;
+  rejection?: PatchRejection;
+  detail: string;
+  elapsedMs?: number;
+}
+
+/**
+ * A Token Preview's hook failure in full. The preview's answer names only a coarse reason
+ * (src/admin/token-preview.ts), so the particulars an operator needs to fix the hook are here,
+ * under an event of its own: no real request failed, so it is not a `token.inline_hook_failed`.
+ */
+export function recordPreviewHookFailure(
+  request: Omit<HookEventBase, "hookId">,
+  outcome: Extract<TokenHookOutcome, { kind: "failed" }>,
+): void {
+  const { kind: _kind, called: _called, ...failure } = outcome;
+  const line: PreviewHookFailedEvent = { event: "token_preview.inline_hook_failed", ...request, ...failure };
+  console.info(JSON.stringify(line));
 }
 
 /** Records what a real request's hook step did; a preview shows the outcome instead. */

@@ -4,6 +4,8 @@
  * with Okta's semantics:
  * - the hook gets Okta's `com.okta.oauth2.tokens.transform` body, the configured headers and the
  *   auth header; one call, no retry;
+ * - a URI that is not a public https target (src/http/outbound-url.ts; loopback only in local
+ *   development) is never called: the token is issued unchanged and `refused_target` recorded;
  * - timeout, a network error, a status outside 2xx, an unreadable reply or refused commands: the
  *   token is issued unchanged and the failure recorded; a 204 is a reply with nothing to apply;
  * - an `error` object in the reply: the request fails with `server_error` and the hook's summary.
@@ -53,6 +55,8 @@ export interface TokenHookInput {
   /** Where the hook's published record is read. */
   config: Pick<ConfigSource, "hook">;
   secrets: HookSecretOpener;
+  /** Local development only (`ports.settings.localDevelopment`): the hook may be on loopback. */
+  allowLoopback: boolean;
   /** Epoch seconds. */
   now: number;
   /** Test seam; the global fetch otherwise. */
@@ -71,10 +75,11 @@ export type TokenHookOutcome =
   | {
       kind: "failed";
       hookId: string;
-      /** Whether the hook was called at all (not for `hook_not_found` or `secret_unavailable`). */
+      /** Whether the hook was called at all (not for `hook_not_found`, `secret_unavailable`, `refused_target`). */
       called: boolean;
       reason: HookFailureReason;
       rejection?: PatchRejection;
+      /** For the log only: may carry the upstream status or a connection error's text. */
       detail: string;
       elapsedMs?: number;
     }
@@ -118,19 +123,21 @@ export async function runTokenInlineHook(input: TokenHookInput): Promise<TokenHo
 
   const started = Date.now();
   const result = await callHook(hook.uri, headers, JSON.stringify(requestBody(input)), {
+    allowLoopback: input.allowLoopback,
     timeoutMs: INLINE_HOOK_TIMEOUT_MS,
     maxReplyBytes: INLINE_HOOK_RESPONSE_MAX_BYTES,
     ...(input.fetch ? { fetch: input.fetch } : {}),
   });
   const elapsedMs = Date.now() - started;
   if (!result.ok) {
+    const called = result.reason !== "refused_target";
     return unchanged({
       kind: "failed",
       hookId,
-      called: true,
+      called,
       reason: result.reason,
       detail: result.detail,
-      elapsedMs,
+      ...(called ? { elapsedMs } : {}),
     });
   }
 

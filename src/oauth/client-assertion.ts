@@ -12,6 +12,7 @@ import {
 } from "../config/defaults";
 import { strictUtf8 } from "../http/utf8";
 import { KEY_MATERIAL_MEMBERS } from "../verify/token-header";
+import { ClientKeysUnavailable } from "./client-keys";
 
 /** RFC 7523 §2.2: the only `client_assertion_type` this server understands. */
 export const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -39,6 +40,8 @@ export type AssertionFailureReason =
   | "alg_not_allowed"
   | "key_material_in_header"
   | "no_keys"
+  /** The client's jwks_uri is refused as a target, failed, or served no usable key set. */
+  | "keys_unavailable"
   | "unknown_key"
   | "bad_signature"
   | "wrong_issuer_or_subject"
@@ -143,6 +146,7 @@ export async function verifyClientAssertion(
 }
 
 function jwtFailure(error: unknown): [AssertionFailureReason, string?] {
+  if (error instanceof ClientKeysUnavailable) return ["keys_unavailable", error.message];
   if (error instanceof errors.JWKSNoMatchingKey) return ["unknown_key"];
   if (error instanceof errors.JWSSignatureVerificationFailed) return ["bad_signature"];
   if (error instanceof errors.JOSEAlgNotAllowed) return ["alg_not_allowed"];

@@ -3,8 +3,10 @@
  * or a `jwks_uri`. Keys come only from there, never from the assertion (RFC 8725 §3.10). Isolate
  * memory holds the imported keys: inline sets for as long as the client record is cached, fetched
  * sets for a TTL, refetched early at most once per cooldown when an assertion names a kid the set
- * lacks (the client rotated its key). A fetch is https-only (http for a loopback host in local
- * development), bounded in time and size, and never follows a redirect.
+ * lacks (the client rotated its key). A fetch goes only to a public https target (loopback, over
+ * http too, only in local development; src/http/outbound-url.ts), is bounded in time and size, and
+ * never follows a redirect. The target is checked on every use, before the isolate's memory is
+ * consulted: keys fetched under one policy are never served under a stricter one.
  *
  * Requests share values, never promises (see src/config/isolate-cache.ts): Workers bind a promise's
  * I/O to the request that created it, and a request awaiting another request's in-flight fetch can
@@ -24,7 +26,7 @@ import {
 } from "../config/defaults";
 import type { Client } from "../config/schemas";
 import { readBoundedText } from "../http/bounded-body";
-import { isTlsOrLoopback } from "../http/tls-url";
+import { checkOutboundUrl, type OutboundPolicy } from "../http/outbound-url";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -54,7 +56,12 @@ export interface ClientKeySource {
   resolver(client: Client): JWTVerifyGetKey | undefined;
 }
 
-export class ClientKeyStore implements ClientKeySource {
+/** The client's keys could not be had: its jwks_uri is refused, failed, or served no key set. */
+export class ClientKeysUnavailable extends Error {
+  override name = "ClientKeysUnavailable";
+}
+
+export class ClientKeyStore {
   private readonly inline = new WeakMap<object, JWTVerifyGetKey>();
   private readonly remote = new Map<string, RemoteEntry>();
   private readonly now: () => number;
@@ -66,11 +73,25 @@ export class ClientKeyStore implements ClientKeySource {
     this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
+  /**
+   * The keys as one deployment's requests read them: isolate memory is shared, the outbound policy
+   * (`ports.settings.localDevelopment`) is the deployment's.
+   */
+  source(policy: OutboundPolicy): ClientKeySource {
+    return { resolver: (client) => this.resolver(client, policy) };
+  }
+
   /** A key resolver for jose's verify functions, or undefined when the client registered no keys. */
-  resolver(client: Client): JWTVerifyGetKey | undefined {
+  resolver(client: Client, policy: OutboundPolicy): JWTVerifyGetKey | undefined {
     if (client.jwks) return this.inlineSet(client.jwks);
-    const uri = client.jwks_uri;
-    if (!uri) return undefined;
+    if (!client.jwks_uri) return undefined;
+    const target = checkOutboundUrl(client.jwks_uri, policy);
+    if (!target.ok) {
+      const refused = new ClientKeysUnavailable(`jwks_uri refused: ${target.reason}: ${target.detail}`);
+      return () => Promise.reject(refused);
+    }
+    // The URL that passed the check, as the parser normalised it: the one fetched and cached.
+    const uri = target.url.href;
     return async (header, token) => {
       const set = await this.load(uri, false);
       try {
@@ -109,7 +130,9 @@ export class ClientKeyStore implements ClientKeySource {
     if (entry.set && (failedRecently || fetching || (unknownKid ? cooling : now < entry.freshUntil)))
       return entry.set;
     if (failedRecently)
-      throw new Error(`jwks_uri ${uri} failed less than ${CLIENT_JWKS_RETRY_AFTER_FAILURE_MS} ms ago`);
+      throw new ClientKeysUnavailable(
+        `jwks_uri ${uri} failed less than ${CLIENT_JWKS_RETRY_AFTER_FAILURE_MS} ms ago`,
+      );
 
     // Marked before the first await, so of concurrent requests holding keys exactly one fetches.
     const current = entry;
@@ -147,8 +170,17 @@ export class ClientKeyStore implements ClientKeySource {
   }
 }
 
+/** `uri` has passed `checkOutboundUrl`; a redirect is refused, not followed. */
 async function fetchJwks(fetchImpl: FetchLike, uri: string): Promise<unknown> {
-  if (!isTlsOrLoopback(new URL(uri))) throw new Error("jwks_uri must use https");
+  try {
+    return await fetchJwksDocument(fetchImpl, uri);
+  } catch (error) {
+    if (error instanceof ClientKeysUnavailable) throw error;
+    throw new ClientKeysUnavailable(`jwks_uri: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function fetchJwksDocument(fetchImpl: FetchLike, uri: string): Promise<unknown> {
   const response = await fetchImpl(uri, {
     headers: { Accept: "application/json, application/jwk-set+json" },
     // A redirect could lead anywhere, plain http included: the registered URL is the only source.
@@ -157,7 +189,8 @@ async function fetchJwks(fetchImpl: FetchLike, uri: string): Promise<unknown> {
   });
   if (response.status !== 200) {
     await response.body?.cancel();
-    throw new Error(`jwks_uri answered ${response.status}`);
+    const redirect = response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : "";
+    throw new ClientKeysUnavailable(`jwks_uri answered ${response.status}${redirect}`);
   }
   const body = await readBoundedText(response, CLIENT_JWKS_MAX_BYTES);
   if (!body.ok)

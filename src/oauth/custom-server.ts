@@ -93,6 +93,7 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
         request: httpRequest,
         config: ports.config,
         secrets: ports.hookSecrets,
+        allowLoopback: ports.settings.localDevelopment,
         now,
       });
     },

@@ -424,11 +424,13 @@ describe("tokenHookRequestBody", () => {
 });
 
 describe("hook URIs", () => {
-  it("accepts https anywhere and http only for loopback hosts", () => {
+  it("accepts https to a public host and http only for loopback hosts", () => {
     for (const uri of [
       "https://hooks.example.com/token",
-      "https://10.0.0.1:8443/x",
+      "https://hooks.example.com:8443/x",
       "http://localhost:8080/hook",
+      "http://127.1:8080/hook",
+      "http://[::ffff:127.0.0.1]:8080/hook",
       "http://127.0.0.1:9000/hook",
       "http://127.200.3.4/hook",
       "http://[::1]:9000/hook",
@@ -439,6 +441,15 @@ describe("hook URIs", () => {
 
   it("refuses anything else with a reason", () => {
     for (const uri of [
+      // Addresses and names no Warden ever calls, in local development or not (accepted with
+      // https before the outbound target check; refused at call time in any case).
+      "https://10.0.0.1:8443/x",
+      "https://169.254.169.254/latest/meta-data/",
+      "https://0xa9fea9fe/",
+      "https://[::ffff:a9fe:a9fe]/",
+      "https://[fd00::1]/",
+      "https://metadata.google.internal/",
+      "https://hooks/",
       "http://hooks.example.com/token",
       "http://10.0.0.1/hook",
       "http://128.0.0.1/hook",

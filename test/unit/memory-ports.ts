@@ -98,7 +98,10 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
       published: async () => undefined,
       signingKey: async (id) => (hasKeys(id) ? key : undefined),
     },
-    clientKeys: new ClientKeyStore({ now: clock, fetch: () => Promise.reject(new Error("no network")) }),
+    clientKeys: new ClientKeyStore({
+      now: clock,
+      fetch: () => Promise.reject(new Error("no network")),
+    }).source({ allowLoopback: false }),
     assertionReplay: {
       consume: async (clientId, jti) => {
         const entry = `${clientId} ${jti}`;

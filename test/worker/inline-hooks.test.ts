@@ -317,13 +317,8 @@ describe("token inline hooks at the token endpoint", () => {
     expect(await preview(status.serverId, status.clientId)).toMatchObject({
       result: "ALLOW",
       accessToken: { payload: { team: "blue", legacy: "old" } },
-      inlineHook: {
-        id: status.hook.id,
-        called: true,
-        outcome: "failed",
-        reason: "http_status",
-        detail: "HTTP 503",
-      },
+      // Coarse on purpose (issue 13): the hook's status (503) is in the Worker's log, not here.
+      inlineHook: { id: status.hook.id, called: true, outcome: "failed", reason: "call_failed" },
     });
     const reserved = await withHook("reserved");
     expect(await preview(reserved.serverId, reserved.clientId)).toMatchObject({

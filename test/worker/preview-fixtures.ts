@@ -6,6 +6,7 @@
 import { inject } from "vitest";
 import type { z } from "zod";
 import type { Claim, ImportDocumentInput as ImportDocument } from "../../src/config/schemas";
+import type { Env } from "../../src/env";
 import { authorizationHeader, tokenHook } from "../fixtures/inline-hook";
 import type { RecordedRequest } from "../hook-server/server";
 import { ADMIN_TOKEN, freshApp, importConfig, ORIGIN, seedServer, uniqueId } from "./helpers";
@@ -27,14 +28,18 @@ export const claim = (name: string, value: string, extra: Partial<ClaimInput> = 
   ...extra,
 });
 
-/** `POST /api/v1/authorizationServers/{serverId}/tokenPreview` with the bootstrap SSWS token. */
-export async function tokenPreview(serverId: string, body: unknown): Promise<Response> {
+/**
+ * `POST /api/v1/authorizationServers/{serverId}/tokenPreview` with the bootstrap SSWS token, against
+ * the tier's bindings or others (e.g. without LOCAL_DEVELOPMENT).
+ */
+export async function tokenPreview(serverId: string, body: unknown, bindings?: Env): Promise<Response> {
   return freshApp()(
     new Request(`${ORIGIN}/api/v1/authorizationServers/${serverId}/tokenPreview`, {
       method: "POST",
       headers: { Authorization: `SSWS ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
       body: JSON.stringify(body),
     }),
+    bindings,
   );
 }
 

@@ -27,7 +27,6 @@ import {
 import { ApiTokenInput } from "../../control-plane/api-token-store";
 import type { ExportDocument, ImportSummary } from "../../control-plane/control-plane";
 import type { ApiErrorCode, OAuthErrorCode } from "../../errors";
-import type { HookFailureReason } from "../../hooks/hook-log";
 import type { PatchRejection } from "../../hooks/patch";
 import type { KeyStatus } from "../../keys/schedule";
 import {
@@ -37,6 +36,7 @@ import {
   type RuleNotEvaluatedReason,
   type RuleSkipReason,
 } from "../../policy/trace";
+import type { PreviewHookFailure } from "../token-preview";
 
 /**
  * A zod enum from a description of every member of a TypeScript union: a member added to the
@@ -178,7 +178,11 @@ const Named = z.object({ id: ObjectId, name: z.string() });
 
 const elapsedMs = z.number().min(0);
 
-/** What the rule's token inline hook did: a preview calls it as a real request would. */
+/**
+ * What the rule's token inline hook did: a preview calls it as a real request would. A failed call
+ * shows only a coarse reason, never the hook's status, a connection error or its timing: the
+ * particulars are in the Worker's log (`token_preview.inline_hook_failed`).
+ */
 const HookOutcome = z.discriminatedUnion("outcome", [
   z.object({ id: ObjectId, called: z.literal(false), outcome: z.literal("inactive") }),
   z.object({
@@ -192,11 +196,11 @@ const HookOutcome = z.discriminatedUnion("outcome", [
     id: ObjectId,
     called: z.boolean(),
     outcome: z.literal("failed"),
-    reason: described<HookFailureReason>({
-      timeout: "the hook did not answer in time",
-      network: "the hook could not be reached",
-      http_status: "the hook answered with a status outside 2xx",
-      invalid_reply: "the reply is not a token inline hook reply",
+    reason: described<PreviewHookFailure>({
+      refused_target:
+        "the URI is not a target Warden calls (loopback, private, link-local or another non-public address or name; plain http); nothing was sent",
+      call_failed:
+        "the call produced no usable reply: no connection, no answer in time, a status outside 2xx or a reply that is not a token inline hook reply (one reason for all of these, on purpose)",
       patch_rejected: "the reply's commands were refused (see `rejection`)",
       hook_not_found: "no published inline hook has this id",
       secret_unavailable: "the hook's secret could not be unsealed",
@@ -212,8 +216,6 @@ const HookOutcome = z.discriminatedUnion("outcome", [
       invalid_value: "a value that cannot be a claim",
       lifetime_out_of_range: "a lifetime outside the allowed range",
     }).optional(),
-    detail: z.string(),
-    elapsedMs: elapsedMs.optional(),
   }),
   z.object({
     id: ObjectId,
