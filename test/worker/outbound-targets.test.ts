@@ -10,6 +10,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDeps } from "../../src/app";
+import { ALL_RIGHTS } from "../../src/config/rights";
 import type { ServerConfigInput } from "../../src/config/schemas";
 import type { Env } from "../../src/env";
 import { AUTHENTICATION_FAILED } from "../../src/oauth/client-auth";
@@ -157,16 +158,19 @@ describe("private, link-local and metadata targets", () => {
 
   it("are refused as a client's jwks_uri", async () => {
     for (const jwks_uri of targets) {
-      const result = await controlPlane().importConfig({
-        clients: [
-          {
-            client_id: uniqueId("pkj"),
-            client_name: "pkj",
-            token_endpoint_auth_method: "private_key_jwt",
-            jwks_uri,
-          },
-        ],
-      });
+      const result = await controlPlane().importConfig(
+        {
+          clients: [
+            {
+              client_id: uniqueId("pkj"),
+              client_name: "pkj",
+              token_endpoint_auth_method: "private_key_jwt",
+              jwks_uri,
+            },
+          ],
+        },
+        ALL_RIGHTS,
+      );
       expect(result.ok, jwks_uri).toBe(false);
       expect(JSON.stringify(result), jwks_uri).toContain("clients.0.jwks_uri");
       expect(JSON.stringify(result), jwks_uri).toContain("must be a public host");
