@@ -53,6 +53,8 @@ export interface AppEnv {
     /** The authorization server addressed by `/oauth2/{as}`, from its published snapshot. */
     snapshot: Snapshot;
     issuer: string;
+    /** Set by the management API's first middleware (src/admin/org-origin.ts). */
+    orgUrl: string;
   };
 }
 

@@ -13,7 +13,6 @@ import type { AppEnv, Deps } from "../context";
 import { hashSecret, secretMatchesAny } from "../crypto/secrets";
 import { ApiError } from "../errors";
 import { verifyOrgAccessToken } from "../oauth/org/access-token";
-import { orgUrl } from "../oauth/server-context";
 import { extractBearer } from "../verify/bearer";
 import { bearerChallenge } from "../verify/rfc6750";
 import { apiTokenId } from "./api-token-check";
@@ -24,7 +23,7 @@ export function requireAdmin(deps: Deps) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("Authorization");
     if (header && /^Bearer(?: |$)/i.test(header)) {
-      const refused = await bearerRefusal(deps, c.req.raw, c.env);
+      const refused = await bearerRefusal(deps, c.req.raw, c.env, c.get("orgUrl"));
       if (refused) return refused;
       await next();
       return;
@@ -50,13 +49,14 @@ async function bearerRefusal(
   deps: Deps,
   request: Request,
   env: AppEnv["Bindings"],
+  /** The org server's issuer (src/admin/org-origin.ts): never the request's `Host` in a deployment. */
+  issuer: string,
 ): Promise<Response | undefined> {
   const extracted = extractBearer(request);
   if (!extracted.ok) {
     return unauthorized(bearerChallenge({ realm: REALM, error: "invalid_request" }));
   }
   const now = Math.floor(deps.now() / 1000);
-  const issuer = orgUrl(env.ORG_URL, request.url);
   const keyset = await deps.keys.published(env, ORG_KEYS_ID);
   const verdict = keyset
     ? await verifyOrgAccessToken(extracted.token, keyset, issuer, now)

@@ -73,7 +73,7 @@ export const METADATA_STALE_IF_ERROR_SECONDS = METADATA_STALE_WHILE_REVALIDATE_C
 
 /**
  * Serialized metadata documents an isolate keeps per keyset or snapshot: one per issuer origin, a
- * handful in practice; bounded because the origin comes from the request.
+ * handful in practice (`ORG_URL` pins the origin outside local development); bounded all the same.
  */
 export const METADATA_DOCUMENTS_PER_SOURCE = 8;
 
