@@ -5,7 +5,7 @@
  * stores only its SHA-256. The bootstrap `ADMIN_API_TOKEN` is a Worker secret, not one of these.
  */
 import { Hono } from "hono";
-import { API_TOKEN_BODY_MAX_BYTES } from "../config/defaults";
+import { API_TOKEN_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import type { AppEnv } from "../context";
 import type { ApiTokenRecord } from "../control-plane/api-token-store";
 import type { WriteResult } from "../control-plane/write-result";
@@ -25,7 +25,7 @@ export function apiTokensRouter(now: () => number) {
 
   router.post("/", async (c) => {
     const result = await controlPlane(c.env).createApiToken(
-      await readJsonBody(c.req.raw, { maxBytes: API_TOKEN_BODY_MAX_BYTES }),
+      await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: API_TOKEN_BODY_MAX_BYTES }),
     );
     const { token, ...record } = written(result);
     return c.json({ ...oktaApiToken(record, adminOrigin(c)), token }, 201);

@@ -3,7 +3,9 @@
  * reply. Never retried (Okta does not retry token hooks). Failures come back as data, each with a
  * reason from a closed set; they never throw.
  */
+import { JSON_MAX_DEPTH } from "../config/defaults";
 import { readBoundedText } from "../http/bounded-body";
+import { nestsDeeperThan } from "../http/json-depth";
 
 /** Why a call produced nothing to apply. */
 export type HookCallFailure = "timeout" | "network" | "http_status" | "invalid_reply";
@@ -87,8 +89,15 @@ async function exchange(
   return parseHookReply(reply.text);
 }
 
-/** Pure: a reply body as Okta reads it. */
-export function parseHookReply(text: string): HookCallResult {
+/**
+ * Pure: a reply body as Okta reads it. A hostile hook must not crash the isolate: a reply nested
+ * deeper than `maxDepth` is refused before parsing (its commands' values end up in a token that is
+ * serialized, recursively, when signed).
+ */
+export function parseHookReply(text: string, maxDepth = JSON_MAX_DEPTH): HookCallResult {
+  if (nestsDeeperThan(text, maxDepth)) {
+    return { ok: false, reason: "invalid_reply", detail: `the reply nests deeper than ${maxDepth} levels` };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
