@@ -4,7 +4,7 @@
  * response parameters MUST NOT be included more than once"). Hono's parseBody would silently keep
  * the last duplicate and accept multipart, so Warden parses with URLSearchParams itself.
  */
-import { OAuthError } from "../errors";
+import { echo, OAuthError } from "../errors";
 import { readBoundedText } from "../http/bounded-body";
 import { mediaType } from "../http/media-type";
 
@@ -26,10 +26,12 @@ export async function readFormBody(request: Request, maxBytes: number): Promise<
   const text = body.text;
   const params = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(text)) {
-    if (params.has(name)) throw new OAuthError("invalid_request", `The '${name}' parameter is repeated.`);
+    if (params.has(name))
+      throw new OAuthError("invalid_request", `The '${echo(name)}' parameter is repeated.`);
     params.set(name, value);
   }
   // RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted".
   for (const [name, value] of params) if (value === "") params.delete(name);
   return params;
 }
+
