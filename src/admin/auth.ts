@@ -14,13 +14,24 @@ import { hashSecret, secretMatchesAny } from "../crypto/secrets";
 import { ApiError } from "../errors";
 import { verifyOrgAccessToken } from "../oauth/org/access-token";
 import { extractBearer } from "../verify/bearer";
-import { bearerChallenge } from "../verify/rfc6750";
+import { bearerChallenge, bearerError } from "../verify/rfc6750";
 import { apiTokenId } from "./api-token-check";
 
 const REALM = "warden";
 
 export function requireAdmin(deps: Deps) {
   return createMiddleware<AppEnv>(async (c, next) => {
+    // RFC 6750 §2.3's query form is refused whatever else the request carries, before any token is
+    // looked at: it has leaked into logs already, and the client should learn that (Okta ignores it).
+    if (new URL(c.req.url).searchParams.has("access_token")) {
+      return unauthorized(
+        bearerChallenge({
+          realm: REALM,
+          error: "invalid_request",
+          description: bearerError("token_in_query").description,
+        }),
+      );
+    }
     const header = c.req.header("Authorization");
     if (header && /^Bearer(?: |$)/i.test(header)) {
       const refused = await bearerRefusal(deps, c.req.raw, c.env, c.get("orgUrl"));

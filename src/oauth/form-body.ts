@@ -10,7 +10,27 @@ import { mediaType } from "../http/media-type";
 
 export type FormParams = ReadonlyMap<string, string>;
 
+/**
+ * Token-request parameters that carry a secret. RFC 6749 §2.3.1: client credentials "MUST NOT be
+ * included in the request URI"; the same holds for every other secret a grant sends (§3.2 puts the
+ * parameters in the body, and a URL lands in access logs, proxies and browser history).
+ */
+const SECRET_PARAMETERS: readonly string[] = [
+  "client_secret",
+  "client_assertion",
+  "client_assertion_type",
+  "password",
+  "refresh_token",
+  "code",
+  "code_verifier",
+  "assertion",
+  "subject_token",
+  "actor_token",
+  "device_code",
+];
+
 export async function readFormBody(request: Request, maxBytes: number): Promise<FormParams> {
+  refuseSecretsInQuery(request.url);
   if (mediaType(request.headers.get("Content-Type")) !== "application/x-www-form-urlencoded") {
     throw new OAuthError("invalid_request", "The request body must be application/x-www-form-urlencoded.");
   }
@@ -35,3 +55,20 @@ export async function readFormBody(request: Request, maxBytes: number): Promise<
   return params;
 }
 
+/**
+ * A secret in the query string is refused, not ignored: it has leaked already and the client should
+ * learn that, before any client lookup uses it. Other query parameters are not read at all (the body
+ * alone is the request, RFC 6749 §3.2), so they cannot change what is decided: they stay ignored.
+ */
+function refuseSecretsInQuery(url: string): void {
+  // Most token requests have no query: no URL parsing for them.
+  if (!url.includes("?")) return;
+  const query = new URL(url).searchParams;
+  const found = SECRET_PARAMETERS.find((name) => query.has(name));
+  if (found !== undefined) {
+    throw new OAuthError(
+      "invalid_request",
+      `The '${found}' parameter is not accepted in the query string; send it in the request body.`,
+    );
+  }
+}
