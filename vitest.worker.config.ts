@@ -13,6 +13,9 @@ export default defineConfig({
           ADMIN_API_TOKEN: "test-admin-token-0123456789abcdefghijklmnopqrstuvwxyz",
           // The hook service and jwks_uri servers of this tier listen on 127.0.0.1.
           LOCAL_DEVELOPMENT: "true",
+          // Requests go to https://warden.test (test/worker/helpers.ts ORIGIN): the issuer is pinned
+          // as in a deployment; test/worker/org-url.test.ts unsets it to see the fail-closed paths.
+          ORG_URL: "https://warden.test",
         },
       },
     }),

@@ -5,6 +5,7 @@
  * so `oauth/`, `hooks/`, `tokens/` and `policy/` run as well on in-memory ports (test/unit).
  */
 import { type ConfigSource, ConfigStore } from "./config/config-store";
+import type { AdminPrincipal } from "./config/rights";
 import type { Snapshot } from "./config/schemas";
 import { isLocalDevelopment, type ProtocolSettings } from "./config/vars";
 import type { Env } from "./env";
@@ -54,7 +55,9 @@ export interface AppEnv {
     snapshot: Snapshot;
     issuer: string;
     /** The management API's caller and its okta.* rights, set by `requireAdmin` (src/admin/auth.ts). */
-    admin: import("./config/rights").AdminPrincipal;
+    admin: AdminPrincipal;
+    /** Set by the management API's first middleware (src/admin/org-origin.ts). */
+    orgUrl: string;
   };
 }
 

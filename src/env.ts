@@ -16,7 +16,10 @@ export interface Env {
   KEY_ENCRYPTION_KEY: string;
   /** Secret: the bootstrap admin API token (`Authorization: SSWS …`). */
   ADMIN_API_TOKEN: string;
-  /** Optional var: the org URL issuers are built from; defaults to the request's origin. */
+  /**
+   * Var, required in a deployment: the org URL issuers are built from (e.g. `https://auth.example.com`).
+   * Unset, every issuer fails closed, except in local development for loopback host names.
+   */
   ORG_URL?: string;
   /**
    * Optional var, `"true"` only under `npm start` and the test tiers: local development, where

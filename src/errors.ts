@@ -44,17 +44,71 @@ export interface OAuthErrorOptions {
   status?: 405;
 }
 
+/**
+ * The longest `error_description` Warden sends: a sentence or two. A bound on the wire format, not a
+ * tunable default, so it lives here beside the one sanitiser (src/config sits above this layer).
+ */
+export const ERROR_DESCRIPTION_MAX_LENGTH = 512;
+
+/** The longest piece of request input echoed in a description (`echo`): enough to recognise it. */
+export const ECHO_MAX_LENGTH = 64;
+
+/** How a cut is marked: ASCII, since U+2026 is outside the RFC 6749 §5.2 set. */
+const ELLIPSIS = "...";
+
+/**
+ * RFC 6749 §5.2: `error_description` is restricted to %x20-21 / %x23-5B / %x5D-7E. Every
+ * description goes through here (OAuthError's constructor): double quotes become apostrophes,
+ * backslashes slashes, every other code point outside the set one `?` — so CR/LF, U+202E (right-to-
+ * left override) or a control character in echoed input never reaches a client, a log line or a
+ * header — and the whole is bounded.
+ */
+export function errorDescription(text: string, maxLength = ERROR_DESCRIPTION_MAX_LENGTH): string {
+  const mapped = text
+    .replaceAll('"', "'")
+    .replaceAll("\\", "/")
+    .replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/gu, "?");
+  return truncate(mapped, maxLength);
+}
+
+/**
+ * A value from the request (a grant type, a parameter name, a scope) as a description quotes it:
+ * at most `ECHO_MAX_LENGTH` characters, a longer one cut with an ellipsis. The character set is the
+ * constructor's job.
+ */
+export function echo(value: string): string {
+  return truncate(value, ECHO_MAX_LENGTH);
+}
+
+/** Values from the request as a space-separated list: each echoed, at most `maxItems` of them. */
+export function echoList(values: readonly string[], maxItems = 10): string {
+  const shown = values.slice(0, maxItems).map(echo);
+  return values.length > maxItems ? `${shown.join(" ")} ${ELLIPSIS}` : shown.join(" ");
+}
+
+function truncate(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  // Code points, not UTF-16 units: a cut never leaves half a surrogate pair behind.
+  const points = Array.from(text);
+  if (points.length <= maxLength) return text;
+  return points.slice(0, maxLength - ELLIPSIS.length).join("") + ELLIPSIS;
+}
+
 export class OAuthError extends Error {
   /** Why policy evaluation denied: for the audit log and Token Preview, never for the wire. */
   readonly trace: readonly TraceEntry[] | undefined;
+  /** The RFC 6749 §5.2 `error_description`, already in its character set and bounded. */
+  readonly description: string;
   readonly #status: number | undefined;
 
   constructor(
     readonly code: OAuthErrorCode,
-    readonly description: string,
+    description: string,
     options: OAuthErrorOptions = {},
   ) {
-    super(description);
+    const safe = errorDescription(description);
+    super(safe);
+    this.description = safe;
     this.trace = options.trace;
     this.#status = options.status;
   }

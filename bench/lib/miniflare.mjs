@@ -67,6 +67,9 @@ export async function startMiniflare({ bundlePath, credentials, persistTo, inspe
           ...workerOptions.bindings,
           KEY_ENCRYPTION_KEY: credentials.keyEncryptionKey,
           ADMIN_API_TOKEN: credentials.adminToken,
+          // Issuers follow the request's origin (127.0.0.1 and a port chosen at start) only in local
+          // development; a deployment pins them with ORG_URL (src/oauth/org-url.ts).
+          LOCAL_DEVELOPMENT: "true",
         },
       },
     ],

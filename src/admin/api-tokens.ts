@@ -9,7 +9,7 @@
  * them when the owner does (DESIGN §8). Warden adds both to Okta's ApiToken object.
  */
 import { Hono } from "hono";
-import { API_TOKEN_BODY_MAX_BYTES } from "../config/defaults";
+import { API_TOKEN_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import type { AppEnv } from "../context";
 import type { ApiTokenRecord } from "../control-plane/api-token-store";
 import type { WriteResult } from "../control-plane/write-result";
@@ -29,7 +29,7 @@ export function apiTokensRouter() {
 
   router.post("/", async (c) => {
     const result = await controlPlane(c.env).createApiToken(
-      await readJsonBody(c.req.raw, { maxBytes: API_TOKEN_BODY_MAX_BYTES }),
+      await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: API_TOKEN_BODY_MAX_BYTES }),
       c.get("admin"),
     );
     const { token, ...record } = written(result);

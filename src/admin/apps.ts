@@ -9,7 +9,12 @@
  */
 import { type Context, Hono } from "hono";
 import * as z from "zod";
-import { ADMIN_BODY_MAX_BYTES, APP_BODY_MAX_BYTES, APPS_PAGE_LIMIT } from "../config/defaults";
+import {
+  ADMIN_BODY_MAX_BYTES,
+  APP_BODY_MAX_BYTES,
+  APPS_PAGE_LIMIT,
+  JSON_MAX_DEPTH,
+} from "../config/defaults";
 import { toIssues } from "../config/issues";
 import type { Client, ClientSecret } from "../config/schemas";
 import type { AppEnv } from "../context";
@@ -90,7 +95,9 @@ export function appsRouter() {
   });
 
   router.post("/", async (c) => {
-    const fields = clientFields(await readJsonBody(c.req.raw, { maxBytes: APP_BODY_MAX_BYTES }));
+    const fields = clientFields(
+      await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: APP_BODY_MAX_BYTES }),
+    );
     const status = c.req.query("activate") === "false" ? "INACTIVE" : "ACTIVE";
     const result = await controlPlane(c.env).createClient({ ...fields, status }, c.get("admin").rights);
     const { client, secret } = written(result, appAnswer(""));
@@ -106,7 +113,7 @@ export function appsRouter() {
 
   router.put("/:id", async (c) => {
     const id = c.req.param("id");
-    const body = await readJsonBody(c.req.raw, { maxBytes: APP_BODY_MAX_BYTES });
+    const body = await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: APP_BODY_MAX_BYTES });
     const { client_id: _ignored, ...fields } = clientFields(body);
     const client = written(
       await controlPlane(c.env).replaceClient(id, fields, c.get("admin").rights),
@@ -139,7 +146,11 @@ export function appsRouter() {
   router.post("/:id/credentials/secrets", async (c) => {
     const id = c.req.param("id");
     // Okta takes an optional body (a client_secret of the admin's choosing); Warden always generates one.
-    await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES, optional: true });
+    await readJsonBody(c.req.raw, {
+      maxDepth: JSON_MAX_DEPTH,
+      maxBytes: ADMIN_BODY_MAX_BYTES,
+      optional: true,
+    });
     const { secret, value } = written(
       await controlPlane(c.env).createClientSecret(id, c.get("admin").rights),
       appAnswer(id),

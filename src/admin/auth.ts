@@ -18,18 +18,28 @@ import type { AppEnv, Deps } from "../context";
 import { hashSecret, secretMatchesAny } from "../crypto/secrets";
 import { ApiError } from "../errors";
 import { verifyOrgAccessToken } from "../oauth/org/access-token";
-import { orgUrl } from "../oauth/server-context";
 import { extractBearer } from "../verify/bearer";
-import { bearerChallenge } from "../verify/rfc6750";
+import { bearerChallenge, bearerError } from "../verify/rfc6750";
 import { checkApiToken } from "./api-token-check";
 
 const REALM = "warden";
 
 export function requireAdmin(deps: Deps) {
   return createMiddleware<AppEnv>(async (c, next) => {
+    // RFC 6750 §2.3's query form is refused whatever else the request carries, before any token is
+    // looked at: it has leaked into logs already, and the client should learn that (Okta ignores it).
+    if (new URL(c.req.url).searchParams.has("access_token")) {
+      return unauthorized(
+        bearerChallenge({
+          realm: REALM,
+          error: "invalid_request",
+          description: bearerError("token_in_query").description,
+        }),
+      );
+    }
     const header = c.req.header("Authorization");
     if (header && /^Bearer(?: |$)/i.test(header)) {
-      const principal = await bearerPrincipal(deps, c.req.raw, c.env);
+      const principal = await bearerPrincipal(deps, c.req.raw, c.env, c.get("orgUrl"));
       if (principal instanceof Response) return principal;
       c.set("admin", principal);
       await next();
@@ -78,13 +88,14 @@ async function bearerPrincipal(
   deps: Deps,
   request: Request,
   env: AppEnv["Bindings"],
+  /** The org server's issuer (src/admin/org-origin.ts): never the request's `Host` in a deployment. */
+  issuer: string,
 ): Promise<Response | AdminPrincipal> {
   const extracted = extractBearer(request);
   if (!extracted.ok) {
     return unauthorized(bearerChallenge({ realm: REALM, error: "invalid_request" }));
   }
   const now = Math.floor(deps.now() / 1000);
-  const issuer = orgUrl(env.ORG_URL, request.url);
   const keyset = await deps.keys.published(env, ORG_KEYS_ID);
   const verdict = keyset
     ? await verifyOrgAccessToken(extracted.token, keyset, issuer, now)

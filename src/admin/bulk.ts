@@ -7,7 +7,7 @@
  *   `prune` also deletes what the document does not have, `dryRun` checks and writes nothing.
  */
 import { Hono } from "hono";
-import { IMPORT_MAX_BYTES } from "../config/defaults";
+import { IMPORT_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import type { AppEnv } from "../context";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane } from "./control-plane-client";
@@ -26,7 +26,7 @@ export function bulkRouter() {
 
   router.post("/import", async (c) => {
     const options = { prune: flag(c, "prune"), dryRun: flag(c, "dryRun") };
-    const body = await readJsonBody(c.req.raw, { maxBytes: IMPORT_MAX_BYTES });
+    const body = await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: IMPORT_MAX_BYTES });
     // The caller's rights: an import grants no okta.* scope the caller lacks (DESIGN §8).
     const result = await controlPlane(c.env).importConfig(body, c.get("admin").rights, options);
     return c.json(written(result));

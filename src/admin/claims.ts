@@ -3,7 +3,7 @@
  * control plane's `changeServer` like scopes (serialised, validated, published; reads never from KV).
  */
 import { Hono } from "hono";
-import { ADMIN_BODY_MAX_BYTES } from "../config/defaults";
+import { ADMIN_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import type { Claim } from "../config/schemas";
 import type { AppEnv } from "../context";
 import { newObjectId } from "../control-plane/server-changes";
@@ -36,7 +36,7 @@ export function claimsRouter() {
 
   router.post("/:id/claims", async (c) => {
     const id = c.req.param("id");
-    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
+    const body = await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = await controlPlane(c.env).changeServer(id, {
       type: "createClaim",
       id: newObjectId("ocl"),
@@ -59,7 +59,7 @@ export function claimsRouter() {
 
   router.put("/:id/claims/:claimId", async (c) => {
     const { id, claimId } = c.req.param();
-    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
+    const body = await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = await controlPlane(c.env).changeServer(id, { type: "replaceClaim", claimId, claim: body });
     return c.json(
       claimView(adminOrigin(c), id, written(result, inServer(id, "OAuth2Claim")).object as Claim),

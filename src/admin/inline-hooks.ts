@@ -5,7 +5,7 @@
  * never appears in a response, as in Okta.
  */
 import { Hono } from "hono";
-import { HOOK_BODY_MAX_BYTES } from "../config/defaults";
+import { HOOK_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import type { InlineHookRecord } from "../config/schemas";
 import type { AppEnv } from "../context";
 import { readJsonBody } from "../http/json-body";
@@ -17,7 +17,7 @@ export function inlineHooksRouter() {
 
   router.post("/", async (c) => {
     const result = await controlPlane(c.env).createInlineHook(
-      await readJsonBody(c.req.raw, { maxBytes: HOOK_BODY_MAX_BYTES }),
+      await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: HOOK_BODY_MAX_BYTES }),
     );
     return c.json(oktaHook(written(result, hookAnswer("")), adminOrigin(c)));
   });
@@ -39,7 +39,7 @@ export function inlineHooksRouter() {
     const id = c.req.param("id");
     const result = await controlPlane(c.env).replaceInlineHook(
       id,
-      await readJsonBody(c.req.raw, { maxBytes: HOOK_BODY_MAX_BYTES }),
+      await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: HOOK_BODY_MAX_BYTES }),
     );
     return c.json(oktaHook(written(result, hookAnswer(id)), adminOrigin(c)));
   });

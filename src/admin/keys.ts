@@ -4,7 +4,7 @@
  * plus Warden's emergency `POST …/credentials/keys/{kid}/lifecycle/revoke`.
  */
 import { Hono } from "hono";
-import { ADMIN_BODY_MAX_BYTES } from "../config/defaults";
+import { ADMIN_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { readJsonBody } from "../http/json-body";
@@ -30,7 +30,11 @@ export function keysRouter() {
 
   router.post("/:id/credentials/lifecycle/keyRotate", async (c) => {
     const id = c.req.param("id");
-    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES, optional: true });
+    const body = await readJsonBody(c.req.raw, {
+      maxDepth: JSON_MAX_DEPTH,
+      maxBytes: ADMIN_BODY_MAX_BYTES,
+      optional: true,
+    });
     if (
       body !== undefined &&
       (typeof body !== "object" || body === null || (body as { use?: unknown }).use !== "sig")

@@ -5,7 +5,7 @@
  * goes last unless a priority is given, and placing one at a priority shifts the others.
  */
 import { Hono } from "hono";
-import { ADMIN_BODY_MAX_BYTES } from "../config/defaults";
+import { ADMIN_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import type { Policy, Rule } from "../config/schemas";
 import type { AppEnv } from "../context";
 import { newObjectId, type ServerChange } from "../control-plane/server-changes";
@@ -69,7 +69,7 @@ export function policiesRouter() {
 
   router.post("/:id/policies", async (c) => {
     const id = c.req.param("id");
-    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
+    const body = await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = written(
       await change(c, id, { type: "createPolicy", id: newObjectId("00p"), policy: body }),
       inServer(id, "Policy"),
@@ -84,7 +84,7 @@ export function policiesRouter() {
 
   router.put("/:id/policies/:policyId", async (c) => {
     const { id, policyId } = c.req.param();
-    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
+    const body = await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = written(
       await change(c, id, { type: "replacePolicy", policyId, policy: body }),
       inServer(id, "Policy"),
@@ -109,7 +109,7 @@ export function policiesRouter() {
 
   router.post("/:id/policies/:policyId/rules", async (c) => {
     const { id, policyId } = c.req.param();
-    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
+    const body = await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = written(
       await change(c, id, { type: "createRule", policyId, id: newObjectId("0pr"), rule: body }),
       inServer(id, "PolicyRule", { [policyId]: "Policy" }),
@@ -126,7 +126,7 @@ export function policiesRouter() {
 
   router.put("/:id/policies/:policyId/rules/:ruleId", async (c) => {
     const { id, policyId, ruleId } = c.req.param();
-    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
+    const body = await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = written(
       await change(c, id, { type: "replaceRule", policyId, ruleId, rule: body }),
       inServer(id, "PolicyRule", { [policyId]: "Policy" }),

@@ -9,12 +9,11 @@ import type { Status } from "../config/schemas";
 import type { AppEnv } from "../context";
 import type { WriteResult } from "../control-plane/write-result";
 import { ApiError } from "../errors";
-import { orgUrl } from "../oauth/server-context";
 import { notFound } from "./control-plane-client";
 
-/** The org's origin for `_links`: the configured `ORG_URL`, else the request's. */
+/** The org's origin for `_links` and issuers, as src/admin/org-origin.ts resolved it. */
 export function adminOrigin(c: Context<AppEnv>): string {
-  return orgUrl(c.env.ORG_URL, c.req.url);
+  return c.get("orgUrl");
 }
 
 export function validationFailed(issues: readonly ValidationIssue[]): ApiError {

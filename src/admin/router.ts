@@ -14,6 +14,7 @@ import { claimsRouter } from "./claims";
 import { inlineHooksRouter } from "./inline-hooks";
 import { keysRouter } from "./keys";
 import { openApiRouter } from "./openapi/router";
+import { requireOrgUrl } from "./org-origin";
 import { policiesRouter } from "./policies";
 import { allowedMethods, methodNotAllowed } from "./responses";
 import { scopesRouter } from "./scopes";
@@ -25,6 +26,8 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   const router = new Hono<AppEnv>();
   // Before authentication: the document and the reference page describe the API and hold no data.
   router.route("/", openApiRouter());
+  // Before authentication: bearer tokens are verified against the org URL's issuer.
+  router.use(requireOrgUrl());
   router.use(requireAdmin(deps));
 
   router.route("/warden", bulkRouter());

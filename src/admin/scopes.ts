@@ -4,7 +4,7 @@
  * reads come from the control plane too, never from KV, so an admin reads its own writes.
  */
 import { Hono } from "hono";
-import { ADMIN_BODY_MAX_BYTES, SCOPES_PAGE_LIMIT } from "../config/defaults";
+import { ADMIN_BODY_MAX_BYTES, JSON_MAX_DEPTH, SCOPES_PAGE_LIMIT } from "../config/defaults";
 import type { Scope } from "../config/schemas";
 import type { AppEnv } from "../context";
 import { newObjectId } from "../control-plane/server-changes";
@@ -60,7 +60,7 @@ export function scopesRouter() {
 
   router.post("/:id/scopes", async (c) => {
     const id = c.req.param("id");
-    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
+    const body = await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = await controlPlane(c.env).changeServer(id, {
       type: "createScope",
       id: newObjectId("scp"),
@@ -79,7 +79,7 @@ export function scopesRouter() {
 
   router.put("/:id/scopes/:scopeId", async (c) => {
     const { id, scopeId } = c.req.param();
-    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
+    const body = await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = await controlPlane(c.env).changeServer(id, { type: "replaceScope", scopeId, scope: body });
     return c.json(scopeView(adminOrigin(c), id, written(result, inServer(id, KIND)).object as Scope));
   });

@@ -5,7 +5,7 @@
  * write goes through the control plane, never KV: an admin reads its own writes.
  */
 import { Hono } from "hono";
-import { ADMIN_BODY_MAX_BYTES, AUTHORIZATION_SERVERS_PAGE_LIMIT } from "../config/defaults";
+import { ADMIN_BODY_MAX_BYTES, AUTHORIZATION_SERVERS_PAGE_LIMIT, JSON_MAX_DEPTH } from "../config/defaults";
 import type { ServerConfig } from "../config/schemas";
 import type { AppEnv } from "../context";
 import { readJsonBody } from "../http/json-body";
@@ -83,7 +83,9 @@ export function serversRouter() {
   router.post("/", async (c) => {
     const plane = controlPlane(c.env);
     const result = written(
-      await plane.createServer(await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES })),
+      await plane.createServer(
+        await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: ADMIN_BODY_MAX_BYTES }),
+      ),
       inServer("", KIND),
     );
     const server = result.object as ServerConfig["server"];
@@ -101,7 +103,7 @@ export function serversRouter() {
   router.put("/:id", async (c) => {
     const id = c.req.param("id");
     const plane = controlPlane(c.env);
-    const body = await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES });
+    const body = await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: ADMIN_BODY_MAX_BYTES });
     const result = written(
       await plane.changeServer(id, { type: "replaceServer", server: body }),
       inServer(id, KIND),

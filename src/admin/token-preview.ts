@@ -19,7 +19,7 @@
 import { Hono } from "hono";
 import * as z from "zod";
 import { ConfigStore } from "../config/config-store";
-import { ADMIN_BODY_MAX_BYTES } from "../config/defaults";
+import { ADMIN_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import { ScopeName } from "../config/schemas";
 import type { AppEnv, BindPorts, Ports } from "../context";
 import { ApiError, OAuthError } from "../errors";
@@ -49,7 +49,7 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
   router.post("/:id/tokenPreview", async (c) => {
     const id = c.req.param("id");
     const parsed = PreviewRequest.safeParse(
-      await readJsonBody(c.req.raw, { maxBytes: ADMIN_BODY_MAX_BYTES }),
+      await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: ADMIN_BODY_MAX_BYTES }),
     );
     if (!parsed.success) {
       throw new ApiError(

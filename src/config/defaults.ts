@@ -73,7 +73,7 @@ export const METADATA_STALE_IF_ERROR_SECONDS = METADATA_STALE_WHILE_REVALIDATE_C
 
 /**
  * Serialized metadata documents an isolate keeps per keyset or snapshot: one per issuer origin, a
- * handful in practice; bounded because the origin comes from the request.
+ * handful in practice (`ORG_URL` pins the origin outside local development); bounded all the same.
  */
 export const METADATA_DOCUMENTS_PER_SOURCE = 8;
 
@@ -83,6 +83,13 @@ export const METADATA_DOCUMENTS_PER_SOURCE = 8;
  */
 export const EXPIRED_KEY_RETENTION_SECONDS =
   1440 * 60 + METADATA_MAX_AGE_CAP_SECONDS + METADATA_STALE_WHILE_REVALIDATE_CAP_SECONDS;
+
+/**
+ * How deep a JSON document from outside may nest (admin bodies, hook replies, `jwks_uri` documents):
+ * Warden's own deepest shape (an import: servers → policies → rules → conditions → people → include)
+ * is under ten levels; deeper is an attack on the recursion that follows parsing.
+ */
+export const JSON_MAX_DEPTH = 32;
 
 /** Token requests are a handful of short parameters; 16 KiB leaves room for a client assertion. */
 export const TOKEN_REQUEST_MAX_BYTES = 16 * 1024;

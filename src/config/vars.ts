@@ -8,7 +8,10 @@ export interface PropagationVars {
 
 /** The Worker vars protocol code depends on, handed to it as a port (src/context.ts). */
 export interface ProtocolSettings {
-  /** `ORG_URL`: the org URL issuers are built from; the request's origin when unset. */
+  /**
+   * `ORG_URL`: the org URL issuers are built from. Required in a deployment; when unset, local
+   * development alone falls back to the request's origin, for loopback names (src/oauth/org-url.ts).
+   */
   orgUrl: string | undefined;
   propagation: PropagationVars;
   /** `LOCAL_DEVELOPMENT=true`: `npm start` and the test tiers, never a deployment. */

@@ -6,7 +6,9 @@
  * normalised URL that passed the check is fetched. Redirects are not followed, so no other target
  * is ever reached.
  */
+import { JSON_MAX_DEPTH } from "../config/defaults";
 import { readBoundedText } from "../http/bounded-body";
+import { nestsDeeperThan } from "../http/json-depth";
 import { checkOutboundUrl } from "../http/outbound-url";
 
 /**
@@ -103,8 +105,15 @@ async function exchange(
   return parseHookReply(reply.text);
 }
 
-/** Pure: a reply body as Okta reads it. */
-export function parseHookReply(text: string): HookCallResult {
+/**
+ * Pure: a reply body as Okta reads it. A hostile hook must not crash the isolate: a reply nested
+ * deeper than `maxDepth` is refused before parsing (its commands' values end up in a token that is
+ * serialized, recursively, when signed).
+ */
+export function parseHookReply(text: string, maxDepth = JSON_MAX_DEPTH): HookCallResult {
+  if (nestsDeeperThan(text, maxDepth)) {
+    return { ok: false, reason: "invalid_reply", detail: `the reply nests deeper than ${maxDepth} levels` };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

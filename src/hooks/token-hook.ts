@@ -26,7 +26,7 @@ import {
 } from "../config/defaults";
 import type { Client, ServerConfig } from "../config/schemas";
 import { randomToken } from "../crypto/secrets";
-import { OAuthError } from "../errors";
+import { OAuthError, errorDescription as sanitizedDescription } from "../errors";
 import type { PolicyDecision } from "../policy";
 import type { AccessTokenClaims } from "../tokens/access-token";
 import { callHook } from "./hook-call";
@@ -220,13 +220,9 @@ async function hookHeaders(
 }
 
 /**
- * RFC 6749 §5.2 allows only %x20-21 / %x23-5B / %x5D-7E in `error_description`: a hook's summary is
- * mapped into that set (quotes become apostrophes, anything else outside it a `?`) and bounded.
+ * A hook's summary as an `error_description`: the one sanitiser every description goes through
+ * (RFC 6749 §5.2's character set, src/errors.ts), bounded by the hook contract's own limit.
  */
 export function errorDescription(summary: string): string {
-  const mapped = summary
-    .replaceAll('"', "'")
-    .replaceAll("\\", "/")
-    .replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, "?");
-  return mapped.slice(0, INLINE_HOOK_ERROR_SUMMARY_MAX_LENGTH);
+  return sanitizedDescription(summary, INLINE_HOOK_ERROR_SUMMARY_MAX_LENGTH);
 }

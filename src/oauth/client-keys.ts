@@ -23,9 +23,11 @@ import {
   CLIENT_JWKS_REFETCH_COOLDOWN_SECONDS,
   CLIENT_JWKS_RETRY_AFTER_FAILURE_MS,
   ISOLATE_CACHE_MAX_ENTRIES,
+  JSON_MAX_DEPTH,
 } from "../config/defaults";
 import type { Client } from "../config/schemas";
 import { readBoundedText } from "../http/bounded-body";
+import { nestsDeeperThan } from "../http/json-depth";
 import { checkOutboundUrl, type OutboundPolicy } from "../http/outbound-url";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -197,5 +199,7 @@ async function fetchJwksDocument(fetchImpl: FetchLike, uri: string): Promise<unk
     throw new Error(
       body.reason === "too_large" ? "jwks_uri document too large" : "jwks_uri document is not UTF-8",
     );
+  // A hostile jwks_uri must not crash the isolate with a document that parses but nests too deep.
+  if (nestsDeeperThan(body.text, JSON_MAX_DEPTH)) throw new Error("jwks_uri document nests too deep");
   return JSON.parse(body.text);
 }

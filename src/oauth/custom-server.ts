@@ -8,7 +8,7 @@ import { resolveClaims } from "../claims/resolve";
 import { RESERVED_SCOPES, TOKEN_ID_BYTES } from "../config/defaults";
 import type { ServerConfig } from "../config/schemas";
 import { randomToken } from "../crypto/secrets";
-import { OAuthError } from "../errors";
+import { echoList, OAuthError } from "../errors";
 import { applyTokenInlineHook } from "../hooks/token-hook";
 import { evaluate, type PolicyDecision } from "../policy";
 import { buildAccessToken } from "../tokens/access-token";
@@ -36,7 +36,7 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
       if (oidc.length > 0) {
         throw new OAuthError(
           "invalid_scope",
-          `The following scopes are not allowed for ${request.grantType}: ${oidc.join(" ")}`,
+          `The following scopes are not allowed for ${request.grantType}: ${echoList(oidc)}`,
         );
       }
       const decision = evaluate(

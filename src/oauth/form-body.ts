@@ -4,13 +4,33 @@
  * response parameters MUST NOT be included more than once"). Hono's parseBody would silently keep
  * the last duplicate and accept multipart, so Warden parses with URLSearchParams itself.
  */
-import { OAuthError } from "../errors";
+import { echo, OAuthError } from "../errors";
 import { readBoundedText } from "../http/bounded-body";
 import { mediaType } from "../http/media-type";
 
 export type FormParams = ReadonlyMap<string, string>;
 
+/**
+ * Token-request parameters that carry a secret. RFC 6749 §2.3.1: client credentials "MUST NOT be
+ * included in the request URI"; the same holds for every other secret a grant sends (§3.2 puts the
+ * parameters in the body, and a URL lands in access logs, proxies and browser history).
+ */
+const SECRET_PARAMETERS: readonly string[] = [
+  "client_secret",
+  "client_assertion",
+  "client_assertion_type",
+  "password",
+  "refresh_token",
+  "code",
+  "code_verifier",
+  "assertion",
+  "subject_token",
+  "actor_token",
+  "device_code",
+];
+
 export async function readFormBody(request: Request, maxBytes: number): Promise<FormParams> {
+  refuseSecretsInQuery(request.url);
   if (mediaType(request.headers.get("Content-Type")) !== "application/x-www-form-urlencoded") {
     throw new OAuthError("invalid_request", "The request body must be application/x-www-form-urlencoded.");
   }
@@ -26,10 +46,29 @@ export async function readFormBody(request: Request, maxBytes: number): Promise<
   const text = body.text;
   const params = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(text)) {
-    if (params.has(name)) throw new OAuthError("invalid_request", `The '${name}' parameter is repeated.`);
+    if (params.has(name))
+      throw new OAuthError("invalid_request", `The '${echo(name)}' parameter is repeated.`);
     params.set(name, value);
   }
   // RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted".
   for (const [name, value] of params) if (value === "") params.delete(name);
   return params;
+}
+
+/**
+ * A secret in the query string is refused, not ignored: it has leaked already and the client should
+ * learn that, before any client lookup uses it. Other query parameters are not read at all (the body
+ * alone is the request, RFC 6749 §3.2), so they cannot change what is decided: they stay ignored.
+ */
+function refuseSecretsInQuery(url: string): void {
+  // Most token requests have no query: no URL parsing for them.
+  if (!url.includes("?")) return;
+  const query = new URL(url).searchParams;
+  const found = SECRET_PARAMETERS.find((name) => query.has(name));
+  if (found !== undefined) {
+    throw new OAuthError(
+      "invalid_request",
+      `The '${found}' parameter is not accepted in the query string; send it in the request body.`,
+    );
+  }
 }

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv, BindPorts } from "../context";
 import { ApiError } from "../errors";
 import { canBeObjectId } from "./id-syntax";
+import { requireOrgUrl } from "./org-url";
 
 type ServerHandler = (c: Context<AppEnv>) => Response | Promise<Response>;
 
@@ -20,10 +21,12 @@ export function forServer(bind: BindPorts, handler: ServerHandler): ServerHandle
     const id = c.req.param("as") ?? "";
     if (!canBeObjectId(id)) throw notFound(undefined);
     const ports = c.get("ports");
+    // Before any KV read: without an org URL nothing here can be answered (src/oauth/org-url.ts).
+    const orgUrl = requireOrgUrl(ports.settings, c.req.url);
     const snapshot = await ports.config.snapshot(id);
     if (snapshot?.server.status !== "ACTIVE") throw notFound(id);
     c.set("snapshot", snapshot);
-    c.set("issuer", `${orgUrl(ports.settings.orgUrl, c.req.url)}/oauth2/${snapshot.server.id}`);
+    c.set("issuer", `${orgUrl}/oauth2/${snapshot.server.id}`);
     return handler(c);
   });
 }
@@ -47,23 +50,4 @@ function notFound(id: string | undefined): ApiError {
       ? "Not found: Resource not found (AuthorizationServer)"
       : `Not found: Resource not found: ${id} (AuthorizationServer)`,
   );
-}
-
-/** Okta's ORG_URL issuer mode: the org's origin, configured or taken from the request. */
-export function orgUrl(configured: string | undefined, requestUrl: string): string {
-  return (configured ?? originOf(requestUrl)).replace(/\/+$/, "");
-}
-
-/**
- * The origin of an absolute http(s) URL, as `new URL(url).origin` gives it, without parsing the URL
- * on every request. A request's URL is already in the WHATWG serialization (scheme and host
- * lower-cased, default port dropped), so its origin is everything before the path's first '/'.
- * Anything else — credentials in the authority, no path — goes through the parser.
- */
-function originOf(url: string): string {
-  const scheme = url.startsWith("https://") ? 8 : url.startsWith("http://") ? 7 : -1;
-  const pathStart = scheme < 0 ? -1 : url.indexOf("/", scheme);
-  if (pathStart < 0) return new URL(url).origin;
-  const origin = url.slice(0, pathStart);
-  return origin.includes("@") ? new URL(url).origin : origin;
 }

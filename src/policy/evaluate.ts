@@ -3,7 +3,9 @@
  * client condition matches; its active rules in priority order; the first rule whose grant-type,
  * people and scope conditions all hold wins. Pure: data in, decision and trace out.
  */
+
 import type { GrantType, Policy, Rule, ServerConfig } from "../config/schemas";
+import { echoList } from "../errors";
 import type {
   PolicyNotEvaluatedReason,
   PolicySkipReason,
@@ -53,7 +55,7 @@ export function evaluate(request: PolicyRequest, config: ServerConfig): PolicyDe
     return {
       ok: false,
       error: "invalid_scope",
-      description: `One or more scopes are not configured for the authorization server resource: ${unknown.join(" ")}`,
+      description: `One or more scopes are not configured for the authorization server resource: ${echoList(unknown)}`,
       trace: notEvaluated(policies, "request_refused"),
     };
   }

@@ -112,7 +112,7 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
     },
     hookSecrets: { open: async () => "hook-secret" },
     clock,
-    settings: { orgUrl: undefined, propagation: {}, localDevelopment: false },
+    settings: { orgUrl: ORIGIN, propagation: {}, localDevelopment: false },
   };
 }
 

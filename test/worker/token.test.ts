@@ -139,7 +139,7 @@ describe("POST /oauth2/{as}/v1/token — client_credentials", () => {
     expect(jtis.size).toBe(5);
   });
 
-  it("uses the issuer of the request's origin", async () => {
+  it("uses the configured ORG_URL as the issuer, whatever origin the request names", async () => {
     const f = await seedServer();
     const res = await freshApp()(
       tokenRequest(
@@ -149,6 +149,6 @@ describe("POST /oauth2/{as}/v1/token — client_credentials", () => {
       ),
     );
     const { payload } = decodeJwt(((await res.json()) as { access_token: string }).access_token);
-    expect(payload.iss).toBe(`http://other.example/oauth2/${f.serverId}`);
+    expect(payload.iss).toBe(`${ORIGIN}/oauth2/${f.serverId}`);
   });
 });

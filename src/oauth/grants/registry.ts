@@ -2,7 +2,7 @@
  * The one table of grant types the token endpoint knows. Each authorization server accepts a subset
  * (src/oauth/authority.ts); discovery advertises what the server accepts.
  */
-import { OAuthError } from "../../errors";
+import { echo, OAuthError } from "../../errors";
 import { clientCredentials } from "./client-credentials";
 import type { Grant } from "./grant";
 
@@ -27,7 +27,7 @@ export function grantFor(value: string | undefined, accepted: readonly Supported
   if (value === undefined) throw new OAuthError("invalid_request", "The 'grant_type' parameter is missing.");
   const grant = Object.hasOwn(GRANTS, value) ? GRANTS[value as SupportedGrantType] : undefined;
   if (!grant || !accepted.includes(grant.type)) {
-    throw new OAuthError("unsupported_grant_type", `The grant type '${value}' is not supported.`);
+    throw new OAuthError("unsupported_grant_type", `The grant type '${echo(value)}' is not supported.`);
   }
   return grant;
 }

@@ -13,7 +13,8 @@ import type { AppEnv, BindPorts } from "../../context";
 import { discoveryEndpoint, orgServerMetadata, withOpenIdMembers } from "../discovery";
 import { keysEndpoint, keysetMetadataResponse, requireKeyset } from "../keys";
 import { metadataPreflight, preparedDocument } from "../metadata-response";
-import { forServer, orgUrl, withPorts } from "../server-context";
+import { requireOrgUrl } from "../org-url";
+import { forServer, withPorts } from "../server-context";
 import { tokenEndpoint } from "../token";
 import { orgServer } from "./org-server";
 
@@ -54,9 +55,9 @@ export function orgRouter(bind: BindPorts) {
   return router;
 }
 
-/** Okta's org authorization server's issuer: the org URL. */
+/** Okta's org authorization server's issuer: the org URL, never the `Host` header (DESIGN §8). */
 function orgIssuer(c: Context<AppEnv>): string {
-  return orgUrl(c.get("ports").settings.orgUrl, c.req.url);
+  return requireOrgUrl(c.get("ports").settings, c.req.url);
 }
 
 /** The org server's metadata documents, serialized once per org keyset and issuer. */

@@ -5,7 +5,7 @@
  * as Okta answers.
  */
 import { type Client, OKTA_SCOPES, type OktaScope } from "../../config/schemas";
-import { OAuthError } from "../../errors";
+import { echoList, OAuthError } from "../../errors";
 
 const KNOWN: ReadonlySet<string> = new Set(OKTA_SCOPES);
 
@@ -26,7 +26,7 @@ export function grantOrgScopes(client: Client, requested: readonly string[]): Ok
   if (missing.length > 0) {
     throw new OAuthError(
       "invalid_scope",
-      `The following scopes were requested, but not granted to the client: ${missing.join(" ")}`,
+      `The following scopes were requested, but not granted to the client: ${echoList(missing)}`,
     );
   }
   return requested as OktaScope[];
