@@ -22,6 +22,8 @@ import type { Env } from "../src/env";
 import { OAuthError } from "../src/errors";
 import warden from "../src/index";
 import type { PublishedKeyset } from "../src/keys/keyset";
+import { deriveKeysetKeys } from "../src/keys/keyset-keys";
+import { openKeysetRecord } from "../src/keys/keyset-record";
 import { authenticateClient, presentedCredentials } from "../src/oauth/client-auth";
 import { customServer } from "../src/oauth/custom-server";
 import { readFormBody } from "../src/oauth/form-body";
@@ -115,12 +117,21 @@ async function breakdown(request: Request, env: Env, serverId: string, step: str
 
 /** Per isolate, like Warden's keyset cache; each cold request loads its own (no shared promise). */
 const keysets = new Map<string, PublishedKeyset>();
+let derivedMac: CryptoKey | undefined;
+
+async function macKey(env: Env): Promise<CryptoKey> {
+  derivedMac ??= (await deriveKeysetKeys(env.KEY_ENCRYPTION_KEY)).mac;
+  return derivedMac;
+}
 
 async function jwks(request: Request, env: Env, serverId: string): Promise<Response> {
   let keyset = keysets.get(serverId);
   if (!keyset) {
-    keyset = (await env.CONFIG.get<PublishedKeyset>(kvKeys.keyset(serverId), "json")) ?? undefined;
-    if (!keyset) return new Response("no keys", { status: 404 });
+    // Authenticated as Warden's key store does it, once per isolate and keyset.
+    const raw = await env.CONFIG.get(kvKeys.keyset(serverId));
+    const opened = raw === null ? undefined : await openKeysetRecord(raw, serverId, await macKey(env));
+    if (!opened?.ok) return new Response("no keys", { status: 404 });
+    keyset = opened.keyset;
     keysets.set(serverId, keyset);
   }
   // Warden's own schedule-derived lifetime, computed per request as its endpoint does.

@@ -43,6 +43,19 @@ export const CONFIG_CACHE_TTL_SECONDS = 30;
  */
 export const KEYSET_CACHE_TTL_SECONDS = 60;
 
+/**
+ * An edge that finds a server's keyset record unauthenticated (published before records were, or
+ * not written by the vault) asks the vault for the authenticated one at most this often per isolate
+ * and server: recovery without a Durable Object call per request. See key-store.ts.
+ */
+export const KEYSET_RECOVERY_COOLDOWN_SECONDS = 30;
+
+/**
+ * The key vault puts its current record back in KV for such an edge at most this often: KV takes
+ * one write per second per key, and someone who keeps overwriting KV must not keep the vault writing.
+ */
+export const KEYSET_REPUT_MIN_INTERVAL_SECONDS = 60;
+
 /** Bound on isolate cache entries, so a flood of unknown client ids cannot grow memory without limit. */
 export const ISOLATE_CACHE_MAX_ENTRIES = 1000;
 

@@ -5,6 +5,15 @@
  * coordination. A new keyset (rotation, revocation) reaches an isolate within KV's propagation plus
  * two keyset TTLs (Cache API, then isolate).
  *
+ * Nothing of a record is used before its MAC holds for the server asked for (keyset-record.ts): not
+ * its JWKS (served, and trusted for org tokens by the management API), not its schedule, not its
+ * sealed keys. A record that fails is logged, never kept in the isolate or the colo cache, and never
+ * replaces or removes a keyset this isolate holds; the isolate then asks the server's key vault for
+ * the authenticated record (`recover`), at most once per cooldown, which is how records published
+ * before they were authenticated are replaced after an upgrade. With no authenticated keyset the
+ * server has none: JWKS and discovery answer 503, the token endpoint 503, the admin API refuses org
+ * tokens.
+ *
  * An isolate never goes back: KV replicas and the colo cache can hand out a keyset older than one
  * this isolate already held (a lagging replica, another isolate's stale copy), and the older one may
  * still let a since-revoked key sign. The highest version seen per server wins.
@@ -13,14 +22,18 @@ import { importJWK } from "jose";
 import {
   ISOLATE_CACHE_MAX_ENTRIES,
   KEYSET_CACHE_TTL_SECONDS,
+  KEYSET_RECOVERY_COOLDOWN_SECONDS,
   NEGATIVE_CACHE_TTL_SECONDS,
 } from "../config/defaults";
 import { IsolateCache } from "../config/isolate-cache";
 import { kvKeys } from "../config/kv-keys";
 import type { SigningAlg } from "../config/schemas";
 import { keysetTtlSeconds, type PropagationVars } from "../config/vars";
+import type { KeyVault } from "./key-vault";
 import { type PublishedKeyset, selectSigningKey } from "./keyset";
-import { importKeyEncryptionKey, unseal } from "./seal";
+import { deriveKeysetKeys, type KeysetKeys } from "./keyset-keys";
+import { type KeysetRejection, openKeysetRecord } from "./keyset-record";
+import { unseal } from "./seal";
 
 export interface SigningKey {
   kid: string;
@@ -43,25 +56,35 @@ interface LoadedKeyset {
 export interface KeySource extends PropagationVars {
   CONFIG: KVNamespace;
   KEY_ENCRYPTION_KEY: string;
+  /** Called only to recover from an unauthenticated record, never on a request that finds a good one. */
+  KEY_VAULT: DurableObjectNamespace<KeyVault>;
 }
 
 /** The edge's keys as protocol code reads them: a port, bound to the bindings once per request. */
 export interface KeysetSource {
+  /** The authenticated keyset, or undefined when the server has none (yet, or none that verifies). */
   published(serverId: string): Promise<PublishedKeyset | undefined>;
-  /** The key that signs at `now` (epoch seconds), or undefined when the server has none yet. */
+  /** The key that signs at `now` (epoch seconds), or undefined when the server has none usable. */
   signingKey(serverId: string, now: number): Promise<SigningKey | undefined>;
 }
 
 /** The Cache API is per colo and not a binding: a cold isolate reads it before KV. */
 const CACHE_ORIGIN = "https://keysets.warden.internal";
 
+type KeysetOrigin = "cache" | "kv" | "vault";
+
+/** A KV read: the authenticated keyset, nothing there, or a record that failed authentication. */
+type KvRead = { keyset: PublishedKeyset } | "absent" | "rejected";
+
 export class KeyStore {
   private readonly keysets: IsolateCache<LoadedKeyset>;
   /** The newest keyset this isolate has held per server, whatever the TTL cache says. */
   private readonly newest = new Map<string, LoadedKeyset>();
-  private kek?: { secret: string; key: CryptoKey };
+  /** When this isolate last asked a server's vault to recover its record (epoch ms). */
+  private readonly recoveries = new Map<string, number>();
+  private derived?: { secret: string; keys: KeysetKeys };
 
-  constructor(now: () => number = Date.now) {
+  constructor(private readonly now: () => number = Date.now) {
     this.keysets = new IsolateCache({
       ttlMs: KEYSET_CACHE_TTL_SECONDS * 1000,
       negativeTtlMs: NEGATIVE_CACHE_TTL_SECONDS * 1000,
@@ -82,13 +105,22 @@ export class KeyStore {
     return (await this.load(env, serverId))?.published;
   }
 
-  /** The key that signs at `now` (epoch seconds), or undefined when the server has none yet. */
+  /** The key that signs at `now` (epoch seconds), or undefined when the server has none usable. */
   async signingKey(env: KeySource, serverId: string, now: number): Promise<SigningKey | undefined> {
     const loaded = await this.load(env, serverId);
     if (!loaded) return undefined;
-    // A failed unseal (wrong key-encryption key, corrupt blob) throws and stores nothing, so it does
-    // not stick for the cache TTL.
-    loaded.signing ??= await this.importSigningKeys(loaded.published, env.KEY_ENCRYPTION_KEY);
+    if (!loaded.signing) {
+      try {
+        loaded.signing = await this.importSigningKeys(loaded.published, serverId, env.KEY_ENCRYPTION_KEY);
+      } catch (error) {
+        // The MAC held, so this is not a forged record; still nothing can sign. Nothing is stored,
+        // so it does not stick for the cache TTL; the token endpoint answers 503.
+        logKeysetProblem("keyset.unseal_failed", serverId, {
+          error: error instanceof Error ? error.name : "unknown",
+        });
+        return undefined;
+      }
+    }
     return selectSigningKey(loaded.signing, now);
   }
 
@@ -98,9 +130,9 @@ export class KeyStore {
   }
 
   /**
-   * The colo's copy, or KV's when there is none or it is older than what this isolate held; then
-   * whichever of those and the held one is newest. The held object is kept when it wins, so its
-   * unsealed keys are not imported again.
+   * The colo's copy, or KV's when there is none or it is older than what this isolate held; the
+   * vault's when KV's failed authentication; then whichever of those and the held one is newest.
+   * The held object is kept when it wins, so its unsealed keys are not imported again.
    */
   private async loadNewest(
     env: KeySource,
@@ -109,12 +141,23 @@ export class KeyStore {
   ): Promise<LoadedKeyset | undefined> {
     const held = this.newest.get(serverId);
     const floor = held?.published.version ?? 0;
-    let published = await this.fromCacheApi(serverId);
+    const mac = await this.macKey(env.KEY_ENCRYPTION_KEY, serverId);
+    if (!mac) return undefined;
+    let published = await this.fromCacheApi(serverId, mac);
+    let rejected = false;
     if (!published || published.version < floor) {
-      const fromKv = await this.fromKv(env, serverId, ttlSeconds, published?.version);
-      if (fromKv && (!published || fromKv.version > published.version)) published = fromKv;
+      const fromKv = await this.fromKv(env, serverId, mac, ttlSeconds, published?.version);
+      if (fromKv === "rejected") rejected = true;
+      else if (fromKv !== "absent" && (!published || fromKv.keyset.version > published.version))
+        published = fromKv.keyset;
+    }
+    if (rejected && (!published || published.version < floor)) {
+      const recovered = await this.recover(env, serverId, mac, ttlSeconds);
+      if (recovered && (!published || recovered.version > published.version)) published = recovered;
     }
     if (!published) {
+      // An unauthenticated record neither replaces nor removes what this isolate held.
+      if (rejected) return held;
       // A keyset gone from KV (and the colo cache) is a deleted server: nothing to keep.
       this.newest.delete(serverId);
       return undefined;
@@ -134,38 +177,100 @@ export class KeyStore {
   private async fromKv(
     env: KeySource,
     serverId: string,
+    mac: CryptoKey,
     ttlSeconds: number,
     cachedVersion: number | undefined,
-  ): Promise<PublishedKeyset | undefined> {
+  ): Promise<KvRead> {
     const raw = await env.CONFIG.get(kvKeys.keyset(serverId));
-    if (raw === null) return undefined;
-    const published = JSON.parse(raw) as PublishedKeyset;
-    const cache = coloCache();
-    if (cache && (cachedVersion === undefined || published.version > cachedVersion)) {
-      // Best effort: a failed put only costs the next cold isolate a KV read.
-      await cache
-        .put(
-          `${CACHE_ORIGIN}/${encodeURIComponent(serverId)}`,
-          new Response(raw, {
-            headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${ttlSeconds}` },
-          }),
-        )
-        .catch(() => undefined);
+    if (raw === null) return "absent";
+    const opened = await openKeysetRecord(raw, serverId, mac);
+    if (!opened.ok) {
+      logRejected(serverId, "kv", opened.reason);
+      return "rejected";
     }
-    return published;
+    if (cachedVersion === undefined || opened.keyset.version > cachedVersion) {
+      await toCacheApi(serverId, raw, ttlSeconds);
+    }
+    return { keyset: opened.keyset };
   }
 
-  private async fromCacheApi(serverId: string): Promise<PublishedKeyset | undefined> {
-    const hit = await coloCache()
-      ?.match(`${CACHE_ORIGIN}/${encodeURIComponent(serverId)}`)
+  private async fromCacheApi(serverId: string, mac: CryptoKey): Promise<PublishedKeyset | undefined> {
+    const cache = coloCache();
+    const url = cacheUrl(serverId);
+    const raw = await cache
+      ?.match(url)
+      .then((hit) => hit?.text())
       .catch(() => undefined);
-    return hit ? ((await hit.json()) as PublishedKeyset) : undefined;
+    if (raw === undefined) return undefined;
+    const opened = await openKeysetRecord(raw, serverId, mac);
+    if (opened.ok) return opened.keyset;
+    logRejected(serverId, "cache", opened.reason);
+    // Not read again by every cold isolate of this colo; the next KV read puts a good copy back.
+    await cache?.delete(url).catch(() => undefined);
+    return undefined;
   }
 
-  private async importSigningKeys(published: PublishedKeyset, kekSecret: string): Promise<SigningKey[]> {
-    if (this.kek?.secret !== kekSecret)
-      this.kek = { secret: kekSecret, key: await importKeyEncryptionKey(kekSecret) };
-    const sealed = await unseal(published.sealed, this.kek.key, published.serverId, published.version);
+  /**
+   * Asks the server's key vault for its authenticated record, at most once per cooldown per server
+   * in this isolate; the vault also puts it back in KV. Undefined when the cooldown has not passed,
+   * the vault holds no server, cannot be reached, or its answer does not verify here (this isolate's
+   * key-encryption key differs from the vault's).
+   */
+  private async recover(
+    env: KeySource,
+    serverId: string,
+    mac: CryptoKey,
+    ttlSeconds: number,
+  ): Promise<PublishedKeyset | undefined> {
+    const now = this.now();
+    const last = this.recoveries.get(serverId);
+    if (last !== undefined && now - last < KEYSET_RECOVERY_COOLDOWN_SECONDS * 1000) return undefined;
+    this.recoveries.delete(serverId);
+    if (this.recoveries.size >= ISOLATE_CACHE_MAX_ENTRIES) {
+      const oldest = this.recoveries.keys().next();
+      if (!oldest.done) this.recoveries.delete(oldest.value);
+    }
+    this.recoveries.set(serverId, now);
+    let raw: string | undefined;
+    try {
+      raw = await env.KEY_VAULT.get(env.KEY_VAULT.idFromName(serverId)).republish();
+    } catch (error) {
+      logKeysetProblem("keyset.recovery_failed", serverId, {
+        error: error instanceof Error ? error.message : "unknown",
+      });
+      return undefined;
+    }
+    if (raw === undefined) return undefined;
+    const opened = await openKeysetRecord(raw, serverId, mac);
+    if (!opened.ok) {
+      logRejected(serverId, "vault", opened.reason);
+      return undefined;
+    }
+    console.warn(JSON.stringify({ event: "keyset.recovered", serverId, version: opened.keyset.version }));
+    await toCacheApi(serverId, raw, ttlSeconds);
+    return opened.keyset;
+  }
+
+  /** The MAC key, derived once per isolate; undefined (logged) when the secret is not a valid key. */
+  private async macKey(secret: string, serverId: string): Promise<CryptoKey | undefined> {
+    const keys = await this.keysetKeys(secret).catch(() => undefined);
+    if (!keys) logKeysetProblem("keyset.bad_key_encryption_key", serverId, {});
+    return keys?.mac;
+  }
+
+  private async keysetKeys(secret: string): Promise<KeysetKeys> {
+    if (this.derived?.secret !== secret) this.derived = { secret, keys: await deriveKeysetKeys(secret) };
+    return this.derived.keys;
+  }
+
+  /** `serverId`: the one asked for (and authenticated), never one read from the record. */
+  private async importSigningKeys(
+    published: PublishedKeyset,
+    serverId: string,
+    kekSecret: string,
+  ): Promise<SigningKey[]> {
+    const { seal } = await this.keysetKeys(kekSecret);
+    const sealed = await unseal(published.sealed, seal, serverId, published.version);
     return Promise.all(
       sealed.map(async (k) => ({
         kid: k.kid,
@@ -176,6 +281,31 @@ export class KeyStore {
       })),
     );
   }
+}
+
+function cacheUrl(serverId: string): string {
+  return `${CACHE_ORIGIN}/${encodeURIComponent(serverId)}`;
+}
+
+/** Only records that verified are stored. Best effort: a failed put only costs the next cold isolate a KV read. */
+async function toCacheApi(serverId: string, raw: string, ttlSeconds: number): Promise<void> {
+  await coloCache()
+    ?.put(
+      cacheUrl(serverId),
+      new Response(raw, {
+        headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${ttlSeconds}` },
+      }),
+    )
+    .catch(() => undefined);
+}
+
+/** Structured, and never with the record's content. */
+function logRejected(serverId: string, origin: KeysetOrigin, reason: KeysetRejection): void {
+  console.warn(JSON.stringify({ event: "keyset.rejected", serverId, origin, reason }));
+}
+
+function logKeysetProblem(event: string, serverId: string, detail: Record<string, unknown>): void {
+  console.error(JSON.stringify({ event, serverId, ...detail }));
 }
 
 function coloCache(): Cache | undefined {

@@ -2,7 +2,9 @@
  * Key vault: one Durable Object per authorization server, the only place signing keys are created.
  * It keeps every key and the rotation schedule in SQLite, applies what the pure schedule decides
  * (from alarms and from admin actions), and publishes the public JWKS plus the sealed signing keys to
- * KV whenever the key set changes. Edges never call it on the token path (DESIGN §1, §5).
+ * KV whenever the key set changes, as a record authenticated as a whole (keyset-record.ts). Edges
+ * never call it on the token path (DESIGN §1, §5), save to recover from an unauthenticated record
+ * (`republish`), at most once per isolate and server per cooldown.
  *
  * Every transition is computed from stored state and the time, so an alarm that fires twice, late,
  * or not at all (caught up by the next call) decides the same thing. An alarm is always left set
@@ -16,6 +18,7 @@ import {
   KEY_VAULT_MAX_PLAN_PASSES,
   KEY_VAULT_RETRY_FIRST_SECONDS,
   KEY_VAULT_RETRY_MAX_SECONDS,
+  KEYSET_REPUT_MIN_INTERVAL_SECONDS,
 } from "../config/defaults";
 import { kvKeys } from "../config/kv-keys";
 import type { SigningAlg } from "../config/schemas";
@@ -23,6 +26,8 @@ import type { Env } from "../env";
 import { metadataCachePolicy } from "./cache-policy";
 import { generateSigningKey } from "./generate";
 import { type PublishedKeyset, publicJwk, type SealedSigningKey } from "./keyset";
+import { deriveKeysetKeys } from "./keyset-keys";
+import { encodeKeysetRecord, openKeysetRecord } from "./keyset-record";
 import {
   activeKey,
   cacheHorizon,
@@ -38,7 +43,7 @@ import {
   type ScheduleAction,
   type ScheduledKey,
 } from "./schedule";
-import { importKeyEncryptionKey, seal } from "./seal";
+import { seal } from "./seal";
 
 interface KeyRow extends Record<string, SqlStorageValue> {
   /** SQLite's rowid: creation order (see Activation.sequence). */
@@ -248,6 +253,31 @@ export class KeyVault extends DurableObject<Env> {
   }
 
   /**
+   * An edge found this server's keyset record in KV (or its colo cache) unauthenticated: published
+   * before records were authenticated, sealed under a key-encryption key since replaced, or written
+   * by someone other than this vault. Answers with the current authenticated record — published
+   * anew when the stored one is missing or no longer verifies — and puts it back in KV, at most once
+   * per `KEYSET_REPUT_MIN_INTERVAL_SECONDS` (KV takes one write per second per key, and whoever keeps
+   * overwriting KV must not keep this vault writing). Undefined when the vault holds no server.
+   */
+  async republish(now = this.clock()): Promise<string | undefined> {
+    return this.#exclusive(async () => {
+      const serverId = this.#getMeta("serverId");
+      if (!this.#settings() || !serverId) return undefined;
+      await this.#reconcile(now, false);
+      const stored = this.#getMeta("publishedRecord");
+      const { mac } = await deriveKeysetKeys(this.env.KEY_ENCRYPTION_KEY);
+      if (stored === undefined || !(await openKeysetRecord(stored, serverId, mac)).ok) {
+        await this.#reconcile(now, true);
+      } else if (now - Number(this.#getMeta("recordPutAt") ?? "0") >= KEYSET_REPUT_MIN_INTERVAL_SECONDS) {
+        await this.env.CONFIG.put(kvKeys.keyset(serverId), stored);
+        this.#setMeta("recordPutAt", String(now));
+      }
+      return this.#getMeta("publishedRecord");
+    });
+  }
+
+  /**
    * Never throws: a failure (KV unavailable, say) is logged and retried by an alarm this run sets
    * itself, with backoff, for as long as it takes. Stored state is untouched by a failed run.
    */
@@ -305,10 +335,13 @@ export class KeyVault extends DurableObject<Env> {
     const schedule = scheduleOf(settings);
     // The flag outlives a failed publication (KV error, a reset mid-call), so the next call or
     // alarm publishes what the last one could not.
+    // A vault whose last publication predates authenticated records (no `publishedRecord`) publishes
+    // again on its first call or alarm: edges trust no record without a MAC (keyset-record.ts).
     let dirty =
       changedAlready ||
       this.#getMeta("unpublished") === "1" ||
-      this.#getMeta("publishedVersion") === undefined;
+      this.#getMeta("publishedVersion") === undefined ||
+      this.#getMeta("publishedRecord") === undefined;
     for (let pass = 0; pass < KEY_VAULT_MAX_PLAN_PASSES; pass++) {
       const { actions } = plan(this.#scheduledKeys(), schedule, now);
       if (actions.length > 0) {
@@ -410,6 +443,7 @@ export class KeyVault extends DurableObject<Env> {
         privateJwk: JSON.parse(r.private_jwk) as JWK,
       }));
     const liveKeys = keys.filter((k) => k.revokedAt === null);
+    const keysetKeys = await deriveKeysetKeys(this.env.KEY_ENCRYPTION_KEY);
     const keyset: PublishedKeyset = {
       serverId,
       version,
@@ -419,14 +453,10 @@ export class KeyVault extends DurableObject<Env> {
       jwks: {
         keys: liveRows.map((r) => publicJwk(JSON.parse(r.private_jwk) as JWK, r.kid, r.alg as SigningAlg)),
       },
-      sealed: await seal(
-        signing,
-        await importKeyEncryptionKey(this.env.KEY_ENCRYPTION_KEY),
-        serverId,
-        version,
-      ),
+      sealed: await seal(signing, keysetKeys.seal, serverId, version),
     };
-    await this.env.CONFIG.put(kvKeys.keyset(serverId), JSON.stringify(keyset));
+    const record = await encodeKeysetRecord(keyset, keysetKeys.mac);
+    await this.env.CONFIG.put(kvKeys.keyset(serverId), record);
     for (const d of decisions) {
       this.#sql.exec(
         "UPDATE signing_keys SET safe_at = ?, activates_at = ? WHERE kid = ?",
@@ -436,6 +466,9 @@ export class KeyVault extends DurableObject<Env> {
       );
     }
     this.#setMeta("publishedVersion", String(version));
+    // Kept to answer `republish` without publishing a new version.
+    this.#setMeta("publishedRecord", record);
+    this.#setMeta("recordPutAt", String(now));
     this.#setMeta("jwksHorizon", String(horizon));
     this.#setMeta("lastPublication", JSON.stringify({ keys: liveKeys, schedule } satisfies LastPublication));
   }

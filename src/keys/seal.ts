@@ -1,7 +1,9 @@
 /**
- * Sealing of signing keys for transport through KV: AES-256-GCM under the key-encryption key (a
- * Worker secret), with the server id and keyset version as additional authenticated data so a blob
- * cannot be moved to another server or replayed as another version.
+ * Sealing of signing keys for transport through KV: AES-256-GCM under the sealing key derived from
+ * the key-encryption key (a Worker secret; keyset-keys.ts), with the server id and keyset version as
+ * additional authenticated data so a blob cannot be moved to another server or replayed as another
+ * version. The rest of the record is authenticated as a whole by keyset-record.ts; the edge unseals
+ * only a record whose MAC held, with the server id it asked for.
  */
 import { base64url } from "jose";
 import type { SealedSigningKey } from "./keyset";
@@ -9,6 +11,7 @@ import type { SealedSigningKey } from "./keyset";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** The secret itself as an AES-GCM key: what inline hook secrets are sealed under (published-hook.ts). */
 export async function importKeyEncryptionKey(secret: string): Promise<CryptoKey> {
   const raw = base64url.decode(secret);
   if (raw.byteLength !== 32) throw new Error("KEY_ENCRYPTION_KEY must be 32 bytes, base64url-encoded");
@@ -21,6 +24,7 @@ function aad(serverId: string, version: number): Uint8Array {
 
 export async function seal(
   keys: readonly SealedSigningKey[],
+  /** KeysetKeys.seal */
   kek: CryptoKey,
   serverId: string,
   version: number,

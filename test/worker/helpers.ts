@@ -13,6 +13,9 @@ import type { ClientJwk, ImportDocumentInput as ImportDocument } from "../../src
 import type { Deps } from "../../src/context";
 import type { ImportSummary } from "../../src/control-plane/control-plane";
 import type { Env } from "../../src/env";
+import type { PublishedKeyset } from "../../src/keys/keyset";
+import { deriveKeysetKeys } from "../../src/keys/keyset-keys";
+import { openKeysetRecord } from "../../src/keys/keyset-record";
 
 export const ORIGIN = "https://warden.test";
 export const ADMIN_TOKEN = (env as Env).ADMIN_API_TOKEN;
@@ -296,4 +299,24 @@ export async function orgAccessToken(client: OrgClient, scope: string): Promise<
   if (res.status !== 200 || !body.access_token)
     throw new Error(`org token: ${res.status} ${JSON.stringify(body)}`);
   return body.access_token;
+}
+
+/** The KV record of a server's keyset, as its key vault wrote it. */
+export async function keysetRecord(serverId: string): Promise<string> {
+  const raw = await (env as Env).CONFIG.get(`keyset/${serverId}`);
+  if (raw === null) throw new Error(`no keyset for ${serverId}`);
+  return raw;
+}
+
+/** The keyset a server's vault published, authenticated as an edge authenticates it. */
+export async function publishedKeyset(serverId: string): Promise<PublishedKeyset> {
+  return openRecord(await keysetRecord(serverId), serverId);
+}
+
+/** The keyset a record holds, if it verifies for `serverId` under this tier's key-encryption key. */
+export async function openRecord(raw: string, serverId: string): Promise<PublishedKeyset> {
+  const { mac } = await deriveKeysetKeys((env as Env).KEY_ENCRYPTION_KEY);
+  const opened = await openKeysetRecord(raw, serverId, mac);
+  if (!opened.ok) throw new Error(`keyset record of ${serverId} does not verify: ${opened.reason}`);
+  return opened.keyset;
 }

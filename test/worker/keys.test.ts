@@ -4,14 +4,16 @@ import { describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app";
 import type { Env } from "../../src/env";
 import type { KeyInfo } from "../../src/keys/key-vault";
-import type { PublishedKeyset } from "../../src/keys/keyset";
 import {
   ADMIN_TOKEN,
   basic,
   controlPlane,
   decodeJwt,
   freshApp,
+  keysetRecord,
   ORIGIN,
+  openRecord,
+  publishedKeyset,
   SECRET,
   seedServer,
   tokenRequest,
@@ -108,38 +110,31 @@ describe("key vault", () => {
     expect((await issue(freshApp(), f.issuer, f.clientId)).header.kid).toBe(kid);
   });
 
-  it("publishes only sealed private keys to KV", async () => {
+  it("publishes only sealed private keys to KV, in a record authenticated as a whole", async () => {
     const f = await seedServer();
-    const raw = (await bindings.CONFIG.get(`keyset/${f.serverId}`)) as string;
-    const keyset = JSON.parse(raw) as {
-      jwks: { keys: Record<string, unknown>[] };
-      sealed: { iv: string; ciphertext: string };
-    };
+    const raw = await keysetRecord(f.serverId);
+    const keyset = await publishedKeyset(f.serverId);
     for (const key of keyset.jwks.keys) expect(key).not.toHaveProperty("d");
-    expect(raw).not.toMatch(/"d"\s*:/);
+    expect(raw).not.toMatch(/\\?"d\\?"\s*:/);
     expect(keyset.sealed.iv).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(Object.keys(JSON.parse(raw)).sort()).toEqual(["format", "keyset", "mac"]);
   });
 
-  it("cannot be unsealed under another server's name (AAD binds the server id)", async () => {
+  it("never signs with keys sealed for another server moved into this one's record", async () => {
     const a = await seedServer();
     const b = await seedServer();
-    const keysetA = await bindings.CONFIG.get(`keyset/${a.serverId}`);
-    const keysetB = await bindings.CONFIG.get(`keyset/${b.serverId}`);
-    const moved = { ...JSON.parse(keysetB as string), sealed: JSON.parse(keysetA as string).sealed };
+    const recordB = await keysetRecord(b.serverId);
+    const sealedA = (await publishedKeyset(a.serverId)).sealed;
+    const outer = JSON.parse(recordB);
+    const moved = { ...outer, keyset: JSON.stringify({ ...JSON.parse(outer.keyset), sealed: sealedA }) };
     await bindings.CONFIG.put(`keyset/${b.serverId}`, JSON.stringify(moved));
     try {
-      const res = await freshApp()(
-        tokenRequest(
-          b.issuer,
-          { grant_type: "client_credentials" },
-          { authorization: basic(b.clientId, SECRET) },
-        ),
-      );
-      expect(res.status).toBe(500);
-      const body = await res.text();
-      expect(body).not.toMatch(/decrypt|AES|stack/i);
+      // The MAC fails, so the edge asks B's vault for its record and signs with B's own key.
+      const kid = (await issue(freshApp(), b.issuer, b.clientId)).header.kid;
+      expect((await serverKeys(b.serverId)).map((k) => k.kid)).toContain(kid);
+      expect((await serverKeys(a.serverId)).map((k) => k.kid)).not.toContain(kid);
     } finally {
-      await bindings.CONFIG.put(`keyset/${b.serverId}`, keysetB as string);
+      await bindings.CONFIG.put(`keyset/${b.serverId}`, recordB);
     }
   });
 });
@@ -152,8 +147,8 @@ describe("an edge never goes back to an older keyset", () => {
     const revoked = (await vault(f.serverId).status()).kid as string;
     await vault(f.serverId).revoke(revoked);
     const newer = (await bindings.CONFIG.get(keysetKey)) as string;
-    expect((JSON.parse(newer) as PublishedKeyset).version).toBeGreaterThan(
-      (JSON.parse(older) as PublishedKeyset).version,
+    expect((await openRecord(newer, f.serverId)).version).toBeGreaterThan(
+      (await openRecord(older, f.serverId)).version,
     );
 
     let now = Date.now();
@@ -191,7 +186,7 @@ describe("an edge never goes back to an older keyset", () => {
     const edge = freshApp(createDeps(() => now));
     const v2Signer = (await issue(edge, f.issuer, f.clientId)).header.kid as string;
     await vault(f.serverId).revoke(v2Signer);
-    const v3 = JSON.parse((await bindings.CONFIG.get(keysetKey)) as string) as PublishedKeyset;
+    const v3 = await publishedKeyset(f.serverId);
     try {
       await caches.default.put(
         cacheKey,
@@ -201,7 +196,10 @@ describe("an edge never goes back to an older keyset", () => {
       const kid = (await issue(edge, f.issuer, f.clientId)).header.kid;
       expect(kid).not.toBe(v2Signer);
       expect(v3.keys.map((k) => k.kid)).toContain(kid);
-      const cached = (await (await caches.default.match(cacheKey))?.json()) as PublishedKeyset;
+      const cached = await openRecord(
+        (await (await caches.default.match(cacheKey))?.text()) ?? "",
+        f.serverId,
+      );
       expect(cached.version).toBe(v3.version);
     } finally {
       await caches.default.delete(cacheKey);

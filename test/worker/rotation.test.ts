@@ -4,8 +4,17 @@ import { describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app";
 import type { Env } from "../../src/env";
 import type { KeyInfo, KeyVault, VaultStatus } from "../../src/keys/key-vault";
-import type { PublishedKeyset } from "../../src/keys/keyset";
-import { ADMIN_TOKEN, basic, decodeJwt, freshApp, ORIGIN, SECRET, seedServer, tokenRequest } from "./helpers";
+import {
+  ADMIN_TOKEN,
+  basic,
+  decodeJwt,
+  freshApp,
+  ORIGIN,
+  publishedKeyset,
+  SECRET,
+  seedServer,
+  tokenRequest,
+} from "./helpers";
 
 const bindings = env as Env;
 const vault = (serverId: string) => bindings.KEY_VAULT.get(bindings.KEY_VAULT.idFromName(serverId));
@@ -19,10 +28,6 @@ const byStatus = (status: VaultStatus) =>
       status.keys.filter((k) => k.status === s).map((k) => k.kid),
     ]),
   );
-
-async function publishedKeyset(serverId: string): Promise<PublishedKeyset> {
-  return JSON.parse((await bindings.CONFIG.get(`keyset/${serverId}`)) as string) as PublishedKeyset;
-}
 
 function admin(path: string, init: RequestInit = {}) {
   const headers = new Headers(init.headers);

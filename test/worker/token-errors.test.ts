@@ -445,14 +445,32 @@ describe("unknown and inactive authorization servers", () => {
 describe("unexpected failures on the protocol endpoints", () => {
   it("answer RFC 6749 §5.2 server_error with no internals, not Okta's admin error shape", async () => {
     const g = await seedServer();
-    // A keyset record KV cannot have come from the vault: the edge fails to read it.
-    await (env as Env).CONFIG.put(`keyset/${g.serverId}`, "{not json");
-    const token = await freshApp()(tokenRequest(g.issuer, cc, { authorization: basic(g.clientId, SECRET) }));
+    // KV failing on the keyset read, with internals in its message: nothing the edge expects. (A
+    // record that is not the vault's is no failure: it is refused, see keyset-forgery.test.ts.)
+    const kv = (env as Env).CONFIG;
+    const failing: Env = {
+      ...(env as Env),
+      CONFIG: new Proxy(kv, {
+        get(target, prop) {
+          const value = Reflect.get(target, prop);
+          if (typeof value !== "function") return value;
+          return (key: string, ...rest: unknown[]) =>
+            prop === "get" && key.startsWith("keyset/")
+              ? Promise.reject(new SyntaxError("Unexpected token in JSON at keyset (src/keys/key-store.ts)"))
+              : value.apply(target, [key, ...rest]);
+        },
+      }),
+    };
+    const app = freshApp();
+    const token = await app(
+      tokenRequest(g.issuer, cc, { authorization: basic(g.clientId, SECRET) }),
+      failing,
+    );
     const body = await expectOAuthError(token, 500, "server_error");
     expect(Object.keys(body).sort()).toEqual(["error", "error_description"]);
     expect(body.error_description).not.toMatch(/JSON|keyset|at |\.ts/);
     for (const path of ["/v1/keys", "/.well-known/openid-configuration"]) {
-      const res = await freshApp()(new Request(`${g.issuer}${path}`));
+      const res = await freshApp()(new Request(`${g.issuer}${path}`), failing);
       expect(res.status).toBe(500);
       expect(((await res.json()) as { error: string }).error).toBe("server_error");
     }
