@@ -5,6 +5,7 @@
  * so `oauth/`, `hooks/`, `tokens/` and `policy/` run as well on in-memory ports (test/unit).
  */
 import { type ConfigSource, ConfigStore } from "./config/config-store";
+import { type PulseSource, RevocationPulse, type RevocationView } from "./config/revocation-pulse";
 import type { AdminPrincipal } from "./config/rights";
 import type { Snapshot } from "./config/schemas";
 import { isLocalDevelopment, type ProtocolSettings } from "./config/vars";
@@ -21,6 +22,8 @@ export interface Deps {
   keys: KeyStore;
   /** Keys `private_key_jwt` clients registered (inline or fetched from their `jwks_uri`). */
   clientKeys: ClientKeyStore;
+  /** The revocation pulse this isolate holds (src/config/revocation-pulse.ts). */
+  revocations: RevocationPulse;
   /** Epoch milliseconds. */
   now: () => number;
 }
@@ -41,6 +44,8 @@ export interface Ports {
   clock: () => number;
   /** The Worker vars protocol code depends on. */
   settings: ProtocolSettings;
+  /** Recent disables (clients, secrets, servers), in memory; refreshed in the background. */
+  revocations: RevocationView;
 }
 
 /** Builds (or returns) the ports of one `env`. */
@@ -66,6 +71,7 @@ export function createDeps(now: () => number = Date.now): Deps {
     config: new ConfigStore(now),
     keys: new KeyStore(now),
     clientKeys: new ClientKeyStore({ now }),
+    revocations: new RevocationPulse(now),
     now,
   };
 }
@@ -88,10 +94,19 @@ export function bindPorts(deps: Deps): BindPorts {
         hookSecrets: hookSecretOpener(env),
         clock: deps.now,
         settings: { orgUrl: env.ORG_URL, propagation: env, localDevelopment },
+        revocations: deps.revocations.view(pulseSource(env)),
       };
       bound.set(env, ports);
     }
     return ports;
+  };
+}
+
+/** The control plane answers the revocation pulse; the colo copy is MACed under a key from the KEK. */
+function pulseSource(env: Pick<Env, "CONTROL_PLANE" | "KEY_ENCRYPTION_KEY">): PulseSource {
+  return {
+    read: () => env.CONTROL_PLANE.get(env.CONTROL_PLANE.idFromName("global")).revocationPulse(),
+    keyEncryptionKey: env.KEY_ENCRYPTION_KEY,
   };
 }
 

@@ -12,19 +12,22 @@
  */
 import { createMiddleware } from "hono/factory";
 import { ORG_KEYS_ID } from "../config/defaults";
+import type { RevocationView } from "../config/revocation-pulse";
 import { type AdminPrincipal, ALL_RIGHTS, holds, minimal, type Rights } from "../config/rights";
 import { OKTA_SCOPES, type OktaScope } from "../config/schemas";
-import type { AppEnv, Deps } from "../context";
+import type { AppEnv, BindPorts, Deps } from "../context";
 import { hashSecret, secretMatchesAny } from "../crypto/secrets";
 import { ApiError } from "../errors";
 import { verifyOrgAccessToken } from "../oauth/org/access-token";
+import { inBackground } from "../oauth/server-context";
 import { extractBearer } from "../verify/bearer";
 import { bearerChallenge, bearerError } from "../verify/rfc6750";
 import { checkApiToken } from "./api-token-check";
 
 const REALM = "warden";
 
-export function requireAdmin(deps: Deps) {
+/** `bind`: the protocol ports, for the revocation pulse the bearer path checks as the token endpoint does. */
+export function requireAdmin(deps: Deps, bind: BindPorts) {
   return createMiddleware<AppEnv>(async (c, next) => {
     // RFC 6750 §2.3's query form is refused whatever else the request carries, before any token is
     // looked at: it has leaked into logs already, and the client should learn that (Okta ignores it).
@@ -39,7 +42,9 @@ export function requireAdmin(deps: Deps) {
     }
     const header = c.req.header("Authorization");
     if (header && /^Bearer(?: |$)/i.test(header)) {
-      const principal = await bearerPrincipal(deps, c.req.raw, c.env, c.get("orgUrl"));
+      const revocations = bind(c.env).revocations;
+      await revocations.keepFresh((task) => inBackground(c, task));
+      const principal = await bearerPrincipal(deps, revocations, c.req.raw, c.env, c.get("orgUrl"));
       if (principal instanceof Response) return principal;
       c.set("admin", principal);
       await next();
@@ -86,6 +91,7 @@ export function requireAdmin(deps: Deps) {
 /** The bearer token's principal when it is valid, from an active client, and carries the route's scopes. */
 async function bearerPrincipal(
   deps: Deps,
+  revocations: Pick<RevocationView, "isRevoked">,
   request: Request,
   env: AppEnv["Bindings"],
   /** The org server's issuer (src/admin/org-origin.ts): never the request's `Host` in a deployment. */
@@ -100,9 +106,10 @@ async function bearerPrincipal(
   const verdict = keyset
     ? await verifyOrgAccessToken(extracted.token, keyset, issuer, now)
     : ({ ok: false, reason: "unknown_kid" } as const);
-  // A deactivated (or deleted) client's tokens stop working within the config propagation bound.
+  // A deactivated (or deleted) client's tokens stop working within the revocation pulse's bound
+  // (10 s), whatever the client record this isolate or KV still holds (src/config/revocations.ts).
   const client = verdict.ok ? await deps.config.client(env.CONFIG, verdict.facts.clientId) : undefined;
-  if (!verdict.ok || client?.status !== "ACTIVE") {
+  if (!verdict.ok || client?.status !== "ACTIVE" || revocations.isRevoked("client", client.client_id)) {
     return unauthorized(
       bearerChallenge({
         realm: REALM,

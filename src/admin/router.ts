@@ -28,7 +28,7 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   router.route("/", openApiRouter());
   // Before authentication: bearer tokens are verified against the org URL's issuer.
   router.use(requireOrgUrl());
-  router.use(requireAdmin(deps));
+  router.use(requireAdmin(deps, bind));
 
   router.route("/warden", bulkRouter());
   router.route("/authorizationServers", keysRouter());

@@ -248,3 +248,55 @@ export const API_TOKEN_ID_BYTES = 12;
 
 /** Random bytes in a token inline hook call's `eventId` (and request id without a `cf-ray`): 128 bits, unique per call. */
 export const INLINE_HOOK_EVENT_ID_BYTES = 16;
+
+// ---- the revocation pulse (src/config/revocation-pulse.ts, src/control-plane/revocation-log.ts) ----
+//
+// The bound on a disable (client, client secret, authorization server, later user) at every edge:
+// the control plane records it before the admin call returns; every token decision uses a pulse read
+// from the control plane less than PULSE_MAX_AGE_MS before it (else the request awaits a fresh one),
+// so a request arriving PULSE_MAX_AGE_MS + clock skew (≤ 1 s) after the admin response is refused:
+// < REVOCATION_BOUND_SECONDS. Other changes keep the KV bound (KV propagation + CONFIG_CACHE_TTL).
+
+/** The published bound on a disable reaching every edge (README "Revocation"). */
+export const REVOCATION_BOUND_SECONDS = 10;
+
+/** A held pulse older than this (since its control-plane read) is refreshed in the background. */
+export const PULSE_REFRESH_AFTER_MS = 4000;
+
+/**
+ * The colo's Cache API copy is adopted only when younger than this; otherwise the refresh reads the
+ * control plane and puts a new copy. Below PULSE_REFRESH_AFTER_MS, so an adopted copy is not at once
+ * due again; one location reads the control plane about once per this interval (DESIGN §10).
+ */
+export const PULSE_COLO_FRESH_MS = 3000;
+
+/**
+ * No token decision uses a pulse older than this: a request that finds one (a cold isolate, one idle
+ * for longer) awaits its own refresh. REVOCATION_BOUND_SECONDS less one second of clock skew and one
+ * of margin for the refresh itself.
+ */
+export const PULSE_MAX_AGE_MS = 8000;
+
+/** A control plane slower than this to answer the pulse counts as unreachable (see the next). */
+export const PULSE_FETCH_TIMEOUT_MS = 2000;
+
+/**
+ * After a failed refresh an isolate keeps its last pulse (fail-open to the KV bound, logged) and
+ * tries again in the background at most this often: an unreachable control plane is not hammered,
+ * and requests never wait on it.
+ */
+export const PULSE_RETRY_AFTER_FAILURE_MS = 4000;
+
+/**
+ * How long beyond the KV bound (KV propagation + CONFIG_CACHE_TTL_SECONDS) the control plane keeps a
+ * disable in the pulse: after that every isolate reads the disabled record from KV itself. Covers
+ * clock skew and a pulse's own age at the edge.
+ */
+export const REVOCATION_WINDOW_MARGIN_SECONDS = 30;
+
+/**
+ * Entries a pulse carries at most (newest first). A pulse is parsed by every isolate every few
+ * seconds; beyond this many disables within one window (a pruning import) the oldest fall back to
+ * the KV bound, and the control plane logs it.
+ */
+export const PULSE_MAX_ENTRIES = 1000;

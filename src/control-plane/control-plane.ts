@@ -16,6 +16,7 @@ import {
   ROTATION_PERIOD_SECONDS,
 } from "../config/defaults";
 import { isRecord, toIssues } from "../config/issues";
+import type { Pulse } from "../config/revocations";
 import { type AdminOwner, type AdminPrincipal, ALL_RIGHTS, intersect, type Rights } from "../config/rights";
 import {
   AuthorizationServer,
@@ -34,6 +35,8 @@ import { type ApiTokenCreated, type ApiTokenRecord, ApiTokenStore } from "./api-
 import { type ClientMissing, type ClientPage, ClientStore, refusal } from "./client-store";
 import { InlineHookStore } from "./hook-store";
 import { type KnownObjects, policiesNamingClient, referenceIssues, rulesNamingHook } from "./references";
+import { clientChanges, serverChanges } from "./revocation-changes";
+import { RevocationLog } from "./revocation-log";
 import {
   applyChange,
   type ChangedObject,
@@ -100,6 +103,8 @@ export class ControlPlane extends DurableObject<Env> {
   readonly #clients: ClientStore;
   readonly #hooks: InlineHookStore;
   readonly #apiTokens: ApiTokenStore;
+  /** Recent disables, for the edges' revocation pulse (src/control-plane/revocation-log.ts). */
+  readonly #revocations: RevocationLog;
   #orgKeysReady = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -109,6 +114,7 @@ export class ControlPlane extends DurableObject<Env> {
     this.#clients = new ClientStore(sql, env, () => this.#ensureOrgKeys());
     this.#hooks = new InlineHookStore(sql, env);
     this.#apiTokens = new ApiTokenStore(sql);
+    this.#revocations = new RevocationLog(sql, env);
   }
 
   // ---- bulk: import and export (npm start's seed, config as code) ----
@@ -171,12 +177,29 @@ export class ControlPlane extends DurableObject<Env> {
 
       const clients = await this.#clients.prepare(doc.clients);
       const snapshots: Snapshot[] = [];
+      const clientsBefore = new Map(
+        [...doc.clients.map((c) => c.client_id), ...deleted.clients].map((id) => [id, this.#clients.get(id)]),
+      );
+      const serversBefore = new Map(
+        [...doc.authorizationServers.map((c) => c.server.id), ...deleted.authorizationServers].map((id) => [
+          id,
+          this.#servers.get(id)?.config,
+        ]),
+      );
       this.ctx.storage.transactionSync(() => {
         this.#hooks.save(hooks.records);
         for (const config of doc.authorizationServers) snapshots.push(this.#servers.store(config));
         for (const { record } of clients.records) this.#clients.store(record);
         for (const id of deleted.authorizationServers) this.#servers.forget(id);
       });
+      // Pruned clients are deleted below, after publication: they are gone as of this write.
+      const gone = new Set(deleted.clients);
+      this.#revocations.record([
+        ...[...clientsBefore].flatMap(([id, before]) =>
+          clientChanges(before, gone.has(id) ? undefined : this.#clients.get(id)),
+        ),
+        ...[...serversBefore].flatMap(([id, before]) => serverChanges(before, this.#servers.get(id)?.config)),
+      ]);
 
       // Hooks before the snapshots whose rules name them; keys before snapshots (ServerStore).
       // Deletions last: nothing published above names what they remove.
@@ -274,6 +297,7 @@ export class ControlPlane extends DurableObject<Env> {
       }
       const config = ServerConfig.parse({ server: parsed.data });
       const snapshot = this.#servers.store(config);
+      this.#revocations.record(serverChanges(undefined, config));
       await this.#servers.publish(snapshot);
       return { ok: true, value: { object: snapshot.server, version: snapshot.version } };
     });
@@ -292,6 +316,7 @@ export class ControlPlane extends DurableObject<Env> {
       const issues = referenceIssues(applied.config, this.#known());
       if (issues.length > 0) return { ok: false, issues };
       const snapshot = this.#servers.store(applied.config);
+      this.#revocations.record(serverChanges(stored.config, applied.config));
       await this.#servers.publish(snapshot);
       return { ok: true, value: { object: applied.result, version: snapshot.version } };
     });
@@ -310,6 +335,7 @@ export class ControlPlane extends DurableObject<Env> {
         return invalid("status", "an ACTIVE authorization server must be deactivated before it is deleted");
       }
       this.#servers.forget(serverId);
+      this.#revocations.record(serverChanges(stored.config, undefined));
       await this.#servers.unpublish(serverId);
       return { ok: true, value: { object: null, version: stored.version } };
     });
@@ -353,7 +379,12 @@ export class ControlPlane extends DurableObject<Env> {
     input: unknown,
     rights: Rights,
   ): Promise<WriteResult<{ client: Client; secret?: string }, ClientMissing>> {
-    return this.ctx.blockConcurrencyWhile(() => this.#clients.create(input, rights));
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const result = await this.#clients.create(input, rights);
+      // A client deleted and created again under its id within the window must not stay refused.
+      if (result.ok) this.#revocations.record(clientChanges(undefined, result.value.client));
+      return result;
+    });
   }
 
   async replaceClient(
@@ -369,13 +400,17 @@ export class ControlPlane extends DurableObject<Env> {
     status: Client["status"],
     rights: Rights,
   ): Promise<WriteResult<Client, ClientMissing>> {
-    return this.ctx.blockConcurrencyWhile(() => this.#clients.setStatus(clientId, status, rights));
+    return this.ctx.blockConcurrencyWhile(() =>
+      this.#recordingClient(clientId, () => this.#clients.setStatus(clientId, status, rights)),
+    );
   }
 
   /** Refused while ACTIVE (Okta) or while a policy on any authorization server names the client. */
   async deleteClient(clientId: string): Promise<WriteResult<null, ClientMissing>> {
     return this.ctx.blockConcurrencyWhile(() =>
-      this.#clients.delete(clientId, policiesNamingClient(this.#servers.all(), clientId)),
+      this.#recordingClient(clientId, () =>
+        this.#clients.delete(clientId, policiesNamingClient(this.#servers.all(), clientId)),
+      ),
     );
   }
 
@@ -393,7 +428,9 @@ export class ControlPlane extends DurableObject<Env> {
     rights: Rights,
   ): Promise<WriteResult<ClientSecret, ClientMissing>> {
     return this.ctx.blockConcurrencyWhile(() =>
-      this.#clients.setSecretStatus(clientId, secretId, status, rights),
+      this.#recordingClient(clientId, () =>
+        this.#clients.setSecretStatus(clientId, secretId, status, rights),
+      ),
     );
   }
 
@@ -402,7 +439,33 @@ export class ControlPlane extends DurableObject<Env> {
     secretId: string,
     rights: Rights,
   ): Promise<WriteResult<null, ClientMissing>> {
-    return this.ctx.blockConcurrencyWhile(() => this.#clients.deleteSecret(clientId, secretId, rights));
+    return this.ctx.blockConcurrencyWhile(() =>
+      this.#recordingClient(clientId, () => this.#clients.deleteSecret(clientId, secretId, rights)),
+    );
+  }
+
+  /**
+   * Runs a write of one client and records what it disabled or enabled for the revocation pulse —
+   * in `finally`, so a write stored but not published (KV failed) is recorded all the same: SQLite
+   * is the truth the pulse reports.
+   */
+  async #recordingClient<T>(clientId: string, write: () => Promise<T>): Promise<T> {
+    const before = this.#clients.get(clientId);
+    try {
+      return await write();
+    } finally {
+      this.#revocations.record(clientChanges(before, this.#clients.get(clientId)));
+    }
+  }
+
+  // ---- the revocation pulse ----
+
+  /**
+   * What every edge location reads every few seconds, in the background (src/config/revocation-pulse.ts):
+   * the version and the changes of the window. A read, cheap, never one per token request.
+   */
+  async revocationPulse(): Promise<Pulse> {
+    return this.#revocations.pulse();
   }
 
   // ---- admin API tokens (Okta's `/api/v1/api-tokens`): metadata only, never a value or hash ----

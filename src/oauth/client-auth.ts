@@ -9,6 +9,7 @@
  */
 import type { ConfigSource } from "../config/config-store";
 import { CLIENT_ASSERTION_CLOCK_TOLERANCE_SECONDS } from "../config/defaults";
+import type { RevocationView } from "../config/revocation-pulse";
 import type { Client, TokenEndpointAuthMethod } from "../config/schemas";
 import { secretMatchesAny } from "../crypto/secrets";
 import { OAuthError } from "../errors";
@@ -105,6 +106,8 @@ export interface ClientAuthContext {
   config: Pick<ConfigSource, "client">;
   clientKeys: ClientKeySource;
   replay: AssertionReplayGuard;
+  /** Clients and secrets disabled within the last minutes, which the cached records may not show yet. */
+  revocations: Pick<RevocationView, "isRevoked">;
   /** The `aud` values an assertion may carry: this token endpoint's URL and its issuer. */
   audiences: readonly string[];
   /** Epoch seconds. */
@@ -144,12 +147,17 @@ async function authenticateWithSecret(
 ): Promise<Client> {
   // An unknown client still costs one hash below, so timing does not tell it from a wrong secret.
   const client = await registeredClient(context, presented.clientId);
-  const hashes = client?.secrets.filter((s) => s.status === "ACTIVE").map((s) => s.secretHash);
+  const { revocations } = context;
+  // A secret the revocation pulse names is out, as if the record held here already said INACTIVE.
+  const hashes = client?.secrets
+    .filter((s) => s.status === "ACTIVE" && !revocations.isRevoked("secret", s.id))
+    .map((s) => s.secretHash);
   const secretOk = await secretMatchesAny(presented.secret, hashes?.length ? hashes : UNKNOWN_CLIENT_HASHES);
   if (
     !client ||
     !secretOk ||
     client.status !== "ACTIVE" ||
+    revocations.isRevoked("client", client.client_id) ||
     client.token_endpoint_auth_method !== presented.method
   ) {
     throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
@@ -187,7 +195,11 @@ async function authenticateWithAssertion(
     refuse("client_id_mismatch", clientId);
   }
   const client = await registeredClient(context, clientId);
-  if (client?.status !== "ACTIVE" || client.token_endpoint_auth_method !== "private_key_jwt") {
+  if (
+    client?.status !== "ACTIVE" ||
+    context.revocations.isRevoked("client", client.client_id) ||
+    client.token_endpoint_auth_method !== "private_key_jwt"
+  ) {
     return refuse("unknown_client", clientId);
   }
   const keys = clientKeys.resolver(client) ?? refuse("no_keys", clientId);

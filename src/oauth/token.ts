@@ -82,6 +82,7 @@ async function authenticate(
     config: ports.config,
     clientKeys: ports.clientKeys,
     replay: ports.assertionReplay,
+    revocations: ports.revocations,
     audiences: authority.assertionAudiences,
     now,
   });

@@ -6,6 +6,7 @@
 import { importJWK } from "jose";
 import { createApp, createDeps } from "../../src/app";
 import { ORG_KEYS_ID } from "../../src/config/defaults";
+import type { RevocableKind } from "../../src/config/revocations";
 import {
   Client,
   type ClientInput,
@@ -51,6 +52,8 @@ export interface MemoryWorld {
   hooks?: PublishedInlineHook[];
   /** Servers with no signing key yet; every other server (and the org server) signs with SIGNING_JWK. */
   keyless?: string[];
+  /** What the revocation pulse names as disabled (src/config/revocations.ts); nothing by default. */
+  revoked?: { kind: RevocableKind; id: string }[];
 }
 
 export interface MemoryPorts extends Ports {
@@ -113,6 +116,11 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
     hookSecrets: { open: async () => "hook-secret" },
     clock,
     settings: { orgUrl: ORIGIN, propagation: {}, localDevelopment: false },
+    // Nothing revoked unless a test says so (test/unit/revocations.test.ts).
+    revocations: {
+      isRevoked: (kind, id) => world.revoked?.some((r) => r.kind === kind && r.id === id) ?? false,
+      keepFresh: () => undefined,
+    },
   };
 }
 
