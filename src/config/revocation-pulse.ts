@@ -119,7 +119,7 @@ export class RevocationPulse {
     this.#refreshing = claim;
     try {
       const copy = await this.#readColoCopy(source.keyEncryptionKey);
-      this.#adopt(copy);
+      this.#adopt(fromAnotherClock(copy, this.now()));
       const held = this.#held;
       if (held && youngerThan(this.now() - held.fetchedAt, PULSE_COLO_FRESH_MS)) {
         this.#retryAt = undefined;
@@ -227,6 +227,8 @@ export class RevocationPulse {
 
 const encoder = new TextEncoder();
 const PULSE_RECORD_FORMAT = 1;
+/** The clock skew the bound allows for (src/config/defaults.ts, PULSE_MAX_AGE_MS). */
+const PULSE_CLOCK_SKEW_MS = 1000;
 /** A new record format derives a new key (as src/keys/keyset-keys.ts does for keysets). */
 const PULSE_MAC_INFO = "warden pulse/1 mac";
 
@@ -241,6 +243,16 @@ export async function derivePulseMacKey(secret: string): Promise<CryptoKey> {
     false,
     ["sign", "verify"],
   );
+}
+
+/**
+ * Another isolate's read, stamped by its clock: one a little ahead (machines of a colo differ by
+ * milliseconds) counts as read now, within the skew the bound allows for; one further ahead is not
+ * believed at all, as it would pass for fresh for as long as it is ahead.
+ */
+function fromAnotherClock(copy: HeldPulse | undefined, now: number): HeldPulse | undefined {
+  if (!copy || copy.fetchedAt <= now) return copy;
+  return copy.fetchedAt - now <= PULSE_CLOCK_SKEW_MS ? { ...copy, fetchedAt: now } : undefined;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

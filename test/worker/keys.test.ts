@@ -18,6 +18,7 @@ import {
   seedServer,
   tokenRequest,
 } from "./helpers";
+import { freshColoPulse } from "./pulse-helpers";
 
 const bindings = env as Env;
 const vault = (serverId: string) => bindings.KEY_VAULT.get(bindings.KEY_VAULT.idFromName(serverId));
@@ -241,10 +242,15 @@ describe("the token path's I/O", () => {
     return { counted, calls };
   }
 
+  // The revocation pulse (src/config/revocation-pulse.ts): a cold isolate awaits it from the colo's
+  // Cache API (no binding), fresh here as in any location with traffic; only where no isolate of the
+  // location refreshed it for 3 s does a cold isolate read the control plane
+  // (test/worker/revocation-pulse.test.ts counts that, and the background refresh every 4 s).
   it("costs a cold isolate one KV read per kind of object and no Durable Object call; a warm one no I/O at all", async () => {
     const f = await seedServer();
     const { counted, calls } = countingEnv();
     const fetch = freshApp();
+    await freshColoPulse();
     const request = () =>
       tokenRequest(
         f.issuer,
@@ -272,6 +278,7 @@ describe("the token path's I/O", () => {
     const f = await seedServer();
     const { counted, calls } = countingEnv();
     const fetch = freshApp();
+    await freshColoPulse();
     const token = () =>
       fetch(
         tokenRequest(
