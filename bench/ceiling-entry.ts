@@ -97,6 +97,7 @@ async function breakdown(request: Request, env: Env, serverId: string, step: str
       config: ports.config,
       clientKeys: ports.clientKeys,
       replay: ports.assertionReplay,
+      revocations: ports.revocations,
       audiences: [`${issuer}/v1/token`, issuer],
       now,
     });
