@@ -5,6 +5,7 @@
  * so `oauth/`, `hooks/`, `tokens/` and `policy/` run as well on in-memory ports (test/unit).
  */
 import { type ConfigSource, ConfigStore } from "./config/config-store";
+import { RateLimitStore, type RateLimits } from "./config/rate-limits";
 import type { AdminPrincipal } from "./config/rights";
 import type { Snapshot } from "./config/schemas";
 import { isLocalDevelopment, type ProtocolSettings } from "./config/vars";
@@ -21,6 +22,8 @@ export interface Deps {
   keys: KeyStore;
   /** Keys `private_key_jwt` clients registered (inline or fetched from their `jwks_uri`). */
   clientKeys: ClientKeyStore;
+  /** Rate-limit counters (src/config/rate-limits.ts). */
+  rateLimits: RateLimitStore;
   /** Epoch milliseconds. */
   now: () => number;
 }
@@ -41,6 +44,8 @@ export interface Ports {
   clock: () => number;
   /** The Worker vars protocol code depends on. */
   settings: ProtocolSettings;
+  /** Per-client, per-IP and per-user rate limits (README "Rate limits"). */
+  rateLimits: RateLimits;
 }
 
 /** Builds (or returns) the ports of one `env`. */
@@ -66,6 +71,7 @@ export function createDeps(now: () => number = Date.now): Deps {
     config: new ConfigStore(now),
     keys: new KeyStore(now),
     clientKeys: new ClientKeyStore({ now }),
+    rateLimits: new RateLimitStore(now),
     now,
   };
 }
@@ -88,6 +94,7 @@ export function bindPorts(deps: Deps): BindPorts {
         hookSecrets: hookSecretOpener(env),
         clock: deps.now,
         settings: { orgUrl: env.ORG_URL, propagation: env, localDevelopment },
+        rateLimits: deps.rateLimits.source(env),
       };
       bound.set(env, ports);
     }

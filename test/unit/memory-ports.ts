@@ -6,6 +6,7 @@
 import { importJWK } from "jose";
 import { createApp, createDeps } from "../../src/app";
 import { ORG_KEYS_ID } from "../../src/config/defaults";
+import type { RateLimits } from "../../src/config/rate-limits";
 import {
   Client,
   type ClientInput,
@@ -51,6 +52,8 @@ export interface MemoryWorld {
   hooks?: PublishedInlineHook[];
   /** Servers with no signing key yet; every other server (and the org server) signs with SIGNING_JWK. */
   keyless?: string[];
+  /** Rate limits; by default every request is allowed (test/unit/rate-limit.test.ts has real ones). */
+  rateLimits?: RateLimits;
 }
 
 export interface MemoryPorts extends Ports {
@@ -113,6 +116,19 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
     hookSecrets: { open: async () => "hook-secret" },
     clock,
     settings: { orgUrl: ORIGIN, propagation: {}, localDevelopment: false },
+    rateLimits: world.rateLimits ?? unlimited(clock),
+  };
+}
+
+/** Rate limits that allow everything. */
+export function unlimited(clock: () => number): RateLimits {
+  const verdict = { allowed: true, limit: 1_000_000, remaining: 1_000_000, reset: 0 };
+  return {
+    token: () => verdict,
+    authFailures: { refusal: () => undefined, failed: async () => {} },
+    signIn: async () => verdict,
+    management: async () => verdict,
+    now: clock,
   };
 }
 
