@@ -249,8 +249,8 @@ export const API_TOKEN_ID_BYTES = 12;
 /** Random bytes in a token inline hook call's `eventId` (and request id without a `cf-ray`): 128 bits, unique per call. */
 export const INLINE_HOOK_EVENT_ID_BYTES = 16;
 
-// ---- Rate limits (README "Rate limits"). Limits counted by a `[[ratelimits]]` binding must equal
-// its `simple.limit` / `simple.period` in wrangler.toml (test/unit/rate-limit-config.test.ts).
+// ---- Rate limits (README "Rate limits"). A limit counted by a `[[ratelimits]]` binding matches its
+// `simple` in wrangler.toml: the same period, and the limit in the binding's units (test/unit/rate-limit.test.ts).
 
 /**
  * Token requests per authenticated client per minute, per Cloudflare location (`TOKEN_RATE_LIMIT`):
@@ -287,10 +287,11 @@ export const SIGN_IN_USER_RATE_LIMIT = { limit: 40, windowSeconds: 10 } as const
 export const MANAGEMENT_API_RATE_LIMIT = { limit: 1200, windowSeconds: 60 } as const;
 
 /**
- * An isolate tells the location's binding about a key's requests in batches of this many (its first
- * request in a window at once): the warm token path makes one binding call per 16 tokens of a client.
+ * The token binding counts in units of this many requests (its wrangler.toml limit is
+ * TOKEN_RATE_LIMIT.limit / 10): a client's first request in a window and every 10th after it make one
+ * binding call, so the warm token path pays for one call per 10 tokens of a client.
  */
-export const RATE_LIMIT_REPORT_EVERY = 16;
+export const RATE_LIMIT_REPORT_EVERY = 10;
 
 /** Keys an isolate counts per limit; past that the oldest goes (bounded memory under a key flood). */
 export const RATE_LIMIT_MAX_KEYS = 10_000;

@@ -81,16 +81,21 @@ export class RateLimitStore {
 }
 
 function buildRateLimits(env: RateLimitBindings, now: () => number): RateLimits {
-  const token = located(TOKEN_RATE_LIMIT, env.TOKEN_RATE_LIMIT_PER_MINUTE, env.TOKEN_RATE_LIMIT);
-  // Failures are few and each one matters: every one is reported.
+  // The token binding counts in units of RATE_LIMIT_REPORT_EVERY requests (the warm path asks it once
+  // per unit); failures and sign-ins are few and each one matters: their bindings count each one.
+  const token = located(
+    TOKEN_RATE_LIMIT,
+    env.TOKEN_RATE_LIMIT_PER_MINUTE,
+    env.TOKEN_RATE_LIMIT,
+    RATE_LIMIT_REPORT_EVERY,
+  );
   const failures = located(
     AUTH_FAILURE_RATE_LIMIT,
     env.AUTH_FAILURE_RATE_LIMIT_PER_MINUTE,
     env.AUTH_FAILURE_RATE_LIMIT,
-    1,
   );
-  const signInIp = located(SIGN_IN_IP_RATE_LIMIT, undefined, env.SIGN_IN_IP_RATE_LIMIT, 1);
-  const signInUser = located(SIGN_IN_USER_RATE_LIMIT, undefined, env.SIGN_IN_USER_RATE_LIMIT, 1);
+  const signInIp = located(SIGN_IN_IP_RATE_LIMIT, undefined, env.SIGN_IN_IP_RATE_LIMIT);
+  const signInUser = located(SIGN_IN_USER_RATE_LIMIT, undefined, env.SIGN_IN_USER_RATE_LIMIT);
   const management = {
     limit: perMinute(env.MANAGEMENT_API_RATE_LIMIT_PER_MINUTE, MANAGEMENT_API_RATE_LIMIT.limit),
     windowSeconds: MANAGEMENT_API_RATE_LIMIT.windowSeconds,
@@ -120,18 +125,20 @@ function buildRateLimits(env: RateLimitBindings, now: () => number): RateLimits 
   };
 }
 
-/** A per-location limit: the default, or a var's per-minute override of it, over its binding. */
+/**
+ * A per-location limit: the default, or a var's per-minute override of it, over its binding, whose
+ * wrangler.toml limit is the default's divided by `requestsPerUnit`.
+ */
 function located(
   rule: RateLimitRule,
   override: string | undefined,
   binding: LocationCounter | undefined,
-  reportEvery = RATE_LIMIT_REPORT_EVERY,
+  requestsPerUnit = 1,
 ): LocationLimiter {
   return new LocationLimiter({
     rule: { limit: perMinute(override, rule.limit), windowSeconds: rule.windowSeconds },
     binding,
-    bindingLimit: rule.limit,
-    reportEvery,
+    bindingLimit: rule.limit / requestsPerUnit,
     maxKeys: RATE_LIMIT_MAX_KEYS,
   });
 }

@@ -6,9 +6,12 @@
  * is exact). `LocationLimiter` puts it in front of Cloudflare's rate-limiting binding, which counts per
  * Cloudflare location but answers only `{ success }`: the isolate's counter gives Limit / Remaining /
  * Reset (for this isolate's view, so Remaining is approximate: other isolates of the location spend
- * the same budget), and the binding, told every `reportEvery` requests how many there were (`delta`),
- * is the location's authority. A key the binding refuses stays refused in this isolate until its
- * window ends.
+ * the same budget), and the binding is the location's authority. The binding may count in units of
+ * several requests (its wrangler.toml limit is the limit divided by the unit): a key's request that
+ * starts a new unit pays for the whole unit in advance with one `limit({ key })` call, so the first
+ * request of a window always asks, and the warm path asks once per unit. (`limit()`'s `delta` option
+ * would do the same, but not every runtime takes it: Miniflare's emulation in the test tier refuses it.)
+ * A key the binding refuses stays refused in this isolate until its window ends.
  */
 
 /** What a limiter decided for one request. */
@@ -136,8 +139,11 @@ export class FixedWindowCounter {
 
 /** The shape of Cloudflare's rate-limiting binding (`[[ratelimits]]` in wrangler.toml). */
 export interface LocationCounter {
-  limit(options: { key: string; delta?: number }): Promise<{ success: boolean }>;
+  limit(options: { key: string }): Promise<{ success: boolean }>;
 }
+
+/** Floating-point slack when a unit's share of requests is summed (0.1 ten times is not quite 1). */
+const EPSILON = 1e-9;
 
 export interface LocationLimiterOptions {
   /** The limit this limiter enforces (per isolate exactly, per location through the binding). */
@@ -148,17 +154,11 @@ export interface LocationLimiterOptions {
    */
   binding?: LocationCounter | undefined;
   /**
-   * The limit the binding is configured with in wrangler.toml. When `rule.limit` differs (a Worker var
-   * changed it), each request costs `bindingLimit / rule.limit` of the binding's units, so the
-   * binding still refuses at `rule.limit` requests per window.
+   * The limit the binding is configured with in wrangler.toml, in its units. Each request costs
+   * `bindingLimit / rule.limit` units, so the binding refuses at `rule.limit` requests per window,
+   * also when a Worker var changed `rule.limit`.
    */
   bindingLimit: number;
-  /**
-   * A key's first request in a window is reported to the binding at once (a key the location
-   * already refuses is refused here too); after that, every `reportEvery`-th request reports the ones
-   * before it in one call. 1 reports every request.
-   */
-  reportEvery: number;
   maxKeys: number;
 }
 
@@ -192,9 +192,7 @@ export class LocationLimiter {
     const binding = this.#options.binding;
     if (binding) {
       window.owed += this.#cost;
-      if (window.owed >= 1 && (window.count === 1 || window.count % this.#options.reportEvery === 0)) {
-        return this.#report(binding, key, window);
-      }
+      if (window.owed > EPSILON) return this.#report(binding, key, window);
     }
     return this.#counter.verdictOf(window, true);
   }
@@ -205,11 +203,13 @@ export class LocationLimiter {
   }
 
   async #report(binding: LocationCounter, key: string, window: Window): Promise<RateLimitVerdict> {
-    const delta = Math.floor(window.owed);
-    window.owed -= delta;
+    // Whole units, paid in advance: the requests after this one until the unit is spent ask nobody.
+    const units = Math.ceil(window.owed - EPSILON);
+    window.owed -= units;
     let success: boolean;
     try {
-      ({ success } = await binding.limit({ key, delta }));
+      const outcomes = await Promise.all(Array.from({ length: units }, () => binding.limit({ key })));
+      success = outcomes.every((outcome) => outcome.success);
     } catch (error) {
       // The binding is a safeguard: when it fails, this isolate's own count still holds the limit.
       console.warn("rate limit binding failed", error instanceof Error ? error.message : String(error));

@@ -21,17 +21,13 @@ import { rule, scope } from "./policy-fixtures";
 const NOW = NOW_SECONDS * 1000;
 const MINUTE_END = (Math.floor(NOW_SECONDS / 60) + 1) * 60;
 
-/** A binding that records its calls and refuses once `limit` units are spent (its own count). */
+/** A binding that records the keys it is asked about and refuses past `limit` calls per key. */
 function fakeBinding(limit = Number.POSITIVE_INFINITY) {
-  const calls: { key: string; delta: number }[] = [];
-  const spent = new Map<string, number>();
+  const calls: string[] = [];
   const binding: LocationCounter = {
-    limit: async ({ key, delta = 1 }) => {
-      calls.push({ key, delta });
-      const before = spent.get(key) ?? 0;
-      if (before >= limit) return { success: false };
-      spent.set(key, before + delta);
-      return { success: true };
+    limit: async ({ key }) => {
+      calls.push(key);
+      return { success: calls.filter((k) => k === key).length <= limit };
     },
   };
   return { binding, calls };
@@ -80,24 +76,48 @@ describe("rate-limit headers", () => {
 });
 
 describe("LocationLimiter", () => {
-  it("asks the binding about a key's first request, then once per reportEvery requests with their count", async () => {
-    const { binding, calls } = fakeBinding();
+  it("asks the binding (counting units of 10 requests) on a key's first request and every 10th after it", async () => {
+    const { binding, calls } = fakeBinding(100);
     const limiter = new LocationLimiter({
       rule: { limit: 1000, windowSeconds: 60 },
       binding,
-      bindingLimit: 1000,
-      reportEvery: 16,
+      bindingLimit: 100,
       maxKeys: 100,
     });
-    for (let i = 0; i < 48; i++) expect((await limiter.hit("c1", NOW)).allowed).toBe(true);
-    expect(calls).toEqual([
-      { key: "c1", delta: 1 },
-      { key: "c1", delta: 15 },
-      { key: "c1", delta: 16 },
-      { key: "c1", delta: 16 },
-    ]);
-    // Between reports no promise: the warm path does no I/O.
-    expect(limiter.hit("c1", NOW)).not.toBeInstanceOf(Promise);
+    const asked: number[] = [];
+    for (let i = 1; i <= 1000; i++) {
+      const before = calls.length;
+      expect((await limiter.hit("c1", NOW)).allowed).toBe(true);
+      if (calls.length > before) asked.push(i);
+    }
+    expect(asked.slice(0, 4)).toEqual([1, 11, 21, 31]);
+    expect(asked).toHaveLength(100);
+    // Between units no promise: the warm path does no I/O.
+    expect(limiter.hit("c2", NOW)).toBeInstanceOf(Promise);
+    expect(limiter.hit("c2", NOW)).not.toBeInstanceOf(Promise);
+    // The 1001st: over the limit, refused here without asking.
+    expect(await limiter.hit("c1", NOW)).toMatchObject({ allowed: false, remaining: 0 });
+    expect(calls.filter((k) => k === "c1")).toHaveLength(100);
+  });
+
+  it("is refused by the binding when other isolates of the location spent the units", async () => {
+    const { binding } = fakeBinding(100);
+    const other = new LocationLimiter({
+      rule: { limit: 1000, windowSeconds: 60 },
+      binding,
+      bindingLimit: 100,
+      maxKeys: 9,
+    });
+    const here = new LocationLimiter({
+      rule: { limit: 1000, windowSeconds: 60 },
+      binding,
+      bindingLimit: 100,
+      maxKeys: 9,
+    });
+    for (let i = 0; i < 600; i++) await other.hit("c1", NOW);
+    for (let i = 0; i < 400; i++) expect((await here.hit("c1", NOW)).allowed).toBe(true);
+    // Here it is only the 401st, but the location has counted 1001.
+    expect(await here.hit("c1", NOW)).toMatchObject({ allowed: false, remaining: 599 });
   });
 
   it("refuses a key the location refuses, in this isolate, until the window ends", async () => {
@@ -105,8 +125,7 @@ describe("LocationLimiter", () => {
     const limiter = new LocationLimiter({
       rule: { limit: 1000, windowSeconds: 60 },
       binding,
-      bindingLimit: 1000,
-      reportEvery: 16,
+      bindingLimit: 100,
       maxKeys: 100,
     });
     expect(await limiter.hit("c1", NOW)).toMatchObject({ allowed: false, limit: 1000, remaining: 999 });
@@ -117,18 +136,25 @@ describe("LocationLimiter", () => {
   });
 
   it("keeps counting in the binding's units when a var changes the limit", async () => {
-    // The binding allows 1000 per window; the var makes it 4000: each request costs 1/4 of a unit.
-    const { binding, calls } = fakeBinding();
-    const limiter = new LocationLimiter({
+    // The binding allows 100 units per window; a var makes the limit 4000: a unit is 40 requests.
+    const { binding, calls } = fakeBinding(100);
+    const raised = new LocationLimiter({
       rule: { limit: 4000, windowSeconds: 60 },
       binding,
-      bindingLimit: 1000,
-      reportEvery: 16,
+      bindingLimit: 100,
       maxKeys: 100,
     });
-    for (let i = 0; i < 64; i++) await limiter.hit("c1", NOW);
-    expect(calls.map((c) => c.delta)).toEqual([4, 4, 4, 4]);
-    expect(calls.reduce((sum, c) => sum + c.delta, 0)).toBe(16);
+    for (let i = 0; i < 4000; i++) expect((await raised.hit("c1", NOW)).allowed).toBe(true);
+    expect(calls).toHaveLength(100);
+    // Lowered to 50: a request is two units, and the binding refuses the 51st.
+    const lowered = new LocationLimiter({
+      rule: { limit: 50, windowSeconds: 60 },
+      binding,
+      bindingLimit: 100,
+      maxKeys: 100,
+    });
+    for (let i = 0; i < 50; i++) expect((await lowered.hit("c2", NOW)).allowed).toBe(true);
+    expect(calls.filter((k) => k === "c2")).toHaveLength(100);
   });
 
   it("falls back to its own count when the binding fails, and enforces it", async () => {
@@ -137,7 +163,6 @@ describe("LocationLimiter", () => {
       rule: { limit: 2, windowSeconds: 60 },
       binding: { limit: () => Promise.reject(new Error("down")) },
       bindingLimit: 2,
-      reportEvery: 1,
       maxKeys: 100,
     });
     expect((await limiter.hit("k", NOW)).allowed).toBe(true);
@@ -170,11 +195,15 @@ describe("wrangler.toml", () => {
         /name = "(\w+)"\nnamespace_id = "(\d+)"\nsimple = \{ limit = (\d+), period = (\d+) \}/g,
       ),
     ];
-    const configured = Object.fromEntries(
+    const configured: Record<string, { limit: number; windowSeconds: number }> = Object.fromEntries(
       bindings.map((m) => [m[1], { limit: Number(m[3]), windowSeconds: Number(m[4]) }]),
     );
     expect(configured).toEqual({
-      TOKEN_RATE_LIMIT: defaults.TOKEN_RATE_LIMIT,
+      // Counted in units of RATE_LIMIT_REPORT_EVERY requests.
+      TOKEN_RATE_LIMIT: {
+        limit: defaults.TOKEN_RATE_LIMIT.limit / defaults.RATE_LIMIT_REPORT_EVERY,
+        windowSeconds: defaults.TOKEN_RATE_LIMIT.windowSeconds,
+      },
       AUTH_FAILURE_RATE_LIMIT: defaults.AUTH_FAILURE_RATE_LIMIT,
       SIGN_IN_IP_RATE_LIMIT: defaults.SIGN_IN_IP_RATE_LIMIT,
       SIGN_IN_USER_RATE_LIMIT: defaults.SIGN_IN_USER_RATE_LIMIT,
@@ -277,7 +306,7 @@ describe("the token endpoint's rate limits", () => {
     const res = await request("svc", SECRET);
     expect(res.status).toBe(429);
     expect(res.headers.get("X-Rate-Limit-Limit")).toBe("1000");
-    expect(token.calls).toEqual([{ key: "svc", delta: 1 }]);
+    expect(token.calls).toEqual(["svc"]);
   });
 
   it("stops an address rotating client ids before any client lookup once it has failed 60 times", async () => {
