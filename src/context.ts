@@ -5,6 +5,7 @@
  * so `oauth/`, `hooks/`, `tokens/` and `policy/` run as well on in-memory ports (test/unit).
  */
 import { type ConfigSource, ConfigStore } from "./config/config-store";
+import { RateLimitStore, type RateLimits } from "./config/rate-limits";
 import { type PulseSource, RevocationPulse, type RevocationView } from "./config/revocation-pulse";
 import type { AdminPrincipal } from "./config/rights";
 import type { Snapshot } from "./config/schemas";
@@ -24,6 +25,8 @@ export interface Deps {
   clientKeys: ClientKeyStore;
   /** The revocation pulse this isolate holds (src/config/revocation-pulse.ts). */
   revocations: RevocationPulse;
+  /** Rate-limit counters (src/config/rate-limits.ts). */
+  rateLimits: RateLimitStore;
   /** Epoch milliseconds. */
   now: () => number;
 }
@@ -46,6 +49,8 @@ export interface Ports {
   settings: ProtocolSettings;
   /** Recent disables (clients, secrets, servers), in memory; refreshed in the background. */
   revocations: RevocationView;
+  /** Per-client, per-IP and per-user rate limits (README "Rate limits"). */
+  rateLimits: RateLimits;
 }
 
 /** Builds (or returns) the ports of one `env`. */
@@ -72,6 +77,7 @@ export function createDeps(now: () => number = Date.now): Deps {
     keys: new KeyStore(now),
     clientKeys: new ClientKeyStore({ now }),
     revocations: new RevocationPulse(now),
+    rateLimits: new RateLimitStore(now),
     now,
   };
 }
@@ -95,6 +101,7 @@ export function bindPorts(deps: Deps): BindPorts {
         clock: deps.now,
         settings: { orgUrl: env.ORG_URL, propagation: env, localDevelopment },
         revocations: deps.revocations.view(pulseSource(env)),
+        rateLimits: deps.rateLimits.source(env),
       };
       bound.set(env, ports);
     }

@@ -1,3 +1,4 @@
+import type { RateLimiter } from "./admin/rate-limiter";
 import type { ControlPlane } from "./control-plane/control-plane";
 import type { KeyVault } from "./keys/key-vault";
 import type { AssertionReplay } from "./oauth/assertion-replay";
@@ -30,4 +31,20 @@ export interface Env {
   KEYSET_CACHE_TTL_SECONDS?: string;
   /** Optional var: seconds a KV write takes to reach every edge (default 60; 0 in local dev). */
   KV_PROPAGATION_SECONDS?: string;
+
+  // ---- Rate limits (README "Rate limits", src/config/rate-limits.ts). The `[[ratelimits]]` bindings
+  // count per Cloudflare location; optional because a tier without them (the bench) counts per isolate.
+  /** Token requests per authenticated client. */
+  TOKEN_RATE_LIMIT?: RateLimit;
+  /** Failed authentications per client IP (token endpoint and management API). */
+  AUTH_FAILURE_RATE_LIMIT?: RateLimit;
+  /** Sign-in attempts per client IP, and per username (for the sign-in pages and `/api/v1/authn`). */
+  SIGN_IN_IP_RATE_LIMIT?: RateLimit;
+  SIGN_IN_USER_RATE_LIMIT?: RateLimit;
+  /** One instance per management API caller: its global request count. */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** Optional vars: per-minute overrides of the defaults in src/config/defaults.ts. */
+  TOKEN_RATE_LIMIT_PER_MINUTE?: string;
+  AUTH_FAILURE_RATE_LIMIT_PER_MINUTE?: string;
+  MANAGEMENT_API_RATE_LIMIT_PER_MINUTE?: string;
 }

@@ -39,9 +39,11 @@ export interface OAuthErrorOptions {
   trace?: readonly TraceEntry[];
   /**
    * A status the code's own does not cover: 405 for a method the endpoint does not support
-   * (RFC 9110 §15.5.6), still in the endpoint's error shape.
+   * (RFC 9110 §15.5.6), still in the endpoint's error shape; 429 for a rate limit (RFC 6585 §4).
    */
-  status?: 405;
+  status?: 405 | 429;
+  /** Headers the status needs beside the body, e.g. `Retry-After` and `X-Rate-Limit-*` on a 429. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -100,6 +102,7 @@ export class OAuthError extends Error {
   /** The RFC 6749 §5.2 `error_description`, already in its character set and bounded. */
   readonly description: string;
   readonly #status: number | undefined;
+  readonly #headers: Readonly<Record<string, string>> | undefined;
 
   constructor(
     readonly code: OAuthErrorCode,
@@ -111,6 +114,7 @@ export class OAuthError extends Error {
     this.description = safe;
     this.trace = options.trace;
     this.#status = options.status;
+    this.#headers = options.headers;
   }
 
   get status(): number {
@@ -123,6 +127,7 @@ export class OAuthError extends Error {
    */
   getResponse(init: { headers?: Readonly<Record<string, string>> } = {}): Response {
     const headers = new Headers({
+      ...this.#headers,
       ...init.headers,
       "Content-Type": "application/json",
       "Cache-Control": "no-store",

@@ -70,6 +70,11 @@ export async function startMiniflare({ bundlePath, credentials, persistTo, inspe
           // Issuers follow the request's origin (127.0.0.1 and a port chosen at start) only in local
           // development; a deployment pins them with ORG_URL (src/oauth/org-url.ts).
           LOCAL_DEVELOPMENT: "true",
+          // The bench sends far more than a client's 1,000 tokens a minute (README "Rate limits"): the
+          // per-client limit is raised out of reach, so the isolate's limiter runs and never refuses.
+          // Without `[[ratelimits]]` here the binding is absent (Miniflare's emulation of it is a
+          // Durable Object fetch; production's counter lives on the Worker's machine).
+          TOKEN_RATE_LIMIT_PER_MINUTE: "1000000000",
         },
       },
     ],

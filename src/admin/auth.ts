@@ -9,6 +9,11 @@
  *
  * The caller's rights go on the context (`admin`), for the writes that must not hand out more than
  * the caller holds (DESIGN §8: API tokens, client grants and credentials; src/config/rights.ts).
+ *
+ * Rate limits (README "Rate limits"): an address over its failed-authentication limit is refused
+ * with 429 E0000047 before any credential is looked at, and every 401 counts against it; an
+ * authenticated caller's requests are counted globally per caller, with Okta's `X-Rate-Limit-*`
+ * headers on every answer.
  */
 import { createMiddleware } from "hono/factory";
 import { ORG_KEYS_ID } from "../config/defaults";
@@ -18,16 +23,62 @@ import { OKTA_SCOPES, type OktaScope } from "../config/schemas";
 import type { AppEnv, BindPorts, Deps } from "../context";
 import { hashSecret, secretMatchesAny } from "../crypto/secrets";
 import { ApiError } from "../errors";
+import { type RateLimitVerdict, rateLimitHeaders } from "../http/rate-limit";
 import { verifyOrgAccessToken } from "../oauth/org/access-token";
+import { clientAddress } from "../oauth/rate-limit";
 import { inBackground } from "../oauth/server-context";
 import { extractBearer } from "../verify/bearer";
 import { bearerChallenge, bearerError } from "../verify/rfc6750";
-import { checkApiToken } from "./api-token-check";
+import { checkApiToken, isWellFormedApiToken } from "./api-token-check";
 
 const REALM = "warden";
 
 /** `bind`: the protocol ports, for the revocation pulse the bearer path checks as the token endpoint does. */
 export function requireAdmin(deps: Deps, bind: BindPorts) {
+  const authenticate = authenticateAdmin(deps, bind);
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const limits = deps.rateLimits.source(c.env);
+    const ip = clientAddress(c.req.raw);
+    // Before anything else: a guessing address costs one map lookup, and no Durable Object call.
+    const refused = limits.authFailures.refusal(ip);
+    if (refused) return tooManyRequests(refused, deps.now());
+    const denied = await authenticate(c, async () => {
+      const verdict = await limits.management(callerKey(c.get("admin")));
+      if (!verdict.allowed) {
+        c.res = tooManyRequests(verdict, deps.now());
+        return;
+      }
+      await next();
+      for (const [name, value] of Object.entries(rateLimitHeaders(verdict, deps.now()))) {
+        c.res.headers.set(name, value);
+      }
+    });
+    if (denied?.status === 401) await limits.authFailures.failed(ip);
+    return denied;
+  });
+}
+
+/** Whose budget a management API request spends: one per bootstrap token, API token or client. */
+function callerKey(principal: AdminPrincipal): string {
+  switch (principal.type) {
+    case "BOOTSTRAP":
+      return "bootstrap";
+    case "API_TOKEN":
+      return `token:${principal.id}`;
+    case "CLIENT":
+      return `client:${principal.id}`;
+  }
+}
+
+/** Okta's 429: E0000047 with the rate-limit headers and RFC 6585 §4's `Retry-After`. */
+function tooManyRequests(verdict: RateLimitVerdict, now: number): Response {
+  return new ApiError("E0000047", "API call exceeded rate limit due to too many requests.").getResponse({
+    headers: rateLimitHeaders(verdict, now),
+  });
+}
+
+/** Authentication and authorization proper: a 401 or 403 response, or the caller on the context. */
+function authenticateAdmin(deps: Deps, bind: BindPorts) {
   return createMiddleware<AppEnv>(async (c, next) => {
     // RFC 6750 §2.3's query form is refused whatever else the request carries, before any token is
     // looked at: it has leaked into logs already, and the client should learn that (Okta ignores it).
@@ -65,6 +116,8 @@ export function requireAdmin(deps: Deps, bind: BindPorts) {
       await next();
       return;
     }
+    // Not the shape of a token Warden issues: refused without asking the control plane.
+    if (!isWellFormedApiToken(match[1])) return unauthorized(`SSWS realm="${REALM}"`);
     const token = await checkApiToken(c.env, match[1], deps.now());
     if (!token) return unauthorized(`SSWS realm="${REALM}"`);
     if (token.rights === null) {

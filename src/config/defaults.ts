@@ -300,3 +300,57 @@ export const REVOCATION_WINDOW_MARGIN_SECONDS = 30;
  * the KV bound, and the control plane logs it.
  */
 export const PULSE_MAX_ENTRIES = 1000;
+
+// ---- Rate limits (README "Rate limits"). A limit counted by a `[[ratelimits]]` binding matches its
+// `simple` in wrangler.toml: the same period, and the limit in the binding's units (test/unit/rate-limit.test.ts).
+
+/**
+ * Token requests per authenticated client per minute, per Cloudflare location (`TOKEN_RATE_LIMIT`):
+ * Okta lets one app use at most 50 % of a bucket, and its largest custom-authorization-server
+ * `/v1/token` bucket is 2,000/min. A client_credentials client that caches its tokens needs a few.
+ */
+export const TOKEN_RATE_LIMIT = { limit: 1000, windowSeconds: 60 } as const;
+
+/**
+ * Failed authentications (token endpoint `invalid_client`, management API 401) per client IP per
+ * minute, per location (`AUTH_FAILURE_RATE_LIMIT`): a person or a misconfigured client fails a few
+ * times; guessing 256-bit credentials never succeeds, so past this it only costs us.
+ */
+export const AUTH_FAILURE_RATE_LIMIT = { limit: 60, windowSeconds: 60 } as const;
+
+/**
+ * Sign-in and `/api/v1/authn` attempts per client IP per minute, per location
+ * (`SIGN_IN_IP_RATE_LIMIT`): Okta's `/api/v1/authn` bucket is 600/min for a whole org; one address
+ * at a sixth of that is a script, not a person.
+ */
+export const SIGN_IN_IP_RATE_LIMIT = { limit: 100, windowSeconds: 60 } as const;
+
+/**
+ * Sign-in attempts per username per 10 s, per location (`SIGN_IN_USER_RATE_LIMIT`): Okta's per-user
+ * limit on `/api/v1/authn` and the password grant is 4 per second.
+ */
+export const SIGN_IN_USER_RATE_LIMIT = { limit: 40, windowSeconds: 10 } as const;
+
+/**
+ * Management API requests per caller (bootstrap token, API token, org-server client) per minute,
+ * counted globally by a `RateLimiter` Durable Object: Okta lets one API token use at most 50 % of each
+ * management bucket (600–1,200/min for the larger ones); Warden has one bucket for the whole API.
+ */
+export const MANAGEMENT_API_RATE_LIMIT = { limit: 1200, windowSeconds: 60 } as const;
+
+/**
+ * The token binding counts in units of this many requests (its wrangler.toml limit is
+ * TOKEN_RATE_LIMIT.limit / 10): a client's first request in a window and every 10th after it make one
+ * binding call, so the warm token path pays for one call per 10 tokens of a client.
+ */
+export const RATE_LIMIT_REPORT_EVERY = 10;
+
+/** Keys an isolate counts per limit; past that the oldest goes (bounded memory under a key flood). */
+export const RATE_LIMIT_MAX_KEYS = 10_000;
+
+/**
+ * How long an isolate remembers that an SSWS value is no live API token: repeated wrong tokens skip
+ * the control plane. Short, because a token refused for its owner's state (a deactivated client) can
+ * become good again; a never-issued value never can.
+ */
+export const API_TOKEN_NEGATIVE_CACHE_TTL_SECONDS = 5;

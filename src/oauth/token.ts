@@ -2,8 +2,8 @@
  * The token endpoint (RFC 6749 §3.2) of every authorization server, custom and org alike, as one
  * list of named steps:
  *
- *   read form → choose grant → authenticate client → resolve grant → evaluate policy → build claims
- *   → inline hook → sign → respond
+ *   read form → choose grant → authenticate client → rate limit → resolve grant → evaluate policy
+ *   → build claims → inline hook → sign → respond
  *
  * A grant type is a module that resolves its own parameters (src/oauth/grants/); what a kind of
  * server decides and puts in its tokens is its `TokenAuthority` (src/oauth/authority.ts). On a warm
@@ -15,6 +15,7 @@ import type { ClaimFailure } from "../claims/resolve";
 import { TOKEN_REQUEST_MAX_BYTES } from "../config/defaults";
 import type { AppEnv, Ports } from "../context";
 import { OAuthError } from "../errors";
+import { withRateLimitHeaders } from "../http/rate-limit";
 import type { AccessTokenClaims } from "../tokens/access-token";
 import { signToken } from "../tokens/sign";
 import type { TokenAuthority, TokenDecision } from "./authority";
@@ -23,6 +24,7 @@ import { recordClaimFailures, recordDenials } from "./denial-log";
 import { type FormParams, readFormBody } from "./form-body";
 import type { Grant, GrantInput, GrantRequest } from "./grants/grant";
 import { grantFor } from "./grants/registry";
+import { clientAddress, limitClient, limitFailedAuthentication } from "./rate-limit";
 import { tokenResponse } from "./token-response";
 
 /** `authorityOf`: the server the request addresses, from what the router put on the context. */
@@ -37,7 +39,11 @@ export function tokenEndpoint<D extends TokenDecision>(
 
     const params = await readFormBody(c.req.raw, TOKEN_REQUEST_MAX_BYTES);
     const grant = grantFor(params.get("grant_type"), authority.grantTypes);
-    const client = await authenticate(c.req.header("Authorization"), params, authority, ports, now);
+    // An address over its failure limit is refused before its credentials are looked at.
+    const client = await limitFailedAuthentication(ports, clientAddress(c.req.raw), () =>
+      authenticate(c.req.header("Authorization"), params, authority, ports, now),
+    );
+    const quota = await limitClient(ports, client.client_id);
     const issued = await recordDenials(authority.serverId, client.client_id, grant.type, () =>
       issueClaims(grant, authority, { client, params, ports, now }),
     );
@@ -48,13 +54,14 @@ export function tokenEndpoint<D extends TokenDecision>(
       now,
     });
     const accessToken = await sign(claims, authority, ports, now);
-    return tokenResponse({
+    const response = tokenResponse({
       token_type: "Bearer",
       // A hook may have changed the lifetime (src/hooks/patch.ts); never the scopes, which are reserved.
       expires_in: claims.payload.exp - claims.payload.iat,
       access_token: accessToken,
       scope: issued.decision.scopes.join(" "),
     });
+    return withRateLimitHeaders(response, quota, ports.clock());
   };
 }
 

@@ -120,7 +120,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   stateDir = makeStateDir();
-  writeFileSync(join(stateDir, "vars.env"), "KEYSET_CACHE_TTL_SECONDS=1\nKV_PROPAGATION_SECONDS=0\n");
+  writeFileSync(
+    join(stateDir, "vars.env"),
+    "KEYSET_CACHE_TTL_SECONDS=1\nKV_PROPAGATION_SECONDS=0\nTOKEN_RATE_LIMIT_PER_MINUTE=1000000000\n",
+  );
   warden = await startWarden({ stateDir, port: await freePort() });
   issuer = `${warden.local.baseUrl}/oauth2/${SERVER}`;
   const imported = await admin("/warden/import", {

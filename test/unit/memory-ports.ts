@@ -6,6 +6,7 @@
 import { importJWK } from "jose";
 import { createApp, createDeps } from "../../src/app";
 import { ORG_KEYS_ID } from "../../src/config/defaults";
+import type { RateLimits } from "../../src/config/rate-limits";
 import type { RevocableKind } from "../../src/config/revocations";
 import {
   Client,
@@ -54,6 +55,8 @@ export interface MemoryWorld {
   keyless?: string[];
   /** What the revocation pulse names as disabled (src/config/revocations.ts); nothing by default. */
   revoked?: { kind: RevocableKind; id: string }[];
+  /** Rate limits; by default every request is allowed (test/unit/rate-limit.test.ts has real ones). */
+  rateLimits?: RateLimits;
 }
 
 export interface MemoryPorts extends Ports {
@@ -121,6 +124,19 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
       isRevoked: (kind, id) => world.revoked?.some((r) => r.kind === kind && r.id === id) ?? false,
       keepFresh: () => undefined,
     },
+    rateLimits: world.rateLimits ?? unlimited(clock),
+  };
+}
+
+/** Rate limits that allow everything. */
+export function unlimited(clock: () => number): RateLimits {
+  const verdict = { allowed: true, limit: 1_000_000, remaining: 1_000_000, reset: 0 };
+  return {
+    token: () => verdict,
+    authFailures: { refusal: () => undefined, failed: async () => {} },
+    signIn: async () => verdict,
+    management: async () => verdict,
+    now: clock,
   };
 }
 

@@ -209,9 +209,12 @@ describe("an edge never goes back to an older keyset", () => {
 });
 
 describe("the token path's I/O", () => {
-  /** Wraps the bindings so every KV operation and Durable Object access is counted. */
+  /**
+   * Wraps the bindings so every KV operation, Durable Object access and rate-limit binding call is
+   * counted.
+   */
   function countingEnv() {
-    const calls = { kv: [] as string[], durableObjects: 0 };
+    const calls = { kv: [] as string[], durableObjects: 0, rateLimits: [] as string[] };
     const kv = new Proxy(bindings.CONFIG, {
       get(target, prop) {
         const value = Reflect.get(target, prop);
@@ -233,11 +236,20 @@ describe("the token path's I/O", () => {
           };
         },
       });
+    const tokenRateLimit = bindings.TOKEN_RATE_LIMIT as RateLimit;
     const counted: Env = {
       ...bindings,
       CONFIG: kv,
       CONTROL_PLANE: namespace(bindings.CONTROL_PLANE),
       KEY_VAULT: namespace(bindings.KEY_VAULT),
+      RATE_LIMITER: namespace(bindings.RATE_LIMITER),
+      ASSERTION_REPLAY: namespace(bindings.ASSERTION_REPLAY),
+      TOKEN_RATE_LIMIT: {
+        limit: (options) => {
+          calls.rateLimits.push(options.key);
+          return tokenRateLimit.limit(options);
+        },
+      },
     };
     return { counted, calls };
   }
@@ -246,10 +258,17 @@ describe("the token path's I/O", () => {
   // Cache API (no binding), fresh here as in any location with traffic; only where no isolate of the
   // location refreshed it for 3 s does a cold isolate read the control plane
   // (test/worker/revocation-pulse.test.ts counts that, and the background refresh every 4 s).
+  // The per-client rate limit (README "Rate limits") adds the `TOKEN_RATE_LIMIT` binding: not a
+  // network call but a counter cached on the Worker's own machine ("You are not waiting on a network
+  // request", developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/#performance), and
+  // even so consulted only on a client's first request in a window and then once per
+  // RATE_LIMIT_REPORT_EVERY (10) requests: the binding counts in units of 10.
   it("costs a cold isolate one KV read per kind of object and no Durable Object call; a warm one no I/O at all", async () => {
     const f = await seedServer();
     const { counted, calls } = countingEnv();
-    const fetch = freshApp();
+    // A fixed clock: the requests below must fall in one rate-limit window.
+    const start = Date.now();
+    const fetch = freshApp(createDeps(() => start));
     await freshColoPulse();
     const request = () =>
       tokenRequest(
@@ -265,9 +284,17 @@ describe("the token path's I/O", () => {
       `get snapshot/${f.serverId}`,
     ]);
     expect(calls.durableObjects).toBe(0);
+    expect(calls.rateLimits).toEqual([f.clientId]);
 
     calls.kv.length = 0;
-    for (let i = 0; i < 10; i++) expect((await fetch(request(), counted)).status).toBe(200);
+    calls.rateLimits.length = 0;
+    for (let i = 0; i < 9; i++) expect((await fetch(request(), counted)).status).toBe(200);
+    expect(calls.kv).toEqual([]);
+    expect(calls.durableObjects).toBe(0);
+    expect(calls.rateLimits).toEqual([]);
+    // The client's 11th request starts its second unit of 10: one binding call, nothing else.
+    expect((await fetch(request(), counted)).status).toBe(200);
+    expect(calls.rateLimits).toEqual([f.clientId]);
     expect(calls.kv).toEqual([]);
     expect(calls.durableObjects).toBe(0);
   });

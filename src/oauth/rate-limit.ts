@@ -1,0 +1,58 @@
+/**
+ * The token endpoint's rate limits (README "Rate limits"), as two named steps of the pipeline:
+ * - failed client authentication per client IP: an address over its limit is refused before its
+ *   credentials are looked at (a flood of made-up client ids would otherwise cost a KV read each);
+ * - token requests per authenticated client: counted after authentication, so nobody can spend
+ *   another client's budget by naming its id.
+ *
+ * A refusal is RFC 6749-shaped (one error vocabulary per surface): RFC 6749 has no code for it, and
+ * `temporarily_unavailable` (§4.1.2.1: "unable to handle the request due to a temporary overloading")
+ * is the one that says "retry later", with RFC 6585 §4's 429 and `Retry-After`.
+ */
+import type { Ports } from "../context";
+import { OAuthError } from "../errors";
+import { type RateLimitVerdict, rateLimitHeaders, retryAfterSeconds } from "../http/rate-limit";
+
+/**
+ * The client's address as Cloudflare's front line saw it. Only `CF-Connecting-IP`: Cloudflare sets it
+ * (overwriting what the client sent); `X-Forwarded-For` and the like are the client's to write.
+ */
+export function clientAddress(request: Request): string | undefined {
+  return request.headers.get("CF-Connecting-IP") ?? undefined;
+}
+
+/** Runs `authenticate` unless `ip` is over its failure limit, and counts its `invalid_client`s. */
+export async function limitFailedAuthentication<T>(
+  ports: Pick<Ports, "rateLimits" | "clock">,
+  ip: string | undefined,
+  authenticate: () => Promise<T>,
+): Promise<T> {
+  const refused = ports.rateLimits.authFailures.refusal(ip);
+  if (refused) throw tooManyRequests(refused, ports.clock(), "authentication attempts");
+  try {
+    return await authenticate();
+  } catch (error) {
+    if (error instanceof OAuthError && error.code === "invalid_client") {
+      await ports.rateLimits.authFailures.failed(ip);
+    }
+    throw error;
+  }
+}
+
+/** Counts one token request of `clientId`; over the limit, the 429. */
+export async function limitClient(
+  ports: Pick<Ports, "rateLimits" | "clock">,
+  clientId: string,
+): Promise<RateLimitVerdict> {
+  const verdict = await ports.rateLimits.token(clientId);
+  if (!verdict.allowed) throw tooManyRequests(verdict, ports.clock(), "token requests");
+  return verdict;
+}
+
+function tooManyRequests(verdict: RateLimitVerdict, now: number, what: string): OAuthError {
+  return new OAuthError(
+    "temporarily_unavailable",
+    `Too many ${what}; retry after ${retryAfterSeconds(verdict, now)} seconds.`,
+    { status: 429, headers: rateLimitHeaders(verdict, now) },
+  );
+}
