@@ -101,7 +101,7 @@ async function bearerPrincipal(
     ? await verifyOrgAccessToken(extracted.token, keyset, issuer, now)
     : ({ ok: false, reason: "unknown_kid" } as const);
   // A deactivated (or deleted) client's tokens stop working within the config propagation bound.
-  const client = verdict.ok ? await deps.config.client(env.CONFIG, verdict.facts.clientId) : undefined;
+  const client = verdict.ok ? await deps.config.client(env, verdict.facts.clientId) : undefined;
   if (!verdict.ok || client?.status !== "ACTIVE") {
     return unauthorized(
       bearerChallenge({
