@@ -17,7 +17,7 @@ import {
   configRecordMacKey,
   encodeConfigRecord,
 } from "../config/config-record";
-import { CONFIG_RECORD_REPUT_MIN_INTERVAL_SECONDS } from "../config/defaults";
+import { CONFIG_RECORD_REPUT_MIN_INTERVAL_SECONDS, ISOLATE_CACHE_MAX_ENTRIES } from "../config/defaults";
 import { kvKeys } from "../config/kv-keys";
 import type { Env } from "../env";
 
@@ -27,8 +27,8 @@ const encoder = new TextEncoder();
 export class RecordPublisher {
   readonly #sql: SqlStorage;
   readonly #env: Pick<Env, "CONFIG" | "KEY_ENCRYPTION_KEY">;
-  /** When each KV key was last put (epoch ms), so an edge's recovery cannot keep this writing KV. */
-  readonly #putAt = new Map<string, number>();
+  /** When each KV key was last put back (epoch ms), so edges' recoveries cannot keep this writing KV. */
+  readonly #putBackAt = new Map<string, number>();
 
   constructor(sql: SqlStorage, env: Pick<Env, "CONFIG" | "KEY_ENCRYPTION_KEY">) {
     this.#sql = sql;
@@ -48,11 +48,21 @@ export class RecordPublisher {
 
   /**
    * Puts `text` back for an edge that met a record it could not authenticate, unless this key was
-   * put within CONFIG_RECORD_REPUT_MIN_INTERVAL_SECONDS. Best effort: the edge has its answer anyway.
+   * put back within CONFIG_RECORD_REPUT_MIN_INTERVAL_SECONDS: KV takes one write per second per key,
+   * and whoever keeps overwriting KV must not keep the control plane writing. Best effort: the edge
+   * has its answer anyway.
    */
   async putBack(kind: ConfigRecordKind, id: string, text: string): Promise<void> {
-    const last = this.#putAt.get(kvKeys[kind](id));
-    if (last !== undefined && Date.now() - last < CONFIG_RECORD_REPUT_MIN_INTERVAL_SECONDS * 1000) return;
+    const key = kvKeys[kind](id);
+    const now = Date.now();
+    const last = this.#putBackAt.get(key);
+    if (last !== undefined && now - last < CONFIG_RECORD_REPUT_MIN_INTERVAL_SECONDS * 1000) return;
+    this.#putBackAt.delete(key);
+    if (this.#putBackAt.size >= ISOLATE_CACHE_MAX_ENTRIES) {
+      const oldest = this.#putBackAt.keys().next();
+      if (!oldest.done) this.#putBackAt.delete(oldest.value);
+    }
+    this.#putBackAt.set(key, now);
     await this.#put(kind, id, text).catch((error: unknown) =>
       console.error(
         JSON.stringify({
@@ -66,14 +76,7 @@ export class RecordPublisher {
   }
 
   async #put(kind: ConfigRecordKind, id: string, text: string): Promise<void> {
-    const key = kvKeys[kind](id);
-    await this.#env.CONFIG.put(key, text);
-    this.#putAt.delete(key);
-    if (this.#putAt.size >= 1000) {
-      const oldest = this.#putAt.keys().next();
-      if (!oldest.done) this.#putAt.delete(oldest.value);
-    }
-    this.#putAt.set(key, Date.now());
+    await this.#env.CONFIG.put(kvKeys[kind](id), text);
   }
 
   /** Whether every record in KV was published in the current format under the current key. */
