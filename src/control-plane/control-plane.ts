@@ -35,7 +35,6 @@ import {
   withoutHookSecret,
 } from "../config/schemas";
 import type { Env } from "../env";
-import { publishedHook } from "../hooks/published-hook";
 import type { SigningSettings, VaultStatus } from "../keys/key-vault";
 import { type ApiTokenCreated, type ApiTokenRecord, ApiTokenStore } from "./api-token-store";
 import { type ClientMissing, type ClientPage, ClientStore, refusal } from "./client-store";
@@ -151,10 +150,8 @@ export class ControlPlane extends DurableObject<Env> {
         return this.#servers.snapshot(id);
       case "client":
         return this.#clients.get(id);
-      case "hook": {
-        const hook = this.#hooks.get(id);
-        return hook && publishedHook(hook, this.env.KEY_ENCRYPTION_KEY);
-      }
+      case "hook":
+        return this.#hooks.published(id);
     }
   }
 
@@ -170,9 +167,8 @@ export class ControlPlane extends DurableObject<Env> {
       const clients = this.#clients.all();
       const hooks = this.#hooks.ids();
       for (const id of hooks) {
-        const hook = this.#hooks.get(id);
-        if (hook)
-          await this.#records.publish("hook", id, await publishedHook(hook, this.env.KEY_ENCRYPTION_KEY));
+        const published = await this.#hooks.published(id);
+        if (published) await this.#records.publish("hook", id, published);
       }
       for (const id of servers) {
         const snapshot = this.#servers.snapshot(id);
