@@ -93,7 +93,7 @@ export function bindPorts(deps: Deps): BindPorts {
     if (!ports) {
       const localDevelopment = isLocalDevelopment(env);
       ports = {
-        config: deps.config.source(env.CONFIG),
+        config: deps.config.source(env),
         keys: deps.keys.source(env),
         clientKeys: deps.clientKeys.source({ allowLoopback: localDevelopment }),
         assertionReplay: assertionReplayGuard(env),

@@ -161,7 +161,7 @@ async function bearerPrincipal(
     : ({ ok: false, reason: "unknown_kid" } as const);
   // A deactivated (or deleted) client's tokens stop working within the revocation pulse's bound
   // (10 s), whatever the client record this isolate or KV still holds (src/config/revocations.ts).
-  const client = verdict.ok ? await deps.config.client(env.CONFIG, verdict.facts.clientId) : undefined;
+  const client = verdict.ok ? await deps.config.client(env, verdict.facts.clientId) : undefined;
   if (!verdict.ok || client?.status !== "ACTIVE" || revocations.isRevoked("client", client.client_id)) {
     return unauthorized(
       bearerChallenge({

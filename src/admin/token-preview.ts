@@ -86,7 +86,7 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
     const alg = config.server.credentials.signing.alg;
     const issuedAt = Math.floor(now() / 1000);
     // Uncached: the hook as the edges will read it, not as this isolate last saw it.
-    const ports: Ports = { ...bind(c.env), config: new ConfigStore(now).source(c.env.CONFIG) };
+    const ports: Ports = { ...bind(c.env), config: new ConfigStore(now).source(c.env) };
     const authority = customServer(config, issuer);
     const scopes = [...new Set(parsed.data.scopes)];
     const params = new Map(scopes.length > 0 ? [["scope", scopes.join(" ")]] : []);

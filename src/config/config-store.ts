@@ -1,10 +1,28 @@
 /**
  * The edge's view of configuration: snapshots and client records read from KV through the isolate
  * cache. A cold isolate costs one KV read per kind of object; a warm one none.
+ *
+ * Nothing of a record is used before its MAC holds for the kind and id asked for (config-record.ts).
+ * A record that fails is logged without its content and never cached; the isolate then asks the
+ * control plane for the authenticated record, at most once per cooldown per record, which is how
+ * records published before they were authenticated are replaced after an upgrade. Without one the
+ * record is absent: an unknown client, server or hook.
  */
 
+import type { ControlPlane } from "../control-plane/control-plane";
 import type { PublishedInlineHook } from "../hooks/published-hook";
-import { CONFIG_CACHE_TTL_SECONDS, ISOLATE_CACHE_MAX_ENTRIES, NEGATIVE_CACHE_TTL_SECONDS } from "./defaults";
+import {
+  type ConfigRecordKind,
+  type ConfigRecordRejection,
+  configRecordMacKey,
+  openConfigRecord,
+} from "./config-record";
+import {
+  CONFIG_CACHE_TTL_SECONDS,
+  CONFIG_RECORD_RECOVERY_COOLDOWN_SECONDS,
+  ISOLATE_CACHE_MAX_ENTRIES,
+  NEGATIVE_CACHE_TTL_SECONDS,
+} from "./defaults";
 import { IsolateCache } from "./isolate-cache";
 import { kvKeys } from "./kv-keys";
 import type { Client, Snapshot } from "./schemas";
@@ -17,12 +35,25 @@ export interface ConfigSource {
   hook(hookId: string): Promise<PublishedInlineHook | undefined>;
 }
 
+/** The bindings the config store reads. */
+export interface ConfigBindings {
+  CONFIG: KVNamespace;
+  /** What the records' MAC key is derived from. */
+  KEY_ENCRYPTION_KEY: string;
+  /** Called only to recover from an unauthenticated record, never on a request that finds a good one. */
+  CONTROL_PLANE: DurableObjectNamespace<ControlPlane>;
+}
+
 export class ConfigStore {
   private readonly snapshots: IsolateCache<Snapshot>;
   private readonly clients: IsolateCache<Client>;
   private readonly hooks: IsolateCache<PublishedInlineHook>;
+  /** When this isolate last asked the control plane for a record, by KV key (epoch ms). */
+  private readonly recoveries = new Map<string, number>();
+  private readonly now: () => number;
 
   constructor(now?: () => number) {
+    this.now = now ?? Date.now;
     const options = {
       ttlMs: CONFIG_CACHE_TTL_SECONDS * 1000,
       negativeTtlMs: NEGATIVE_CACHE_TTL_SECONDS * 1000,
@@ -34,34 +65,96 @@ export class ConfigStore {
     this.hooks = new IsolateCache(options);
   }
 
-  /** This store read through `kv`: what protocol code is handed instead of the binding. */
-  source(kv: KVNamespace): ConfigSource {
+  /** This store read through `env`'s bindings: what protocol code is handed instead of them. */
+  source(env: ConfigBindings): ConfigSource {
     return {
-      snapshot: (serverId) => this.snapshot(kv, serverId),
-      client: (clientId) => this.client(kv, clientId),
-      hook: (hookId) => this.hook(kv, hookId),
+      snapshot: (serverId) => this.snapshot(env, serverId),
+      client: (clientId) => this.client(env, clientId),
+      hook: (hookId) => this.hook(env, hookId),
     };
   }
 
-  snapshot(kv: KVNamespace, serverId: string): Promise<Snapshot | undefined> {
-    return this.snapshots.get(
-      serverId,
-      async () => (await kv.get<Snapshot>(kvKeys.snapshot(serverId), "json")) ?? undefined,
-    );
+  snapshot(env: ConfigBindings, serverId: string): Promise<Snapshot | undefined> {
+    return this.snapshots.get(serverId, () => this.read<Snapshot>(env, "snapshot", serverId));
   }
 
-  client(kv: KVNamespace, clientId: string): Promise<Client | undefined> {
-    return this.clients.get(
-      clientId,
-      async () => (await kv.get<Client>(kvKeys.client(clientId), "json")) ?? undefined,
-    );
+  client(env: ConfigBindings, clientId: string): Promise<Client | undefined> {
+    return this.clients.get(clientId, () => this.read<Client>(env, "client", clientId));
   }
 
   /** A token inline hook; read only for a rule that names one, so other tokens never pay for it. */
-  hook(kv: KVNamespace, hookId: string): Promise<PublishedInlineHook | undefined> {
-    return this.hooks.get(
-      hookId,
-      async () => (await kv.get<PublishedInlineHook>(kvKeys.hook(hookId), "json")) ?? undefined,
-    );
+  hook(env: ConfigBindings, hookId: string): Promise<PublishedInlineHook | undefined> {
+    return this.hooks.get(hookId, () => this.read<PublishedInlineHook>(env, "hook", hookId));
   }
+
+  /** The authenticated record, or undefined: none in KV, or none that verifies (then recovered if it can be). */
+  private async read<T>(env: ConfigBindings, kind: ConfigRecordKind, id: string): Promise<T | undefined> {
+    const key = kvKeys[kind](id);
+    const raw = await env.CONFIG.get(key);
+    if (raw === null) return undefined;
+    const mac = await configRecordMacKey(env.KEY_ENCRYPTION_KEY).catch(() => undefined);
+    if (!mac) {
+      console.error(JSON.stringify({ event: "config.bad_key_encryption_key", kind, id }));
+      return undefined;
+    }
+    const opened = await openConfigRecord<T>(raw, kind, id, mac);
+    if (opened.ok) return opened.value;
+    logRejected(kind, id, "kv", opened.reason);
+    return this.recover<T>(env, kind, id, key, mac);
+  }
+
+  /**
+   * Asks the control plane for the authenticated record, at most once per cooldown per record in this
+   * isolate; the control plane also puts it back in KV. Undefined when the cooldown has not passed,
+   * the control plane has no such object, cannot be reached, or its answer does not verify here.
+   */
+  private async recover<T>(
+    env: ConfigBindings,
+    kind: ConfigRecordKind,
+    id: string,
+    key: string,
+    mac: CryptoKey,
+  ): Promise<T | undefined> {
+    const now = this.now();
+    const last = this.recoveries.get(key);
+    if (last !== undefined && now - last < CONFIG_RECORD_RECOVERY_COOLDOWN_SECONDS * 1000) return undefined;
+    this.recoveries.delete(key);
+    if (this.recoveries.size >= ISOLATE_CACHE_MAX_ENTRIES) {
+      const oldest = this.recoveries.keys().next();
+      if (!oldest.done) this.recoveries.delete(oldest.value);
+    }
+    this.recoveries.set(key, now);
+    let raw: string | undefined;
+    try {
+      raw = await env.CONTROL_PLANE.get(env.CONTROL_PLANE.idFromName("global")).publishedRecord(kind, id);
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          event: "config.recovery_failed",
+          kind,
+          id,
+          error: error instanceof Error ? error.message : "unknown",
+        }),
+      );
+      return undefined;
+    }
+    if (raw === undefined) return undefined;
+    const opened = await openConfigRecord<T>(raw, kind, id, mac);
+    if (!opened.ok) {
+      logRejected(kind, id, "control_plane", opened.reason);
+      return undefined;
+    }
+    console.warn(JSON.stringify({ event: "config.recovered", kind, id }));
+    return opened.value;
+  }
+}
+
+/** Structured, and never with the record's content. */
+function logRejected(
+  kind: ConfigRecordKind,
+  id: string,
+  origin: "kv" | "control_plane",
+  reason: ConfigRecordRejection,
+): void {
+  console.warn(JSON.stringify({ event: "config.record_rejected", kind, id, origin, reason }));
 }

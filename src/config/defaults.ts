@@ -56,6 +56,20 @@ export const KEYSET_RECOVERY_COOLDOWN_SECONDS = 30;
  */
 export const KEYSET_REPUT_MIN_INTERVAL_SECONDS = 60;
 
+/**
+ * An edge that finds a snapshot, client or hook record in KV unauthenticated (published before
+ * records were, or not written by the control plane) asks the control plane for the authenticated
+ * one at most this often per isolate and record: recovery after an upgrade without a Durable Object
+ * call per request. See config-store.ts.
+ */
+export const CONFIG_RECORD_RECOVERY_COOLDOWN_SECONDS = 30;
+
+/**
+ * The control plane puts a record back in KV for such an edge at most this often per record, for the
+ * reason the key vault does (KEYSET_REPUT_MIN_INTERVAL_SECONDS).
+ */
+export const CONFIG_RECORD_REPUT_MIN_INTERVAL_SECONDS = 60;
+
 /** Bound on isolate cache entries, so a flood of unknown client ids cannot grow memory without limit. */
 export const ISOLATE_CACHE_MAX_ENTRIES = 1000;
 

@@ -13,6 +13,7 @@ import { Client, type ClientInput, type ClientSecret } from "../config/schemas";
 import { hashSecret, randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
 import { type ClientPower, clientWriteNeeds } from "./client-rights";
+import type { RecordPublisher } from "./record-publisher";
 import { RecordTable } from "./record-table";
 import { newObjectId } from "./server-changes";
 import { forbidden, invalid, missing, type WriteResult } from "./write-result";
@@ -41,6 +42,7 @@ export class ClientStore {
   constructor(
     sql: SqlStorage,
     private readonly env: Pick<Env, "CONFIG">,
+    private readonly records: RecordPublisher,
     private readonly beforePublish: () => Promise<void>,
   ) {
     this.#table = new RecordTable(sql, "clients", "client_id");
@@ -275,7 +277,7 @@ export class ClientStore {
 
   async publish(record: Client): Promise<void> {
     await this.beforePublish();
-    await this.env.CONFIG.put(kvKeys.client(record.client_id), JSON.stringify(record));
+    await this.records.publish("client", record.client_id, record);
   }
 
   private async save(record: Client): Promise<void> {

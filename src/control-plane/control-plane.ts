@@ -6,8 +6,14 @@
  * Every write runs inside `blockConcurrencyWhile`: its reads, validation, storage and publication
  * happen with no other call interleaved at its awaits, so concurrent admin writes never lose an
  * update. Results cross the RPC boundary as data: thrown errors would lose their shape on the way.
+ *
+ * Every record it puts in KV is authenticated as a whole (record-publisher.ts). Records an older
+ * Warden published carry no MAC and edges refuse them, so the first time this object runs after an
+ * upgrade (or a change of `KEY_ENCRYPTION_KEY`) it publishes every record again, before it answers
+ * any call; an edge that meets an unauthenticated record asks for it (`publishedRecord`).
  */
 import { DurableObject } from "cloudflare:workers";
+import type { ConfigRecordKind } from "../config/config-record";
 import {
   DEFAULT_SIGNING_ALG,
   MAX_API_TOKEN_CHAIN,
@@ -34,6 +40,7 @@ import type { SigningSettings, VaultStatus } from "../keys/key-vault";
 import { type ApiTokenCreated, type ApiTokenRecord, ApiTokenStore } from "./api-token-store";
 import { type ClientMissing, type ClientPage, ClientStore, refusal } from "./client-store";
 import { InlineHookStore } from "./hook-store";
+import { RecordPublisher } from "./record-publisher";
 import { type KnownObjects, policiesNamingClient, referenceIssues, rulesNamingHook } from "./references";
 import { clientChanges, serverChanges } from "./revocation-changes";
 import { RevocationLog } from "./revocation-log";
@@ -105,16 +112,92 @@ export class ControlPlane extends DurableObject<Env> {
   readonly #apiTokens: ApiTokenStore;
   /** Recent disables, for the edges' revocation pulse (src/control-plane/revocation-log.ts). */
   readonly #revocations: RevocationLog;
+  readonly #records: RecordPublisher;
   #orgKeysReady = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const sql = ctx.storage.sql;
-    this.#servers = new ServerStore(sql, env);
-    this.#clients = new ClientStore(sql, env, () => this.#ensureOrgKeys());
-    this.#hooks = new InlineHookStore(sql, env);
+    this.#records = new RecordPublisher(sql, env);
+    this.#servers = new ServerStore(sql, env, this.#records);
+    this.#clients = new ClientStore(sql, env, this.#records, () => this.#ensureOrgKeys());
+    this.#hooks = new InlineHookStore(sql, env, this.#records);
     this.#apiTokens = new ApiTokenStore(sql);
     this.#revocations = new RevocationLog(sql, env);
+    // Before any call is answered: records of an older Warden are replaced on the first call after
+    // an upgrade, whoever makes it (an admin, npm start, an edge recovering a record).
+    void ctx.blockConcurrencyWhile(() => this.#republishIfStale());
+  }
+
+  // ---- records in KV ----
+
+  /**
+   * The authenticated KV record of one snapshot, client or inline hook, for an edge that found the
+   * one in KV unauthenticated (src/config/config-store.ts): published before records were
+   * authenticated, under another key-encryption key, or not by this control plane. It is put back
+   * in KV (at most once a minute per record). Undefined when there is no such object. Serialised
+   * with writes, so a record put back is never older than one a write has just published.
+   */
+  async publishedRecord(kind: ConfigRecordKind, id: string): Promise<string | undefined> {
+    if (typeof id !== "string" || !["snapshot", "client", "hook"].includes(kind)) return undefined;
+    return this.ctx.blockConcurrencyWhile(async () => {
+      await this.#republishIfStale();
+      const value = await this.#currentRecord(kind, id);
+      if (value === undefined) return undefined;
+      const text = await this.#records.encode(kind, id, value);
+      await this.#records.putBack(kind, id, text);
+      return text;
+    });
+  }
+
+  async #currentRecord(kind: ConfigRecordKind, id: string): Promise<unknown> {
+    switch (kind) {
+      case "snapshot":
+        return this.#servers.snapshot(id);
+      case "client":
+        return this.#clients.get(id);
+      case "hook":
+        return this.#hooks.published(id);
+    }
+  }
+
+  /**
+   * Publishes every snapshot, client and inline hook again when the records in KV are not all in the
+   * current format under the current key (record-publisher.ts), then records that they are. Never
+   * throws: a failure (KV unavailable) is logged and the next call that checks tries again.
+   */
+  async #republishIfStale(): Promise<void> {
+    try {
+      if (await this.#records.current()) return;
+      const servers = this.#servers.all().map((c) => c.server.id);
+      const clients = this.#clients.all();
+      const hooks = this.#hooks.ids();
+      for (const id of hooks) {
+        const published = await this.#hooks.published(id);
+        if (published) await this.#records.publish("hook", id, published);
+      }
+      for (const id of servers) {
+        const snapshot = this.#servers.snapshot(id);
+        if (snapshot) await this.#records.publish("snapshot", id, snapshot);
+      }
+      for (const client of clients) await this.#records.publish("client", client.client_id, client);
+      await this.#records.markCurrent();
+      console.warn(
+        JSON.stringify({
+          event: "control_plane.records_republished",
+          servers: servers.length,
+          clients: clients.length,
+          inlineHooks: hooks.length,
+        }),
+      );
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          event: "control_plane.republish_failed",
+          error: error instanceof Error ? error.message : "unknown",
+        }),
+      );
+    }
   }
 
   // ---- bulk: import and export (npm start's seed, config as code) ----
@@ -137,6 +220,8 @@ export class ControlPlane extends DurableObject<Env> {
     };
     // Serialise the whole write: validation against current state, storage and publication.
     return this.ctx.blockConcurrencyWhile(async () => {
+      // An import (npm start's seed, `warden apply`) also brings every older record up to date.
+      if (!options.dryRun) await this.#republishIfStale();
       const deleted = this.#pruned(doc, options.prune === true);
       const hooks = this.#hooks.prepare(doc.inlineHooks, "inlineHooks");
       const known = this.#knownAfter(doc, deleted);

@@ -9,7 +9,8 @@ import { kvKeys } from "../config/kv-keys";
 import { InlineHook, type InlineHookRecord, type Status } from "../config/schemas";
 import { randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
-import { publishedHook } from "../hooks/published-hook";
+import { type PublishedInlineHook, publishedHook } from "../hooks/published-hook";
+import type { RecordPublisher } from "./record-publisher";
 import { RecordTable } from "./record-table";
 import { missing, type WriteResult } from "./write-result";
 
@@ -29,6 +30,7 @@ export class InlineHookStore {
   constructor(
     sql: SqlStorage,
     private readonly env: Pick<Env, "CONFIG" | "KEY_ENCRYPTION_KEY">,
+    private readonly records: RecordPublisher,
   ) {
     this.#table = new RecordTable(sql, "inline_hooks", "id");
   }
@@ -169,9 +171,14 @@ export class InlineHookStore {
   /** After the transaction, before anything that names these hooks is published. */
   async publish(records: readonly PreparedHook[]): Promise<void> {
     for (const { record } of records) {
-      const published = await publishedHook(record, this.env.KEY_ENCRYPTION_KEY);
-      await this.env.CONFIG.put(kvKeys.hook(record.id), JSON.stringify(published));
+      await this.records.publish("hook", record.id, await publishedHook(record, this.env.KEY_ENCRYPTION_KEY));
     }
+  }
+
+  /** What `hook/{id}` holds for the stored hook: its secret sealed for the edges. */
+  async published(id: string): Promise<PublishedInlineHook | undefined> {
+    const record = this.get(id);
+    return record && publishedHook(record, this.env.KEY_ENCRYPTION_KEY);
   }
 
   private async write(

@@ -8,6 +8,7 @@
 import { kvKeys } from "../config/kv-keys";
 import type { ServerConfig, Snapshot } from "../config/schemas";
 import type { Env } from "../env";
+import type { RecordPublisher } from "./record-publisher";
 
 interface ServerRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -30,6 +31,7 @@ export class ServerStore {
   constructor(
     private readonly sql: SqlStorage,
     private readonly env: Pick<Env, "CONFIG" | "KEY_VAULT">,
+    private readonly records: RecordPublisher,
   ) {
     sql.exec(
       "CREATE TABLE IF NOT EXISTS servers (id TEXT PRIMARY KEY, config TEXT NOT NULL, version INTEGER NOT NULL)",
@@ -77,6 +79,12 @@ export class ServerStore {
     return { ...config, version, publishedAt: new Date().toISOString() };
   }
 
+  /** The stored server as a snapshot at its stored version, to publish again (republish, recovery). */
+  snapshot(id: string): Snapshot | undefined {
+    const stored = this.get(id);
+    return stored && { ...stored.config, version: stored.version, publishedAt: new Date().toISOString() };
+  }
+
   /** Keys before the snapshot: an edge that sees a server's snapshot must find its keyset too. */
   async publish(snapshot: Snapshot): Promise<void> {
     const { alg, rotationMode, rotationPeriodSeconds, nextKeyLeadSeconds } =
@@ -87,7 +95,7 @@ export class ServerStore {
       rotationPeriodSeconds,
       nextKeyLeadSeconds,
     });
-    await this.env.CONFIG.put(kvKeys.snapshot(snapshot.server.id), JSON.stringify(snapshot));
+    await this.records.publish("snapshot", snapshot.server.id, snapshot);
   }
 
   /** The SQLite half of a delete (usable inside a storage transaction); `unpublish` follows it. */

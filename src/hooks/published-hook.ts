@@ -1,11 +1,14 @@
 /**
- * What the edge knows of a token inline hook: the `hook/{id}` KV record the control plane publishes.
- * Only what a call needs, with the auth secret sealed (AES-256-GCM under the key-encryption key, as
- * signing keys travel): KV holds no usable credential, yet the edge needs no Durable Object call.
+ * What the edge knows of a token inline hook: the `hook/{id}` KV record the control plane publishes
+ * (authenticated as a whole, src/config/config-record.ts). Only what a call needs, with the auth
+ * secret sealed (AES-256-GCM under a key derived from the key-encryption key for this use alone, as
+ * signing keys travel under theirs): KV holds no usable credential, yet the edge needs no Durable
+ * Object call. Records sealed under the secret itself (before keys were derived per use) are never
+ * opened: the control plane publishes every hook again on upgrade (record-publisher.ts).
  */
 import { base64url } from "jose";
 import type { InlineHookRecord, Status } from "../config/schemas";
-import { importKeyEncryptionKey } from "../keys/seal";
+import { DerivedKeyCache, deriveAesGcmKey } from "../crypto/derived-keys";
 
 export interface SealedSecret {
   iv: string;
@@ -47,7 +50,7 @@ async function seal(secret: string, kek: string, hookId: string): Promise<Sealed
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const ciphertext = await crypto.subtle.encrypt(
     { name: "AES-GCM", iv, additionalData: aad(hookId) },
-    await kekKey(kek),
+    await hookSecretKey(kek),
     encoder.encode(secret),
   );
   return { iv: base64url.encode(iv), ciphertext: base64url.encode(new Uint8Array(ciphertext)) };
@@ -56,23 +59,18 @@ async function seal(secret: string, kek: string, hookId: string): Promise<Sealed
 export async function unsealHookSecret(sealed: SealedSecret, kek: string, hookId: string): Promise<string> {
   const plain = await crypto.subtle.decrypt(
     { name: "AES-GCM", iv: base64url.decode(sealed.iv), additionalData: aad(hookId) },
-    await kekKey(kek),
+    await hookSecretKey(kek),
     base64url.decode(sealed.ciphertext),
   );
   return decoder.decode(plain);
 }
 
-/** The imported key-encryption key, once per isolate (it changes only with a redeploy). */
-let imported: { secret: string; key: Promise<CryptoKey> } | undefined;
+/** The label names the sealing scheme: a new one derives a new key. */
+const SEAL_INFO = "warden hook-secret/1 seal";
 
-function kekKey(secret: string): Promise<CryptoKey> {
-  if (imported?.secret !== secret) {
-    const key = importKeyEncryptionKey(secret);
-    // A failed import must not stick.
-    key.catch(() => {
-      if (imported?.key === key) imported = undefined;
-    });
-    imported = { secret, key };
-  }
-  return imported.key;
+const sealingKeys = new DerivedKeyCache((material) => deriveAesGcmKey(material, SEAL_INFO));
+
+/** The hook secrets' sealing key, derived once per isolate (a value, per secret). */
+export function hookSecretKey(secret: string): Promise<CryptoKey> {
+  return sealingKeys.get(secret);
 }

@@ -11,13 +11,6 @@ import type { SealedSigningKey } from "./keyset";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The secret itself as an AES-GCM key: what inline hook secrets are sealed under (published-hook.ts). */
-export async function importKeyEncryptionKey(secret: string): Promise<CryptoKey> {
-  const raw = base64url.decode(secret);
-  if (raw.byteLength !== 32) throw new Error("KEY_ENCRYPTION_KEY must be 32 bytes, base64url-encoded");
-  return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
-}
-
 function aad(serverId: string, version: number): Uint8Array {
   return encoder.encode(`warden-keyset:${serverId}:${version}`);
 }

@@ -4,10 +4,11 @@
  */
 import { base64url } from "jose";
 import { describe, expect, it } from "vitest";
+import { hookSecretKey } from "../../src/hooks/published-hook";
 import type { PublishedKeyset } from "../../src/keys/keyset";
 import { deriveKeysetKeys } from "../../src/keys/keyset-keys";
 import { encodeKeysetRecord, KEYSET_RECORD_FORMAT, openKeysetRecord } from "../../src/keys/keyset-record";
-import { importKeyEncryptionKey, seal, unseal } from "../../src/keys/seal";
+import { seal, unseal } from "../../src/keys/seal";
 
 const SECRET = base64url.encode(new Uint8Array(32).map((_, i) => i + 1));
 const OTHER_SECRET = base64url.encode(new Uint8Array(32).map((_, i) => 200 - i));
@@ -177,10 +178,12 @@ describe("keyset record", () => {
 });
 
 describe("keyset keys", () => {
-  it("derives the sealing key apart from the secret itself (which inline hooks use)", async () => {
+  it("derives the sealing key apart from the secret itself and from the key inline hook secrets use", async () => {
     const derived = await deriveKeysetKeys(SECRET);
     const sealed = await seal([], derived.seal, "payments", 1);
-    await expect(unseal(sealed, await importKeyEncryptionKey(SECRET), "payments", 1)).rejects.toThrow();
+    const raw = await crypto.subtle.importKey("raw", base64url.decode(SECRET), "AES-GCM", false, ["decrypt"]);
+    await expect(unseal(sealed, raw, "payments", 1)).rejects.toThrow();
+    await expect(unseal(sealed, await hookSecretKey(SECRET), "payments", 1)).rejects.toThrow();
     await expect(unseal(sealed, derived.seal, "payments", 1)).resolves.toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import { ALL_RIGHTS } from "../../src/config/rights";
 import type { Env } from "../../src/env";
 import {
   ADMIN_TOKEN,
+  configRecord,
   controlPlane,
   expectApiError as expectError,
   freshApp,
@@ -192,7 +193,7 @@ describe("POST /api/v1/warden/import", () => {
       .map((r) => (r.ok ? r.value.servers[0]?.version : -1))
       .sort((a, b) => (a ?? 0) - (b ?? 0));
     expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    const snapshot = (await (env as Env).CONFIG.get(`snapshot/${id}`, "json")) as { version: number };
+    const snapshot = (await configRecord("snapshot", id)) as { version: number };
     expect(snapshot.version).toBe(10);
   });
 });

@@ -8,6 +8,7 @@ import type { Env } from "../../src/env";
 import {
   adminRequest,
   basic,
+  configRecord,
   controlPlane,
   expectApiError,
   type Fixture,
@@ -321,7 +322,7 @@ describe("app lifecycle and deletion", () => {
     const deactivated = await call("POST", `${APPS}/${app.id}/lifecycle/deactivate`);
     expect(deactivated.status).toBe(200);
     expect(await deactivated.json()).toEqual({});
-    expect(await (env as Env).CONFIG.get(`client/${app.id}`, "json")).toMatchObject({ status: "INACTIVE" });
+    expect(await configRecord("client", app.id)).toMatchObject({ status: "INACTIVE" });
     const refused = await token(app.id, secret);
     expect(refused.status).toBe(401);
     expect(((await refused.json()) as { error: string }).error).toBe("invalid_client");

@@ -8,6 +8,8 @@ import {
 } from "jose";
 import { expect } from "vitest";
 import { createApp, createDeps } from "../../src/app";
+import { type ConfigRecordKind, configRecordMacKey, openConfigRecord } from "../../src/config/config-record";
+import { kvKeys } from "../../src/config/kv-keys";
 import { ALL_RIGHTS } from "../../src/config/rights";
 import type { ClientJwk, ImportDocumentInput as ImportDocument } from "../../src/config/schemas";
 import type { Deps } from "../../src/context";
@@ -319,4 +321,21 @@ export async function openRecord(raw: string, serverId: string): Promise<Publish
   const opened = await openKeysetRecord(raw, serverId, mac);
   if (!opened.ok) throw new Error(`keyset record of ${serverId} does not verify: ${opened.reason}`);
   return opened.keyset;
+}
+
+/** The config record KV holds for `kind` and `id`, authenticated as an edge authenticates it; null when absent. */
+export async function configRecord<T = Record<string, unknown>>(
+  kind: ConfigRecordKind,
+  id: string,
+): Promise<T | null> {
+  const raw = await (env as Env).CONFIG.get(kvKeys[kind](id));
+  if (raw === null) return null;
+  const opened = await openConfigRecord<T>(
+    raw,
+    kind,
+    id,
+    await configRecordMacKey((env as Env).KEY_ENCRYPTION_KEY),
+  );
+  if (!opened.ok) throw new Error(`${kind} record of ${id} does not verify: ${opened.reason}`);
+  return opened.value;
 }

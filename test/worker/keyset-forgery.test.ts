@@ -354,7 +354,13 @@ describe("a stranger who can write the org keyset", async () => {
 });
 
 describe("a Worker whose KEY_ENCRYPTION_KEY is not the one the keysets were published under", () => {
-  it("answers 503 on the token, JWKS and discovery endpoints and accepts no org token", async () => {
+  /** Nothing the control plane published verifies there: the snapshot neither, so the server is unknown. */
+  async function expectUnknownServer(res: Response): Promise<void> {
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toMatch(/MAC|HMAC|decrypt|AES|keyset|stack|\.ts/i);
+  }
+
+  it("serves no key: the server is unknown (its snapshot fails too) and no org token is accepted", async () => {
     const f = await seedServer();
     const manager = await seedOrgClient(["okta.authorizationServers.read"]);
     const genuine = await orgAccessToken(manager, "okta.authorizationServers.read");
@@ -363,23 +369,26 @@ describe("a Worker whose KEY_ENCRYPTION_KEY is not the one the keysets were publ
       KEY_ENCRYPTION_KEY: base64url.encode(crypto.getRandomValues(new Uint8Array(32))),
     };
     const app = freshApp();
-    await expectUnavailable(await token(app, f, wrongKey));
+    await expectUnknownServer(await token(app, f, wrongKey));
     for (const path of ["/v1/keys", "/.well-known/openid-configuration"]) {
-      await expectUnavailable(await app(new Request(`${f.issuer}${path}`), wrongKey));
+      await expectUnknownServer(await app(new Request(`${f.issuer}${path}`), wrongKey));
     }
     const res = await app(
       adminRequest("GET", `/authorizationServers/${f.serverId}`, undefined, `Bearer ${genuine}`),
       wrongKey,
     );
     expect(res.status).toBe(401);
+    // The org server's own keyset (no snapshot in front of it) still answers 503.
+    await expectUnavailable(await app(new Request(`${ORIGIN}/oauth2/v1/keys`), wrongKey));
   });
 
-  it("answers 503, not 500, when the secret is not a key at all", async () => {
+  it("answers 404 and 503, not 500, when the secret is not a key at all", async () => {
     const f = await seedServer();
     const notAKey: Env = { ...bindings, KEY_ENCRYPTION_KEY: "too-short" };
     const app = freshApp();
-    await expectUnavailable(await token(app, f, notAKey));
-    await expectUnavailable(await app(new Request(`${f.issuer}/v1/keys`), notAKey));
+    await expectUnknownServer(await token(app, f, notAKey));
+    await expectUnknownServer(await app(new Request(`${f.issuer}/v1/keys`), notAKey));
+    await expectUnavailable(await app(new Request(`${ORIGIN}/oauth2/v1/keys`), notAKey));
   });
 });
 

@@ -128,8 +128,9 @@ describe("a deactivated client", () => {
     expect(await statuses([...d.isolates, d.isolate()], post)).toEqual([401, 401, 401, 401]);
 
     // The pulse won: the records these isolates and KV hold still say ACTIVE.
-    expect((await d.isolates[0]?.deps.config.client(bindings.CONFIG, f.postClientId))?.status).toBe("ACTIVE");
-    expect(JSON.parse((await bindings.CONFIG.get(`client/${f.postClientId}`)) ?? "{}").status).toBe("ACTIVE");
+    expect((await d.isolates[0]?.deps.config.client(bindings, f.postClientId))?.status).toBe("ACTIVE");
+    const stored = JSON.parse((await bindings.CONFIG.get(`client/${f.postClientId}`)) ?? "{}");
+    expect(JSON.parse(stored.record).status).toBe("ACTIVE");
   });
 
   it("is allowed again once re-activated, also when that happens within the window", async () => {

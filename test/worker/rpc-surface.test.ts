@@ -22,7 +22,15 @@ describe("Durable Object RPC surface", () => {
   it("ControlPlane answers its RPC methods but not its internals", async () => {
     const plane = controlPlane();
     await expect(call(plane, "listInlineHooks")).resolves.toBeInstanceOf(Array);
-    for (const name of ["ensureOrgKeys", "pruned", "known", "knownAfter"]) {
+    for (const name of [
+      "ensureOrgKeys",
+      "pruned",
+      "known",
+      "knownAfter",
+      "republishIfStale",
+      "currentRecord",
+      "records",
+    ]) {
       await expect(call(plane, name), name).rejects.toThrow();
     }
   });
