@@ -29,6 +29,14 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   // Before authentication: bearer tokens are verified against the org URL's issuer.
   router.use(requireOrgUrl());
   router.use(requireAdmin(deps, bind));
+  // A write may disable (or re-enable) a client, secret or server: this location's pulse and colo
+  // copy take it at once, so the admin's own edge never answers with the state before the write.
+  router.use(async (c, next) => {
+    await next();
+    if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.res.ok) {
+      await bind(c.env).revocations.publish();
+    }
+  });
 
   router.route("/warden", bulkRouter());
   router.route("/authorizationServers", keysRouter());

@@ -59,6 +59,11 @@ export interface RevocationView {
    * handed to `waitUntil` when it is getting old); a promise to await first when it may not.
    */
   keepFresh(waitUntil: (task: Promise<unknown>) => void): Promise<void> | undefined;
+  /**
+   * After an admin write at this location: the control plane's pulse now, held here and put in the
+   * colo's copy, so this location sees a disable (or a re-enable) at once; others within the bound.
+   */
+  publish(): Promise<void>;
 }
 
 /** Where a refresh reads from: the control plane's pulse, and the secret the colo copy is MACed under. */
@@ -85,6 +90,7 @@ export class RevocationPulse {
     return {
       isRevoked: (kind, id) => isRevokedIn(this.#index, kind, id, this.now),
       keepFresh: (waitUntil) => this.keepFresh(source, waitUntil),
+      publish: () => this.publish(source),
     };
   }
 
@@ -143,6 +149,23 @@ export class RevocationPulse {
       );
     } finally {
       if (this.#refreshing === claim) this.#refreshing = undefined;
+    }
+  }
+
+  /** The control plane's pulse, whatever the colo copy's age (RevocationView.publish). Never rejects. */
+  async publish(source: PulseSource): Promise<void> {
+    try {
+      const fetchedAt = this.now();
+      const read: HeldPulse = { ...(await withTimeout(source.read(), PULSE_FETCH_TIMEOUT_MS)), fetchedAt };
+      this.#adopt(read);
+      if (this.#held === read) await this.#writeColoCopy(read, source.keyEncryptionKey);
+    } catch (error) {
+      console.warn(
+        JSON.stringify({
+          event: "pulse.publish_failed",
+          error: error instanceof Error ? error.message : "unknown",
+        }),
+      );
     }
   }
 

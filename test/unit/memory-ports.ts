@@ -123,6 +123,7 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
     revocations: {
       isRevoked: (kind, id) => world.revoked?.some((r) => r.kind === kind && r.id === id) ?? false,
       keepFresh: () => undefined,
+      publish: async () => {},
     },
     rateLimits: world.rateLimits ?? unlimited(clock),
   };

@@ -52,10 +52,20 @@ function withoutControlPlane() {
     get(target, prop) {
       const value = Reflect.get(target, prop);
       if (prop === "get") {
-        return () => {
-          calls.controlPlane += 1;
-          throw new Error("control plane unreachable");
-        };
+        // Unreachable for everything; only record recovery is counted (the revocation pulse's reads
+        // are its own business, test/worker/revocation-pulse.test.ts).
+        return () =>
+          new Proxy(
+            {},
+            {
+              get(_, method) {
+                return () => {
+                  if (method === "publishedRecord") calls.controlPlane += 1;
+                  throw new Error("control plane unreachable");
+                };
+              },
+            },
+          );
       }
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -63,13 +73,26 @@ function withoutControlPlane() {
   return { env: { ...bindings, CONTROL_PLANE } as Env, calls };
 }
 
-/** The bindings with control-plane calls counted. */
+/** The bindings with the control plane's record recoveries (`publishedRecord`) counted. */
 function countingControlPlane() {
   const calls = { controlPlane: 0 };
   const CONTROL_PLANE = new Proxy(bindings.CONTROL_PLANE, {
     get(target, prop) {
       const value = Reflect.get(target, prop);
-      if (prop === "get") calls.controlPlane += 1;
+      if (prop === "get") {
+        // The edge calls the control plane for two things: record recovery, counted, and the
+        // revocation pulse (src/config/revocation-pulse.ts), passed through.
+        return (id: DurableObjectId) => {
+          const stub = target.get(id);
+          return {
+            publishedRecord: (kind: Kind, recordId: string) => {
+              calls.controlPlane += 1;
+              return stub.publishedRecord(kind, recordId);
+            },
+            revocationPulse: () => stub.revocationPulse(),
+          };
+        };
+      }
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
