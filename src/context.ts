@@ -12,6 +12,7 @@ import type { Env } from "./env";
 import { unsealHookSecret } from "./hooks/published-hook";
 import type { HookSecretOpener } from "./hooks/token-hook";
 import { KeyStore, type KeysetSource } from "./keys/key-store";
+import { type EventLog, IsolateEventLog } from "./log/event-log";
 import type { AssertionReplayGuard } from "./oauth/client-auth";
 import { type ClientKeySource, ClientKeyStore } from "./oauth/client-keys";
 
@@ -21,6 +22,8 @@ export interface Deps {
   keys: KeyStore;
   /** Keys `private_key_jwt` clients registered (inline or fetched from their `jwks_uri`). */
   clientKeys: ClientKeyStore;
+  /** The system log's counters and buffered events (src/log/event-log.ts). */
+  log: IsolateEventLog;
   /** Epoch milliseconds. */
   now: () => number;
 }
@@ -41,6 +44,8 @@ export interface Ports {
   clock: () => number;
   /** The Worker vars protocol code depends on. */
   settings: ProtocolSettings;
+  /** The system log: events and counters, sent to the queue off the request path (src/log/). */
+  log: EventLog;
 }
 
 /** Builds (or returns) the ports of one `env`. */
@@ -66,6 +71,7 @@ export function createDeps(now: () => number = Date.now): Deps {
     config: new ConfigStore(now),
     keys: new KeyStore(now),
     clientKeys: new ClientKeyStore({ now }),
+    log: new IsolateEventLog(now),
     now,
   };
 }
@@ -88,6 +94,7 @@ export function bindPorts(deps: Deps): BindPorts {
         hookSecrets: hookSecretOpener(env),
         clock: deps.now,
         settings: { orgUrl: env.ORG_URL, propagation: env, localDevelopment },
+        log: deps.log.port(env.LOG_QUEUE),
       };
       bound.set(env, ports);
     }

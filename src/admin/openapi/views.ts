@@ -73,6 +73,7 @@ const ErrorCode = described<ApiErrorCode>({
   E0000009: "Internal Server Error (500)",
   E0000011: "Invalid token provided (401)",
   E0000022: "The endpoint does not support the provided HTTP method (405)",
+  E0000031: "Invalid search criteria (400)",
   E0000047: "API call exceeded rate limit (429)",
 });
 
