@@ -40,15 +40,10 @@ export function parseLogQuery(params: URLSearchParams, nowMs: number): LogQuery 
     throw invalid("sortOrder", "must be ASCENDING or DESCENDING");
   }
   const rawLimit = params.get("limit");
-  const limit = rawLimit === null ? LOG_QUERY_DEFAULT_LIMIT : Number(rawLimit);
-  if (
-    !/^\d+$/.test(rawLimit ?? "1") ||
-    !Number.isInteger(limit) ||
-    limit < 1 ||
-    limit > LOG_QUERY_MAX_LIMIT
-  ) {
-    throw invalid("limit", `must be an integer from 1 to ${LOG_QUERY_MAX_LIMIT}`);
-  }
+  const asked = rawLimit === null ? LOG_QUERY_DEFAULT_LIMIT : Number(rawLimit);
+  if (!/^\d{1,9}$/.test(rawLimit ?? "1") || asked < 1) throw invalid("limit", "must be a positive integer");
+  // As the other lists (and Okta): more than the maximum is taken as the maximum.
+  const limit = Math.min(asked, LOG_QUERY_MAX_LIMIT);
   const rawAfter = params.get("after");
   const after = rawAfter === null ? undefined : decodeCursor(rawAfter);
   if (after === null) throw invalid("after", "is not a cursor this API returned");
