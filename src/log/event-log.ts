@@ -209,7 +209,13 @@ export class IsolateEventLog {
     this.#pending = [];
     this.#urgent = false;
     for (const [key, counter] of this.#counters) {
-      messages.push(counterMessage(key, counter, crypto.randomUUID()));
+      const message = counterMessage(key, counter, crypto.randomUUID());
+      // A counted event is a line too, once per flush with this isolate's count (not once per grant).
+      writeLine({
+        ...message.event,
+        debugContext: { debugData: { ...message.event.debugContext.debugData, count: counter.count } },
+      });
+      messages.push(message);
     }
     this.#counters.clear();
     if (this.#overflow > 0) {
