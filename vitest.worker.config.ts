@@ -1,4 +1,4 @@
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 // Tier 2: inside workerd, with real KV and Durable Objects from wrangler.toml. Fixed secrets, so runs
@@ -16,6 +16,8 @@ export default defineConfig({
           // Requests go to https://warden.test (test/worker/helpers.ts ORIGIN): the issuer is pinned
           // as in a deployment; test/worker/org-url.test.ts unsets it to see the fail-closed paths.
           ORG_URL: "https://warden.test",
+          // System log: migrations/ applied to DIRECTORY by test/worker/apply-migrations.ts.
+          TEST_MIGRATIONS: await readD1Migrations("./migrations"),
         },
       },
     }),
@@ -24,5 +26,7 @@ export default defineConfig({
     include: ["test/worker/**/*.test.ts"],
     // A real token inline hook service on 127.0.0.1 (test/hook-server); tests `inject("hookServer")`.
     globalSetup: ["test/hook-server/global-setup.ts"],
+    // System log: the D1 schema, before every test file.
+    setupFiles: ["test/worker/apply-migrations.ts"],
   },
 });

@@ -19,6 +19,9 @@
  *   verify                 the resource-server verifier (`warden/verify`): stands alone
  *   claims                 pure expression language and claim resolution
  *   config                 the edge's read side: schemas, defaults, KV keys, snapshot / client stores
+ *   log                    the system log: events, isolate counters, queue consumer, D1 store and
+ *                          query; above `config` (its defaults), below everything that emits events
+ *                          (keys, hooks, oauth, control-plane, admin)
  *   policy                 pure policy engine over a snapshot
  *   tokens                 claim-set building and signing
  *   keys                   key vault Durable Object, schedule, keysets
@@ -40,6 +43,7 @@ export const LAYERS = [
   ["verify"],
   ["claims"],
   ["config"],
+  ["log"],
   ["policy"],
   ["tokens"],
   ["keys"],

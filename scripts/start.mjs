@@ -7,7 +7,7 @@
  * Environment: PORT (default 8787), WARDEN_STATE_DIR (default .warden), WARDEN_QUIET=1 (no banner).
  * Optional Worker vars for local runs (e.g. `KEYSET_CACHE_TTL_SECONDS=1`) go in `$WARDEN_STATE_DIR/vars.env`.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -99,6 +99,21 @@ function banner(local) {
 
 const local = loadOrCreateLocal();
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
+
+// System log: the D1 schema (migrations/) in the same local state `wrangler dev` persists to.
+const migrated = spawnSync(
+  wrangler,
+  ["d1", "migrations", "apply", "DIRECTORY", "--local", "--persist-to", join(stateDir, "state")],
+  {
+    cwd: root,
+    stdio: ["ignore", process.env.WARDEN_QUIET === "1" ? "ignore" : "inherit", "inherit"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+  },
+);
+if (migrated.status !== 0) {
+  console.error("applying the D1 migrations failed");
+  process.exit(1);
+}
 const child = spawn(
   wrangler,
   [

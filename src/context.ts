@@ -14,6 +14,7 @@ import type { Env } from "./env";
 import { unsealHookSecret } from "./hooks/published-hook";
 import type { HookSecretOpener } from "./hooks/token-hook";
 import { KeyStore, type KeysetSource } from "./keys/key-store";
+import { type EventLog, IsolateEventLog } from "./log/event-log";
 import type { AssertionReplayGuard } from "./oauth/client-auth";
 import { type ClientKeySource, ClientKeyStore } from "./oauth/client-keys";
 
@@ -27,6 +28,8 @@ export interface Deps {
   revocations: RevocationPulse;
   /** Rate-limit counters (src/config/rate-limits.ts). */
   rateLimits: RateLimitStore;
+  /** The system log's counters and buffered events (src/log/event-log.ts). */
+  log: IsolateEventLog;
   /** Epoch milliseconds. */
   now: () => number;
 }
@@ -51,6 +54,8 @@ export interface Ports {
   revocations: RevocationView;
   /** Per-client, per-IP and per-user rate limits (README "Rate limits"). */
   rateLimits: RateLimits;
+  /** The system log: events and counters, sent to the queue off the request path (src/log/). */
+  log: EventLog;
 }
 
 /** Builds (or returns) the ports of one `env`. */
@@ -78,6 +83,7 @@ export function createDeps(now: () => number = Date.now): Deps {
     clientKeys: new ClientKeyStore({ now }),
     revocations: new RevocationPulse(now),
     rateLimits: new RateLimitStore(now),
+    log: new IsolateEventLog(now),
     now,
   };
 }
@@ -102,6 +108,7 @@ export function bindPorts(deps: Deps): BindPorts {
         settings: { orgUrl: env.ORG_URL, propagation: env, localDevelopment },
         revocations: deps.revocations.view(pulseSource(env)),
         rateLimits: deps.rateLimits.source(env),
+        log: deps.log.port(env.LOG_QUEUE),
       };
       bound.set(env, ports);
     }

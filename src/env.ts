@@ -1,6 +1,7 @@
 import type { RateLimiter } from "./admin/rate-limiter";
 import type { ControlPlane } from "./control-plane/control-plane";
 import type { KeyVault } from "./keys/key-vault";
+import type { LogMessage } from "./log/event-log";
 import type { AssertionReplay } from "./oauth/assertion-replay";
 
 /** Bindings, secrets and vars of the Warden Worker (see wrangler.toml). */
@@ -13,6 +14,12 @@ export interface Env {
   KEY_VAULT: DurableObjectNamespace<KeyVault>;
   /** One instance per client, named by its client id: the `jti`s of its accepted assertions. */
   ASSERTION_REPLAY: DurableObjectNamespace<AssertionReplay>;
+  // --- System log (src/log/) ---
+  /** The directory database: the system log (`system_log`), users and groups later (DESIGN §1). */
+  DIRECTORY: D1Database;
+  /** System-log events, batched into `DIRECTORY` by this Worker's own `queue()` consumer. */
+  LOG_QUEUE: Queue<LogMessage>;
+  // --- end system log ---
   /** Secret: base64url of 32 random bytes; seals keysets published to KV (AES-256-GCM). */
   KEY_ENCRYPTION_KEY: string;
   /** Secret: the bootstrap admin API token (`Authorization: SSWS …`). */

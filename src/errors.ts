@@ -153,6 +153,7 @@ export type ApiErrorCode =
   | "E0000009" // Internal Server Error
   | "E0000011" // Invalid token provided
   | "E0000022" // The endpoint does not support the provided HTTP method
+  | "E0000031" // Invalid search criteria (a system-log `filter` that does not parse)
   | "E0000047"; // API call exceeded rate limit
 
 const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
@@ -165,6 +166,7 @@ const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   E0000009: 500,
   E0000011: 401,
   E0000022: 405,
+  E0000031: 400,
   E0000047: 429,
 };
 

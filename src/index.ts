@@ -1,5 +1,8 @@
-/** Worker entry: the app's fetch handler and the Durable Object classes. */
+/** Worker entry: the app's fetch handler, the system log's queue and cron handlers, and the Durable Object classes. */
 import { createApp } from "./app";
+import type { Env } from "./env";
+import { consumeLogBatch } from "./log/consumer";
+import { runRetention } from "./log/retention";
 
 export { RateLimiter } from "./admin/rate-limiter";
 export { ControlPlane } from "./control-plane/control-plane";
@@ -7,4 +10,15 @@ export { KeyVault } from "./keys/key-vault";
 export { AssertionReplay } from "./oauth/assertion-replay";
 
 /** One app per isolate: its caches are what keep the warm token path free of I/O. */
-export default createApp();
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  // --- System log (src/log/): the LOG_QUEUE consumer and the daily retention cron ---
+  async queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+    await consumeLogBatch(batch, env.DIRECTORY, Date.now());
+  },
+  async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+    await runRetention(env.DIRECTORY, controller.scheduledTime);
+  },
+} satisfies ExportedHandler<Env, unknown>;

@@ -57,6 +57,9 @@ export async function startMiniflare({ bundlePath, credentials, persistTo, inspe
         compatibilityFlags: workerOptions.compatibilityFlags,
         kvNamespaces: workerOptions.kvNamespaces,
         durableObjects: workerOptions.durableObjects,
+        // System log (src/log/): the queue the token path counts into, so its cost is measured; no
+        // consumer (its D1 writes are off the measured path).
+        ...(workerOptions.queueProducers ? { queueProducers: workerOptions.queueProducers } : {}),
         modules: true,
         modulesRoot: dirname(bundlePath),
         scriptPath: bundlePath,

@@ -8,11 +8,13 @@ import { Hono } from "hono";
 import type { AppEnv, BindPorts, Deps } from "../context";
 import { apiTokensRouter } from "./api-tokens";
 import { appsRouter } from "./apps";
+import { auditWrites } from "./audit";
 import { requireAdmin } from "./auth";
 import { bulkRouter } from "./bulk";
 import { claimsRouter } from "./claims";
 import { inlineHooksRouter } from "./inline-hooks";
 import { keysRouter } from "./keys";
+import { logsRouter } from "./logs";
 import { openApiRouter } from "./openapi/router";
 import { requireOrgUrl } from "./org-origin";
 import { policiesRouter } from "./policies";
@@ -29,6 +31,8 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   // Before authentication: bearer tokens are verified against the org URL's issuer.
   router.use(requireOrgUrl());
   router.use(requireAdmin(deps, bind));
+  // System log: every successful write is an event (src/admin/audit.ts).
+  router.use(auditWrites(bind));
   // A write may disable (or re-enable) a client, secret or server: this location's pulse and colo
   // copy take it at once, so the admin's own edge never answers with the state before the write.
   router.use(async (c, next) => {
@@ -48,6 +52,7 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   router.route("/inlineHooks", inlineHooksRouter());
   router.route("/apps", appsRouter());
   router.route("/api-tokens", apiTokensRouter());
+  router.route("/logs", logsRouter(deps.now));
 
   // Last: a known path with a method it does not support is a 405, anything else a 404.
   let allowed: ((path: string) => string[]) | undefined;

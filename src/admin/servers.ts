@@ -46,6 +46,8 @@ function serverView(origin: string, server: ServerConfig["server"], signing: Vau
       },
     },
     tokenProfile: server.tokenProfile,
+    // System log: servers stored before the field existed count their grants (the default).
+    logging: server.logging ?? { grants: "AGGREGATED" },
     _links: {
       self: {
         href: self,

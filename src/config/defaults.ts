@@ -368,3 +368,41 @@ export const RATE_LIMIT_MAX_KEYS = 10_000;
  * become good again; a never-issued value never can.
  */
 export const API_TOKEN_NEGATIVE_CACHE_TTL_SECONDS = 5;
+
+// --- System log (src/log/, README "System log") ---------------------------------------------------
+
+/** Okta keeps System Log events for 90 days; the daily cron deletes older ones. */
+export const LOG_RETENTION_DAYS = 90;
+/** Rows the retention cron deletes per statement: bounded so one run never holds D1's writer long. */
+export const LOG_RETENTION_DELETE_BATCH = 5000;
+/** Statements per retention run: 250 k rows a day is far above the aggregated write rate. */
+export const LOG_RETENTION_MAX_BATCHES = 50;
+/** Aggregate contributions are remembered (for exactly-once counting) as long as a queue keeps a message: 14 days. */
+export const LOG_CONTRIBUTION_RETENTION_DAYS = 14;
+/** Token grants and sampled-out denials are counted per server × client × this window: Okta-like one row per minute. */
+export const LOG_AGGREGATE_WINDOW_SECONDS = 60;
+/** An isolate sends its counters and buffered events at most this often: the token path never waits on the queue. */
+export const LOG_FLUSH_INTERVAL_SECONDS = 10;
+/** Distinct counters an isolate holds between flushes; beyond it, counts go to one overflow counter. */
+export const LOG_MAX_AGGREGATES = 1000;
+/** Individual events an isolate buffers between flushes; beyond it, they are counted instead (memory bound). */
+export const LOG_MAX_PENDING_EVENTS = 500;
+/** Denials stored in full (with their trace) per server × client × reason per window per isolate; the rest are counted. */
+export const LOG_DENIAL_SAMPLES_PER_WINDOW = 10;
+/** One stored event's JSON: a long policy trace is cut to fit (D1 rows and queue messages stay small). */
+export const LOG_EVENT_MAX_BYTES = 16_384;
+/** Queue `sendBatch` limits: 100 messages and 256 KB per call; stay under both. */
+export const LOG_QUEUE_BATCH_MESSAGES = 100;
+export const LOG_QUEUE_BATCH_BYTES = 200_000;
+/** `/api/v1/logs`: Okta's default page of 100 and maximum of 1000. */
+export const LOG_QUERY_DEFAULT_LIMIT = 100;
+export const LOG_QUERY_MAX_LIMIT = 1000;
+/** Okta: without `since`, a query starts 7 days before `until` (or now). */
+export const LOG_QUERY_DEFAULT_SINCE_DAYS = 7;
+/** Bounds on a `filter` expression: characters, nesting depth and comparisons. */
+export const LOG_FILTER_MAX_LENGTH = 2048;
+export const LOG_FILTER_MAX_DEPTH = 8;
+export const LOG_FILTER_MAX_TERMS = 32;
+/** Bound on `q`: keywords and characters. */
+export const LOG_QUERY_MAX_KEYWORDS = 10;
+export const LOG_QUERY_MAX_Q_LENGTH = 256;

@@ -92,6 +92,11 @@ export const AuthorizationServer = z.object({
     .prefault({}),
   /** Warden extension: `okta` (Okta's claim set) or `rfc9068` (JWT access-token profile). */
   tokenProfile: TokenProfile.default("okta"),
+  /**
+   * Warden extension: what the system log keeps of this server's token grants. AGGREGATED (default):
+   * one event per client × grant type × minute with a count; FULL: one event per grant (README "System log").
+   */
+  logging: z.object({ grants: z.enum(["AGGREGATED", "FULL"]).default("AGGREGATED") }).prefault({}),
 });
 export type AuthorizationServer = z.infer<typeof AuthorizationServer>;
 

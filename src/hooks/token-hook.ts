@@ -27,6 +27,8 @@ import {
 import type { Client, ServerConfig } from "../config/schemas";
 import { randomToken } from "../crypto/secrets";
 import { OAuthError, errorDescription as sanitizedDescription } from "../errors";
+import { requestInfo } from "../log/event";
+import type { EventLog } from "../log/event-log";
 import type { PolicyDecision } from "../policy";
 import type { AccessTokenClaims } from "../tokens/access-token";
 import { callHook } from "./hook-call";
@@ -61,6 +63,8 @@ export interface TokenHookInput {
   now: number;
   /** Test seam; the global fetch otherwise. */
   fetch?: typeof fetch;
+  /** The system log (`ports.log`); failures are lines only without it. */
+  log?: EventLog;
 }
 
 /** What the hook step did: a closed set, recorded by the token endpoint, shown by Token Preview. */
@@ -170,7 +174,12 @@ export async function runTokenInlineHook(input: TokenHookInput): Promise<TokenHo
 /** The token endpoint's step: the claim set to sign, the outcome recorded; an error object throws. */
 export async function applyTokenInlineHook(input: TokenHookInput): Promise<AccessTokenClaims> {
   const { token, outcome } = await runTokenInlineHook(input);
-  recordHookOutcome({ serverId: input.snapshot.server.id, clientId: input.client.client_id }, outcome);
+  recordHookOutcome(
+    { serverId: input.snapshot.server.id, clientId: input.client.client_id },
+    outcome,
+    input.log,
+    requestInfo(input.request.headers),
+  );
   if (outcome.kind === "error") throw new OAuthError("server_error", outcome.errorSummary);
   return token;
 }

@@ -23,6 +23,8 @@ import {
 import { kvKeys } from "../config/kv-keys";
 import type { SigningAlg } from "../config/schemas";
 import type { Env } from "../env";
+import { EVENT_TYPES, type EventInput, SYSTEM_ACTOR, serverTarget } from "../log/event";
+import { sendEvent } from "../log/event-log";
 import { metadataCachePolicy } from "./cache-policy";
 import { generateSigningKey } from "./generate";
 import { type PublishedKeyset, publicJwk, type SealedSigningKey } from "./keyset";
@@ -282,11 +284,14 @@ export class KeyVault extends DurableObject<Env> {
    * itself, with backoff, for as long as it takes. Stored state is untouched by a failed run.
    */
   override async alarm(): Promise<void> {
+    let event: EventInput | undefined;
+    const now = this.clock();
     await this.ctx.blockConcurrencyWhile(async () => {
-      const now = this.clock();
       try {
-        await this.#reconcile(now, false);
+        const before = this.#settings() ? this.#currentStatus(now).kid : null;
+        const status = await this.#reconcile(now, false);
         this.#deleteMeta("alarmFailures");
+        if (status.kid && status.kid !== before) event = this.#rolloverEvent(before, status.kid);
       } catch (error) {
         const failures = Number(this.#getMeta("alarmFailures") ?? "0") + 1;
         this.#setMeta("alarmFailures", String(failures));
@@ -303,9 +308,40 @@ export class KeyVault extends DurableObject<Env> {
             error: error instanceof Error ? error.message : String(error),
           }),
         );
+        event = {
+          eventType: EVENT_TYPES.keyVaultAlarmFailed,
+          severity: "ERROR",
+          displayMessage: "Signing key schedule run failed; retrying",
+          actor: SYSTEM_ACTOR,
+          outcome: {
+            result: "FAILURE",
+            reason: error instanceof Error ? error.message.slice(0, 200) : "error",
+          },
+          target: [serverTarget(this.#getMeta("serverId") ?? "")],
+          job: true,
+          debugData: { failures, retryInSeconds: retryIn },
+        };
         await this.ctx.storage.setAlarm((now + retryIn) * 1000);
       }
     });
+    // System log (src/log/): after the exclusive section, never inside it.
+    if (event) await sendEvent(this.env.LOG_QUEUE, event, now * 1000).catch(() => {});
+  }
+
+  /** A scheduled rollover: the key that signs changed (Okta: `app.oauth2.as.key.rollover`). */
+  #rolloverEvent(previousKid: string | null, kid: string): EventInput {
+    return {
+      eventType: EVENT_TYPES.keyRollover,
+      displayMessage: "Authorization server signing key rolled over",
+      actor: SYSTEM_ACTOR,
+      outcome: { result: "SUCCESS" },
+      target: [
+        serverTarget(this.#getMeta("serverId") ?? ""),
+        { id: kid, type: "Key", alternateId: kid, displayName: kid },
+      ],
+      job: true,
+      debugData: { previousKid, kid, trigger: "schedule" },
+    };
   }
 
   /**

@@ -37,6 +37,8 @@ export interface HookContext {
 export interface TokenAuthority<D extends TokenDecision = TokenDecision> {
   /** The server's id in logs; its keys are `keysetId`'s. */
   readonly serverId: string;
+  /** What the system log keeps of this server's grants (default AGGREGATED: counted per minute). */
+  readonly grantLogging?: "AGGREGATED" | "FULL";
   readonly keysetId: string;
   readonly issuer: string;
   /** The grant types this server's token endpoint accepts. */

@@ -23,6 +23,7 @@ const OIDC_SCOPES: ReadonlySet<string> = new Set(RESERVED_SCOPES);
 export function customServer(snapshot: ServerConfig, issuer: string): TokenAuthority<PolicyGrant> {
   return {
     serverId: snapshot.server.id,
+    grantLogging: snapshot.server.logging?.grants ?? "AGGREGATED",
     keysetId: snapshot.server.id,
     issuer,
     grantTypes: SUPPORTED_GRANT_TYPES,
@@ -95,6 +96,7 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
         secrets: ports.hookSecrets,
         allowLoopback: ports.settings.localDevelopment,
         now,
+        log: ports.log,
       });
     },
   };

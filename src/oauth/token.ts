@@ -16,11 +16,19 @@ import { TOKEN_REQUEST_MAX_BYTES } from "../config/defaults";
 import type { AppEnv, Ports } from "../context";
 import { OAuthError } from "../errors";
 import { withRateLimitHeaders } from "../http/rate-limit";
+import { afterResponse } from "../log/after-response";
+import { type RequestInfo, requestInfo } from "../log/event";
 import type { AccessTokenClaims } from "../tokens/access-token";
 import { signToken } from "../tokens/sign";
 import type { TokenAuthority, TokenDecision } from "./authority";
 import { authenticateClient, presentedCredentials } from "./client-auth";
-import { recordClaimFailures, recordDenials } from "./denial-log";
+import {
+  type GrantSubject,
+  recordClaimFailures,
+  recordClientAuthFailure,
+  recordDenials,
+  recordGrant,
+} from "./denial-log";
 import { type FormParams, readFormBody } from "./form-body";
 import type { Grant, GrantInput, GrantRequest } from "./grants/grant";
 import { grantFor } from "./grants/registry";
@@ -37,32 +45,56 @@ export function tokenEndpoint<D extends TokenDecision>(
     const authority = authorityOf(c);
     const now = Math.floor(ports.clock() / 1000);
 
+    // The system log's send, when one is due (at most one per isolate per flush interval), after
+    // the response: the token path never waits on the queue (src/log/event-log.ts).
+    afterResponse(c, ports.log);
+
     const params = await readFormBody(c.req.raw, TOKEN_REQUEST_MAX_BYTES);
     const grant = grantFor(params.get("grant_type"), authority.grantTypes);
     // An address over its failure limit is refused before its credentials are looked at.
     const client = await limitFailedAuthentication(ports, clientAddress(c.req.raw), () =>
-      authenticate(c.req.header("Authorization"), params, authority, ports, now),
+      authenticate(c.req.header("Authorization"), params, authority, ports, now, () =>
+        requestInfo(c.req.raw.headers),
+      ),
     );
     const quota = await limitClient(ports, client.client_id);
-    const issued = await recordDenials(authority.serverId, client.client_id, grant.type, () =>
+    const subject = grantSubject(c, ports, authority.serverId, client.client_id, grant.type);
+    const issued = await recordDenials(subject, () =>
       issueClaims(grant, authority, { client, params, ports, now }),
     );
-    recordClaimFailures(authority.serverId, client.client_id, issued.claimFailures);
+    recordClaimFailures(subject, issued.claimFailures);
     const claims = await authority.applyHook(issued.request, issued.decision, issued.token, {
       request: c.req.raw,
       ports,
       now,
     });
     const accessToken = await sign(claims, authority, ports, now);
+    // A hook may have changed the lifetime (src/hooks/patch.ts); never the scopes, which are reserved.
+    const expiresIn = claims.payload.exp - claims.payload.iat;
+    recordGrant(subject, authority.grantLogging ?? "AGGREGATED", {
+      scopes: issued.decision.scopes,
+      jti: claims.payload.jti,
+      expiresIn,
+    });
     const response = tokenResponse({
       token_type: "Bearer",
-      // A hook may have changed the lifetime (src/hooks/patch.ts); never the scopes, which are reserved.
-      expires_in: claims.payload.exp - claims.payload.iat,
+      expires_in: expiresIn,
       access_token: accessToken,
       scope: issued.decision.scopes.join(" "),
     });
     return withRateLimitHeaders(response, quota, ports.clock());
   };
+}
+
+/** The log's view of one token request; the client's address is read only for an event that keeps it. */
+function grantSubject(
+  c: Context<AppEnv>,
+  ports: Ports,
+  serverId: string,
+  clientId: string,
+  grantType: string,
+): GrantSubject {
+  return { log: ports.log, serverId, clientId, grantType, request: () => requestInfo(c.req.raw.headers) };
 }
 
 /**
@@ -79,20 +111,28 @@ function methodNotAllowed(): Response {
 async function authenticate(
   authorization: string | undefined,
   params: FormParams,
-  authority: Pick<TokenAuthority, "checkAuthMethod" | "assertionAudiences">,
+  authority: Pick<TokenAuthority, "checkAuthMethod" | "assertionAudiences" | "serverId">,
   ports: Ports,
   now: number,
+  request: () => RequestInfo,
 ) {
   const presented = presentedCredentials(authorization, params);
   authority.checkAuthMethod(presented.method);
-  return authenticateClient(presented, {
-    config: ports.config,
-    clientKeys: ports.clientKeys,
-    replay: ports.assertionReplay,
-    revocations: ports.revocations,
-    audiences: authority.assertionAudiences,
-    now,
-  });
+  try {
+    return await authenticateClient(presented, {
+      config: ports.config,
+      clientKeys: ports.clientKeys,
+      replay: ports.assertionReplay,
+      revocations: ports.revocations,
+      audiences: authority.assertionAudiences,
+      now,
+    });
+  } catch (error) {
+    if (error instanceof OAuthError && error.code === "invalid_client") {
+      recordClientAuthFailure(ports.log, authority.serverId, presented, request());
+    }
+    throw error;
+  }
 }
 
 export interface IssuedClaims<D extends TokenDecision> {

@@ -13,11 +13,17 @@ interface CurlRequest {
   data: string[];
 }
 
-/** The `curl …` command in the banner, continuation lines joined. */
+/**
+ * The banner's `curl …` command for a token, continuation lines joined. (wrangler dev prints a curl
+ * of its own before it, for the system log's cron: `…/cdn-cgi/local/scheduled`.)
+ */
 function printedCurl(output: string): string {
-  const match = /^[ \t]*(curl (?:[^\n]*\\\n)*[^\n]*)$/m.exec(output);
-  if (!match?.[1]) throw new Error(`no curl command in the output:\n${output}`);
-  return match[1].replace(/\\\n/g, " ");
+  const commands = [...output.matchAll(/^[ \t]*(curl (?:[^\n]*\\\n)*[^\n]*)$/gm)].map((m) =>
+    (m[1] as string).replace(/\\\n/g, " "),
+  );
+  const token = commands.find((command) => command.includes("/v1/token"));
+  if (!token) throw new Error(`no curl command for a token in the output:\n${output}`);
+  return token;
 }
 
 /** POSIX-shell words: whitespace-separated, with '…' and "…" quoting and backslash escapes. */

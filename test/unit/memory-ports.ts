@@ -19,6 +19,8 @@ import type { Ports } from "../../src/context";
 import { hashSecret } from "../../src/crypto/secrets";
 import type { PublishedInlineHook } from "../../src/hooks/published-hook";
 import type { SigningKey } from "../../src/keys/key-store";
+import type { EventInput } from "../../src/log/event";
+import { type CountSpec, writeLine } from "../../src/log/event-log";
 import { ClientKeyStore } from "../../src/oauth/client-keys";
 
 /** 2033-05-18T03:33:20Z: every token in these tests is issued then. */
@@ -62,6 +64,8 @@ export interface MemoryWorld {
 export interface MemoryPorts extends Ports {
   /** The `jti`s the replay guard has seen, per client. */
   seenAssertions: Set<string>;
+  /** What the endpoints told the system log (`log`): events and counter increments. */
+  logged: { events: EventInput[]; counts: CountSpec[] };
 }
 
 export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
@@ -92,8 +96,19 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
   const seenAssertions = new Set<string>();
   const clock = () => NOW_SECONDS * 1000;
 
+  const logged: MemoryPorts["logged"] = { events: [], counts: [] };
   return {
     seenAssertions,
+    logged,
+    log: {
+      record: (input, options) => {
+        logged.events.push(input);
+        writeLine(options?.line ?? { ...input });
+      },
+      count: (spec) => void logged.counts.push(spec),
+      flush: () => undefined,
+      armTimer: () => undefined,
+    },
     config: {
       snapshot: async (id) => snapshots.get(id),
       client: async (id) => clients.get(id),

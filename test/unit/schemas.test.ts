@@ -31,6 +31,7 @@ describe("config schemas", () => {
         },
       },
       tokenProfile: "okta",
+      logging: { grants: "AGGREGATED" },
     });
   });
 

@@ -40,6 +40,7 @@ export const responseSchemas = {
   ApiToken: views.ApiTokenView,
   ImportSummary: views.ImportSummaryView,
   ExportDocument: views.ExportDocumentView,
+  LogEvent: views.LogEventView,
 };
 
 export type RequestSchemaName = keyof typeof requestSchemas;

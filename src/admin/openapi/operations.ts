@@ -12,6 +12,10 @@ import * as z from "zod";
 import {
   APPS_PAGE_LIMIT,
   AUTHORIZATION_SERVERS_PAGE_LIMIT,
+  LOG_FILTER_MAX_LENGTH,
+  LOG_QUERY_DEFAULT_LIMIT,
+  LOG_QUERY_MAX_LIMIT,
+  LOG_QUERY_MAX_Q_LENGTH,
   MAX_CLIENT_SECRETS,
   SCOPES_PAGE_LIMIT,
 } from "../../config/defaults";
@@ -32,6 +36,8 @@ export const TAGS = {
   InlineHook: "Token inline hooks (`com.okta.oauth2.tokens.transform`).",
   ApiToken: "Admin API tokens for `Authorization: SSWS`.",
   ConfigAsCode: "Warden's whole-configuration import and export, which `warden plan` / `apply` use.",
+  SystemLog:
+    "Okta's System Log: admin changes, token grants (counted per minute by default), denials with their policy trace, key and hook events.",
   Reference: "This document and its readable rendering: public, they hold no data.",
 } as const;
 export type Tag = keyof typeof TAGS;
@@ -527,6 +533,56 @@ export const OPERATIONS: readonly Operation[] = [
     tag: "ApiToken",
     summary: "Revoke an API token",
     status: 204,
+  },
+
+  // ---- system log ----
+  {
+    operationId: "listLogEvents",
+    method: "get",
+    path: "/api/v1/logs",
+    tag: "SystemLog",
+    summary: "List System Log events",
+    description:
+      'Okta\'s System Log API. Events reach the log through a queue, seconds after they happen. Without `until`, in ASCENDING order, the query polls: `Link: rel="next"` is always there, even after an empty page. Token grants are counted per server, client, grant type and minute (`debugContext.debugData.count`) unless the server sets `logging.grants: FULL`. Events are kept 90 days.',
+    query: [
+      {
+        name: "since",
+        schema: z.string(),
+        description: "ISO 8601: events published at or after (default: 7 days before `until` or now).",
+        checked: true,
+      },
+      {
+        name: "until",
+        schema: z.string(),
+        description: "ISO 8601: events published before; makes the query bounded.",
+        checked: true,
+      },
+      {
+        name: "filter",
+        schema: z.string().max(LOG_FILTER_MAX_LENGTH),
+        description:
+          'SCIM filter: `eq ne co sw gt ge lt le pr`, `and`, `or`, `not`, parentheses, over `eventType`, `severity`, `uuid`, `published`, `displayMessage`, `actor.*`, `outcome.result`, `outcome.reason`, `client.ipAddress`, `client.userAgent.rawUserAgent`, `transaction.*`, `target.*` (any target), `debugContext.debugData.*`, e.g. `eventType eq "oauth2.as.created" and outcome.result eq "SUCCESS"`. A filter that does not parse is 400 E0000031.',
+        checked: true,
+      },
+      {
+        name: "q",
+        schema: z.string().max(LOG_QUERY_MAX_Q_LENGTH),
+        description:
+          "Keywords (space separated, all must match, case-insensitive) in the message, type, actor, targets or client.",
+        checked: true,
+      },
+      {
+        name: "sortOrder",
+        schema: z.enum(["ASCENDING", "DESCENDING"]).default("ASCENDING"),
+        description: "Order of storage.",
+        checked: true,
+      },
+      limit({ default: LOG_QUERY_DEFAULT_LIMIT, max: LOG_QUERY_MAX_LIMIT }),
+      { name: "after", schema: z.string(), description: "The cursor from a `next` link.", checked: true },
+    ],
+    status: 200,
+    returns: ["LogEvent"],
+    paged: true,
   },
 
   // ---- config as code ----

@@ -5,6 +5,7 @@
  * field's type, enum and range are said once. `test/worker/openapi.test.ts` validates real
  * responses against them, so a view that drifts from its router fails there.
  */
+
 import * as z from "zod";
 import type { ClaimFailureReason } from "../../claims/resolve";
 import {
@@ -29,6 +30,7 @@ import type { ExportDocument, ImportSummary } from "../../control-plane/control-
 import type { ApiErrorCode, OAuthErrorCode } from "../../errors";
 import type { PatchRejection } from "../../hooks/patch";
 import type { KeyStatus } from "../../keys/schedule";
+import type { LogEvent } from "../../log/event";
 import {
   describeNotEvaluated,
   describeSkip,
@@ -73,6 +75,7 @@ const ErrorCode = described<ApiErrorCode>({
   E0000009: "Internal Server Error (500)",
   E0000011: "Invalid token provided (401)",
   E0000022: "The endpoint does not support the provided HTTP method (405)",
+  E0000031: "Invalid search criteria (400)",
   E0000047: "API call exceeded rate limit (429)",
 });
 
@@ -404,3 +407,51 @@ export const ExportDocumentView = z.object({
   clients: z.array(z.object(client).omit({ secrets: true })),
   inlineHooks: z.array(InlineHook),
 }) satisfies z.ZodType<ExportDocument>;
+
+// ---- system log ----
+
+const LogEntity = z.object({
+  id: z.string(),
+  type: z.string(),
+  alternateId: z.string().nullable(),
+  displayName: z.string().nullable(),
+  detailEntry: z.record(z.string(), z.string()).nullable(),
+});
+
+/** Okta's LogEvent (src/log/event.ts). Counted events carry `debugData.aggregated` and `count`. */
+export const LogEventView = z
+  .object({
+    uuid: z.string(),
+    published: z.string(),
+    eventType: z.string(),
+    version: z.literal("0"),
+    severity: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]),
+    legacyEventType: z.null(),
+    displayMessage: z.string(),
+    actor: LogEntity,
+    client: z.object({
+      ipAddress: z.string().nullable(),
+      userAgent: z.object({ rawUserAgent: z.string().nullable() }).nullable(),
+      zone: z.string().nullable(),
+      device: z.string().nullable(),
+      id: z.string().nullable(),
+    }),
+    outcome: z.object({
+      result: z.enum(["SUCCESS", "FAILURE", "SKIPPED", "ALLOW", "DENY", "CHALLENGE", "UNKNOWN"]),
+      reason: z.string().nullable(),
+    }),
+    target: z.array(LogEntity),
+    transaction: z.object({
+      type: z.enum(["WEB", "JOB"]),
+      id: z.string().nullable(),
+      detail: z.record(z.string(), z.unknown()),
+    }),
+    debugContext: z.object({ debugData: z.record(z.string(), z.unknown()) }),
+    authenticationContext: z.object({
+      authenticationStep: z.literal(0),
+      externalSessionId: z.string().nullable(),
+    }),
+    securityContext: z.object({}),
+    request: z.object({ ipChain: z.array(z.object({ ip: z.string() })) }),
+  })
+  .meta({ description: "One System Log event (Okta's LogEvent)." }) satisfies z.ZodType<LogEvent>;

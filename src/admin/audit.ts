@@ -1,0 +1,397 @@
+/**
+ * Every successful management-API write is one system-log event (Okta's event types: `oauth2.as.*`,
+ * `oauth2.scope.*`, `policy.lifecycle.*`, `application.lifecycle.*`, `system.api_token.*`, …), with
+ * the admin as actor, the objects as targets and the caller's address. Admin writes are rare, so
+ * each is sent at once (after the response when the runtime allows, before it otherwise). Requests
+ * made with a managed API token are counted per token and minute (`warden.api_token.use`).
+ */
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import type { AdminPrincipal } from "../config/rights";
+import type { AppEnv, BindPorts } from "../context";
+import { EVENT_TYPES, type EventType, type LogActor, requestInfo, serverTarget } from "../log/event";
+import type { EventLog } from "../log/event-log";
+
+type Target = { id: string; type: string; alternateId: string; displayName: string };
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  eventType: EventType | ((match: RegExpExecArray) => EventType);
+  /** The targets named by the path's groups, in order; a `created` type takes the new object's id from the answer. */
+  targets: string[];
+  created?: string;
+  message: string;
+}
+
+const SERVER = "/authorizationServers/([^/]+)";
+const lifecycle = (activate: EventType, deactivate: EventType) => (m: RegExpExecArray) =>
+  m[m.length - 1] === "activate" ? activate : deactivate;
+
+const E = EVENT_TYPES;
+const ROUTES: Route[] = [
+  {
+    method: "POST",
+    pattern: /^\/authorizationServers$/,
+    eventType: E.serverCreated,
+    targets: [],
+    created: "AuthorizationServer",
+    message: "Create authorization server",
+  },
+  {
+    method: "PUT",
+    pattern: new RegExp(`^${SERVER}$`),
+    eventType: E.serverUpdated,
+    targets: ["AuthorizationServer"],
+    message: "Update authorization server",
+  },
+  {
+    method: "DELETE",
+    pattern: new RegExp(`^${SERVER}$`),
+    eventType: E.serverDeleted,
+    targets: ["AuthorizationServer"],
+    message: "Delete authorization server",
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^${SERVER}/lifecycle/(activate|deactivate)$`),
+    eventType: lifecycle(E.serverActivated, E.serverDeactivated),
+    targets: ["AuthorizationServer"],
+    message: "Change authorization server status",
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^${SERVER}/scopes$`),
+    eventType: E.scopeCreated,
+    targets: ["AuthorizationServer"],
+    created: "Scope",
+    message: "Create scope",
+  },
+  {
+    method: "PUT",
+    pattern: new RegExp(`^${SERVER}/scopes/([^/]+)$`),
+    eventType: E.scopeUpdated,
+    targets: ["AuthorizationServer", "Scope"],
+    message: "Update scope",
+  },
+  {
+    method: "DELETE",
+    pattern: new RegExp(`^${SERVER}/scopes/([^/]+)$`),
+    eventType: E.scopeDeleted,
+    targets: ["AuthorizationServer", "Scope"],
+    message: "Delete scope",
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^${SERVER}/claims$`),
+    eventType: E.claimCreated,
+    targets: ["AuthorizationServer"],
+    created: "Claim",
+    message: "Create claim",
+  },
+  {
+    method: "PUT",
+    pattern: new RegExp(`^${SERVER}/claims/([^/]+)$`),
+    eventType: E.claimUpdated,
+    targets: ["AuthorizationServer", "Claim"],
+    message: "Update claim",
+  },
+  {
+    method: "DELETE",
+    pattern: new RegExp(`^${SERVER}/claims/([^/]+)$`),
+    eventType: E.claimDeleted,
+    targets: ["AuthorizationServer", "Claim"],
+    message: "Delete claim",
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^${SERVER}/policies$`),
+    eventType: E.policyCreate,
+    targets: ["AuthorizationServer"],
+    created: "Policy",
+    message: "Create policy",
+  },
+  {
+    method: "PUT",
+    pattern: new RegExp(`^${SERVER}/policies/([^/]+)$`),
+    eventType: E.policyUpdate,
+    targets: ["AuthorizationServer", "Policy"],
+    message: "Update policy",
+  },
+  {
+    method: "DELETE",
+    pattern: new RegExp(`^${SERVER}/policies/([^/]+)$`),
+    eventType: E.policyDelete,
+    targets: ["AuthorizationServer", "Policy"],
+    message: "Delete policy",
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^${SERVER}/policies/([^/]+)/lifecycle/(activate|deactivate)$`),
+    eventType: lifecycle(E.policyActivate, E.policyDeactivate),
+    targets: ["AuthorizationServer", "Policy"],
+    message: "Change policy status",
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^${SERVER}/policies/([^/]+)/rules$`),
+    eventType: E.ruleAdd,
+    targets: ["AuthorizationServer", "Policy"],
+    created: "PolicyRule",
+    message: "Add policy rule",
+  },
+  {
+    method: "PUT",
+    pattern: new RegExp(`^${SERVER}/policies/([^/]+)/rules/([^/]+)$`),
+    eventType: E.ruleUpdate,
+    targets: ["AuthorizationServer", "Policy", "PolicyRule"],
+    message: "Update policy rule",
+  },
+  {
+    method: "DELETE",
+    pattern: new RegExp(`^${SERVER}/policies/([^/]+)/rules/([^/]+)$`),
+    eventType: E.ruleDelete,
+    targets: ["AuthorizationServer", "Policy", "PolicyRule"],
+    message: "Delete policy rule",
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^${SERVER}/policies/([^/]+)/rules/([^/]+)/lifecycle/(activate|deactivate)$`),
+    eventType: lifecycle(E.ruleActivate, E.ruleDeactivate),
+    targets: ["AuthorizationServer", "Policy", "PolicyRule"],
+    message: "Change policy rule status",
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^${SERVER}/credentials/lifecycle/keyRotate$`),
+    eventType: E.keyRollover,
+    targets: ["AuthorizationServer"],
+    message: "Rotate authorization server signing key",
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^${SERVER}/credentials/keys/([^/]+)/lifecycle/revoke$`),
+    eventType: E.keyRevoke,
+    targets: ["AuthorizationServer", "Key"],
+    message: "Revoke authorization server signing key",
+  },
+  {
+    method: "POST",
+    pattern: /^\/apps$/,
+    eventType: E.appCreate,
+    targets: [],
+    created: "AppInstance",
+    message: "Add application",
+  },
+  {
+    method: "PUT",
+    pattern: /^\/apps\/([^/]+)$/,
+    eventType: E.appUpdate,
+    targets: ["AppInstance"],
+    message: "Update application",
+  },
+  {
+    method: "DELETE",
+    pattern: /^\/apps\/([^/]+)$/,
+    eventType: E.appDelete,
+    targets: ["AppInstance"],
+    message: "Delete application",
+  },
+  {
+    method: "POST",
+    pattern: /^\/apps\/([^/]+)\/lifecycle\/(activate|deactivate)$/,
+    eventType: lifecycle(E.appActivate, E.appDeactivate),
+    targets: ["AppInstance"],
+    message: "Change application status",
+  },
+  {
+    method: "POST",
+    pattern: /^\/apps\/([^/]+)\/credentials\/secrets$/,
+    eventType: E.appSecretCreate,
+    targets: ["AppInstance"],
+    created: "ClientSecret",
+    message: "Create client secret",
+  },
+  {
+    method: "POST",
+    pattern: /^\/apps\/([^/]+)\/credentials\/secrets\/([^/]+)\/lifecycle\/(activate|deactivate)$/,
+    eventType: E.appSecretUpdate,
+    targets: ["AppInstance", "ClientSecret"],
+    message: "Change client secret status",
+  },
+  {
+    method: "DELETE",
+    pattern: /^\/apps\/([^/]+)\/credentials\/secrets\/([^/]+)$/,
+    eventType: E.appSecretDelete,
+    targets: ["AppInstance", "ClientSecret"],
+    message: "Delete client secret",
+  },
+  {
+    method: "POST",
+    pattern: /^\/inlineHooks$/,
+    eventType: E.inlineHookCreated,
+    targets: [],
+    created: "InlineHook",
+    message: "Create inline hook",
+  },
+  {
+    method: "PUT",
+    pattern: /^\/inlineHooks\/([^/]+)$/,
+    eventType: E.inlineHookUpdated,
+    targets: ["InlineHook"],
+    message: "Update inline hook",
+  },
+  {
+    method: "DELETE",
+    pattern: /^\/inlineHooks\/([^/]+)$/,
+    eventType: E.inlineHookDeleted,
+    targets: ["InlineHook"],
+    message: "Delete inline hook",
+  },
+  {
+    method: "POST",
+    pattern: /^\/inlineHooks\/([^/]+)\/lifecycle\/(activate|deactivate)$/,
+    eventType: lifecycle(E.inlineHookActivated, E.inlineHookDeactivated),
+    targets: ["InlineHook"],
+    message: "Change inline hook status",
+  },
+  {
+    method: "POST",
+    pattern: /^\/api-tokens$/,
+    eventType: E.apiTokenCreate,
+    targets: [],
+    created: "ApiToken",
+    message: "Create API token",
+  },
+  {
+    method: "DELETE",
+    pattern: /^\/api-tokens\/([^/]+)$/,
+    eventType: E.apiTokenRevoke,
+    targets: ["ApiToken"],
+    message: "Revoke API token",
+  },
+  {
+    method: "POST",
+    pattern: /^\/warden\/import$/,
+    eventType: E.configImport,
+    targets: [],
+    message: "Import configuration",
+  },
+];
+
+/** The log's actor for an admin principal. */
+export function adminActor(
+  principal: AdminPrincipal,
+): Pick<LogActor, "id" | "type" | "alternateId" | "displayName"> {
+  switch (principal.type) {
+    case "BOOTSTRAP":
+      return {
+        id: "bootstrap",
+        type: "SystemPrincipal",
+        alternateId: "ADMIN_API_TOKEN",
+        displayName: "Bootstrap API token",
+      };
+    case "API_TOKEN":
+      return { id: principal.id, type: "ApiToken", alternateId: principal.id, displayName: principal.id };
+    case "CLIENT":
+      return {
+        id: principal.id,
+        type: "PublicClientApp",
+        alternateId: principal.id,
+        displayName: principal.id,
+      };
+  }
+}
+
+export function auditWrites(bind: BindPorts) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    await next();
+    const principal = c.get("admin");
+    if (!principal) return;
+    const log = bind(c.env).log;
+    if (principal.type === "API_TOKEN") {
+      log.count({
+        eventType: EVENT_TYPES.apiTokenUse,
+        result: "SUCCESS",
+        serverId: "",
+        clientId: principal.id,
+        displayMessage: "API token used",
+        actor: adminActor(principal),
+      });
+    }
+    if (c.res.status >= 200 && c.res.status < 300) await recordIfWrite(c, log, principal);
+    await sendAfterResponse(c, log);
+  });
+}
+
+async function recordIfWrite(c: Context<AppEnv>, log: EventLog, principal: AdminPrincipal): Promise<void> {
+  {
+    const path = new URL(c.req.url).pathname.replace(/^\/api\/v1/, "");
+    // A dry run changes nothing.
+    if (path === "/warden/import" && new URL(c.req.url).searchParams.has("dryRun")) return;
+    const route = ROUTES.find((r) => r.method === c.req.method && r.pattern.test(path));
+    if (route) await recordWrite(c, log, route, path, principal);
+  }
+}
+
+async function recordWrite(
+  c: Context<AppEnv>,
+  log: EventLog,
+  route: Route,
+  path: string,
+  principal: AdminPrincipal,
+) {
+  const match = route.pattern.exec(path) as RegExpExecArray;
+  const targets: Target[] = route.targets.map((type, i) => {
+    const id = decodeURIComponent(match[i + 1] ?? "");
+    return type === "AuthorizationServer" ? serverTarget(id) : { id, type, alternateId: id, displayName: id };
+  });
+  if (route.created) {
+    const id = await createdId(c.res);
+    if (id) targets.push({ id, type: route.created, alternateId: id, displayName: id });
+  }
+  log.record(
+    {
+      eventType: typeof route.eventType === "function" ? route.eventType(match) : route.eventType,
+      displayMessage: route.message,
+      actor: adminActor(principal),
+      outcome: { result: "SUCCESS" },
+      target: targets,
+      request: requestInfo(c.req.raw.headers),
+      debugData: { requestUri: path, method: c.req.method },
+    },
+    { urgent: true },
+  );
+}
+
+/** The new object's id, from the answer (never the answer itself: it may hold a secret shown once). */
+async function createdId(res: Response): Promise<string | undefined> {
+  if (!res.headers.get("Content-Type")?.includes("json")) return undefined;
+  try {
+    const body = (await res.clone().json()) as { id?: unknown; client_id?: unknown };
+    const id = body.id ?? body.client_id;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Hands the due send to `waitUntil`, or waits for it where there is no execution context (tests);
+ * otherwise arms the isolate's timer, so counted API-token use goes out within a flush interval.
+ */
+async function sendAfterResponse(c: Context<AppEnv>, log: EventLog): Promise<void> {
+  let ctx: Pick<ExecutionContext, "waitUntil"> | undefined;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    ctx = undefined;
+  }
+  const due = log.flush();
+  if (due && !ctx) await due;
+  else if (due) ctx?.waitUntil(due);
+  else {
+    const timer = ctx ? log.armTimer() : undefined;
+    if (timer) ctx?.waitUntil(timer);
+  }
+}
