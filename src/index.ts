@@ -1,7 +1,7 @@
 /** Worker entry: the app's fetch handler and the Durable Object classes. */
 import { createApp } from "./app";
 
-export { ControlPlane } from "./control-plane/control-plane";
+export { ControlPlane } from "./control-plane/lazy-control-plane";
 export { KeyVault } from "./keys/key-vault";
 export { AssertionReplay } from "./oauth/assertion-replay";
 
