@@ -1,5 +1,6 @@
 /** Builds the Warden Hono app: routers, the one error handler, and the isolate-scoped caches. */
 import { type Context, Hono } from "hono";
+import { TrieRouter } from "hono/router/trie-router";
 import { type AppEnv, type BindPorts, bindPorts, createDeps, type Deps } from "./context";
 import { ApiError, OAuthError } from "./errors";
 import { orgRouter } from "./oauth/org/router";
@@ -12,7 +13,10 @@ export { createDeps } from "./context";
  * in unit tests (test/unit/token-endpoint.test.ts).
  */
 export function createApp(deps: Deps = createDeps(), bind: BindPorts = bindPorts(deps)) {
-  const app = new Hono<AppEnv>();
+  // The trie router outright: Hono's default (SmartRouter) first tries to build a RegExpRouter on the
+  // first request, which these routes refuse (`/oauth2/:as/…` beside the org server's static
+  // `/oauth2/v1/…`), so every new isolate paid for a failed build before falling back to this one.
+  const app = new Hono<AppEnv>({ router: new TrieRouter() });
 
   // The org authorization server first: `/oauth2/v1/*` would otherwise be taken for a server named v1.
   app.route("/", orgRouter(bind));
@@ -34,7 +38,8 @@ export function createApp(deps: Deps = createDeps(), bind: BindPorts = bindPorts
 /** The management API at `/api/v1`, as `createApp` loads it on its first request. */
 export async function managementApp(deps: Deps, bind: BindPorts): Promise<Hono<AppEnv>> {
   const { adminRouter } = await import("./admin/router");
-  return withErrorHandlers(new Hono<AppEnv>().route("/api/v1", adminRouter(deps, bind)));
+  const app = new Hono<AppEnv>({ router: new TrieRouter() });
+  return withErrorHandlers(app.route("/api/v1", adminRouter(deps, bind)));
 }
 
 function withErrorHandlers(app: Hono<AppEnv>): Hono<AppEnv> {
