@@ -34,6 +34,7 @@ import { cleanUpOnExit, makeTempDir, removeTempDir } from "./lib/processes.mjs";
 import { profileCase } from "./lib/profile.mjs";
 import { renderMarkdown } from "./lib/report.mjs";
 import { coldStarts } from "./lib/startup.mjs";
+import { startupCpuTime } from "./lib/startup-profile.mjs";
 import { breakdown, comparisons, median, summarizeCase, targets } from "./lib/summary.mjs";
 import { startWranglerDev } from "./lib/wrangler-dev.mjs";
 
@@ -109,16 +110,23 @@ async function measureStartup(deployBundle, tmp) {
     runs: profile.coldStarts,
   });
   const cpu = [];
-  for (let i = 0; i < profile.startupProfiles; i++)
+  const cpuTime = [];
+  for (let i = 0; i < profile.startupProfiles; i++) {
     cpu.push(await startupCpuMs(join(tmp, "startup.cpuprofile")));
+    cpuTime.push(await startupCpuTime(deployBundle));
+  }
   return {
     server: cold.server,
     readyMs: median(cold.samples.map((s) => s.readyMs)),
     firstTokenMs: median(cold.samples.map((s) => s.firstTokenMs)),
     warmTokenMs: median(cold.samples.map((s) => s.warmTokenMs)),
+    firstTokenCpuMs: median(cold.samples.map((s) => s.firstTokenCpuMs)),
+    warmTokenCpuMs: median(cold.samples.map((s) => s.warmTokenCpuMs)),
     startupCpuMs: median(cpu),
+    startupCpuTimeMs: median(cpuTime),
     samples: cold.samples,
     startupCpuSamplesMs: cpu,
+    startupCpuTimeSamplesMs: cpuTime,
   };
 }
 

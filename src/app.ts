@@ -1,6 +1,6 @@
 /** Builds the Warden Hono app: routers, the one error handler, and the isolate-scoped caches. */
-import { Hono } from "hono";
-import { adminRouter } from "./admin/router";
+import { type Context, Hono } from "hono";
+import { TrieRouter } from "hono/router/trie-router";
 import { type AppEnv, type BindPorts, bindPorts, createDeps, type Deps } from "./context";
 import { ApiError, OAuthError } from "./errors";
 import { orgRouter } from "./oauth/org/router";
@@ -13,13 +13,36 @@ export { createDeps } from "./context";
  * in unit tests (test/unit/token-endpoint.test.ts).
  */
 export function createApp(deps: Deps = createDeps(), bind: BindPorts = bindPorts(deps)) {
-  const app = new Hono<AppEnv>();
+  // The trie router outright: Hono's default (SmartRouter) first tries to build a RegExpRouter on the
+  // first request, which these routes refuse (`/oauth2/:as/…` beside the org server's static
+  // `/oauth2/v1/…`), so every new isolate paid for a failed build before falling back to this one.
+  const app = new Hono<AppEnv>({ router: new TrieRouter() });
 
   // The org authorization server first: `/oauth2/v1/*` would otherwise be taken for a server named v1.
   app.route("/", orgRouter(bind));
   app.route("/oauth2/:as", oauthRouter(bind));
-  app.route("/api/v1", adminRouter(deps, bind));
+  // The management API is built, and its modules (zod schemas, OpenAPI) evaluated, on its first
+  // request, never at start-up: a new isolate serving tokens pays nothing for it (DESIGN §10).
+  let admin: Promise<Hono<AppEnv>> | undefined;
+  app.all("/api/v1/*", async (c) => {
+    admin ??= managementApp(deps, bind).catch((error) => {
+      admin = undefined; // not cached: the next request tries again
+      throw error;
+    });
+    return (await admin).fetch(c.req.raw, c.env, executionContext(c));
+  });
 
+  return withErrorHandlers(app);
+}
+
+/** The management API at `/api/v1`, as `createApp` loads it on its first request. */
+export async function managementApp(deps: Deps, bind: BindPorts): Promise<Hono<AppEnv>> {
+  const { adminRouter } = await import("./admin/router");
+  const app = new Hono<AppEnv>({ router: new TrieRouter() });
+  return withErrorHandlers(app.route("/api/v1", adminRouter(deps, bind)));
+}
+
+function withErrorHandlers(app: Hono<AppEnv>): Hono<AppEnv> {
   app.notFound(() => new ApiError("E0000007", "Not found: Resource not found").getResponse());
   app.onError((error, c) => {
     if (error instanceof OAuthError || error instanceof ApiError) return error.getResponse();
@@ -33,4 +56,13 @@ export function createApp(deps: Deps = createDeps(), bind: BindPorts = bindPorts
     return new ApiError("E0000009", "Internal Server Error").getResponse();
   });
   return app;
+}
+
+/** The request's execution context; absent when the app is called without one (`app.request` in tests). */
+function executionContext(c: Context<AppEnv>): Context<AppEnv>["executionCtx"] | undefined {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import type { RateLimiter } from "./admin/rate-limiter";
+import type { RateLimiter } from "./config/rate-limiter";
 import type { ControlPlane } from "./control-plane/control-plane";
 import type { KeyVault } from "./keys/key-vault";
 import type { LogMessage } from "./log/event-log";

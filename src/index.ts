@@ -4,8 +4,8 @@ import type { Env } from "./env";
 import { consumeLogBatch } from "./log/consumer";
 import { runRetention } from "./log/retention";
 
-export { RateLimiter } from "./admin/rate-limiter";
-export { ControlPlane } from "./control-plane/control-plane";
+export { RateLimiter } from "./config/rate-limiter";
+export { ControlPlane } from "./control-plane/lazy-control-plane";
 export { KeyVault } from "./keys/key-vault";
 export { AssertionReplay } from "./oauth/assertion-replay";
 

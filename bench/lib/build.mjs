@@ -48,9 +48,9 @@ export function bundleSize(modules) {
  * Start-up CPU of the deployable Worker as `wrangler check startup` profiles it (its module
  * evaluation on workerd, locally): the profile's sampled time that is not idle, in ms.
  */
-export async function startupCpuMs(outfile) {
+export async function startupCpuMs(outfile, root = ROOT) {
   await run(process.execPath, [WRANGLER, "check", "startup", "--outfile", outfile], {
-    cwd: ROOT,
+    cwd: root,
     env: WRANGLER_ENV,
     maxBuffer: 16 * 1024 * 1024,
   });

@@ -14,7 +14,7 @@ import { freePort } from "./processes.mjs";
 const WORKER_TARGET = "core:user:warden";
 
 /** Bundle line ranges → the source module each came from. */
-function moduleIndex(bundlePath) {
+export function moduleIndex(bundlePath) {
   const starts = [];
   readFileSync(bundlePath, "utf8")
     .split("\n")
@@ -38,7 +38,7 @@ function moduleIndex(bundlePath) {
 }
 
 /** Minimal Chrome DevTools Protocol client over Node's WebSocket. */
-async function connect(url) {
+export async function connect(url) {
   const socket = new WebSocket(url);
   await new Promise((resolve, reject) => {
     socket.addEventListener("open", resolve, { once: true });

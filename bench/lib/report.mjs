@@ -225,6 +225,15 @@ export function renderMarkdown(result) {
         ["Miniflare ready (new workerd process, median)", `${ms(startup.readyMs)} ms`],
         [`first token on a cold isolate (${startup.server}, median)`, `${ms(startup.firstTokenMs)} ms`],
         ["the next token on that isolate (median)", `${ms(startup.warmTokenMs)} ms`],
+        ...(startup.startupCpuTimeMs == null
+          ? []
+          : [
+              ["start-up CPU time (workerd threads, median)", `${ms(startup.startupCpuTimeMs)} ms`],
+              [
+                "first / next token, workerd CPU (median)",
+                `${ms(startup.firstTokenCpuMs)} / ${ms(startup.warmTokenCpuMs)} ms`,
+              ],
+            ]),
       ],
     ),
     "",

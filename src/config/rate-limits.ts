@@ -13,7 +13,7 @@
  * management API's is exact and global: an API token is one actor wherever its requests land, and its
  * requests already pay a Durable Object round trip, so one more small one is in proportion.
  */
-import type { RateLimiter } from "../admin/rate-limiter";
+
 import {
   type LocationCounter,
   LocationLimiter,
@@ -29,6 +29,7 @@ import {
   SIGN_IN_USER_RATE_LIMIT,
   TOKEN_RATE_LIMIT,
 } from "./defaults";
+import type { RateLimiter } from "./rate-limiter";
 
 /** A counter per authenticated actor, and a failure counter per address. */
 export interface RateLimits {

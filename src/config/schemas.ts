@@ -21,6 +21,7 @@ import {
   RESERVED_SCOPES,
   ROTATION_PERIOD_SECONDS,
 } from "./defaults";
+import { OKTA_SCOPES } from "./okta-scopes";
 
 export const Status = z.enum(["ACTIVE", "INACTIVE"]);
 export type Status = z.infer<typeof Status>;
@@ -334,26 +335,8 @@ export const TokenEndpointAuthMethod = z.enum([
 ]);
 export type TokenEndpointAuthMethod = z.infer<typeof TokenEndpointAuthMethod>;
 
-/**
- * Okta's management-API scopes ("OAuth 2.0 scopes for Okta APIs") that Warden's org authorization
- * server can grant: `…read` allows GET only, `…manage` also writes. Only resources Warden has or is
- * building are listed; anything else is not an okta.* scope here.
- */
-export const OKTA_SCOPES = [
-  "okta.apiTokens.manage",
-  "okta.apiTokens.read",
-  "okta.apps.manage",
-  "okta.apps.read",
-  "okta.authorizationServers.manage",
-  "okta.authorizationServers.read",
-  "okta.groups.manage",
-  "okta.groups.read",
-  "okta.inlineHooks.manage",
-  "okta.inlineHooks.read",
-  "okta.logs.read",
-  "okta.users.manage",
-  "okta.users.read",
-] as const;
+/** Okta's management-API scopes Warden can grant (src/config/okta-scopes.ts, kept free of zod). */
+export { OKTA_SCOPES };
 export const OktaScope = z.enum(OKTA_SCOPES);
 export type OktaScope = z.infer<typeof OktaScope>;
 

@@ -30,7 +30,7 @@ import { kvKeys } from "../config/kv-keys";
 import type { SigningAlg } from "../config/schemas";
 import { keysetTtlSeconds, type PropagationVars } from "../config/vars";
 import type { KeyVault } from "./key-vault";
-import { type PublishedKeyset, selectSigningKey } from "./keyset";
+import { type PublishedKeyset, type SealedSigningKey, selectSigningKey } from "./keyset";
 import { deriveKeysetKeys, type KeysetKeys } from "./keyset-keys";
 import { type KeysetRejection, openKeysetRecord } from "./keyset-record";
 import { unseal } from "./seal";
@@ -43,13 +43,19 @@ export interface SigningKey {
   key: CryptoKey;
 }
 
+/** A key of the keyset, imported only once it is the one that signs (`key`). */
+type KeyEntry = Omit<SigningKey, "key"> & { key?: CryptoKey };
+
 interface LoadedKeyset {
   published: PublishedKeyset;
   /**
-   * Unsealed on first use, so JWKS requests never pay for it. A value, not a promise: concurrent
-   * first requests each unseal (see src/config/isolate-cache.ts for why promises are not shared).
+   * Unsealed on first use, so JWKS requests never pay for it, and each key imported only when it is
+   * the one that signs: a cold isolate imports one private key, not every key of the set (an RSA
+   * import costs milliseconds). No private JWK is kept: a key that starts signing later is unsealed
+   * again then. Values, not promises: concurrent first requests each unseal (see
+   * src/config/isolate-cache.ts for why promises are not shared).
    */
-  signing?: SigningKey[];
+  signing?: KeyEntry[];
 }
 
 /** The bindings the key store reads. */
@@ -109,19 +115,32 @@ export class KeyStore {
   async signingKey(env: KeySource, serverId: string, now: number): Promise<SigningKey | undefined> {
     const loaded = await this.load(env, serverId);
     if (!loaded) return undefined;
-    if (!loaded.signing) {
-      try {
-        loaded.signing = await this.importSigningKeys(loaded.published, serverId, env.KEY_ENCRYPTION_KEY);
-      } catch (error) {
-        // The MAC held, so this is not a forged record; still nothing can sign. Nothing is stored,
-        // so it does not stick for the cache TTL; the token endpoint answers 503.
-        logKeysetProblem("keyset.unseal_failed", serverId, {
-          error: error instanceof Error ? error.name : "unknown",
-        });
-        return undefined;
+    try {
+      let sealed: SealedSigningKey[] | undefined;
+      if (!loaded.signing) {
+        sealed = await this.unsealKeys(loaded.published, serverId, env.KEY_ENCRYPTION_KEY);
+        loaded.signing = sealed.map(({ kid, alg, activatesAt, sequence }) => ({
+          kid,
+          alg,
+          activatesAt,
+          sequence,
+        }));
       }
+      const chosen = selectSigningKey(loaded.signing, now);
+      if (!chosen || chosen.key) return chosen as SigningKey | undefined;
+      sealed ??= await this.unsealKeys(loaded.published, serverId, env.KEY_ENCRYPTION_KEY);
+      const jwk = sealed.find((k) => k.kid === chosen.kid)?.privateJwk;
+      if (!jwk) throw new Error("a published keyset changed under its unsealed keys");
+      chosen.key = (await importJWK(jwk, chosen.alg)) as CryptoKey;
+      return chosen as SigningKey;
+    } catch (error) {
+      // The MAC held, so this is not a forged record; still nothing can sign. Nothing is stored,
+      // so it does not stick for the cache TTL; the token endpoint answers 503.
+      logKeysetProblem("keyset.unseal_failed", serverId, {
+        error: error instanceof Error ? error.name : "unknown",
+      });
+      return undefined;
     }
-    return selectSigningKey(loaded.signing, now);
   }
 
   private load(env: KeySource, serverId: string): Promise<LoadedKeyset | undefined> {
@@ -264,22 +283,13 @@ export class KeyStore {
   }
 
   /** `serverId`: the one asked for (and authenticated), never one read from the record. */
-  private async importSigningKeys(
+  private async unsealKeys(
     published: PublishedKeyset,
     serverId: string,
     kekSecret: string,
-  ): Promise<SigningKey[]> {
+  ): Promise<SealedSigningKey[]> {
     const { seal } = await this.keysetKeys(kekSecret);
-    const sealed = await unseal(published.sealed, seal, serverId, published.version);
-    return Promise.all(
-      sealed.map(async (k) => ({
-        kid: k.kid,
-        alg: k.alg,
-        activatesAt: k.activatesAt,
-        sequence: k.sequence,
-        key: (await importJWK(k.privateJwk, k.alg)) as CryptoKey,
-      })),
-    );
+    return unseal(published.sealed, seal, serverId, published.version);
   }
 }
 

@@ -11,7 +11,8 @@
  * It is served because Okta serves it and OAuth clients (openid-client, Okta's SDKs) discover there.
  */
 import type { Context } from "hono";
-import { OKTA_SCOPES, type SigningAlg, type Snapshot } from "../config/schemas";
+import { OKTA_SCOPES } from "../config/okta-scopes";
+import type { SigningAlg, Snapshot } from "../config/schemas";
 import type { AppEnv } from "../context";
 import { CLIENT_ASSERTION_ALGORITHMS } from "./client-assertion";
 import { SUPPORTED_CLIENT_AUTH_METHODS } from "./client-auth";

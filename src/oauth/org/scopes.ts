@@ -4,7 +4,8 @@
  * grants). Pure. There are no default scopes and no partial grants: anything else is `invalid_scope`,
  * as Okta answers.
  */
-import { type Client, OKTA_SCOPES, type OktaScope } from "../../config/schemas";
+import { OKTA_SCOPES } from "../../config/okta-scopes";
+import type { Client, OktaScope } from "../../config/schemas";
 import { echoList, OAuthError } from "../../errors";
 
 const KNOWN: ReadonlySet<string> = new Set(OKTA_SCOPES);
