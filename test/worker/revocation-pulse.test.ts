@@ -20,6 +20,7 @@ import { PULSE_CACHE_URL } from "../../src/config/revocation-pulse";
 import type { Deps } from "../../src/context";
 import { RevocationLog, revocationWindowMs } from "../../src/control-plane/revocation-log";
 import type { Env } from "../../src/env";
+import { IsolateEventLog } from "../../src/log/event-log";
 import {
   adminCall,
   basic,
@@ -46,7 +47,11 @@ interface Isolate {
 function cluster(size: number) {
   const clock = { now: Date.now() };
   const isolate = (): Isolate => {
-    const deps = createDeps(() => clock.now);
+    // The system log sends at once here: its 10 s tail timer would hold every waitOnExecutionContext.
+    const deps: Deps = {
+      ...createDeps(() => clock.now),
+      log: new IsolateEventLog(() => clock.now, { flushIntervalSeconds: 0 }),
+    };
     const app = createApp(deps);
     return {
       deps,
