@@ -19,8 +19,8 @@
  * What the MAC cannot say is whether a genuine record is the newest: a stranger holding an older
  * genuine record of the same id can put it back. See README "Records in KV are authenticated".
  */
-import { base64url } from "jose";
 import { DerivedKeyCache, deriveHmacKey } from "../crypto/derived-keys";
+import { openEnvelope, sealEnvelope } from "../crypto/mac-envelope";
 
 export const CONFIG_RECORD_FORMAT = "warden-config/1";
 
@@ -74,21 +74,17 @@ function ownId(kind: ConfigRecordKind, value: unknown): unknown {
   }
 }
 
+const SHAPE = { format: CONFIG_RECORD_FORMAT, field: "record" } as const;
+
 /** The KV value for `value`, authenticated as the `kind` record of `id`. */
-export async function encodeConfigRecord(
+export function encodeConfigRecord(
   kind: ConfigRecordKind,
   id: string,
   value: unknown,
   macKey: CryptoKey,
 ): Promise<string> {
   const record = JSON.stringify(value);
-  const tag = await crypto.subtle.sign("HMAC", macKey, macInput(kind, id, record));
-  const wrapped: ConfigRecord = {
-    format: CONFIG_RECORD_FORMAT,
-    record,
-    mac: base64url.encode(new Uint8Array(tag)),
-  };
-  return JSON.stringify(wrapped);
+  return sealEnvelope(SHAPE, record, macInput(kind, id, record), macKey);
 }
 
 /** The record `raw` holds, if its MAC holds for the kind and id the caller asked for. */
@@ -98,31 +94,10 @@ export async function openConfigRecord<T>(
   id: string,
   macKey: CryptoKey,
 ): Promise<OpenedConfigRecord<T>> {
-  let wrapped: unknown;
-  try {
-    wrapped = JSON.parse(raw);
-  } catch {
-    return { ok: false, reason: "malformed" };
-  }
-  if (typeof wrapped !== "object" || wrapped === null || Array.isArray(wrapped)) {
-    return { ok: false, reason: "malformed" };
-  }
-  const { format, record, mac } = wrapped as Partial<Record<keyof ConfigRecord, unknown>>;
-  if (format !== CONFIG_RECORD_FORMAT || typeof record !== "string" || typeof mac !== "string") {
-    return { ok: false, reason: "unauthenticated" };
-  }
-  let tag: Uint8Array;
-  try {
-    tag = base64url.decode(mac);
-  } catch {
-    return { ok: false, reason: "bad_mac" };
-  }
-  // crypto.subtle.verify compares in constant time.
-  if (!(await crypto.subtle.verify("HMAC", macKey, tag, macInput(kind, id, record)))) {
-    return { ok: false, reason: "bad_mac" };
-  }
+  const opened = await openEnvelope(raw, SHAPE, (record) => macInput(kind, id, record), macKey);
+  if (!opened.ok) return opened;
   // Authenticated, so written by the control plane; the id inside must still be the one asked for.
-  const value = JSON.parse(record) as T;
+  const value = JSON.parse(opened.text) as T;
   if (ownId(kind, value) !== id) return { ok: false, reason: "wrong_id" };
   return { ok: true, value };
 }

@@ -13,7 +13,7 @@
  * - A record without this shape (one published before records were authenticated, or anything else)
  *   is unauthenticated and never trusted; the vault publishes it again (key-vault.ts `republish`).
  */
-import { base64url } from "jose";
+import { openEnvelope, sealEnvelope } from "../crypto/mac-envelope";
 import type { PublishedKeyset } from "./keyset";
 
 export const KEYSET_RECORD_FORMAT = "warden-keyset/2";
@@ -42,16 +42,12 @@ function macInput(serverId: string, keyset: string): Uint8Array {
   return encoder.encode(`${KEYSET_RECORD_FORMAT}\n${JSON.stringify(serverId)}\n${keyset}`);
 }
 
+const SHAPE = { format: KEYSET_RECORD_FORMAT, field: "keyset" } as const;
+
 /** The record for `keyset`, authenticated for `keyset.serverId`. */
-export async function encodeKeysetRecord(keyset: PublishedKeyset, macKey: CryptoKey): Promise<string> {
+export function encodeKeysetRecord(keyset: PublishedKeyset, macKey: CryptoKey): Promise<string> {
   const payload = JSON.stringify(keyset);
-  const tag = await crypto.subtle.sign("HMAC", macKey, macInput(keyset.serverId, payload));
-  const record: KeysetRecord = {
-    format: KEYSET_RECORD_FORMAT,
-    keyset: payload,
-    mac: base64url.encode(new Uint8Array(tag)),
-  };
-  return JSON.stringify(record);
+  return sealEnvelope(SHAPE, payload, macInput(keyset.serverId, payload), macKey);
 }
 
 /** The keyset `raw` holds, if its MAC holds for the server the caller asked for. */
@@ -60,31 +56,10 @@ export async function openKeysetRecord(
   serverId: string,
   macKey: CryptoKey,
 ): Promise<OpenedKeyset> {
-  let record: unknown;
-  try {
-    record = JSON.parse(raw);
-  } catch {
-    return { ok: false, reason: "malformed" };
-  }
-  if (typeof record !== "object" || record === null || Array.isArray(record)) {
-    return { ok: false, reason: "malformed" };
-  }
-  const { format, keyset, mac } = record as Partial<Record<keyof KeysetRecord, unknown>>;
-  if (format !== KEYSET_RECORD_FORMAT || typeof keyset !== "string" || typeof mac !== "string") {
-    return { ok: false, reason: "unauthenticated" };
-  }
-  let tag: Uint8Array;
-  try {
-    tag = base64url.decode(mac);
-  } catch {
-    return { ok: false, reason: "bad_mac" };
-  }
-  // crypto.subtle.verify compares in constant time.
-  if (!(await crypto.subtle.verify("HMAC", macKey, tag, macInput(serverId, keyset)))) {
-    return { ok: false, reason: "bad_mac" };
-  }
+  const opened = await openEnvelope(raw, SHAPE, (keyset) => macInput(serverId, keyset), macKey);
+  if (!opened.ok) return opened;
   // Authenticated, so written by a key vault; the id inside must still be the one asked for.
-  const published = JSON.parse(keyset) as PublishedKeyset;
+  const published = JSON.parse(opened.text) as PublishedKeyset;
   if (published.serverId !== serverId) return { ok: false, reason: "wrong_server" };
   return { ok: true, keyset: published };
 }
