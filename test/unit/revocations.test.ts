@@ -204,6 +204,20 @@ describe("an isolate's pulse", () => {
     expect(w.state.reads).toBe(1);
   });
 
+  it("takes a pulse stamped after a request's frozen clock as fresh, not as one to await again", async () => {
+    // Workers freeze Date.now() within a request until its next I/O: a request that began before
+    // another request's refresh sees that pulse up to a moment "in the future".
+    const w = world();
+    await w.view.keepFresh(w.waitUntil);
+    w.advance(-500);
+    for (let i = 0; i < 5; i++) expect(w.view.keepFresh(w.waitUntil)).toBeUndefined();
+    expect(w.background).toHaveLength(0);
+    expect(w.state.reads).toBe(1);
+    // Beyond the skew allowance it is a clock that jumped: stale, refreshed.
+    w.advance(-2_000);
+    expect(w.view.keepFresh(w.waitUntil)).toBeInstanceOf(Promise);
+  });
+
   it("refreshes an ageing pulse in the background, once however many requests ask", async () => {
     const w = world();
     await w.view.keepFresh(w.waitUntil);
