@@ -44,6 +44,14 @@ export const CLIENT_JWK = {
 } as const;
 export const SIGNING_KID = "unit-es256";
 
+/** The client secret the unit tiers' clients are registered with. */
+export const SECRET = "unit-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+/** RFC 6749 §2.3.1 client_secret_basic: both halves form-encoded. */
+export function basic(id: string, secret: string): string {
+  return `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`;
+}
+
 /** The public half of a fixed key. */
 export function publicJwk({ kty, crv, x, y }: typeof SIGNING_JWK | typeof CLIENT_JWK) {
   return { kty, crv, x, y };

@@ -19,10 +19,9 @@ import {
   NOW_SECONDS,
   ORIGIN,
   publicJwk,
+  SECRET,
 } from "./memory-ports";
 import { rule, scope } from "./policy-fixtures";
-
-const SECRET = "unit-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
 /** Hook targets a stranger would try; each is published as is (no config check on this path). */
 const TARGETS = [

@@ -7,6 +7,7 @@
 import { importJWK, jwtVerify, SignJWT } from "jose";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import {
+  basic,
   CLIENT_JWK,
   type MemoryPorts,
   memoryApp,
@@ -14,12 +15,12 @@ import {
   NOW_SECONDS,
   ORIGIN,
   publicJwk,
+  SECRET,
   SIGNING_JWK,
   SIGNING_KID,
 } from "./memory-ports";
 import { rule, scope } from "./policy-fixtures";
 
-const SECRET = "unit-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 const ISSUER = `${ORIGIN}/oauth2/aus_unit`;
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
@@ -76,10 +77,6 @@ beforeEach(async () => {
   });
   fetchToken = memoryApp(ports);
 });
-
-function basic(id: string, secret: string): string {
-  return `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`;
-}
 
 function post(
   url: string,

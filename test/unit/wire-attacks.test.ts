@@ -12,6 +12,7 @@ import { parseHookReply } from "../../src/hooks/hook-call";
 import { nestsDeeperThan } from "../../src/http/json-depth";
 import { ClientKeyStore } from "../../src/oauth/client-keys";
 import {
+  basic,
   CLIENT_JWK,
   type MemoryPorts,
   memoryApp,
@@ -19,10 +20,10 @@ import {
   NOW_SECONDS,
   ORIGIN,
   publicJwk,
+  SECRET,
 } from "./memory-ports";
 import { rule, scope } from "./policy-fixtures";
 
-const SECRET = "unit-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 const ISSUER = `${ORIGIN}/oauth2/aus_wire`;
 const TOKEN_URL = `${ISSUER}/v1/token`;
 const ORG_TOKEN_URL = `${ORIGIN}/oauth2/v1/token`;
@@ -72,10 +73,6 @@ beforeEach(async () => {
   });
   fetchApp = memoryApp(ports);
 });
-
-function basic(id: string, secret: string): string {
-  return `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`;
-}
 
 function post(url: string, form: string | Record<string, string>, headers: Record<string, string> = {}) {
   return fetchApp(

@@ -49,6 +49,30 @@ export interface Fixture {
 
 type ServerInput = ImportDocument["authorizationServers"] extends (infer T)[] | undefined ? T : never;
 
+/** A server whose one rule issues client_credentials tokens to any client, `read` by default. */
+export function anyClientServer(serverId: string, audience: string): ServerInput {
+  return {
+    server: { id: serverId, name: serverId, audiences: [audience] },
+    scopes: [{ id: "s-read", name: "read", default: true }],
+    policies: [
+      {
+        id: "p",
+        name: "all",
+        priority: 1,
+        conditions: { clients: { include: ["ALL_CLIENTS"] } },
+        rules: [
+          {
+            id: "r",
+            name: "cc",
+            priority: 1,
+            conditions: { grantTypes: { include: ["client_credentials"] }, scopes: { include: ["*"] } },
+          },
+        ],
+      },
+    ],
+  };
+}
+
 /**
  * A server with scopes `read` (default), `write` and `admin`, one policy for two clients (Basic and
  * post), and a rule granting read/write by client_credentials for 15 minutes.

@@ -11,12 +11,12 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDeps } from "../../src/app";
 import { ALL_RIGHTS } from "../../src/config/rights";
-import type { ServerConfigInput } from "../../src/config/schemas";
 import type { Env } from "../../src/env";
 import { AUTHENTICATION_FAILED } from "../../src/oauth/client-auth";
 import { ClientKeyStore, type FetchLike } from "../../src/oauth/client-keys";
 import {
   adminCall,
+  anyClientServer,
   assertionParams,
   basic,
   clientAssertion,
@@ -229,30 +229,6 @@ describe("Token Preview of a hook that fails", () => {
   });
 });
 
-/** A server whose one rule issues client_credentials tokens to any client. */
-function anyClientServer(serverId: string): ServerConfigInput {
-  return {
-    server: { id: serverId, name: serverId, audiences: ["api://ssrf"] },
-    scopes: [{ id: "s-read", name: "read", default: true }],
-    policies: [
-      {
-        id: "p",
-        name: "all",
-        priority: 1,
-        conditions: { clients: { include: ["ALL_CLIENTS"] } },
-        rules: [
-          {
-            id: "r",
-            name: "cc",
-            priority: 1,
-            conditions: { grantTypes: { include: ["client_credentials"] }, scopes: { include: ["*"] } },
-          },
-        ],
-      },
-    ],
-  };
-}
-
 describe("a client's jwks_uri on loopback, outside local development", () => {
   it("is never fetched: client authentication fails with the usual invalid_client", async () => {
     const key = await clientKey("ES256");
@@ -269,7 +245,7 @@ describe("a client's jwks_uri on loopback, outside local development", () => {
           jwks_uri: jwksUri,
         },
       ],
-      authorizationServers: [anyClientServer(serverId)],
+      authorizationServers: [anyClientServer(serverId, "api://ssrf")],
     });
     const tokenEndpoint = `${ORIGIN}/oauth2/${serverId}/v1/token`;
     const fetched: string[] = [];
@@ -320,7 +296,7 @@ describe("a client's jwks_uri on loopback, outside local development", () => {
           jwks_uri: `http://127.0.0.1:${PORT}/jwks/${clientId}`,
         },
       ],
-      authorizationServers: [anyClientServer(serverId)],
+      authorizationServers: [anyClientServer(serverId, "api://ssrf")],
     });
     const tokenEndpoint = `${ORIGIN}/oauth2/${serverId}/v1/token`;
     const app = freshApp({

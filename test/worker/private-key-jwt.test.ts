@@ -14,6 +14,7 @@ import { AUTHENTICATION_FAILED } from "../../src/oauth/client-auth";
 import { ClientKeyStore, type FetchLike } from "../../src/oauth/client-keys";
 import {
   ASSERTION_TYPE,
+  anyClientServer,
   assertionParams,
   basic,
   type ClientKey,
@@ -78,28 +79,7 @@ beforeAll(async () => {
       },
       { client_id: secretClient, client_name: "basic", client_secrets: [SECRET] },
     ],
-    authorizationServers: [
-      {
-        server: { id: serverId, name: serverId, audiences: ["api://pkj"] },
-        scopes: [{ id: "s-read", name: "read", default: true }],
-        policies: [
-          {
-            id: "p",
-            name: "all",
-            priority: 1,
-            conditions: { clients: { include: ["ALL_CLIENTS"] } },
-            rules: [
-              {
-                id: "r",
-                name: "cc",
-                priority: 1,
-                conditions: { grantTypes: { include: ["client_credentials"] }, scopes: { include: ["*"] } },
-              },
-            ],
-          },
-        ],
-      },
-    ],
+    authorizationServers: [anyClientServer(serverId, "api://pkj")],
   });
   const issuer = `${ORIGIN}/oauth2/${serverId}`;
   s = {
