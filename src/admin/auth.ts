@@ -23,7 +23,7 @@ import { OKTA_SCOPES, type OktaScope } from "../config/schemas";
 import type { AppEnv, BindPorts, Deps } from "../context";
 import { hashSecret, secretMatchesAny } from "../crypto/secrets";
 import { ApiError } from "../errors";
-import { type RateLimitVerdict, rateLimitHeaders } from "../http/rate-limit";
+import { type RateLimitVerdict, rateLimitHeaders, withRateLimitHeaders } from "../http/rate-limit";
 import { verifyOrgAccessToken } from "../oauth/org/access-token";
 import { clientAddress } from "../oauth/rate-limit";
 import { inBackground } from "../oauth/server-context";
@@ -49,9 +49,7 @@ export function requireAdmin(deps: Deps, bind: BindPorts) {
         return;
       }
       await next();
-      for (const [name, value] of Object.entries(rateLimitHeaders(verdict, deps.now()))) {
-        c.res.headers.set(name, value);
-      }
+      withRateLimitHeaders(c.res, verdict, deps.now());
     });
     if (denied?.status === 401) await limits.authFailures.failed(ip);
     return denied;

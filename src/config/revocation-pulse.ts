@@ -31,6 +31,7 @@
  * from KEY_ENCRYPTION_KEY for this use alone; a copy that fails is deleted and not used.
  */
 import { base64url } from "jose";
+import { DerivedKeyCache, deriveHmacKey } from "../crypto/derived-keys";
 import {
   PULSE_COLO_FRESH_MS,
   PULSE_FETCH_TIMEOUT_MS,
@@ -82,7 +83,6 @@ export class RevocationPulse {
   #refreshing?: { until: number };
   /** After a failed refresh: until when requests go on without awaiting one (epoch ms). */
   #retryAt?: number;
-  #mac?: { secret: string; key: Promise<CryptoKey> };
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -236,15 +236,7 @@ export class RevocationPulse {
 
   /** Derived once per isolate (and secret): HKDF-SHA-256 under this record format's own label. */
   #macKey(secret: string): Promise<CryptoKey> {
-    if (this.#mac?.secret !== secret) {
-      const key = derivePulseMacKey(secret);
-      // A bad secret fails every refresh (logged), not forever: the next one derives again.
-      key.catch(() => {
-        if (this.#mac?.key === key) this.#mac = undefined;
-      });
-      this.#mac = { secret, key };
-    }
-    return this.#mac.key;
+    return pulseMacKeys.get(secret);
   }
 }
 
@@ -255,18 +247,8 @@ const PULSE_CLOCK_SKEW_MS = 1000;
 /** A new record format derives a new key (as src/keys/keyset-keys.ts does for keysets). */
 const PULSE_MAC_INFO = "warden pulse/1 mac";
 
-export async function derivePulseMacKey(secret: string): Promise<CryptoKey> {
-  const raw = base64url.decode(secret);
-  if (raw.byteLength !== 32) throw new Error("KEY_ENCRYPTION_KEY must be 32 bytes, base64url-encoded");
-  const ikm = await crypto.subtle.importKey("raw", raw, "HKDF", false, ["deriveKey"]);
-  return crypto.subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode(PULSE_MAC_INFO) },
-    ikm,
-    { name: "HMAC", hash: "SHA-256", length: 256 },
-    false,
-    ["sign", "verify"],
-  );
-}
+/** A value per secret, never a shared promise (src/crypto/derived-keys.ts); a failed derivation is not kept. */
+const pulseMacKeys = new DerivedKeyCache((material) => deriveHmacKey(material, PULSE_MAC_INFO));
 
 /**
  * Another isolate's read, stamped by its clock: one a little ahead (machines of a colo differ by

@@ -11,6 +11,7 @@
  * re-activation reaches an isolate with its record, within the KV bound, as every change but a
  * disable does.
  */
+import { isRecord } from "./issues";
 
 /** What the pulse can disable. `user` is the directory's, once it exists. */
 export const REVOCABLE_KINDS = ["client", "secret", "server", "user"] as const;
@@ -107,14 +108,14 @@ export function youngerThan(ageMs: number, limitMs: number): boolean {
 
 /** A pulse from outside this isolate (the colo cache), or undefined when it is not one. */
 export function parseHeldPulse(value: unknown): HeldPulse | undefined {
-  if (!isObject(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const { version, windowMs, fetchedAt, entries } = value;
   if (!isCount(version) || !isCount(windowMs) || typeof fetchedAt !== "number" || !Array.isArray(entries))
     return undefined;
   const parsed: RevocationEntry[] = [];
   for (const e of entries) {
     if (
-      !isObject(e) ||
+      !isRecord(e) ||
       !(REVOCABLE_KINDS as readonly unknown[]).includes(e.kind) ||
       typeof e.id !== "string" ||
       typeof e.revoked !== "boolean" ||
@@ -131,10 +132,6 @@ export function parseHeldPulse(value: unknown): HeldPulse | undefined {
     });
   }
   return { version, windowMs, fetchedAt, entries: parsed };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isCount(value: unknown): value is number {
