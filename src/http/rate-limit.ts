@@ -50,6 +50,23 @@ export function retryAfterSeconds(verdict: RateLimitVerdict, now: number): numbe
   return Math.max(1, verdict.reset - Math.floor(now / 1000));
 }
 
+/**
+ * The key an address is counted under: an IPv4 address itself, an IPv6 address its /64. One
+ * subscriber is routinely given a whole /64 (RFC 7934 §4), so counting each IPv6 address apart would
+ * let one client rotate through 2^64 of them and never reach a per-address limit.
+ */
+export function addressKey(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const halves = ip.toLowerCase().split("::");
+  const left = halves[0] ? halves[0].split(":") : [];
+  const right = halves.length > 1 && halves[1] ? halves[1].split(":") : [];
+  // An embedded IPv4 tail (`::ffff:192.0.2.1`) stands for two groups.
+  const rightGroups = right.reduce((n, group) => n + (group.includes(".") ? 2 : 1), 0);
+  const zeros = halves.length > 1 ? Array(Math.max(0, 8 - left.length - rightGroups)).fill("0") : [];
+  const groups = [...left, ...zeros, ...right].slice(0, 4);
+  return `${groups.map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+
 /** Sets the headers on a response whose headers may be changed (one this Worker built). */
 export function withRateLimitHeaders(response: Response, verdict: RateLimitVerdict, now: number): Response {
   for (const [name, value] of Object.entries(rateLimitHeaders(verdict, now))) {

@@ -11,14 +11,16 @@
  */
 import type { Ports } from "../context";
 import { OAuthError } from "../errors";
-import { type RateLimitVerdict, rateLimitHeaders, retryAfterSeconds } from "../http/rate-limit";
+import { addressKey, type RateLimitVerdict, rateLimitHeaders, retryAfterSeconds } from "../http/rate-limit";
 
 /**
- * The client's address as Cloudflare's front line saw it. Only `CF-Connecting-IP`: Cloudflare sets it
- * (overwriting what the client sent); `X-Forwarded-For` and the like are the client's to write.
+ * The client's address as Cloudflare's front line saw it, as the limiters count it (an IPv6 address
+ * by its /64, `addressKey`). Only `CF-Connecting-IP`: Cloudflare sets it (overwriting what the client
+ * sent); `X-Forwarded-For` and the like are the client's to write.
  */
 export function clientAddress(request: Request): string | undefined {
-  return request.headers.get("CF-Connecting-IP") ?? undefined;
+  const ip = request.headers.get("CF-Connecting-IP");
+  return ip ? addressKey(ip) : undefined;
 }
 
 /** Runs `authenticate` unless `ip` is over its failure limit, and counts its `invalid_client`s. */

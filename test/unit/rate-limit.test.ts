@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import * as defaults from "../../src/config/defaults";
 import { type RateLimitBindings, RateLimitStore } from "../../src/config/rate-limits";
 import {
+  addressKey,
   FixedWindowCounter,
   type LocationCounter,
   LocationLimiter,
@@ -326,5 +327,29 @@ describe("the token endpoint's rate limits", () => {
     expect(lookups).toHaveLength(60);
     // Another address is not affected.
     expect((await request("svc", SECRET, { "CF-Connecting-IP": "192.0.2.8" })).status).toBe(200);
+  });
+
+  it("counts an IPv6 client by its /64: rotating through its addresses buys no new budget", async () => {
+    const failures = fakeBinding();
+    await app({ AUTH_FAILURE_RATE_LIMIT: failures.binding });
+    for (let i = 0; i < 60; i++) {
+      const ip = { "CF-Connecting-IP": `2001:db8:1:2:${i.toString(16)}::1` };
+      expect((await request(`made-up-${i}`, "x", ip)).status).toBe(401);
+    }
+    expect(new Set(failures.calls)).toEqual(new Set(["2001:db8:1:2::/64"]));
+    expect((await request("svc", SECRET, { "CF-Connecting-IP": "2001:db8:1:2:ffff::9" })).status).toBe(429);
+    // The neighbouring /64 is another subscriber.
+    expect((await request("svc", SECRET, { "CF-Connecting-IP": "2001:db8:1:3::9" })).status).toBe(200);
+  });
+});
+
+describe("addressKey", () => {
+  it("keeps an IPv4 address and folds an IPv6 address to its /64 in every spelling", () => {
+    expect(addressKey("192.0.2.7")).toBe("192.0.2.7");
+    expect(addressKey("2001:db8:0:1::5")).toBe("2001:db8:0:1::/64");
+    expect(addressKey("2001:0DB8:0000:0001:aaaa:bbbb:cccc:dddd")).toBe("2001:db8:0:1::/64");
+    expect(addressKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(addressKey("::1")).toBe("0:0:0:0::/64");
+    expect(addressKey("::ffff:192.0.2.1")).toBe("0:0:0:0::/64");
   });
 });
