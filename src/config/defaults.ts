@@ -399,10 +399,16 @@ export const LOG_QUERY_DEFAULT_LIMIT = 100;
 export const LOG_QUERY_MAX_LIMIT = 1000;
 /** Okta: without `since`, a query starts 7 days before `until` (or now). */
 export const LOG_QUERY_DEFAULT_SINCE_DAYS = 7;
+/** Bound on `q`: keywords. */
+export const LOG_QUERY_MAX_KEYWORDS = 10;
 /** Bounds on a `filter` expression: characters, nesting depth and comparisons. */
 export const LOG_FILTER_MAX_LENGTH = 2048;
 export const LOG_FILTER_MAX_DEPTH = 8;
 export const LOG_FILTER_MAX_TERMS = 32;
-/** Bound on `q`: keywords and characters. */
-export const LOG_QUERY_MAX_KEYWORDS = 10;
+/**
+ * Values a compiled `filter` may bind: D1 takes at most 100 bound parameters per statement, and the
+ * query binds up to 4 of its own (since, until, after, limit) and one per `q` keyword (≤ 10).
+ */
+export const LOG_FILTER_MAX_PARAMS = 100 - 4 - LOG_QUERY_MAX_KEYWORDS;
+/** Bound on `q`: characters (its keywords are bounded above). */
 export const LOG_QUERY_MAX_Q_LENGTH = 256;

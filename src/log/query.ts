@@ -5,6 +5,7 @@
  * is a polling query: its `next` link is always there, even after an empty page.
  */
 import {
+  LOG_FILTER_MAX_PARAMS,
   LOG_QUERY_DEFAULT_LIMIT,
   LOG_QUERY_DEFAULT_SINCE_DAYS,
   LOG_QUERY_MAX_KEYWORDS,
@@ -53,6 +54,9 @@ export function parseLogQuery(params: URLSearchParams, nowMs: number): LogQuery 
   if (rawFilter !== null) {
     try {
       filter = compileFilter(parseFilter(rawFilter));
+      if (filter.params.length > LOG_FILTER_MAX_PARAMS) {
+        throw new FilterError(`compares with more than ${LOG_FILTER_MAX_PARAMS} values in all`);
+      }
     } catch (error) {
       if (error instanceof FilterError) {
         throw new ApiError("E0000031", "Invalid search criteria.", [

@@ -235,5 +235,8 @@ describe("query parameters", () => {
     expect(code("limit=-1")).toBe("E0000001");
     expect(code("limit=1&limit=2")).toBe("E0000001");
     expect(code(`q=${"a ".repeat(20)}`)).toBe("E0000001");
+    // Within the term bound but past D1's 100 bound values per statement: a 400, never a 500.
+    const many = Array.from({ length: 32 }, () => 'displayMessage sw "a"').join(" or ");
+    expect(code(`filter=${encodeURIComponent(many)}&q=a b c d e f g h i j`)).toBe("E0000031");
   });
 });
