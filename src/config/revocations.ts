@@ -11,7 +11,6 @@
  * re-activation reaches an isolate with its record, within the KV bound, as every change but a
  * disable does.
  */
-import { isRecord } from "./issues";
 
 /** What the pulse can disable. `user` is the directory's, once it exists. */
 export const REVOCABLE_KINDS = ["client", "secret", "server", "user"] as const;
@@ -136,4 +135,9 @@ export function parseHeldPulse(value: unknown): HeldPulse | undefined {
 
 function isCount(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Not config/issues.ts's isRecord: that is the validation side, kept out of start-up (test/unit/start-up.test.ts). */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
