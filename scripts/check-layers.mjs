@@ -26,6 +26,8 @@
  *   tokens                 claim-set building and signing
  *   keys                   key vault Durable Object, schedule, keysets
  *   hooks                  token inline hook client
+ *   directory              users, groups, app assignments and passwords in D1: read by the user
+ *                          grants (oauth) and written by the management API
  *   oauth                  protocol endpoints and the token pipeline
  *   control-plane          the write side: ControlPlane Durable Object and its stores
  *   admin                  management API routes
@@ -48,6 +50,7 @@ export const LAYERS = [
   ["tokens"],
   ["keys"],
   ["hooks"],
+  ["directory"],
   ["oauth"],
   ["control-plane"],
   ["admin"],

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { ADMIN_BODY_MAX_BYTES, JSON_MAX_DEPTH, SCOPES_PAGE_LIMIT } from "../config/defaults";
 import type { Scope } from "../config/schemas";
 import type { AppEnv } from "../context";
-import { newObjectId } from "../control-plane/server-changes";
+import { newObjectId } from "../crypto/object-id";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, inServer, pageLimit, setPageLinks, written } from "./responses";

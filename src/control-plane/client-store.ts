@@ -10,12 +10,12 @@ import { isRecord, toIssues } from "../config/issues";
 import { kvKeys } from "../config/kv-keys";
 import { lacking, type Rights } from "../config/rights";
 import { Client, type ClientInput, type ClientSecret } from "../config/schemas";
+import { newObjectId } from "../crypto/object-id";
 import { hashSecret, randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
 import { type ClientPower, clientWriteNeeds } from "./client-rights";
 import type { RecordPublisher } from "./record-publisher";
 import { RecordTable } from "./record-table";
-import { newObjectId } from "./server-changes";
 import { forbidden, invalid, missing, type WriteResult } from "./write-result";
 
 /** What a client write may find missing: the client, or one of its secrets. */

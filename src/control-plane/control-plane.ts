@@ -35,6 +35,7 @@ import {
   type Snapshot,
   withoutHookSecret,
 } from "../config/schemas";
+import { newObjectId } from "../crypto/object-id";
 import type { Env } from "../env";
 import type { SigningSettings, VaultStatus } from "../keys/key-vault";
 import { type ApiTokenCreated, type ApiTokenRecord, ApiTokenStore } from "./api-token-store";
@@ -44,13 +45,7 @@ import { RecordPublisher } from "./record-publisher";
 import { type KnownObjects, policiesNamingClient, referenceIssues, rulesNamingHook } from "./references";
 import { clientChanges, serverChanges } from "./revocation-changes";
 import { RevocationLog } from "./revocation-log";
-import {
-  applyChange,
-  type ChangedObject,
-  newObjectId,
-  normaliseConfig,
-  type ServerChange,
-} from "./server-changes";
+import { applyChange, type ChangedObject, normaliseConfig, type ServerChange } from "./server-changes";
 import { type ServerPage, ServerStore } from "./server-store";
 import { invalid, missing, type WriteResult } from "./write-result";
 

@@ -283,19 +283,3 @@ function scopeUsers(config: ServerConfig, scopeName: string): string[] {
       .map((claim) => `claim '${claim.id}'`),
   ];
 }
-
-const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-/**
- * Okta-style object ids: a 3-letter prefix (`aus` servers, `scp` scopes, `00p` policies, `0pr`
- * rules, `0oa` apps) and 17 letters or digits: about 100 random bits, rejection-sampled, unbiased.
- */
-export function newObjectId(prefix: string): string {
-  let id = prefix;
-  while (id.length < 20) {
-    for (const byte of crypto.getRandomValues(new Uint8Array(32))) {
-      if (byte < 248 && id.length < 20) id += ID_ALPHABET[byte % 62];
-    }
-  }
-  return id;
-}

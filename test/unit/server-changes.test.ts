@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ServerConfig } from "../../src/config/schemas";
-import { applyChange, newObjectId, normaliseConfig } from "../../src/control-plane/server-changes";
+import { applyChange, normaliseConfig } from "../../src/control-plane/server-changes";
+import { newObjectId } from "../../src/crypto/object-id";
 
 const base = () =>
   ServerConfig.parse({
