@@ -423,9 +423,10 @@ export const USERS_Q_PAGE_LIMIT = { default: 10, max: 200 } as const;
 export const USERS_Q_MAX_LENGTH = 100;
 /**
  * Values a compiled `filter` / `search` may bind: D1 takes at most 100 bound parameters per statement,
- * and the list binds up to 4 of its own (the cursor's sort key twice and id, and the limit).
+ * and the list binds up to 9 of its own (a custom sort key's JSON path in the select, the order and
+ * three times in the cursor; the cursor's key twice and its id; the limit).
  */
-export const USERS_FILTER_MAX_PARAMS = 100 - 4;
+export const USERS_FILTER_MAX_PARAMS = 100 - 9;
 /**
  * A user's profile as stored (JSON), standard and custom attributes together: Okta's profile is a few
  * dozen short attributes; 16 KiB keeps every row (and the GROUPS / `user.*` reads of it) small.
