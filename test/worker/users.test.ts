@@ -443,7 +443,6 @@ describe("list", () => {
 
   it("filter: eq on the supported attributes, ranges on lastUpdated, and/or; values case-sensitive", async () => {
     const { team, users } = await cohort(3);
-    expect((await adminCall("POST", `/users/${users[1].id}/lifecycle/suspend`)).status).toBe(200);
     await adminCall("POST", `/users/${users[2].id}/lifecycle/deactivate`);
     const f = (expr: string) => all(`filter=${encodeURIComponent(expr)}`);
     expect((await f(`profile.lastName eq "${team}"`)).map((u) => u.id).sort()).toEqual(
