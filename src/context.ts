@@ -4,6 +4,8 @@
  * bound to the bindings once per `env` object. Only this file and the adapters it calls read `env`,
  * so `oauth/`, `hooks/`, `tokens/` and `policy/` run as well on in-memory ports (test/unit).
  */
+
+import type { AuditedWrite } from "./admin/audit";
 import { type ConfigSource, ConfigStore } from "./config/config-store";
 import { RateLimitStore, type RateLimits } from "./config/rate-limits";
 import { type PulseSource, RevocationPulse, type RevocationView } from "./config/revocation-pulse";
@@ -73,6 +75,11 @@ export interface AppEnv {
     admin: AdminPrincipal;
     /** Set by the management API's first middleware (src/admin/org-origin.ts). */
     orgUrl: string;
+    /**
+     * Set by a write whose log events depend on what it did (a user DELETE deactivates or deletes):
+     * src/admin/audit.ts records these instead of its route table's event.
+     */
+    audited: AuditedWrite;
   };
 }
 
