@@ -60,6 +60,9 @@ export const EVENT_TYPES = {
   apiTokenRevoke: "system.api_token.revoke",
   apiTokenUse: "warden.api_token.use",
   configImport: "warden.config.import",
+  // User sign-in through a user grant (the password grant): Okta's event types.
+  userSessionStart: "user.session.start",
+  userAccountLock: "user.account.lock",
   // The log itself.
   logOverflow: "warden.system_log.overflow",
 } as const;
