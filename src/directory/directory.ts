@@ -43,7 +43,18 @@ export type PasswordCheck =
   | { ok: true; user: DirectoryUser }
   | {
       ok: false;
-      reason: "unknown_user" | "wrong_password" | "no_password" | "locked_out" | "suspended" | "not_active";
+      /**
+       * `password_expired` only with the right password (src/directory/lockout.ts): the password
+       * grant refuses it, `/api/v1/authn` answers Okta's PASSWORD_EXPIRED state.
+       */
+      reason:
+        | "unknown_user"
+        | "wrong_password"
+        | "no_password"
+        | "locked_out"
+        | "suspended"
+        | "not_active"
+        | "password_expired";
       /** The user, when the login named one (for the log's target); never shown to the client. */
       userId?: string;
       /** Set when this failure locked the account (the log's `user.account.lock`). */

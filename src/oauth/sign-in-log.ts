@@ -27,7 +27,8 @@ export interface SignInAttempt {
 /**
  * Okta's `outcome.reason` for a failed `user.session.start`: INVALID_CREDENTIALS for a wrong or
  * missing password and for an unknown user (Okta does not say which either), LOCKED_OUT, and
- * USER_NOT_ACTIVE for the statuses that may not sign in.
+ * USER_NOT_ACTIVE for the statuses that may not sign in, PASSWORD_EXPIRED (the password grant
+ * has no step in which to choose a new one).
  */
 export function signInFailureReason(reason: Failure["reason"]): string {
   switch (reason) {
@@ -40,6 +41,8 @@ export function signInFailureReason(reason: Failure["reason"]): string {
     case "suspended":
     case "not_active":
       return "USER_NOT_ACTIVE";
+    case "password_expired":
+      return "PASSWORD_EXPIRED";
   }
 }
 

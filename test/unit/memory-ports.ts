@@ -234,6 +234,9 @@ export function memoryDirectory(world: MemoryDirectoryWorld, calls: string[] = [
         return { ok: false, reason: "not_active", userId };
       }
       if (user.password === undefined) return { ok: false, reason: "no_password", userId };
+      if (user.password === password && user.status === "PASSWORD_EXPIRED") {
+        return { ok: false, reason: "password_expired", userId };
+      }
       if (user.password !== password) {
         user.failures += 1;
         if (user.failures < lockoutAfter) return { ok: false, reason: "wrong_password", userId };

@@ -7,6 +7,7 @@
  */
 import { importJWK, jwtVerify } from "jose";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { ServerConfigInput } from "../../src/config/schemas";
 import { EVERYONE_GROUP_ID } from "../../src/directory/directory";
 import {
   basic,
@@ -40,6 +41,7 @@ const DIRECTORY: MemoryDirectoryWorld = {
     { id: "00uLocked", status: "LOCKED_OUT", profile: { login: "locked@example.com" }, password: PASSWORD },
     { id: "00uSusp", status: "SUSPENDED", profile: { login: "suspended@example.com" }, password: PASSWORD },
     { id: "00uStaged", status: "STAGED", profile: { login: "staged@example.com" }, password: PASSWORD },
+    { id: "00uExp", status: "PASSWORD_EXPIRED", profile: { login: "expired@example.com" }, password: PASSWORD },
     { id: "00uNoPw", profile: { login: "nopassword@example.com" } },
     { id: "00uLone", profile: { login: "unassigned@example.com" }, password: PASSWORD },
   ],
@@ -61,7 +63,7 @@ const DIRECTORY: MemoryDirectoryWorld = {
 };
 
 /** Engineers get `read` and `profile`; contractors are excluded; Everyone may still get `public`. */
-function server(id: string, tokenProfile: "okta" | "rfc9068" = "okta") {
+function server(id: string, tokenProfile: "okta" | "rfc9068" = "okta"): ServerConfigInput {
   return {
     server: { id, name: id, audiences: ["api://people"], tokenProfile },
     scopes: [scope("read", true), scope("public"), scope("profile"), scope("openid"), scope("offline_access")],
@@ -94,7 +96,7 @@ function server(id: string, tokenProfile: "okta" | "rfc9068" = "okta") {
         ],
       },
     ],
-  } as const;
+  };
 }
 
 let ports: MemoryPorts;
@@ -191,6 +193,7 @@ describe("the password grant: one answer for every credential failure", () => {
     ["locked out", "locked@example.com", PASSWORD, "locked_out"],
     ["suspended", "suspended@example.com", PASSWORD, "suspended"],
     ["staged", "staged@example.com", PASSWORD, "not_active"],
+    ["password expired", "expired@example.com", PASSWORD, "password_expired"],
   ])("%s: invalid_grant, the reason in the log only", async (_name, username, password, reason) => {
     const body = await expectOAuthError(await signIn(username, password), 400, "invalid_grant", INVALID);
     expect(JSON.stringify(body)).not.toContain(reason);
