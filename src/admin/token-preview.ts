@@ -19,10 +19,10 @@
 import { Hono } from "hono";
 import * as z from "zod";
 import { ConfigStore } from "../config/config-store";
-import type { TokenSubject } from "../directory/directory";
 import { ADMIN_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import { ScopeName } from "../config/schemas";
 import type { AppEnv, BindPorts, Ports } from "../context";
+import type { TokenSubject } from "../directory/directory";
 import { ApiError, OAuthError } from "../errors";
 import type { HookFailureReason } from "../hooks/hook-log";
 import { recordPreviewHookFailure } from "../hooks/hook-log";
@@ -85,7 +85,8 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
     if (!client) notFound(parsed.data.clientId, "App");
     const { userId } = parsed.data;
     // The user, its groups and its assignment to the client, as the password grant reads them.
-    const subject = userId === undefined ? undefined : await bind(c.env).directory.subject(userId, client.client_id);
+    const subject =
+      userId === undefined ? undefined : await bind(c.env).directory.subject(userId, client.client_id);
     if (subject === null) notFound(userId ?? "", "User");
 
     // The token endpoint answers an inactive server exactly as an unknown one (oauth/server-context.ts).

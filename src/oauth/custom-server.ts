@@ -94,7 +94,11 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
         clientId: client.client_id,
         // DESIGN §4: a user token's `sub` is the login (Okta) or the user id (RFC 9068 §2.2: a
         // stable identifier of the resource owner); a client's own token names the client.
-        subject: subject ? (profile === "rfc9068" ? subject.user.id : subject.user.profile.login) : client.client_id,
+        subject: subject
+          ? profile === "rfc9068"
+            ? subject.user.id
+            : subject.user.profile.login
+          : client.client_id,
         userId: subject?.user.id,
         scopes: decision.scopes,
         issuedAt: now,

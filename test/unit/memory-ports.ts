@@ -16,6 +16,7 @@ import {
   type Snapshot,
 } from "../../src/config/schemas";
 import type { Ports } from "../../src/context";
+import { hashSecret } from "../../src/crypto/secrets";
 import {
   type Directory,
   type DirectoryGroup,
@@ -24,7 +25,6 @@ import {
   type PasswordCheck,
   type UserStatus,
 } from "../../src/directory/directory";
-import { hashSecret } from "../../src/crypto/secrets";
 import type { PublishedInlineHook } from "../../src/hooks/published-hook";
 import type { SigningKey } from "../../src/keys/key-store";
 import type { EventInput } from "../../src/log/event";
@@ -211,10 +211,15 @@ export function memoryApp(ports: Ports) {
  * through a group (the lowest priority number first).
  */
 export function memoryDirectory(world: MemoryDirectoryWorld, calls: string[] = []): Directory {
-  const users = new Map((world.users ?? []).map((u) => [u.id, { ...u, status: u.status ?? "ACTIVE", failures: 0 }]));
+  const users = new Map(
+    (world.users ?? []).map((u) => [u.id, { ...u, status: u.status ?? "ACTIVE", failures: 0 }]),
+  );
   const groups: DirectoryGroup[] = [
     { id: EVERYONE_GROUP_ID, type: "BUILT_IN", profile: { name: "Everyone" } },
-    ...(world.groups ?? []).map((g) => ({ id: g.id, type: "OKTA_GROUP" as const, profile: { name: g.name } })),
+    // Everyone first, then by name, as the D1 adapter reads them.
+    ...(world.groups ?? [])
+      .map((g) => ({ id: g.id, type: "OKTA_GROUP" as const, profile: { name: g.name } }))
+      .sort((a, b) => a.profile.name.toLowerCase().localeCompare(b.profile.name.toLowerCase())),
   ];
   const lockoutAfter = world.lockoutAfter ?? 10;
   const view = (u: MemoryUser & { status: UserStatus }): DirectoryUser => ({

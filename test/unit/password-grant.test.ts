@@ -41,7 +41,12 @@ const DIRECTORY: MemoryDirectoryWorld = {
     { id: "00uLocked", status: "LOCKED_OUT", profile: { login: "locked@example.com" }, password: PASSWORD },
     { id: "00uSusp", status: "SUSPENDED", profile: { login: "suspended@example.com" }, password: PASSWORD },
     { id: "00uStaged", status: "STAGED", profile: { login: "staged@example.com" }, password: PASSWORD },
-    { id: "00uExp", status: "PASSWORD_EXPIRED", profile: { login: "expired@example.com" }, password: PASSWORD },
+    {
+      id: "00uExp",
+      status: "PASSWORD_EXPIRED",
+      profile: { login: "expired@example.com" },
+      password: PASSWORD,
+    },
     { id: "00uNoPw", profile: { login: "nopassword@example.com" } },
     { id: "00uLone", profile: { login: "unassigned@example.com" }, password: PASSWORD },
   ],
@@ -66,11 +71,24 @@ const DIRECTORY: MemoryDirectoryWorld = {
 function server(id: string, tokenProfile: "okta" | "rfc9068" = "okta"): ServerConfigInput {
   return {
     server: { id, name: id, audiences: ["api://people"], tokenProfile },
-    scopes: [scope("read", true), scope("public"), scope("profile"), scope("openid"), scope("offline_access")],
+    scopes: [
+      scope("read", true),
+      scope("public"),
+      scope("profile"),
+      scope("openid"),
+      scope("offline_access"),
+    ],
     claims: [
       { id: "c1", name: "email", claimType: "RESOURCE", valueType: "EXPRESSION", value: "user.email" },
       { id: "c2", name: "dept", claimType: "RESOURCE", valueType: "EXPRESSION", value: "appuser.department" },
-      { id: "c3", name: "groups", claimType: "RESOURCE", valueType: "GROUPS", group_filter_type: "REGEX", value: ".*" },
+      {
+        id: "c3",
+        name: "groups",
+        claimType: "RESOURCE",
+        valueType: "GROUPS",
+        group_filter_type: "REGEX",
+        value: ".*",
+      },
       {
         id: "c4",
         name: "isEng",
@@ -104,11 +122,16 @@ let fetchToken: (request: Request) => Promise<Response>;
 
 beforeEach(async () => {
   vi.spyOn(console, "warn").mockImplementation(() => {});
-  vi.spyOn(console, "log").mockImplementation(() => {});
+  vi.spyOn(console, "info").mockImplementation(() => {});
   ports = await memoryPorts({
     servers: [server("aus_people"), server("aus_rfc", "rfc9068")],
     clients: [
-      { client_id: "app", client_name: "app", grant_types: ["password", "client_credentials"], secret: SECRET },
+      {
+        client_id: "app",
+        client_name: "app",
+        grant_types: ["password", "client_credentials"],
+        secret: SECRET,
+      },
       { client_id: "service", client_name: "service", secret: SECRET },
     ],
     directory: structuredClone(DIRECTORY),
@@ -170,18 +193,37 @@ describe("the password grant: the user's token", () => {
   });
 
   it("rfc9068 profile: sub is the user id", async () => {
-    const { payload, header } = await claims(await signIn("alice@example.com"), RFC_ISSUER).catch(() => {
-      throw new Error("unreachable");
-    });
+    const { payload, header } = await claims(
+      await token({ grant_type: "password", username: "alice@example.com", password: PASSWORD }, RFC_ISSUER),
+      RFC_ISSUER,
+    );
     expect(header.typ).toBe("at+jwt");
     expect(payload).toMatchObject({ sub: "00uAlice", client_id: "app", scope: "read" });
     expect(payload).not.toHaveProperty("uid");
   });
 
-  it("the user becomes the actor of a fully logged grant", async () => {
-    // Servers log grants aggregated by default: counted per client, no user in the counter.
+  it("the user becomes the actor of a fully logged grant; aggregated grants count per client", async () => {
     await claims(await signIn("alice@example.com"));
     expect(ports.logged.counts.at(-1)).toMatchObject({ grantType: "password", clientId: "app" });
+
+    const full = server("aus_full");
+    ports = await memoryPorts({
+      servers: [{ ...full, server: { ...full.server, logging: { grants: "FULL" } } }],
+      clients: [{ client_id: "app", client_name: "app", grant_types: ["password"], secret: SECRET }],
+      directory: structuredClone(DIRECTORY),
+    });
+    fetchToken = memoryApp(ports);
+    const issuer = `${ORIGIN}/oauth2/aus_full`;
+    await claims(
+      await token({ grant_type: "password", username: "alice@example.com", password: PASSWORD }, issuer),
+      issuer,
+    );
+    const granted = ports.logged.events.find((e) => e.eventType === "app.oauth2.as.token.grant.access_token");
+    expect(granted).toMatchObject({
+      actor: { id: "00uAlice", type: "User", alternateId: "alice@example.com" },
+      target: [{ id: "aus_full" }, { id: "app" }],
+      debugData: { grantType: "password", grantedScopes: "read" },
+    });
   });
 });
 
@@ -208,7 +250,8 @@ describe("the password grant: one answer for every credential failure", () => {
   });
 
   it("the failure that locks the account logs user.account.lock; the right password then fails alike", async () => {
-    for (let i = 0; i < 3; i++) await expectOAuthError(await signIn("bob@example.com", "nope"), 400, "invalid_grant", INVALID);
+    for (let i = 0; i < 3; i++)
+      await expectOAuthError(await signIn("bob@example.com", "nope"), 400, "invalid_grant", INVALID);
     const locks = ports.logged.events.filter((e) => e.eventType === "user.account.lock");
     expect(locks).toHaveLength(1);
     expect(locks[0]).toMatchObject({ actor: { id: "00uBob", type: "User" } });
@@ -236,7 +279,11 @@ describe("the password grant: who may have a token", () => {
   it("a group assignment is enough (Bob is assigned through his groups only)", async () => {
     // Bob is in Contractors, which the engineers rule excludes; the Everyone rule grants `public`.
     const { payload } = await claims(await signIn("bob@example.com", PASSWORD, { scope: "public" }));
-    expect(payload).toMatchObject({ sub: "bob@example.com", scp: ["public"], groups: ["Everyone", "Contractors", "Engineering"] });
+    expect(payload).toMatchObject({
+      sub: "bob@example.com",
+      scp: ["public"],
+      groups: ["Everyone", "Contractors", "Engineering"],
+    });
     expect(payload).not.toHaveProperty("dept"); // Contractors (priority 0) carries no department
   });
 
@@ -276,10 +323,17 @@ describe("the password grant: scopes", () => {
     expect(payload.scp).toEqual(["read", "profile"]);
   });
 
-  it.each(["openid", "offline_access", "openid profile"])("'%s' is refused with invalid_scope (no ID or refresh token yet)", async (scope) => {
-    const body = await expectOAuthError(await signIn("alice@example.com", PASSWORD, { scope }), 400, "invalid_scope");
-    expect(body.error_description).toMatch(/not allowed for password/);
-  });
+  it.each(["openid", "offline_access", "openid profile"])(
+    "'%s' is refused with invalid_scope (no ID or refresh token yet)",
+    async (scope) => {
+      const body = await expectOAuthError(
+        await signIn("alice@example.com", PASSWORD, { scope }),
+        400,
+        "invalid_scope",
+      );
+      expect(body.error_description).toMatch(/not allowed for password/);
+    },
+  );
 
   it("client_credentials still may not have OIDC scopes, and never reads the directory", async () => {
     await expectOAuthError(
@@ -296,7 +350,11 @@ describe("the password grant: scopes", () => {
 describe("the password grant: refused before the directory", () => {
   it("a client without the password grant type: unauthorized_client", async () => {
     await expectOAuthError(
-      await token({ grant_type: "password", username: "alice@example.com", password: PASSWORD }, ISSUER, "service"),
+      await token(
+        { grant_type: "password", username: "alice@example.com", password: PASSWORD },
+        ISSUER,
+        "service",
+      ),
       400,
       "unauthorized_client",
     );
@@ -308,18 +366,30 @@ describe("the password grant: refused before the directory", () => {
     [{ username: "alice@example.com" }, "The 'password' parameter is missing."],
     [{ username: "", password: PASSWORD }, "The 'username' parameter is missing."],
   ])("%j: invalid_request", async (form, description) => {
-    await expectOAuthError(await token({ grant_type: "password", ...form }), 400, "invalid_request", description);
+    await expectOAuthError(
+      await token({ grant_type: "password", ...form }),
+      400,
+      "invalid_request",
+      description,
+    );
     expect(ports.directoryCalls).toEqual([]);
   });
 
   it("a malformed scope: invalid_scope, no attempt counted", async () => {
-    await expectOAuthError(await signIn("alice@example.com", PASSWORD, { scope: "read  write" }), 400, "invalid_scope");
+    await expectOAuthError(
+      await signIn("alice@example.com", PASSWORD, { scope: "read  write" }),
+      400,
+      "invalid_scope",
+    );
     expect(ports.directoryCalls).toEqual([]);
   });
 
   it("the org server has no password grant", async () => {
     await expectOAuthError(
-      await token({ grant_type: "password", username: "alice@example.com", password: PASSWORD }, `${ORIGIN}/oauth2`),
+      await token(
+        { grant_type: "password", username: "alice@example.com", password: PASSWORD },
+        `${ORIGIN}/oauth2`,
+      ),
       400,
       "unsupported_grant_type",
     );
