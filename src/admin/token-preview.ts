@@ -44,21 +44,22 @@ import { adminOrigin } from "./responses";
  * the password grant the user (`userId`) whose token it would be; no password: a preview shows what
  * the user would get once signed in.
  */
-export const PreviewRequest = z
-  .object({
+export const PreviewRequest = z.discriminatedUnion("grantType", [
+  z.object({
     clientId: z.string().min(1),
-    grantType: z.enum(["client_credentials", "password"]),
+    grantType: z.literal("client_credentials"),
     scopes: z.array(ScopeName).default([]),
-    userId: z.string().min(1).max(100).optional(),
-  })
-  .superRefine((request, ctx) => {
-    if (request.grantType === "password" && request.userId === undefined) {
-      ctx.addIssue({ code: "custom", path: ["userId"], message: "required for the password grant" });
-    }
-    if (request.grantType === "client_credentials" && request.userId !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["userId"], message: "a client_credentials token has no user" });
-    }
-  });
+    /** A client_credentials token has no user: naming one is a mistake, not something to ignore. */
+    userId: z.never().optional(),
+  }),
+  z.object({
+    clientId: z.string().min(1),
+    grantType: z.literal("password"),
+    scopes: z.array(ScopeName).default([]),
+    /** The user (`00u…`) whose token it would be. */
+    userId: z.string().min(1).max(100),
+  }),
+]);
 
 export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
   const router = new Hono<AppEnv>();
@@ -83,7 +84,7 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
     ]);
     if (!config || !signing) notFound(id);
     if (!client) notFound(parsed.data.clientId, "App");
-    const { userId } = parsed.data;
+    const userId = parsed.data.grantType === "password" ? parsed.data.userId : undefined;
     // The user, its groups and its assignment to the client, as the password grant reads them.
     const subject =
       userId === undefined ? undefined : await bind(c.env).directory.subject(userId, client.client_id);
