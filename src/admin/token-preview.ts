@@ -20,6 +20,7 @@ import { Hono } from "hono";
 import * as z from "zod";
 import { ConfigStore } from "../config/config-store";
 import { ADMIN_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
+import { holds } from "../config/rights";
 import { ScopeName } from "../config/schemas";
 import type { AppEnv, BindPorts, Ports } from "../context";
 import type { TokenSubject } from "../directory/directory";
@@ -85,6 +86,12 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
     if (!config || !signing) notFound(id);
     if (!client) notFound(parsed.data.clientId, "App");
     const userId = parsed.data.grantType === "password" ? parsed.data.userId : undefined;
+    // A user's preview shows their profile, app profile and groups through the claims (whose
+    // expressions the same admin may write): it needs the right to read users, or a narrow
+    // authorization-server right would grow into reading the directory (DESIGN §8).
+    if (userId !== undefined && !holds(c.get("admin").rights, "okta.users.read")) {
+      throw new ApiError("E0000006", "You do not have permission to perform the requested action");
+    }
     // The user, its groups and its assignment to the client, as the password grant reads them.
     const subject =
       userId === undefined ? undefined : await bind(c.env).directory.subject(userId, client.client_id);

@@ -12,11 +12,14 @@ import { createDeps } from "../../src/context";
 import type { Env } from "../../src/env";
 import {
   adminCall,
+  adminRequest,
   basic,
   controlPlane,
   decodeJwt,
   freshApp,
+  orgAccessToken,
   SECRET,
+  seedOrgClient,
   tokenRequest,
   uniqueId,
 } from "./helpers";
@@ -224,6 +227,37 @@ describe("Token Preview with a user: bad input", () => {
       expect(res.status, JSON.stringify(body).slice(0, 100)).toBe(400);
       expect(await res.json()).toMatchObject({ errorCode: "E0000001" });
     }
+  });
+});
+
+describe("Token Preview with a user: rights", () => {
+  it("needs okta.users.read beside the authorization-server right; without a user it does not", async () => {
+    const narrow = await seedOrgClient(["okta.authorizationServers.manage"]);
+    const wide = await seedOrgClient(["okta.authorizationServers.manage", "okta.users.read"]);
+    const call = async (client: typeof narrow, scopes: string, body: object) => {
+      const token = await orgAccessToken(client, scopes);
+      return freshApp()(
+        adminRequest("POST", `/authorizationServers/${world.serverId}/tokenPreview`, body, `Bearer ${token}`),
+      );
+    };
+    const withUser = { clientId: world.clientId, grantType: "password", userId: world.alice.id };
+    const refused = await call(narrow, "okta.authorizationServers.manage", withUser);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ errorCode: "E0000006" });
+    // An unknown user is refused alike: the narrow caller learns nothing about who exists.
+    const unknown = await call(narrow, "okta.authorizationServers.manage", {
+      ...withUser,
+      userId: "00uNobody",
+    });
+    expect(unknown.status).toBe(403);
+    const noUser = await call(narrow, "okta.authorizationServers.manage", {
+      clientId: world.clientId,
+      grantType: "client_credentials",
+    });
+    expect(noUser.status).toBe(200);
+    const allowed = await call(wide, "okta.authorizationServers.manage okta.users.read", withUser);
+    expect(allowed.status).toBe(200);
+    expect(await allowed.json()).toMatchObject({ result: "ALLOW" });
   });
 });
 
