@@ -27,6 +27,7 @@ import { runLoad } from "./lib/load.mjs";
 import { machineInfo, quietWaiter, sourceInfo } from "./lib/machine.mjs";
 import { runMicro } from "./lib/micro.mjs";
 import { startMiniflare } from "./lib/miniflare.mjs";
+import { measurePasswords } from "./lib/passwords.mjs";
 import { BENCH } from "./lib/paths.mjs";
 import { startPeer } from "./lib/peer.mjs";
 import { etagOf, preflight } from "./lib/preflight.mjs";
@@ -53,6 +54,7 @@ const PROFILES = {
     profile: { durationMs: 5000, samplingIntervalUs: 100 },
     coldStarts: 5,
     startupProfiles: 3,
+    passwords: { runs: 7, perRequest: 5, d1Batches: 7, d1PerBatch: 50, users: 1000 },
     outDir: join(BENCH, "results"),
   },
   quick: {
@@ -69,6 +71,7 @@ const PROFILES = {
     profile: { durationMs: 1000, samplingIntervalUs: 100 },
     coldStarts: 2,
     startupProfiles: 1,
+    passwords: { runs: 3, perRequest: 2, d1Batches: 3, d1PerBatch: 20, users: 200 },
     outDir: join(BENCH, "results", "tmp"),
   },
 };
@@ -241,6 +244,8 @@ async function benchmark(tmp) {
 
   log("micro benchmarks (plain Node)");
   const micro = await runMicro(tmp, profile.micro);
+  log("passwords on workerd: hash and checkPassword CPU, D1 statements");
+  const passwords = await measurePasswords(tmp, profile.passwords);
   const startup = await measureStartup(deployBundle, tmp);
 
   const credentials = benchCredentials();
@@ -280,6 +285,7 @@ async function benchmark(tmp) {
     size,
     startup,
     micro,
+    passwords,
     profiles: cpuProfiles,
     // Errors and warnings the Worker logged on Miniflare during the whole load phase, by first line.
     workerLog: servers.workerLog.summary(),

@@ -256,5 +256,50 @@ export function renderMarkdown(result) {
       workerLogSection(result.workerLog ?? []),
     "",
   );
+  if (result.passwords) out.push(...passwordSection(result.passwords));
   return out.join("\n");
+}
+
+/** Passwords on workerd (bench/lib/passwords.mjs): CPU per hash and per check, D1 per statement. */
+function passwordSection(p) {
+  const cpuRow = (label, c) => [
+    label,
+    ms(c.cpuMs),
+    `${ms(c.cpuMinMs)}–${ms(c.cpuMaxMs)}`,
+    ms(c.wallMs),
+    `${num((c.cpuMs / p.limitsMs.paidDefault) * 100, 2)} %`,
+    num(c.cpuMs / p.limitsMs.free, 1),
+  ];
+  const d1Row = (label, d) => [label, num(d.meanMs, 2), `${num(d.minMs, 2)}–${num(d.maxMs, 2)}`];
+  return [
+    "## Passwords — workerd (Miniflare), local D1",
+    "",
+    `${p.function}. CPU of the workerd processes around one request at a time, ${p.cpu.hash.perRequest} calls per request ` +
+      `(the clock ticks in ${num(p.clockTickMs)} ms), median of ${p.cpu.hash.runs} requests; against Workers' ` +
+      `CPU limits per request: ${num(p.limitsMs.paidDefault / 1000)} s (paid plan default) and ${num(p.limitsMs.free)} ms (free plan).`,
+    "",
+    table(
+      ["call", "CPU ms", "range", "wall ms", "of the paid limit", "× the free limit"],
+      [
+        cpuRow("`hashPassword`", p.cpu.hash),
+        cpuRow("`checkPassword`, right password", p.cpu.checkRight),
+        cpuRow("`checkPassword`, wrong password (counted)", p.cpu.checkWrong),
+        cpuRow("`checkPassword`, unknown login (dummy hash)", p.cpu.checkUnknown),
+      ],
+    ),
+    "",
+    `\`checkPassword\`'s D1 statements alone, against the local D1 (SQLite in workerd's process, ${p.users} users): ` +
+      `wall ms per statement, median of ${p.d1.lookup.batches} batches of ${p.d1.lookup.perBatch}. A deployed D1 adds the ` +
+      "network round trip to its primary (or a read replica for the lookup).",
+    "",
+    table(
+      ["statement", "ms", "range"],
+      [
+        d1Row("lookup by `login_key`", p.d1.lookup),
+        d1Row("count a failure (`UPDATE … RETURNING`)", p.d1["count-failure"]),
+        d1Row("record the sign-in (`UPDATE … RETURNING`)", p.d1["signed-in"]),
+      ],
+    ),
+    "",
+  ];
 }

@@ -451,6 +451,9 @@ export const PASSWORD_COMPLEXITY = { lowercase: 1, uppercase: 1, number: 1, symb
 /** Okta's default password policy: "Does not contain part of username" is on. */
 export const PASSWORD_EXCLUDE_USERNAME = true;
 
+/** Okta's default password policy: "Does not contain first name / last name" are off. */
+export const PASSWORD_EXCLUDE_ATTRIBUTES: readonly ("firstName" | "lastName")[] = [];
+
 /**
  * Consecutive failed password checks that lock a user out (LOCKED_OUT): Okta's default password
  * policy ("Lock out user after 10 unsuccessful attempts"). Unlock through the API clears the count.

@@ -24,6 +24,26 @@ import type { DirectoryUser, PasswordCheck, UserStatus } from "./directory";
 import { signInRefusal } from "./lockout";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "./password-hash";
 
+/**
+ * The three statements, named so that the bench (bench/lib/passwords.mjs) times exactly these.
+ * SQLite's lower() in the lookup is the one the generated login_key column was made with (ASCII case
+ * folding): the same function on both sides, so the lookup finds exactly what the unique index holds.
+ */
+export const SIGN_IN_SQL = {
+  lookup: "SELECT id, status, profile, password_hash FROM users WHERE login_key = lower(?1)",
+  /** ?1 user id, ?2 PASSWORD_LOCKOUT_ATTEMPTS, ?3 now. Old values on the right of SET (SQLite). */
+  countFailure: `UPDATE users SET failed_attempts = failed_attempts + 1,
+         status = CASE WHEN failed_attempts + 1 >= ?2 THEN 'LOCKED_OUT' ELSE status END,
+         status_changed = CASE WHEN failed_attempts + 1 >= ?2 THEN ?3 ELSE status_changed END,
+         last_updated = CASE WHEN failed_attempts + 1 >= ?2 THEN ?3 ELSE last_updated END
+   WHERE id = ?1 AND status IN ('ACTIVE', 'PASSWORD_EXPIRED')
+   RETURNING status`,
+  /** ?1 user id, ?2 now, ?3 the new hash or NULL, ?4 the hash that was checked. */
+  signedIn: `UPDATE users SET failed_attempts = 0, last_login = ?2, password_hash = coalesce(?3, password_hash)
+   WHERE id = ?1 AND status = 'ACTIVE' AND password_hash = ?4
+   RETURNING id, status, profile`,
+} as const;
+
 interface UserRow {
   id: string;
   status: UserStatus;
@@ -41,12 +61,7 @@ export async function checkPassword(
   password: string,
   nowMs: number,
 ): Promise<PasswordCheck> {
-  // SQLite's lower() is the one the generated login_key column was made with (ASCII case folding):
-  // the same function on both sides, so the lookup finds exactly what the unique index holds.
-  const row = await db
-    .prepare("SELECT id, status, profile, password_hash FROM users WHERE login_key = lower(?1)")
-    .bind(login)
-    .first<UserRow>();
+  const row = await db.prepare(SIGN_IN_SQL.lookup).bind(login).first<UserRow>();
 
   if (!row) {
     await verifyPassword(password, DUMMY_PASSWORD_HASH);
@@ -64,12 +79,7 @@ export async function checkPassword(
 
   const newHash = verified.rehash ? await hashPassword(password) : null;
   const signedIn = await db
-    .prepare(
-      `UPDATE users SET failed_attempts = 0, last_login = ?2,
-              password_hash = coalesce(?3, password_hash)
-        WHERE id = ?1 AND status = 'ACTIVE' AND password_hash = ?4
-        RETURNING id, status, profile`,
-    )
+    .prepare(SIGN_IN_SQL.signedIn)
     .bind(row.id, nowMs, newHash, row.password_hash)
     .first<Omit<UserRow, "password_hash">>();
   // The user changed between the read and this write (locked by concurrent failures, suspended,
@@ -85,14 +95,7 @@ export async function checkPassword(
  */
 async function countFailure(db: D1Database, userId: string, nowMs: number): Promise<PasswordCheck> {
   const counted = await db
-    .prepare(
-      `UPDATE users SET failed_attempts = failed_attempts + 1,
-              status = CASE WHEN failed_attempts + 1 >= ?2 THEN 'LOCKED_OUT' ELSE status END,
-              status_changed = CASE WHEN failed_attempts + 1 >= ?2 THEN ?3 ELSE status_changed END,
-              last_updated = CASE WHEN failed_attempts + 1 >= ?2 THEN ?3 ELSE last_updated END
-        WHERE id = ?1 AND status IN ('ACTIVE', 'PASSWORD_EXPIRED')
-        RETURNING status`,
-    )
+    .prepare(SIGN_IN_SQL.countFailure)
     .bind(userId, PASSWORD_LOCKOUT_ATTEMPTS, nowMs)
     .first<{ status: UserStatus }>();
   return {
