@@ -12,6 +12,8 @@ import { type PulseSource, RevocationPulse, type RevocationView } from "./config
 import type { AdminPrincipal } from "./config/rights";
 import type { Snapshot } from "./config/schemas";
 import { isLocalDevelopment, type ProtocolSettings } from "./config/vars";
+import { d1Directory } from "./directory/d1-directory";
+import type { Directory } from "./directory/directory";
 import type { Env } from "./env";
 import { unsealHookSecret } from "./hooks/published-hook";
 import type { HookSecretOpener } from "./hooks/token-hook";
@@ -58,6 +60,11 @@ export interface Ports {
   rateLimits: RateLimits;
   /** The system log: events and counters, sent to the queue off the request path (src/log/). */
   log: EventLog;
+  /**
+   * Users, groups and app assignments (D1 `DIRECTORY`): read by user grants and Token Preview,
+   * never on the client_credentials path (DESIGN §1).
+   */
+  directory: Directory;
 }
 
 /** Builds (or returns) the ports of one `env`. */
@@ -116,6 +123,7 @@ export function bindPorts(deps: Deps): BindPorts {
         revocations: deps.revocations.view(pulseSource(env)),
         rateLimits: deps.rateLimits.source(env),
         log: deps.log.port(env.LOG_QUEUE),
+        directory: d1Directory(env.DIRECTORY),
       };
       bound.set(env, ports);
     }

@@ -20,8 +20,10 @@ import { Hono } from "hono";
 import * as z from "zod";
 import { ConfigStore } from "../config/config-store";
 import { ADMIN_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
+import { holds } from "../config/rights";
 import { ScopeName } from "../config/schemas";
 import type { AppEnv, BindPorts, Ports } from "../context";
+import type { TokenSubject } from "../directory/directory";
 import { ApiError, OAuthError } from "../errors";
 import type { HookFailureReason } from "../hooks/hook-log";
 import { recordPreviewHookFailure } from "../hooks/hook-log";
@@ -30,18 +32,35 @@ import { runTokenInlineHook, type TokenHookOutcome } from "../hooks/token-hook";
 import { readJsonBody } from "../http/json-body";
 import { AUTHENTICATION_FAILED } from "../oauth/client-auth";
 import { customServer } from "../oauth/custom-server";
+import type { Grant } from "../oauth/grants/grant";
+import { INVALID_CREDENTIALS, passwordGrantFor } from "../oauth/grants/password";
 import { grantFor } from "../oauth/grants/registry";
 import { issueClaims } from "../oauth/token";
 import type { TraceEntry } from "../policy";
 import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin } from "./responses";
 
-/** What Token Preview takes: the client, the grant and the scopes a real request would name. */
-export const PreviewRequest = z.object({
-  clientId: z.string().min(1),
-  grantType: z.literal("client_credentials"),
-  scopes: z.array(ScopeName).default([]),
-});
+/**
+ * What Token Preview takes: the client, the grant and the scopes a real request would name, and for
+ * the password grant the user (`userId`) whose token it would be; no password: a preview shows what
+ * the user would get once signed in.
+ */
+export const PreviewRequest = z.discriminatedUnion("grantType", [
+  z.object({
+    clientId: z.string().min(1),
+    grantType: z.literal("client_credentials"),
+    scopes: z.array(ScopeName).default([]),
+    /** A client_credentials token has no user: naming one is a mistake, not something to ignore. */
+    userId: z.never().optional(),
+  }),
+  z.object({
+    clientId: z.string().min(1),
+    grantType: z.literal("password"),
+    scopes: z.array(ScopeName).default([]),
+    /** The user (`00u…`) whose token it would be. */
+    userId: z.string().min(1).max(100),
+  }),
+]);
 
 export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
   const router = new Hono<AppEnv>();
@@ -66,6 +85,17 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
     ]);
     if (!config || !signing) notFound(id);
     if (!client) notFound(parsed.data.clientId, "App");
+    const userId = parsed.data.grantType === "password" ? parsed.data.userId : undefined;
+    // A user's preview shows their profile, app profile and groups through the claims (whose
+    // expressions the same admin may write): it needs the right to read users, or a narrow
+    // authorization-server right would grow into reading the directory (DESIGN §8).
+    if (userId !== undefined && !holds(c.get("admin").rights, "okta.users.read")) {
+      throw new ApiError("E0000006", "You do not have permission to perform the requested action");
+    }
+    // The user, its groups and its assignment to the client, as the password grant reads them.
+    const subject =
+      userId === undefined ? undefined : await bind(c.env).directory.subject(userId, client.client_id);
+    if (subject === null) notFound(userId ?? "", "User");
 
     // The token endpoint answers an inactive server exactly as an unknown one (oauth/server-context.ts).
     if (config.server.status !== "ACTIVE") {
@@ -93,7 +123,7 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
     try {
       // Client authentication refuses a deactivated client with the one message every failure gets.
       if (client.status !== "ACTIVE") throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
-      const grant = grantFor(parsed.data.grantType, authority.grantTypes);
+      const grant = previewGrant(grantFor(parsed.data.grantType, authority.grantTypes), subject);
       const { request, decision, token, claimFailures } = await issueClaims(grant, authority, {
         client,
         params,
@@ -143,6 +173,17 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
   });
 
   return router;
+}
+
+/**
+ * The grant a preview runs: the request's own, except that a user grant starts after the password
+ * check, from the user read above. A user who could not sign in (locked, suspended, not active)
+ * gets what the real grant answers them, whatever the password.
+ */
+function previewGrant(grant: Grant, subject: TokenSubject | undefined): Grant {
+  if (!subject) return grant;
+  if (subject.user.status !== "ACTIVE") throw new OAuthError("invalid_grant", INVALID_CREDENTIALS);
+  return passwordGrantFor(subject);
 }
 
 /** The error a real request would get, with the HTTP status the token endpoint would answer. */

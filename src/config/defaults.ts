@@ -413,6 +413,18 @@ export const LOG_FILTER_MAX_PARAMS = 100 - 4 - LOG_QUERY_MAX_KEYWORDS;
 /** Bound on `q`: characters (its keywords are bounded above). */
 export const LOG_QUERY_MAX_Q_LENGTH = 256;
 
+// ---- Users in tokens: the password grant, people in policies (issue 10) ----
+/**
+ * Okta's `profile.login` is at most 100 characters: a longer username names no user, and the
+ * system log keeps at most this much of a username nobody has (anyone can type one).
+ */
+export const SIGN_IN_USERNAME_MAX_LENGTH = 100;
+/**
+ * Ids one people-condition lookup binds per D1 statement: D1 takes at most 100 bound parameters,
+ * so the control plane's existence check of the users and groups rules name is chunked by this.
+ */
+export const DIRECTORY_LOOKUP_CHUNK = 90;
+
 // --- Passwords (src/directory/password-*.ts, sign-in.ts) ---
 
 /**

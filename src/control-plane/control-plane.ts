@@ -36,13 +36,21 @@ import {
   withoutHookSecret,
 } from "../config/schemas";
 import { newObjectId } from "../crypto/object-id";
+import { existingIds } from "../directory/known-ids";
 import type { Env } from "../env";
 import type { SigningSettings, VaultStatus } from "../keys/key-vault";
 import { type ApiTokenCreated, type ApiTokenRecord, ApiTokenStore } from "./api-token-store";
 import { type ClientMissing, type ClientPage, ClientStore, refusal } from "./client-store";
 import { InlineHookStore } from "./hook-store";
 import { RecordPublisher } from "./record-publisher";
-import { type KnownObjects, policiesNamingClient, referenceIssues, rulesNamingHook } from "./references";
+import {
+  type KnownObjects,
+  namedPeople,
+  policiesNamingClient,
+  referenceIssues,
+  rulesNamingHook,
+  rulesNamingPeople,
+} from "./references";
 import { clientChanges, serverChanges } from "./revocation-changes";
 import { RevocationLog } from "./revocation-log";
 import { applyChange, type ChangedObject, normaliseConfig, type ServerChange } from "./server-changes";
@@ -219,7 +227,7 @@ export class ControlPlane extends DurableObject<Env> {
       if (!options.dryRun) await this.#republishIfStale();
       const deleted = this.#pruned(doc, options.prune === true);
       const hooks = this.#hooks.prepare(doc.inlineHooks, "inlineHooks");
-      const known = this.#knownAfter(doc, deleted);
+      const known = await this.#knownAfter(doc, deleted);
       const issues = [
         ...doc.authorizationServers.flatMap((config, s) =>
           referenceIssues(config, known, `authorizationServers.${s}.`),
@@ -332,22 +340,47 @@ export class ControlPlane extends DurableObject<Env> {
   }
 
   /** The objects that will exist once `doc` is imported and `deleted` removed. */
-  #knownAfter(doc: ImportDocument, deleted: ImportSummary["deleted"]): KnownObjects {
+  #knownAfter(doc: ImportDocument, deleted: ImportSummary["deleted"]): Promise<KnownObjects> {
     const gone = new Set([...deleted.clients, ...deleted.inlineHooks]);
-    return this.#known({
+    return this.#known(doc.authorizationServers, {
       clients: [...this.#clients.ids().filter((id) => !gone.has(id)), ...doc.clients.map((c) => c.client_id)],
       inlineHooks: [...this.#hooks.ids().filter((id) => !gone.has(id)), ...doc.inlineHooks.map((h) => h.id)],
     });
   }
 
-  #known(ids?: { clients: string[]; inlineHooks: string[] }): KnownObjects {
+  /**
+   * The objects `configs` may name: clients and hooks from this object's storage, and of the users
+   * and groups the rules name, those the directory (D1) holds; only the named ids are looked up.
+   */
+  async #known(
+    configs: readonly ServerConfig[],
+    ids?: { clients: string[]; inlineHooks: string[] },
+  ): Promise<KnownObjects> {
+    const named = namedPeople(configs);
+    const [users, groups] = await Promise.all([
+      existingIds(this.env.DIRECTORY, "users", named.users),
+      existingIds(this.env.DIRECTORY, "groups", named.groups),
+    ]);
     return {
       clients: new Set(ids?.clients ?? this.#clients.ids()),
       inlineHooks: new Set(ids?.inlineHooks ?? this.#hooks.ids()),
-      // The directory (users and groups) is not there yet: only Okta's EVERYONE group exists.
-      groups: new Set(),
-      users: new Set(),
+      groups,
+      users,
     };
+  }
+
+  /**
+   * Every rule, on any server, whose people condition names one of these users or groups,
+   * described for an admin: the Users and Groups APIs refuse to delete what a rule still names.
+   */
+  async rulesNamingPeople(named: { users?: string[]; groups?: string[] }): Promise<string[]> {
+    const strings = (value: unknown) =>
+      Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+    const input = isRecord(named) ? named : {};
+    return rulesNamingPeople(this.#servers.all(), {
+      users: strings(input.users),
+      groups: strings(input.groups),
+    });
   }
 
   // ---- authorization servers ----
@@ -393,7 +426,7 @@ export class ControlPlane extends DurableObject<Env> {
       if (!stored) return missing(serverId);
       const applied = applyChange(stored.config, change);
       if (!applied.ok) return applied;
-      const issues = referenceIssues(applied.config, this.#known());
+      const issues = referenceIssues(applied.config, await this.#known([applied.config]));
       if (issues.length > 0) return { ok: false, issues };
       const snapshot = this.#servers.store(applied.config);
       this.#revocations.record(serverChanges(stored.config, applied.config));

@@ -9,7 +9,7 @@ import type { ServerConfig } from "../config/schemas";
 /** Okta's built-in group every user belongs to; it always exists. */
 export const EVERYONE_GROUP = "EVERYONE";
 
-/** Ids that exist outside the server's own config. Users and groups arrive with the directory. */
+/** Ids that exist outside the server's own config: clients and hooks in the control plane, users and groups in the directory (D1). */
 export interface KnownObjects {
   clients: ReadonlySet<string>;
   inlineHooks: ReadonlySet<string>;
@@ -66,6 +66,53 @@ export function rulesNamingHook(configs: readonly ServerConfig[], hookId: string
     policies.flatMap((policy) =>
       policy.rules
         .filter((rule) => rule.actions.token.inlineHook?.id === hookId)
+        .map((rule) => `rule '${rule.id}' of policy '${policy.id}' on authorization server '${server.id}'`),
+    ),
+  );
+}
+
+/**
+ * The user and group ids the servers' rules name (include and exclude), without Okta's `EVERYONE`
+ * keyword: what the control plane looks up in the directory before a write (only these, never a
+ * scan of the directory).
+ */
+export function namedPeople(configs: readonly ServerConfig[]): { users: string[]; groups: string[] } {
+  const users = new Set<string>();
+  const groups = new Set<string>();
+  for (const { policies } of configs) {
+    for (const policy of policies) {
+      for (const rule of policy.rules) {
+        const people = rule.conditions.people;
+        for (const id of [...people.users.include, ...people.users.exclude]) users.add(id);
+        for (const id of [...people.groups.include, ...people.groups.exclude]) {
+          if (id !== EVERYONE_GROUP) groups.add(id);
+        }
+      }
+    }
+  }
+  return { users: [...users], groups: [...groups] };
+}
+
+/**
+ * Every rule, on any server, whose people condition names one of `users` or `groups` (to include
+ * or exclude), described for an admin: why deleting that user or group is refused.
+ */
+export function rulesNamingPeople(
+  configs: readonly ServerConfig[],
+  named: { users?: readonly string[]; groups?: readonly string[] },
+): string[] {
+  const users = new Set(named.users ?? []);
+  const groups = new Set(named.groups ?? []);
+  return configs.flatMap(({ server, policies }) =>
+    policies.flatMap((policy) =>
+      policy.rules
+        .filter((rule) => {
+          const people = rule.conditions.people;
+          return (
+            [...people.users.include, ...people.users.exclude].some((id) => users.has(id)) ||
+            [...people.groups.include, ...people.groups.exclude].some((id) => groups.has(id))
+          );
+        })
         .map((rule) => `rule '${rule.id}' of policy '${policy.id}' on authorization server '${server.id}'`),
     ),
   );

@@ -70,6 +70,10 @@ export const EVENT_TYPES = {
   userUnlock: "user.account.unlock",
   userUpdateProfile: "user.account.update_profile",
   userUpdatePassword: "user.account.update_password",
+
+  // User sign-in through a user grant (the password grant): Okta's event types.
+  userSessionStart: "user.session.start",
+  userAccountLock: "user.account.lock",
   // The log itself.
   logOverflow: "warden.system_log.overflow",
 } as const;

@@ -18,6 +18,7 @@ import { clientActor, EVENT_TYPES, type RequestInfo, serverTarget } from "../log
 import type { EventLog } from "../log/event-log";
 import type { TraceEntry } from "../policy";
 import type { PresentedCredentials } from "./client-auth";
+import { userActor } from "./sign-in-log";
 
 export interface DenialEvent {
   event: "token.denied";
@@ -98,7 +99,13 @@ function recordDenial(subject: GrantSubject, error: OAuthError): void {
 export function recordGrant(
   subject: GrantSubject,
   mode: "AGGREGATED" | "FULL",
-  granted: { scopes: readonly string[]; jti: unknown; expiresIn: number },
+  granted: {
+    scopes: readonly string[];
+    jti: unknown;
+    expiresIn: number;
+    /** The resource owner of a user grant (password): the event's actor, as Okta logs it. */
+    user?: { id: string; profile: { login: string } } | undefined;
+  },
 ): void {
   const { serverId, clientId, grantType, log } = subject;
   const eventType = serverId === ORG_KEYS_ID ? EVENT_TYPES.orgGrantAccessToken : EVENT_TYPES.grantAccessToken;
@@ -107,12 +114,13 @@ export function recordGrant(
     log.count({ eventType, result: "SUCCESS", serverId, clientId, grantType, displayMessage });
     return;
   }
+  const { user } = granted;
   log.record({
     eventType,
     displayMessage,
-    actor: clientActor(clientId),
+    actor: user ? userActor(user.id, user.profile.login) : clientActor(clientId),
     outcome: { result: "SUCCESS" },
-    target: [serverTarget(serverId)],
+    target: user ? [serverTarget(serverId), clientActor(clientId)] : [serverTarget(serverId)],
     request: subject.request(),
     debugData: {
       grantType,

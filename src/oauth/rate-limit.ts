@@ -51,6 +51,19 @@ export async function limitClient(
   return verdict;
 }
 
+/**
+ * Counts one sign-in attempt (the password grant) per client address and per username, before the
+ * password is checked: a guess over either limit costs no hash and tells nothing about the account.
+ */
+export async function limitSignIn(
+  ports: Pick<Ports, "rateLimits" | "clock">,
+  ip: string | undefined,
+  username: string,
+): Promise<void> {
+  const verdict = await ports.rateLimits.signIn(ip, username);
+  if (!verdict.allowed) throw tooManyRequests(verdict, ports.clock(), "sign-in attempts");
+}
+
 function tooManyRequests(verdict: RateLimitVerdict, now: number, what: string): OAuthError {
   return new OAuthError(
     "temporarily_unavailable",

@@ -52,7 +52,8 @@ export function tokenEndpoint<D extends TokenDecision>(
     const params = await readFormBody(c.req.raw, TOKEN_REQUEST_MAX_BYTES);
     const grant = grantFor(params.get("grant_type"), authority.grantTypes);
     // An address over its failure limit is refused before its credentials are looked at.
-    const client = await limitFailedAuthentication(ports, clientAddress(c.req.raw), () =>
+    const address = clientAddress(c.req.raw);
+    const client = await limitFailedAuthentication(ports, address, () =>
       authenticate(c.req.header("Authorization"), params, authority, ports, now, () =>
         requestInfo(c.req.raw.headers),
       ),
@@ -60,7 +61,13 @@ export function tokenEndpoint<D extends TokenDecision>(
     const quota = await limitClient(ports, client.client_id);
     const subject = grantSubject(c, ports, authority.serverId, client.client_id, grant.type);
     const issued = await recordDenials(subject, () =>
-      issueClaims(grant, authority, { client, params, ports, now }),
+      issueClaims(grant, authority, {
+        client,
+        params,
+        ports,
+        now,
+        origin: { address, info: () => requestInfo(c.req.raw.headers) },
+      }),
     );
     recordClaimFailures(subject, issued.claimFailures);
     const claims = await authority.applyHook(issued.request, issued.decision, issued.token, {
@@ -75,6 +82,7 @@ export function tokenEndpoint<D extends TokenDecision>(
       scopes: issued.decision.scopes,
       jti: claims.payload.jti,
       expiresIn,
+      user: issued.request.subject?.user,
     });
     const response = tokenResponse({
       token_type: "Bearer",
@@ -158,7 +166,7 @@ export async function issueClaims<D extends TokenDecision>(
       "The client is not authorized to use the provided grant type.",
     );
   }
-  const request = await grant.resolve(input);
+  const request = await grant.resolve({ ...input, serverId: authority.serverId });
   const decision = authority.decide(request);
   const { token, claimFailures } = authority.buildClaims(request, decision, input.now);
   return { request, decision, token, claimFailures };

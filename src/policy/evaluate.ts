@@ -188,7 +188,8 @@ function ruleSkipReason(
 ): RuleSkipReason | undefined {
   if (rule.status !== "ACTIVE") return "inactive";
   if (!rule.conditions.grantTypes.include.includes(request.grantType)) return "grant_type_not_included";
-  if (!peopleConditionHolds(rule, request.user)) return "user_not_included";
+  const people = peopleSkipReason(rule, request.user);
+  if (people) return people;
   // A rule must cover *all* requested scopes; with defaults it must grant at least one of them.
   if (usingDefaults ? granted.length === 0 : granted.length < request.requestedScopes.length) {
     return "scopes_not_covered";
@@ -198,16 +199,18 @@ function ruleSkipReason(
 
 /**
  * Okta evaluates people conditions only for grants that carry a user; client_credentials has none,
- * so the condition does not apply to it.
+ * so the condition does not apply to it. Exclusions win over inclusions (a user excluded by name or
+ * through one of its groups is out whatever includes it); then the user must be named, or be in a
+ * named group (`EVERYONE`, or Everyone's id, names every user). The reason says which part failed.
  */
-function peopleConditionHolds(rule: Rule, user: PolicyRequest["user"]): boolean {
-  if (!user) return true;
+function peopleSkipReason(rule: Rule, user: PolicyRequest["user"]): RuleSkipReason | undefined {
+  if (!user) return undefined;
   const { users, groups } = rule.conditions.people;
-  if (users.exclude.includes(user.id)) return false;
+  if (users.exclude.includes(user.id)) return "user_excluded";
   const inGroup = (g: string) => g === "EVERYONE" || user.groupIds.includes(g);
-  if (groups.exclude.some(inGroup)) return false;
-  if (users.include.includes(user.id)) return true;
-  return groups.include.some(inGroup);
+  if (groups.exclude.some(inGroup)) return "group_excluded";
+  if (users.include.includes(user.id) || groups.include.some(inGroup)) return undefined;
+  return "user_not_included";
 }
 
 function ruleAllowsScope(rule: Rule, scope: string): boolean {

@@ -11,6 +11,8 @@ export type RuleSkipReason =
   | "inactive"
   | "grant_type_not_included"
   | "user_not_included"
+  | "user_excluded"
+  | "group_excluded"
   | "scopes_not_covered";
 
 export type PolicyNotEvaluatedReason =
@@ -57,7 +59,11 @@ export function describeSkip(reason: PolicySkipReason | RuleSkipReason): string 
     case "grant_type_not_included":
       return "the grant type is not in the rule's grant-type condition";
     case "user_not_included":
-      return "the user is not in the rule's people condition";
+      return "the user is neither named in the rule's people condition nor in a group it names";
+    case "user_excluded":
+      return "the rule's people condition excludes the user";
+    case "group_excluded":
+      return "the rule's people condition excludes a group the user is in";
     case "scopes_not_covered":
       return "the rule does not grant every requested scope";
   }

@@ -17,6 +17,14 @@ import {
 } from "../../src/config/schemas";
 import type { Ports } from "../../src/context";
 import { hashSecret } from "../../src/crypto/secrets";
+import {
+  type Directory,
+  type DirectoryGroup,
+  type DirectoryUser,
+  EVERYONE_GROUP_ID,
+  type PasswordCheck,
+  type UserStatus,
+} from "../../src/directory/directory";
 import type { PublishedInlineHook } from "../../src/hooks/published-hook";
 import type { SigningKey } from "../../src/keys/key-store";
 import type { EventInput } from "../../src/log/event";
@@ -67,6 +75,27 @@ export interface MemoryWorld {
   revoked?: { kind: RevocableKind; id: string }[];
   /** Rate limits; by default every request is allowed (test/unit/rate-limit.test.ts has real ones). */
   rateLimits?: RateLimits;
+  /** Users, groups and app assignments; empty by default (only Everyone exists). */
+  directory?: MemoryDirectoryWorld;
+}
+
+/** A user of the in-memory directory; `password` in plain text (the real hash is the worker tier's). */
+export interface MemoryUser {
+  id: string;
+  status?: UserStatus;
+  profile: { login: string } & Record<string, unknown>;
+  password?: string;
+}
+
+export interface MemoryDirectoryWorld {
+  users?: MemoryUser[];
+  groups?: { id: string; name: string }[];
+  /** [groupId, userId] */
+  members?: [string, string][];
+  appUsers?: { app: string; user: string; profile?: Record<string, unknown> }[];
+  appGroups?: { app: string; group: string; priority?: number; profile?: Record<string, unknown> }[];
+  /** Consecutive failures that lock a user (the real default is in src/config/defaults.ts). */
+  lockoutAfter?: number;
 }
 
 export interface MemoryPorts extends Ports {
@@ -74,6 +103,8 @@ export interface MemoryPorts extends Ports {
   seenAssertions: Set<string>;
   /** What the endpoints told the system log (`log`): events and counter increments. */
   logged: { events: EventInput[]; counts: CountSpec[] };
+  /** Every call the directory port answered, e.g. `checkPassword alice@example.com`, `subject 00u1 app`. */
+  directoryCalls: string[];
 }
 
 export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
@@ -105,9 +136,12 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
   const clock = () => NOW_SECONDS * 1000;
 
   const logged: MemoryPorts["logged"] = { events: [], counts: [] };
+  const directoryCalls: string[] = [];
   return {
     seenAssertions,
     logged,
+    directoryCalls,
+    directory: memoryDirectory(world.directory ?? {}, directoryCalls),
     log: {
       record: (input, options) => {
         logged.events.push(input);
@@ -168,4 +202,72 @@ export function unlimited(clock: () => number): RateLimits {
 export function memoryApp(ports: Ports) {
   const app = createApp(createDeps(ports.clock), () => ports);
   return async (request: Request): Promise<Response> => app.request(request);
+}
+
+/**
+ * The directory port on plain data, with the D1 adapter's semantics (src/directory/d1-directory.ts,
+ * src/directory/sign-in.ts): case-insensitive logins, statuses that may not sign in, lockout after
+ * `lockoutAfter` consecutive failures, Everyone in every user's groups, and an assignment direct or
+ * through a group (the lowest priority number first).
+ */
+export function memoryDirectory(world: MemoryDirectoryWorld, calls: string[] = []): Directory {
+  const users = new Map(
+    (world.users ?? []).map((u) => [u.id, { ...u, status: u.status ?? "ACTIVE", failures: 0 }]),
+  );
+  const groups: DirectoryGroup[] = [
+    { id: EVERYONE_GROUP_ID, type: "BUILT_IN", profile: { name: "Everyone" } },
+    // Everyone first, then by name, as the D1 adapter reads them.
+    ...(world.groups ?? [])
+      .map((g) => ({ id: g.id, type: "OKTA_GROUP" as const, profile: { name: g.name } }))
+      .sort((a, b) => a.profile.name.toLowerCase().localeCompare(b.profile.name.toLowerCase())),
+  ];
+  const lockoutAfter = world.lockoutAfter ?? 10;
+  const view = (u: MemoryUser & { status: UserStatus }): DirectoryUser => ({
+    id: u.id,
+    status: u.status,
+    profile: u.profile,
+  });
+  return {
+    async checkPassword(login, password): Promise<PasswordCheck> {
+      calls.push(`checkPassword ${login}`);
+      const user = [...users.values()].find((u) => u.profile.login.toLowerCase() === login.toLowerCase());
+      if (!user) return { ok: false, reason: "unknown_user" };
+      const userId = user.id;
+      if (user.status === "LOCKED_OUT") return { ok: false, reason: "locked_out", userId };
+      if (user.status === "SUSPENDED") return { ok: false, reason: "suspended", userId };
+      if (user.status !== "ACTIVE" && user.status !== "PASSWORD_EXPIRED") {
+        return { ok: false, reason: "not_active", userId };
+      }
+      if (user.password === undefined) return { ok: false, reason: "no_password", userId };
+      if (user.password === password && user.status === "PASSWORD_EXPIRED") {
+        return { ok: false, reason: "password_expired", userId };
+      }
+      if (user.password !== password) {
+        user.failures += 1;
+        if (user.failures < lockoutAfter) return { ok: false, reason: "wrong_password", userId };
+        user.status = "LOCKED_OUT";
+        return { ok: false, reason: "wrong_password", userId, lockedNow: true };
+      }
+      user.failures = 0;
+      return { ok: true, user: view(user) };
+    },
+    async subject(userId, clientId) {
+      calls.push(`subject ${userId} ${clientId}`);
+      const user = users.get(userId);
+      if (!user) return null;
+      const memberOf = new Set((world.members ?? []).filter(([, u]) => u === userId).map(([g]) => g));
+      const mine = groups.filter((g) => g.id === EVERYONE_GROUP_ID || memberOf.has(g.id));
+      const direct = (world.appUsers ?? []).find((a) => a.app === clientId && a.user === userId);
+      const viaGroup = (world.appGroups ?? [])
+        .filter((a) => a.app === clientId && mine.some((g) => g.id === a.group))
+        .sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0))[0];
+      const assignment = direct ?? viaGroup;
+      return {
+        user: view(user),
+        groups: mine,
+        assigned: assignment !== undefined,
+        appProfile: assignment ? (assignment.profile ?? {}) : null,
+      };
+    },
+  };
 }

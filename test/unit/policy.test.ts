@@ -625,7 +625,7 @@ describe("people condition", () => {
     ]);
     expect(evaluate(userRequest({ id: "alice" }), cfg).ok).toBe(true);
     const mallory = expectRefused(evaluate(userRequest({ id: "mallory" }), cfg));
-    expect(mallory.trace[0]).toMatchObject({ kind: "rule", id: "r", reason: "user_not_included" });
+    expect(mallory.trace[0]).toMatchObject({ kind: "rule", id: "r", reason: "user_excluded" });
   });
 
   it("lets a user exclusion win over the same user's inclusion", () => {
@@ -657,7 +657,7 @@ describe("people condition", () => {
       false,
     );
     const alice = expectRefused(evaluate(userRequest({ id: "alice", groupIds: ["g-contractors"] }), cfg));
-    expect(alice.trace[0]).toMatchObject({ kind: "rule", id: "r", reason: "user_not_included" });
+    expect(alice.trace[0]).toMatchObject({ kind: "rule", id: "r", reason: "group_excluded" });
   });
 
   it("does not apply the people condition to client_credentials (no user)", () => {

@@ -252,7 +252,8 @@ describe("custom server token endpoint, RFC 6749 §5.2 errors", () => {
   });
 
   it("unsupported_grant_type: a grant Warden does not implement, or no grant at all", async () => {
-    for (const grant_type of ["password", "urn:example:nothing"]) {
+    // `implicit` is an authorization-endpoint flow (RFC 6749 §4.2): never a token grant.
+    for (const grant_type of ["implicit", "urn:example:nothing"]) {
       await expectError(
         await post(tokenUrl, { grant_type }, auth()),
         400,

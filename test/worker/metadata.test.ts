@@ -104,7 +104,7 @@ describe("discovery", () => {
     jwks_uri: `${f.issuer}/v1/keys`,
     // RFC 8414 §2 requires the member; no authorization endpoint exists yet
     response_types_supported: [],
-    grant_types_supported: ["client_credentials"],
+    grant_types_supported: ["client_credentials", "password"],
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "private_key_jwt"],
     token_endpoint_auth_signing_alg_values_supported: [
       "RS256",

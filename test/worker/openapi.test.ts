@@ -419,6 +419,8 @@ describe("real responses match the document", () => {
       { clientId, grantType: "client_credentials", scopes: ["read"] },
       { clientId: "", grantType: "client_credentials" },
       { clientId, grantType: "password" },
+      { clientId, grantType: "password", userId: "" },
+      { clientId, grantType: "client_credentials", userId: "00uSomeone" },
       { clientId, grantType: "client_credentials", scopes: ["two words"] },
       { grantType: "client_credentials" },
     ];

@@ -92,7 +92,7 @@ describe("token endpoint — request format", () => {
     await expectOAuthError(streamed, 400, "invalid_request", /exceeds/);
   });
 
-  it("requires grant_type and knows only client_credentials", async () => {
+  it("requires grant_type and knows only the grants it implements", async () => {
     const auth = { authorization: basic(f.clientId, SECRET) };
     await expectOAuthError(
       await freshApp()(tokenRequest(f.issuer, { scope: "read" }, auth)),
@@ -102,7 +102,11 @@ describe("token endpoint — request format", () => {
     );
     await expectOAuthError(
       await freshApp()(
-        tokenRequest(f.issuer, { grant_type: "password", username: "u", password: "p" }, auth),
+        tokenRequest(
+          f.issuer,
+          { grant_type: "urn:ietf:params:oauth:grant-type:saml2-bearer", assertion: "a" },
+          auth,
+        ),
       ),
       400,
       "unsupported_grant_type",

@@ -162,6 +162,8 @@ const SkipReason = described<PolicySkipReason | RuleSkipReason>(
     no_rule_matched: "",
     grant_type_not_included: "",
     user_not_included: "",
+    user_excluded: "",
+    group_excluded: "",
     scopes_not_covered: "",
   },
   describeSkip,

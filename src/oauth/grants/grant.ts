@@ -7,6 +7,8 @@
  */
 import type { Client } from "../../config/schemas";
 import type { Ports } from "../../context";
+import type { TokenSubject } from "../../directory/directory";
+import type { RequestInfo } from "../../log/event";
 import type { FormParams } from "../form-body";
 import type { SupportedGrantType } from "./registry";
 
@@ -18,6 +20,23 @@ export interface GrantInput {
   ports: Ports;
   /** Epoch seconds. */
   now: number;
+  /**
+   * Where the request came from: the user grants count sign-in attempts per address and log
+   * failed sign-ins with it. Absent in Token Preview, which runs no grant that reads it.
+   */
+  origin?: RequestOrigin | undefined;
+}
+
+/** What `resolve` is given: the request, and the authorization server it addresses (for the log). */
+export interface ResolveInput extends GrantInput {
+  serverId: string;
+}
+
+export interface RequestOrigin {
+  /** The rate limiters' key for the client's address (src/oauth/rate-limit.ts `clientAddress`). */
+  address: string | undefined;
+  /** The request as the system log records it. */
+  info: () => RequestInfo;
 }
 
 /** What the grant established; policy evaluation and the claim set start from it. */
@@ -26,11 +45,16 @@ export interface GrantRequest {
   client: Client;
   /** The scopes asked for (RFC 6749 §3.3), in request order, without repeats; empty when none. */
   requestedScopes: readonly string[];
+  /**
+   * The resource owner, for user grants (password): the user, its groups and its assignment to
+   * the client. Absent for client_credentials, whose token is the client's own.
+   */
+  subject?: TokenSubject | undefined;
 }
 
 export interface Grant {
   /** The `grant_type` value this module answers. */
   readonly type: SupportedGrantType;
   /** Throws an OAuthError (`invalid_grant`, `invalid_request`, …) when the grant does not hold. */
-  resolve(input: GrantInput): GrantRequest | Promise<GrantRequest>;
+  resolve(input: ResolveInput): GrantRequest | Promise<GrantRequest>;
 }

@@ -5,12 +5,15 @@
 import { echo, OAuthError } from "../../errors";
 import { clientCredentials } from "./client-credentials";
 import type { Grant } from "./grant";
+import { password } from "./password";
 
 /** Every `grant_type` value Warden implements. */
-export type SupportedGrantType = "client_credentials";
+export type SupportedGrantType = "client_credentials" | "password";
 
 const GRANTS: Readonly<Record<SupportedGrantType, Grant>> = {
   client_credentials: clientCredentials,
+  // Custom servers only: the org server accepts client_credentials alone (src/oauth/org/org-server.ts).
+  password,
 };
 
 /** In registration order; discovery's `grant_types_supported` for a custom server. */
