@@ -154,7 +154,8 @@ export type ApiErrorCode =
   | "E0000011" // Invalid token provided
   | "E0000022" // The endpoint does not support the provided HTTP method
   | "E0000031" // Invalid search criteria (a system-log `filter` that does not parse)
-  | "E0000047"; // API call exceeded rate limit
+  | "E0000047" // API call exceeded rate limit
+  | "E0000060"; // Unsupported operation (a write to the built-in Everyone group)
 
 const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   E0000001: 400,
@@ -168,6 +169,7 @@ const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   E0000022: 405,
   E0000031: 400,
   E0000047: 429,
+  E0000060: 400,
 };
 
 export interface ApiErrorCause {

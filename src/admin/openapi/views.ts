@@ -77,6 +77,7 @@ const ErrorCode = described<ApiErrorCode>({
   E0000022: "The endpoint does not support the provided HTTP method (405)",
   E0000031: "Invalid search criteria (400)",
   E0000047: "API call exceeded rate limit (429)",
+  E0000060: "Unsupported operation (400)",
 });
 
 export const OktaError = z.object({
