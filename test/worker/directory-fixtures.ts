@@ -56,7 +56,9 @@ export async function seedGroup(name: string): Promise<string> {
 export async function directoryCounts(): Promise<Record<string, number>> {
   const tables = ["users", "groups", "group_members", "app_users", "app_groups"];
   const results = await db().batch(tables.map((t) => db().prepare(`SELECT count(*) AS n FROM ${t}`)));
-  return Object.fromEntries(tables.map((t, i) => [t, (results[i]?.results[0] as { n: number }).n]));
+  return Object.fromEntries(
+    tables.map((t, i) => [t, (results[i]?.results[0] as { n: number } | undefined)?.n ?? 0]),
+  );
 }
 
 /** The stored profile JSON of every group: a refused write leaves it byte for byte. */
