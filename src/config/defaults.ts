@@ -436,3 +436,8 @@ export const APP_USERS_PAGE_LIMIT = { default: 50, max: 500 } as const;
 export const APP_GROUPS_PAGE_LIMIT = { default: 20, max: 200 } as const;
 /** `q` on groups and app assignments: a name prefix typed into a picker, never a document. */
 export const DIRECTORY_Q_MAX_LENGTH = 256;
+/**
+ * Values a group `filter` and `search` may bind together: D1 takes at most 100 bound parameters per
+ * statement, and the group list binds up to 4 of its own (`q` twice, `after`, `limit`).
+ */
+export const GROUP_SEARCH_MAX_PARAMS = 100 - 4;

@@ -100,3 +100,8 @@ export async function listMembers(
   const users = results.slice(0, page.limit);
   return results.length > page.limit ? { users, next: users.at(-1)?.id } : { users };
 }
+
+/** Whether a user `userId` exists (the member routes' 404). */
+export async function userExists(db: D1Database, userId: string): Promise<boolean> {
+  return (await db.prepare("SELECT 1 AS found FROM users WHERE id = ?").bind(userId).first()) !== null;
+}

@@ -60,6 +60,17 @@ export const EVENT_TYPES = {
   apiTokenRevoke: "system.api_token.revoke",
   apiTokenUse: "warden.api_token.use",
   configImport: "warden.config.import",
+  // Groups, memberships and app assignments (Okta's names).
+  groupCreate: "group.lifecycle.create",
+  groupDelete: "group.lifecycle.delete",
+  groupProfileUpdate: "group.profile.update",
+  groupMemberAdd: "group.user_membership.add",
+  groupMemberRemove: "group.user_membership.remove",
+  appUserAdd: "application.user_membership.add",
+  appUserUpdate: "application.user_membership.update",
+  appUserRemove: "application.user_membership.remove",
+  appGroupAdd: "group.application_assignment.add",
+  appGroupRemove: "group.application_assignment.remove",
   // The log itself.
   logOverflow: "warden.system_log.overflow",
 } as const;
