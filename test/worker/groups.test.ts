@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import type { LogMessage, LogQueue } from "../../src/log/event-log";
 import { db, directoryCounts, groupRows, seedUser } from "./directory-fixtures";
-import { ADMIN_TOKEN, adminCall, adminRequest, freshApp, ORIGIN, uniqueId } from "./helpers";
+import { ADMIN_TOKEN, adminRequest, freshApp, ORIGIN, uniqueId } from "./helpers";
 
 const EVERYONE = "00gEveryone000000000";
 
@@ -335,7 +335,7 @@ describe("listing: q, filter, search, limit, after", () => {
   it("refuses a filter or search it cannot run with 400 E0000031, and bad paging with E0000001", async () => {
     const or = (n: number, term: (i: number) => string) =>
       Array.from({ length: n }, (_, i) => term(i)).join(" or ");
-    for (const params of [
+    const cases: Record<string, string>[] = [
       { filter: 'profile.name eq "unterminated' },
       { filter: 'profile.name co "x"' },
       { filter: 'profile.description eq "x"' },
@@ -350,7 +350,8 @@ describe("listing: q, filter, search, limit, after", () => {
       { search: or(33, (i) => `profile.n eq "${i}"`) },
       { filter: 'profile.name eq "a"', search: or(32, (i) => `profile.x sw "${i}"`) },
       { search: `${"(".repeat(12)}type eq "x"${")".repeat(12)}` },
-    ]) {
+    ];
+    for (const params of cases) {
       const res = await call("GET", `/groups?${new URLSearchParams(params)}`);
       expectError(res, 400, "E0000031");
     }
