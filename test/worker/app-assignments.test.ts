@@ -3,6 +3,7 @@
  * user grants call (`assignmentOf`, `groupsOf`), against real D1.
  */
 import { describe, expect, it } from "vitest";
+import * as z from "zod";
 import { assignGroup, assignmentOf, assignUser } from "../../src/directory/assignments";
 import { EVERYONE_GROUP_ID } from "../../src/directory/directory";
 import { addMember, groupsOf } from "../../src/directory/memberships";
@@ -344,5 +345,82 @@ describe("bad input and rights: a 4xx that writes nothing", () => {
     }
     const manage = await tokenWith(["okta.apps.manage"]);
     expect((await call("POST", `/apps/${appId}/users`, { id: user.id }, manage)).status).toBe(200);
+  });
+});
+
+describe("the OpenAPI document describes these answers", () => {
+  it("every group, member, user-groups and assignment answer validates against its documented schema", async () => {
+    const doc = (await (await freshApp()(new Request(`${ORIGIN}/api/v1/openapi.json`))).json()) as Json;
+    const local = (v: unknown) =>
+      JSON.parse(JSON.stringify(v).replaceAll('"#/components/schemas/', '"#/$defs/'));
+    const expectDocumented = (template: string, method: string, answer: { status: number; body: Json }) => {
+      const op = doc.paths[template]?.[method];
+      expect(op, `${method} ${template}`).toBeDefined();
+      const documented = op.responses[String(answer.status)];
+      expect(documented, `${op.operationId} answered ${answer.status}`).toBeDefined();
+      const response = documented.$ref
+        ? doc.components.responses[documented.$ref.replace("#/components/responses/", "")]
+        : documented;
+      const schema = response?.content?.["application/json"]?.schema;
+      if (answer.status === 204) return expect(answer.body).toBeUndefined();
+      expect(schema, `${op.operationId} ${answer.status}`).toBeDefined();
+      const checked = z
+        .fromJSONSchema({ ...local(schema), $defs: local(doc.components.schemas) })
+        .safeParse(answer.body);
+      expect(checked.error?.issues ?? [], `${op.operationId} ${JSON.stringify(answer.body)}`).toEqual([]);
+    };
+    const appId = await createApp();
+    const user = await seedUser();
+    const created = await call("POST", "/groups", {
+      profile: { name: uniqueId("Doc"), description: null, n: [1, "a"] },
+    });
+    const groupId = created.body.id;
+    const g = "/api/v1/groups/{groupId}";
+    const a = "/api/v1/apps/{appId}";
+    expectDocumented("/api/v1/groups", "post", created);
+    expectDocumented("/api/v1/groups", "get", await call("GET", "/groups?limit=2"));
+    expectDocumented(g, "get", await call("GET", `/groups/${EVERYONE_GROUP_ID}`));
+    expectDocumented(
+      g,
+      "put",
+      await call("PUT", `/groups/${groupId}`, { profile: { name: uniqueId("Doc2") } }),
+    );
+    expectDocumented(`${g}/users/{userId}`, "put", await call("PUT", `/groups/${groupId}/users/${user.id}`));
+    expectDocumented(`${g}/users`, "get", await call("GET", `/groups/${groupId}/users`));
+    expectDocumented("/api/v1/users/{userId}/groups", "get", await call("GET", `/users/${user.id}/groups`));
+    expectDocumented(
+      `${a}/users`,
+      "post",
+      await call("POST", `/apps/${appId}/users`, { id: user.id, profile: { r: 1 } }),
+    );
+    expectDocumented(`${a}/groups/{groupId}`, "put", await call("PUT", `/apps/${appId}/groups/${groupId}`));
+    expectDocumented(`${a}/groups/{groupId}`, "get", await call("GET", `/apps/${appId}/groups/${groupId}`));
+    expectDocumented(`${a}/groups`, "get", await call("GET", `/apps/${appId}/groups`));
+    expectDocumented(`${a}/users`, "get", await call("GET", `/apps/${appId}/users`));
+    expectDocumented(`${a}/users/{userId}`, "get", await call("GET", `/apps/${appId}/users/${user.id}`));
+    expectDocumented(
+      `${a}/users/{userId}`,
+      "post",
+      await call("POST", `/apps/${appId}/users/${user.id}`, {}),
+    );
+    expectDocumented(
+      `${a}/users/{userId}`,
+      "delete",
+      await call("DELETE", `/apps/${appId}/users/${user.id}`),
+    );
+    expectDocumented(
+      `${a}/groups/{groupId}`,
+      "delete",
+      await call("DELETE", `/apps/${appId}/groups/${groupId}`),
+    );
+    expectDocumented(
+      `${g}/users/{userId}`,
+      "delete",
+      await call("DELETE", `/groups/${groupId}/users/${user.id}`),
+    );
+    expectDocumented(g, "delete", await call("DELETE", `/groups/${groupId}`));
+    // Errors are documented too: Everyone's refusal and a missing group.
+    expectDocumented(g, "delete", await call("DELETE", `/groups/${EVERYONE_GROUP_ID}`));
+    expectDocumented(g, "get", await call("GET", `/groups/${groupId}`));
   });
 });

@@ -4,6 +4,7 @@
  * types (defaults make it always present). Names follow Okta's models where Okta has one.
  */
 import { ImportDocument } from "../../config/schemas";
+import { AppGroupAssign, AppUserAssign, AppUserUpdate, GroupWrite } from "../../directory/profile-schema";
 import * as requests from "./requests";
 import * as views from "./views";
 
@@ -21,6 +22,10 @@ export const requestSchemas = {
   ReplaceInlineHookRequest: requests.InlineHookReplace,
   CreateApiTokenRequest: requests.ApiTokenCreate,
   ImportDocument,
+  GroupRequest: GroupWrite,
+  AppUserAssignRequest: AppUserAssign,
+  AppUserUpdateRequest: AppUserUpdate,
+  ApplicationGroupAssignmentRequest: AppGroupAssign,
 };
 
 export const responseSchemas = {
@@ -41,6 +46,10 @@ export const responseSchemas = {
   ImportSummary: views.ImportSummaryView,
   ExportDocument: views.ExportDocumentView,
   LogEvent: views.LogEventView,
+  Group: views.GroupView,
+  GroupMember: views.GroupMemberView,
+  AppUser: views.AppUserView,
+  ApplicationGroupAssignment: views.AppGroupView,
 };
 
 export type RequestSchemaName = keyof typeof requestSchemas;

@@ -456,3 +456,98 @@ export const LogEventView = z
     request: z.object({ ipChain: z.array(z.object({ ip: z.string() })) }),
   })
   .meta({ description: "One System Log event (Okta's LogEvent)." }) satisfies z.ZodType<LogEvent>;
+
+// ---- groups, members and app assignments (src/directory/group-view.ts, src/admin/app-assignments.ts) ----
+
+const AttributeValue = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])),
+]);
+const NamedLink = z.object({ name: z.string(), href: z.url(), type: z.string().optional() });
+
+/** Okta's Group (`okta:user_group`); Everyone is the one BUILT_IN group. */
+export const GroupView = z.object({
+  id: z.string(),
+  created: Instant,
+  lastUpdated: Instant,
+  lastMembershipUpdated: Instant,
+  objectClass: z.array(z.literal("okta:user_group")),
+  type: z.enum(["OKTA_GROUP", "BUILT_IN"]),
+  profile: z
+    .object({ name: z.string(), description: z.string().nullable().optional() })
+    .catchall(AttributeValue),
+  _links: z.object({
+    logo: z.array(NamedLink),
+    users: Link,
+    apps: Link,
+    self: Link,
+  }),
+});
+
+/** Okta's User as a group's member list shows it: never a password or its hash. */
+export const GroupMemberView = z.object({
+  id: z.string(),
+  status: z.enum([
+    "STAGED",
+    "PROVISIONED",
+    "ACTIVE",
+    "RECOVERY",
+    "LOCKED_OUT",
+    "PASSWORD_EXPIRED",
+    "SUSPENDED",
+    "DEPROVISIONED",
+  ]),
+  created: Instant,
+  activated: Instant.nullable(),
+  statusChanged: Instant.nullable(),
+  lastLogin: Instant.nullable(),
+  lastUpdated: Instant,
+  passwordChanged: Instant.nullable(),
+  transitioningToStatus: z.string().nullable(),
+  profile: z.record(z.string(), z.unknown()),
+  credentials: z.object({
+    password: z
+      .object({})
+      .optional()
+      .meta({ description: "Present (and empty) when the user has a password." }),
+    provider: z.object({ type: z.literal("OKTA"), name: z.literal("OKTA") }),
+  }),
+  _links: z.object({ self: Link }),
+});
+
+/** Okta's AppUser for an SSO app: assigned directly (`USER`) or through a group (`GROUP`). */
+export const AppUserView = z.object({
+  id: z.string().meta({ description: "The user's id." }),
+  externalId: z.null(),
+  created: Instant,
+  lastUpdated: Instant,
+  scope: z.enum(["USER", "GROUP"]),
+  status: z.literal("ACTIVE"),
+  statusChanged: Instant,
+  passwordChanged: z.null(),
+  syncState: z.literal("DISABLED"),
+  lastSync: z.null(),
+  credentials: z.object({ userName: z.string() }),
+  profile: z.record(z.string(), AttributeValue).meta({ description: "The app user profile (`appuser.*`)." }),
+  _links: z.object({
+    self: Link,
+    app: Link,
+    user: Link,
+    group: NamedLink.optional().meta({ description: "The group of a GROUP assignment." }),
+  }),
+});
+
+/** Okta's ApplicationGroupAssignment. */
+export const AppGroupView = z.object({
+  id: z.string().meta({ description: "The group's id." }),
+  lastUpdated: Instant,
+  priority: z
+    .int()
+    .min(0)
+    .meta({ description: "0 first: a user in several assigned groups gets the first one's profile." }),
+  profile: z.record(z.string(), AttributeValue),
+  _links: z.object({ self: Link, app: Link, group: Link }),
+});
