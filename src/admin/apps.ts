@@ -18,6 +18,7 @@ import {
 import { toIssues } from "../config/issues";
 import type { Client, ClientSecret } from "../config/schemas";
 import type { AppEnv } from "../context";
+import { deleteAppAssignments } from "../directory/assignments";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane, notFound } from "./control-plane-client";
 import {
@@ -125,6 +126,7 @@ export function appsRouter() {
   router.delete("/:id", async (c) => {
     const id = c.req.param("id");
     written(await controlPlane(c.env).deleteClient(id), appAnswer(id));
+    await deleteAppAssignments(c.env.DIRECTORY, id);
     return c.body(null, 204);
   });
 

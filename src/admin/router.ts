@@ -7,11 +7,13 @@
 import { Hono } from "hono";
 import type { AppEnv, BindPorts, Deps } from "../context";
 import { apiTokensRouter } from "./api-tokens";
+import { appAssignmentsRouter } from "./app-assignments";
 import { appsRouter } from "./apps";
 import { auditWrites } from "./audit";
 import { requireAdmin } from "./auth";
 import { bulkRouter } from "./bulk";
 import { claimsRouter } from "./claims";
+import { groupsRouter } from "./groups";
 import { inlineHooksRouter } from "./inline-hooks";
 import { keysRouter } from "./keys";
 import { logsRouter } from "./logs";
@@ -22,6 +24,7 @@ import { allowedMethods, methodNotAllowed } from "./responses";
 import { scopesRouter } from "./scopes";
 import { serversRouter } from "./servers";
 import { tokenPreviewRouter } from "./token-preview";
+import { userGroupsRouter } from "./user-groups";
 import { usersRouter } from "./users";
 
 /** `bind`: the protocol ports, for Token Preview to run what the token endpoint runs. */
@@ -55,6 +58,11 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   router.route("/api-tokens", apiTokensRouter());
   router.route("/logs", logsRouter(deps.now));
   router.route("/users", usersRouter(deps.now));
+
+  // Groups, memberships and app assignments (the directory, D1): before the catch-all below.
+  router.route("/apps", appAssignmentsRouter(deps.now));
+  router.route("/groups", groupsRouter(deps.now));
+  router.route("/users", userGroupsRouter());
 
   // Last: a known path with a method it does not support is a 405, anything else a 404.
   let allowed: ((path: string) => string[]) | undefined;

@@ -488,3 +488,32 @@ export const USER_LOGIN_MAX_LENGTH = 100;
 export const USER_NAME_MAX_LENGTH = 50;
 /** Retries of a profile update that lost a race with another write to the same user (compare-and-set). */
 export const USER_UPDATE_MAX_ATTEMPTS = 3;
+
+// --- Groups, memberships and app assignments (src/directory/groups.ts, memberships.ts, assignments.ts) ---
+/** Okta's group `profile.name`: at most 255 characters. */
+export const GROUP_NAME_MAX_LENGTH = 255;
+/** Okta's group `profile.description`: at most 1024 characters. */
+export const GROUP_DESCRIPTION_MAX_LENGTH = 1024;
+/** Custom attributes one group or assignment profile may hold: profiles are read with every sign-in, keep them small. */
+export const PROFILE_MAX_ATTRIBUTES = 64;
+/** A custom attribute's string value (and each string of an array value), in characters. */
+export const PROFILE_VALUE_MAX_LENGTH = 1024;
+/** Items in one array-valued custom attribute. */
+export const PROFILE_ARRAY_MAX_ITEMS = 100;
+/** A group or assignment request body: a D1 row read on sign-in, so far below D1's 2 MB row limit. */
+export const DIRECTORY_BODY_MAX_BYTES = 32 * 1024;
+/** `GET /groups`: Okta pages 10,000; Warden pages smaller so one D1 read stays bounded (SDKs follow `Link`). */
+export const GROUPS_PAGE_LIMIT = { default: 200, max: 1000 } as const;
+/** `GET /groups/{id}/users`: Okta's default and largest page, 1000. */
+export const GROUP_MEMBERS_PAGE_LIMIT = { default: 1000, max: 1000 } as const;
+/** `GET /apps/{id}/users`: Okta's default page of 50 and maximum of 500. */
+export const APP_USERS_PAGE_LIMIT = { default: 50, max: 500 } as const;
+/** `GET /apps/{id}/groups`: Okta's default page of 20 and maximum of 200. */
+export const APP_GROUPS_PAGE_LIMIT = { default: 20, max: 200 } as const;
+/** `q` on groups and app assignments: a name prefix typed into a picker, never a document. */
+export const DIRECTORY_Q_MAX_LENGTH = 256;
+/**
+ * Values a group `filter` and `search` may bind together: D1 takes at most 100 bound parameters per
+ * statement, and the group list binds up to 4 of its own (`q` twice, `after`, `limit`).
+ */
+export const GROUP_SEARCH_MAX_PARAMS = 100 - 4;

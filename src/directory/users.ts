@@ -27,7 +27,8 @@ export interface UserRecord {
   passwordChanged: number | null;
 }
 
-interface UserRow {
+/** A `users` row as the views read it: never `password_hash` or `failed_attempts` themselves. */
+export interface UserRow {
   id: string;
   status: UserStatus;
   transitioning_to_status: UserStatus | null;
@@ -41,8 +42,28 @@ interface UserRow {
   password_changed: number | null;
 }
 
-const COLUMNS =
-  "id, status, transitioning_to_status, profile, password_hash IS NOT NULL AS has_password, created, activated, status_changed, last_login, last_updated, password_changed";
+const VIEW_COLUMNS = [
+  "id",
+  "status",
+  "transitioning_to_status",
+  "profile",
+  "created",
+  "activated",
+  "status_changed",
+  "last_login",
+  "last_updated",
+  "password_changed",
+];
+
+/** The select list of a `UserRow`, the table named `alias` (when joined). */
+export function userColumns(alias?: string): string {
+  const at = alias ? `${alias}.` : "";
+  return [...VIEW_COLUMNS.map((c) => `${at}${c}`), `${at}password_hash IS NOT NULL AS has_password`].join(
+    ", ",
+  );
+}
+
+const COLUMNS = userColumns();
 
 /** Why a write was refused by the database itself (a constraint), not by a check before it. */
 export type WriteRefusal = "duplicate_login" | "unknown_group";
@@ -65,7 +86,7 @@ export async function findUser(db: D1Database, idOrLogin: string): Promise<UserR
     .prepare(`SELECT ${COLUMNS} FROM users WHERE id = ? OR login_key = lower(?) ORDER BY id = ? DESC LIMIT 1`)
     .bind(idOrLogin, idOrLogin, idOrLogin)
     .first<UserRow>();
-  return row ? toRecord(row) : null;
+  return row ? toUserRecord(row) : null;
 }
 
 /**
@@ -127,7 +148,7 @@ export async function insertUser(db: D1Database, user: NewUser): Promise<WriteRe
     const [inserted] = await db.batch<UserRow>(statements);
     const row = inserted?.results[0];
     if (!row) throw new Error("INSERT … RETURNING returned no row");
-    return { ok: true, user: toRecord(row) };
+    return { ok: true, user: toUserRecord(row) };
   } catch (error) {
     const refusal = constraintRefusal(error);
     if (refusal) return { ok: false, refusal };
@@ -170,7 +191,7 @@ export async function updateUser(
         expected.profileText,
       )
       .first<UserRow>();
-    return row ? { ok: true, user: toRecord(row) } : { ok: false, refusal: "conflict" };
+    return row ? { ok: true, user: toUserRecord(row) } : { ok: false, refusal: "conflict" };
   } catch (error) {
     const refusal = constraintRefusal(error);
     if (refusal) return { ok: false, refusal };
@@ -208,7 +229,7 @@ export async function applyTransition(
       ...transition.from,
     )
     .first<UserRow>();
-  return row ? toRecord(row) : null;
+  return row ? toUserRecord(row) : null;
 }
 
 /**
@@ -240,14 +261,14 @@ export async function listUsers(
   const last = page.at(-1);
   const more = results.length > query.limit && query.paged;
   return {
-    users: page.map(toRecord),
+    users: page.map(toUserRecord),
     ...(more && last
       ? { next: query.key.sql === "id" ? { id: last.id } : { id: last.id, key: last.sort_key } }
       : {}),
   };
 }
 
-function toRecord(row: UserRow): UserRecord {
+export function toUserRecord(row: UserRow): UserRecord {
   return {
     id: row.id,
     status: row.status,

@@ -74,6 +74,18 @@ export const EVENT_TYPES = {
   // User sign-in through a user grant (the password grant): Okta's event types.
   userSessionStart: "user.session.start",
   userAccountLock: "user.account.lock",
+
+  // Groups, memberships and app assignments (Okta's names).
+  groupCreate: "group.lifecycle.create",
+  groupDelete: "group.lifecycle.delete",
+  groupProfileUpdate: "group.profile.update",
+  groupMemberAdd: "group.user_membership.add",
+  groupMemberRemove: "group.user_membership.remove",
+  appUserAdd: "application.user_membership.add",
+  appUserUpdate: "application.user_membership.update",
+  appUserRemove: "application.user_membership.remove",
+  appGroupAdd: "group.application_assignment.add",
+  appGroupRemove: "group.application_assignment.remove",
   // The log itself.
   logOverflow: "warden.system_log.overflow",
 } as const;

@@ -4,6 +4,7 @@
  * types (defaults make it always present). Names follow Okta's models where Okta has one.
  */
 import { ImportDocument } from "../../config/schemas";
+import { AppGroupAssign, AppUserAssign, AppUserUpdate, GroupWrite } from "../../directory/profile-schema";
 import * as requests from "./requests";
 import * as views from "./views";
 
@@ -24,6 +25,11 @@ export const requestSchemas = {
   CreateUserRequest: requests.UserCreate,
   ReplaceUserRequest: requests.UserReplace,
   UpdateUserRequest: requests.UserUpdate,
+
+  GroupRequest: GroupWrite,
+  AppUserAssignRequest: AppUserAssign,
+  AppUserUpdateRequest: AppUserUpdate,
+  ApplicationGroupAssignmentRequest: AppGroupAssign,
 };
 
 export const responseSchemas = {
@@ -45,6 +51,10 @@ export const responseSchemas = {
   ExportDocument: views.ExportDocumentView,
   LogEvent: views.LogEventView,
   User: views.UserView,
+
+  Group: views.GroupView,
+  AppUser: views.AppUserView,
+  ApplicationGroupAssignment: views.AppGroupView,
 };
 
 export type RequestSchemaName = keyof typeof requestSchemas;

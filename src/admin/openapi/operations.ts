@@ -10,8 +10,13 @@
  */
 import * as z from "zod";
 import {
+  APP_GROUPS_PAGE_LIMIT,
+  APP_USERS_PAGE_LIMIT,
   APPS_PAGE_LIMIT,
   AUTHORIZATION_SERVERS_PAGE_LIMIT,
+  DIRECTORY_Q_MAX_LENGTH,
+  GROUP_MEMBERS_PAGE_LIMIT,
+  GROUPS_PAGE_LIMIT,
   LOG_FILTER_MAX_LENGTH,
   LOG_QUERY_DEFAULT_LIMIT,
   LOG_QUERY_MAX_LIMIT,
@@ -43,6 +48,9 @@ export const TAGS = {
     "Okta's System Log: admin changes, token grants (counted per minute by default), denials with their policy trace, key and hook events.",
   Reference: "This document and its readable rendering: public, they hold no data.",
   User: "Okta's Users API on the directory (D1): profiles, passwords (hashed, never shown), lifecycle, search.",
+  Group: "Okta's groups, their members, and a user's groups; Everyone is BUILT_IN and every user's.",
+  ApplicationUsers: "Users assigned to an app, directly or through a group: only they get user tokens.",
+  ApplicationGroups: "Groups assigned to an app: their members are assigned to it.",
 } as const;
 export type Tag = keyof typeof TAGS;
 
@@ -91,7 +99,8 @@ export const PATH_PARAMETERS: Record<string, string> = {
   secretId: "The client secret's id.",
   inlineHookId: "The inline hook's id.",
   apiTokenId: "The API token's id.",
-  userId: "The user's id (`00u…`), or its login (case-insensitive).",
+  userId: "The user's id (`00u…`), or its login (case-insensitive) where the Users API takes one.",
+  groupId: "The group's id (`00g…`).",
 };
 
 const limit = (limits: { default: number; max: number }): QueryParameter => ({
@@ -120,6 +129,7 @@ const rule = `${policy}/rules/{ruleId}`;
 const app = "/api/v1/apps/{appId}";
 const secret = `${app}/credentials/secrets/{secretId}`;
 const hook = "/api/v1/inlineHooks/{inlineHookId}";
+const group = "/api/v1/groups/{groupId}";
 
 /** The usual five operations of a collection and its items, Okta's names and answers. */
 function crud(o: {
@@ -802,5 +812,184 @@ export const OPERATIONS: readonly Operation[] = [
     status: 200,
     public: true,
     html: true,
+  },
+
+  // ---- groups, members, a user's groups, app assignments ----
+  ...crud({
+    tag: "Group",
+    collection: "/api/v1/groups",
+    item: group,
+    stem: "Group",
+    one: "a group",
+    many: "groups",
+    view: "Group",
+    create: "GroupRequest",
+    replace: "GroupRequest",
+    listQuery: [
+      q("Groups whose name starts with this, case-insensitively."),
+      {
+        name: "filter",
+        schema: z.string().max(LOG_FILTER_MAX_LENGTH),
+        description:
+          'SCIM filter over `id`, `type`, `lastUpdated`, `lastMembershipUpdated` (`eq`, and `gt ge lt le` on the times) and `profile.name` (`eq`), with `and`, `or`, parentheses, e.g. `type eq "OKTA_GROUP"`. One that does not parse is 400 E0000031.',
+        checked: true,
+      },
+      {
+        name: "search",
+        schema: z.string().max(LOG_FILTER_MAX_LENGTH),
+        description:
+          'SCIM search over `id`, `type`, `created`, `lastUpdated`, `lastMembershipUpdated` and any `profile.*` attribute: `eq ne sw gt ge lt le pr`, `co` on `profile.name` and `profile.description`, `and`, `or`, `not`, parentheses; profile strings compare without regard to case, e.g. `profile.name sw "eng"`.',
+        checked: true,
+      },
+      limit(GROUPS_PAGE_LIMIT),
+      after,
+    ],
+    paged: true,
+    // Okta answers a group's creation with 200.
+    createStatus: 200,
+    deleteRefuses: "Everyone (BUILT_IN) cannot be changed or deleted: 400 E0000060.",
+  }),
+  {
+    operationId: "listGroupUsers",
+    method: "get",
+    path: `${group}/users`,
+    tag: "Group",
+    summary: "List a group's members",
+    description: "Everyone's members are every user.",
+    query: [limit(GROUP_MEMBERS_PAGE_LIMIT), after],
+    status: 200,
+    returns: ["User"],
+    paged: true,
+  },
+  {
+    operationId: "assignUserToGroup",
+    method: "put",
+    path: `${group}/users/{userId}`,
+    tag: "Group",
+    summary: "Add a user to a group",
+    description: "Idempotent: adding a member again changes nothing.",
+    status: 204,
+    refuses: "Everyone's members cannot be changed: 400 E0000060.",
+  },
+  {
+    operationId: "unassignUserFromGroup",
+    method: "delete",
+    path: `${group}/users/{userId}`,
+    tag: "Group",
+    summary: "Remove a user from a group",
+    description: "Idempotent: removing a non-member changes nothing.",
+    status: 204,
+    refuses: "Everyone's members cannot be changed: 400 E0000060.",
+  },
+  {
+    operationId: "listUserGroups",
+    method: "get",
+    path: "/api/v1/users/{userId}/groups",
+    tag: "Group",
+    summary: "List a user's groups",
+    description: "Everyone first. Needs okta.users.read, as Okta.",
+    status: 200,
+    returns: ["Group"],
+  },
+  {
+    operationId: "listApplicationUsers",
+    method: "get",
+    path: `${app}/users`,
+    tag: "ApplicationUsers",
+    summary: "List the users assigned to an app",
+    description:
+      "Direct (`scope: USER`) and through groups (`scope: GROUP`), one per user, in user id order.",
+    query: [limit(APP_USERS_PAGE_LIMIT), after],
+    status: 200,
+    returns: ["AppUser"],
+    paged: true,
+  },
+  {
+    operationId: "assignUserToApplication",
+    method: "post",
+    path: `${app}/users`,
+    tag: "ApplicationUsers",
+    summary: "Assign a user to an app",
+    description: "Assigning an assigned user again updates its profile when one is given.",
+    body: "AppUserAssignRequest",
+    status: 200,
+    returns: "AppUser",
+  },
+  {
+    operationId: "getApplicationUser",
+    method: "get",
+    path: `${app}/users/{userId}`,
+    tag: "ApplicationUsers",
+    summary: "Get an assigned user",
+    status: 200,
+    returns: "AppUser",
+  },
+  {
+    operationId: "updateApplicationUser",
+    method: "post",
+    path: `${app}/users/{userId}`,
+    tag: "ApplicationUsers",
+    summary: "Update an assigned user",
+    description: "A user assigned through a group becomes assigned directly (`scope: USER`).",
+    body: "AppUserUpdateRequest",
+    status: 200,
+    returns: "AppUser",
+  },
+  {
+    operationId: "unassignUserFromApplication",
+    method: "delete",
+    path: `${app}/users/{userId}`,
+    tag: "ApplicationUsers",
+    summary: "Unassign a user from an app",
+    status: 204,
+    refuses: "A user assigned only through a group is unassigned through the group.",
+  },
+  {
+    operationId: "listApplicationGroupAssignments",
+    method: "get",
+    path: `${app}/groups`,
+    tag: "ApplicationGroups",
+    summary: "List the groups assigned to an app",
+    query: [
+      {
+        name: "q",
+        schema: z.string().max(DIRECTORY_Q_MAX_LENGTH),
+        description: "Groups whose name starts with this.",
+        checked: true,
+      },
+      limit(APP_GROUPS_PAGE_LIMIT),
+      after,
+    ],
+    status: 200,
+    returns: ["ApplicationGroupAssignment"],
+    paged: true,
+  },
+  {
+    operationId: "assignGroupToApplication",
+    method: "put",
+    path: `${app}/groups/{groupId}`,
+    tag: "ApplicationGroups",
+    summary: "Assign a group to an app, or update its assignment",
+    body: "ApplicationGroupAssignmentRequest",
+    optionalBody: true,
+    status: 200,
+    returns: "ApplicationGroupAssignment",
+  },
+  {
+    operationId: "getApplicationGroupAssignment",
+    method: "get",
+    path: `${app}/groups/{groupId}`,
+    tag: "ApplicationGroups",
+    summary: "Get a group's assignment to an app",
+    status: 200,
+    returns: "ApplicationGroupAssignment",
+  },
+  {
+    operationId: "unassignApplicationFromGroup",
+    method: "delete",
+    path: `${app}/groups/{groupId}`,
+    tag: "ApplicationGroups",
+    summary: "Unassign a group from an app",
+    status: 204,
   },
 ];

@@ -82,6 +82,7 @@ const ErrorCode = described<ApiErrorCode>({
   E0000033: "Can't specify a search query and filter in the same request (400)",
   E0000038: "This operation is not allowed in the user's current status (403)",
   E0000047: "API call exceeded rate limit (429)",
+  E0000060: "Unsupported operation (400)",
 });
 
 export const OktaError = z.object({
@@ -496,4 +497,68 @@ export const UserView = z.object({
       unlock: UserLink.optional(),
     })
     .meta({ description: "`self`, and the lifecycle operations the user's status allows." }),
+});
+
+// ---- groups, members and app assignments (src/directory/group-view.ts, src/admin/app-assignments.ts) ----
+
+const AttributeValue = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])),
+]);
+const NamedLink = z.object({ name: z.string(), href: z.url(), type: z.string().optional() });
+
+/** Okta's Group (`okta:user_group`); Everyone is the one BUILT_IN group. */
+export const GroupView = z.object({
+  id: z.string(),
+  created: Instant,
+  lastUpdated: Instant,
+  lastMembershipUpdated: Instant,
+  objectClass: z.array(z.literal("okta:user_group")),
+  type: z.enum(["OKTA_GROUP", "BUILT_IN"]),
+  profile: z
+    .object({ name: z.string(), description: z.string().nullable().optional() })
+    .catchall(AttributeValue),
+  _links: z.object({
+    logo: z.array(NamedLink),
+    users: Link,
+    apps: Link,
+    self: Link,
+  }),
+});
+
+/** Okta's AppUser for an SSO app: assigned directly (`USER`) or through a group (`GROUP`). */
+export const AppUserView = z.object({
+  id: z.string().meta({ description: "The user's id." }),
+  externalId: z.null(),
+  created: Instant,
+  lastUpdated: Instant,
+  scope: z.enum(["USER", "GROUP"]),
+  status: z.literal("ACTIVE"),
+  statusChanged: Instant,
+  passwordChanged: z.null(),
+  syncState: z.literal("DISABLED"),
+  lastSync: z.null(),
+  credentials: z.object({ userName: z.string() }),
+  profile: z.record(z.string(), AttributeValue).meta({ description: "The app user profile (`appuser.*`)." }),
+  _links: z.object({
+    self: Link,
+    app: Link,
+    user: Link,
+    group: NamedLink.optional().meta({ description: "The group of a GROUP assignment." }),
+  }),
+});
+
+/** Okta's ApplicationGroupAssignment. */
+export const AppGroupView = z.object({
+  id: z.string().meta({ description: "The group's id." }),
+  lastUpdated: Instant,
+  priority: z
+    .int()
+    .min(0)
+    .meta({ description: "0 first: a user in several assigned groups gets the first one's profile." }),
+  profile: z.record(z.string(), AttributeValue),
+  _links: z.object({ self: Link, app: Link, group: Link }),
 });
