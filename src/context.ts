@@ -13,6 +13,7 @@ import { isLocalDevelopment, type ProtocolSettings } from "./config/vars";
 import type { Env } from "./env";
 import { unsealHookSecret } from "./hooks/published-hook";
 import type { HookSecretOpener } from "./hooks/token-hook";
+import type { RateLimitVerdict } from "./http/rate-limit";
 import { KeyStore, type KeysetSource } from "./keys/key-store";
 import { type EventLog, IsolateEventLog } from "./log/event-log";
 import type { AssertionReplayGuard } from "./oauth/client-auth";
@@ -73,6 +74,11 @@ export interface AppEnv {
     admin: AdminPrincipal;
     /** Set by the management API's first middleware (src/admin/org-origin.ts). */
     orgUrl: string;
+    /**
+     * The rate limit that applies to this request, once known: the app's onError (src/app.ts) puts
+     * its `X-Rate-Limit-*` headers on an error response, as Okta sends them on every answer.
+     */
+    rateLimit: RateLimitVerdict;
   };
 }
 

@@ -51,7 +51,7 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   router.route("/authorizationServers", claimsRouter());
   router.route("/inlineHooks", inlineHooksRouter());
   router.route("/apps", appsRouter());
-  router.route("/api-tokens", apiTokensRouter());
+  router.route("/api-tokens", apiTokensRouter(deps));
   router.route("/logs", logsRouter(deps.now));
 
   // Last: a known path with a method it does not support is a 405, anything else a 404.
