@@ -5,6 +5,7 @@ import { type AppEnv, type BindPorts, bindPorts, createDeps, type Deps } from ".
 import { ApiError, OAuthError } from "./errors";
 import { withRateLimitHeaders } from "./http/rate-limit";
 import { orgRouter } from "./oauth/org/router";
+import { tokenErrorBudget } from "./oauth/rate-limit";
 import { isOAuthProtocolPath, oauthRouter } from "./oauth/router";
 
 export { createDeps } from "./context";
@@ -52,7 +53,7 @@ function withErrorHandlers(app: Hono<AppEnv>, now: () => number): Hono<AppEnv> {
   app.notFound(() => new ApiError("E0000007", "Not found: Resource not found").getResponse());
   app.onError((error, c) => {
     const response = errorResponse(error, c.req.path);
-    const verdict = c.get("rateLimit");
+    const verdict = c.get("rateLimit") ?? tokenErrorBudget(c.get("ports"), c.req.raw, c.req.path);
     return verdict ? withRateLimitHeaders(response, verdict, now()) : response;
   });
   return app;

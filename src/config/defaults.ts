@@ -412,3 +412,14 @@ export const LOG_FILTER_MAX_TERMS = 32;
 export const LOG_FILTER_MAX_PARAMS = 100 - 4 - LOG_QUERY_MAX_KEYWORDS;
 /** Bound on `q`: characters (its keywords are bounded above). */
 export const LOG_QUERY_MAX_Q_LENGTH = 256;
+
+// ---- `warden users import` (src/cli/commands/users-import.ts; Node, not the Worker) ----
+
+/** Requests at a time: a few in flight hide the round trip without racing the management API's 1,200/min. */
+export const USERS_IMPORT_CONCURRENCY = 8;
+/** `--concurrency` at most: more only trades rows for 429s against one caller's global budget. */
+export const USERS_IMPORT_MAX_CONCURRENCY = 64;
+/** Times one request is retried after a 429: enough to ride out a window or two, not to hang on a hard limit. */
+export const USERS_IMPORT_MAX_RETRIES = 5;
+/** The longest `Retry-After` honoured (seconds): the management API's windows are a minute long. */
+export const USERS_IMPORT_MAX_RETRY_WAIT_SECONDS = 60;

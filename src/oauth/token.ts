@@ -39,7 +39,7 @@ import { tokenResponse } from "./token-response";
 export function tokenEndpoint<D extends TokenDecision>(
   authorityOf: (c: Context<AppEnv>) => TokenAuthority<D>,
 ) {
-  return withRateLimitOnErrors(async (c: Context<AppEnv>): Promise<Response> => {
+  return async (c: Context<AppEnv>): Promise<Response> => {
     if (c.req.method !== "POST") return methodNotAllowed();
     const ports = c.get("ports");
     const authority = authorityOf(c);
@@ -58,6 +58,7 @@ export function tokenEndpoint<D extends TokenDecision>(
       ),
     );
     const quota = await limitClient(ports, client.client_id);
+    // What is thrown from here on carries the client's X-Rate-Limit-* (the app's onError adds them).
     c.set("rateLimit", quota);
     const subject = grantSubject(c, ports, authority.serverId, client.client_id, grant.type);
     const issued = await recordDenials(subject, () =>
@@ -84,26 +85,6 @@ export function tokenEndpoint<D extends TokenDecision>(
       scope: issued.decision.scopes.join(" "),
     });
     return withRateLimitHeaders(response, quota, ports.clock());
-  });
-}
-
-/**
- * Okta sends X-Rate-Limit-* on every answer, errors too; the app's onError (src/app.ts) adds them
- * from the context. Once the client authenticated, its budget is there (`limitClient` above); an
- * answer thrown before that (a malformed request, `invalid_client`) carries the address's failure
- * budget. Looked up only when something was thrown: the warm path pays nothing for it.
- */
-function withRateLimitOnErrors(endpoint: (c: Context<AppEnv>) => Promise<Response>) {
-  return async (c: Context<AppEnv>): Promise<Response> => {
-    try {
-      return await endpoint(c);
-    } catch (error) {
-      if (!c.get("rateLimit")) {
-        const budget = c.get("ports").rateLimits.authFailures.status(clientAddress(c.req.raw));
-        if (budget) c.set("rateLimit", budget);
-      }
-      throw error;
-    }
   };
 }
 
