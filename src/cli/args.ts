@@ -114,9 +114,9 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   if (values.token !== undefined) options.token = values.token;
   if (command === "plan" || command === "apply" || command === "users") {
     const { file } = values;
-    const example = command === "users" ? "users import -f users.csv" : `${command} -f warden.yaml`;
+    const [name, example] = command === "users" ? ["users import", "users.csv"] : [command, "warden.yaml"];
     if (file === undefined)
-      throw new CliError(`warden ${command} needs the file: warden ${example} (or -f - for stdin)`);
+      throw new CliError(`warden ${name} needs the file: -f ${example} (or -f - for stdin)`);
     return { help: false, command, options: { ...options, file } };
   }
   return { help: false, command, options };
