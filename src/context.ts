@@ -4,6 +4,8 @@
  * bound to the bindings once per `env` object. Only this file and the adapters it calls read `env`,
  * so `oauth/`, `hooks/`, `tokens/` and `policy/` run as well on in-memory ports (test/unit).
  */
+
+import type { AuditedWrite } from "./admin/audit";
 import { type ConfigSource, ConfigStore } from "./config/config-store";
 import { RateLimitStore, type RateLimits } from "./config/rate-limits";
 import { type PulseSource, RevocationPulse, type RevocationView } from "./config/revocation-pulse";
@@ -79,6 +81,11 @@ export interface AppEnv {
      * its `X-Rate-Limit-*` headers on an error response, as Okta sends them on every answer.
      */
     rateLimit: RateLimitVerdict;
+    /**
+     * Set by a write whose log events depend on what it did (a user DELETE deactivates or deletes):
+     * src/admin/audit.ts records these instead of its route table's event.
+     */
+    audited: AuditedWrite;
   };
 }
 

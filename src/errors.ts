@@ -152,8 +152,12 @@ export type ApiErrorCode =
   | "E0000007" // Not found
   | "E0000009" // Internal Server Error
   | "E0000011" // Invalid token provided
+  | "E0000016" // Activation failed because the user is already active
   | "E0000022" // The endpoint does not support the provided HTTP method
   | "E0000031" // Invalid search criteria (a system-log `filter` that does not parse)
+  | "E0000032" // Unlock is not allowed for this user
+  | "E0000033" // Can't specify a search query and filter in the same request
+  | "E0000038" // This operation is not allowed in the user's current status
   | "E0000047"; // API call exceeded rate limit
 
 const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
@@ -165,8 +169,12 @@ const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   E0000007: 404,
   E0000009: 500,
   E0000011: 401,
+  E0000016: 403,
   E0000022: 405,
   E0000031: 400,
+  E0000032: 403,
+  E0000033: 400,
+  E0000038: 403,
   E0000047: 429,
 };
 

@@ -14,6 +14,15 @@ import type { EventLog } from "../log/event-log";
 
 type Target = { id: string; type: string; alternateId: string; displayName: string };
 
+/**
+ * What a route sets (`c.set("audited", …)`) when its events depend on what the write did: the events,
+ * in order, each with Okta's type and message, and the one target they are about.
+ */
+export interface AuditedWrite {
+  events: { eventType: EventType; message: string }[];
+  target: Target;
+}
+
 interface Route {
   method: string;
   pattern: RegExp;
@@ -270,6 +279,43 @@ const ROUTES: Route[] = [
     targets: ["ApiToken"],
     message: "Revoke API token",
   },
+  // ---- users (src/admin/users.ts sets `audited` with the events each write made) ----
+  {
+    method: "POST",
+    pattern: /^\/users$/,
+    eventType: E.userCreate,
+    targets: [],
+    created: "User",
+    message: "Create Okta user",
+  },
+  {
+    method: "POST",
+    pattern: /^\/users\/([^/]+)$/,
+    eventType: E.userUpdateProfile,
+    targets: ["User"],
+    message: "Update user profile for Okta",
+  },
+  {
+    method: "PUT",
+    pattern: /^\/users\/([^/]+)$/,
+    eventType: E.userUpdateProfile,
+    targets: ["User"],
+    message: "Update user profile for Okta",
+  },
+  {
+    method: "DELETE",
+    pattern: /^\/users\/([^/]+)$/,
+    eventType: E.userDelete,
+    targets: ["User"],
+    message: "Delete Okta user",
+  },
+  {
+    method: "POST",
+    pattern: /^\/users\/([^/]+)\/lifecycle\/(activate|deactivate|suspend|unsuspend|unlock)$/,
+    eventType: (m) => USER_LIFECYCLE_EVENTS[m[2] as keyof typeof USER_LIFECYCLE_EVENTS].eventType,
+    targets: ["User"],
+    message: "Change Okta user status",
+  },
   {
     method: "POST",
     pattern: /^\/warden\/import$/,
@@ -278,6 +324,15 @@ const ROUTES: Route[] = [
     message: "Import configuration",
   },
 ];
+
+/** Okta's event type and message for each user lifecycle operation. */
+export const USER_LIFECYCLE_EVENTS = {
+  activate: { eventType: E.userActivate, message: "Activate Okta user" },
+  deactivate: { eventType: E.userDeactivate, message: "Deactivate Okta user" },
+  suspend: { eventType: E.userSuspend, message: "Suspend Okta user" },
+  unsuspend: { eventType: E.userUnsuspend, message: "Unsuspend Okta user" },
+  unlock: { eventType: E.userUnlock, message: "Unlock Okta user account" },
+} as const satisfies Record<string, { eventType: EventType; message: string }>;
 
 /** The log's actor for an admin principal. */
 export function adminActor(
@@ -341,6 +396,24 @@ async function recordWrite(
   path: string,
   principal: AdminPrincipal,
 ) {
+  const audited = c.get("audited");
+  if (audited) {
+    for (const event of audited.events) {
+      log.record(
+        {
+          eventType: event.eventType,
+          displayMessage: event.message,
+          actor: adminActor(principal),
+          outcome: { result: "SUCCESS" },
+          target: [audited.target],
+          request: requestInfo(c.req.raw.headers),
+          debugData: { requestUri: path, method: c.req.method },
+        },
+        { urgent: true },
+      );
+    }
+    return;
+  }
   const match = route.pattern.exec(path) as RegExpExecArray;
   const targets: Target[] = route.targets.map((type, i) => {
     const id = decodeURIComponent(match[i + 1] ?? "");

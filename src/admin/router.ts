@@ -22,6 +22,7 @@ import { allowedMethods, methodNotAllowed } from "./responses";
 import { scopesRouter } from "./scopes";
 import { serversRouter } from "./servers";
 import { tokenPreviewRouter } from "./token-preview";
+import { usersRouter } from "./users";
 
 /** `bind`: the protocol ports, for Token Preview to run what the token endpoint runs. */
 export function adminRouter(deps: Deps, bind: BindPorts) {
@@ -53,6 +54,7 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   router.route("/apps", appsRouter());
   router.route("/api-tokens", apiTokensRouter(deps));
   router.route("/logs", logsRouter(deps.now));
+  router.route("/users", usersRouter(deps.now));
 
   // Last: a known path with a method it does not support is a 405, anything else a 404.
   let allowed: ((path: string) => string[]) | undefined;

@@ -423,3 +423,32 @@ export const USERS_IMPORT_MAX_CONCURRENCY = 64;
 export const USERS_IMPORT_MAX_RETRIES = 5;
 /** The longest `Retry-After` honoured (seconds): the management API's windows are a minute long. */
 export const USERS_IMPORT_MAX_RETRY_WAIT_SECONDS = 60;
+
+// --- Users API (src/directory/users.ts, src/admin/users.ts) -----------------------------------------
+
+/** Okta's page size for `GET /api/v1/users` without `q`, and its largest (`limit` above it is taken as 200). */
+export const USERS_PAGE_LIMIT = { default: 200, max: 200 } as const;
+/** Okta: with `q`, the list defaults to 10 users (q is a people-picker lookup, not a listing). */
+export const USERS_Q_PAGE_LIMIT = { default: 10, max: 200 } as const;
+/** Bound on `q`: a prefix of a name or an email address, never longer than Okta's 100-character email. */
+export const USERS_Q_MAX_LENGTH = 100;
+/**
+ * Values a compiled `filter` / `search` may bind: D1 takes at most 100 bound parameters per statement,
+ * and the list binds up to 9 of its own (a custom sort key's JSON path in the select, the order and
+ * three times in the cursor; the cursor's key twice and its id; the limit).
+ */
+export const USERS_FILTER_MAX_PARAMS = 100 - 9;
+/**
+ * A user's profile as stored (JSON), standard and custom attributes together: Okta's profile is a few
+ * dozen short attributes; 16 KiB keeps every row (and the GROUPS / `user.*` reads of it) small.
+ */
+export const USER_PROFILE_MAX_BYTES = 16 * 1024;
+/** A user request body: a profile at its bound, a password and group ids, with room to spare. */
+export const USER_BODY_MAX_BYTES = 64 * 1024;
+/** `groupIds` in one create: Okta takes a short list; each is one insert in the same batch. */
+export const USER_CREATE_MAX_GROUPS = 50;
+/** Okta's base user schema: `login` and `email` at most 100 characters, the names at most 50. */
+export const USER_LOGIN_MAX_LENGTH = 100;
+export const USER_NAME_MAX_LENGTH = 50;
+/** Retries of a profile update that lost a race with another write to the same user (compare-and-set). */
+export const USER_UPDATE_MAX_ATTEMPTS = 3;

@@ -60,6 +60,16 @@ export const EVENT_TYPES = {
   apiTokenRevoke: "system.api_token.revoke",
   apiTokenUse: "warden.api_token.use",
   configImport: "warden.config.import",
+  // Users API (Okta's event types).
+  userCreate: "user.lifecycle.create",
+  userActivate: "user.lifecycle.activate",
+  userDeactivate: "user.lifecycle.deactivate",
+  userSuspend: "user.lifecycle.suspend",
+  userUnsuspend: "user.lifecycle.unsuspend",
+  userDelete: "user.lifecycle.delete.completed",
+  userUnlock: "user.account.unlock",
+  userUpdateProfile: "user.account.update_profile",
+  userUpdatePassword: "user.account.update_password",
   // The log itself.
   logOverflow: "warden.system_log.overflow",
 } as const;

@@ -1,6 +1,7 @@
 /**
  * `/api/v1/logs?filter=…`: Okta's SCIM-style expressions (RFC 7644 §3.4.2.2) over LogEvent fields,
- * parsed into a tree and compiled to a parameterised SQL condition over `system_log`. Bounded in
+ * parsed into a tree and compiled to a parameterised SQL condition over `system_log`. The parser is
+ * shared: the Users API's `filter` and `search` parse with it and compile their own SQL. Bounded in
  * length, nesting depth and comparisons; anything else is a `FilterError` (400 E0000031).
  *
  *   filter  := or
@@ -74,7 +75,17 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-export function parseFilter(text: string): FilterNode {
+/**
+ * Parses `text` into a tree. `checkAttribute` throws a `FilterError` for an attribute the caller
+ * does not know (the system log's by default; the Users API passes its own, src/directory/user-query.ts),
+ * so an unknown one fails before anything runs.
+ */
+export function parseFilter(
+  text: string,
+  checkAttribute: (path: string) => void = (path) => {
+    attribute(path);
+  },
+): FilterNode {
   if (text.length > LOG_FILTER_MAX_LENGTH) {
     throw new FilterError(`filter is longer than ${LOG_FILTER_MAX_LENGTH} characters`);
   }
@@ -122,7 +133,7 @@ export function parseFilter(text: string): FilterNode {
     if (token?.t !== "word") throw new FilterError(`expected an attribute instead of ${describe(token)}`);
     const path = token.v;
     if (!path.split(".").every((s) => SEGMENT.test(s))) throw new FilterError(`invalid attribute '${path}'`);
-    attribute(path); // unknown attributes fail here, before anything runs
+    checkAttribute(path); // unknown attributes fail here, before anything runs
     terms += 1;
     if (terms > LOG_FILTER_MAX_TERMS)
       throw new FilterError(`filter has more than ${LOG_FILTER_MAX_TERMS} comparisons`);

@@ -21,6 +21,9 @@ export const requestSchemas = {
   ReplaceInlineHookRequest: requests.InlineHookReplace,
   CreateApiTokenRequest: requests.ApiTokenCreate,
   ImportDocument,
+  CreateUserRequest: requests.UserCreate,
+  ReplaceUserRequest: requests.UserReplace,
+  UpdateUserRequest: requests.UserUpdate,
 };
 
 export const responseSchemas = {
@@ -41,6 +44,7 @@ export const responseSchemas = {
   ImportSummary: views.ImportSummaryView,
   ExportDocument: views.ExportDocumentView,
   LogEvent: views.LogEventView,
+  User: views.UserView,
 };
 
 export type RequestSchemaName = keyof typeof requestSchemas;

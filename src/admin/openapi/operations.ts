@@ -18,6 +18,9 @@ import {
   LOG_QUERY_MAX_Q_LENGTH,
   MAX_CLIENT_SECRETS,
   SCOPES_PAGE_LIMIT,
+  USERS_PAGE_LIMIT,
+  USERS_Q_MAX_LENGTH,
+  USERS_Q_PAGE_LIMIT,
 } from "../../config/defaults";
 import { TOKEN_INLINE_HOOK_TYPE } from "../../config/schemas";
 import type { RequestSchemaName, ResponseSchemaName } from "./components";
@@ -39,6 +42,7 @@ export const TAGS = {
   SystemLog:
     "Okta's System Log: admin changes, token grants (counted per minute by default), denials with their policy trace, key and hook events.",
   Reference: "This document and its readable rendering: public, they hold no data.",
+  User: "Okta's Users API on the directory (D1): profiles, passwords (hashed, never shown), lifecycle, search.",
 } as const;
 export type Tag = keyof typeof TAGS;
 
@@ -87,6 +91,7 @@ export const PATH_PARAMETERS: Record<string, string> = {
   secretId: "The client secret's id.",
   inlineHookId: "The inline hook's id.",
   apiTokenId: "The API token's id.",
+  userId: "The user's id (`00u…`), or its login (case-insensitive).",
 };
 
 const limit = (limits: { default: number; max: number }): QueryParameter => ({
@@ -202,6 +207,169 @@ function lifecycle(
     ...(action === "deactivate" && o.refuses ? { refuses: o.refuses.deactivate } : {}),
   }));
 }
+
+// ---- users (src/admin/users.ts) ----
+
+const users = "/api/v1/users";
+const user = `${users}/{userId}`;
+
+const USER_LIFECYCLE: readonly { action: string; summary: string; refuses: string }[] = [
+  {
+    action: "activate",
+    summary: "Activate a user",
+    refuses:
+      "STAGED or DEPROVISIONED users only (403 E0000016 otherwise): ACTIVE with a password, PROVISIONED without. Answers `{}` (Warden sends no activation email).",
+  },
+  {
+    action: "deactivate",
+    summary: "Deactivate a user",
+    refuses: "Any user not DEPROVISIONED (403 E0000038 otherwise).",
+  },
+  {
+    action: "suspend",
+    summary: "Suspend a user",
+    refuses: "ACTIVE users only: 400 E0000001 `Cannot suspend a user that is not active`.",
+  },
+  { action: "unsuspend", summary: "Unsuspend a user", refuses: "SUSPENDED users only: 400 E0000001." },
+  {
+    action: "unlock",
+    summary: "Unlock a user",
+    refuses:
+      "LOCKED_OUT users (and ACTIVE ones, whose failed sign-ins are forgotten) only: 403 E0000032 otherwise.",
+  },
+];
+
+const USER_OPERATIONS: readonly Operation[] = [
+  {
+    operationId: "listUsers",
+    method: "get",
+    path: users,
+    tag: "User",
+    summary: "List users",
+    description:
+      "Without a query, every user but DEPROVISIONED ones, by id. At most one of `q`, `filter`, `search` (two together: 400 E0000033); a filter or search that does not parse is 400 E0000031.",
+    query: [
+      {
+        name: "q",
+        schema: z.string().max(USERS_Q_MAX_LENGTH),
+        description: `A prefix of firstName, lastName or email, case-insensitive; DEPROVISIONED users left out; ${USERS_Q_PAGE_LIMIT.default} users by default and no next page.`,
+        checked: true,
+      },
+      {
+        name: "filter",
+        schema: z.string(),
+        description:
+          '`eq` on `status`, `id`, `profile.login`, `profile.email`, `profile.firstName`, `profile.lastName`, and `gt ge lt le` on `lastUpdated`; `and`, `or`, parentheses. E.g. `status eq "ACTIVE" and lastUpdated gt "2026-01-01T00:00:00.000Z"`.',
+        checked: true,
+      },
+      {
+        name: "search",
+        schema: z.string(),
+        description:
+          '`eq sw gt ge lt le pr` (`co` on the four standard profile attributes) over `id`, `status`, `created`, `activated`, `statusChanged`, `lastUpdated`, `lastLogin`, `passwordChanged` and any `profile.*`; `and`, `or`, parentheses; string values case-insensitive. E.g. `profile.department eq "Engineering" and status eq "ACTIVE"`.',
+        checked: true,
+      },
+      {
+        name: "sortBy",
+        schema: z.string(),
+        description: "With `search`: one attribute search takes; ties by id.",
+        checked: true,
+      },
+      {
+        name: "sortOrder",
+        schema: z.enum(["asc", "desc"]).default("asc"),
+        description: "With `search` and `sortBy`.",
+        checked: true,
+      },
+      limit(USERS_PAGE_LIMIT),
+      { ...after, checked: true },
+    ],
+    status: 200,
+    returns: ["User"],
+    paged: true,
+  },
+  {
+    operationId: "createUser",
+    method: "post",
+    path: users,
+    tag: "User",
+    summary: "Create a user",
+    description:
+      "`activate=true` (the default): ACTIVE with a password, PROVISIONED without; `activate=false`: STAGED. `nextLogin=changePassword` with a password: PASSWORD_EXPIRED.",
+    query: [
+      {
+        name: "activate",
+        schema: z.enum(["true", "false"]).default("true"),
+        description: "Whether the user is activated now.",
+        checked: true,
+      },
+      {
+        name: "nextLogin",
+        schema: z.enum(["changePassword"]),
+        description: "The user changes the password at the first sign-in.",
+        checked: true,
+      },
+    ],
+    body: "CreateUserRequest",
+    status: 200,
+    returns: "User",
+    refuses:
+      "A login another user has (case-insensitively), a group id that names no OKTA_GROUP, a password the policy refuses.",
+  },
+  {
+    operationId: "getUser",
+    method: "get",
+    path: user,
+    tag: "User",
+    summary: "Get a user by id or login",
+    status: 200,
+    returns: "User",
+  },
+  {
+    operationId: "updateUser",
+    method: "post",
+    path: user,
+    tag: "User",
+    summary: "Update a user's profile (partial) or password",
+    body: "UpdateUserRequest",
+    status: 200,
+    returns: "User",
+    refuses: "A login another user has, a password the policy refuses.",
+  },
+  {
+    operationId: "replaceUser",
+    method: "put",
+    path: user,
+    tag: "User",
+    summary: "Replace a user's profile",
+    body: "ReplaceUserRequest",
+    status: 200,
+    returns: "User",
+    refuses: "A login another user has, a password the policy refuses.",
+  },
+  {
+    operationId: "deleteUser",
+    method: "delete",
+    path: user,
+    tag: "User",
+    summary: "Deactivate a user, or delete a DEPROVISIONED one",
+    description:
+      "Okta's two-step delete: a user not DEPROVISIONED is deactivated; a DEPROVISIONED one is deleted with its memberships and app assignments.",
+    status: 204,
+  },
+  ...USER_LIFECYCLE.map(
+    ({ action, summary, refuses }): Operation => ({
+      operationId: `${action}User`,
+      method: "post",
+      path: `${user}/lifecycle/${action}`,
+      tag: "User",
+      summary,
+      status: 200,
+      returns: "EmptyObject",
+      refuses,
+    }),
+  ),
+];
 
 export const OPERATIONS: readonly Operation[] = [
   // ---- authorization servers ----
@@ -584,6 +752,9 @@ export const OPERATIONS: readonly Operation[] = [
     returns: ["LogEvent"],
     paged: true,
   },
+
+  // ---- users ----
+  ...USER_OPERATIONS,
 
   // ---- config as code ----
   {

@@ -4,6 +4,12 @@
  * status with its own lifecycle endpoints) is left out: the route ignores or refuses it.
  */
 import * as z from "zod";
+import {
+  USER_CREATE_MAX_GROUPS,
+  USER_LOGIN_MAX_LENGTH,
+  USER_NAME_MAX_LENGTH,
+  USER_PROFILE_MAX_BYTES,
+} from "../../config/defaults";
 import { AuthorizationServer, Claim, Client, InlineHook, Policy, Rule, Scope } from "../../config/schemas";
 import { ApiTokenInput } from "../../control-plane/api-token-store";
 import { oidcEnvelope, ResponseType } from "./views";
@@ -76,3 +82,50 @@ export const InlineHookCreate = InlineHook.omit({ status: true }).extend({
 export const InlineHookReplace = InlineHook.omit({ id: true, status: true });
 
 export const ApiTokenCreate = ApiTokenInput;
+
+// ---- users (src/admin/users.ts, src/directory/user-profile.ts) ----
+
+const ProfileScalar = z.union([z.string(), z.number(), z.boolean()]);
+/** Custom attributes: a scalar or an array of scalars; `null` unsets one. */
+const ProfileAttribute = z.union([ProfileScalar, z.array(ProfileScalar), z.null()]);
+
+const UserProfileInput = z
+  .object({
+    login: z
+      .string()
+      .max(USER_LOGIN_MAX_LENGTH)
+      .meta({ description: "In the form of an email address; unique without regard to case." }),
+    email: z.string().max(USER_LOGIN_MAX_LENGTH),
+    firstName: z.string().max(USER_NAME_MAX_LENGTH),
+    lastName: z.string().max(USER_NAME_MAX_LENGTH),
+  })
+  .catchall(ProfileAttribute)
+  .meta({
+    description: `Okta's base attributes and custom ones (names: letters, digits, _), at most ${USER_PROFILE_MAX_BYTES} bytes as JSON.`,
+  });
+
+const UserCredentialsInput = z.object({
+  password: z
+    .object({ value: z.string().optional() })
+    .optional()
+    .meta({ description: "Checked against the password policy; stored hashed, never shown." }),
+});
+
+export const UserCreate = z.object({
+  profile: UserProfileInput,
+  credentials: UserCredentialsInput.optional(),
+  groupIds: z
+    .array(z.string())
+    .max(USER_CREATE_MAX_GROUPS)
+    .optional()
+    .meta({ description: "OKTA_GROUP ids the user joins in the same write." }),
+});
+
+export const UserReplace = UserCreate.omit({ groupIds: true });
+
+export const UserUpdate = z.object({
+  profile: UserProfileInput.partial()
+    .optional()
+    .meta({ description: "The attributes to change; the others stay; `null` unsets one." }),
+  credentials: UserCredentialsInput.optional(),
+});

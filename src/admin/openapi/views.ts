@@ -27,6 +27,7 @@ import {
 } from "../../config/schemas";
 import { ApiTokenInput } from "../../control-plane/api-token-store";
 import type { ExportDocument, ImportSummary } from "../../control-plane/control-plane";
+import { USER_STATUSES } from "../../directory/directory";
 import type { ApiErrorCode, OAuthErrorCode } from "../../errors";
 import type { PatchRejection } from "../../hooks/patch";
 import type { KeyStatus } from "../../keys/schedule";
@@ -74,8 +75,12 @@ const ErrorCode = described<ApiErrorCode>({
   E0000007: "Not found (404)",
   E0000009: "Internal Server Error (500)",
   E0000011: "Invalid token provided (401)",
+  E0000016: "Activation failed because the user is already active (403)",
   E0000022: "The endpoint does not support the provided HTTP method (405)",
   E0000031: "Invalid search criteria (400)",
+  E0000032: "Unlock is not allowed for this user (403)",
+  E0000033: "Can't specify a search query and filter in the same request (400)",
+  E0000038: "This operation is not allowed in the user's current status (403)",
   E0000047: "API call exceeded rate limit (429)",
 });
 
@@ -455,3 +460,38 @@ export const LogEventView = z
     request: z.object({ ipChain: z.array(z.object({ ip: z.string() })) }),
   })
   .meta({ description: "One System Log event (Okta's LogEvent)." }) satisfies z.ZodType<LogEvent>;
+
+// ---- users (src/directory/user-view.ts) ----
+
+const UserStatus = z.enum(USER_STATUSES);
+const UserProfileScalar = z.union([z.string(), z.number(), z.boolean()]);
+const UserLink = z.object({ href: z.url(), method: z.literal("POST") });
+
+export const UserView = z.object({
+  id: z.string(),
+  status: UserStatus,
+  transitioningToStatus: UserStatus.optional(),
+  created: Instant,
+  activated: Instant.nullable(),
+  statusChanged: Instant.nullable(),
+  lastLogin: Instant.nullable(),
+  lastUpdated: Instant,
+  passwordChanged: Instant.nullable(),
+  profile: z
+    .object({ login: z.string(), email: z.string(), firstName: z.string(), lastName: z.string() })
+    .catchall(z.union([UserProfileScalar, z.array(UserProfileScalar)])),
+  credentials: z.object({
+    password: z.object({}).optional().meta({ description: "Present, empty, when the user has a password." }),
+    provider: z.object({ type: z.literal("OKTA"), name: z.literal("OKTA") }),
+  }),
+  _links: z
+    .object({
+      self: z.object({ href: z.url() }),
+      activate: UserLink.optional(),
+      deactivate: UserLink.optional(),
+      suspend: UserLink.optional(),
+      unsuspend: UserLink.optional(),
+      unlock: UserLink.optional(),
+    })
+    .meta({ description: "`self`, and the lifecycle operations the user's status allows." }),
+});

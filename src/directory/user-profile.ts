@@ -1,0 +1,119 @@
+/**
+ * A user's profile as the Users API takes it: Okta's base schema (`login`, `email`, `firstName`,
+ * `lastName` required; `login` and `email` at most 100 characters, the names at most 50; `login` in
+ * the form of an email address, Okta's default) and custom attributes, each a JSON scalar or an
+ * array of scalars, under a name the `search` parameter can address. Pure.
+ *
+ * Warden has no profile schema editor, so custom attributes need no declaration; objects are
+ * refused because Okta's profile attributes are never objects and `search` could not reach inside.
+ */
+import { USER_LOGIN_MAX_LENGTH, USER_NAME_MAX_LENGTH, USER_PROFILE_MAX_BYTES } from "../config/defaults";
+import type { ValidationIssue } from "../config/issues";
+import { isRecord } from "../config/issues";
+
+export type ProfileValue = string | number | boolean | readonly (string | number | boolean)[];
+export type Profile = Readonly<Record<string, ProfileValue>> & { readonly login: string };
+
+/**
+ * An attribute name `search=profile.<name>` can address (the SCIM attribute grammar of
+ * src/log/filter.ts), bounded so a name never dominates the profile's size.
+ */
+export const PROFILE_ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** Okta's default email pattern is lenient: something, an `@`, something, no spaces. */
+const EMAIL_FORM = /^[^\s@]+@[^\s@]+$/u;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
+const CONTROL = /[\u0000-\u001f\u007f]/u;
+
+const REQUIRED = ["login", "email", "firstName", "lastName"] as const;
+
+/**
+ * The profile to store, or the issues that refuse it (Okta's causes: `login: The field cannot be
+ * left blank`…). A `null` attribute is an unset one and is dropped.
+ */
+export function checkProfile(
+  input: unknown,
+): { ok: true; profile: Profile } | { ok: false; issues: ValidationIssue[] } {
+  if (!isRecord(input)) return { ok: false, issues: [{ path: "profile", message: "must be an object" }] };
+  const issues: ValidationIssue[] = [];
+  const profile: Record<string, ProfileValue> = {};
+  for (const [name, value] of Object.entries(input)) {
+    if (!PROFILE_ATTRIBUTE.test(name)) {
+      issues.push({
+        path: "profile",
+        message: `attribute names are letters, digits and _ (at most 64, not starting with a digit): '${name.slice(0, 64)}'`,
+      });
+      continue;
+    }
+    if (value === null) continue;
+    if (!isProfileValue(value)) {
+      issues.push({ path: name, message: "must be a string, number, boolean or an array of them" });
+      continue;
+    }
+    profile[name] = value;
+  }
+  for (const name of REQUIRED) {
+    const value = profile[name];
+    if (value === undefined || (typeof value === "string" && value.trim() === "")) {
+      issues.push({ path: name, message: "The field cannot be left blank" });
+    } else if (typeof value !== "string") {
+      issues.push({ path: name, message: "must be a string" });
+    }
+  }
+  const text = (name: string) => (typeof profile[name] === "string" ? (profile[name] as string) : undefined);
+  const login = text("login");
+  if (login?.trim()) {
+    if (!EMAIL_FORM.test(login) || CONTROL.test(login)) {
+      issues.push({ path: "login", message: "Username must be in the form of an email address" });
+    } else if ([...login].length > USER_LOGIN_MAX_LENGTH) {
+      issues.push({ path: "login", message: `must be at most ${USER_LOGIN_MAX_LENGTH} characters` });
+    }
+  }
+  const email = text("email");
+  if (email?.trim()) {
+    if (!EMAIL_FORM.test(email) || CONTROL.test(email)) {
+      issues.push({ path: "email", message: "Does not match required pattern" });
+    } else if ([...email].length > USER_LOGIN_MAX_LENGTH) {
+      issues.push({ path: "email", message: `must be at most ${USER_LOGIN_MAX_LENGTH} characters` });
+    }
+  }
+  for (const name of ["firstName", "lastName"]) {
+    const value = text(name);
+    if (value !== undefined && [...value].length > USER_NAME_MAX_LENGTH) {
+      issues.push({ path: name, message: `must be at most ${USER_NAME_MAX_LENGTH} characters` });
+    }
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  const bytes = new TextEncoder().encode(JSON.stringify(profile)).length;
+  if (bytes > USER_PROFILE_MAX_BYTES) {
+    return {
+      ok: false,
+      issues: [{ path: "profile", message: `must be at most ${USER_PROFILE_MAX_BYTES} bytes as JSON` }],
+    };
+  }
+  return { ok: true, profile: profile as Profile };
+}
+
+/**
+ * Okta's partial update: the attributes given replace the stored ones, `null` unsets one, the rest
+ * stay (RFC 7396 merge patch over a flat object).
+ */
+export function mergeProfile(
+  stored: Readonly<Record<string, unknown>>,
+  patch: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  return { ...stored, ...patch };
+}
+
+function isProfileValue(value: unknown): value is ProfileValue {
+  if (Array.isArray(value)) return value.every(isScalar);
+  return isScalar(value);
+}
+
+function isScalar(value: unknown): value is string | number | boolean {
+  return (
+    typeof value === "string" ||
+    typeof value === "boolean" ||
+    (typeof value === "number" && Number.isFinite(value))
+  );
+}
