@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { quietEventLines } from "./test/quiet-log";
 
 // Tier 2: inside workerd, with real KV and Durable Objects from wrangler.toml. Fixed secrets, so runs
 // are reproducible; they are test values, never used outside this tier.
@@ -24,6 +25,8 @@ export default defineConfig({
   ],
   test: {
     include: ["test/worker/**/*.test.ts"],
+    // System-log event lines are dropped from the output (test/quiet-log.ts; WARDEN_TEST_LOGS=1 keeps them).
+    onConsoleLog: quietEventLines,
     // A real token inline hook service on 127.0.0.1 (test/hook-server); tests `inject("hookServer")`.
     globalSetup: ["test/hook-server/global-setup.ts"],
     // System log: the D1 schema, before every test file.

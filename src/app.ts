@@ -3,7 +3,9 @@ import { type Context, Hono } from "hono";
 import { TrieRouter } from "hono/router/trie-router";
 import { type AppEnv, type BindPorts, bindPorts, createDeps, type Deps } from "./context";
 import { ApiError, OAuthError } from "./errors";
+import { withRateLimitHeaders } from "./http/rate-limit";
 import { orgRouter } from "./oauth/org/router";
+import { tokenErrorBudget } from "./oauth/rate-limit";
 import { isOAuthProtocolPath, oauthRouter } from "./oauth/router";
 
 export { createDeps } from "./context";
@@ -32,30 +34,41 @@ export function createApp(deps: Deps = createDeps(), bind: BindPorts = bindPorts
     return (await admin).fetch(c.req.raw, c.env, executionContext(c));
   });
 
-  return withErrorHandlers(app);
+  return withErrorHandlers(app, deps.now);
 }
 
 /** The management API at `/api/v1`, as `createApp` loads it on its first request. */
 export async function managementApp(deps: Deps, bind: BindPorts): Promise<Hono<AppEnv>> {
   const { adminRouter } = await import("./admin/router");
   const app = new Hono<AppEnv>({ router: new TrieRouter() });
-  return withErrorHandlers(app.route("/api/v1", adminRouter(deps, bind)));
+  return withErrorHandlers(app.route("/api/v1", adminRouter(deps, bind)), deps.now);
 }
 
-function withErrorHandlers(app: Hono<AppEnv>): Hono<AppEnv> {
+/**
+ * The one error handler. Okta sends `X-Rate-Limit-*` on every answer, errors included: an endpoint
+ * that knows the limit applying to the request puts it on the context (`rateLimit`), and whatever it
+ * throws afterwards leaves here with those headers.
+ */
+function withErrorHandlers(app: Hono<AppEnv>, now: () => number): Hono<AppEnv> {
   app.notFound(() => new ApiError("E0000007", "Not found: Resource not found").getResponse());
   app.onError((error, c) => {
-    if (error instanceof OAuthError || error instanceof ApiError) return error.getResponse();
-    // Internal details go to the log, never to the wire (DESIGN §8).
-    console.error("unhandled error", error);
-    // One error vocabulary per surface: an OAuth client parses RFC 6749 §5.2 errors, so the protocol
-    // endpoints answer their own failures as `server_error` too, not in Okta's management shape.
-    if (isOAuthProtocolPath(c.req.path)) {
-      return new OAuthError("server_error", "The server encountered an unexpected error.").getResponse();
-    }
-    return new ApiError("E0000009", "Internal Server Error").getResponse();
+    const response = errorResponse(error, c.req.path);
+    const verdict = c.get("rateLimit") ?? tokenErrorBudget(c.get("ports"), c.req.raw, c.req.path);
+    return verdict ? withRateLimitHeaders(response, verdict, now()) : response;
   });
   return app;
+}
+
+function errorResponse(error: Error, path: string): Response {
+  if (error instanceof OAuthError || error instanceof ApiError) return error.getResponse();
+  // Internal details go to the log, never to the wire (DESIGN §8).
+  console.error("unhandled error", error);
+  // One error vocabulary per surface: an OAuth client parses RFC 6749 §5.2 errors, so the protocol
+  // endpoints answer their own failures as `server_error` too, not in Okta's management shape.
+  if (isOAuthProtocolPath(path)) {
+    return new OAuthError("server_error", "The server encountered an unexpected error.").getResponse();
+  }
+  return new ApiError("E0000009", "Internal Server Error").getResponse();
 }
 
 /** The request's execution context; absent when the app is called without one (`app.request` in tests). */

@@ -17,6 +17,7 @@ import type { Directory } from "./directory/directory";
 import type { Env } from "./env";
 import { unsealHookSecret } from "./hooks/published-hook";
 import type { HookSecretOpener } from "./hooks/token-hook";
+import type { RateLimitVerdict } from "./http/rate-limit";
 import { KeyStore, type KeysetSource } from "./keys/key-store";
 import { type EventLog, IsolateEventLog } from "./log/event-log";
 import type { AssertionReplayGuard } from "./oauth/client-auth";
@@ -82,6 +83,11 @@ export interface AppEnv {
     admin: AdminPrincipal;
     /** Set by the management API's first middleware (src/admin/org-origin.ts). */
     orgUrl: string;
+    /**
+     * The rate limit that applies to this request, once known: the app's onError (src/app.ts) puts
+     * its `X-Rate-Limit-*` headers on an error response, as Okta sends them on every answer.
+     */
+    rateLimit: RateLimitVerdict;
     /**
      * Set by a write whose log events depend on what it did (a user DELETE deactivates or deletes):
      * src/admin/audit.ts records these instead of its route table's event.

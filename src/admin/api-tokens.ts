@@ -10,16 +10,18 @@
  */
 import { Hono } from "hono";
 import { API_TOKEN_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
-import type { AppEnv } from "../context";
+import type { AppEnv, Deps } from "../context";
 import type { ApiTokenRecord } from "../control-plane/api-token-store";
 import type { WriteResult } from "../control-plane/write-result";
 import { readJsonBody } from "../http/json-body";
-import { forgetApiToken } from "./api-token-check";
+import { type ApiTokenCache, apiTokenCache } from "./api-token-check";
 import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, validationFailed, written } from "./responses";
 
-export function apiTokensRouter() {
+/** `deps`: the isolate whose cached token acceptances a revocation ends at once. */
+export function apiTokensRouter(deps: Deps) {
   const router = new Hono<AppEnv>();
+  const cache = apiTokenCache(deps);
 
   router.get("/", async (c) => {
     const tokens = await controlPlane(c.env).listApiTokens();
@@ -48,7 +50,7 @@ export function apiTokensRouter() {
         },
       ]);
     }
-    await revoke(c.env, caller.id);
+    await revoke(c.env, cache, caller.id);
     return c.body(null, 204);
   });
 
@@ -60,16 +62,20 @@ export function apiTokensRouter() {
 
   router.delete("/:id", async (c) => {
     const id = c.req.param("id");
-    written(await revoke(c.env, id), { missing: () => ({ id, kind: "ApiToken" }) });
+    written(await revoke(c.env, cache, id), { missing: () => ({ id, kind: "ApiToken" }) });
     return c.body(null, 204);
   });
 
   return router;
 }
 
-async function revoke(env: AppEnv["Bindings"], id: string): Promise<WriteResult<null, "apiToken">> {
+async function revoke(
+  env: AppEnv["Bindings"],
+  cache: ApiTokenCache,
+  id: string,
+): Promise<WriteResult<null, "apiToken">> {
   const revoked = await controlPlane(env).revokeApiToken(id);
-  forgetApiToken(id);
+  cache.forget(id);
   return revoked;
 }
 

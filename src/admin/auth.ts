@@ -11,10 +11,11 @@
  * the caller holds (DESIGN §8: API tokens, client grants and credentials; src/config/rights.ts).
  *
  * Rate limits (README "Rate limits"): an address over its failed-authentication limit is refused
- * with 429 E0000047 before any credential is looked at, and every 401 counts against it; an
- * authenticated caller's requests are counted globally per caller, with Okta's `X-Rate-Limit-*`
- * headers on every answer.
+ * with 429 E0000047 before any credential is looked at, and every 401 counts against it (and carries
+ * that budget's `X-Rate-Limit-*` headers); an authenticated caller's requests — 403s included — are
+ * counted globally per caller, with Okta's `X-Rate-Limit-*` headers on every answer, errors too.
  */
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { ORG_KEYS_ID } from "../config/defaults";
 import type { RevocationView } from "../config/revocation-pulse";
@@ -29,30 +30,35 @@ import { clientAddress } from "../oauth/rate-limit";
 import { inBackground } from "../oauth/server-context";
 import { extractBearer } from "../verify/bearer";
 import { bearerChallenge, bearerError } from "../verify/rfc6750";
-import { checkApiToken, isWellFormedApiToken } from "./api-token-check";
+import { type ApiTokenCache, apiTokenCache, isWellFormedApiToken } from "./api-token-check";
 
 const REALM = "warden";
 
 /** `bind`: the protocol ports, for the revocation pulse the bearer path checks as the token endpoint does. */
 export function requireAdmin(deps: Deps, bind: BindPorts) {
-  const authenticate = authenticateAdmin(deps, bind);
+  const tokens = apiTokenCache(deps);
   return createMiddleware<AppEnv>(async (c, next) => {
     const limits = deps.rateLimits.source(c.env);
     const ip = clientAddress(c.req.raw);
     // Before anything else: a guessing address costs one map lookup, and no Durable Object call.
     const refused = limits.authFailures.refusal(ip);
     if (refused) return tooManyRequests(refused, deps.now());
-    const denied = await authenticate(c, async () => {
-      const verdict = await limits.management(callerKey(c.get("admin")));
-      if (!verdict.allowed) {
-        c.res = tooManyRequests(verdict, deps.now());
-        return;
-      }
-      await next();
-      withRateLimitHeaders(c.res, verdict, deps.now());
-    });
-    if (denied?.status === 401) await limits.authFailures.failed(ip);
-    return denied;
+    const principal = await authenticate(deps, bind, tokens, c);
+    if (principal instanceof Response) {
+      // Every 401 counts against the address; its headers show what is left of that budget.
+      const failures = await limits.authFailures.failed(ip);
+      return failures ? withRateLimitHeaders(principal, failures, deps.now()) : principal;
+    }
+    // Every authenticated request counts, the ones refused for want of a scope too (as Okta's do).
+    const verdict = await limits.management(callerKey(principal));
+    if (!verdict.allowed) return tooManyRequests(verdict, deps.now());
+    const denied = authorize(principal, c.req.method, new URL(c.req.url).pathname);
+    if (denied) return withRateLimitHeaders(denied, verdict, deps.now());
+    c.set("admin", principal);
+    // What a route throws is answered by the app's onError (src/app.ts), which adds these headers.
+    c.set("rateLimit", verdict);
+    await next();
+    withRateLimitHeaders(c.res, verdict, deps.now());
   });
 }
 
@@ -75,71 +81,83 @@ function tooManyRequests(verdict: RateLimitVerdict, now: number): Response {
   });
 }
 
-/** Authentication and authorization proper: a 401 or 403 response, or the caller on the context. */
-function authenticateAdmin(deps: Deps, bind: BindPorts) {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    // RFC 6750 §2.3's query form is refused whatever else the request carries, before any token is
-    // looked at: it has leaked into logs already, and the client should learn that (Okta ignores it).
-    if (new URL(c.req.url).searchParams.has("access_token")) {
-      return unauthorized(
-        bearerChallenge({
-          realm: REALM,
-          error: "invalid_request",
-          description: bearerError("token_in_query").description,
-        }),
-      );
-    }
-    const header = c.req.header("Authorization");
-    if (header && /^Bearer(?: |$)/i.test(header)) {
-      const revocations = bind(c.env).revocations;
-      await revocations.keepFresh((task) => inBackground(c, task));
-      const principal = await bearerPrincipal(deps, revocations, c.req.raw, c.env, c.get("orgUrl"));
-      if (principal instanceof Response) return principal;
-      c.set("admin", principal);
-      await next();
-      return;
-    }
-    const match = header ? /^SSWS +(\S+) *$/i.exec(header) : null;
-    // Okta answers a browser without a session with 403 E0000005; an API client without a token is
-    // better served by RFC 9110's 401 with a challenge.
-    if (!match?.[1]) return unauthorized(`SSWS realm="${REALM}", ${bearerChallenge({ realm: REALM })}`);
-    const configured = c.env.ADMIN_API_TOKEN;
-    // An unset secret must never match an empty or guessed token. Otherwise a managed API token
-    // (`/api/v1/api-tokens`), checked with the control plane and briefly cached in this isolate.
-    const bootstrap =
-      Boolean(configured) && (await secretMatchesAny(match[1], [await hashSecret(configured)]));
-    if (bootstrap) {
-      // Every route, including any `requiredScopes` does not list yet.
-      c.set("admin", { type: "BOOTSTRAP", rights: ALL_RIGHTS });
-      await next();
-      return;
-    }
-    // Not the shape of a token Warden issues: refused without asking the control plane.
-    if (!isWellFormedApiToken(match[1])) return unauthorized(`SSWS realm="${REALM}"`);
-    const token = await checkApiToken(c.env, match[1], deps.now());
-    if (!token) return unauthorized(`SSWS realm="${REALM}"`);
-    if (token.rights === null) {
-      // Created before tokens recorded their rights: it would otherwise act with full power.
-      return unauthorized(`SSWS realm="${REALM}"`, [
-        {
-          errorSummary:
-            "This API token was created before API tokens recorded their rights; create a new one and revoke this one.",
-        },
-      ]);
-    }
-    const { method } = c.req;
-    const path = new URL(c.req.url).pathname;
-    // Revoking oneself never widens anything, so a token needs no scope for it.
-    if (!(method === "DELETE" && path === "/api/v1/api-tokens/current")) {
-      const required = missingScopes(token.rights, method, path);
-      if (required) return forbidden();
-    }
-    c.set("admin", { type: "API_TOKEN", id: token.id, rights: token.rights });
-    await next();
-  });
+/** Who is calling, with the rights they hold; or the 401 response. */
+async function authenticate(
+  deps: Deps,
+  bind: BindPorts,
+  tokens: ApiTokenCache,
+  c: Context<AppEnv>,
+): Promise<AdminPrincipal | Response> {
+  // RFC 6750 §2.3's query form is refused whatever else the request carries, before any token is
+  // looked at: it has leaked into logs already, and the client should learn that (Okta ignores it).
+  if (new URL(c.req.url).searchParams.has("access_token")) {
+    return unauthorized(
+      bearerChallenge({
+        realm: REALM,
+        error: "invalid_request",
+        description: bearerError("token_in_query").description,
+      }),
+    );
+  }
+  const header = c.req.header("Authorization");
+  if (header && /^Bearer(?: |$)/i.test(header)) {
+    const revocations = bind(c.env).revocations;
+    await revocations.keepFresh((task) => inBackground(c, task));
+    return bearerPrincipal(deps, revocations, c.req.raw, c.env, c.get("orgUrl"));
+  }
+  const match = header ? /^SSWS +(\S+) *$/i.exec(header) : null;
+  // Okta answers a browser without a session with 403 E0000005; an API client without a token is
+  // better served by RFC 9110's 401 with a challenge.
+  if (!match?.[1]) return unauthorized(`SSWS realm="${REALM}", ${bearerChallenge({ realm: REALM })}`);
+  const configured = c.env.ADMIN_API_TOKEN;
+  // An unset secret must never match an empty or guessed token. Otherwise a managed API token
+  // (`/api/v1/api-tokens`), checked with the control plane and briefly cached in this isolate.
+  const bootstrap = Boolean(configured) && (await secretMatchesAny(match[1], [await hashSecret(configured)]));
+  // Every route, including any `requiredScopes` does not list yet.
+  if (bootstrap) return { type: "BOOTSTRAP", rights: ALL_RIGHTS };
+  // Not the shape of a token Warden issues: refused without asking the control plane.
+  if (!isWellFormedApiToken(match[1])) return unauthorized(`SSWS realm="${REALM}"`);
+  const token = await tokens.check(c.env, match[1], deps.now(), bind(c.env).revocations, (task) =>
+    inBackground(c, task),
+  );
+  if (!token) return unauthorized(`SSWS realm="${REALM}"`);
+  if (token.rights === null) {
+    // Created before tokens recorded their rights: it would otherwise act with full power.
+    return unauthorized(`SSWS realm="${REALM}"`, [
+      {
+        errorSummary:
+          "This API token was created before API tokens recorded their rights; create a new one and revoke this one.",
+      },
+    ]);
+  }
+  return { type: "API_TOKEN", id: token.id, rights: token.rights };
 }
 
-/** The bearer token's principal when it is valid, from an active client, and carries the route's scopes. */
+/** The 403 when `principal` lacks a scope the route needs; undefined when it may go on. */
+function authorize(principal: AdminPrincipal, method: string, path: string): Response | undefined {
+  switch (principal.type) {
+    case "BOOTSTRAP":
+      return undefined;
+    case "API_TOKEN":
+      // Revoking oneself never widens anything, so a token needs no scope for it.
+      if (method === "DELETE" && path === "/api/v1/api-tokens/current") return undefined;
+      return missingScopes(principal.rights, method, path) ? forbidden() : undefined;
+    case "CLIENT": {
+      const required = missingScopes(principal.rights, method, path);
+      if (!required) return undefined;
+      return forbidden({
+        "WWW-Authenticate": bearerChallenge({
+          realm: REALM,
+          error: "insufficient_scope",
+          description: "The access token provided does not contain the required scopes.",
+          scope: required,
+        }),
+      });
+    }
+  }
+}
+
+/** The bearer token's principal when it is valid and from an active client; its scopes are checked by `authorize`. */
 async function bearerPrincipal(
   deps: Deps,
   revocations: Pick<RevocationView, "isRevoked">,
@@ -171,17 +189,6 @@ async function bearerPrincipal(
   }
 
   const rights = minimal(OKTA_SCOPES.filter((s) => verdict.facts.scopes.includes(s)));
-  const required = missingScopes(rights, request.method, new URL(request.url).pathname);
-  if (required) {
-    return forbidden({
-      "WWW-Authenticate": bearerChallenge({
-        realm: REALM,
-        error: "insufficient_scope",
-        description: "The access token provided does not contain the required scopes.",
-        scope: required,
-      }),
-    });
-  }
   return { type: "CLIENT", id: verdict.facts.clientId, rights };
 }
 

@@ -55,7 +55,7 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   router.route("/authorizationServers", claimsRouter());
   router.route("/inlineHooks", inlineHooksRouter());
   router.route("/apps", appsRouter());
-  router.route("/api-tokens", apiTokensRouter());
+  router.route("/api-tokens", apiTokensRouter(deps));
   router.route("/logs", logsRouter(deps.now));
   router.route("/users", usersRouter(deps.now));
 

@@ -76,11 +76,29 @@ export class WardenApi {
     return summary.data;
   }
 
-  private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> {
+  /**
+   * One management-API request whose answer the caller judges itself (`warden users import` reads
+   * each row's outcome): only an unreachable Warden throws. `path` is under the origin.
+   */
+  async send(
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown; retryAfterSeconds?: number }> {
+    const response = await this.fetchOrFail(method, path, body);
+    const answer = parseJson(await response.text());
+    const retryAfter = Number(response.headers.get("Retry-After"));
+    return {
+      status: response.status,
+      body: answer,
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
+    };
+  }
+
+  private async fetchOrFail(method: "GET" | "POST", path: string, body?: unknown): Promise<Response> {
     const url = `${this.connection.url}${path}`;
-    let response: Response;
     try {
-      response = await this.fetchImpl(url, {
+      return await this.fetchImpl(url, {
         method,
         headers: {
           Authorization: `SSWS ${this.connection.token}`,
@@ -98,6 +116,11 @@ export class WardenApi {
         `cannot reach Warden at ${this.connection.url} (${reason}); check --url or WARDEN_URL`,
       );
     }
+  }
+
+  private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> {
+    const url = `${this.connection.url}${path}`;
+    const response = await this.fetchOrFail(method, path, body);
     const text = await response.text();
     const json = parseJson(text);
     if (response.ok) {

@@ -8,4 +8,6 @@ export interface Io {
   /** Asks a yes/no question; absent when there is no terminal to ask on. */
   confirm?: ((question: string) => Promise<boolean>) | undefined;
   fetch: typeof fetch;
+  /** Whether stderr is a terminal: progress is then rewritten in place (`\r`). */
+  stderrIsTTY?: boolean;
 }

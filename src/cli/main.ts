@@ -8,6 +8,7 @@ import { applyCommand } from "./commands/apply";
 import { exportCommand } from "./commands/export";
 import { planCommand } from "./commands/plan";
 import { schemaCommand } from "./commands/schema";
+import { usersImportCommand } from "./commands/users-import";
 import { CliError, EXIT } from "./errors";
 import type { Io } from "./io";
 
@@ -36,6 +37,8 @@ function run(invocation: Invocation & { help: false }, io: Io): Promise<number> 
       return applyCommand(options, io);
     case "schema":
       return schemaCommand(options, io);
+    case "users":
+      return usersImportCommand(options, io);
   }
 }
 

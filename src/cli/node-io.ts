@@ -16,6 +16,7 @@ export function processIo(): Io {
     },
     confirm: process.stdin.isTTY && process.stdout.isTTY ? askOnTerminal : undefined,
     fetch,
+    stderrIsTTY: process.stderr.isTTY === true,
   };
 }
 

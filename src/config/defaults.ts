@@ -460,6 +460,17 @@ export const PASSWORD_EXCLUDE_ATTRIBUTES: readonly ("firstName" | "lastName")[] 
  */
 export const PASSWORD_LOCKOUT_ATTEMPTS = 10;
 
+// ---- `warden users import` (src/cli/commands/users-import.ts; Node, not the Worker) ----
+
+/** Requests at a time: a few in flight hide the round trip without racing the management API's 1,200/min. */
+export const USERS_IMPORT_CONCURRENCY = 8;
+/** `--concurrency` at most: more only trades rows for 429s against one caller's global budget. */
+export const USERS_IMPORT_MAX_CONCURRENCY = 64;
+/** Times one request is retried after a 429: enough to ride out a window or two, not to hang on a hard limit. */
+export const USERS_IMPORT_MAX_RETRIES = 5;
+/** The longest `Retry-After` honoured (seconds): the management API's windows are a minute long. */
+export const USERS_IMPORT_MAX_RETRY_WAIT_SECONDS = 60;
+
 // --- Users API (src/directory/users.ts, src/admin/users.ts) -----------------------------------------
 
 /** Okta's page size for `GET /api/v1/users` without `q`, and its largest (`limit` above it is taken as 200). */

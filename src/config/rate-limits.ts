@@ -39,8 +39,10 @@ export interface RateLimits {
   authFailures: {
     /** The refusal when `ip` is over its limit now: no I/O, nothing counted. */
     refusal(ip: string | undefined): RateLimitVerdict | undefined;
-    /** Counts one failure of `ip`. */
-    failed(ip: string | undefined): Promise<void>;
+    /** Counts one failure of `ip`; the verdict after it, for the headers (undefined without `ip`). */
+    failed(ip: string | undefined): Promise<RateLimitVerdict | undefined>;
+    /** `ip`'s failure budget as it stands, counting nothing: the headers of an answer given before authentication. */
+    status(ip: string | undefined): RateLimitVerdict | undefined;
   };
   /**
    * One sign-in attempt (hosted sign-in, `/api/v1/authn`, the password grant: a later issue), counted
@@ -107,9 +109,8 @@ function buildRateLimits(env: RateLimitBindings, now: () => number): RateLimits 
     token: (clientId) => token.hit(clientId, now()),
     authFailures: {
       refusal: (ip) => (ip ? failures.refusal(ip, now()) : undefined),
-      failed: async (ip) => {
-        if (ip) await failures.hit(ip, now());
-      },
+      failed: async (ip) => (ip ? await failures.hit(ip, now()) : undefined),
+      status: (ip) => (ip ? failures.peek(ip, now()) : undefined),
     },
     signIn: async (ip, username) => {
       const t = now();

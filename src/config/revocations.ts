@@ -12,8 +12,11 @@
  * disable does.
  */
 
-/** What the pulse can disable. `user` is the directory's, once it exists. */
-export const REVOCABLE_KINDS = ["client", "secret", "server", "user"] as const;
+/**
+ * What the pulse can disable. `user` is the directory's, once it exists. `apiToken`: a revoked
+ * managed API token, whose acceptance (and that of tokens minted from it) edges cache for a while.
+ */
+export const REVOCABLE_KINDS = ["client", "secret", "server", "user", "apiToken"] as const;
 export type RevocableKind = (typeof REVOCABLE_KINDS)[number];
 
 /** One thing's newest state change within the window. */
@@ -59,6 +62,7 @@ export function indexPulse(held: HeldPulse): PulseIndex {
     secret: new Map<string, number>(),
     server: new Map<string, number>(),
     user: new Map<string, number>(),
+    apiToken: new Map<string, number>(),
   } satisfies PulseIndex["revoked"];
   let size = 0;
   // Newest first: an id's first entry is its state; an older one for the same id says nothing more.

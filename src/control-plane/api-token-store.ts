@@ -101,6 +101,24 @@ export class ApiTokenStore {
     return { ok: true, value: { ...record, token } };
   }
 
+  /**
+   * The token and every managed API token it was minted from, nearest first (at most `maxLength`),
+   * and the owner at the root of that chain when it is not a token (the bootstrap token, a client).
+   * What the edge's cached acceptance of the token depends on: revoking any of these tokens, or
+   * disabling that client, ends it (src/admin/api-token-check.ts).
+   */
+  lineage(record: ApiTokenRecord, maxLength: number): { tokens: ApiTokenRecord[]; root?: AdminOwner } {
+    const tokens = [record];
+    let owner = record.owner;
+    while (owner?.type === "API_TOKEN" && tokens.length < maxLength) {
+      const parent = this.#table.get(owner.id);
+      if (!parent) return { tokens };
+      tokens.push(parent);
+      owner = parent.owner;
+    }
+    return owner && owner.type !== "API_TOKEN" ? { tokens, root: owner } : { tokens };
+  }
+
   revoke(id: string): WriteResult<null, "apiToken"> {
     return this.#table.delete(id) ? { ok: true, value: null } : missing("apiToken");
   }

@@ -96,8 +96,15 @@ export interface ImportSummary {
  */
 export interface VerifiedApiToken {
   id: string;
+  /** The earliest expiry of the token and of the tokens it was minted from. */
   expiresAt?: string;
   rights: Rights | null;
+  /**
+   * What the acceptance depends on: the token's id and those of the tokens it was minted from, and
+   * the client at the root of that chain. Revoking or disabling any of them ends it, so an edge
+   * caching the acceptance drops it then (src/admin/api-token-check.ts).
+   */
+  dependsOn: { apiTokens: string[]; client?: string };
 }
 
 /** The org authorization server's keys: Okta's algorithm and AUTO schedule, not configurable. */
@@ -618,8 +625,16 @@ export class ControlPlane extends DurableObject<Env> {
     return length;
   }
 
+  /**
+   * Recorded in the revocation pulse too: an edge that cached this token's acceptance, or that of a
+   * token minted from it, drops it within the pulse's bound (src/admin/api-token-check.ts).
+   */
   async revokeApiToken(id: string): Promise<WriteResult<null, "apiToken">> {
-    return this.ctx.blockConcurrencyWhile(async () => this.#apiTokens.revoke(id));
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const result = this.#apiTokens.revoke(id);
+      if (result.ok) this.#revocations.record([{ kind: "apiToken", id, revoked: true }]);
+      return result;
+    });
   }
 
   /**
@@ -632,7 +647,17 @@ export class ControlPlane extends DurableObject<Env> {
     if (!record) return undefined;
     const rights = this.#tokenRights(record, now, 0);
     if (rights === undefined) return undefined;
-    return { id: record.id, ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}), rights };
+    const { tokens, root } = this.#apiTokens.lineage(record, MAX_API_TOKEN_CHAIN + 1);
+    const expiries = tokens.flatMap((t) => (t.expiresAt ? [Date.parse(t.expiresAt)] : []));
+    return {
+      id: record.id,
+      ...(expiries.length > 0 ? { expiresAt: new Date(Math.min(...expiries)).toISOString() } : {}),
+      rights,
+      dependsOn: {
+        apiTokens: tokens.map((t) => t.id),
+        ...(root?.type === "CLIENT" ? { client: root.id } : {}),
+      },
+    };
   }
 
   /** A token's rights narrowed by its owner's (recursively); undefined once the owner is gone. */

@@ -67,11 +67,14 @@ export function addressKey(ip: string): string {
   return `${groups.map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
 }
 
-/** Sets the headers on a response whose headers may be changed (one this Worker built). */
+/**
+ * Sets the headers on a response whose headers may be changed (one this Worker built). `Retry-After`
+ * only on a 429: on any other answer (a 401 that used up an address's failure budget) RFC 9110
+ * §10.2.3 gives it no meaning; the next request gets the 429 that carries it.
+ */
 export function withRateLimitHeaders(response: Response, verdict: RateLimitVerdict, now: number): Response {
-  for (const [name, value] of Object.entries(rateLimitHeaders(verdict, now))) {
-    response.headers.set(name, value);
-  }
+  const headers = rateLimitHeaders(response.status === 429 ? verdict : { ...verdict, allowed: true }, now);
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }
 
@@ -103,6 +106,14 @@ export class FixedWindowCounter {
     const window = this.#current(key, now, true);
     window.count += 1;
     return this.#verdict(window, window.count <= this.rule.limit && !window.refused);
+  }
+
+  /** The verdict for `key` as its window stands now, counting nothing (a key never counted: all left). */
+  peek(key: string, now: number): RateLimitVerdict {
+    const window = this.#current(key, now, false);
+    if (window) return this.#verdict(window, !window.refused && window.count < this.rule.limit);
+    const index = Math.floor(now / (this.rule.windowSeconds * 1000));
+    return this.#verdict({ index, count: 0, owed: 0, refused: false }, true);
   }
 
   /** Whether `key` is over its limit now, without counting anything; undefined when it is not. */
@@ -217,6 +228,11 @@ export class LocationLimiter {
   /** Whether `key` is refused now, counting nothing and asking nobody (a failure limiter's check). */
   refusal(key: string, now: number): RateLimitVerdict | undefined {
     return this.#counter.refusal(key, now);
+  }
+
+  /** `key`'s verdict as this isolate sees it now, counting nothing and asking nobody. */
+  peek(key: string, now: number): RateLimitVerdict {
+    return this.#counter.peek(key, now);
   }
 
   async #report(binding: LocationCounter, key: string, window: Window): Promise<RateLimitVerdict> {

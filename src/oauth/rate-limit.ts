@@ -71,3 +71,21 @@ function tooManyRequests(verdict: RateLimitVerdict, now: number, what: string): 
     { status: 429, headers: rateLimitHeaders(verdict, now) },
   );
 }
+
+/** Okta's token endpoints: the org server's and every custom server's. */
+const TOKEN_PATH = /^\/oauth2\/(?:[^/]+\/)?v1\/token$/;
+
+/**
+ * The limit an error of the token endpoint answers with when it came before the client was known (a
+ * malformed request, `invalid_client`): the address's failure budget, counting nothing. Okta sends
+ * X-Rate-Limit-* on every answer; after authentication the endpoint puts the client's budget on the
+ * context itself. Only the error path calls this (the app's onError): the warm path pays nothing.
+ */
+export function tokenErrorBudget(
+  ports: Pick<Ports, "rateLimits"> | undefined,
+  request: Request,
+  path: string,
+): RateLimitVerdict | undefined {
+  if (!ports || !TOKEN_PATH.test(path)) return undefined;
+  return ports.rateLimits.authFailures.status(clientAddress(request));
+}

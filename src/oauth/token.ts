@@ -59,6 +59,8 @@ export function tokenEndpoint<D extends TokenDecision>(
       ),
     );
     const quota = await limitClient(ports, client.client_id);
+    // What is thrown from here on carries the client's X-Rate-Limit-* (the app's onError adds them).
+    c.set("rateLimit", quota);
     const subject = grantSubject(c, ports, authority.serverId, client.client_id, grant.type);
     const issued = await recordDenials(subject, () =>
       issueClaims(grant, authority, {

@@ -191,7 +191,7 @@ export function unlimited(clock: () => number): RateLimits {
   const verdict = { allowed: true, limit: 1_000_000, remaining: 1_000_000, reset: 0 };
   return {
     token: () => verdict,
-    authFailures: { refusal: () => undefined, failed: async () => {} },
+    authFailures: { refusal: () => undefined, failed: async () => undefined, status: () => undefined },
     signIn: async () => verdict,
     management: async () => verdict,
     now: clock,

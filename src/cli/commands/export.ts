@@ -14,7 +14,8 @@ import { readExport } from "./live";
 export async function exportCommand(options: Options, io: Io): Promise<number> {
   const api = new WardenApi(connectionFrom(options, io.env), io.fetch);
   const exported = await readExport(api);
-  const format = options.format ?? (options.output?.toLowerCase().endsWith(".json") ? "json" : "yaml");
+  const chosen = options.format === "yaml" || options.format === "json" ? options.format : undefined;
+  const format = chosen ?? (options.output?.toLowerCase().endsWith(".json") ? "json" : "yaml");
   const text = fileText(
     toWardenFile(exported),
     format,
