@@ -58,6 +58,9 @@ export async function openEnvelope(
   } catch {
     return { ok: false, reason: "bad_mac" };
   }
+  // One spelling per tag: base64url's last character carries unused bits (RFC 4648 §3.5), so a
+  // changed record could otherwise pass with a different `mac` text. The tag is public; no timing matters.
+  if (base64url.encode(tag) !== members.mac) return { ok: false, reason: "bad_mac" };
   // crypto.subtle.verify compares in constant time.
   if (!(await crypto.subtle.verify("HMAC", macKey, tag, input(text)))) {
     return { ok: false, reason: "bad_mac" };

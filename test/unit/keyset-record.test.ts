@@ -115,6 +115,22 @@ describe("keyset record", () => {
     }
   });
 
+  it("refuses the MAC spelled another way (the unused bits of its last base64url character set)", async () => {
+    const record = await encodeKeysetRecord(await sampleKeyset(), await macKey());
+    const { mac } = JSON.parse(record) as { mac: string };
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    // 32 bytes are 43 characters; the last one's two low bits are padding and decode to nothing.
+    const last = alphabet.indexOf(mac.at(-1) ?? "");
+    const respelled = mac.slice(0, -1) + alphabet[last | 1];
+    expect(respelled).not.toBe(mac);
+    const opened = await openKeysetRecord(
+      JSON.stringify({ ...JSON.parse(record), mac: respelled }),
+      "payments",
+      await macKey(),
+    );
+    expect(opened).toEqual({ ok: false, reason: "bad_mac" });
+  });
+
   it("refuses a public key added to the JWKS, however the keyset is otherwise kept", async () => {
     const keyset = await sampleKeyset();
     const record = await encodeKeysetRecord(keyset, await macKey());
