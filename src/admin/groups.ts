@@ -38,6 +38,7 @@ import { readJsonBody } from "../http/json-body";
 import { FilterError, type SqlCondition } from "../log/filter";
 import { notFound } from "./control-plane-client";
 import { pageParams, setDirectoryLinks } from "./directory-pages";
+import { refuseIfRulesName } from "./people-references";
 import { adminOrigin, validationFailed } from "./responses";
 
 export function groupsRouter(now: () => number) {
@@ -79,7 +80,7 @@ export function groupsRouter(now: () => number) {
 
   router.delete("/:groupId", async (c) => {
     const group = await writableGroup(c);
-    // Checks that refuse the delete go here, each awaited before it (a rule that names the group).
+    await refuseIfRulesName(c, { groups: [group.id] }, "group");
     if (!(await deleteGroup(c.env.DIRECTORY, group.id))) notFound(group.id, "UserGroup");
     return c.body(null, 204);
   });

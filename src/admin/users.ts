@@ -41,17 +41,10 @@ import { readJsonBody } from "../http/json-body";
 import { EVENT_TYPES } from "../log/event";
 import { USER_LIFECYCLE_EVENTS } from "./audit";
 import { notFound } from "./control-plane-client";
+import { refuseIfRulesName } from "./people-references";
 import { adminOrigin, validationFailed } from "./responses";
 
-/**
- * Checks the router runs at a seam: `beforeDelete` is awaited after a DEPROVISIONED user is found
- * and before it is deleted, and refuses by throwing an `ApiError` (e.g. a rule still names the user).
- */
-export interface UsersRouterChecks {
-  beforeDelete?: (c: Context<AppEnv>, user: UserRecord) => Promise<void>;
-}
-
-export function usersRouter(now: () => number, checks: UsersRouterChecks = {}) {
+export function usersRouter(now: () => number) {
   const router = new Hono<AppEnv>();
 
   router.post("/", async (c) => {
@@ -162,7 +155,7 @@ export function usersRouter(now: () => number, checks: UsersRouterChecks = {}) {
       else if ((await existing(c)).status !== "DEPROVISIONED") throw changedMeanwhile();
       return c.body(null, 204);
     }
-    await checks.beforeDelete?.(c, user);
+    await refuseIfRulesName(c, { users: [user.id] }, "user");
     if (!(await deleteDeprovisioned(db, user.id))) {
       await existing(c); // 404 when a concurrent DELETE took it
       throw notInStatus("The user was reactivated while it was being deleted.");

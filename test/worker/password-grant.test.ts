@@ -330,6 +330,49 @@ describe("people named by rules must exist", () => {
   });
 });
 
+describe("a user or group named by a rule cannot be deleted", () => {
+  it("refuses the group's delete and the user's final delete, naming the rule; both go once the rule does", async () => {
+    const group = await insertGroup("Named");
+    const user = await adminCall("POST", "/users?activate=false", {
+      profile: { login: "named@example.test", email: "named@example.test", firstName: "Na", lastName: "Med" },
+    });
+    expect(user.status).toBe(200);
+    const userId = user.body.id as string;
+    const rules = `/authorizationServers/${world.serverId}/policies/p/rules`;
+    const created = await adminCall("POST", rules, {
+      name: "named",
+      priority: 9,
+      conditions: {
+        people: { users: { exclude: [userId] }, groups: { include: [group] } },
+        grantTypes: { include: ["password"] },
+        scopes: { include: ["read"] },
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const where = `rule '${created.body.id}' of policy 'p' on authorization server '${world.serverId}'`;
+
+    const groupDelete = await adminCall("DELETE", `/groups/${group}`);
+    expect(groupDelete.status).toBe(400);
+    expect(groupDelete.body.errorCauses).toEqual([
+      { errorSummary: `id: the group is still named by ${where}` },
+    ]);
+    // The first DELETE deactivates (nothing is lost); the second, which deletes, is refused.
+    expect((await adminCall("DELETE", `/users/${userId}`)).status).toBe(204);
+    const userDelete = await adminCall("DELETE", `/users/${userId}`);
+    expect(userDelete.status).toBe(400);
+    expect(userDelete.body.errorCauses).toEqual([
+      { errorSummary: `id: the user is still named by ${where}` },
+    ]);
+    expect((await adminCall("GET", `/groups/${group}`)).status).toBe(200);
+    expect((await adminCall("GET", `/users/${userId}`)).body.status).toBe("DEPROVISIONED");
+
+    expect((await adminCall("DELETE", `${rules}/${created.body.id}`)).status).toBe(204);
+    expect((await adminCall("DELETE", `/groups/${group}`)).status).toBe(204);
+    expect((await adminCall("DELETE", `/users/${userId}`)).status).toBe(204);
+    expect((await adminCall("GET", `/users/${userId}`)).status).toBe(404);
+  });
+});
+
 describe("the client_credentials path on a server with people rules", () => {
   it("makes no D1 call", async () => {
     const calls = { d1: 0 };
