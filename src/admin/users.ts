@@ -6,6 +6,7 @@
  * Passwords pass the password policy and are stored hashed, never shown. Every write records its
  * Okta events (`audited`, src/admin/audit.ts).
  */
+
 import type { Context } from "hono";
 import { Hono } from "hono";
 import {
@@ -15,7 +16,6 @@ import {
   USER_UPDATE_MAX_ATTEMPTS,
 } from "../config/defaults";
 import type { ValidationIssue } from "../config/issues";
-import { isRecord } from "../config/issues";
 import type { AppEnv } from "../context";
 import { newObjectId } from "../crypto/object-id";
 import type { UserStatus } from "../directory/directory";
@@ -38,6 +38,7 @@ import {
 } from "../directory/users";
 import type { ApiError } from "../errors";
 import { readJsonBody } from "../http/json-body";
+import { isRecord } from "../http/json-value";
 import { EVENT_TYPES } from "../log/event";
 import { USER_LIFECYCLE_EVENTS } from "./audit";
 import { notFound } from "./control-plane-client";

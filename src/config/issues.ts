@@ -13,8 +13,3 @@ export interface ValidationIssue {
 export function toIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
 }
-
-/** A JSON object (not an array or null): what every write body must be. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

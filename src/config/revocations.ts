@@ -11,6 +11,7 @@
  * re-activation reaches an isolate with its record, within the KV bound, as every change but a
  * disable does.
  */
+import { isRecord } from "../http/json-value";
 
 /**
  * What the pulse can disable. `user` is the directory's, once it exists. `apiToken`: a revoked
@@ -139,9 +140,4 @@ export function parseHeldPulse(value: unknown): HeldPulse | undefined {
 
 function isCount(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-
-/** Not config/issues.ts's isRecord: that is the validation side, kept out of start-up (test/unit/start-up.test.ts). */
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

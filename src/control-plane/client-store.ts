@@ -6,13 +6,14 @@
  */
 import type * as z from "zod";
 import { CLIENT_SECRET_BYTES, CLIENT_SECRET_ID_BYTES, MAX_CLIENT_SECRETS } from "../config/defaults";
-import { isRecord, toIssues } from "../config/issues";
+import { toIssues } from "../config/issues";
 import { kvKeys } from "../config/kv-keys";
 import { lacking, type Rights } from "../config/rights";
 import { Client, type ClientInput, type ClientSecret } from "../config/schemas";
 import { newObjectId } from "../crypto/object-id";
 import { hashSecret, randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
+import { isRecord } from "../http/json-value";
 import { type ClientPower, clientWriteNeeds } from "./client-rights";
 import type { RecordPublisher } from "./record-publisher";
 import { RecordTable } from "./record-table";

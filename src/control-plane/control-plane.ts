@@ -21,7 +21,7 @@ import {
   ORG_KEYS_ID,
   ROTATION_PERIOD_SECONDS,
 } from "../config/defaults";
-import { isRecord, toIssues } from "../config/issues";
+import { toIssues } from "../config/issues";
 import type { Pulse } from "../config/revocations";
 import { type AdminOwner, type AdminPrincipal, ALL_RIGHTS, intersect, type Rights } from "../config/rights";
 import {
@@ -38,6 +38,7 @@ import {
 import { newObjectId } from "../crypto/object-id";
 import { existingIds } from "../directory/known-ids";
 import type { Env } from "../env";
+import { isRecord } from "../http/json-value";
 import type { SigningSettings, VaultStatus } from "../keys/key-vault";
 import { type ApiTokenCreated, type ApiTokenRecord, ApiTokenStore } from "./api-token-store";
 import { type ClientMissing, type ClientPage, ClientStore, refusal } from "./client-store";

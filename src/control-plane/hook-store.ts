@@ -3,13 +3,15 @@
  * table (the authoritative copy, secret included) and publication of `hook/{id}` to KV for the
  * edges (secret sealed). The control plane serialises every call; nothing here is reentrant.
  */
+
 import { INLINE_HOOK_ID_BYTES } from "../config/defaults";
-import { isRecord, toIssues, type ValidationIssue } from "../config/issues";
+import { toIssues, type ValidationIssue } from "../config/issues";
 import { kvKeys } from "../config/kv-keys";
 import { InlineHook, type InlineHookRecord, type Status } from "../config/schemas";
 import { randomToken } from "../crypto/secrets";
 import type { Env } from "../env";
 import { type PublishedInlineHook, publishedHook } from "../hooks/published-hook";
+import { isRecord } from "../http/json-value";
 import type { RecordPublisher } from "./record-publisher";
 import { RecordTable } from "./record-table";
 import { missing, type WriteResult } from "./write-result";

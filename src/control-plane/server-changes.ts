@@ -6,9 +6,10 @@
  * leave the server (clients, inline hooks, groups) are checked by the control plane
  * (`references.ts`), which knows what exists.
  */
+
 import type * as z from "zod";
 import { RESERVED_SCOPES } from "../config/defaults";
-import { isRecord, toIssues } from "../config/issues";
+import { toIssues } from "../config/issues";
 import {
   AuthorizationServer,
   Claim,
@@ -19,6 +20,7 @@ import {
   type ServerConfigInput,
   type Status,
 } from "../config/schemas";
+import { isRecord } from "../http/json-value";
 import { normalisePriorities, placeAt, withoutItem } from "./priorities";
 import { invalid, missing, type WriteFailure, type WriteResult } from "./write-result";
 

@@ -7,9 +7,10 @@
  * Warden has no profile schema editor, so custom attributes need no declaration; objects are
  * refused because Okta's profile attributes are never objects and `search` could not reach inside.
  */
+
 import { USER_LOGIN_MAX_LENGTH, USER_NAME_MAX_LENGTH, USER_PROFILE_MAX_BYTES } from "../config/defaults";
 import type { ValidationIssue } from "../config/issues";
-import { isRecord } from "../config/issues";
+import { isRecord } from "../http/json-value";
 
 export type ProfileValue = string | number | boolean | readonly (string | number | boolean)[];
 export type Profile = Readonly<Record<string, ProfileValue>> & { readonly login: string };
