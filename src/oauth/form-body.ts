@@ -50,9 +50,30 @@ export async function readFormBody(request: Request, maxBytes: number): Promise<
       throw new OAuthError("invalid_request", `The '${echo(name)}' parameter is repeated.`);
     params.set(name, value);
   }
+  if (replacedInvalidBytes(text, params)) {
+    throw new OAuthError("invalid_request", "The request body is not valid UTF-8.");
+  }
   // RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted".
   for (const [name, value] of params) if (value === "") params.delete(name);
   return params;
+}
+
+/**
+ * RFC 6749 Appendix B: names and values are UTF-8 before percent-encoding. WHATWG form decoding turns
+ * percent-encoded bytes that are not UTF-8 into U+FFFD without a word, so `%FF` and `%FE` would be one
+ * username or password; they are refused instead. Only a body that decoded to U+FFFD is re-checked,
+ * each run of percent-escapes on its own (a lone `%` is literal text in a form, not an error).
+ */
+function replacedInvalidBytes(text: string, params: FormParams): boolean {
+  if (!text.includes("%")) return false;
+  const replaced = [...params].some(([name, value]) => name.includes("\uFFFD") || value.includes("\uFFFD"));
+  if (!replaced) return false;
+  try {
+    for (const [run] of text.matchAll(/(?:%[0-9A-Fa-f]{2})+/g)) decodeURIComponent(run);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /**

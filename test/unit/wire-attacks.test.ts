@@ -251,6 +251,35 @@ describe("credentials in the query string are refused (RFC 6749 §2.3.1)", () =>
   });
 });
 
+describe("percent-encoded bytes that are not UTF-8 (RFC 6749 Appendix B)", () => {
+  it("are refused, never read as U+FFFD: %FF and %FE would otherwise be one password", async () => {
+    const lookup = vi.spyOn(ports.config, "client");
+    for (const body of [
+      "grant_type=client_credentials&scope=%FF",
+      "grant_type=password&username=%FF%FE&password=x",
+      "grant_type=client_credentials&%C0%AF=1",
+      "grant_type=client_credentials&scope=%E2%82",
+    ]) {
+      const res = await post(TOKEN_URL, body, { Authorization: basic("basic", SECRET) });
+      expect(await oauthError(res, 400, "invalid_request"), body).toBe(
+        "The request body is not valid UTF-8.",
+      );
+    }
+    expect(lookup).not.toHaveBeenCalled();
+  });
+
+  it("a real U+FFFD, encoded or not, and a lone % are text like any other", async () => {
+    for (const body of [
+      "grant_type=client_credentials&scope=%EF%BF%BD",
+      `grant_type=client_credentials&scope=${encodeURIComponent("\uFFFD")}100%`,
+    ]) {
+      const res = await post(TOKEN_URL, body, { Authorization: basic("basic", SECRET) });
+      // Read as a scope, and refused as one (RFC 6749 §3.3's characters): not a body error.
+      expect(await oauthError(res, 400, "invalid_scope"), body).toBe("The 'scope' parameter is malformed.");
+    }
+  });
+});
+
 describe("JSON nested thousands of levels deep", () => {
   const deepArray = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
   const deepObject = (n: number) => `${'{"a":'.repeat(n)}1${"}".repeat(n)}`;
