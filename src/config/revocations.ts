@@ -73,6 +73,8 @@ export function indexPulse(held: HeldPulse): PulseIndex {
     if (seen.has(key)) continue;
     seen.add(key);
     if (!entry.revoked) continue;
+    // A kind a newer deployment added (a rolling deploy): nothing here can act on it; the rest holds.
+    if (!Object.hasOwn(revoked, entry.kind)) continue;
     const map = revoked[entry.kind];
     // Past the window the KV record says the same: an isolate cut off from the control plane stops
     // refusing by the pulse then, rather than keep refusing something enabled again meanwhile.
@@ -120,13 +122,15 @@ export function parseHeldPulse(value: unknown): HeldPulse | undefined {
   for (const e of entries) {
     if (
       !isRecord(e) ||
-      !(REVOCABLE_KINDS as readonly unknown[]).includes(e.kind) ||
+      typeof e.kind !== "string" ||
       typeof e.id !== "string" ||
       typeof e.revoked !== "boolean" ||
       !isCount(e.version) ||
       !isCount(e.ageMs)
     )
       return undefined;
+    // Written by a newer deployment during a rolling deploy: skipped, not a reason to drop the pulse.
+    if (!(REVOCABLE_KINDS as readonly string[]).includes(e.kind)) continue;
     parsed.push({
       kind: e.kind as RevocableKind,
       id: e.id,

@@ -84,7 +84,7 @@ describe("a pulse, looked up", () => {
     const good = held([entry("user", "u1", true, 1)]);
     expect(parseHeldPulse(JSON.parse(JSON.stringify(good)))).toEqual(good);
     expect(parseHeldPulse({ ...good, version: -1 })).toBeUndefined();
-    expect(parseHeldPulse({ ...good, entries: [{ ...entry("client", "a", true, 1), kind: "group" }] })).toBe(
+    expect(parseHeldPulse({ ...good, entries: [{ ...entry("client", "a", true, 1), kind: 7 }] })).toBe(
       undefined,
     );
     expect(parseHeldPulse({ ...good, entries: [{ ...entry("client", "a", true, 1), id: 7 }] })).toBe(
@@ -92,6 +92,19 @@ describe("a pulse, looked up", () => {
     );
     expect(parseHeldPulse([])).toBeUndefined();
     expect(parseHeldPulse(null)).toBeUndefined();
+  });
+
+  it("skips a kind a newer deployment added, keeping the rest (a rolling deploy)", () => {
+    const newer = held([
+      entry("client", "a", true, 2),
+      { ...entry("client", "g", true, 1), kind: "group" } as never,
+    ]);
+    const parsed = parseHeldPulse(JSON.parse(JSON.stringify(newer)));
+    expect(parsed?.entries).toEqual([entry("client", "a", true, 2)]);
+    // Straight from the control plane (RPC), unparsed: indexed without the unknown kind, no throw.
+    const index = indexPulse(newer);
+    expect(index.size).toBe(1);
+    expect(isRevokedIn(index, "client", "a", () => newer.fetchedAt)).toBe(true);
   });
 });
 
