@@ -15,7 +15,7 @@ export interface Env {
   /** One instance per client, named by its client id: the `jti`s of its accepted assertions. */
   ASSERTION_REPLAY: DurableObjectNamespace<AssertionReplay>;
   // --- System log (src/log/) ---
-  /** The directory database: the system log (`system_log`), users and groups later (DESIGN §1). */
+  /** The directory database: users, groups, memberships, app assignments and the system log (DESIGN §1). */
   DIRECTORY: D1Database;
   /** System-log events, batched into `DIRECTORY` by this Worker's own `queue()` consumer. */
   LOG_QUEUE: Queue<LogMessage>;

@@ -45,7 +45,7 @@ export interface RateLimits {
     status(ip: string | undefined): RateLimitVerdict | undefined;
   };
   /**
-   * One sign-in attempt (hosted sign-in, `/api/v1/authn`, the password grant: a later issue), counted
+   * One sign-in attempt (the password grant; hosted sign-in and `/api/v1/authn` with the sign-in issue), counted
    * per IP and per username; refused when either is over. The more restrictive verdict is returned.
    */
   signIn(ip: string | undefined, username: string): Promise<RateLimitVerdict>;

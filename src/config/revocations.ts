@@ -14,8 +14,9 @@
 import { isRecord } from "../http/json-value";
 
 /**
- * What the pulse can disable. `user` is the directory's, once it exists. `apiToken`: a revoked
- * managed API token, whose acceptance (and that of tokens minted from it) edges cache for a while.
+ * What the pulse can disable. `user`: for what outlives a sign-in (sessions, refresh tokens); the
+ * password grant reads the user's status from D1 at every request and needs no pulse. `apiToken`: a
+ * revoked managed API token, whose acceptance (and that of tokens minted from it) edges cache a while.
  */
 export const REVOCABLE_KINDS = ["client", "secret", "server", "user", "apiToken"] as const;
 export type RevocableKind = (typeof REVOCABLE_KINDS)[number];
