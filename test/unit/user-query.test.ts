@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { USER_PROFILE_MAX_BYTES, USERS_FILTER_MAX_PARAMS } from "../../src/config/defaults";
-import type { UserStatus } from "../../src/directory/directory";
+import { USER_STATUSES } from "../../src/directory/directory";
 import { LIFECYCLE_ACTIONS, transition } from "../../src/directory/user-lifecycle";
 import { checkProfile, mergeProfile } from "../../src/directory/user-profile";
 import {
@@ -171,16 +171,7 @@ describe("profiles", () => {
 });
 
 describe("lifecycle", () => {
-  const statuses: UserStatus[] = [
-    "STAGED",
-    "PROVISIONED",
-    "ACTIVE",
-    "RECOVERY",
-    "LOCKED_OUT",
-    "PASSWORD_EXPIRED",
-    "SUSPENDED",
-    "DEPROVISIONED",
-  ];
+  const statuses = USER_STATUSES;
 
   it("allows Okta's transitions and answers every other with Okta's error", () => {
     const table: Record<string, string> = {};
