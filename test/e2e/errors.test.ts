@@ -50,7 +50,8 @@ describe("token endpoint errors", () => {
   it("rejects an unsupported grant type with 400 unsupported_grant_type", async () => {
     const res = await tokenRequest(
       { ...FORM, Authorization: basicAuth(warden.clientId, warden.clientSecret) },
-      "grant_type=password&username=u&password=p",
+      // SAML 2.0 bearer assertions (RFC 7522) are a grant Okta has and Warden does not.
+      `grant_type=${encodeURIComponent("urn:ietf:params:oauth:grant-type:saml2-bearer")}&assertion=x`,
     );
     expect(res.status).toBe(400);
     expect(((await res.json()) as Record<string, unknown>).error).toBe("unsupported_grant_type");
