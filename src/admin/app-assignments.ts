@@ -35,6 +35,7 @@ import {
 import { groupUrl } from "../directory/group-view";
 import { getGroup } from "../directory/groups";
 import { AppGroupAssign, AppUserAssign, AppUserUpdate } from "../directory/profile-schema";
+import { PROTO_KEY_REFUSED, profileHasProtoKey } from "../directory/user-profile";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane, notFound } from "./control-plane-client";
 import { pageParams, setDirectoryLinks } from "./directory-pages";
@@ -148,6 +149,7 @@ async function parsedBody<T extends z.ZodType>(
     maxDepth: JSON_MAX_DEPTH,
     optional,
   });
+  if (profileHasProtoKey(body)) throw validationFailed([{ path: "profile", message: PROTO_KEY_REFUSED }]);
   const parsed = schema.safeParse(body ?? {});
   if (!parsed.success) throw validationFailed(toIssues(parsed.error));
   return parsed.data;

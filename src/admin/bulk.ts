@@ -9,6 +9,7 @@
 import { Hono } from "hono";
 import { IMPORT_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import type { AppEnv } from "../context";
+import { deleteAppAssignments } from "../directory/assignments";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane } from "./control-plane-client";
 import { validationFailed, written } from "./responses";
@@ -29,7 +30,14 @@ export function bulkRouter() {
     const body = await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: IMPORT_MAX_BYTES });
     // The caller's rights: an import grants no okta.* scope the caller lacks (DESIGN §8).
     const result = await controlPlane(c.env).importConfig(body, c.get("admin").rights, options);
-    return c.json(written(result));
+    const summary = written(result);
+    // A pruned app's users and groups go with it, as they do when the Apps API deletes it
+    // (src/admin/apps.ts): config as code names apps by client_id, so an app added back under the
+    // same id would otherwise find every old assignment and issue user tokens to them again.
+    if (!options.dryRun) {
+      for (const appId of summary.deleted.clients) await deleteAppAssignments(c.env.DIRECTORY, appId);
+    }
+    return c.json(summary);
   });
 
   router.get("/export", async (c) => c.json(await controlPlane(c.env).exportConfig()));

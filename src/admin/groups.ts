@@ -31,6 +31,7 @@ import {
 } from "../directory/groups";
 import { addMember, listMembers, removeMember, userExists } from "../directory/memberships";
 import { GroupWrite as GroupBody } from "../directory/profile-schema";
+import { PROTO_KEY_REFUSED, profileHasProtoKey } from "../directory/user-profile";
 import { userView } from "../directory/user-view";
 import { toUserRecord } from "../directory/users";
 import { ApiError } from "../errors";
@@ -146,6 +147,7 @@ async function groupProfile(c: Context<AppEnv>) {
     maxBytes: DIRECTORY_BODY_MAX_BYTES,
     maxDepth: JSON_MAX_DEPTH,
   });
+  if (profileHasProtoKey(body)) throw validationFailed([{ path: "profile", message: PROTO_KEY_REFUSED }]);
   const parsed = GroupBody.safeParse(body);
   if (!parsed.success) throw validationFailed(toIssues(parsed.error));
   return parsed.data.profile;

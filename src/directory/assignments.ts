@@ -53,27 +53,53 @@ interface AppGroupRow {
 }
 
 /**
- * The effective assignments of users `cmp` `userId` (`=` for one user, `>` for a page after a
- * cursor), one per user in id order: direct ones, those through a group the user is in, and those
- * through Everyone (every user). ?1 app, ?2 user, ?3 Everyone's id, ?4 the row limit.
+ * The effective assignments of one user (`one`: ?2 is its id) or of a page of users after a cursor
+ * (`page`: ?2 is the last id of the page before), one per user in id order: direct ones, those
+ * through a group the user is in, and those through Everyone (every user). ?1 app, ?2 user or
+ * cursor, ?3 Everyone's id, ?4 the row limit.
+ *
+ * A page first picks its users (`page`): the first ?4 ids of each way to be assigned, each arm
+ * walking an index in id order and stopping at ?4, so an app assigned to Everyone reads about a
+ * page of users, not every user after the cursor. (The ranking below must see all of a user's
+ * assignments, so it cannot stop early itself: before, it ranked every user in the directory for
+ * every page.) The page's first ?4 ids are among the arms' first ?4 each.
  */
-function effectiveSql(cmp: "=" | ">"): string {
-  return `WITH candidates AS (
+function effectiveSql(users: "one" | "page"): string {
+  const who = users === "one" ? "= ?2" : "IN (SELECT user_id FROM page)";
+  const page =
+    users === "one"
+      ? ""
+      : `page AS (
+      SELECT user_id FROM (
+        SELECT * FROM (SELECT user_id FROM app_users WHERE app_id = ?1 AND user_id > ?2
+                        ORDER BY user_id LIMIT ?4)
+        UNION
+        SELECT * FROM (SELECT DISTINCT m.user_id FROM app_groups AS ag
+                         JOIN group_members AS m ON m.group_id = ag.group_id
+                        WHERE ag.app_id = ?1 AND m.user_id > ?2 ORDER BY m.user_id LIMIT ?4)
+        UNION
+        SELECT * FROM (SELECT u.id FROM users AS u
+                        WHERE u.id > ?2
+                          AND EXISTS (SELECT 1 FROM app_groups WHERE app_id = ?1 AND group_id = ?3)
+                        ORDER BY u.id LIMIT ?4)
+      ) ORDER BY user_id LIMIT ?4
+    ), `;
+  return `WITH ${page}candidates AS (
       SELECT a.user_id, 'USER' AS scope, a.profile, a.created, a.last_updated,
              NULL AS group_id, NULL AS group_name, 0 AS via, 0 AS priority
-        FROM app_users AS a WHERE a.app_id = ?1 AND a.user_id ${cmp} ?2
+        FROM app_users AS a WHERE a.app_id = ?1 AND a.user_id ${who}
       UNION ALL
       SELECT m.user_id, 'GROUP', ag.profile, ag.created, ag.last_updated, ag.group_id, g.name, 1, ag.priority
         FROM app_groups AS ag
         JOIN groups AS g ON g.id = ag.group_id
         JOIN group_members AS m ON m.group_id = ag.group_id
-       WHERE ag.app_id = ?1 AND m.user_id ${cmp} ?2
+       WHERE ag.app_id = ?1 AND m.user_id ${who}
       UNION ALL
       SELECT u.id, 'GROUP', ag.profile, ag.created, ag.last_updated, ag.group_id, g.name, 1, ag.priority
         FROM app_groups AS ag
         JOIN groups AS g ON g.id = ag.group_id
         JOIN users AS u
-       WHERE ag.app_id = ?1 AND ag.group_id = ?3 AND u.id ${cmp} ?2
+       WHERE ag.app_id = ?1 AND ag.group_id = ?3 AND u.id ${who}
     ), ranked AS (
       SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY via, priority, group_id) AS rank
         FROM candidates
@@ -114,7 +140,7 @@ export async function appUser(db: D1Database, appId: string, userId: string): Pr
 
 /** The statement of `appUser`, for a caller that batches it with others (rows: `appUserFromRow`). */
 export function appUserStatement(db: D1Database, appId: string, userId: string): D1PreparedStatement {
-  return db.prepare(effectiveSql("=")).bind(appId, userId, EVERYONE_GROUP_ID, 1);
+  return db.prepare(effectiveSql("one")).bind(appId, userId, EVERYONE_GROUP_ID, 1);
 }
 
 /** One page of `appId`'s assigned users (direct and through groups) in user id order. */
@@ -124,7 +150,7 @@ export async function listAppUsers(
   page: { limit: number; after?: string },
 ): Promise<{ users: AppUserRecord[]; next?: string }> {
   const { results } = await db
-    .prepare(effectiveSql(">"))
+    .prepare(effectiveSql("page"))
     .bind(appId, page.after ?? "", EVERYONE_GROUP_ID, page.limit + 1)
     .all<AppUserRow>();
   const users = results.slice(0, page.limit).map(appUserFromRow);

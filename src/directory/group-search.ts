@@ -31,7 +31,9 @@ function attribute(path: string, kind: GroupQueryKind): Attribute {
   if (kind === "filter" && !FILTER_ATTRIBUTES.has(path)) {
     throw new FilterError(`'${path}' cannot be filtered; filter takes ${[...FILTER_ATTRIBUTES].join(", ")}`);
   }
-  const top = TOP_LEVEL[path];
+  // Own keys only: `TOP_LEVEL["constructor"]` is Object's, whose missing `sql` became the SQL text
+  // `undefined` (a D1 error, a 500) for `search=constructor eq "x"`.
+  const top = Object.hasOwn(TOP_LEVEL, path) ? TOP_LEVEL[path] : undefined;
   if (top) return top;
   const segments = path.split(".");
   if (segments.length === 2 && segments[0] === "profile") {

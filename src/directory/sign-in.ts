@@ -12,7 +12,10 @@
  *   suspension or a password change that landed meanwhile wins).
  *
  * Every path hashes exactly once (unknown login, user without a password, locked, suspended
- * included), so neither the answer nor its timing tells whether a login exists (DESIGN §8).
+ * included), and every refusal runs the very statements a wrong password runs — the lookup, then
+ * the failure count, which for anything but a wrong password names no user (`NO_USER`) or a status
+ * it does not count — so neither the answer, nor its timing, nor the D1 round trips (a write goes to
+ * the primary, however far away) tell whether a login exists (DESIGN §8).
  *
  * Counter semantics (for the Users API's lifecycle routes): `failed_attempts` counts consecutive
  * failed checks of an ACTIVE or PASSWORD_EXPIRED user; a successful sign-in and `unlock` set it to 0
@@ -23,6 +26,7 @@ import { PASSWORD_LOCKOUT_ATTEMPTS } from "../config/defaults";
 import type { DirectoryUser, PasswordCheck, UserStatus } from "./directory";
 import { signInRefusal } from "./lockout";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "./password-hash";
+import { loginKey } from "./user-profile";
 
 /**
  * The three statements, named so that the bench (bench/lib/passwords.mjs) times exactly these.
@@ -44,6 +48,12 @@ export const SIGN_IN_SQL = {
    RETURNING id, status, profile`,
 } as const;
 
+/**
+ * No user has this id (ids are `00u…`): the failure count a refusal runs with it changes nothing,
+ * and costs the same round trip to the primary as a wrong password's.
+ */
+const NO_USER = "";
+
 interface UserRow {
   id: string;
   status: UserStatus;
@@ -61,20 +71,27 @@ export async function checkPassword(
   password: string,
   nowMs: number,
 ): Promise<PasswordCheck> {
-  const row = await db.prepare(SIGN_IN_SQL.lookup).bind(login).first<UserRow>();
+  // loginKey: typed in any case or normalisation form, a login finds its user (user-profile.ts).
+  const row = await db.prepare(SIGN_IN_SQL.lookup).bind(loginKey(login)).first<UserRow>();
 
   if (!row) {
     await verifyPassword(password, DUMMY_PASSWORD_HASH);
+    await countFailure(db, NO_USER, nowMs);
     return { ok: false, reason: "unknown_user" };
   }
   if (row.password_hash === null) {
     await verifyPassword(password, DUMMY_PASSWORD_HASH);
+    await countFailure(db, NO_USER, nowMs);
     return { ok: false, reason: "no_password", userId: row.id };
   }
 
   const verified = await verifyPassword(password, row.password_hash);
   const refusal = signInRefusal(row.status, verified.ok);
-  if (refusal) return { ok: false, reason: refusal, userId: row.id };
+  if (refusal) {
+    // NO_USER, not the user's id: a PASSWORD_EXPIRED user's right password must not count.
+    await countFailure(db, NO_USER, nowMs);
+    return { ok: false, reason: refusal, userId: row.id };
+  }
   if (!verified.ok) return countFailure(db, row.id, nowMs);
 
   const newHash = verified.rehash ? await hashPassword(password) : null;

@@ -21,6 +21,39 @@ export type Profile = Readonly<Record<string, ProfileValue>> & { readonly login:
  */
 export const PROFILE_ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
+/**
+ * The form in which a login is compared: Unicode NFC, then lower case. The stored `login_key` is
+ * SQLite's `lower()` of the stored login, which folds ASCII only; `checkProfile` stores logins in NFC
+ * with no upper-case letter outside ASCII, so for every stored login the two agree, and looking a
+ * login up by `loginKey` finds it whatever case or normalisation form it is typed in (Okta: a
+ * login is unique without regard to case). src/config/rate-limits.ts keys sign-in attempts the same way.
+ */
+export function loginKey(login: string): string {
+  return login.normalize("NFC").toLowerCase();
+}
+
+/**
+ * A letter outside ASCII that lower-cases to something else (Ü, fullwidth Ａ, İ, KELVIN SIGN …):
+ * SQLite's ASCII `lower()` would leave it, so "ÜLI@x" and "üli@x" would both pass the unique index
+ * while Okta takes them for one login. Refused rather than folded, so the admin's spelling is kept.
+ */
+function foldsOutsideAscii(login: string): boolean {
+  for (const ch of login) if (ch > "\u007f" && ch.toLowerCase() !== ch) return true;
+  return false;
+}
+
+/**
+ * `__proto__` fits the attribute grammar, but assigning it to an object sets the object's prototype
+ * instead of an attribute (zod drops it the same way): it was silently lost. Refused, as every other
+ * name a profile cannot hold is.
+ */
+export const PROTO_KEY_REFUSED = "'__proto__' cannot be an attribute name";
+
+/** Whether `body.profile` (as JSON.parse made it) has an own `__proto__` key. */
+export function profileHasProtoKey(body: unknown): boolean {
+  return isRecord(body) && isRecord(body.profile) && Object.hasOwn(body.profile, "__proto__");
+}
+
 /** Okta's default email pattern is lenient: something, an `@`, something, no spaces. */
 const EMAIL_FORM = /^[^\s@]+@[^\s@]+$/u;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
@@ -39,6 +72,10 @@ export function checkProfile(
   const issues: ValidationIssue[] = [];
   const profile: Record<string, ProfileValue> = {};
   for (const [name, value] of Object.entries(input)) {
+    if (name === "__proto__") {
+      issues.push({ path: "profile", message: PROTO_KEY_REFUSED });
+      continue;
+    }
     if (!PROFILE_ATTRIBUTE.test(name)) {
       issues.push({
         path: "profile",
@@ -62,12 +99,20 @@ export function checkProfile(
     }
   }
   const text = (name: string) => (typeof profile[name] === "string" ? (profile[name] as string) : undefined);
-  const login = text("login");
+  const login = text("login")?.normalize("NFC");
   if (login?.trim()) {
+    // Stored in NFC: "ü" typed precomposed or as u + U+0308 is one login (see loginKey).
+    profile.login = login;
     if (!EMAIL_FORM.test(login) || CONTROL.test(login)) {
       issues.push({ path: "login", message: "Username must be in the form of an email address" });
     } else if ([...login].length > USER_LOGIN_MAX_LENGTH) {
       issues.push({ path: "login", message: `must be at most ${USER_LOGIN_MAX_LENGTH} characters` });
+    } else if (foldsOutsideAscii(login)) {
+      issues.push({
+        path: "login",
+        message:
+          "letters outside ASCII must be lower case (a login is unique without regard to case; the user signs in in any case)",
+      });
     }
   }
   const email = text("email");

@@ -28,7 +28,7 @@ import {
 } from "../config/defaults";
 import { ApiError } from "../errors";
 import { FilterError, type FilterNode, type FilterOp, parseFilter, type SqlCondition } from "../log/filter";
-import { PROFILE_ATTRIBUTE } from "./user-profile";
+import { loginKey, PROFILE_ATTRIBUTE } from "./user-profile";
 
 export type SqlValue = string | number | null;
 
@@ -324,9 +324,11 @@ function compare(
       if (typeof value !== "string") throw new FilterError(`'${path}' compares with a string`);
       if (op === "eq") {
         // Search is case-insensitive; filter is not (Okta), except for the login, unique without case.
-        return mode === "search" || attr.lowered === "login_key"
-          ? { sql: `${attr.lowered} = lower(?)`, params: [value] }
-          : { sql: `(${attr.lowered} = lower(?) AND ${attr.sql} = ?)`, params: [value, value] };
+        return attr.lowered === "login_key"
+          ? { sql: "login_key = lower(?)", params: [loginKey(value)] }
+          : mode === "search"
+            ? { sql: `${attr.lowered} = lower(?)`, params: [value] }
+            : { sql: `(${attr.lowered} = lower(?) AND ${attr.sql} = ?)`, params: [value, value] };
       }
       if (op === "sw") return prefix(attr.lowered, value);
       if (op === "co") return { sql: `instr(${attr.lowered}, lower(?)) > 0`, params: [value] };

@@ -7,7 +7,7 @@
  */
 import type { UserStatus } from "./directory";
 import type { Transition } from "./user-lifecycle";
-import type { Profile } from "./user-profile";
+import { loginKey, type Profile } from "./user-profile";
 import { type SqlValue, type UserCursor, type UserListQuery, userListStatement } from "./user-query";
 
 /** A user as the management API shows it: no hash, no failure counter. */
@@ -84,7 +84,7 @@ export interface NewUser {
 export async function findUser(db: D1Database, idOrLogin: string): Promise<UserRecord | null> {
   const row = await db
     .prepare(`SELECT ${COLUMNS} FROM users WHERE id = ? OR login_key = lower(?) ORDER BY id = ? DESC LIMIT 1`)
-    .bind(idOrLogin, idOrLogin, idOrLogin)
+    .bind(idOrLogin, loginKey(idOrLogin), idOrLogin)
     .first<UserRow>();
   return row ? toUserRecord(row) : null;
 }
@@ -178,7 +178,10 @@ export async function updateUser(
       .prepare(
         `UPDATE users SET profile = ?, last_updated = ?,
            password_hash = coalesce(?, password_hash),
-           password_changed = CASE WHEN ? IS NULL THEN password_changed ELSE ? END
+           password_changed = CASE WHEN ? IS NULL THEN password_changed ELSE ? END,
+           -- A new password starts a new count (src/directory/sign-in.ts): the old one's failures
+           -- must not leave the new one a single typo from LOCKED_OUT.
+           failed_attempts = CASE WHEN ? IS NULL THEN failed_attempts ELSE 0 END
          WHERE id = ? AND profile = ? RETURNING ${COLUMNS}`,
       )
       .bind(
@@ -187,6 +190,7 @@ export async function updateUser(
         hash,
         hash,
         change.nowMs,
+        hash,
         expected.id,
         expected.profileText,
       )

@@ -196,7 +196,8 @@ const JSON_PATHS = new Set([
 const TARGET_FIELDS = new Set(["id", "type", "alternateId", "displayName"]);
 
 function attribute(path: string): Attribute {
-  const column = COLUMNS[path];
+  // Own keys only: `COLUMNS["constructor"]` is Object's, not an attribute (it was a 500).
+  const column = Object.hasOwn(COLUMNS, path) ? COLUMNS[path] : undefined;
   if (column) return column;
   if (JSON_PATHS.has(path) || path.startsWith("debugContext.debugData."))
     return { kind: "json", path: `$.${path}` };
