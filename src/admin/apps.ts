@@ -220,7 +220,7 @@ function appAnswer(id: string, secretId = ""): WriteAnswer<"client" | "secret"> 
     missing: (what) => (what === "secret" ? { id: secretId, kind: "ClientSecret" } : { id, kind: "App" }),
     issuePath: (path) => {
       const [head = "", ...rest] = path.split(".");
-      return [OKTA_PATHS[head] ?? head, ...rest].filter(Boolean).join(".");
+      return [Object.hasOwn(OKTA_PATHS, head) ? OKTA_PATHS[head] : head, ...rest].filter(Boolean).join(".");
     },
   };
 }
