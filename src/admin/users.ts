@@ -16,6 +16,7 @@ import {
   USER_UPDATE_MAX_ATTEMPTS,
 } from "../config/defaults";
 import type { ValidationIssue } from "../config/issues";
+import { lacking } from "../config/rights";
 import type { AppEnv } from "../context";
 import { newObjectId } from "../crypto/object-id";
 import type { UserStatus } from "../directory/directory";
@@ -43,7 +44,7 @@ import { EVENT_TYPES } from "../log/event";
 import { USER_LIFECYCLE_EVENTS } from "./audit";
 import { notFound } from "./control-plane-client";
 import { refuseIfRulesName } from "./people-references";
-import { adminOrigin, validationFailed } from "./responses";
+import { adminOrigin, lacksRights, validationFailed } from "./responses";
 
 export function usersRouter(now: () => number) {
   const router = new Hono<AppEnv>();
@@ -55,6 +56,12 @@ export function usersRouter(now: () => number) {
       throw validationFailed([{ path: "nextLogin", message: "must be changePassword" }]);
     }
     const input = parseWrite(await readBody(c), "create");
+    // Group memberships decide which access-policy rules admit a user: a users admin may not add
+    // them without the groups right (DESIGN §8: a narrow right never grows into a wider one).
+    if (input.groupIds.length > 0) {
+      const lacks = lacking(c.get("admin").rights, ["okta.groups.manage"]);
+      if (lacks.length > 0) throw lacksRights(lacks);
+    }
     const db = c.env.DIRECTORY;
     const missing = await unknownGroups(db, input.groupIds);
     if (missing.length > 0) {

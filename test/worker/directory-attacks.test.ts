@@ -13,7 +13,7 @@ import { assignGroup, listAppUsers } from "../../src/directory/assignments";
 import { EVERYONE_GROUP_ID } from "../../src/directory/directory";
 import { checkPassword } from "../../src/directory/sign-in";
 import type { Env } from "../../src/env";
-import { adminCall, basic, freshApp, SECRET, tokenRequest, uniqueId } from "./helpers";
+import { adminCall, adminRequest, basic, freshApp, SECRET, tokenRequest, uniqueId } from "./helpers";
 import { PASSWORD, type PeopleWorld, seedPeople } from "./people-fixtures";
 
 const db = (env as Env).DIRECTORY;
@@ -348,5 +348,40 @@ describe("D1 limits", () => {
     expect(page.users.every((u) => u.scope === "GROUP" && u.group?.id === EVERYONE_GROUP_ID)).toBe(true);
     expect(runs).toHaveLength(1);
     expect(runs[0]?.rowsRead ?? Number.POSITIVE_INFINITY).toBeLessThan(500);
+  });
+});
+
+describe("rights: group membership through the Users API", () => {
+  async function call(authorization: string, body: unknown) {
+    const res = await freshApp()(adminRequest("POST", "/users?activate=false", body, authorization));
+    return { status: res.status, body: (await res.json()) as { errorCauses?: unknown; id?: string } };
+  }
+  async function tokenWith(scopes: string[]): Promise<string> {
+    const res = await adminCall("POST", "/api-tokens", { name: uniqueId("tok"), scopes });
+    expect(res.status).toBe(201);
+    return `SSWS ${res.body.token}`;
+  }
+
+  it("okta.users.manage alone cannot put a new user in a group (group membership decides policy)", async () => {
+    const group = await adminCall("POST", "/groups", { profile: { name: uniqueId("Admitted") } });
+    const profile = (login: string) => ({ login, email: login, firstName: "G", lastName: "M" });
+    const usersOnly = await tokenWith(["okta.users.manage"]);
+    const refused = await call(usersOnly, {
+      profile: profile(`${uniqueId("gm")}@example.test`),
+      groupIds: [group.body.id],
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.errorCauses).toEqual([{ errorSummary: "requires okta.groups.manage" }]);
+    expect((await adminCall("GET", `/groups/${group.body.id}/users`)).body).toEqual([]);
+    // Without groupIds the users right is enough; with both rights the membership is written.
+    expect((await call(usersOnly, { profile: profile(`${uniqueId("gm")}@example.test`) })).status).toBe(200);
+    const both = await tokenWith(["okta.users.manage", "okta.groups.manage"]);
+    const created = await call(both, {
+      profile: profile(`${uniqueId("gm")}@example.test`),
+      groupIds: [group.body.id],
+    });
+    expect(created.status).toBe(200);
+    const members = (await adminCall("GET", `/groups/${group.body.id}/users`)).body as { id: string }[];
+    expect(members.map((m) => m.id)).toEqual([created.body.id]);
   });
 });
