@@ -27,6 +27,13 @@ import { runLoad } from "./lib/load.mjs";
 import { machineInfo, quietWaiter, sourceInfo } from "./lib/machine.mjs";
 import { runMicro } from "./lib/micro.mjs";
 import { startMiniflare } from "./lib/miniflare.mjs";
+import {
+  PASSWORD_LOAD,
+  passwordCase,
+  passwordTokenPath,
+  passwordTokenRequest,
+  seedPasswordGrant,
+} from "./lib/password-grant.mjs";
 import { measurePasswords } from "./lib/passwords.mjs";
 import { BENCH } from "./lib/paths.mjs";
 import { startPeer } from "./lib/peer.mjs";
@@ -36,7 +43,7 @@ import { profileCase } from "./lib/profile.mjs";
 import { renderMarkdown } from "./lib/report.mjs";
 import { coldStarts } from "./lib/startup.mjs";
 import { startupCpuTime } from "./lib/startup-profile.mjs";
-import { breakdown, comparisons, median, summarizeCase, targets } from "./lib/summary.mjs";
+import { breakdown, comparisons, median, passwordGrant, summarizeCase, targets } from "./lib/summary.mjs";
 import { startWranglerDev } from "./lib/wrangler-dev.mjs";
 
 const PROFILES = {
@@ -135,9 +142,11 @@ async function measureStartup(deployBundle, tmp) {
 
 async function startTargets(benchBundle, credentials) {
   log("starting Warden on Miniflare");
-  const mf = await startMiniflare({ bundlePath: benchBundle, credentials });
+  const mf = await startMiniflare({ bundlePath: benchBundle, credentials, directory: true });
   running.push(mf.dispose);
   await seed(mf.baseUrl, credentials, MINIFLARE_SERVERS);
+  log("seeding the password grant: a group, its users (each one PBKDF2 hash), the app and rules");
+  const { logins } = await seedPasswordGrant(mf.baseUrl, credentials);
 
   log("starting node-oidc-provider");
   const peer = await startPeer(credentials);
@@ -154,6 +163,7 @@ async function startTargets(benchBundle, credentials) {
   };
   const cases = [
     ...miniflareCases(mf, credentials, etags),
+    passwordCase(mf, credentials, logins),
     ...peerCases(peer, credentials),
     ...wranglerDevCases(dev, credentials),
   ];
@@ -171,6 +181,7 @@ async function measure(cases) {
       ...runLoadOptions,
       warmupMs: 0,
       durationMs: load.firstWarmupMs,
+      ...(c.load ? { connections: c.load(load).connections } : {}),
     }).catch((error) => ({ requests: 0, errors: 1, firstError: error.message }));
     c.warmup = { requests: warm.requests, errors: warm.errors, firstError: warm.firstError };
   }
@@ -185,6 +196,8 @@ async function measure(cases) {
         ...runLoadOptions,
         warmupMs: load.warmupMs,
         durationMs: load.durationMs,
+        // A case may change the connections and window (the password grant: see its case).
+        ...c.load?.(load),
       });
       c.runs.push({ round, waitedMs, ...result });
     }
@@ -214,6 +227,25 @@ async function profiles(benchBundle) {
     });
     out.push({ case: `token endpoint ${alg}, 20 rules`, alg, ...result });
   }
+  log("profiling the password grant (ES256, 20 rules)");
+  const password = await profileCase({
+    bundlePath: benchBundle,
+    credentials,
+    servers: [],
+    seedRequest: async (baseUrl) => {
+      const { logins } = await seedPasswordGrant(baseUrl, credentials);
+      return { path: passwordTokenPath, init: passwordTokenRequest(credentials, logins) };
+    },
+    load: {
+      connections: PASSWORD_LOAD.connections,
+      warmupMs: profile.load.warmupMs,
+      durationMs: profile.profile.durationMs,
+      maxRequests: profile.load.maxRequests,
+    },
+    prewarmMs: profile.load.firstWarmupMs,
+    samplingIntervalUs: profile.profile.samplingIntervalUs,
+  });
+  out.push({ case: "password grant ES256, 20 rules", alg: "ES256", kind: "token-password", ...password });
   return out;
 }
 
@@ -286,12 +318,23 @@ async function benchmark(tmp) {
     startup,
     micro,
     passwords,
+    passwordGrant: passwordGrant(summaries, passwords, cpuProfiles),
     profiles: cpuProfiles,
     // Errors and warnings the Worker logged on Miniflare during the whole load phase, by first line.
     workerLog: servers.workerLog.summary(),
     cases: summaries,
   };
   writeResults(result);
+  const pw = result.passwordGrant;
+  if (pw) {
+    const es = pw.clientCredentials.find((c) => c.alg === "ES256");
+    log(
+      `password grant: ${pw.rps?.toFixed(1)} req/s, ${pw.cpuMsPerRequest?.toFixed(1)} ms CPU per token ` +
+        `(client_credentials ES256: ${es?.rps?.toFixed(0)} req/s, ${es?.cpuMsPerRequest?.toFixed(3)} ms); ` +
+        `hashPassword alone ${pw.hashAloneCpuMs} ms (${((pw.hashShare ?? 0) * 100).toFixed(0)} %); ` +
+        `PBKDF2 ${((pw.profileHashShare ?? 0) * 100).toFixed(0)} % of the isolate's profile`,
+    );
+  }
   for (const t of result.targets) {
     log(
       `${t.met == null ? "  " : t.met ? "ok" : "NO"} ${t.target}: ${t.value == null ? "–" : t.value.toFixed(3)}`,

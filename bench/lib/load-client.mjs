@@ -27,6 +27,10 @@ const request = {
   headers: spec.headers,
   body: spec.body,
 };
+// `bodies`: requests take them in turn (the password grant's users: one user's sign-ins are rate
+// limited per username, README "Rate limits"); otherwise every request sends `body`.
+const requests = (spec.bodies ?? [spec.body]).map((body) => ({ ...request, body }));
+let nextRequest = 0;
 
 /**
  * CPU ticks of the server: the given pids, or every process of the given process group as listed at
@@ -84,7 +88,7 @@ async function connectionLoop() {
     let status = 0;
     let body = "";
     try {
-      const res = await pool.request(request);
+      const res = await pool.request(requests[nextRequest++ % requests.length]);
       status = res.statusCode;
       body = await res.body.text();
     } catch (error) {

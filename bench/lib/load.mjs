@@ -5,7 +5,7 @@ import { CLOCK_TICKS_PER_SECOND } from "./machine.mjs";
 import { BENCH } from "./paths.mjs";
 
 /**
- * `target`: { url, method, headers, body, expectStatus, cpuPids | cpuPgid }; `load`: { connections, warmupMs,
+ * `target`: { url, method, headers, body, bodies?, expectStatus, cpuPids | cpuPgid }; `load`: { connections, warmupMs,
  * durationMs, maxRequests }. Resolves with the load client's result; rejects if it fails or overruns.
  */
 export function runLoad(target, load) {
@@ -14,6 +14,7 @@ export function runLoad(target, load) {
     method: target.method ?? "GET",
     headers: target.headers ?? {},
     body: target.body,
+    ...(target.bodies ? { bodies: target.bodies } : {}),
     expectStatus: target.expectStatus ?? 200,
     server: { pids: target.cpuPids ?? [], pgid: target.cpuPgid },
     clockTicksPerSecond: CLOCK_TICKS_PER_SECOND,

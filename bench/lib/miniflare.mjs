@@ -6,6 +6,7 @@
 import { dirname } from "node:path";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { applyMigrations } from "./migrations.mjs";
 import { ROOT } from "./paths.mjs";
 import { childPids, processName } from "./processes.mjs";
 
@@ -32,9 +33,17 @@ class WorkerLog {
 /**
  * Starts workerd with `bundlePath` as the Worker. Returns the direct URL, Miniflare's entry URL, the
  * workerd pids (for CPU accounting), how long Miniflare took to be ready, and `dispose`. `persistTo`
- * keeps KV and Durable Object state between instances.
+ * keeps KV and Durable Object state between instances. `directory: true` applies migrations/ to the
+ * D1 `DIRECTORY` before returning (the password grant's users); without it the binding is there,
+ * empty, as client_credentials never reads it.
  */
-export async function startMiniflare({ bundlePath, credentials, persistTo, inspectorPort }) {
+export async function startMiniflare({
+  bundlePath,
+  credentials,
+  persistTo,
+  inspectorPort,
+  directory = false,
+}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(`${ROOT}/wrangler.toml`);
   const before = new Set(childPids(process.pid));
   // Miniflare 5 takes a new options shape; wrangler reads wrangler.toml into the v4 one and converts
@@ -60,6 +69,8 @@ export async function startMiniflare({ bundlePath, credentials, persistTo, inspe
         // System log (src/log/): the queue the token path counts into, so its cost is measured; no
         // consumer (its D1 writes are off the measured path).
         ...(workerOptions.queueProducers ? { queueProducers: workerOptions.queueProducers } : {}),
+        // The directory (users, groups, assignments): read by the password grant, never by client_credentials.
+        ...(workerOptions.d1Databases ? { d1Databases: workerOptions.d1Databases } : {}),
         modules: true,
         modulesRoot: dirname(bundlePath),
         scriptPath: bundlePath,
@@ -87,6 +98,7 @@ export async function startMiniflare({ bundlePath, credentials, persistTo, inspe
   const entryUrl = await mf.ready;
   const readyMs = performance.now() - started;
   const directUrl = await mf.unsafeGetDirectURL("warden");
+  if (directory) await applyMigrations(await mf.getD1Database("DIRECTORY"));
   const pids = childPids(process.pid).filter((pid) => !before.has(pid) && processName(pid) === "workerd");
   return {
     baseUrl: directUrl.origin,

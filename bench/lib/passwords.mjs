@@ -6,11 +6,12 @@
  * statements against the local D1 (SQLite in workerd's process), medians of batches.
  * Reported against Workers' CPU limits (bench/README.md, README "Passwords").
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
 import { CLOCK_TICKS_PER_SECOND } from "./machine.mjs";
+import { applyMigrations } from "./migrations.mjs";
 import { BENCH, ROOT } from "./paths.mjs";
 import { childPids, processName, procStat } from "./processes.mjs";
 
@@ -19,23 +20,6 @@ export const WORKERS_CPU_LIMITS_MS = { free: 10, paidDefault: 30_000 };
 
 function compatibilityDate() {
   return /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"))[1];
-}
-
-/** migrations/*.sql as single statements: comments dropped, split at `;` ending a line. */
-function migrationStatements() {
-  const dir = join(ROOT, "migrations");
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".sql"))
-    .sort()
-    .flatMap((f) =>
-      readFileSync(join(dir, f), "utf8")
-        .split("\n")
-        .map((line) => line.replace(/--.*$/, ""))
-        .join("\n")
-        .split(/;\s*$/m)
-        .map((s) => s.trim())
-        .filter(Boolean),
-    );
 }
 
 function cpuMs(pids) {
@@ -90,7 +74,7 @@ export async function measurePasswords(
     const url = (await mf.ready).origin;
     const pids = childPids(process.pid).filter((pid) => !before.has(pid) && processName(pid) === "workerd");
     const db = await mf.getD1Database("DIRECTORY");
-    await db.batch(migrationStatements().map((sql) => db.prepare(sql)));
+    await applyMigrations(db);
     await call(url, `/seed?users=${users}`);
 
     // `perRequest` calls in each request: CPU time is read in clock ticks (10 ms here), so a request

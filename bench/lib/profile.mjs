@@ -114,20 +114,29 @@ function summarize(profile, moduleOf, bundleName) {
 /**
  * Profiles `path` (a token-request case) on a fresh Miniflare with the inspector on, seeded with
  * `servers`, under `load`. Returns the summary and the request count, so shares can be read per request.
+ * `seedRequest(baseUrl)`, when given, seeds the directory (migrations applied) and returns the request
+ * instead (the password grant).
  */
 export async function profileCase({
   bundlePath,
   credentials,
   servers,
-  request,
+  request: fixedRequest,
+  seedRequest,
   load,
   prewarmMs,
   samplingIntervalUs,
 }) {
   const inspectorPort = await freePort();
-  const mf = await startMiniflare({ bundlePath, credentials, inspectorPort });
+  const mf = await startMiniflare({
+    bundlePath,
+    credentials,
+    inspectorPort,
+    directory: Boolean(seedRequest),
+  });
   try {
     await seed(mf.baseUrl, credentials, servers);
+    const request = seedRequest ? await seedRequest(mf.baseUrl) : fixedRequest;
     const target = {
       url: `${mf.baseUrl}${request.path}`,
       ...request.init,

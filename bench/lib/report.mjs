@@ -257,7 +257,63 @@ export function renderMarkdown(result) {
     "",
   );
   if (result.passwords) out.push(...passwordSection(result.passwords));
+  if (result.passwordGrant) out.push(...passwordGrantSection(result, byId));
   return out.join("\n");
+}
+
+/** The password grant beside client_credentials, and where its CPU goes (summary.mjs `passwordGrant`). */
+function passwordGrantSection(result, byId) {
+  const pw = result.passwordGrant;
+  const rows = [pw.id, ...pw.clientCredentials.map((c) => c.id)]
+    .map((id) => byId.get(id))
+    .filter(Boolean)
+    .map((c) => {
+      const cc = pw.clientCredentials.find((x) => x.id === c.id);
+      return loadRow(c, [cc ? times(cc.rpsRatio) : "", cc ? times(cc.cpuRatio) : ""]);
+    });
+  return [
+    "## Password grant beside client_credentials — workerd (Miniflare, direct socket)",
+    "",
+    `The same Worker and run; the password grant's server has the same ${pw.rules} rules (each for the ` +
+      "`password` grant and a group its users are in), its client is assigned that group, and requests " +
+      "take the seeded users in turn (one username's sign-ins are rate limited). Every token was verified " +
+      "against the server's JWKS before the load.",
+    "",
+    table(
+      [...LOAD_HEADERS, "client_credentials ÷ password (req/s)", "password ÷ client_credentials (CPU)"],
+      rows,
+    ),
+    "",
+    "Where a password-grant token's CPU goes:",
+    "",
+    table(
+      ["part", "CPU ms per token", "share"],
+      [
+        [
+          "the whole grant under load (above; workerd's CPU: the Worker and Miniflare's local D1)",
+          ms(pw.cpuMsPerRequest),
+          "100 %",
+        ],
+        [
+          "`hashPassword` alone: one PBKDF2-SHA-256, 600,000 iterations (Passwords, above)",
+          ms(pw.hashAloneCpuMs),
+          pct(pw.hashShare),
+        ],
+        [
+          "the rest: client auth, D1 statements, groups and assignment, policy, claims, signature",
+          ms(pw.restCpuMs),
+          pct(pw.hashShare == null ? null : 1 - pw.hashShare),
+        ],
+      ],
+    ),
+    "",
+    `The rest is ${times(pw.restVsClientCredentials)} a client_credentials token's CPU. The CPU profile of the ` +
+      'grant (section "CPU profile: password grant ES256, 20 rules", taken under this load) puts ' +
+      `${pct(pw.profileHashShare)} of the Worker isolate's busy time in \`src/directory/password-hash.ts\` ` +
+      "(PBKDF2, a WebCrypto native, counts for its caller); it sees the isolate's thread only, not the local D1's " +
+      "SQLite. The hash alone was measured at another moment than the load, so on a busy machine the two splits differ.",
+    "",
+  ];
 }
 
 /** Passwords on workerd (bench/lib/passwords.mjs): CPU per hash and per check, D1 per statement. */

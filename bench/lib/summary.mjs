@@ -179,3 +179,54 @@ export function targets({ comparisons: cmp, micro, size, breakdown: steps = [] }
     { id: "bundle-gzip", target: "bundle < 200 KiB gzipped", unit: "KiB", ...at(gzipKiB, (v) => v < 200) },
   ];
 }
+
+/**
+ * The password grant beside client_credentials (same server shape: ES256, 20 rules; same Worker):
+ * requests/s and CPU per token of each, and where the password grant's CPU goes, two ways:
+ * - `hashPassword` alone (the Passwords measurement, one request at a time) against the grant's CPU
+ *   per token under load: the workerd process's CPU, so Miniflare's local D1 (SQLite, run by its
+ *   own object in the same process) is in it;
+ * - PBKDF2's share of the Worker isolate's busy time in the grant's CPU profile
+ *   (src/directory/password-hash.ts, the WebCrypto native counted for its caller): one run, one
+ *   load, but only the isolate's thread (not the local D1's).
+ */
+export function passwordGrant(cases, passwords, profiles = []) {
+  const mf = cases.filter((c) => c.runtime === "miniflare");
+  const pw = mf.find((c) => c.kind === "token-password");
+  if (!pw) return null;
+  const clientCredentials = ["ES256", "RS256"].map((alg) => {
+    const c = mf.find((x) => x.kind === "token" && x.alg === alg && x.rules === pw.rules);
+    return {
+      id: c?.id,
+      alg,
+      rps: c?.rps ?? null,
+      cpuMsPerRequest: c?.cpuMsPerRequest ?? null,
+      // How many client_credentials tokens one password-grant token costs, both ways.
+      rpsRatio: ratio(c?.rps, pw.rps),
+      cpuRatio: ratio(pw.cpuMsPerRequest, c?.cpuMsPerRequest),
+    };
+  });
+  const same = clientCredentials.find((c) => c.alg === pw.alg);
+  const profile = profiles.find((p) => p.kind === "token-password");
+  const hashAloneCpuMs = passwords?.cpu?.hash?.cpuMs ?? null;
+  const restCpuMs =
+    hashAloneCpuMs != null && pw.cpuMsPerRequest != null ? pw.cpuMsPerRequest - hashAloneCpuMs : null;
+  return {
+    id: pw.id,
+    alg: pw.alg,
+    rules: pw.rules,
+    rps: pw.rps,
+    cpuMsPerRequest: pw.cpuMsPerRequest,
+    clientCredentials,
+    hashAloneCpuMs,
+    checkAloneCpuMs: passwords?.cpu?.checkRight?.cpuMs ?? null,
+    hashShare: ratio(hashAloneCpuMs, pw.cpuMsPerRequest),
+    // Everything else: client auth, the D1 statements, the user's groups and assignment, policy,
+    // claims and the signature (and whatever the machine's load added between the two measurements).
+    restCpuMs,
+    restVsClientCredentials: ratio(restCpuMs, same?.cpuMsPerRequest),
+    profileHashShare: profile
+      ? (profile.modules.find((m) => m.name.includes("password-hash"))?.share ?? 0)
+      : null,
+  };
+}
