@@ -308,7 +308,8 @@ describe("password grant: openid-client and a plain form post", () => {
       expect(await formPost({ username, password: PASSWORD }), username).toMatchObject(same);
     }
 
-    // A username that is not UTF-8 once decoded names nobody (URLSearchParams makes it U+FFFD).
+    // A username that is not UTF-8 once decoded is a malformed body (RFC 6749 Appendix B), refused
+    // before any attempt: it says nothing about the login it was spliced onto.
     const raw = await fetch(`${world.issuer}/v1/token`, {
       method: "POST",
       headers: {
@@ -317,7 +318,10 @@ describe("password grant: openid-client and a plain form post", () => {
       },
       body: `grant_type=password&username=%FF%FE${encodeURIComponent(world.alice.login)}&password=${PASSWORD}`,
     });
-    expect({ status: raw.status, body: await raw.json() }).toEqual(same);
+    expect({ status: raw.status, body: await raw.json() }).toEqual({
+      status: 400,
+      body: { error: "invalid_request", error_description: "The request body is not valid UTF-8." },
+    });
 
     // Ten consecutive failures lock the account (Okta's default lockout policy).
     for (let i = 0; i < 10; i++) {

@@ -191,7 +191,7 @@ describe("the password grant on D1", () => {
     expect(profile.body.scope).toBe("read profile");
   });
 
-  it("a percent-encoded username that is not UTF-8 names nobody: the same invalid_grant", async () => {
+  it("a percent-encoded username that is not UTF-8 is a malformed request, before any sign-in attempt", async () => {
     quiet();
     const res = await freshApp()(
       tokenRequest(
@@ -203,9 +203,12 @@ describe("the password grant on D1", () => {
         },
       ),
     );
-    // URLSearchParams decodes %FF%FE to U+FFFD (src/oauth/form-body.ts); no login holds it.
+    // Not read as U+FFFD (src/oauth/form-body.ts, RFC 6749 Appendix B): refused as the body it is.
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual(INVALID);
+    expect(await res.json()).toEqual({
+      error: "invalid_request",
+      error_description: "The request body is not valid UTF-8.",
+    });
   });
 });
 
