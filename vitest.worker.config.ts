@@ -17,7 +17,7 @@ export default defineConfig({
           // Requests go to https://warden.test (test/worker/helpers.ts ORIGIN): the issuer is pinned
           // as in a deployment; test/worker/org-url.test.ts unsets it to see the fail-closed paths.
           ORG_URL: "https://warden.test",
-          // System log: migrations/ applied to DIRECTORY by test/worker/apply-migrations.ts.
+          // The directory and the system log: migrations/ applied to DIRECTORY by test/worker/apply-migrations.ts.
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
         },
       },
@@ -25,11 +25,14 @@ export default defineConfig({
   ],
   test: {
     include: ["test/worker/**/*.test.ts"],
+    // Tests that sign users in run the deliberately slow password hash (~70 ms of CPU each, README
+    // "Passwords") while other files share the cores: 5 s is too tight on a busy CI machine.
+    testTimeout: 30_000,
     // System-log event lines are dropped from the output (test/quiet-log.ts; WARDEN_TEST_LOGS=1 keeps them).
     onConsoleLog: quietEventLines,
     // A real token inline hook service on 127.0.0.1 (test/hook-server); tests `inject("hookServer")`.
     globalSetup: ["test/hook-server/global-setup.ts"],
-    // System log: the D1 schema, before every test file.
+    // The D1 schema (directory, system log), before every test file.
     setupFiles: ["test/worker/apply-migrations.ts"],
   },
 });
