@@ -28,6 +28,8 @@
  *   hooks                  token inline hook client
  *   directory              users, groups, app assignments and passwords in D1: read by the user
  *                          grants (oauth) and written by the management API
+ *   grants                 the Grant Durable Object: authorization codes, (issue 12) refresh
+ *                          families, whether a grant still stands; reached by oauth through its port
  *   oauth                  protocol endpoints and the token pipeline
  *   control-plane          the write side: ControlPlane Durable Object and its stores
  *   admin                  management API routes
@@ -51,6 +53,7 @@ export const LAYERS = [
   ["keys"],
   ["hooks"],
   ["directory"],
+  ["grants"],
   ["oauth"],
   ["control-plane"],
   ["admin"],

@@ -15,6 +15,8 @@ import { isLocalDevelopment, type ProtocolSettings } from "./config/vars";
 import { d1Directory } from "./directory/d1-directory";
 import type { Directory } from "./directory/directory";
 import type { Env } from "./env";
+import { durableGrants } from "./grants/durable-grants";
+import type { GrantPort } from "./grants/grant-port";
 import { unsealHookSecret } from "./hooks/published-hook";
 import type { HookSecretOpener } from "./hooks/token-hook";
 import type { RateLimitVerdict } from "./http/rate-limit";
@@ -66,6 +68,11 @@ export interface Ports {
    * never on the client_credentials path (DESIGN §1).
    */
   directory: Directory;
+  /**
+   * Grants (one Durable Object each): authorization codes, and whether a grant's tokens still stand.
+   * Sign-in, code exchange and userinfo only; never the client_credentials path (DESIGN §1).
+   */
+  grants: GrantPort;
 }
 
 /** Builds (or returns) the ports of one `env`. */
@@ -130,6 +137,7 @@ export function bindPorts(deps: Deps): BindPorts {
         rateLimits: deps.rateLimits.source(env),
         log: deps.log.port(env.LOG_QUEUE),
         directory: d1Directory(env.DIRECTORY),
+        grants: durableGrants(env.GRANT),
       };
       bound.set(env, ports);
     }

@@ -3,6 +3,7 @@
  * in maps, one fixed signing key, a replay guard in a set and a fixed clock. The app under test is the
  * real one (`createApp`); only the bindings behind the ports are replaced.
  */
+
 import { importJWK } from "jose";
 import { createApp, createDeps } from "../../src/app";
 import { ORG_KEYS_ID } from "../../src/config/defaults";
@@ -30,6 +31,7 @@ import type { SigningKey } from "../../src/keys/key-store";
 import type { EventInput } from "../../src/log/event";
 import { type CountSpec, writeLine } from "../../src/log/event-log";
 import { ClientKeyStore } from "../../src/oauth/client-keys";
+import { memoryGrants } from "./memory-grants";
 
 /** 2033-05-18T03:33:20Z: every token in these tests is issued then. */
 export const NOW_SECONDS = 2_000_000_000;
@@ -142,6 +144,7 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
     logged,
     directoryCalls,
     directory: memoryDirectory(world.directory ?? {}, directoryCalls),
+    grants: memoryGrants(),
     log: {
       record: (input, options) => {
         logged.events.push(input);

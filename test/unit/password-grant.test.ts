@@ -5,7 +5,7 @@
  * people conditions, OIDC scopes, the sign-in rate limit, and what never reaches the directory.
  * The worker tier runs the same grant on real D1 and the real password hash.
  */
-import { importJWK, jwtVerify } from "jose";
+import { base64url, importJWK, jwtVerify } from "jose";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ServerConfigInput } from "../../src/config/schemas";
 import { EVERYONE_GROUP_ID } from "../../src/directory/directory";
@@ -323,17 +323,33 @@ describe("the password grant: scopes", () => {
     expect(payload.scp).toEqual(["read", "profile"]);
   });
 
-  it.each(["openid", "offline_access", "openid profile"])(
-    "'%s' is refused with invalid_scope (no ID or refresh token yet)",
-    async (scope) => {
-      const body = await expectOAuthError(
-        await signIn("alice@example.com", PASSWORD, { scope }),
-        400,
-        "invalid_scope",
-      );
-      expect(body.error_description).toMatch(/not allowed for password/);
-    },
-  );
+  it("'offline_access' is refused with invalid_scope (no refresh token yet)", async () => {
+    const body = await expectOAuthError(
+      await signIn("alice@example.com", PASSWORD, { scope: "offline_access" }),
+      400,
+      "invalid_scope",
+    );
+    expect(body.error_description).toMatch(/not allowed for password/);
+  });
+
+  it("'openid' brings an ID token signed with the server's key, amr pwd, at_hash of the access token", async () => {
+    const { body } = await claims(await signIn("alice@example.com", PASSWORD, { scope: "openid profile" }));
+    const { payload } = await jwtVerify(
+      body.id_token as string,
+      await importJWK(publicJwk(SIGNING_JWK), "ES256"),
+      {
+        issuer: ISSUER,
+        audience: "app",
+        currentDate: new Date(NOW_SECONDS * 1000),
+      },
+    );
+    expect(payload).toMatchObject({ ver: 1, amr: ["pwd"], auth_time: NOW_SECONDS, iat: NOW_SECONDS });
+    expect(payload.exp).toBe(NOW_SECONDS + 3600);
+    const digest = new Uint8Array(
+      await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body.access_token as string)),
+    );
+    expect(payload.at_hash).toBe(base64url.encode(digest.slice(0, 16)));
+  });
 
   it("client_credentials still may not have OIDC scopes, and never reads the directory", async () => {
     await expectOAuthError(

@@ -104,8 +104,13 @@ describe("discovery", () => {
     jwks_uri: `${f.issuer}/v1/keys`,
     // RFC 8414 §2 requires the member; no authorization endpoint exists yet
     response_types_supported: [],
-    grant_types_supported: ["client_credentials", "password"],
-    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+    grant_types_supported: ["client_credentials", "password", "authorization_code"],
+    token_endpoint_auth_methods_supported: [
+      "client_secret_basic",
+      "client_secret_post",
+      "private_key_jwt",
+      "none",
+    ],
     token_endpoint_auth_signing_alg_values_supported: [
       "RS256",
       "RS384",
@@ -153,7 +158,13 @@ describe("discovery", () => {
       subject_types_supported: ["public"],
       // the server's one signing algorithm (this fixture's is ES256)
       id_token_signing_alg_values_supported: ["ES256"],
+      userinfo_endpoint: `${f.issuer}/v1/userinfo`,
+      claims_supported: expect.arrayContaining(["sub", "iss", "auth_time", "at_hash", "email", "name"]),
     });
+    // the advertised userinfo endpoint answers: a Bearer challenge without a token
+    const userinfo = await freshApp()(new Request(`${f.issuer}/v1/userinfo`));
+    expect(userinfo.status).toBe(401);
+    expect(userinfo.headers.get("WWW-Authenticate")).toMatch(/^Bearer /);
   });
 
   it("the org server's openid-configuration does the same", async () => {

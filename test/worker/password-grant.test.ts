@@ -182,13 +182,31 @@ describe("the password grant on D1", () => {
     expect(await preview(world, world.locked.id)).toMatchObject({ result: "DENY", error: INVALID });
   });
 
-  it("openid is refused with invalid_scope (no ID token yet); profile is granted", async () => {
-    quiet();
-    const openid = await passwordToken(world, world.alice.login, PASSWORD, { scope: "openid read" });
-    expect(openid.status).toBe(400);
-    expect(openid.body.error).toBe("invalid_scope");
+  it("openid brings an ID token (amr pwd, at_hash); without openid there is none", async () => {
+    const openid = await passwordToken(world, world.alice.login, PASSWORD, { scope: "openid read profile" });
+    expect(openid.status, JSON.stringify(openid.body)).toBe(200);
+    expect(openid.body.scope).toBe("openid read profile");
+    const id = decodeJwt(openid.body.id_token);
+    expect(id.payload).toMatchObject({
+      sub: world.alice.id,
+      aud: world.clientId,
+      iss: world.issuer,
+      ver: 1,
+      amr: ["pwd"],
+      preferred_username: world.alice.login,
+    });
+    expect(id.payload.jti).toMatch(/^ID\./);
+    expect(id.payload.at_hash).toEqual(expect.any(String));
     const profile = await passwordToken(world, world.alice.login, PASSWORD, { scope: "read profile" });
     expect(profile.body.scope).toBe("read profile");
+    expect(profile.body.id_token).toBeUndefined();
+  });
+
+  it("offline_access is still refused with invalid_scope (no refresh tokens yet)", async () => {
+    quiet();
+    const offline = await passwordToken(world, world.alice.login, PASSWORD, { scope: "offline_access read" });
+    expect(offline.status).toBe(400);
+    expect(offline.body.error).toBe("invalid_scope");
   });
 
   it("a percent-encoded username that is not UTF-8 is a malformed request, before any sign-in attempt", async () => {
