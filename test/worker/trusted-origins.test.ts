@@ -400,9 +400,9 @@ describe("the edges' record", () => {
       "trustedOrigins",
       "all",
     );
-    expect(record.id).toBe("all");
-    expect(record.cors).toContain(active);
-    expect(record.cors).not.toContain(inactive);
+    expect(record?.id).toBe("all");
+    expect(record?.cors).toContain(active);
+    expect(record?.cors).not.toContain(inactive);
   });
 
   it("is refused when forged or moved, and the edge gets the control plane's instead", async () => {
