@@ -88,6 +88,12 @@ export const EVENT_TYPES = {
   appGroupRemove: "group.application_assignment.remove",
   // The log itself.
   logOverflow: "warden.system_log.overflow",
+  // Trusted origins (Okta's names).
+  trustedOriginCreate: "security.trusted_origin.create",
+  trustedOriginUpdate: "security.trusted_origin.update",
+  trustedOriginDelete: "security.trusted_origin.delete",
+  trustedOriginActivate: "security.trusted_origin.activate",
+  trustedOriginDeactivate: "security.trusted_origin.deactivate",
 } as const;
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 

@@ -35,7 +35,12 @@ beforeAll(async () => {
   [reader, manager, importer] = await Promise.all([
     seedOrgClient(["okta.authorizationServers.read", "okta.apps.read"]),
     seedOrgClient(["okta.authorizationServers.manage"]),
-    seedOrgClient(["okta.authorizationServers.manage", "okta.apps.manage", "okta.inlineHooks.manage"]),
+    seedOrgClient([
+      "okta.authorizationServers.manage",
+      "okta.apps.manage",
+      "okta.inlineHooks.manage",
+      "okta.trustedOrigins.manage",
+    ]),
   ]);
 });
 
@@ -96,17 +101,17 @@ describe("admin API with org access tokens", () => {
     await expectApiError(await freshApp()(get(serverUrl(), bearer)), 403, "E0000006");
   });
 
-  it("needs authorizationServers.manage, apps.manage and inlineHooks.manage to import", async () => {
+  it("needs authorizationServers.manage, apps.manage, inlineHooks.manage and trustedOrigins.manage to import", async () => {
     const serversOnly = `Bearer ${await orgAccessToken(manager, "okta.authorizationServers.manage")}`;
     const res = await freshApp()(post(`${ORIGIN}/api/v1/warden/import`, serversOnly, importDoc()));
     await expectApiError(res, 403, "E0000006");
     expect(res.headers.get("WWW-Authenticate")).toContain(
-      'scope="okta.authorizationServers.manage okta.apps.manage okta.inlineHooks.manage"',
+      'scope="okta.authorizationServers.manage okta.apps.manage okta.inlineHooks.manage okta.trustedOrigins.manage"',
     );
 
     const all = `Bearer ${await orgAccessToken(
       importer,
-      "okta.authorizationServers.manage okta.apps.manage okta.inlineHooks.manage",
+      "okta.authorizationServers.manage okta.apps.manage okta.inlineHooks.manage okta.trustedOrigins.manage",
     )}`;
     expect((await freshApp()(post(`${ORIGIN}/api/v1/warden/import`, all, importDoc()))).status).toBe(200);
   });
@@ -209,12 +214,22 @@ describe("which okta.* scope a route needs", () => {
     [
       "POST",
       "/api/v1/warden/import",
-      ["okta.authorizationServers.manage", "okta.apps.manage", "okta.inlineHooks.manage"],
+      [
+        "okta.authorizationServers.manage",
+        "okta.apps.manage",
+        "okta.inlineHooks.manage",
+        "okta.trustedOrigins.manage",
+      ],
     ],
     [
       "GET",
       "/api/v1/warden/export",
-      ["okta.authorizationServers.read", "okta.apps.read", "okta.inlineHooks.read"],
+      [
+        "okta.authorizationServers.read",
+        "okta.apps.read",
+        "okta.inlineHooks.read",
+        "okta.trustedOrigins.read",
+      ],
     ],
     ["POST", "/api/v1/warden/export", undefined],
     ["GET", "/api/v1/logs", ["okta.logs.read"]],

@@ -127,6 +127,7 @@ describe("POST /api/v1/warden/import", () => {
       authorizationServers: [serverId],
       clients: [clientId, postClientId, spare].sort(),
       inlineHooks: [hookId],
+      trustedOrigins: [],
     });
     expect((await call("GET", `/authorizationServers/${serverId}`)).status).toBe(404);
     expect(await bindings.CONFIG.get(kvKeys.snapshot(serverId))).toBeNull();

@@ -141,7 +141,10 @@ describe("POST /oauth2/v1/token", () => {
       400,
       "unsupported_grant_type",
     );
-    const webApp = await seedOrgClient(["okta.apps.read"], { grant_types: ["authorization_code"] });
+    const webApp = await seedOrgClient(["okta.apps.read"], {
+      grant_types: ["authorization_code"],
+      redirect_uris: ["https://app.example/callback"],
+    });
     await oauthError(await orgTokenRequest(webApp, "okta.apps.read"), 400, "unauthorized_client");
   });
 

@@ -37,7 +37,12 @@ const WIDE = [
   "okta.inlineHooks.manage",
   "okta.users.manage",
 ];
-const IMPORT_SCOPES = ["okta.authorizationServers.manage", "okta.apps.manage", "okta.inlineHooks.manage"];
+const IMPORT_SCOPES = [
+  "okta.authorizationServers.manage",
+  "okta.apps.manage",
+  "okta.inlineHooks.manage",
+  "okta.trustedOrigins.manage",
+];
 
 /** A management-API call with `auth` (an `SSWS …` or `Bearer …` header value; the bootstrap token when absent). */
 async function call(method: string, path: string, body?: unknown, auth?: string) {

@@ -314,7 +314,14 @@ describe("token endpoint — client authentication", () => {
   it("refuses a client not allowed the grant type", async () => {
     const g = await seedServer();
     await importConfig({
-      clients: [{ client_id: g.clientId, client_name: "basic", grant_types: ["authorization_code"] }],
+      clients: [
+        {
+          client_id: g.clientId,
+          client_name: "basic",
+          grant_types: ["authorization_code"],
+          redirect_uris: ["https://app.example/callback"],
+        },
+      ],
     });
     await expectOAuthError(
       await freshApp()(tokenRequest(g.issuer, cc, { authorization: basic(g.clientId, SECRET) })),

@@ -30,6 +30,8 @@ export const requestSchemas = {
   AppUserAssignRequest: AppUserAssign,
   AppUserUpdateRequest: AppUserUpdate,
   ApplicationGroupAssignmentRequest: AppGroupAssign,
+
+  TrustedOriginRequest: requests.TrustedOriginWrite,
 };
 
 export const responseSchemas = {
@@ -55,6 +57,8 @@ export const responseSchemas = {
   Group: views.GroupView,
   AppUser: views.AppUserView,
   ApplicationGroupAssignment: views.AppGroupView,
+
+  TrustedOrigin: views.TrustedOriginView,
 };
 
 export type RequestSchemaName = keyof typeof requestSchemas;
