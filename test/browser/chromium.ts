@@ -15,7 +15,9 @@
  * - {@link guardedContext} opens a browser context that can reach 127.0.0.1 / localhost / [::1]
  *   and nothing else: every request and WebSocket goes through a route handler that aborts the
  *   rest and records it, and service workers (which could fetch around the handler) are blocked.
- *   The launch flags add a second wall: no host name but localhost resolves.
+ *   The launch flags add a second wall, which also stops what the handler never sees (Playwright
+ *   routes only the first request of a redirect chain): nothing resolves but localhost, 127.0.0.1
+ *   and [::1] — IP literals go through the same rules, so a redirect to 10.0.0.1 fails too.
  * - {@link watchPage} collects what a page must never produce: console errors, uncaught
  *   exceptions, and CSP violations (the `securitypolicyviolation` event, reported by a binding).
  */
@@ -130,8 +132,8 @@ export function missingLibraries(executable: string): string[] {
  * - no GPU on these machines;
  * - nothing Chromium does on its own behalf (update checks, sync, metrics, pings, QUIC probes)
  *   reaches for the network, which this machine refuses loudly;
- * - no host name resolves except localhost, so even a request from inside Chromium that no route
- *   handler sees cannot leave the machine by name.
+ * - nothing resolves except localhost, 127.0.0.1 and [::1] (the rules apply to IP literals too),
+ *   so a request no route handler sees (a redirect's next hop, Chromium's own) cannot leave.
  */
 export const CHROMIUM_ARGS: readonly string[] = [
   "--disable-gpu",
