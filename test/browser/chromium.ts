@@ -49,7 +49,7 @@ export function chromiumCacheDir(): string {
 }
 
 /**
- * The unpacked Chromium binary, unpacking it on first use (~3 s). Throws a clear error when the
+ * The unpacked Chromium binary, unpacking it on first use (3–7 s). Throws a clear error when the
  * machine lacks a shared library the binary links against (see {@link missingLibraries}).
  */
 export function chromiumExecutable(): string {
@@ -71,9 +71,8 @@ function unpack(dir: string): void {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   try {
-    // Graphics mode off: no SwiftShader (WebGL only); we run with --disable-gpu.
+    // It also unpacks its fonts and SwiftShader (software WebGL, 7 MB; unused under --disable-gpu).
     const script = `const { default: c } = await import("@sparticuz/chromium");
-c.setGraphicsMode = false;
 process.stdout.write(await c.executablePath());`;
     const printed = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
       cwd: ROOT,

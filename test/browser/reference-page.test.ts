@@ -97,7 +97,8 @@ describe("the API reference page in Chromium", () => {
     }
   });
 
-  it("has no WCAG 2.x A/AA violation that axe-core can find", async () => {
+  // axe checks every node of a long page (~10 s here; color-contrast is most of it).
+  it("has no WCAG 2.x A/AA violation that axe-core can find", { timeout: 90_000 }, async () => {
     const { context } = await guardedContext(browser);
     try {
       const { page } = await watchPage(context);
