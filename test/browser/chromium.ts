@@ -17,7 +17,7 @@
  *   rest and records it, and service workers (which could fetch around the handler) are blocked.
  *   The launch flags add a second wall, which also stops what the handler never sees (Playwright
  *   routes only the first request of a redirect chain): nothing resolves but localhost, 127.0.0.1
- *   and [::1] — IP literals go through the same rules, so a redirect to 10.0.0.1 fails too.
+ *   and [::1] — IP literals go through the same rules (a redirect to 127.0.0.2 is tested to fail).
  * - {@link watchPage} collects what a page must never produce: console errors, uncaught
  *   exceptions, and CSP violations (the `securitypolicyviolation` event, reported by a binding).
  */
@@ -36,16 +36,15 @@ import { ROOT } from "../e2e/warden";
 
 const require = createRequire(import.meta.url);
 
-/** `@sparticuz/chromium`'s folder and version (its `exports` do not expose package.json). */
-function sparticuzPackage(): { dir: string; version: string } {
+/** `@sparticuz/chromium`'s installed version (its `exports` do not expose package.json). */
+function sparticuzVersion(): string {
   const dir = join(dirname(require.resolve("@sparticuz/chromium")), "..");
-  const { version } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string };
-  return { dir, version };
+  return (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version;
 }
 
 /** Where this version's Chromium is unpacked; a new version gets a new folder. */
 export function chromiumCacheDir(): string {
-  return join(ROOT, "node_modules", ".cache", "warden-chromium", sparticuzPackage().version);
+  return join(ROOT, "node_modules", ".cache", "warden-chromium", sparticuzVersion());
 }
 
 /**
