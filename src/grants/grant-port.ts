@@ -1,0 +1,73 @@
+/**
+ * The port through which protocol code reaches grants (DESIGN §1 "Grant"): one sign-in of one user to
+ * one client is one Durable Object, created near the user at `/v1/authorize`, which holds the
+ * authorization code and (issue 12) the refresh-token family. Its address travels inside the code
+ * and inside every token it issues, so no lookup table sits on the path.
+ *
+ * `/v1/authorize` calls `issueCode` once the user signed in and policy allowed; the
+ * authorization_code grant calls `redeemCode`; `/v1/userinfo` (and introspection) call `isActive`
+ * for a token whose `jti` names its grant (`grantIdOfJti`, src/grants/grant-id.ts).
+ */
+
+/** What /v1/authorize decided, bound into the code (RFC 6749 §4.1.2, §10.5; OIDC Core §3.1.2). */
+export interface AuthorizedRequest {
+  serverId: string;
+  clientId: string;
+  /** The exact `redirect_uri` of the authorization request; the token request must repeat it (RFC 6749 §4.1.3). */
+  redirectUri: string;
+  /** S256 only (RFC 7636 §4.2); undefined only for confidential clients. */
+  codeChallenge: string | undefined;
+  /** OIDC Core §3.1.2.1: echoed into the ID token. */
+  nonce: string | undefined;
+  /** Granted by policy at authorize (Okta: not re-evaluated at exchange). */
+  scopes: string[];
+  userId: string;
+  /** Epoch seconds: when the user authenticated (OIDC Core §2 `auth_time`). */
+  authTime: number;
+  /** RFC 8176 authentication method references, e.g. `["pwd"]`. */
+  amr: string[];
+  /** The sign-in session the code came from, when there was one (for logout). */
+  sessionId: string | undefined;
+  /** The policy decision taken at authorize: it drives lifetimes and the inline hook at exchange. */
+  decision: AuthorizedDecision;
+}
+
+export interface AuthorizedDecision {
+  policyId: string;
+  ruleId: string;
+  accessTokenLifetimeSeconds: number;
+  inlineHookId?: string | undefined;
+  /** Issue 12: the rule's refresh-token lifetimes, carried for the refresh family. */
+  refreshTokenLifetimeMinutes?: number | undefined;
+  refreshTokenWindowMinutes?: number | undefined;
+}
+
+/** What the token request presents beside the code (RFC 6749 §4.1.3, RFC 7636 §4.5). */
+export interface CodePresentation {
+  /** The authenticated client (or the public client's `client_id`). */
+  clientId: string;
+  redirectUri: string;
+  /** RFC 7636 §4.1 syntax already checked by the caller; undefined when not sent. */
+  codeVerifier: string | undefined;
+}
+
+/**
+ * The outcome of one redemption. `invalid` covers every reason a code is not (or no longer) good:
+ * unknown, malformed, expired, another client's, already redeemed (which also revoked the grant).
+ * A refused presentation (`redirect_uri_mismatch`, `pkce_failed`) leaves the code unredeemed, so a
+ * thief who lacks the verifier cannot burn the rightful client's code, up to a few attempts.
+ */
+export type CodeRedemption =
+  | { ok: true; grantId: string; request: AuthorizedRequest }
+  | { ok: false; reason: "invalid" | "redirect_uri_mismatch" | "pkce_failed" };
+
+export interface GrantPort {
+  /** A new grant holding a code for `request`, valid for AUTHORIZATION_CODE_LIFETIME_SECONDS. */
+  issueCode(request: AuthorizedRequest, nowMs: number): Promise<string>;
+  /** Redeems `code` exactly once; a second redemption revokes the grant and all it issued. */
+  redeemCode(code: string, presented: CodePresentation, nowMs: number): Promise<CodeRedemption>;
+  /** Whether the grant `grantId` (from a token's `jti`) still stands: redeemed, not revoked, not expired. */
+  isActive(grantId: string, nowMs: number): Promise<boolean>;
+  /** Revokes the grant: every token it issued stops being accepted where the grant is asked. Idempotent. */
+  revoke(grantId: string, nowMs: number): Promise<void>;
+}
