@@ -29,6 +29,8 @@
  *   directory              users, groups, app assignments and passwords in D1: read by the user
  *                          grants (oauth) and written by the management API
  *   oauth                  protocol endpoints and the token pipeline
+ *   signin                 /v1/authorize, the hosted sign-in page, sessions, /api/v1/authn,
+ *                          logout: browser-facing endpoints built on oauth's policy and grants
  *   control-plane          the write side: ControlPlane Durable Object and its stores
  *   admin                  management API routes
  *   (root files)           app.ts, index.ts, context.ts, env.ts
@@ -52,6 +54,7 @@ export const LAYERS = [
   ["hooks"],
   ["directory"],
   ["oauth"],
+  ["signin"],
   ["control-plane"],
   ["admin"],
   ["(root)"],

@@ -46,8 +46,8 @@ export interface SessionStore {
   create(authn: Authentication, nowMs: number): Promise<{ secret: string; session: Session }>;
   /** The live session the cookie value names, its idle expiry moved forward; null otherwise. */
   touch(secret: string, nowMs: number): Promise<Session | null>;
-  /** The live session, read only (for `GET /api/v1/sessions/me`). */
-  find(secret: string, nowMs: number): Promise<Session | null>;
+  /** The live session and its user's login, read only (for `GET /api/v1/sessions/me`). */
+  find(secret: string, nowMs: number): Promise<(Session & { login: string }) | null>;
   /** Ends the session the cookie value names; the ended session, if there was one. */
   end(secret: string): Promise<Session | null>;
   /** A single-use sessionToken for `authn` (Okta's `/api/v1/authn`), and when it expires. */
@@ -118,10 +118,14 @@ export function d1Sessions(db: D1Database): SessionStore {
 
     async find(secret, nowMs) {
       const row = await db
-        .prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE secret_hash = ?1 AND expires_at > ?2`)
+        .prepare(
+          `SELECT s.id, s.user_id, s.amr, s.auth_time, s.created, s.expires_at, u.login
+           FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE s.secret_hash = ?1 AND s.expires_at > ?2`,
+        )
         .bind(await hashSecret(secret), nowMs)
-        .first<SessionRow>();
-      return row ? toSession(row) : null;
+        .first<SessionRow & { login: string }>();
+      return row ? { ...toSession(row), login: row.login } : null;
     },
 
     async end(secret) {

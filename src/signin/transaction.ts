@@ -17,6 +17,7 @@ import { base64url } from "jose";
 import { SIGN_IN_CSRF_BYTES, SIGN_IN_TRANSACTION_LIFETIME_SECONDS } from "../config/defaults";
 import { type EnvelopeShape, openEnvelope, sealEnvelope } from "../crypto/mac-envelope";
 import { hashSecret, randomToken } from "../crypto/secrets";
+import { strictUtf8 } from "../http/utf8";
 import type { AuthorizeRequest } from "./authorize-request";
 
 const SHAPE: EnvelopeShape = { format: "warden-signin-1", field: "transaction" };
@@ -80,12 +81,13 @@ export async function openTransaction(
   key: CryptoKey,
 ): Promise<{ ok: true; transaction: SignInTransaction } | { ok: false; reason: TransactionRejection }> {
   if (!field) return { ok: false, reason: "missing" };
-  let raw: string;
+  let raw: string | undefined;
   try {
-    raw = new TextDecoder("utf-8", { fatal: true }).decode(base64url.decode(field));
+    raw = strictUtf8(base64url.decode(field));
   } catch {
-    return { ok: false, reason: "malformed" };
+    raw = undefined;
   }
+  if (raw === undefined) return { ok: false, reason: "malformed" };
   const opened = await openEnvelope(raw, SHAPE, (text) => macInput(serverId, text), key);
   if (!opened.ok) return { ok: false, reason: opened.reason === "bad_mac" ? "bad_mac" : "malformed" };
   const transaction = JSON.parse(opened.text) as SignInTransaction;
