@@ -28,6 +28,8 @@
  *   hooks                  token inline hook client
  *   directory              users, groups, app assignments and passwords in D1: read by the user
  *                          grants (oauth) and written by the management API
+ *   grants                 the Grant Durable Object: authorization codes, (issue 12) refresh
+ *                          families, whether a grant still stands; reached by oauth through its port
  *   oauth                  protocol endpoints and the token pipeline
  *   signin                 /v1/authorize, the hosted sign-in page, sessions, /api/v1/authn,
  *                          logout: browser-facing endpoints built on oauth's policy and grants
@@ -53,6 +55,7 @@ export const LAYERS = [
   ["keys"],
   ["hooks"],
   ["directory"],
+  ["grants"],
   ["oauth"],
   ["signin"],
   ["control-plane"],

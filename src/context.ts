@@ -15,6 +15,8 @@ import { isLocalDevelopment, type ProtocolSettings } from "./config/vars";
 import { d1Directory } from "./directory/d1-directory";
 import type { Directory } from "./directory/directory";
 import type { Env } from "./env";
+import { durableGrants } from "./grants/durable-grants";
+import type { GrantPort } from "./grants/grant-port";
 import { unsealHookSecret } from "./hooks/published-hook";
 import type { HookSecretOpener } from "./hooks/token-hook";
 import type { RateLimitVerdict } from "./http/rate-limit";
@@ -74,6 +76,11 @@ export interface Ports {
   /** The HMAC key that seals pending sign-ins (src/signin/transaction.ts), derived from the KEK. */
   signInKey: () => Promise<CryptoKey>;
   // --- end sign-in ---
+  /**
+   * Grants (one Durable Object each): authorization codes, and whether a grant's tokens still stand.
+   * Sign-in, code exchange and userinfo only; never the client_credentials path (DESIGN §1).
+   */
+  grants: GrantPort;
 }
 
 /** Builds (or returns) the ports of one `env`. */
@@ -140,6 +147,7 @@ export function bindPorts(deps: Deps): BindPorts {
         directory: d1Directory(env.DIRECTORY),
         sessions: d1Sessions(env.DIRECTORY),
         signInKey: signInKeyOf(env),
+        grants: durableGrants(env.GRANT),
       };
       bound.set(env, ports);
     }

@@ -1,5 +1,6 @@
 import type { RateLimiter } from "./config/rate-limiter";
 import type { ControlPlane } from "./control-plane/control-plane";
+import type { Grant } from "./grants/grant-object";
 import type { KeyVault } from "./keys/key-vault";
 import type { LogMessage } from "./log/event-log";
 import type { AssertionReplay } from "./oauth/assertion-replay";
@@ -14,6 +15,10 @@ export interface Env {
   KEY_VAULT: DurableObjectNamespace<KeyVault>;
   /** One instance per client, named by its client id: the `jti`s of its accepted assertions. */
   ASSERTION_REPLAY: DurableObjectNamespace<AssertionReplay>;
+  // --- Grants (src/grants/, issue 11) ---
+  /** One instance per grant (one sign-in of one user to one client), made with `newUniqueId`. */
+  GRANT: DurableObjectNamespace<Grant>;
+  // --- end grants ---
   // --- System log (src/log/) ---
   /** The directory database: users, groups, memberships, app assignments and the system log (DESIGN §1). */
   DIRECTORY: D1Database;

@@ -6,6 +6,7 @@ import { runRetention } from "./log/retention";
 
 export { RateLimiter } from "./config/rate-limiter";
 export { ControlPlane } from "./control-plane/lazy-control-plane";
+export { Grant } from "./grants/grant-object";
 export { KeyVault } from "./keys/key-vault";
 export { AssertionReplay } from "./oauth/assertion-replay";
 

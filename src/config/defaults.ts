@@ -567,3 +567,25 @@ export const DEFAULT_USER_TIME_ZONE = "America/Los_Angeles";
  * directory IdP with an `00o…` id; Warden has one directory, so one fixed id of that shape.
  */
 export const DIRECTORY_IDP_ID = "00oWardenDirectory00";
+// --- Grants: authorization codes and ID tokens (issue 11, src/grants/, src/tokens/id-token.ts) ---
+
+/** Okta's authorization-code lifetime (RFC 6749 §4.1.2 recommends at most 10 minutes). */
+export const AUTHORIZATION_CODE_LIFETIME_SECONDS = 300;
+
+/** Random bytes in a code's secret: 256 bits, so a fast hash (SHA-256) is sound, as for client secrets. */
+export const AUTHORIZATION_CODE_SECRET_BYTES = 32;
+
+/**
+ * Presentations of a code with the right secret but the wrong client, `redirect_uri` or PKCE verifier
+ * it survives: a refused one leaves the code for its rightful client, a repeated one ends it.
+ */
+export const AUTHORIZATION_CODE_MAX_REFUSALS = 5;
+
+/**
+ * How long a redeemed grant is kept: Okta's longest access-token lifetime (1440 minutes, which an
+ * inline hook cannot exceed), so every token it issued can be asked about until it expires.
+ */
+export const REDEEMED_GRANT_RETENTION_SECONDS = 1440 * 60;
+
+/** Okta's ID-token lifetime: 60 minutes, fixed. */
+export const ID_TOKEN_LIFETIME_SECONDS = 3600;

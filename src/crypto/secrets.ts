@@ -33,7 +33,9 @@ export async function secretMatchesAny(secret: string, hashes: readonly string[]
   return matched;
 }
 
-function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+/** Constant-time equality of two byte strings of the same length (false when lengths differ). */
+export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
   // workerd provides a native constant-time comparison; plain Node (unit tests, CLI) falls back.
   const subtle = crypto.subtle as SubtleCrypto & {
     timingSafeEqual?: (x: ArrayBufferView, y: ArrayBufferView) => boolean;

@@ -44,6 +44,8 @@ export interface AuthorizedDecision {
 
 /** What the token request presents beside the code (RFC 6749 §4.1.3, RFC 7636 §4.5). */
 export interface CodePresentation {
+  /** The authorization server whose token endpoint was called: a code is good at its own server only. */
+  serverId: string;
   /** The authenticated client (or the public client's `client_id`). */
   clientId: string;
   redirectUri: string;

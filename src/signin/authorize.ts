@@ -87,7 +87,10 @@ export async function authorizeEndpoint(c: Ctx): Promise<Response> {
     if (done) return done;
   }
   if (request.prompt.none) {
-    return withCookies(await authorizeError(target(request), c.get("issuer"), "login_required", LOGIN_REQUIRED), cookies);
+    return withCookies(
+      await authorizeError(target(request), c.get("issuer"), "login_required", LOGIN_REQUIRED),
+      cookies,
+    );
   }
   return withCookies(await showSignIn(c, app, request, { username: request.loginHint }), cookies);
 }
@@ -113,7 +116,8 @@ export async function signInEndpoint(c: Ctx): Promise<Response> {
     now,
     await ports.signInKey(),
   );
-  if (!opened.ok) return pageResponse(errorPage("Sign-in failed", "invalid_request", FORM_NOT_VALID), { status: 403 });
+  if (!opened.ok)
+    return pageResponse(errorPage("Sign-in failed", "invalid_request", FORM_NOT_VALID), { status: 403 });
   const request: AuthorizeRequest = opened.transaction.request;
 
   // The client may have been deactivated, or its redirect URI removed, while the page was open.
@@ -129,7 +133,8 @@ export async function signInEndpoint(c: Ctx): Promise<Response> {
   const username = form.get("username");
   const password = form.get("password");
   if (username === undefined) return showSignIn(c, client, request, { missing: "username", status: 400 });
-  if (password === undefined) return showSignIn(c, client, request, { username, missing: "password", status: 400 });
+  if (password === undefined)
+    return showSignIn(c, client, request, { username, missing: "password", status: 400 });
 
   // Rate limits per address and per username, before the password is looked at (README "Rate limits").
   const verdict = await ports.rateLimits.signIn(clientAddress(c.req.raw), username);
@@ -172,7 +177,13 @@ export async function signInEndpoint(c: Ctx): Promise<Response> {
   });
   const done = await complete(c, client, request, signedIn, cookies);
   // The user was ACTIVE a moment ago: only a concurrent suspension lands here.
-  return done ?? withCookies(await showSignIn(c, client, request, { username, error: UNABLE_TO_SIGN_IN, status: 401 }), cookies);
+  return (
+    done ??
+    withCookies(
+      await showSignIn(c, client, request, { username, error: UNABLE_TO_SIGN_IN, status: 401 }),
+      cookies,
+    )
+  );
 }
 
 /**
@@ -337,4 +348,3 @@ async function requestPairs(
   const query = new URL(c.req.url).search.slice(1);
   return readPairs(query, AUTHORIZE_REQUEST_MAX_BYTES);
 }
-

@@ -47,10 +47,7 @@ export interface PageOptions {
 }
 
 /** The response for a page body built with `nonce` (for its `<style>` and `<script>`). */
-export async function pageResponse(
-  build: (nonce: string) => Html,
-  options: PageOptions,
-): Promise<Response> {
+export async function pageResponse(build: (nonce: string) => Html, options: PageOptions): Promise<Response> {
   const nonce = randomToken(16);
   const body = (await build(nonce)).toString();
   const csp = [

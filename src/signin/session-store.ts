@@ -159,4 +159,3 @@ export function d1Sessions(db: D1Database): SessionStore {
     },
   };
 }
-

@@ -3,6 +3,7 @@
  * in maps, one fixed signing key, a replay guard in a set and a fixed clock. The app under test is the
  * real one (`createApp`); only the bindings behind the ports are replaced.
  */
+
 import { importJWK } from "jose";
 import { createApp, createDeps } from "../../src/app";
 import { ORG_KEYS_ID } from "../../src/config/defaults";
@@ -31,6 +32,7 @@ import type { EventInput } from "../../src/log/event";
 import { type CountSpec, writeLine } from "../../src/log/event-log";
 import { ClientKeyStore } from "../../src/oauth/client-keys";
 import { signInKeyCache } from "../../src/signin/sign-in-key";
+import { memoryGrants } from "./memory-grants";
 import { MEMORY_KEY_ENCRYPTION_KEY, memorySessions } from "./memory-sessions";
 
 /** 2033-05-18T03:33:20Z: every token in these tests is issued then. */
@@ -146,6 +148,7 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
     directory: memoryDirectory(world.directory ?? {}, directoryCalls),
     sessions: memorySessions(),
     signInKey: () => signInKeyCache().get(MEMORY_KEY_ENCRYPTION_KEY),
+    grants: memoryGrants(),
     log: {
       record: (input, options) => {
         logged.events.push(input);

@@ -9,7 +9,14 @@ import { expect } from "vitest";
 import type { Deps } from "../../src/context";
 import type { Env } from "../../src/env";
 import { freshApp, importConfig, ORIGIN, SECRET, uniqueId } from "./helpers";
-import { addMember, assignGroup, assignUser, type FixtureUser, insertGroup, insertUser } from "./people-fixtures";
+import {
+  addMember,
+  assignGroup,
+  assignUser,
+  type FixtureUser,
+  insertGroup,
+  insertUser,
+} from "./people-fixtures";
 
 export const bindings = env as Env;
 
@@ -65,7 +72,7 @@ export async function seedSignInWorld(): Promise<SignInWorld> {
     clients: [
       {
         client_id: webClient,
-        client_name: "Web <App> & \"Co\"",
+        client_name: 'Web <App> & "Co"',
         application_type: "web",
         grant_types: ["authorization_code"],
         redirect_uris: [REDIRECT_URI],
@@ -79,7 +86,12 @@ export async function seedSignInWorld(): Promise<SignInWorld> {
         grant_types: ["authorization_code"],
         redirect_uris: ["https://spa.test/"],
       },
-      { client_id: serviceClient, client_name: "svc", client_secrets: [SECRET], redirect_uris: [REDIRECT_URI] },
+      {
+        client_id: serviceClient,
+        client_name: "svc",
+        client_secrets: [SECRET],
+        redirect_uris: [REDIRECT_URI],
+      },
     ],
     authorizationServers: [
       {
@@ -172,7 +184,9 @@ export class Browser {
   }
 
   authorize(world: SignInWorld, overrides: Record<string, string | undefined> = {}): Promise<Response> {
-    return this.request(`${world.issuer}/v1/authorize?${new URLSearchParams(authorizeParams(world, overrides))}`);
+    return this.request(
+      `${world.issuer}/v1/authorize?${new URLSearchParams(authorizeParams(world, overrides))}`,
+    );
   }
 
   /** Posts the sign-in form `page` holds, with these credentials (undefined: the field is left out). */
