@@ -19,6 +19,7 @@ import type { AuthorizedRequest } from "../grants/grant-port";
 import { rateLimitHeaders, retryAfterSeconds } from "../http/rate-limit";
 import { requestInfo } from "../log/event";
 import { customServer } from "../oauth/custom-server";
+import { evaluate } from "../policy";
 import { readFormBody } from "../oauth/form-body";
 import { NOT_ASSIGNED } from "../oauth/grants/password";
 import { clientAddress } from "../oauth/rate-limit";
@@ -63,6 +64,9 @@ export async function authorizeEndpoint(c: Ctx): Promise<Response> {
   const request = parsed.request;
   // `parseAuthorizeRequest` returns ok only for this very client.
   const app = client as Client;
+  // Scopes this server does not have are refused before anyone is asked to sign in (Okta does too).
+  const scopeProblem = unknownScopes(c, app, request);
+  if (scopeProblem) return authorizeError(target(request), c.get("issuer"), "invalid_scope", scopeProblem);
   const now = ports.clock();
   const cookies: string[] = [];
 
@@ -262,6 +266,18 @@ function consentStep(
   _scopes: readonly string[],
 ): Promise<Response> | undefined {
   return undefined;
+}
+
+/**
+ * The policy engine's own answer to scopes the server lacks (or no scope and no default scope),
+ * which it gives before looking at any policy or user: the same words as at the token endpoint.
+ */
+function unknownScopes(c: Ctx, client: Client, request: AuthorizeRequest): string | undefined {
+  const decision = evaluate(
+    { clientId: client.client_id, grantType: "authorization_code", requestedScopes: request.scopes },
+    c.get("snapshot"),
+  );
+  return !decision.ok && decision.error === "invalid_scope" ? decision.description : undefined;
 }
 
 /** A new session for `authn`, replacing the browser's current one (a sign-in is never shared). */

@@ -35,7 +35,7 @@ export interface SignInWorld {
   alice: FixtureUser;
   /** Assigned directly, in no group: the rule (Engineering only) does not admit her. */
   carol: FixtureUser;
-  /** Engineering, not assigned to any app. */
+  /** In no group, not assigned to any app. */
   dave: FixtureUser;
   locked: FixtureUser;
   suspended: FixtureUser;
@@ -60,7 +60,6 @@ export async function seedSignInWorld(): Promise<SignInWorld> {
   ]);
   await Promise.all([
     addMember(engineers, alice.id),
-    addMember(engineers, dave.id),
     addMember(engineers, locked.id),
     addMember(engineers, suspended.id),
   ]);
