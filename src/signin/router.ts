@@ -20,6 +20,16 @@ export function signInRouter(bind: BindPorts) {
   return router;
 }
 
+/**
+ * The public `/api/v1` routes, for the management API's catch-all: another method on one of these
+ * paths is a 405 naming the methods here (src/admin/router.ts).
+ */
+export const PUBLIC_SESSION_ROUTES: readonly { method: string; path: string }[] = [
+  { method: "POST", path: "/authn" },
+  { method: "GET", path: "/sessions/me" },
+  { method: "DELETE", path: "/sessions/me" },
+];
+
 /** Mounted at `/api/v1`, before the management API's authentication. */
 export function publicSessionRouter(bind: BindPorts) {
   const router = new Hono<AppEnv>();

@@ -6,7 +6,14 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { freshApp, ORIGIN } from "./helpers";
 import { insertUser, PASSWORD } from "./people-fixtures";
-import { Browser, bindings, redirectParams, type SignInWorld, seedSignInWorld, userRow } from "./signin-fixtures";
+import {
+  Browser,
+  bindings,
+  redirectParams,
+  type SignInWorld,
+  seedSignInWorld,
+  userRow,
+} from "./signin-fixtures";
 
 let world: SignInWorld;
 
@@ -71,7 +78,10 @@ describe("/api/v1/authn", () => {
     ]) {
       const res = await authn({ username, password });
       expect(res.status, username).toBe(401);
-      expect(await res.json()).toMatchObject({ errorCode: "E0000004", errorSummary: "Authentication failed" });
+      expect(await res.json()).toMatchObject({
+        errorCode: "E0000004",
+        errorSummary: "Authentication failed",
+      });
     }
   });
 
@@ -122,7 +132,9 @@ describe("sessionToken at /v1/authorize", () => {
   it("exactly once under concurrency: of 10 simultaneous redemptions one gets a code", async () => {
     const token = await sessionToken(world.alice.login);
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => new Browser().authorize(world, { sessionToken: token, prompt: "none" })),
+      Array.from({ length: 10 }, () =>
+        new Browser().authorize(world, { sessionToken: token, prompt: "none" }),
+      ),
     );
     const codes = results.filter((r) => new URL(r.headers.get("Location") ?? "").searchParams.has("code"));
     expect(codes).toHaveLength(1);
@@ -136,13 +148,21 @@ describe("sessionToken at /v1/authorize", () => {
   });
 
   it("a made-up token, and a bad request with a good token does not spend it", async () => {
-    expect(redirectParams(await new Browser().authorize(world, { sessionToken: "x".repeat(43), prompt: "none" })).get("error")).toBe(
-      "login_required",
-    );
+    expect(
+      redirectParams(
+        await new Browser().authorize(world, { sessionToken: "x".repeat(43), prompt: "none" }),
+      ).get("error"),
+    ).toBe("login_required");
     const token = await sessionToken(world.alice.login);
-    const refused = redirectParams(await new Browser().authorize(world, { sessionToken: token, response_type: "token" }));
+    const refused = redirectParams(
+      await new Browser().authorize(world, { sessionToken: token, response_type: "token" }),
+    );
     expect(refused.get("error")).toBe("unsupported_response_type");
-    expect(redirectParams(await new Browser().authorize(world, { sessionToken: token, prompt: "none" })).get("code")).toBeTruthy();
+    expect(
+      redirectParams(await new Browser().authorize(world, { sessionToken: token, prompt: "none" })).get(
+        "code",
+      ),
+    ).toBeTruthy();
   });
 });
 
@@ -170,7 +190,9 @@ describe("/api/v1/sessions/me", () => {
     const gone = await browser.request(`${ORIGIN}/api/v1/sessions/me`);
     expect(gone.status).toBe(404);
     expect(await gone.json()).toMatchObject({ errorCode: "E0000007" });
-    expect(redirectParams(await browser.authorize(world, { prompt: "none" })).get("error")).toBe("login_required");
+    expect(redirectParams(await browser.authorize(world, { prompt: "none" })).get("error")).toBe(
+      "login_required",
+    );
   });
 
   it("without a cookie, or with a made-up one: 404", async () => {

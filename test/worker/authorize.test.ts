@@ -38,7 +38,11 @@ describe("/v1/authorize: errors that are never redirected (HTML 400)", () => {
     ["no client_id", { client_id: undefined }, "Invalid value for 'client_id' parameter."],
     ["an unknown client_id", { client_id: "nobody" }, "Invalid value for 'client_id' parameter."],
     ["no redirect_uri", { redirect_uri: undefined }, "must be a Login redirect URI"],
-    ["an unregistered redirect_uri", { redirect_uri: "https://evil.test/cb" }, "must be a Login redirect URI"],
+    [
+      "an unregistered redirect_uri",
+      { redirect_uri: "https://evil.test/cb" },
+      "must be a Login redirect URI",
+    ],
     // Exact matching (RFC 9700 §4.1.3): no prefix, no extra query, no case folding, no trailing slash.
     ["a redirect_uri with more query", { redirect_uri: `${REDIRECT_URI}&x=1` }, "Login redirect URI"],
     ["a redirect_uri without its query", { redirect_uri: "https://app.test/callback" }, "Login redirect URI"],
@@ -54,13 +58,26 @@ describe("/v1/authorize: errors that are never redirected (HTML 400)", () => {
 
   it("a repeated client_id or redirect_uri", async () => {
     const browser = new Browser();
-    const base = new URLSearchParams({ client_id: world.webClient, redirect_uri: REDIRECT_URI, response_type: "code", state: "s" });
+    const base = new URLSearchParams({
+      client_id: world.webClient,
+      redirect_uri: REDIRECT_URI,
+      response_type: "code",
+      state: "s",
+    });
     const twiceClient = new URLSearchParams(base);
     twiceClient.append("client_id", world.spaClient);
-    await expectErrorPage(await browser.request(`${world.issuer}/v1/authorize?${twiceClient}`), 400, "client_id");
+    await expectErrorPage(
+      await browser.request(`${world.issuer}/v1/authorize?${twiceClient}`),
+      400,
+      "client_id",
+    );
     const twiceRedirect = new URLSearchParams(base);
     twiceRedirect.append("redirect_uri", "https://evil.test/");
-    await expectErrorPage(await browser.request(`${world.issuer}/v1/authorize?${twiceRedirect}`), 400, "redirect_uri");
+    await expectErrorPage(
+      await browser.request(`${world.issuer}/v1/authorize?${twiceRedirect}`),
+      400,
+      "redirect_uri",
+    );
   });
 
   it("a deactivated client", async () => {
@@ -102,27 +119,87 @@ describe("/v1/authorize: errors that are never redirected (HTML 400)", () => {
 
 describe("/v1/authorize: redirected errors carry error, error_description, state and iss", () => {
   const cases: [string, Record<string, string | undefined>, string, string][] = [
-    ["response_type missing", { response_type: undefined }, "invalid_request", "The 'response_type' parameter is missing."],
+    [
+      "response_type missing",
+      { response_type: undefined },
+      "invalid_request",
+      "The 'response_type' parameter is missing.",
+    ],
     [
       "response_type token (implicit: RFC 9700 §2.1.2)",
       { response_type: "token" },
       "unsupported_response_type",
       "The response type is not supported by the authorization server. Configured response types: [code].",
     ],
-    ["response_type code id_token (hybrid)", { response_type: "code id_token" }, "unsupported_response_type", "Configured response types: [code]."],
-    ["an unknown scope", { scope: "read nope" }, "invalid_scope", "One or more scopes are not configured for the authorization server resource: nope"],
+    [
+      "response_type code id_token (hybrid)",
+      { response_type: "code id_token" },
+      "unsupported_response_type",
+      "Configured response types: [code].",
+    ],
+    [
+      "an unknown scope",
+      { scope: "read nope" },
+      "invalid_scope",
+      "One or more scopes are not configured for the authorization server resource: nope",
+    ],
     ["a malformed scope", { scope: "read\u0001" }, "invalid_scope", "The 'scope' parameter is malformed."],
     ["prompt=none with login", { prompt: "none login" }, "invalid_request", "'none' cannot be combined"],
-    ["an unknown prompt", { prompt: "select_account" }, "invalid_request", "The 'prompt' value 'select_account' is not supported."],
+    [
+      "an unknown prompt",
+      { prompt: "select_account" },
+      "invalid_request",
+      "The 'prompt' value 'select_account' is not supported.",
+    ],
     ["max_age not a number", { max_age: "-1" }, "invalid_request", "non-negative integer"],
-    ["a request object", { request: "eyJ..." }, "request_not_supported", "The 'request' parameter is not supported."],
-    ["a request_uri (PAR)", { request_uri: "urn:x" }, "request_uri_not_supported", "The 'request_uri' parameter is not supported."],
-    ["a nonce over 2048 characters", { nonce: "n".repeat(2049) }, "invalid_request", "The 'nonce' parameter is longer than 2048 characters."],
-    ["PKCE plain", { code_challenge: CHALLENGE, code_challenge_method: "plain" }, "invalid_request", "only 'S256' is supported"],
-    ["PKCE without a method (RFC 7636 would mean plain)", { code_challenge: CHALLENGE }, "invalid_request", "'code_challenge_method' parameter is missing"],
-    ["PKCE method without a challenge", { code_challenge_method: "S256" }, "invalid_request", "The 'code_challenge' parameter is missing."],
-    ["PKCE challenge too short", { code_challenge: "abc", code_challenge_method: "S256" }, "invalid_request", "43 base64url characters"],
-    ["PKCE challenge with padding", { code_challenge: `${CHALLENGE.slice(0, 42)}=`, code_challenge_method: "S256" }, "invalid_request", "43 base64url characters"],
+    [
+      "a request object",
+      { request: "eyJ..." },
+      "request_not_supported",
+      "The 'request' parameter is not supported.",
+    ],
+    [
+      "a request_uri (PAR)",
+      { request_uri: "urn:x" },
+      "request_uri_not_supported",
+      "The 'request_uri' parameter is not supported.",
+    ],
+    [
+      "a nonce over 2048 characters",
+      { nonce: "n".repeat(2049) },
+      "invalid_request",
+      "The 'nonce' parameter is longer than 2048 characters.",
+    ],
+    [
+      "PKCE plain",
+      { code_challenge: CHALLENGE, code_challenge_method: "plain" },
+      "invalid_request",
+      "only 'S256' is supported",
+    ],
+    [
+      "PKCE without a method (RFC 7636 would mean plain)",
+      { code_challenge: CHALLENGE },
+      "invalid_request",
+      "'code_challenge_method' parameter is missing",
+    ],
+    [
+      "PKCE method without a challenge",
+      { code_challenge_method: "S256" },
+      "invalid_request",
+      "The 'code_challenge' parameter is missing.",
+    ],
+    [
+      "PKCE challenge too short",
+      { code_challenge: "abc", code_challenge_method: "S256" },
+      "invalid_request",
+      "43 base64url characters",
+    ],
+    [
+      "PKCE challenge with padding",
+      { code_challenge: `${CHALLENGE.slice(0, 42)}=`, code_challenge_method: "S256" },
+      "invalid_request",
+      "43 base64url characters",
+    ],
   ];
   for (const [name, overrides, error, description] of cases) {
     it(name, async () => {
@@ -145,7 +222,12 @@ describe("/v1/authorize: redirected errors carry error, error_description, state
   });
 
   it("a repeated parameter (RFC 6749 §3.1)", async () => {
-    const query = new URLSearchParams({ client_id: world.webClient, redirect_uri: REDIRECT_URI, response_type: "code", state: "s1" });
+    const query = new URLSearchParams({
+      client_id: world.webClient,
+      redirect_uri: REDIRECT_URI,
+      response_type: "code",
+      state: "s1",
+    });
     query.append("scope", "read");
     query.append("scope", "write");
     const params = redirectParams(await new Browser().request(`${world.issuer}/v1/authorize?${query}`));
@@ -170,7 +252,9 @@ describe("/v1/authorize: redirected errors carry error, error_description, state
   });
 
   it("an unknown response_mode: unsupported_response_mode, in the query", async () => {
-    const params = redirectParams(await new Browser().authorize(world, { response_mode: "okta_post_message" }));
+    const params = redirectParams(
+      await new Browser().authorize(world, { response_mode: "okta_post_message" }),
+    );
     expect(params.get("error")).toBe("unsupported_response_mode");
   });
 
@@ -184,13 +268,20 @@ describe("/v1/authorize: redirected errors carry error, error_description, state
   });
 
   it("fragment mode puts the error in the fragment", async () => {
-    const params = redirectParams(await new Browser().authorize(world, { response_mode: "fragment", prompt: "none" }), true);
+    const params = redirectParams(
+      await new Browser().authorize(world, { response_mode: "fragment", prompt: "none" }),
+      true,
+    );
     expect(params.get("error")).toBe("login_required");
     expect(params.get("iss")).toBe(world.issuer);
   });
 
   it("form_post mode: an auto-submitting form to the redirect URI, strict CSP, nonce'd script, noscript button", async () => {
-    const res = await new Browser().authorize(world, { response_mode: "form_post", prompt: "none", state: '"><script>alert(1)</script>' });
+    const res = await new Browser().authorize(world, {
+      response_mode: "form_post",
+      prompt: "none",
+      state: '"><script>alert(1)</script>',
+    });
     expect(res.status).toBe(200);
     const csp = res.headers.get("Content-Security-Policy") ?? "";
     expect(csp).toContain("default-src 'none'");
@@ -199,7 +290,9 @@ describe("/v1/authorize: redirected errors carry error, error_description, state
     const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
     expect(nonce).toBeTruthy();
     const body = await res.text();
-    expect(body).toContain(`<form id="response" method="post" action="${REDIRECT_URI.replace("&", "&amp;")}">`);
+    expect(body).toContain(
+      `<form id="response" method="post" action="${REDIRECT_URI.replace("&", "&amp;")}">`,
+    );
     expect(body).toContain('name="error" value="login_required"');
     expect(body).toContain(`<script nonce="${nonce}">`);
     expect(body).toContain("<noscript>");
@@ -212,7 +305,13 @@ describe("/v1/authorize: redirected errors carry error, error_description, state
     const res = await new Browser().request(`${world.issuer}/v1/authorize`, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ client_id: world.webClient, redirect_uri: REDIRECT_URI, response_type: "code", state: "p", prompt: "none" }).toString(),
+      body: new URLSearchParams({
+        client_id: world.webClient,
+        redirect_uri: REDIRECT_URI,
+        response_type: "code",
+        state: "p",
+        prompt: "none",
+      }).toString(),
     });
     const params = redirectParams(res);
     expect(params.get("error")).toBe("login_required");
@@ -231,7 +330,9 @@ describe("/v1/authorize: the sign-in page", () => {
     const res = await browser.authorize(world, { login_hint: '"><img src=x onerror=alert(1)>' });
     expect(res.status).toBe(200);
     const csp = res.headers.get("Content-Security-Policy") ?? "";
-    expect(csp).toMatch(/^default-src 'none'; style-src 'nonce-[A-Za-z0-9_-]+'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'$/);
+    expect(csp).toMatch(
+      /^default-src 'none'; style-src 'nonce-[A-Za-z0-9_-]+'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'$/,
+    );
     expect(res.headers.get("X-Frame-Options")).toBe("DENY");
     expect(res.headers.get("Cache-Control")).toBe("no-store");
     expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");

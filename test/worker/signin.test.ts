@@ -8,8 +8,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { PASSWORD_LOCKOUT_ATTEMPTS } from "../../src/config/defaults";
 import { createDeps } from "../../src/context";
 import { adminCall } from "./helpers";
-import { insertUser } from "./people-fixtures";
-import { PASSWORD } from "./people-fixtures";
+import { insertUser, PASSWORD } from "./people-fixtures";
 import {
   Browser,
   bindings,
@@ -43,7 +42,11 @@ async function onSignInPage(overrides: Record<string, string | undefined> = {}, 
 }
 
 /** Signs `login` in through the page: the browser holds the session; the redirect's parameters. */
-async function signInThroughPage(login: string, overrides: Record<string, string | undefined> = {}, browser = new Browser()) {
+async function signInThroughPage(
+  login: string,
+  overrides: Record<string, string | undefined> = {},
+  browser = new Browser(),
+) {
   const { page } = await onSignInPage(overrides, browser);
   const res = await browser.signIn(page, login, PASSWORD);
   return { browser, res };
@@ -125,7 +128,10 @@ describe("signing in through the hosted page", () => {
       expect(res.status).toBe(401);
       current = await res.text(); // the re-rendered page's form is as good as the first
     }
-    expect(await userRow(user.id)).toEqual({ failed_attempts: PASSWORD_LOCKOUT_ATTEMPTS, status: "LOCKED_OUT" });
+    expect(await userRow(user.id)).toEqual({
+      failed_attempts: PASSWORD_LOCKOUT_ATTEMPTS,
+      status: "LOCKED_OUT",
+    });
     const res = await browser.signIn(current, user.login, PASSWORD);
     expect(res.status).toBe(401);
     expect(await res.text()).toContain("Unable to sign in");
@@ -184,7 +190,11 @@ describe("CSRF: the form must be this browser's", () => {
     const res = await browser.request(`${world.issuer.replace(world.serverId, "default")}/signin`, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ signin_request: form.transaction, username: user.login, password: "x" }).toString(),
+      body: new URLSearchParams({
+        signin_request: form.transaction,
+        username: user.login,
+        password: "x",
+      }).toString(),
     });
     expect([403, 404]).toContain(res.status);
     expect((await userRow(user.id)).failed_attempts).toBe(0);
@@ -223,12 +233,12 @@ describe("sessions", () => {
     now += 120_000;
     expect(redirectParams(await browser.authorize(world, { max_age: "300" })).get("code")).toBeTruthy();
     expect((await browser.authorize(world, { max_age: "60" })).status).toBe(200);
-    expect(redirectParams(await browser.authorize(world, { max_age: "60", prompt: "none" })).get("error")).toBe(
-      "login_required",
-    );
-    expect(redirectParams(await browser.authorize(world, { max_age: "0", prompt: "none" })).get("error")).toBe(
-      "login_required",
-    );
+    expect(
+      redirectParams(await browser.authorize(world, { max_age: "60", prompt: "none" })).get("error"),
+    ).toBe("login_required");
+    expect(
+      redirectParams(await browser.authorize(world, { max_age: "0", prompt: "none" })).get("error"),
+    ).toBe("login_required");
   });
 
   it("an idle session expires", async () => {
@@ -236,19 +246,25 @@ describe("sessions", () => {
     const browser = new Browser(createDeps(() => now));
     await signInThroughPage(world.alice.login, {}, browser);
     now += 2 * 3600 * 1000 + 1000;
-    expect(redirectParams(await browser.authorize(world, { prompt: "none" })).get("error")).toBe("login_required");
+    expect(redirectParams(await browser.authorize(world, { prompt: "none" })).get("error")).toBe(
+      "login_required",
+    );
   });
 
   it("a made-up sid cookie is no session", async () => {
     const browser = new Browser();
     browser.cookies.set("__Host-sid", "A".repeat(43));
-    expect(redirectParams(await browser.authorize(world, { prompt: "none" })).get("error")).toBe("login_required");
+    expect(redirectParams(await browser.authorize(world, { prompt: "none" })).get("error")).toBe(
+      "login_required",
+    );
   });
 
   for (const action of ["deactivate", "suspend"] as const) {
     it(`${action} through the Users API ends the user's sessions at once`, async () => {
       const user = await insertUser({ name: action });
-      await bindings.DIRECTORY.prepare("INSERT INTO group_members (group_id, user_id, added) VALUES (?1, ?2, ?3)")
+      await bindings.DIRECTORY.prepare(
+        "INSERT INTO group_members (group_id, user_id, added) VALUES (?1, ?2, ?3)",
+      )
         .bind(world.engineers, user.id, Date.now())
         .run();
       const { browser, res } = await signInThroughPage(user.login);
@@ -257,7 +273,9 @@ describe("sessions", () => {
       const lifecycle = await adminCall("POST", `/users/${user.id}/lifecycle/${action}`);
       expect(lifecycle.status).toBe(200);
       expect(await sessionCount(user.id)).toBe(0);
-      expect(redirectParams(await browser.authorize(world, { prompt: "none" })).get("error")).toBe("login_required");
+      expect(redirectParams(await browser.authorize(world, { prompt: "none" })).get("error")).toBe(
+        "login_required",
+      );
     });
   }
 

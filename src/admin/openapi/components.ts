@@ -30,6 +30,8 @@ export const requestSchemas = {
   AppUserAssignRequest: AppUserAssign,
   AppUserUpdateRequest: AppUserUpdate,
   ApplicationGroupAssignmentRequest: AppGroupAssign,
+
+  AuthnRequest: requests.AuthnRequest,
 };
 
 export const responseSchemas = {
@@ -55,6 +57,9 @@ export const responseSchemas = {
   Group: views.GroupView,
   AppUser: views.AppUserView,
   ApplicationGroupAssignment: views.AppGroupView,
+
+  AuthnTransaction: views.AuthnTransactionView,
+  Session: views.SessionView,
 };
 
 export type RequestSchemaName = keyof typeof requestSchemas;
