@@ -5,9 +5,11 @@
  * same for both (src/oauth/token.ts); each server supplies these.
  */
 import type { ClaimFailure } from "../claims/resolve";
+import type { SigningAlg } from "../config/schemas";
 import type { Ports } from "../context";
 import type { TraceEntry } from "../policy";
 import type { AccessTokenClaims } from "../tokens/access-token";
+import type { IdTokenClaims } from "../tokens/id-token";
 import type { PresentedCredentials } from "./client-auth";
 import type { GrantRequest } from "./grants/grant";
 import type { SupportedGrantType } from "./grants/registry";
@@ -51,6 +53,15 @@ export interface TokenAuthority<D extends TokenDecision = TokenDecision> {
   decide(request: GrantRequest): D;
   /** The access token's claim set, unsigned. */
   buildClaims(request: GrantRequest, decision: D, now: number): BuiltClaims;
+  /**
+   * OpenID Connect (OIDC Core §3.1.3.3): the ID token to sign beside `accessToken`, with the same
+   * key, or undefined when none is due (no user, or `openid` not granted). Absent on the org server.
+   */
+  buildIdToken?(
+    request: GrantRequest,
+    decision: D,
+    issued: { accessToken: string; alg: SigningAlg; now: number },
+  ): Promise<IdTokenClaims | undefined>;
   /** The claim set to sign, after the rule's token inline hook (if any) had its say. */
   applyHook(
     request: GrantRequest,

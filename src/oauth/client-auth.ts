@@ -1,8 +1,11 @@
 /**
  * Client authentication at the token endpoint, exactly one method per request and the one the client
  * registered: a shared secret, `client_secret_basic` (RFC 6749 §2.3.1, HTTP Basic) or
- * `client_secret_post` (credentials in the body), or `private_key_jwt` (RFC 7523 §2.2, OIDC Core §9),
- * a JWT signed with a key the client registered. Every failure reads the same, so an unknown client
+ * `client_secret_post` (credentials in the body), `private_key_jwt` (RFC 7523 §2.2, OIDC Core §9),
+ * a JWT signed with a key the client registered, or `none` (RFC 7591 §2): a public client (SPA,
+ * native app) that sends only its `client_id` and proves itself with PKCE instead. `none` holds only
+ * for a client registered as public, so a confidential client can never be taken for one by leaving
+ * its secret out; and a public client may use only PUBLIC_CLIENT_GRANT_TYPES (src/oauth/token.ts). Every failure reads the same, so an unknown client
  * cannot be told from a wrong secret or a bad assertion (nor by timing: an unknown client still costs
  * one hash). Secrets cost no I/O on a warm isolate; an assertion costs one Durable Object call, its
  * replay check.
@@ -29,7 +32,15 @@ export const SUPPORTED_CLIENT_AUTH_METHODS = [
   "client_secret_basic",
   "client_secret_post",
   "private_key_jwt",
+  "none",
 ] as const;
+
+/**
+ * The grants a public client may use: the authorization code with PKCE (RFC 7636, OAuth 2.1 §2.1).
+ * Every other grant relies on the client's own credential (issue 12 adds refresh_token, bound to the
+ * grant the code started).
+ */
+export const PUBLIC_CLIENT_GRANT_TYPES: readonly string[] = ["authorization_code"];
 
 type SupportedMethod = Extract<TokenEndpointAuthMethod, (typeof SUPPORTED_CLIENT_AUTH_METHODS)[number]>;
 
@@ -44,6 +55,11 @@ export type PresentedCredentials =
       /** The optional `client_id` parameter (RFC 7521 §4.2); it must name the assertion's subject. */
       clientId: string | undefined;
       assertion: string;
+    }
+  | {
+      /** A public client: `client_id` in the body, nothing else (RFC 6749 §2.3.1 last paragraph, §3.2.1). */
+      method: "none";
+      clientId: string;
     };
 
 export const AUTHENTICATION_FAILED =
@@ -93,6 +109,7 @@ export function presentedCredentials(
   if (bodyId !== undefined && bodySecret !== undefined) {
     return { method: "client_secret_post", clientId: bodyId, secret: bodySecret };
   }
+  if (bodyId !== undefined) return { method: "none", clientId: bodyId };
   throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
 }
 
@@ -124,6 +141,8 @@ export async function authenticateClient(
       return authenticateWithSecret(presented, context);
     case "private_key_jwt":
       return authenticateWithAssertion(presented, context);
+    case "none":
+      return authenticatePublicClient(presented, context);
   }
 }
 
@@ -159,6 +178,25 @@ async function authenticateWithSecret(
     client.status !== "ACTIVE" ||
     revocations.isRevoked("client", client.client_id) ||
     client.token_endpoint_auth_method !== presented.method
+  ) {
+    throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
+  }
+  return client;
+}
+
+/**
+ * A public client is identified, not authenticated (RFC 6749 §2.1): it holds no secret. It must be
+ * registered as `none`; a confidential client that leaves its secret out fails like a wrong secret.
+ */
+async function authenticatePublicClient(
+  presented: Extract<PresentedCredentials, { method: "none" }>,
+  context: ClientAuthContext,
+): Promise<Client> {
+  const client = await registeredClient(context, presented.clientId);
+  if (
+    client?.status !== "ACTIVE" ||
+    context.revocations.isRevoked("client", client.client_id) ||
+    client.token_endpoint_auth_method !== "none"
   ) {
     throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
   }

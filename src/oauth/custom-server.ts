@@ -5,16 +5,20 @@
  * Everything here reads the published snapshot in isolate memory; only a rule's hook adds I/O.
  */
 import { resolveClaims } from "../claims/resolve";
-import { RESERVED_SCOPES, TOKEN_ID_BYTES } from "../config/defaults";
+import { ID_TOKEN_LIFETIME_SECONDS, RESERVED_SCOPES, TOKEN_ID_BYTES } from "../config/defaults";
 import type { ServerConfig } from "../config/schemas";
 import { randomToken } from "../crypto/secrets";
 import { echoList, OAuthError } from "../errors";
+import { grantAccessTokenJti } from "../grants/grant-id";
+import type { AuthorizedRequest } from "../grants/grant-port";
 import { applyTokenInlineHook } from "../hooks/token-hook";
 import { evaluate, type PolicyDecision } from "../policy";
 import { buildAccessToken } from "../tokens/access-token";
+import { accessTokenHash, buildIdToken, orgIdpId } from "../tokens/id-token";
 import type { TokenAuthority } from "./authority";
 import type { GrantRequest } from "./grants/grant";
 import { SUPPORTED_GRANT_TYPES } from "./grants/registry";
+import { identityClaims } from "./identity-claims";
 
 /** The policy engine's grant: which policy and rule matched, the lifetimes and the rule's hook. */
 export type PolicyGrant = Extract<PolicyDecision, { ok: true }>;
@@ -22,14 +26,14 @@ export type PolicyGrant = Extract<PolicyDecision, { ok: true }>;
 const OIDC_SCOPES: ReadonlySet<string> = new Set(RESERVED_SCOPES);
 
 /**
- * Scopes a user grant cannot be given yet: each asks for an artefact the sign-in issue builds
- * (`openid` an ID token, OIDC Core §3.1.2.1; `offline_access` a refresh token, §11). Refused rather
- * than granted without it, so a client never believes it holds what it does not.
+ * Scopes a user grant cannot be given yet: `offline_access` asks for a refresh token (OIDC Core §11),
+ * which issue 12 builds. Refused rather than granted without it, so a client never believes it holds
+ * what it does not. (`openid` is honoured: the response carries an ID token.)
  */
-const NOT_YET_ISSUED: ReadonlyMap<string, string> = new Map([
-  ["openid", "ID tokens"],
-  ["offline_access", "refresh tokens"],
-]);
+const NOT_YET_ISSUED: ReadonlyMap<string, string> = new Map([["offline_access", "refresh tokens"]]);
+
+/** RFC 8176 §2: what the password grant's sign-in used. */
+const PASSWORD_AMR: readonly string[] = ["pwd"];
 
 /**
  * OpenID Connect scopes are about a user (OIDC Core §5.4): a grant without one cannot have them;
@@ -67,6 +71,9 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
 
     decide(request) {
       refuseOidcScopes(request);
+      // Okta evaluates policy at authentication, not at code exchange: the decision bound into the
+      // code stands (its policy or rule may since have changed; the code lives five minutes).
+      if (request.authorized) return authorizedDecision(snapshot, request.authorized.request);
       const { subject } = request;
       const decision = evaluate(
         {
@@ -103,8 +110,14 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
         scopes: decision.scopes,
         issuedAt: now,
         lifetimeSeconds: decision.accessTokenLifetimeSeconds,
-        jti: `AT.${randomToken(TOKEN_ID_BYTES)}`,
+        // A token from a grant object names it, so that revoking the grant revokes the token
+        // wherever the grant is asked (userinfo, introspection): src/grants/grant-id.ts.
+        jti: request.authorized
+          ? grantAccessTokenJti(request.authorized.grantId, randomToken(TOKEN_ID_BYTES))
+          : `AT.${randomToken(TOKEN_ID_BYTES)}`,
       });
+      // Okta's user access tokens carry when the user signed in (DESIGN §4).
+      if (request.authorized) token.payload.auth_time = request.authorized.request.authTime;
       // Without a user (client_credentials) `user.*`, `appuser.*` and groups are null, as in Okta.
       const custom = resolveClaims(snapshot, "RESOURCE", decision.scopes, {
         user: subject ? subject.user.profile : null,
@@ -120,6 +133,32 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
       // Custom claims after the registered ones; their names never collide (reserved-names.ts).
       Object.assign(token.payload, custom.values);
       return { token, claimFailures: custom.failures };
+    },
+
+    async buildIdToken(request, decision, { accessToken, alg, now }) {
+      const { subject, client, authorized } = request;
+      // OIDC Core §3.1.2.1: an ID token only for a user, and only when `openid` was granted.
+      if (!subject || !decision.scopes.includes("openid")) return undefined;
+      const custom = identityClaims(snapshot, subject, client, decision.scopes, "id_token", now);
+      return buildIdToken(
+        {
+          issuer,
+          clientId: client.client_id,
+          user: subject.user,
+          scopes: decision.scopes,
+          issuedAt: now,
+          lifetimeSeconds: ID_TOKEN_LIFETIME_SECONDS,
+          jti: `ID.${randomToken(TOKEN_ID_BYTES)}`,
+          amr: authorized?.request.amr ?? PASSWORD_AMR,
+          idp: await orgIdpId(new URL(issuer).origin),
+          // The password grant authenticates the user in this very request.
+          authTime: authorized?.request.authTime ?? now,
+          nonce: authorized?.request.nonce,
+          atHash: await accessTokenHash(accessToken, alg),
+          custom: custom.values,
+        },
+        "thin",
+      );
     },
 
     applyHook(request, decision, token, { request: httpRequest, ports, now }) {
@@ -139,5 +178,25 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
         log: ports.log,
       });
     },
+  };
+}
+
+/**
+ * The decision /v1/authorize took, as the policy engine would have returned it. The policy's and
+ * rule's names are read from the current snapshot for the log and the hook's request; one deleted
+ * since keeps its id as its name.
+ */
+function authorizedDecision(snapshot: ServerConfig, request: AuthorizedRequest): PolicyGrant {
+  const { decision } = request;
+  const policy = snapshot.policies.find((p) => p.id === decision.policyId);
+  const rule = policy?.rules.find((r) => r.id === decision.ruleId);
+  return {
+    ok: true,
+    policy: { id: decision.policyId, name: policy?.name ?? decision.policyId },
+    rule: { id: decision.ruleId, name: rule?.name ?? decision.ruleId },
+    scopes: [...request.scopes],
+    accessTokenLifetimeSeconds: decision.accessTokenLifetimeSeconds,
+    inlineHookId: decision.inlineHookId,
+    trace: [],
   };
 }

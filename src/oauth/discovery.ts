@@ -63,6 +63,49 @@ export function withOpenIdMembers<M extends object>(metadata: M, alg: SigningAlg
 }
 
 /**
+ * OIDC Discovery §3 `userinfo_endpoint` and `claims_supported`: the ID token's and userinfo's claims
+ * (src/tokens/id-token.ts), then the server's active IDENTITY custom claims.
+ */
+export function withUserinfoMembers<M extends object>(metadata: M, snapshot: Snapshot, issuer: string) {
+  const custom = snapshot.claims
+    .filter((c) => c.claimType === "IDENTITY" && c.status === "ACTIVE")
+    .map((c) => c.name);
+  return {
+    ...metadata,
+    userinfo_endpoint: `${issuer}/v1/userinfo`,
+    claims_supported: [...new Set([...STANDARD_CLAIMS, ...custom])],
+  };
+}
+
+const STANDARD_CLAIMS = [
+  "iss",
+  "ver",
+  "sub",
+  "aud",
+  "iat",
+  "exp",
+  "jti",
+  "auth_time",
+  "amr",
+  "idp",
+  "nonce",
+  "at_hash",
+  "name",
+  "given_name",
+  "family_name",
+  "middle_name",
+  "nickname",
+  "preferred_username",
+  "profile",
+  "locale",
+  "zoneinfo",
+  "email",
+  "email_verified",
+  "address",
+  "phone_number",
+];
+
+/**
  * Cached like the JWKS it points to (`keysetMetadataResponse`). The document is serialized once per
  * snapshot and issuer (src/oauth/metadata-response.ts).
  */
@@ -72,7 +115,11 @@ export function discoveryEndpoint() {
 
 export function openIdConfigurationEndpoint() {
   return metadataEndpoint("openid-configuration", (snapshot, issuer) =>
-    withOpenIdMembers(serverMetadata(snapshot, issuer), snapshot.server.credentials.signing.alg),
+    withUserinfoMembers(
+      withOpenIdMembers(serverMetadata(snapshot, issuer), snapshot.server.credentials.signing.alg),
+      snapshot,
+      issuer,
+    ),
   );
 }
 

@@ -7,6 +7,7 @@ import { keysEndpoint } from "./keys";
 import { metadataPreflight } from "./metadata-response";
 import { forServer } from "./server-context";
 import { tokenEndpoint } from "./token";
+import { userinfoEndpoint } from "./userinfo";
 
 const METADATA_PATHS = [
   "/v1/keys",
@@ -37,5 +38,7 @@ export function oauthRouter(bind: BindPorts) {
   // One route for every method, so that a token request runs one handler and no middleware chain;
   // the endpoint answers other methods itself.
   router.all("/v1/token", server(tokenEndpoint((c) => customServer(c.get("snapshot"), c.get("issuer")))));
+  // OIDC Core §5.3: GET and POST; the endpoint answers other methods itself.
+  router.all("/v1/userinfo", server(userinfoEndpoint()));
   return router;
 }

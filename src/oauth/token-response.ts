@@ -4,6 +4,8 @@ export interface TokenResponseBody {
   expires_in: number;
   access_token: string;
   scope: string;
+  /** OIDC Core §3.1.3.3: present when `openid` was granted to a user. */
+  id_token?: string;
 }
 
 export function tokenResponse(body: TokenResponseBody): Response {

@@ -21,7 +21,7 @@ import { type RequestInfo, requestInfo } from "../log/event";
 import type { AccessTokenClaims } from "../tokens/access-token";
 import { signToken } from "../tokens/sign";
 import type { TokenAuthority, TokenDecision } from "./authority";
-import { authenticateClient, presentedCredentials } from "./client-auth";
+import { authenticateClient, PUBLIC_CLIENT_GRANT_TYPES, presentedCredentials } from "./client-auth";
 import {
   type GrantSubject,
   recordClaimFailures,
@@ -77,7 +77,15 @@ export function tokenEndpoint<D extends TokenDecision>(
       ports,
       now,
     });
-    const accessToken = await sign(claims, authority, ports, now);
+    const key = await signingKey(authority, ports, now);
+    const accessToken = await signToken(claims, key);
+    // OIDC Core §3.1.3.3: with `openid` granted to a user, an ID token signed with the same key.
+    const idClaims = await authority.buildIdToken?.(issued.request, issued.decision, {
+      accessToken,
+      alg: key.alg,
+      now,
+    });
+    const idToken = idClaims ? await signToken(idClaims, key) : undefined;
     // A hook may have changed the lifetime (src/hooks/patch.ts); never the scopes, which are reserved.
     const expiresIn = claims.payload.exp - claims.payload.iat;
     recordGrant(subject, authority.grantLogging ?? "AGGREGATED", {
@@ -91,6 +99,7 @@ export function tokenEndpoint<D extends TokenDecision>(
       expires_in: expiresIn,
       access_token: accessToken,
       scope: issued.decision.scopes.join(" "),
+      ...(idToken !== undefined ? { id_token: idToken } : {}),
     });
     return withRateLimitHeaders(response, quota, ports.clock());
   };
@@ -168,20 +177,22 @@ export async function issueClaims<D extends TokenDecision>(
       "The client is not authorized to use the provided grant type.",
     );
   }
+  // A public client has no credential of its own: only a grant it proves by other means (PKCE).
+  if (input.client.token_endpoint_auth_method === "none" && !PUBLIC_CLIENT_GRANT_TYPES.includes(grant.type)) {
+    throw new OAuthError(
+      "unauthorized_client",
+      "The client is not authorized to use the provided grant type: a public client may use only authorization_code with PKCE.",
+    );
+  }
   const request = await grant.resolve({ ...input, serverId: authority.serverId });
   const decision = authority.decide(request);
   const { token, claimFailures } = authority.buildClaims(request, decision, input.now);
   return { request, decision, token, claimFailures };
 }
 
-async function sign(
-  claims: AccessTokenClaims,
-  authority: Pick<TokenAuthority, "keysetId">,
-  ports: Ports,
-  now: number,
-): Promise<string> {
+async function signingKey(authority: Pick<TokenAuthority, "keysetId">, ports: Ports, now: number) {
   const key = await ports.keys.signingKey(authority.keysetId, now);
   if (!key)
     throw new OAuthError("temporarily_unavailable", "The authorization server has no signing key yet.");
-  return signToken(claims, key);
+  return key;
 }

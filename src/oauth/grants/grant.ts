@@ -8,6 +8,7 @@
 import type { Client } from "../../config/schemas";
 import type { Ports } from "../../context";
 import type { TokenSubject } from "../../directory/directory";
+import type { AuthorizedRequest } from "../../grants/grant-port";
 import type { RequestInfo } from "../../log/event";
 import type { FormParams } from "../form-body";
 import type { SupportedGrantType } from "./registry";
@@ -50,6 +51,12 @@ export interface GrantRequest {
    * the client. Absent for client_credentials, whose token is the client's own.
    */
   subject?: TokenSubject | undefined;
+  /**
+   * Set by the authorization_code grant: the grant the code belonged to and what /v1/authorize
+   * decided. Policy is not evaluated again (Okta); the decision, the sign-in (`auth_time`, `amr`)
+   * and the `nonce` come from here, and the tokens name the grant so that revoking it revokes them.
+   */
+  authorized?: { grantId: string; request: AuthorizedRequest } | undefined;
 }
 
 export interface Grant {

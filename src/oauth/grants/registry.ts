@@ -3,17 +3,20 @@
  * (src/oauth/authority.ts); discovery advertises what the server accepts.
  */
 import { echo, OAuthError } from "../../errors";
+import { authorizationCode } from "./authorization-code";
 import { clientCredentials } from "./client-credentials";
 import type { Grant } from "./grant";
 import { password } from "./password";
 
 /** Every `grant_type` value Warden implements. */
-export type SupportedGrantType = "client_credentials" | "password";
+export type SupportedGrantType = "client_credentials" | "password" | "authorization_code";
 
 const GRANTS: Readonly<Record<SupportedGrantType, Grant>> = {
   client_credentials: clientCredentials,
   // Custom servers only: the org server accepts client_credentials alone (src/oauth/org/org-server.ts).
   password,
+  // Custom servers only: codes come from a custom server's /v1/authorize (src/grants/).
+  authorization_code: authorizationCode,
 };
 
 /** In registration order; discovery's `grant_types_supported` for a custom server. */

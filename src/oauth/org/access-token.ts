@@ -6,6 +6,7 @@
  * time with leeway) — so the management API and an external API judge a token alike.
  */
 import { compactVerify, errors } from "jose";
+import type { TokenProfile } from "../../config/schemas";
 import type { PublishedKeyset } from "../../keys/keyset";
 import { type AccessTokenFacts, checkClaims } from "../../verify/claims";
 import { parseJsonBytes, splitCompact } from "../../verify/compact-jws";
@@ -33,15 +34,29 @@ async function keySetOf(keyset: PublishedKeyset): Promise<KeySet> {
   return set;
 }
 
-export async function verifyOrgAccessToken(
+export function verifyOrgAccessToken(
   token: string,
   keyset: PublishedKeyset,
   issuer: string,
   nowSeconds: number,
 ): Promise<OrgTokenVerdict> {
+  return verifyOwnAccessToken(token, keyset, { issuer, audiences: [issuer], profile: "okta" }, nowSeconds);
+}
+
+/**
+ * An access token this deployment minted, verified against the keyset that signed it: the org
+ * server's for the management API, a custom server's for its /v1/userinfo.
+ */
+export async function verifyOwnAccessToken(
+  token: string,
+  keyset: PublishedKeyset,
+  expected: { issuer: string; audiences: readonly string[]; profile: TokenProfile },
+  nowSeconds: number,
+): Promise<OrgTokenVerdict> {
+  const { issuer, audiences, profile } = expected;
   const parts = splitCompact(token);
   if (!parts) return { ok: false, reason: "malformed" };
-  const header = checkHeader(parts.header, { algorithms: SUPPORTED_ALGORITHMS, profile: "okta" });
+  const header = checkHeader(parts.header, { algorithms: SUPPORTED_ALGORITHMS, profile });
   if (!header.ok) return { ok: false, reason: header.reason, detail: header.detail };
   if (!parts.wellFormedBody || !parts.unverifiedClaims) return { ok: false, reason: "malformed" };
 
@@ -64,7 +79,7 @@ export async function verifyOrgAccessToken(
     header.profile,
     {
       issuer,
-      audiences: [issuer],
+      audiences: [...audiences],
       clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
       requiredClaims: [],
     },
