@@ -562,11 +562,6 @@ export const SIGN_IN_BODY_MAX_BYTES = 32 * 1024;
 /** Okta's defaults for a profile without `locale` / `timeZone`, as `/api/v1/authn` reports them. */
 export const DEFAULT_USER_LOCALE = "en_US";
 export const DEFAULT_USER_TIME_ZONE = "America/Los_Angeles";
-/**
- * The identity provider a password sign-in went through (Session `idp.id`): Okta names its built-in
- * directory IdP with an `00o…` id; Warden has one directory, so one fixed id of that shape.
- */
-export const DIRECTORY_IDP_ID = "00oWardenDirectory00";
 // --- Grants: authorization codes and ID tokens (issue 11, src/grants/, src/tokens/id-token.ts) ---
 
 /** Okta's authorization-code lifetime (RFC 6749 §4.1.2 recommends at most 10 minutes). */

@@ -15,7 +15,6 @@ import type { Context } from "hono";
 import {
   DEFAULT_USER_LOCALE,
   DEFAULT_USER_TIME_ZONE,
-  DIRECTORY_IDP_ID,
   JSON_MAX_DEPTH,
   SIGN_IN_BODY_MAX_BYTES,
   SIGN_IN_USERNAME_MAX_LENGTH,
@@ -29,6 +28,7 @@ import { EVENT_TYPES, requestInfo } from "../log/event";
 import { requireOrgUrl } from "../oauth/org-url";
 import { clientAddress } from "../oauth/rate-limit";
 import { recordSignInFailure, recordSignInSuccess, userActor } from "../oauth/sign-in-log";
+import { orgIdpId } from "../tokens/id-token";
 import { clearCookie, isSecure, readCookie } from "./cookies";
 import type { Session } from "./session-store";
 
@@ -135,7 +135,9 @@ export async function currentSessionEndpoint(c: Ctx): Promise<Response> {
   const session = secret ? await ports.sessions.find(secret, ports.clock()) : null;
   if (!session) throw sessionNotFound();
   const origin = requireOrgUrl(ports.settings, c.req.url);
-  return c.json(sessionView(session, session.login, origin), 200, { "Cache-Control": "no-store" });
+  return c.json(sessionView(session, session.login, origin, await orgIdpId(origin)), 200, {
+    "Cache-Control": "no-store",
+  });
 }
 
 /** `DELETE /api/v1/sessions/me`: ends the session and clears the cookie (204). */
@@ -169,7 +171,7 @@ function sessionNotFound(): ApiError {
 }
 
 /** Okta's Session object. */
-function sessionView(session: Session, login: string, origin: string) {
+function sessionView(session: Session, login: string, origin: string, idpId: string) {
   const self = `${origin}/api/v1/sessions/me`;
   return {
     id: session.id,
@@ -181,7 +183,8 @@ function sessionView(session: Session, login: string, origin: string) {
     lastPasswordVerification: new Date(session.authTime).toISOString(),
     lastFactorVerification: null,
     amr: session.amr,
-    idp: { id: DIRECTORY_IDP_ID, type: "OKTA" },
+    // The same identity provider the ID tokens name (`idp`).
+    idp: { id: idpId, type: "OKTA" },
     mfaActive: false,
     _links: {
       self: { href: self, hints: { allow: ["GET", "DELETE"] } },
