@@ -4,6 +4,7 @@ import { TrieRouter } from "hono/router/trie-router";
 import { type AppEnv, type BindPorts, bindPorts, createDeps, type Deps } from "./context";
 import { ApiError, OAuthError } from "./errors";
 import { withRateLimitHeaders } from "./http/rate-limit";
+import { withHeaders } from "./oauth/cors";
 import { orgRouter } from "./oauth/org/router";
 import { tokenErrorBudget } from "./oauth/rate-limit";
 import { isOAuthProtocolPath, oauthRouter } from "./oauth/router";
@@ -53,12 +54,16 @@ export async function managementApp(deps: Deps, bind: BindPorts): Promise<Hono<A
 /**
  * The one error handler. Okta sends `X-Rate-Limit-*` on every answer, errors included: an endpoint
  * that knows the limit applying to the request puts it on the context (`rateLimit`), and whatever it
- * throws afterwards leaves here with those headers.
+ * throws afterwards leaves here with those headers. The same for a trusted origin's CORS headers
+ * (`cors`, src/oauth/cors.ts): a browser app must be able to read the error.
  */
 function withErrorHandlers(app: Hono<AppEnv>, now: () => number): Hono<AppEnv> {
   app.notFound(() => new ApiError("E0000007", "Not found: Resource not found").getResponse());
   app.onError((error, c) => {
-    const response = errorResponse(error, c.req.path);
+    const cors = c.get("cors");
+    const response = cors
+      ? withHeaders(errorResponse(error, c.req.path), cors)
+      : errorResponse(error, c.req.path);
     const verdict = c.get("rateLimit") ?? tokenErrorBudget(c.get("ports"), c.req.raw, c.req.path);
     return verdict ? withRateLimitHeaders(response, verdict, now()) : response;
   });

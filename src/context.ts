@@ -108,6 +108,11 @@ export interface AppEnv {
      * src/admin/audit.ts records these instead of its route table's event.
      */
     audited: AuditedWrite;
+    /**
+     * The CORS headers of a cross-origin request to a CORS-enabled endpoint (src/oauth/cors.ts): the
+     * app's onError puts them on an error answer too, so the browser lets the page read it.
+     */
+    cors: Readonly<Record<string, string>>;
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * `/api/v1/apps`, Okta's Apps API for OAuth clients (`name: "oidc_client"`, `signOnMode:
- * "OPENID_CONNECT"`): list (`limit`/`after` with `Link` headers, `q` on the label), create, get,
+ * "OPENID_CONNECT"`, the OIDC settings and their rules in src/config/oidc-app.ts): list (`limit`/`after` with `Link` headers, `q` on the label), create, get,
  * replace, delete, `lifecycle/activate|deactivate`, and client secret rotation under
  * `credentials/secrets`. The app's `id` is its `client_id`, as in Okta. Every read and write goes
  * through the control plane; a secret's value appears only in the response that created it.
@@ -16,6 +16,7 @@ import {
   JSON_MAX_DEPTH,
 } from "../config/defaults";
 import { toIssues } from "../config/issues";
+import { oidcSettings } from "../config/oidc-app";
 import type { Client, ClientSecret } from "../config/schemas";
 import type { AppEnv } from "../context";
 import { deleteAppAssignments } from "../directory/assignments";
@@ -49,6 +50,7 @@ const OidcAppBody = z.object({
           client_id: z.unknown().optional(),
           token_endpoint_auth_method: z.unknown().optional(),
           autoKeyRotation: z.boolean().optional(),
+          pkce_required: z.unknown().optional(),
         })
         .prefault({}),
     })
@@ -57,8 +59,12 @@ const OidcAppBody = z.object({
     oauthClient: z.object({
       grant_types: z.unknown().optional(),
       redirect_uris: z.unknown().optional(),
-      response_types: z.array(z.enum(["code", "token", "id_token"])).optional(),
+      post_logout_redirect_uris: z.unknown().optional(),
+      response_types: z.unknown().optional(),
       application_type: z.unknown().optional(),
+      consent_method: z.unknown().optional(),
+      initiate_login_uri: z.unknown().optional(),
+      refresh_token: z.unknown().optional(),
       jwks: z.unknown().optional(),
       jwks_uri: z.unknown().optional(),
     }),
@@ -72,7 +78,13 @@ const OKTA_PATHS: Record<string, string> = {
   token_endpoint_auth_method: "credentials.oauthClient.token_endpoint_auth_method",
   grant_types: "settings.oauthClient.grant_types",
   redirect_uris: "settings.oauthClient.redirect_uris",
+  post_logout_redirect_uris: "settings.oauthClient.post_logout_redirect_uris",
+  response_types: "settings.oauthClient.response_types",
   application_type: "settings.oauthClient.application_type",
+  consent_method: "settings.oauthClient.consent_method",
+  initiate_login_uri: "settings.oauthClient.initiate_login_uri",
+  refresh_token: "settings.oauthClient.refresh_token",
+  pkce_required: "credentials.oauthClient.pkce_required",
   jwks: "settings.oauthClient.jwks",
   jwks_uri: "settings.oauthClient.jwks_uri",
   secrets: "credentials.oauthClient.client_secret",
@@ -206,7 +218,13 @@ function clientFields(body: unknown): Record<string, unknown> {
     token_endpoint_auth_method: credentials.oauthClient.token_endpoint_auth_method,
     grant_types: oauth.grant_types,
     redirect_uris: oauth.redirect_uris,
+    post_logout_redirect_uris: oauth.post_logout_redirect_uris,
+    response_types: oauth.response_types,
     application_type: oauth.application_type,
+    consent_method: oauth.consent_method,
+    initiate_login_uri: oauth.initiate_login_uri,
+    refresh_token: oauth.refresh_token,
+    pkce_required: credentials.oauthClient.pkce_required,
     jwks: oauth.jwks,
     jwks_uri: oauth.jwks_uri,
     profile,
@@ -225,17 +243,10 @@ function appAnswer(id: string, secretId = ""): WriteAnswer<"client" | "secret"> 
   };
 }
 
-/** Okta's `response_types` follow from the grant types Warden stores. */
-function responseTypes(client: Client): string[] {
-  const types = new Set<string>();
-  if (client.grant_types.includes("authorization_code")) types.add("code");
-  if (client.grant_types.includes("implicit")) types.add("token");
-  if (client.grant_types.includes("client_credentials")) types.add("token");
-  return [...types];
-}
-
 /** Okta's OIDC app, built field by field so no secret hash can slip through. */
 function oktaApp(client: Client, origin: string, secret?: string) {
+  // Defaults for an app stored before these fields existed, as sign-in reads them (oidc-app.ts).
+  const oidc = oidcSettings(client);
   const self = `${origin}/api/v1/apps/${encodeURIComponent(client.client_id)}`;
   return {
     id: client.client_id,
@@ -250,14 +261,19 @@ function oktaApp(client: Client, origin: string, secret?: string) {
         ...(secret === undefined ? {} : { client_secret: secret }),
         token_endpoint_auth_method: client.token_endpoint_auth_method,
         autoKeyRotation: true,
+        pkce_required: oidc.pkce_required,
       },
     },
     settings: {
       oauthClient: {
         grant_types: client.grant_types,
         redirect_uris: client.redirect_uris,
-        response_types: responseTypes(client),
-        application_type: client.application_type,
+        post_logout_redirect_uris: oidc.post_logout_redirect_uris,
+        response_types: oidc.response_types,
+        application_type: oidc.application_type,
+        consent_method: oidc.consent_method,
+        ...(oidc.initiate_login_uri === undefined ? {} : { initiate_login_uri: oidc.initiate_login_uri }),
+        ...(oidc.refresh_token ? { refresh_token: oidc.refresh_token } : {}),
         ...(client.jwks ? { jwks: client.jwks } : {}),
         ...(client.jwks_uri ? { jwks_uri: client.jwks_uri } : {}),
       },

@@ -396,6 +396,36 @@ const ROUTES: Route[] = [
     targets: ["AppInstance", "UserGroup"],
     message: "Unassign group from application",
   },
+  // Trusted origins.
+  {
+    method: "POST",
+    pattern: /^\/trustedOrigins$/,
+    eventType: E.trustedOriginCreate,
+    targets: [],
+    created: "TrustedOrigin",
+    message: "Create trusted origin",
+  },
+  {
+    method: "PUT",
+    pattern: /^\/trustedOrigins\/([^/]+)$/,
+    eventType: E.trustedOriginUpdate,
+    targets: ["TrustedOrigin"],
+    message: "Update trusted origin",
+  },
+  {
+    method: "DELETE",
+    pattern: /^\/trustedOrigins\/([^/]+)$/,
+    eventType: E.trustedOriginDelete,
+    targets: ["TrustedOrigin"],
+    message: "Delete trusted origin",
+  },
+  {
+    method: "POST",
+    pattern: /^\/trustedOrigins\/([^/]+)\/lifecycle\/(activate|deactivate)$/,
+    eventType: lifecycle(E.trustedOriginActivate, E.trustedOriginDeactivate),
+    targets: ["TrustedOrigin"],
+    message: "Change trusted origin status",
+  },
 ];
 
 /** Okta's event type and message for each user lifecycle operation. */

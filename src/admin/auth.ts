@@ -222,11 +222,23 @@ const RESOURCE_SCOPES: Record<string, { read: OktaScope; manage?: OktaScope }> =
   groups: { read: "okta.groups.read", manage: "okta.groups.manage" },
   inlineHooks: { read: "okta.inlineHooks.read", manage: "okta.inlineHooks.manage" },
   logs: { read: "okta.logs.read" },
+  trustedOrigins: { read: "okta.trustedOrigins.read", manage: "okta.trustedOrigins.manage" },
 };
 
+/** The whole configuration: servers, apps, inline hooks and trusted origins. */
 const BULK_SCOPES = {
-  read: ["okta.authorizationServers.read", "okta.apps.read", "okta.inlineHooks.read"],
-  manage: ["okta.authorizationServers.manage", "okta.apps.manage", "okta.inlineHooks.manage"],
+  read: [
+    "okta.authorizationServers.read",
+    "okta.apps.read",
+    "okta.inlineHooks.read",
+    "okta.trustedOrigins.read",
+  ],
+  manage: [
+    "okta.authorizationServers.manage",
+    "okta.apps.manage",
+    "okta.inlineHooks.manage",
+    "okta.trustedOrigins.manage",
+  ],
 } as const satisfies Record<string, readonly OktaScope[]>;
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The management API at Okta's paths (`/api/v1/...`), every route behind admin authentication:
  * authorization servers with their scopes, claims, policies, rules and keys, apps, inline hooks,
- * API tokens, Token Preview, and Warden's whole-configuration import / export. Only the API's own
+ * trusted origins, API tokens, Token Preview, and Warden's whole-configuration import / export. Only the API's own
  * description (`openapi.json`, `reference`) is public.
  */
 import { Hono } from "hono";
@@ -25,6 +25,7 @@ import { allowedMethods, methodNotAllowed } from "./responses";
 import { scopesRouter } from "./scopes";
 import { serversRouter } from "./servers";
 import { tokenPreviewRouter } from "./token-preview";
+import { trustedOriginsRouter } from "./trusted-origins";
 import { userGroupsRouter } from "./user-groups";
 import { usersRouter } from "./users";
 
@@ -64,6 +65,9 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   router.route("/apps", appAssignmentsRouter(deps.now));
   router.route("/groups", groupsRouter(deps.now));
   router.route("/users", userGroupsRouter());
+
+  // Trusted origins (the edges' CORS decisions, src/oauth/cors.ts).
+  router.route("/trustedOrigins", trustedOriginsRouter());
 
   // Last: a known path with a method it does not support is a 405, anything else a 404.
   let allowed: ((path: string) => string[]) | undefined;

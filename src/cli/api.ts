@@ -35,12 +35,14 @@ export const ImportSummary = z.object({
   servers: z.array(z.object({ id: z.string(), version: z.number() })).default([]),
   clients: z.array(z.object({ client_id: z.string(), created: z.boolean() })).default([]),
   inlineHooks: z.array(z.object({ id: z.string(), created: z.boolean() })).default([]),
+  trustedOrigins: z.array(z.object({ origin: z.string(), created: z.boolean() })).default([]),
   generatedSecrets: z.record(z.string(), z.string()).default({}),
   deleted: z
     .object({
       authorizationServers: z.array(z.string()).default([]),
       clients: z.array(z.string()).default([]),
       inlineHooks: z.array(z.string()).default([]),
+      trustedOrigins: z.array(z.string()).default([]),
     })
     .prefault({}),
 });

@@ -28,7 +28,8 @@ const SET_LIKE = {
     ["conditions", "people", "groups", "include"],
     ["conditions", "people", "groups", "exclude"],
   ],
-  client: [["grant_types"], ["redirect_uris"], ["grants"]],
+  client: [["grant_types"], ["redirect_uris"], ["post_logout_redirect_uris"], ["response_types"], ["grants"]],
+  trustedOrigin: [["scopes"]],
 } as const satisfies Record<string, readonly (readonly string[])[]>;
 
 export function desiredState(document: ImportDocument): ConfigState {
@@ -36,6 +37,7 @@ export function desiredState(document: ImportDocument): ConfigState {
     authorizationServers: document.authorizationServers,
     clients: document.clients.map(({ client_secrets: _secrets, ...client }) => client),
     inlineHooks: document.inlineHooks,
+    trustedOrigins: document.trustedOrigins,
   });
 }
 
@@ -55,6 +57,7 @@ function canonical(state: ConfigState): ConfigState {
     })),
     clients: state.clients.map((client) => sortedSets(client, SET_LIKE.client)),
     inlineHooks: state.inlineHooks.map(withoutHookSecret),
+    trustedOrigins: state.trustedOrigins.map((origin) => sortedSets(origin, SET_LIKE.trustedOrigin)),
   };
 }
 

@@ -38,6 +38,7 @@ export function toImportDocument(file: WardenFile): ImportDocumentInput {
     })),
     clients: file.clients,
     inlineHooks: file.inlineHooks,
+    trustedOrigins: file.trustedOrigins,
   };
 }
 
@@ -78,6 +79,7 @@ export function toWardenFile(exported: ExportDocument): WardenFileInput {
     authorizationServers: exported.authorizationServers.map(exportServer),
     clients: exported.clients.map((client) => leanObject("client", client)),
     inlineHooks: exported.inlineHooks.map((hook) => leanObject("inlineHook", withoutHookSecret(hook))),
+    trustedOrigins: exported.trustedOrigins.map((origin) => leanObject("trustedOrigin", origin)),
   };
   return file as WardenFileInput;
 }

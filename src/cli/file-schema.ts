@@ -6,6 +6,7 @@
  * - clients never carry secrets (Warden generates them; `apply` prints new ones once).
  */
 import * as z from "zod";
+import { withOidcDefaults } from "../config/oidc-app";
 import {
   AuthorizationServer,
   Claim,
@@ -15,6 +16,7 @@ import {
   Rule,
   Scope,
   ServerConfig,
+  TrustedOriginFields,
 } from "../config/schemas";
 
 const priority = Rule.shape.priority.optional().meta({
@@ -50,8 +52,11 @@ export const FileServer = AuthorizationServer.extend({
 });
 export type FileServer = z.infer<typeof FileServer>;
 
-/** A client as the file holds it: every field of a stored client but its (hashed) secrets. */
-export const FileClient = ClientFields.omit({ secrets: true });
+/**
+ * A client as the file holds it: every field of a stored client but its (hashed) secrets, with the
+ * OIDC defaults filled in as the control plane fills them, so a default never reads as a change.
+ */
+export const FileClient = ClientFields.omit({ secrets: true }).overwrite(withOidcDefaults);
 export type FileClient = z.infer<typeof FileClient>;
 
 /**
@@ -67,6 +72,7 @@ export const OBJECT_FIELDS = {
   rule: Rule,
   client: FileClient,
   inlineHook: InlineHook,
+  trustedOrigin: TrustedOriginFields,
 } as const;
 
 export const WardenFile = z
@@ -82,10 +88,15 @@ export const WardenFile = z
       description:
         "Token inline hooks. authScheme.value is write-only: the export never has it, and a hook that omits it keeps its stored secret.",
     }),
+    trustedOrigins: z.array(TrustedOriginFields).default([]).meta({
+      description:
+        "Okta's trusted origins, keyed by origin: CORS lets that web page read the token endpoints' answers; REDIRECT allows it after sign-out.",
+    }),
   })
   .meta({
     title: "Warden configuration",
-    description: "Authorization servers, clients and inline hooks of a Warden, as `warden apply` takes them.",
+    description:
+      "Authorization servers, clients, inline hooks and trusted origins of a Warden, as `warden apply` takes them.",
   });
 export type WardenFile = z.infer<typeof WardenFile>;
 export type WardenFileInput = z.input<typeof WardenFile>;
@@ -97,5 +108,6 @@ export const ExportDocument = z.object({
   authorizationServers: z.array(ServerConfig).default([]),
   clients: z.array(FileClient).default([]),
   inlineHooks: z.array(InlineHook).default([]),
+  trustedOrigins: z.array(TrustedOriginFields).default([]),
 });
 export type ExportDocument = z.infer<typeof ExportDocument>;

@@ -8,7 +8,8 @@ import type { ImportDocument, ImportDocumentInput } from "./file-schema";
 import type { Plan } from "./plan";
 import type { PathSegment } from "./values";
 
-type TopLevel = "authorizationServers" | "clients" | "inlineHooks";
+type TopLevel = "authorizationServers" | "clients" | "inlineHooks" | "trustedOrigins";
+const TOP_LEVEL: readonly string[] = ["authorizationServers", "clients", "inlineHooks", "trustedOrigins"];
 
 export interface ImportRequest {
   document: ImportDocumentInput;
@@ -28,6 +29,7 @@ export function importRequest(plan: Plan, document: ImportDocument): ImportReque
   const servers = touched(["authorizationServer", "scope", "claim", "policy", "rule"]);
   const clients = touched(["client"]);
   const hooks = touched(["inlineHook"]);
+  const origins = touched(["trustedOrigin"]);
   const pick = <T>(items: readonly T[], key: (item: T) => string, keys: Set<string>) => {
     const positions = items.flatMap((item, i) => (plan.prune || keys.has(key(item)) ? [i] : []));
     return { items: positions.map((i) => items[i] as T), positions };
@@ -36,18 +38,21 @@ export function importRequest(plan: Plan, document: ImportDocument): ImportReque
     authorizationServers: pick(document.authorizationServers, (c) => c.server.id, servers),
     clients: pick(document.clients, (c) => c.client_id, clients),
     inlineHooks: pick(document.inlineHooks, (h) => h.id, hooks),
+    trustedOrigins: pick(document.trustedOrigins, (o) => o.origin, origins),
   };
   return {
     document: {
       authorizationServers: picked.authorizationServers.items,
       clients: picked.clients.items,
       inlineHooks: picked.inlineHooks.items,
+      trustedOrigins: picked.trustedOrigins.items,
     },
     prune: plan.prune,
     positions: {
       authorizationServers: picked.authorizationServers.positions,
       clients: picked.clients.positions,
       inlineHooks: picked.inlineHooks.positions,
+      trustedOrigins: picked.trustedOrigins.positions,
     },
   };
 }
@@ -61,8 +66,8 @@ export function pathInFile(reported: string, request: ImportRequest): PathSegmen
     .split(".")
     .map((segment): PathSegment => (/^\d+$/.test(segment) ? Number(segment) : segment));
   const [list, index] = path;
-  if (list !== "authorizationServers" && list !== "clients" && list !== "inlineHooks") return undefined;
+  if (typeof list !== "string" || !TOP_LEVEL.includes(list)) return undefined;
   if (typeof index !== "number") return fileIssuePath(path);
-  const position = request.positions[list][index];
+  const position = request.positions[list as TopLevel][index];
   return position === undefined ? undefined : fileIssuePath([list, position, ...path.slice(2)]);
 }

@@ -12,12 +12,12 @@ import type { OBJECT_FIELDS } from "./file-schema";
 import { isPlainObject, sameValue } from "./values";
 import { leanObject } from "./without-defaults";
 
-/** authorizationServer, scope, claim, policy, rule, client, inlineHook. */
+/** authorizationServer, scope, claim, policy, rule, client, inlineHook, trustedOrigin. */
 export type ObjectKind = keyof typeof OBJECT_FIELDS;
 
 export interface ObjectRef {
   kind: ObjectKind;
-  /** Server, claim, policy, rule and hook id; scope name; client_id. */
+  /** Server, claim, policy, rule and hook id; scope name; client_id; a trusted origin's origin. */
   key: string;
   /** The owning server, for scopes, claims, policies and rules. */
   server?: string;
@@ -69,6 +69,12 @@ export function planChanges(desired: ConfigState, live: ConfigState, options: { 
     create: (client) => changes.push(create({ kind: "client", key: client.client_id }, client)),
     both: (client, current) => update(changes, { kind: "client", key: client.client_id }, current, client),
     missing: (current) => missing({ kind: "client", key: current.client_id }),
+  });
+  matchBy(desired.trustedOrigins, live.trustedOrigins, (o) => o.origin, {
+    create: (origin) => changes.push(create({ kind: "trustedOrigin", key: origin.origin }, origin)),
+    both: (origin, current) =>
+      update(changes, { kind: "trustedOrigin", key: origin.origin }, current, origin),
+    missing: (current) => missing({ kind: "trustedOrigin", key: current.origin }),
   });
   matchBy(desired.inlineHooks, live.inlineHooks, (h) => h.id, {
     create: (hook) => changes.push(create({ kind: "inlineHook", key: hook.id }, hook)),

@@ -10,6 +10,7 @@ const KIND_NAMES: Record<ObjectKind, string> = {
   rule: "rule",
   client: "client",
   inlineHook: "inline hook",
+  trustedOrigin: "trusted origin",
 };
 
 function describeObject(object: ObjectRef): string {

@@ -67,6 +67,7 @@ function fileRules(file: WardenFile): FileIssue[] {
   unique(file.authorizationServers, (s) => s.id, ["authorizationServers"], "id", issues);
   unique(file.clients, (c) => c.client_id, ["clients"], "client_id", issues);
   unique(file.inlineHooks, (h) => h.id, ["inlineHooks"], "id", issues);
+  unique(file.trustedOrigins, (o) => o.origin, ["trustedOrigins"], "origin", issues);
   file.authorizationServers.forEach((server, s) => {
     const at: PathSegment[] = ["authorizationServers", s, "policies"];
     allOrNone(server.policies, at, "policy", issues);

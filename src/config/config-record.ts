@@ -1,11 +1,12 @@
 /**
- * The config records in KV — `snapshot/{serverId}`, `client/{clientId}`, `hook/{hookId}` — as the
- * control plane publishes them: the record as a JSON string, and an HMAC-SHA-256 over the format,
- * the record's kind, the id it is published under and that exact string, under a MAC key derived
- * from the key-encryption key with a label of its own (src/crypto/derived-keys.ts). Whoever can write
- * the KV namespace cannot write the key, so nothing of a record — a client's status, grant types,
- * secret hashes, keys or okta.* grants; a server's policies, rules, scopes, claims, audiences or
- * status; a hook's URI, headers or sealed secret — is used until the MAC holds (DESIGN §8: what
+ * The config records in KV — `snapshot/{serverId}`, `client/{clientId}`, `hook/{hookId}`,
+ * `trustedOrigins/all` — as the control plane publishes them: the record as a JSON string, and an
+ * HMAC-SHA-256 over the format, the record's kind, the id it is published under and that exact
+ * string, under a MAC key derived from the key-encryption key with a label of its own
+ * (src/crypto/derived-keys.ts). Whoever can write the KV namespace cannot write the key, so nothing
+ * of a record — a client's status, grant types, secret hashes, keys or okta.* grants; a server's
+ * policies, rules, scopes, claims, audiences or status; a hook's URI, headers or sealed secret; the
+ * origins a browser may read token responses from — is used until the MAC holds (DESIGN §8: what
  * decides trust is authenticated as a whole). The keyset records have their own format
  * (src/keys/keyset-record.ts), on the same principle.
  *
@@ -25,7 +26,7 @@ import { openEnvelope, sealEnvelope } from "../crypto/mac-envelope";
 export const CONFIG_RECORD_FORMAT = "warden-config/1";
 
 /** What a config record describes; also the first segment of its KV key (kv-keys.ts). */
-export type ConfigRecordKind = "snapshot" | "client" | "hook";
+export type ConfigRecordKind = "snapshot" | "client" | "hook" | "trustedOrigins";
 
 /** What KV holds under a config record's key. */
 export interface ConfigRecord {
@@ -70,6 +71,7 @@ function ownId(kind: ConfigRecordKind, value: unknown): unknown {
     case "client":
       return v?.client_id;
     case "hook":
+    case "trustedOrigins":
       return v?.id;
   }
 }

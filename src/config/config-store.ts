@@ -26,6 +26,12 @@ import {
 import { IsolateCache } from "./isolate-cache";
 import { kvKeys } from "./kv-keys";
 import type { Client, Snapshot } from "./schemas";
+import {
+  type PublishedTrustedOrigins,
+  TRUSTED_ORIGINS_RECORD_ID,
+  type TrustedOrigins,
+  trustedOriginSets,
+} from "./trusted-origins";
 
 /** The published configuration as protocol code reads it: a port, bound to KV once per request. */
 export interface ConfigSource {
@@ -33,6 +39,11 @@ export interface ConfigSource {
   client(clientId: string): Promise<Client | undefined>;
   /** A token inline hook; read only for a rule that names one, so other tokens never pay for it. */
   hook(hookId: string): Promise<PublishedInlineHook | undefined>;
+  /**
+   * The ACTIVE trusted origins; read only for a request that carries an `Origin` header, so the
+   * client_credentials path of a server-side client never pays for it.
+   */
+  trustedOrigins(): Promise<TrustedOrigins | undefined>;
 }
 
 /** The bindings the config store reads. */
@@ -48,6 +59,7 @@ export class ConfigStore {
   private readonly snapshots: IsolateCache<Snapshot>;
   private readonly clients: IsolateCache<Client>;
   private readonly hooks: IsolateCache<PublishedInlineHook>;
+  private readonly origins: IsolateCache<TrustedOrigins>;
   /** When this isolate last asked the control plane for a record, by KV key (epoch ms). */
   private readonly recoveries = new Map<string, number>();
   private readonly now: () => number;
@@ -63,6 +75,7 @@ export class ConfigStore {
     this.snapshots = new IsolateCache(options);
     this.clients = new IsolateCache(options);
     this.hooks = new IsolateCache(options);
+    this.origins = new IsolateCache(options);
   }
 
   /** This store read through `env`'s bindings: what protocol code is handed instead of them. */
@@ -71,6 +84,7 @@ export class ConfigStore {
       snapshot: (serverId) => this.snapshot(env, serverId),
       client: (clientId) => this.client(env, clientId),
       hook: (hookId) => this.hook(env, hookId),
+      trustedOrigins: () => this.trustedOrigins(env),
     };
   }
 
@@ -85,6 +99,18 @@ export class ConfigStore {
   /** A token inline hook; read only for a rule that names one, so other tokens never pay for it. */
   hook(env: ConfigBindings, hookId: string): Promise<PublishedInlineHook | undefined> {
     return this.hooks.get(hookId, () => this.read<PublishedInlineHook>(env, "hook", hookId));
+  }
+
+  /** Every ACTIVE trusted origin, as sets; undefined when none was ever published. */
+  trustedOrigins(env: ConfigBindings): Promise<TrustedOrigins | undefined> {
+    return this.origins.get(TRUSTED_ORIGINS_RECORD_ID, async () => {
+      const published = await this.read<PublishedTrustedOrigins>(
+        env,
+        "trustedOrigins",
+        TRUSTED_ORIGINS_RECORD_ID,
+      );
+      return published && trustedOriginSets(published);
+    });
   }
 
   /** The authenticated record, or undefined: none in KV, or none that verifies (then recovered if it can be). */

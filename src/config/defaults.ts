@@ -584,3 +584,23 @@ export const REDEEMED_GRANT_RETENTION_SECONDS = 1440 * 60;
 
 /** Okta's ID-token lifetime: 60 minutes, fixed. */
 export const ID_TOKEN_LIFETIME_SECONDS = 3600;
+// --- Trusted origins, CORS and the app's OpenID Connect fields (src/config/origins.ts, oidc-app.ts, src/oauth/cors.ts) ---
+/** Okta's page size for `GET /api/v1/trustedOrigins` when no `limit` is given, and its largest. */
+export const TRUSTED_ORIGINS_PAGE_LIMIT = { default: 20, max: 200 } as const;
+/** Every edge holds every ACTIVE origin in one KV record read once per isolate: keep that record small. */
+export const MAX_TRUSTED_ORIGINS = 1000;
+/** A trusted origin request is a name, an origin and two scopes: 16 KiB is far more than any needs. */
+export const TRUSTED_ORIGIN_BODY_MAX_BYTES = 16 * 1024;
+/** `q` and `filter` on trusted origins: a name or origin typed into a search box, never a document. */
+export const TRUSTED_ORIGINS_QUERY_MAX_LENGTH = 512;
+/**
+ * How long a browser may reuse a CORS preflight answer (Fetch §3.2.5, `Access-Control-Max-Age`):
+ * Chromium's own cap (2 h). A deactivated origin loses nothing by it: every actual response checks
+ * the origin again, and without `Access-Control-Allow-Origin` the browser hands the page nothing.
+ */
+export const CORS_MAX_AGE_SECONDS = 7200;
+/** Okta's `settings.oauthClient.refresh_token.leeway`: 0–60 seconds, 30 when not given. */
+export const REFRESH_TOKEN_LEEWAY_SECONDS = 30;
+export const REFRESH_TOKEN_LEEWAY_RANGE = { min: 0, max: 60 } as const;
+/** Redirect URIs per app: Okta takes long lists, but every authorize request scans them; 100 is plenty. */
+export const MAX_REDIRECT_URIS = 100;

@@ -5,4 +5,6 @@ export const kvKeys = {
   keyset: (serverId: string) => `keyset/${serverId}`,
   /** A token inline hook, its secret sealed under the key-encryption key. */
   hook: (hookId: string) => `hook/${hookId}`,
+  /** Every ACTIVE trusted origin, in one record (src/config/trusted-origins.ts); its id is always `all`. */
+  trustedOrigins: (id: string) => `trustedOrigins/${id}`,
 } as const;

@@ -18,6 +18,8 @@ export const OKTA_SCOPES = [
   "okta.inlineHooks.manage",
   "okta.inlineHooks.read",
   "okta.logs.read",
+  "okta.trustedOrigins.manage",
+  "okta.trustedOrigins.read",
   "okta.users.manage",
   "okta.users.read",
 ] as const;

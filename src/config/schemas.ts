@@ -12,16 +12,28 @@ import {
   ACCESS_TOKEN_LIFETIME_MINUTES,
   ACCESS_TOKEN_LIFETIME_MINUTES_RANGE,
   DEFAULT_SIGNING_ALG,
+  MAX_REDIRECT_URIS,
   MIN_NEXT_KEY_LEAD_SECONDS,
   MIN_ROTATION_PERIOD_SECONDS,
   NEXT_KEY_LEAD_SECONDS,
+  REFRESH_TOKEN_LEEWAY_RANGE,
   REFRESH_TOKEN_LIFETIME_MINUTES,
   REFRESH_TOKEN_WINDOW_MINUTES,
   REFRESH_TOKEN_WINDOW_MINUTES_RANGE,
   RESERVED_SCOPES,
   ROTATION_PERIOD_SECONDS,
 } from "./defaults";
+import {
+  APPLICATION_TYPES,
+  CONSENT_METHODS,
+  type OidcSettings,
+  oidcIssues,
+  RESPONSE_TYPES,
+  ROTATION_TYPES,
+  withOidcDefaults,
+} from "./oidc-app";
 import { OKTA_SCOPES } from "./okta-scopes";
+import { canonicalOrigin } from "./origins";
 
 export const Status = z.enum(["ACTIVE", "INACTIVE"]);
 export type Status = z.infer<typeof Status>;
@@ -410,6 +422,14 @@ export const JwksUri = z
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
+/** A redirect URI; the rules, which depend on the app's type, are checked with the app (oidc-app.ts). */
+const RedirectUri = z.string().min(1).max(1024);
+
+/** A numeric path segment back to a number, so issue paths read as zod's own do. */
+function pathSegment(segment: string): string | number {
+  return /^\d+$/.test(segment) ? Number(segment) : segment;
+}
+
 /** An OAuth client (Okta "app"), as the token endpoint sees it. */
 export const ClientFields = z.object({
   client_id: z
@@ -419,10 +439,37 @@ export const ClientFields = z.object({
     .regex(/^[\x21-\x7E]+$/, "must be printable ASCII without spaces"),
   client_name: z.string().min(1).max(100),
   status: Status.default("ACTIVE"),
-  application_type: z.enum(["service", "web", "native", "browser"]).default("service"),
+  /**
+   * Okta's app type (src/config/oidc-app.ts has the rules). Without one: service for an app whose
+   * only grant is client_credentials, web otherwise.
+   */
+  application_type: z.enum(APPLICATION_TYPES).optional(),
   token_endpoint_auth_method: TokenEndpointAuthMethod.default("client_secret_basic"),
   grant_types: z.array(GrantType).min(1).default(["client_credentials"]),
-  redirect_uris: z.array(z.url()).default([]),
+  /** Exact-match targets of the authorization response (RFC 6749 §3.1.2); no fragments. */
+  redirect_uris: z.array(RedirectUri).max(MAX_REDIRECT_URIS).default([]),
+  /** Where `/v1/logout` may send the user back to (OIDC RP-Initiated Logout §3). */
+  post_logout_redirect_uris: z.array(RedirectUri).max(MAX_REDIRECT_URIS).optional(),
+  /** Derived from the grant types when not given. */
+  response_types: z.array(z.enum(RESPONSE_TYPES)).max(RESPONSE_TYPES.length).optional(),
+  /** Where a third party starts this app's sign-in (OIDC Core §4). */
+  initiate_login_uri: RedirectUri.optional(),
+  /** TRUSTED (Okta's default): no consent page; REQUIRED: scopes that ask for consent get it. */
+  consent_method: z.enum(CONSENT_METHODS).optional(),
+  /** Okta's `pkce_required`: true by default for browser and native apps, and always for public clients. */
+  pkce_required: z.boolean().optional(),
+  /** Okta's `settings.oauthClient.refresh_token`, for apps with the refresh_token grant. */
+  refresh_token: z
+    .object({
+      rotation_type: z.enum(ROTATION_TYPES).optional(),
+      leeway: z
+        .number()
+        .int()
+        .min(REFRESH_TOKEN_LEEWAY_RANGE.min)
+        .max(REFRESH_TOKEN_LEEWAY_RANGE.max)
+        .optional(),
+    })
+    .optional(),
   secrets: z.array(ClientSecret).max(2).default([]),
   /** `private_key_jwt`: the client's public keys inline (Okta's and RFC 7591's `jwks`) … */
   jwks: ClientJwks.optional(),
@@ -442,21 +489,33 @@ export const ClientFields = z.object({
     .optional(),
 });
 
-export const Client = ClientFields.superRefine(clientRules);
+/**
+ * A client as stored: every OIDC default written out (oidc-app.ts), so what the API shows and the
+ * export holds is what applies. Records stored before those fields existed lack them: read them
+ * through `oidcSettings`.
+ */
+export const Client = ClientFields.overwrite(withOidcDefaults).superRefine(clientRules);
 export type Client = z.infer<typeof Client>;
+/** A client as written since the OIDC fields exist: each of them present. */
+export type ClientWithOidc = Client & OidcSettings;
 
 /** A client as an admin submits it: plaintext secrets, hashed before anything is stored. */
 export const ClientInput = ClientFields.omit({ secrets: true })
   .extend({
     client_secrets: z.array(z.string().min(32).max(256)).max(2).default([]),
   })
+  .overwrite(withOidcDefaults)
   .superRefine(clientRules);
 export type ClientInput = z.input<typeof ClientInput>;
 
 function clientRules(
-  client: Pick<Client, "token_endpoint_auth_method" | "jwks" | "jwks_uri" | "grants">,
+  client: Pick<Client, "token_endpoint_auth_method" | "jwks" | "jwks_uri" | "grants" | "grant_types"> &
+    Parameters<typeof oidcIssues>[0],
   ctx: z.RefinementCtx,
 ): void {
+  for (const issue of oidcIssues(client)) {
+    ctx.addIssue({ code: "custom", path: issue.path.split(".").map(pathSegment), message: issue.message });
+  }
   // RFC 7591 §2: `jwks` and `jwks_uri` MUST NOT both be present.
   if (client.jwks && client.jwks_uri) {
     ctx.addIssue({ code: "custom", path: ["jwks_uri"], message: "jwks and jwks_uri are mutually exclusive" });
@@ -627,6 +686,42 @@ export function withoutHookSecret<T extends InlineHook>(hook: T): T {
 /** An inline hook as the control plane stores it: with Okta's read-only timestamps. */
 export type InlineHookRecord = InlineHook & { created: string; lastUpdated: string };
 
+/** Okta's trusted origin scope types Warden acts on: cross-origin reads, and redirects after sign-out. */
+export const TrustedOriginScopeType = z.enum(["CORS", "REDIRECT"]);
+export type TrustedOriginScopeType = z.infer<typeof TrustedOriginScopeType>;
+
+/** Trusted origins have no object id in the file: an origin is its own key (it is unique). */
+export const TrustedOriginFields = z.object({
+  name: z.string().trim().min(1).max(255),
+  /** Stored as the browser's serialization of the origin (src/config/origins.ts). */
+  origin: z
+    .string()
+    .max(1024)
+    .transform((value, ctx) => {
+      const checked = canonicalOrigin(value);
+      if (checked.ok) return checked.value;
+      ctx.addIssue({ code: "custom", message: checked.message });
+      return z.NEVER;
+    }),
+  scopes: z
+    .array(z.object({ type: TrustedOriginScopeType }))
+    .min(1)
+    .max(2)
+    .superRefine((scopes, ctx) => uniqueBy(scopes, (s) => s.type, [], "scope type", ctx)),
+  status: Status.default("ACTIVE"),
+});
+export type TrustedOriginFields = z.infer<typeof TrustedOriginFields>;
+export type TrustedOriginInput = z.input<typeof TrustedOriginFields>;
+
+/** A trusted origin as the control plane stores it: Okta's id (`tos…`) and read-only members. */
+export type TrustedOriginRecord = TrustedOriginFields & {
+  id: string;
+  created: string;
+  createdBy: string;
+  lastUpdated: string;
+  lastUpdatedBy: string;
+};
+
 /**
  * A bulk write (`POST /api/v1/warden/import`, `warden apply`): servers with everything they own,
  * clients and token inline hooks, applied all-or-nothing. Rules may name the hooks of the same
@@ -636,6 +731,8 @@ export const ImportDocument = z.object({
   authorizationServers: z.array(ServerConfig).default([]),
   clients: z.array(ClientInput).default([]),
   inlineHooks: z.array(InlineHook).default([]),
+  /** Matched to stored trusted origins by `origin`. */
+  trustedOrigins: z.array(TrustedOriginFields).default([]),
 });
 export type ImportDocument = z.infer<typeof ImportDocument>;
 export type ImportDocumentInput = z.input<typeof ImportDocument>;

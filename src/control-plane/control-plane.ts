@@ -23,7 +23,14 @@ import {
 } from "../config/defaults";
 import { toIssues } from "../config/issues";
 import type { Pulse } from "../config/revocations";
-import { type AdminOwner, type AdminPrincipal, ALL_RIGHTS, intersect, type Rights } from "../config/rights";
+import {
+  type AdminOwner,
+  type AdminPrincipal,
+  ALL_RIGHTS,
+  holds,
+  intersect,
+  type Rights,
+} from "../config/rights";
 import {
   AuthorizationServer,
   type Client,
@@ -33,8 +40,11 @@ import {
   type InlineHookRecord,
   ServerConfig,
   type Snapshot,
+  type TrustedOriginFields,
+  type TrustedOriginRecord,
   withoutHookSecret,
 } from "../config/schemas";
+import { TRUSTED_ORIGINS_RECORD_ID } from "../config/trusted-origins";
 import { newObjectId } from "../crypto/object-id";
 import { existingIds } from "../directory/known-ids";
 import type { Env } from "../env";
@@ -56,13 +66,16 @@ import { clientChanges, serverChanges } from "./revocation-changes";
 import { RevocationLog } from "./revocation-log";
 import { applyChange, type ChangedObject, normaliseConfig, type ServerChange } from "./server-changes";
 import { type ServerPage, ServerStore } from "./server-store";
-import { invalid, missing, type WriteResult } from "./write-result";
+import { type TrustedOriginPage, type TrustedOriginQuery, TrustedOriginStore } from "./trusted-origin-store";
+import { forbidden, invalid, missing, type WriteResult } from "./write-result";
 
 export interface ImportOptions {
   /** Also delete the servers, clients and inline hooks the document does not have. */
   prune?: boolean;
   /** Validate everything the import would, against current state, and write nothing. */
   dryRun?: boolean;
+  /** Who imports (the admin's log id): recorded as the trusted origins' `createdBy` / `lastUpdatedBy`. */
+  actor?: string;
 }
 
 /** The live configuration as an import document would restate it: never a secret. */
@@ -70,6 +83,8 @@ export interface ExportDocument {
   authorizationServers: ServerConfig[];
   clients: Omit<Client, "secrets">[];
   inlineHooks: InlineHook[];
+  /** Keyed by origin in a document: no ids, no timestamps. */
+  trustedOrigins: TrustedOriginFields[];
 }
 
 /** A server write's object (null for a delete) and the config version it produced. */
@@ -87,8 +102,14 @@ export interface ImportSummary {
   /** Secrets Warden generated in this call; shown once, stored only as hashes. */
   generatedSecrets: Record<string, string>;
   inlineHooks: { id: string; created: boolean }[];
-  /** What `prune` deleted (or, in a dry run, would delete). */
-  deleted: { authorizationServers: string[]; clients: string[]; inlineHooks: string[] };
+  trustedOrigins: { id: string; origin: string; created: boolean }[];
+  /** What `prune` deleted (or, in a dry run, would delete); trusted origins by id. */
+  deleted: {
+    authorizationServers: string[];
+    clients: string[];
+    inlineHooks: string[];
+    trustedOrigins: string[];
+  };
 }
 
 /**
@@ -120,6 +141,7 @@ export class ControlPlane extends DurableObject<Env> {
   readonly #servers: ServerStore;
   readonly #clients: ClientStore;
   readonly #hooks: InlineHookStore;
+  readonly #origins: TrustedOriginStore;
   readonly #apiTokens: ApiTokenStore;
   /** Recent disables, for the edges' revocation pulse (src/control-plane/revocation-log.ts). */
   readonly #revocations: RevocationLog;
@@ -133,6 +155,7 @@ export class ControlPlane extends DurableObject<Env> {
     this.#servers = new ServerStore(sql, env, this.#records);
     this.#clients = new ClientStore(sql, env, this.#records, () => this.#ensureOrgKeys());
     this.#hooks = new InlineHookStore(sql, env, this.#records);
+    this.#origins = new TrustedOriginStore(sql, this.#records);
     this.#apiTokens = new ApiTokenStore(sql);
     this.#revocations = new RevocationLog(sql, env);
     // Before any call is answered: records of an older Warden are replaced on the first call after
@@ -150,7 +173,9 @@ export class ControlPlane extends DurableObject<Env> {
    * with writes, so a record put back is never older than one a write has just published.
    */
   async publishedRecord(kind: ConfigRecordKind, id: string): Promise<string | undefined> {
-    if (typeof id !== "string" || !["snapshot", "client", "hook"].includes(kind)) return undefined;
+    if (typeof id !== "string" || !["snapshot", "client", "hook", "trustedOrigins"].includes(kind)) {
+      return undefined;
+    }
     return this.ctx.blockConcurrencyWhile(async () => {
       await this.#republishIfStale();
       const value = await this.#currentRecord(kind, id);
@@ -169,6 +194,8 @@ export class ControlPlane extends DurableObject<Env> {
         return this.#clients.get(id);
       case "hook":
         return this.#hooks.published(id);
+      case "trustedOrigins":
+        return id === TRUSTED_ORIGINS_RECORD_ID ? this.#origins.published() : undefined;
     }
   }
 
@@ -192,6 +219,7 @@ export class ControlPlane extends DurableObject<Env> {
         if (snapshot) await this.#records.publish("snapshot", id, snapshot);
       }
       for (const client of clients) await this.#records.publish("client", client.client_id, client);
+      await this.#origins.publish();
       await this.#records.markCurrent();
       console.warn(
         JSON.stringify({
@@ -235,14 +263,25 @@ export class ControlPlane extends DurableObject<Env> {
       if (!options.dryRun) await this.#republishIfStale();
       const deleted = this.#pruned(doc, options.prune === true);
       const hooks = this.#hooks.prepare(doc.inlineHooks, "inlineHooks");
+      const origins = this.#origins.prepare(
+        doc.trustedOrigins,
+        options.actor ?? "import",
+        deleted.trustedOrigins,
+      );
       const known = await this.#knownAfter(doc, deleted);
       const issues = [
         ...doc.authorizationServers.flatMap((config, s) =>
           referenceIssues(config, known, `authorizationServers.${s}.`),
         ),
         ...hooks.issues,
+        ...origins.issues,
       ];
       if (issues.length > 0) return { ok: false, issues };
+      // Trusted origins decide which web pages may read tokens: their own right, as on their API.
+      const touchesOrigins = doc.trustedOrigins.length > 0 || deleted.trustedOrigins.length > 0;
+      if (touchesOrigins && !holds(rights, "okta.trustedOrigins.manage")) {
+        return forbidden(["okta.trustedOrigins.manage"]);
+      }
       for (const client of doc.clients) {
         const refused = refusal(
           rights,
@@ -265,6 +304,7 @@ export class ControlPlane extends DurableObject<Env> {
               created: !this.#clients.get(c.client_id),
             })),
             inlineHooks: hooks.records.map(({ record, created }) => ({ id: record.id, created })),
+            trustedOrigins: originSummary(origins.records),
             generatedSecrets: {},
             deleted,
           },
@@ -287,6 +327,7 @@ export class ControlPlane extends DurableObject<Env> {
         for (const config of doc.authorizationServers) snapshots.push(this.#servers.store(config));
         for (const { record } of clients.records) this.#clients.store(record);
         for (const id of deleted.authorizationServers) this.#servers.forget(id);
+        this.#origins.save(origins, deleted.trustedOrigins);
       });
       // Pruned clients are deleted below, after publication: they are gone as of this write.
       const gone = new Set(deleted.clients);
@@ -306,12 +347,14 @@ export class ControlPlane extends DurableObject<Env> {
       for (const id of deleted.authorizationServers) await this.#servers.unpublish(id);
       for (const id of deleted.clients) await this.#clients.remove(id);
       for (const id of deleted.inlineHooks) await this.#hooks.remove(id);
+      if (touchesOrigins) await this.#origins.publish();
       return {
         ok: true,
         value: {
           servers: snapshots.map((s) => ({ id: s.server.id, version: s.version })),
           clients: clients.records.map(({ record, created }) => ({ client_id: record.client_id, created })),
           inlineHooks: hooks.records.map(({ record, created }) => ({ id: record.id, created })),
+          trustedOrigins: originSummary(origins.records),
           generatedSecrets: clients.generatedSecrets,
           deleted,
         },
@@ -328,15 +371,19 @@ export class ControlPlane extends DurableObject<Env> {
         const { created: _created, lastUpdated: _lastUpdated, ...rest } = withoutHookSecret(hook);
         return rest;
       }),
+      trustedOrigins: this.#origins
+        .all()
+        .map(({ name, origin, scopes, status }) => ({ name, origin, scopes, status })),
     };
   }
 
   /** What a `prune` import deletes: stored objects the document does not have. */
   #pruned(doc: ImportDocument, prune: boolean): ImportSummary["deleted"] {
-    if (!prune) return { authorizationServers: [], clients: [], inlineHooks: [] };
+    if (!prune) return { authorizationServers: [], clients: [], inlineHooks: [], trustedOrigins: [] };
     const servers = new Set(doc.authorizationServers.map((c) => c.server.id));
     const clients = new Set(doc.clients.map((c) => c.client_id));
     const hooks = new Set(doc.inlineHooks.map((h) => h.id));
+    const origins = new Set(doc.trustedOrigins.map((o) => o.origin));
     return {
       authorizationServers: this.#servers
         .all()
@@ -344,6 +391,10 @@ export class ControlPlane extends DurableObject<Env> {
         .filter((id) => !servers.has(id)),
       clients: this.#clients.ids().filter((id) => !clients.has(id)),
       inlineHooks: this.#hooks.ids().filter((id) => !hooks.has(id)),
+      trustedOrigins: this.#origins
+        .all()
+        .filter((o) => !origins.has(o.origin))
+        .map((o) => o.id),
     };
   }
 
@@ -686,6 +737,43 @@ export class ControlPlane extends DurableObject<Env> {
     }
   }
 
+  // ---- trusted origins (Okta's `/api/v1/trustedOrigins`); `actor`: the admin's log id ----
+
+  async listTrustedOrigins(query: TrustedOriginQuery): Promise<TrustedOriginPage> {
+    return this.#origins.page(query);
+  }
+
+  async getTrustedOrigin(id: string): Promise<TrustedOriginRecord | undefined> {
+    return this.#origins.get(id);
+  }
+
+  async createTrustedOrigin(
+    input: unknown,
+    actor: string,
+  ): Promise<WriteResult<TrustedOriginRecord, "trustedOrigin">> {
+    return this.ctx.blockConcurrencyWhile(() => this.#origins.create(input, actor));
+  }
+
+  async replaceTrustedOrigin(
+    id: string,
+    input: unknown,
+    actor: string,
+  ): Promise<WriteResult<TrustedOriginRecord, "trustedOrigin">> {
+    return this.ctx.blockConcurrencyWhile(() => this.#origins.replace(id, input, actor));
+  }
+
+  async setTrustedOriginStatus(
+    id: string,
+    status: "ACTIVE" | "INACTIVE",
+    actor: string,
+  ): Promise<WriteResult<TrustedOriginRecord, "trustedOrigin">> {
+    return this.ctx.blockConcurrencyWhile(() => this.#origins.setStatus(id, status, actor));
+  }
+
+  async deleteTrustedOrigin(id: string): Promise<WriteResult<TrustedOriginRecord, "trustedOrigin">> {
+    return this.ctx.blockConcurrencyWhile(() => this.#origins.delete(id));
+  }
+
   // ---- token inline hooks: never with their auth secret ----
 
   async listInlineHooks(): Promise<InlineHookRecord[]> {
@@ -734,4 +822,10 @@ function hookView(
   result: WriteResult<InlineHookRecord, "inlineHook">,
 ): WriteResult<InlineHookRecord, "inlineHook"> {
   return result.ok ? { ok: true, value: withoutHookSecret(result.value) } : result;
+}
+
+function originSummary(
+  records: readonly { record: TrustedOriginRecord; created: boolean }[],
+): ImportSummary["trustedOrigins"] {
+  return records.map(({ record, created }) => ({ id: record.id, origin: record.origin, created }));
 }

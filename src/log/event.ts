@@ -91,6 +91,12 @@ export const EVENT_TYPES = {
 
   // Sign-in sessions (src/signin/): Okta's event for a session ended by logout or `DELETE /sessions/me`.
   userSessionEnd: "user.session.end",
+  // Trusted origins (Okta's names).
+  trustedOriginCreate: "security.trusted_origin.create",
+  trustedOriginUpdate: "security.trusted_origin.update",
+  trustedOriginDelete: "security.trusted_origin.delete",
+  trustedOriginActivate: "security.trusted_origin.activate",
+  trustedOriginDeactivate: "security.trusted_origin.deactivate",
 } as const;
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 

@@ -1,6 +1,7 @@
 /** The protocol endpoints of one custom authorization server, mounted at `/oauth2/{as}`. */
 import { Hono } from "hono";
 import type { AppEnv, BindPorts } from "../context";
+import { CORS_POLICIES, withCors } from "./cors";
 import { customServer } from "./custom-server";
 import { discoveryEndpoint, openIdConfigurationEndpoint } from "./discovery";
 import { keysEndpoint } from "./keys";
@@ -27,9 +28,9 @@ export function oauthRouter(bind: BindPorts) {
   const router = new Hono<AppEnv>();
   const server = (handler: Parameters<typeof forServer>[1]) => forServer(bind, handler);
 
-  // Public metadata, and only it, is readable from any origin: its responses say so themselves, and
-  // are revalidated by ETag (RFC 9110 §13.1.2). The token endpoint gets no CORS: browsers have no
-  // business there yet.
+  // Public metadata is readable from any origin: its responses say so themselves, and are
+  // revalidated by ETag (RFC 9110 §13.1.2). The endpoints a browser app calls answer trusted
+  // origins only (src/oauth/cors.ts).
   router.get("/v1/keys", server(keysEndpoint()));
   router.get("/.well-known/oauth-authorization-server", server(discoveryEndpoint()));
   router.get("/.well-known/openid-configuration", server(openIdConfigurationEndpoint()));
@@ -37,7 +38,14 @@ export function oauthRouter(bind: BindPorts) {
 
   // One route for every method, so that a token request runs one handler and no middleware chain;
   // the endpoint answers other methods itself.
-  router.all("/v1/token", server(tokenEndpoint((c) => customServer(c.get("snapshot"), c.get("issuer")))));
+  router.all(
+    "/v1/token",
+    withCors(
+      bind,
+      CORS_POLICIES.token,
+      server(tokenEndpoint((c) => customServer(c.get("snapshot"), c.get("issuer")))),
+    ),
+  );
   // OIDC Core §5.3: GET and POST; the endpoint answers other methods itself.
   router.all("/v1/userinfo", server(userinfoEndpoint()));
   return router;

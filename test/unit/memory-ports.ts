@@ -162,6 +162,7 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
       snapshot: async (id) => snapshots.get(id),
       client: async (id) => clients.get(id),
       hook: async (id) => hooks.get(id),
+      trustedOrigins: async () => undefined,
     },
     keys: {
       // The token endpoint reads only the signing key; JWKS and discovery are the worker tier's.

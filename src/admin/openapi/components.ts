@@ -32,6 +32,7 @@ export const requestSchemas = {
   ApplicationGroupAssignmentRequest: AppGroupAssign,
 
   AuthnRequest: requests.AuthnRequest,
+  TrustedOriginRequest: requests.TrustedOriginWrite,
 };
 
 export const responseSchemas = {
@@ -60,6 +61,7 @@ export const responseSchemas = {
 
   AuthnTransaction: views.AuthnTransactionView,
   Session: views.SessionView,
+  TrustedOrigin: views.TrustedOriginView,
 };
 
 export type RequestSchemaName = keyof typeof requestSchemas;

@@ -23,6 +23,8 @@ import {
   LOG_QUERY_MAX_Q_LENGTH,
   MAX_CLIENT_SECRETS,
   SCOPES_PAGE_LIMIT,
+  TRUSTED_ORIGINS_PAGE_LIMIT,
+  TRUSTED_ORIGINS_QUERY_MAX_LENGTH,
   USERS_PAGE_LIMIT,
   USERS_Q_MAX_LENGTH,
   USERS_Q_PAGE_LIMIT,
@@ -55,6 +57,8 @@ export const TAGS = {
   Authentication:
     "Okta's `/api/v1/authn` for apps with their own sign-in form: public; a single-use sessionToken for `/v1/authorize`.",
   Session: "The browser's sign-in session (`sid` cookie), as okta-auth-js reads and ends it: public.",
+  TrustedOrigin:
+    "Okta's trusted origins: web pages (CORS) that may read the token, userinfo, introspect, revoke and logout endpoints' answers, and where sign-out may redirect (REDIRECT).",
 } as const;
 export type Tag = keyof typeof TAGS;
 
@@ -105,6 +109,7 @@ export const PATH_PARAMETERS: Record<string, string> = {
   apiTokenId: "The API token's id.",
   userId: "The user's id (`00u…`), or its login (case-insensitive) where the Users API takes one.",
   groupId: "The group's id (`00g…`).",
+  trustedOriginId: "The trusted origin's id (`tos…`).",
 };
 
 const limit = (limits: { default: number; max: number }): QueryParameter => ({
@@ -382,6 +387,48 @@ const USER_OPERATIONS: readonly Operation[] = [
       returns: "EmptyObject",
       refuses,
     }),
+  ),
+];
+
+// ---- trusted origins (src/admin/trusted-origins.ts) ----
+
+const trustedOrigin = "/api/v1/trustedOrigins/{trustedOriginId}";
+
+const TRUSTED_ORIGIN_OPERATIONS: readonly Operation[] = [
+  ...crud({
+    tag: "TrustedOrigin",
+    collection: "/api/v1/trustedOrigins",
+    item: trustedOrigin,
+    stem: "TrustedOrigin",
+    one: "a trusted origin",
+    many: "trusted origins",
+    view: "TrustedOrigin",
+    create: "TrustedOriginRequest",
+    replace: "TrustedOriginRequest",
+    listQuery: [
+      {
+        name: "q",
+        schema: z.string().max(TRUSTED_ORIGINS_QUERY_MAX_LENGTH),
+        description: "Origins whose name or origin starts with this (case-insensitive).",
+        checked: true,
+      },
+      {
+        name: "filter",
+        schema: z.string().max(TRUSTED_ORIGINS_QUERY_MAX_LENGTH),
+        description:
+          'Okta\'s filter: `name eq "…"`, `origin eq "…"`, `status eq "ACTIVE"`, joined by `and`; anything else is 400 E0000031.',
+        checked: true,
+      },
+      limit(TRUSTED_ORIGINS_PAGE_LIMIT),
+      after,
+    ],
+    paged: true,
+    // Okta answers the creation of a trusted origin with 200.
+    createStatus: 200,
+  }),
+  ...lifecycle(
+    { tag: "TrustedOrigin", path: trustedOrigin, stem: "TrustedOrigin", one: "a trusted origin" },
+    { status: 200, returns: "TrustedOrigin" },
   ),
 ];
 
@@ -769,6 +816,7 @@ export const OPERATIONS: readonly Operation[] = [
 
   // ---- users ----
   ...USER_OPERATIONS,
+  ...TRUSTED_ORIGIN_OPERATIONS,
 
   // ---- config as code ----
   {

@@ -10,7 +10,16 @@ import {
   USER_NAME_MAX_LENGTH,
   USER_PROFILE_MAX_BYTES,
 } from "../../config/defaults";
-import { AuthorizationServer, Claim, Client, InlineHook, Policy, Rule, Scope } from "../../config/schemas";
+import {
+  AuthorizationServer,
+  Claim,
+  Client,
+  InlineHook,
+  Policy,
+  Rule,
+  Scope,
+  TrustedOriginFields,
+} from "../../config/schemas";
 import { ApiTokenInput } from "../../control-plane/api-token-store";
 import { oidcEnvelope, ResponseType } from "./views";
 
@@ -57,6 +66,7 @@ export const AppWrite = z.object({
           client_id: client.client_id.optional().meta({ description: "Generated (`0oa…`) when absent." }),
           token_endpoint_auth_method: client.token_endpoint_auth_method,
           autoKeyRotation: z.boolean().optional(),
+          pkce_required: client.pkce_required,
         })
         .optional(),
     })
@@ -65,8 +75,12 @@ export const AppWrite = z.object({
     oauthClient: z.object({
       grant_types: client.grant_types,
       redirect_uris: client.redirect_uris,
+      post_logout_redirect_uris: client.post_logout_redirect_uris,
       response_types: z.array(ResponseType).optional(),
       application_type: client.application_type,
+      consent_method: client.consent_method,
+      initiate_login_uri: client.initiate_login_uri,
+      refresh_token: client.refresh_token,
       jwks: client.jwks,
       jwks_uri: client.jwks_uri,
     }),
@@ -82,6 +96,9 @@ export const InlineHookCreate = InlineHook.omit({ status: true }).extend({
 export const InlineHookReplace = InlineHook.omit({ id: true, status: true });
 
 export const ApiTokenCreate = ApiTokenInput;
+
+/** Okta creates a trusted origin ACTIVE unless `status` says otherwise; the id is Okta's (`tos…`). */
+export const TrustedOriginWrite = TrustedOriginFields;
 
 // ---- users (src/admin/users.ts, src/directory/user-profile.ts) ----
 

@@ -24,6 +24,7 @@ import {
   ServerConfig,
   SigningAlg,
   Status,
+  TrustedOriginScopeType,
 } from "../../config/schemas";
 import { ApiTokenInput } from "../../control-plane/api-token-store";
 import type { ExportDocument, ImportSummary } from "../../control-plane/control-plane";
@@ -289,6 +290,14 @@ export const TokenPreviewView = z.discriminatedUnion("result", [
   }),
 ]);
 
+/** A trusted origin as Warden shows it: the origin in the browser's serialization. */
+export const TrustedOriginBody = z.object({
+  name: z.string(),
+  origin: z.string().meta({ description: "scheme://host[:port], as a browser sends it in `Origin`." }),
+  scopes: z.array(z.object({ type: TrustedOriginScopeType })),
+  status: Status,
+});
+
 // ---- apps (OAuth clients) ----
 
 const client = Client.shape;
@@ -315,14 +324,25 @@ export const AppView = z.object({
         .meta({ description: "Only in the response that created the app; stored hashed." }),
       token_endpoint_auth_method: client.token_endpoint_auth_method,
       autoKeyRotation: z.boolean(),
+      pkce_required: z.boolean(),
     }),
   }),
   settings: z.object({
     oauthClient: z.object({
       grant_types: client.grant_types,
       redirect_uris: client.redirect_uris,
-      response_types: z.array(ResponseType).meta({ description: "Follow from grant_types." }),
-      application_type: client.application_type,
+      post_logout_redirect_uris: client.redirect_uris,
+      response_types: z.array(ResponseType).meta({ description: "Given, or derived from grant_types." }),
+      application_type: client.application_type.unwrap(),
+      consent_method: client.consent_method.unwrap(),
+      initiate_login_uri: client.initiate_login_uri,
+      refresh_token: z
+        .object({
+          rotation_type: client.refresh_token.unwrap().shape.rotation_type.unwrap(),
+          leeway: z.number().int(),
+        })
+        .optional()
+        .meta({ description: "For apps with the refresh_token grant." }),
       jwks: client.jwks,
       jwks_uri: client.jwks_uri,
     }),
@@ -400,11 +420,13 @@ export const ImportSummaryView = z.object({
     .record(z.string(), z.string())
     .meta({ description: "client_id → a secret Warden generated in this call, shown once." }),
   inlineHooks: z.array(z.object({ id: ObjectId, created: z.boolean() })),
+  trustedOrigins: z.array(z.object({ id: z.string(), origin: z.string(), created: z.boolean() })),
   deleted: z
     .object({
       authorizationServers: z.array(z.string()),
       clients: z.array(z.string()),
       inlineHooks: z.array(z.string()),
+      trustedOrigins: z.array(z.string()).meta({ description: "Trusted origin ids." }),
     })
     .meta({ description: "What `prune` deleted (or, in a dry run, would delete)." }),
 }) satisfies z.ZodType<ImportSummary>;
@@ -414,7 +436,19 @@ export const ExportDocumentView = z.object({
   authorizationServers: z.array(ServerConfig),
   clients: z.array(z.object(client).omit({ secrets: true })),
   inlineHooks: z.array(InlineHook),
+  trustedOrigins: z.array(TrustedOriginBody),
 }) satisfies z.ZodType<ExportDocument>;
+
+// ---- trusted origins ----
+
+export const TrustedOriginView = TrustedOriginBody.extend({
+  id: z.string().meta({ description: "`tos…`" }),
+  created: Instant,
+  createdBy: z.string().meta({ description: "The admin who created it, as the system log names them." }),
+  lastUpdated: Instant,
+  lastUpdatedBy: z.string(),
+  _links: z.object({ self: Link, ...lifecycleLinks }),
+});
 
 // ---- system log ----
 

@@ -49,9 +49,13 @@ function renderSummary(summary: ImportSummary): string {
     ...summary.servers.map((s) => `  authorization server "${s.id}": version ${s.version}`),
     ...summary.clients.map((c) => `  client "${c.client_id}": ${c.created ? "created" : "updated"}`),
     ...summary.inlineHooks.map((h) => `  inline hook "${h.id}": ${h.created ? "created" : "updated"}`),
+    ...summary.trustedOrigins.map(
+      (o) => `  trusted origin "${o.origin}": ${o.created ? "created" : "updated"}`,
+    ),
     ...summary.deleted.authorizationServers.map((id) => `  authorization server "${id}": deleted`),
     ...summary.deleted.clients.map((id) => `  client "${id}": deleted`),
     ...summary.deleted.inlineHooks.map((id) => `  inline hook "${id}": deleted`),
+    ...summary.deleted.trustedOrigins.map((id) => `  trusted origin ${id}: deleted`),
   ];
   const secrets = Object.entries(summary.generatedSecrets);
   if (secrets.length > 0) {

@@ -27,7 +27,7 @@ export async function exportCommand(options: Options, io: Io): Promise<number> {
     await writeFile(resolve(io.cwd, options.output), text);
     const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
     io.stderr(
-      `Wrote ${count(exported.authorizationServers.length, "authorization server")}, ${count(exported.clients.length, "client")} and ${count(exported.inlineHooks.length, "inline hook")} to ${options.output}\n`,
+      `Wrote ${count(exported.authorizationServers.length, "authorization server")}, ${count(exported.clients.length, "client")}, ${count(exported.inlineHooks.length, "inline hook")} and ${count(exported.trustedOrigins.length, "trusted origin")} to ${options.output}\n`,
     );
   }
   return EXIT.ok;

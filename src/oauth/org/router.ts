@@ -10,6 +10,7 @@
 import { type Context, Hono } from "hono";
 import { DEFAULT_SIGNING_ALG, ORG_KEYS_ID } from "../../config/defaults";
 import type { AppEnv, BindPorts } from "../../context";
+import { CORS_POLICIES, withCors } from "../cors";
 import { discoveryEndpoint, orgServerMetadata, withOpenIdMembers } from "../discovery";
 import { keysEndpoint, keysetMetadataResponse, requireKeyset } from "../keys";
 import { metadataPreflight, preparedDocument } from "../metadata-response";
@@ -51,7 +52,10 @@ export function orgRouter(bind: BindPorts) {
   router.options(INSERTED_METADATA_PATH, forServer(bind, metadataPreflight));
 
   // One route for every method, as a custom server's: the endpoint answers other methods itself.
-  router.all("/oauth2/v1/token", org(tokenEndpoint((c) => orgServer(orgIssuer(c)))));
+  router.all(
+    "/oauth2/v1/token",
+    withCors(bind, CORS_POLICIES.token, org(tokenEndpoint((c) => orgServer(orgIssuer(c))))),
+  );
   return router;
 }
 
