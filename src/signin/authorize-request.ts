@@ -13,6 +13,7 @@
  * not to, and answers `unsupported_response_type`.
  */
 import { AUTHORIZE_PARAM_MAX_LENGTH } from "../config/defaults";
+import { oidcSettings } from "../config/oidc-app";
 import type { Client } from "../config/schemas";
 import { echo, OAuthError } from "../errors";
 import { parseScopeParam } from "../oauth/scope-param";
@@ -226,7 +227,8 @@ export function parseAuthorizeRequest(
 /**
  * RFC 7636 with S256 only (DESIGN §8): `plain` is refused, and so is a challenge without a method
  * (RFC 7636 §4.3 would read it as `plain`). Public clients (`token_endpoint_auth_method: none`)
- * must send one, as Okta requires; confidential clients may (RFC 9700 §2.1.1 recommends it).
+ * must send one, as Okta requires, and so must apps with `pkce_required`; other confidential clients
+ * may (RFC 9700 §2.1.1 recommends it).
  */
 function codeChallenge(
   challenge: string | undefined,
@@ -241,6 +243,10 @@ function codeChallenge(
         description:
           "PKCE code challenge is required when the token endpoint authentication method is 'NONE'.",
       };
+    }
+    // Okta's `pkce_required` (on by default for browser and native apps): src/config/oidc-app.ts.
+    if (oidcSettings(client).pkce_required) {
+      return { ok: false, description: "PKCE code challenge is required by the client's settings." };
     }
     return { ok: true, challenge: undefined };
   }

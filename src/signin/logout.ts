@@ -13,6 +13,7 @@
 import type { Context } from "hono";
 import { compactVerify, createLocalJWKSet, type JWSHeaderParameters } from "jose";
 import { AUTHORIZE_REQUEST_MAX_BYTES } from "../config/defaults";
+import { oidcSettings } from "../config/oidc-app";
 import type { Client } from "../config/schemas";
 import type { AppEnv } from "../context";
 import { OAuthError } from "../errors";
@@ -59,7 +60,7 @@ export async function logoutEndpoint(c: Ctx): Promise<Response> {
     page.headers.append("Set-Cookie", cookie);
     return page;
   }
-  if (!postLogoutRedirectUris(client).includes(redirect)) {
+  if (!oidcSettings(client).post_logout_redirect_uris.includes(redirect)) {
     const page = await badRequest(INVALID_POST_LOGOUT_URI);
     page.headers.append("Set-Cookie", cookie);
     return page;
@@ -101,12 +102,6 @@ async function hintedClient(c: Ctx, hint: string): Promise<Client | undefined> {
   const client = await ports.config.client(aud[0]);
   if (!client || client.status !== "ACTIVE") return undefined;
   return client;
-}
-
-/** The client's registered logout redirect URIs (Okta's app field, added with Trusted Origins). */
-function postLogoutRedirectUris(client: Client): readonly string[] {
-  const registered = (client as Client & { post_logout_redirect_uris?: unknown }).post_logout_redirect_uris;
-  return Array.isArray(registered) ? registered.filter((u): u is string => typeof u === "string") : [];
 }
 
 async function logoutParams(c: Ctx): Promise<[string, string][] | undefined> {

@@ -42,6 +42,7 @@ export interface SignInWorld {
 }
 
 export const REDIRECT_URI = "https://app.test/callback?tenant=1";
+export const POST_LOGOUT_URI = "https://app.test/signed-out";
 export const CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"; // RFC 7636 Appendix B
 export const VERIFIER = "dBjftJeZ4CVP-mJ92K9ZIMyK5ZHkwFSHnODJfKmDc9Q"; // its verifier
 
@@ -75,6 +76,7 @@ export async function seedSignInWorld(): Promise<SignInWorld> {
         application_type: "web",
         grant_types: ["authorization_code"],
         redirect_uris: [REDIRECT_URI],
+        post_logout_redirect_uris: [POST_LOGOUT_URI],
         client_secrets: [SECRET],
       },
       {
