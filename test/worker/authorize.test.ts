@@ -88,6 +88,7 @@ describe("/v1/authorize: errors that are never redirected (HTML 400)", () => {
           client_id: clientId,
           client_name: "off",
           status: "INACTIVE",
+          application_type: "browser",
           grant_types: ["authorization_code"],
           redirect_uris: [REDIRECT_URI],
           token_endpoint_auth_method: "none",
