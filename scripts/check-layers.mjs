@@ -31,6 +31,8 @@
  *   grants                 the Grant Durable Object: authorization codes, (issue 12) refresh
  *                          families, whether a grant still stands; reached by oauth through its port
  *   oauth                  protocol endpoints and the token pipeline
+ *   signin                 /v1/authorize, the hosted sign-in page, sessions, /api/v1/authn,
+ *                          logout: browser-facing endpoints built on oauth's policy and grants
  *   control-plane          the write side: ControlPlane Durable Object and its stores
  *   admin                  management API routes
  *   (root files)           app.ts, index.ts, context.ts, env.ts
@@ -55,6 +57,7 @@ export const LAYERS = [
   ["directory"],
   ["grants"],
   ["oauth"],
+  ["signin"],
   ["control-plane"],
   ["admin"],
   ["(root)"],

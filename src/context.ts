@@ -24,6 +24,8 @@ import { KeyStore, type KeysetSource } from "./keys/key-store";
 import { type EventLog, IsolateEventLog } from "./log/event-log";
 import type { AssertionReplayGuard } from "./oauth/client-auth";
 import { type ClientKeySource, ClientKeyStore } from "./oauth/client-keys";
+import { d1Sessions, type SessionStore } from "./signin/session-store";
+import { signInKeyCache } from "./signin/sign-in-key";
 
 /** Isolate-scoped state and the clock, injected so tests can start a "cold isolate" at will. */
 export interface Deps {
@@ -68,6 +70,12 @@ export interface Ports {
    * never on the client_credentials path (DESIGN §1).
    */
   directory: Directory;
+  // --- Sign-in (src/signin/) ---
+  /** Sign-in sessions and `/api/v1/authn` session tokens (D1 `DIRECTORY`); never on the token path. */
+  sessions: SessionStore;
+  /** The HMAC key that seals pending sign-ins (src/signin/transaction.ts), derived from the KEK. */
+  signInKey: () => Promise<CryptoKey>;
+  // --- end sign-in ---
   /**
    * Grants (one Durable Object each): authorization codes, and whether a grant's tokens still stand.
    * Sign-in, code exchange and userinfo only; never the client_credentials path (DESIGN §1).
@@ -142,6 +150,8 @@ export function bindPorts(deps: Deps): BindPorts {
         rateLimits: deps.rateLimits.source(env),
         log: deps.log.port(env.LOG_QUEUE),
         directory: d1Directory(env.DIRECTORY),
+        sessions: d1Sessions(env.DIRECTORY),
+        signInKey: signInKeyOf(env),
         grants: durableGrants(env.GRANT),
       };
       bound.set(env, ports);
@@ -169,4 +179,10 @@ function assertionReplayGuard(env: Pick<Env, "ASSERTION_REPLAY">): AssertionRepl
 /** Hook secrets are sealed under the Worker's key-encryption key (src/hooks/published-hook.ts). */
 export function hookSecretOpener(env: Pick<Env, "KEY_ENCRYPTION_KEY">): HookSecretOpener {
   return { open: (sealed, hookId) => unsealHookSecret(sealed, env.KEY_ENCRYPTION_KEY, hookId) };
+}
+
+/** One derived sign-in key per isolate (src/signin/sign-in-key.ts). */
+function signInKeyOf(env: Pick<Env, "KEY_ENCRYPTION_KEY">): () => Promise<CryptoKey> {
+  const cache = signInKeyCache();
+  return () => cache.get(env.KEY_ENCRYPTION_KEY);
 }

@@ -6,6 +6,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv, BindPorts, Deps } from "../context";
+import { PUBLIC_SESSION_ROUTES } from "../signin/router";
 import { apiTokensRouter } from "./api-tokens";
 import { appAssignmentsRouter } from "./app-assignments";
 import { appsRouter } from "./apps";
@@ -71,7 +72,8 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   // Last: a known path with a method it does not support is a 405, anything else a 404.
   let allowed: ((path: string) => string[]) | undefined;
   router.all("*", (c) => {
-    allowed ??= allowedMethods(router.routes);
+    // The public sign-in routes (src/app.ts mounts them before this API) are known paths too.
+    allowed ??= allowedMethods([...router.routes, ...PUBLIC_SESSION_ROUTES]);
     const mount = c.req.routePath.replace(/\/\*$/, "");
     const methods = allowed(c.req.path.slice(mount.length));
     if (methods.length > 0) throw methodNotAllowed(methods);

@@ -529,6 +529,39 @@ export const DIRECTORY_Q_MAX_LENGTH = 256;
  */
 export const GROUP_SEARCH_MAX_PARAMS = 100 - 4;
 
+// --- Sign-in, sessions and /v1/authorize (src/signin/, issue 11) ---
+/** Okta's default global session policy ends a session idle for 2 hours. */
+export const SESSION_IDLE_SECONDS = 2 * 3600;
+/**
+ * A session's absolute end, however busy: Okta's default leaves it unbounded; Warden caps it at a day
+ * (OWASP Session Management Cheat Sheet: absolute timeouts), after which the user signs in again.
+ */
+export const SESSION_MAX_LIFETIME_SECONDS = 24 * 3600;
+/** Random bytes in a `sid` cookie value: 256 bits, so its stored SHA-256 digest is the right hash. */
+export const SESSION_SECRET_BYTES = 32;
+/** Okta's `/api/v1/authn` sessionToken is single-use and lives 5 minutes. */
+export const SESSION_TOKEN_LIFETIME_SECONDS = 300;
+/** Random bytes in a sessionToken: 256 bits (a bearer credential, stored as its SHA-256 digest). */
+export const SESSION_TOKEN_BYTES = 32;
+/**
+ * How long a sign-in page stays usable once shown: long enough to find a password, short enough that
+ * a form left open on a shared machine does not keep an authorization request alive for a day.
+ */
+export const SIGN_IN_TRANSACTION_LIFETIME_SECONDS = 600;
+/** Random bytes in the browser's CSRF secret (the cookie a sign-in form is bound to): 128 bits. */
+export const SIGN_IN_CSRF_BYTES = 16;
+/** An authorization request (query or form) is a dozen short parameters: 16 KiB is plenty. */
+export const AUTHORIZE_REQUEST_MAX_BYTES = 16 * 1024;
+/**
+ * The longest `state`, `nonce` or `login_hint` accepted: they travel in a URL and in the sealed sign-in
+ * form; 2 KiB holds any client library's values (okta-auth-js sends 64 characters).
+ */
+export const AUTHORIZE_PARAM_MAX_LENGTH = 2048;
+/** A sign-in form or `/api/v1/authn` body: a username, a password and a sealed request. */
+export const SIGN_IN_BODY_MAX_BYTES = 32 * 1024;
+/** Okta's defaults for a profile without `locale` / `timeZone`, as `/api/v1/authn` reports them. */
+export const DEFAULT_USER_LOCALE = "en_US";
+export const DEFAULT_USER_TIME_ZONE = "America/Los_Angeles";
 // --- Grants: authorization codes and ID tokens (issue 11, src/grants/, src/tokens/id-token.ts) ---
 
 /** Okta's authorization-code lifetime (RFC 6749 §4.1.2 recommends at most 10 minutes). */

@@ -204,8 +204,18 @@ export async function updateUser(
 }
 
 /**
+ * Statuses in which a user may hold no sign-in session: entering one ends them (Okta ends a user's
+ * sessions on deactivation and suspension). Deletion needs nothing more: only a DEPROVISIONED user
+ * can be deleted, and the rows would go with it anyway (ON DELETE CASCADE).
+ */
+const SESSIONLESS_STATUSES: readonly UserStatus[] = ["DEPROVISIONED", "SUSPENDED"];
+
+/**
  * Applies `transition` to user `id` if its status is still one the transition starts from; null when
- * it is not (the caller re-reads and answers for the status found).
+ * it is not (the caller re-reads and answers for the status found). A transition into a sessionless
+ * status ends the user's sessions and unspent session tokens (migrations/0003_sessions.sql) in the
+ * same batch, so one transaction: no moment at which the user is deactivated but still signed in.
+ * The deletes are guarded by the new status, so a refused transition deletes nothing.
  */
 export async function applyTransition(
   db: D1Database,
@@ -213,7 +223,7 @@ export async function applyTransition(
   transition: Transition,
   nowMs: number,
 ): Promise<UserRecord | null> {
-  const row = await db
+  const update = db
     .prepare(
       `UPDATE users SET status = ?, transitioning_to_status = NULL, last_updated = ?,
          status_changed = CASE WHEN status = ? THEN status_changed ELSE ? END,
@@ -231,8 +241,18 @@ export async function applyTransition(
       transition.clearsFailures ? 1 : 0,
       id,
       ...transition.from,
-    )
-    .first<UserRow>();
+    );
+  if (!SESSIONLESS_STATUSES.includes(transition.to)) {
+    const row = await update.first<UserRow>();
+    return row ? toUserRecord(row) : null;
+  }
+  const guard = "EXISTS (SELECT 1 FROM users WHERE id = ?1 AND status = ?2)";
+  const [updated] = await db.batch<UserRow>([
+    update,
+    db.prepare(`DELETE FROM sessions WHERE user_id = ?1 AND ${guard}`).bind(id, transition.to),
+    db.prepare(`DELETE FROM session_tokens WHERE user_id = ?1 AND ${guard}`).bind(id, transition.to),
+  ]);
+  const row = updated?.results[0];
   return row ? toUserRecord(row) : null;
 }
 

@@ -88,6 +88,9 @@ export const EVENT_TYPES = {
   appGroupRemove: "group.application_assignment.remove",
   // The log itself.
   logOverflow: "warden.system_log.overflow",
+
+  // Sign-in sessions (src/signin/): Okta's event for a session ended by logout or `DELETE /sessions/me`.
+  userSessionEnd: "user.session.end",
   // Trusted origins (Okta's names).
   trustedOriginCreate: "security.trusted_origin.create",
   trustedOriginUpdate: "security.trusted_origin.update",

@@ -92,3 +92,37 @@ export function recordSignInFailure(attempt: SignInAttempt, failure: Failure): v
     );
   }
 }
+
+/** Where a successful sign-in happened, for its `user.session.start` SUCCESS event. */
+export interface SignInSuccess {
+  log: EventLog;
+  /** The authorization server whose page (or `/api/v1/authn`, the org: undefined) the user signed in at. */
+  serverId: string | undefined;
+  clientId: string | undefined;
+  /** `authorization_code` for the hosted page, `authn` for `/api/v1/authn`. */
+  via: string;
+  userId: string;
+  login: string;
+  sessionId: string | undefined;
+  request: RequestInfo;
+}
+
+/**
+ * Okta's `user.session.start` SUCCESS: one per interactive sign-in (the hosted page, `/api/v1/authn`),
+ * kept in full. Only a user who proved a password reaches it, so nobody can flood it with names.
+ */
+export function recordSignInSuccess(success: SignInSuccess): void {
+  success.log.record({
+    eventType: EVENT_TYPES.userSessionStart,
+    displayMessage: "User login to Okta",
+    actor: userActor(success.userId, success.login),
+    outcome: { result: "SUCCESS" },
+    target: success.serverId ? [serverTarget(success.serverId)] : [],
+    request: success.request,
+    debugData: {
+      via: success.via,
+      ...(success.clientId ? { clientId: success.clientId } : {}),
+      ...(success.sessionId ? { sessionId: success.sessionId } : {}),
+    },
+  });
+}

@@ -31,7 +31,9 @@ import type { SigningKey } from "../../src/keys/key-store";
 import type { EventInput } from "../../src/log/event";
 import { type CountSpec, writeLine } from "../../src/log/event-log";
 import { ClientKeyStore } from "../../src/oauth/client-keys";
+import { signInKeyCache } from "../../src/signin/sign-in-key";
 import { memoryGrants } from "./memory-grants";
+import { MEMORY_KEY_ENCRYPTION_KEY, memorySessions } from "./memory-sessions";
 
 /** 2033-05-18T03:33:20Z: every token in these tests is issued then. */
 export const NOW_SECONDS = 2_000_000_000;
@@ -144,6 +146,8 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
     logged,
     directoryCalls,
     directory: memoryDirectory(world.directory ?? {}, directoryCalls),
+    sessions: memorySessions(),
+    signInKey: () => signInKeyCache().get(MEMORY_KEY_ENCRYPTION_KEY),
     grants: memoryGrants(),
     log: {
       record: (input, options) => {

@@ -31,6 +31,7 @@ export const requestSchemas = {
   AppUserUpdateRequest: AppUserUpdate,
   ApplicationGroupAssignmentRequest: AppGroupAssign,
 
+  AuthnRequest: requests.AuthnRequest,
   TrustedOriginRequest: requests.TrustedOriginWrite,
 };
 
@@ -58,6 +59,8 @@ export const responseSchemas = {
   AppUser: views.AppUserView,
   ApplicationGroupAssignment: views.AppGroupView,
 
+  AuthnTransaction: views.AuthnTransactionView,
+  Session: views.SessionView,
   TrustedOrigin: views.TrustedOriginView,
 };
 

@@ -53,6 +53,10 @@ export const TAGS = {
   Group: "Okta's groups, their members, and a user's groups; Everyone is BUILT_IN and every user's.",
   ApplicationUsers: "Users assigned to an app, directly or through a group: only they get user tokens.",
   ApplicationGroups: "Groups assigned to an app: their members are assigned to it.",
+
+  Authentication:
+    "Okta's `/api/v1/authn` for apps with their own sign-in form: public; a single-use sessionToken for `/v1/authorize`.",
+  Session: "The browser's sign-in session (`sid` cookie), as okta-auth-js reads and ends it: public.",
   TrustedOrigin:
     "Okta's trusted origins: web pages (CORS) that may read the token, userinfo, introspect, revoke and logout endpoints' answers, and where sign-out may redirect (REDIRECT).",
 } as const;
@@ -1039,5 +1043,39 @@ export const OPERATIONS: readonly Operation[] = [
     tag: "ApplicationGroups",
     summary: "Unassign a group from an app",
     status: 204,
+  },
+
+  // ---- sign-in (src/signin/authn.ts): public, no admin authentication ----
+  {
+    operationId: "primaryAuthentication",
+    method: "post",
+    path: "/api/v1/authn",
+    tag: "Authentication",
+    summary: "Check a username and password; a single-use sessionToken",
+    description:
+      "Every failure (unknown user, wrong password, locked, suspended) is 401 E0000004 `Authentication failed`; rate limited per address and per username (429 E0000047).",
+    body: "AuthnRequest",
+    status: 200,
+    returns: "AuthnTransaction",
+    public: true,
+  },
+  {
+    operationId: "getCurrentSession",
+    method: "get",
+    path: "/api/v1/sessions/me",
+    tag: "Session",
+    summary: "The session the `sid` cookie names (404 E0000007 without one)",
+    status: 200,
+    returns: "Session",
+    public: true,
+  },
+  {
+    operationId: "closeCurrentSession",
+    method: "delete",
+    path: "/api/v1/sessions/me",
+    tag: "Session",
+    summary: "End the session the `sid` cookie names and clear the cookie",
+    status: 204,
+    public: true,
   },
 ];

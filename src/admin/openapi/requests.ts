@@ -146,3 +146,9 @@ export const UserUpdate = z.object({
     .meta({ description: "The attributes to change; the others stay; `null` unsets one." }),
   credentials: UserCredentialsInput.optional(),
 });
+
+/** Okta's primary authentication request (`/api/v1/authn`): username and password only. */
+export const AuthnRequest = z.object({
+  username: z.string().min(1).max(100),
+  password: z.string().min(1),
+});

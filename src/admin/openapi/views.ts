@@ -596,3 +596,44 @@ export const AppGroupView = z.object({
   profile: z.record(z.string(), AttributeValue),
   _links: z.object({ self: Link, app: Link, group: Link }),
 });
+
+// ---- Sign-in (src/signin/authn.ts): public routes for apps with their own sign-in form ----
+
+/** Okta's authentication transaction, in the one state Warden answers: SUCCESS. */
+export const AuthnTransactionView = z.object({
+  expiresAt: Instant.meta({ description: "When the sessionToken expires (5 minutes)." }),
+  status: z.literal("SUCCESS"),
+  sessionToken: z.string().meta({
+    description: "Single use: `/oauth2/{authServerId}/v1/authorize?sessionToken=…` trades it for a session.",
+  }),
+  _embedded: z.object({
+    user: z.object({
+      id: z.string(),
+      profile: z.object({
+        login: z.string(),
+        firstName: z.string().nullable(),
+        lastName: z.string().nullable(),
+        locale: z.string(),
+        timeZone: z.string(),
+      }),
+    }),
+  }),
+});
+
+/** Okta's Session, for the browser's `sid` cookie. */
+export const SessionView = z.object({
+  id: z.string(),
+  userId: z.string(),
+  login: z.string(),
+  createdAt: Instant,
+  expiresAt: Instant.meta({
+    description: "The idle expiry; each authorization moves it, up to a day after sign-in.",
+  }),
+  status: z.literal("ACTIVE"),
+  lastPasswordVerification: Instant,
+  lastFactorVerification: z.null(),
+  amr: z.array(z.string()),
+  idp: z.object({ id: z.string(), type: z.literal("OKTA") }),
+  mfaActive: z.literal(false),
+  _links: z.object({ self: Link, user: Link }),
+});

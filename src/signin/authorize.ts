@@ -1,0 +1,366 @@
+/**
+ * `/oauth2/{as}/v1/authorize` (GET and POST, RFC 6749 §4.1.1, OIDC Core §3.1.2.1) and the hosted
+ * sign-in form it shows (`POST /oauth2/{as}/signin`), as a list of named steps:
+ *
+ *   read the request → check it (src/signin/authorize-request.ts; a bad client or redirect URI is an
+ *   HTML 400, everything else is redirected) → who is the user (a sessionToken, else the `sid`
+ *   session unless `prompt=login`; `max_age` may void it) → nobody: `login_required` under
+ *   `prompt=none`, else the sign-in page → the user: assignment, then policy (the token endpoint's own
+ *   `decide`, grant type `authorization_code`: Okta evaluates policy here, not at code exchange)
+ *   → [consent: issue 11 item 3 plugs in at `consentStep`] → a code from a new grant → the reply.
+ */
+import type { Context } from "hono";
+import { AUTHORIZE_REQUEST_MAX_BYTES, SIGN_IN_BODY_MAX_BYTES } from "../config/defaults";
+import type { Client } from "../config/schemas";
+import type { AppEnv, Ports } from "../context";
+import type { TokenSubject } from "../directory/directory";
+import { OAuthError } from "../errors";
+import type { AuthorizedRequest } from "../grants/grant-port";
+import { rateLimitHeaders, retryAfterSeconds } from "../http/rate-limit";
+import { requestInfo } from "../log/event";
+import { customServer } from "../oauth/custom-server";
+import { readFormBody } from "../oauth/form-body";
+import { NOT_ASSIGNED } from "../oauth/grants/password";
+import { clientAddress } from "../oauth/rate-limit";
+import { recordSignInFailure, recordSignInSuccess } from "../oauth/sign-in-log";
+import { evaluate } from "../policy";
+import { type AuthorizeRequest, parseAuthorizeRequest, type ReplyTarget } from "./authorize-request";
+import { authorizeError, authorizeReply } from "./authorize-response";
+import { isSecure, readCookie, setCookie } from "./cookies";
+import { errorPage, pageResponse, signInPage } from "./pages";
+import { readPairs } from "./query-pairs";
+import type { Authentication, Session } from "./session-store";
+import { isCsrfSecret, newCsrfSecret, openTransaction, sealTransaction } from "./transaction";
+
+/** Okta's words for `login_required` (OIDC Core §3.1.2.6). */
+export const LOGIN_REQUIRED = "The client specified not to prompt, but the user is not logged in.";
+
+/** Okta's one message for every failed sign-in: which part was wrong is never said. */
+export const UNABLE_TO_SIGN_IN = "Unable to sign in";
+
+/** The one answer to a sign-in form that is not this browser's or is too old (no attempt is counted). */
+export const FORM_NOT_VALID =
+  "This sign-in form is no longer valid. Return to the application and sign in again.";
+
+/** Who signed in, for how the code is bound. */
+interface SignedIn extends Authentication {
+  sessionId: string;
+}
+
+type Ctx = Context<AppEnv>;
+
+/** `GET` and `POST /v1/authorize`. */
+export async function authorizeEndpoint(c: Ctx): Promise<Response> {
+  const pairs = await requestPairs(c);
+  if (!pairs.ok) return badRequestPage("invalid_request", pairs.description);
+
+  const ports = c.get("ports");
+  const client = await activeClient(ports, pairs.pairs.find(([name]) => name === "client_id")?.[1]);
+  const parsed = parseAuthorizeRequest(pairs.pairs, client);
+  if (!parsed.ok) {
+    if (!parsed.redirect) return badRequestPage(parsed.error, parsed.description);
+    return authorizeError(parsed.target, c.get("issuer"), parsed.error, parsed.description);
+  }
+  const request = parsed.request;
+  // `parseAuthorizeRequest` returns ok only for this very client.
+  const app = client as Client;
+  // Scopes this server does not have are refused before anyone is asked to sign in (Okta does too).
+  const scopeProblem = unknownScopes(c, app, request);
+  if (scopeProblem) return authorizeError(target(request), c.get("issuer"), "invalid_scope", scopeProblem);
+  const now = ports.clock();
+  const cookies: string[] = [];
+
+  let signedIn: SignedIn | undefined;
+  if (request.sessionToken !== undefined) {
+    // Okta's `/api/v1/authn` → `/authorize?sessionToken=`: spent here whatever happens next.
+    const authn = await ports.sessions.redeemToken(request.sessionToken, now);
+    if (authn) signedIn = await startSession(c, authn, cookies);
+  }
+  if (!signedIn && !request.prompt.login) {
+    const secret = readCookie(c, "session");
+    const session = secret ? await ports.sessions.touch(secret, now) : null;
+    if (session) signedIn = fromSession(session);
+  }
+  // OIDC Core §3.1.2.1 max_age: an authentication older than this must be done again.
+  if (signedIn && request.maxAge !== undefined && now - signedIn.authTime > request.maxAge * 1000) {
+    signedIn = undefined;
+  }
+
+  if (signedIn) {
+    const done = await complete(c, app, request, signedIn, cookies);
+    if (done) return done;
+  }
+  if (request.prompt.none) {
+    return withCookies(
+      await authorizeError(target(request), c.get("issuer"), "login_required", LOGIN_REQUIRED),
+      cookies,
+    );
+  }
+  return withCookies(await showSignIn(c, app, request, { username: request.loginHint }), cookies);
+}
+
+/** `POST /oauth2/{as}/signin`: the sign-in form. */
+export async function signInEndpoint(c: Ctx): Promise<Response> {
+  let form: ReadonlyMap<string, string>;
+  try {
+    form = await readFormBody(c.req.raw, SIGN_IN_BODY_MAX_BYTES);
+  } catch (error) {
+    if (error instanceof OAuthError) return badRequestPage("invalid_request", error.description);
+    throw error;
+  }
+  const ports = c.get("ports");
+  const serverId = c.get("snapshot").server.id;
+  const now = ports.clock();
+
+  // The form must be this browser's, for this server, and fresh: checked before anything is counted.
+  const opened = await openTransaction(
+    form.get("signin_request"),
+    serverId,
+    readCookie(c, "csrf"),
+    now,
+    await ports.signInKey(),
+  );
+  if (!opened.ok)
+    return pageResponse(errorPage("Sign-in failed", "invalid_request", FORM_NOT_VALID), { status: 403 });
+  const request: AuthorizeRequest = opened.transaction.request;
+
+  // The client may have been deactivated, or its redirect URI removed, while the page was open.
+  const client = await activeClient(ports, request.clientId);
+  if (!client) return badRequestPage("invalid_client", "Invalid value for 'client_id' parameter.");
+  if (!client.redirect_uris.includes(request.redirectUri)) {
+    return badRequestPage(
+      "invalid_request",
+      "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings.",
+    );
+  }
+
+  const username = form.get("username");
+  const password = form.get("password");
+  if (username === undefined) return showSignIn(c, client, request, { missing: "username", status: 400 });
+  if (password === undefined)
+    return showSignIn(c, client, request, { username, missing: "password", status: 400 });
+
+  // Rate limits per address and per username, before the password is looked at (README "Rate limits").
+  const verdict = await ports.rateLimits.signIn(clientAddress(c.req.raw), username);
+  if (!verdict.allowed) {
+    return showSignIn(c, client, request, {
+      username,
+      error: `Too many sign-in attempts. Try again in ${retryAfterSeconds(verdict, now)} seconds.`,
+      status: 429,
+      headers: rateLimitHeaders(verdict, now),
+    });
+  }
+
+  const check = await ports.directory.checkPassword(username, password, now);
+  if (!check.ok) {
+    recordSignInFailure(
+      {
+        log: ports.log,
+        serverId,
+        clientId: client.client_id,
+        grantType: "authorization_code",
+        login: username,
+        request: requestInfo(c.req.raw.headers),
+      },
+      check,
+    );
+    return showSignIn(c, client, request, { username, error: UNABLE_TO_SIGN_IN, status: 401 });
+  }
+
+  const cookies: string[] = [];
+  const signedIn = await startSession(c, { userId: check.user.id, amr: ["pwd"], authTime: now }, cookies);
+  recordSignInSuccess({
+    log: ports.log,
+    serverId,
+    clientId: client.client_id,
+    via: "authorization_code",
+    userId: check.user.id,
+    login: check.user.profile.login,
+    sessionId: signedIn.sessionId,
+    request: requestInfo(c.req.raw.headers),
+  });
+  const done = await complete(c, client, request, signedIn, cookies);
+  // The user was ACTIVE a moment ago: only a concurrent suspension lands here.
+  return (
+    done ??
+    withCookies(
+      await showSignIn(c, client, request, { username, error: UNABLE_TO_SIGN_IN, status: 401 }),
+      cookies,
+    )
+  );
+}
+
+/**
+ * The user is known: assignment, policy, [consent], code. Undefined when the session's user may no
+ * longer sign in (suspended, deactivated, deleted since): the caller asks for a sign-in again.
+ */
+async function complete(
+  c: Ctx,
+  client: Client,
+  request: AuthorizeRequest,
+  signedIn: SignedIn,
+  cookies: string[],
+): Promise<Response | undefined> {
+  const ports = c.get("ports");
+  const issuer = c.get("issuer");
+  const snapshot = c.get("snapshot");
+  const subject = await ports.directory.subject(signedIn.userId, client.client_id);
+  if (!subject || subject.user.status !== "ACTIVE") return undefined;
+
+  const reply = (members: Record<string, string>) => authorizeReply(target(request), issuer, members);
+  const deny = async (error: "access_denied" | "invalid_scope", description: string) =>
+    withCookies(await authorizeError(target(request), issuer, error, description), cookies);
+
+  // Okta: only users assigned to the app (directly or through a group) get its codes.
+  if (!subject.assigned) return deny("access_denied", NOT_ASSIGNED);
+
+  let decision: ReturnType<ReturnType<typeof customServer>["decide"]>;
+  try {
+    decision = customServer(snapshot, issuer).decide({
+      grantType: "authorization_code",
+      client,
+      requestedScopes: request.scopes,
+      subject,
+    });
+  } catch (error) {
+    if (error instanceof OAuthError && (error.code === "access_denied" || error.code === "invalid_scope")) {
+      return deny(error.code, error.description);
+    }
+    throw error;
+  }
+
+  const consent = consentStep(request, subject, decision.scopes);
+  if (consent) return withCookies(await consent, cookies);
+
+  const authorized: AuthorizedRequest = {
+    serverId: snapshot.server.id,
+    clientId: client.client_id,
+    redirectUri: request.redirectUri,
+    codeChallenge: request.codeChallenge,
+    nonce: request.nonce,
+    scopes: decision.scopes,
+    userId: subject.user.id,
+    authTime: Math.floor(signedIn.authTime / 1000),
+    amr: signedIn.amr,
+    sessionId: signedIn.sessionId,
+    decision: {
+      policyId: decision.policy.id,
+      ruleId: decision.rule.id,
+      accessTokenLifetimeSeconds: decision.accessTokenLifetimeSeconds,
+      inlineHookId: decision.inlineHookId,
+    },
+  };
+  const code = await ports.grants.issueCode(authorized, ports.clock());
+  return withCookies(await reply({ code }), cookies);
+}
+
+/**
+ * Consent (issue 11 item 3) goes here: when `scopes` include ones the user must approve for this
+ * app (scope `consent: REQUIRED`, app `consent_method: REQUIRED`) and no stored grant covers them,
+ * this returns the consent page instead of a code; `prompt=consent` forces it, and under
+ * `prompt=none` it is `consent_required`. Until then no scope asks for consent.
+ */
+function consentStep(
+  _request: AuthorizeRequest,
+  _subject: TokenSubject,
+  _scopes: readonly string[],
+): Promise<Response> | undefined {
+  return undefined;
+}
+
+/**
+ * The policy engine's own answer to scopes the server lacks (or no scope and no default scope),
+ * which it gives before looking at any policy or user: the same words as at the token endpoint.
+ */
+function unknownScopes(c: Ctx, client: Client, request: AuthorizeRequest): string | undefined {
+  const decision = evaluate(
+    { clientId: client.client_id, grantType: "authorization_code", requestedScopes: request.scopes },
+    c.get("snapshot"),
+  );
+  return !decision.ok && decision.error === "invalid_scope" ? decision.description : undefined;
+}
+
+/** A new session for `authn`, replacing the browser's current one (a sign-in is never shared). */
+async function startSession(c: Ctx, authn: Authentication, cookies: string[]): Promise<SignedIn> {
+  const ports = c.get("ports");
+  const previous = readCookie(c, "session");
+  if (previous) await ports.sessions.end(previous);
+  const { secret, session } = await ports.sessions.create(authn, ports.clock());
+  cookies.push(setCookie("session", secret, isSecure(c.req.url)));
+  return fromSession(session);
+}
+
+function fromSession(session: Session): SignedIn {
+  return { userId: session.userId, amr: session.amr, authTime: session.authTime, sessionId: session.id };
+}
+
+function target(request: AuthorizeRequest): ReplyTarget {
+  return { redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state };
+}
+
+interface SignInOptions {
+  username?: string | undefined;
+  error?: string | undefined;
+  missing?: "username" | "password" | undefined;
+  status?: number;
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** The sign-in page for `request`, bound to this browser's CSRF secret (set when it has none). */
+async function showSignIn(c: Ctx, client: Client, request: AuthorizeRequest, options: SignInOptions) {
+  const ports = c.get("ports");
+  const serverId = c.get("snapshot").server.id;
+  const secure = isSecure(c.req.url);
+  const existing = readCookie(c, "csrf");
+  const csrf = isCsrfSecret(existing) ? existing : newCsrfSecret();
+  const transaction = await sealTransaction(request, serverId, csrf, ports.clock(), await ports.signInKey());
+  const response = await pageResponse(
+    signInPage({
+      appName: client.client_name,
+      action: `/oauth2/${serverId}/signin`,
+      transaction,
+      username: options.username,
+      error: options.error,
+      missing: options.missing,
+    }),
+    { status: options.status ?? 200, headers: options.headers },
+  );
+  if (csrf !== existing) response.headers.append("Set-Cookie", setCookie("csrf", csrf, secure));
+  return response;
+}
+
+function badRequestPage(code: string, description: string): Promise<Response> {
+  return pageResponse(errorPage("Bad request", code, description), { status: 400 });
+}
+
+function withCookies(response: Response, cookies: readonly string[]): Response {
+  for (const cookie of cookies) response.headers.append("Set-Cookie", cookie);
+  return response;
+}
+
+/** The client `clientId` names if it may use authorization endpoints now (active, not revoked). */
+async function activeClient(ports: Ports, clientId: string | undefined): Promise<Client | undefined> {
+  if (clientId === undefined || clientId.length > 100) return undefined;
+  const client = await ports.config.client(clientId);
+  if (!client || client.status !== "ACTIVE" || ports.revocations.isRevoked("client", client.client_id)) {
+    return undefined;
+  }
+  return client;
+}
+
+/** The request's parameters: the query for GET, the form body for POST (OIDC Core §3.1.2.1). */
+async function requestPairs(
+  c: Ctx,
+): Promise<{ ok: true; pairs: [string, string][] } | { ok: false; description: string }> {
+  if (c.req.method === "POST") {
+    try {
+      const form = await readFormBody(c.req.raw, AUTHORIZE_REQUEST_MAX_BYTES);
+      return { ok: true, pairs: [...form] };
+    } catch (error) {
+      if (error instanceof OAuthError) return { ok: false, description: error.description };
+      throw error;
+    }
+  }
+  const query = new URL(c.req.url).search.slice(1);
+  return readPairs(query, AUTHORIZE_REQUEST_MAX_BYTES);
+}
