@@ -3,12 +3,10 @@
  * names Okta serves. Both list exactly what this server does today: an endpoint, method or response
  * type appears here only once it works.
  *
- * Warden is not an OpenID Provider yet (no authorization endpoint, no ID tokens: roadmap item 5), so
- * `/.well-known/openid-configuration` cannot be a complete OIDC Discovery §3 document without claiming
- * what does not exist: it carries every required member that can be stated truthfully
- * (`subject_types_supported`, `id_token_signing_alg_values_supported`) and leaves
- * `authorization_endpoint` out and `response_types_supported` empty, as the RFC 8414 document does.
- * It is served because Okta serves it and OAuth clients (openid-client, Okta's SDKs) discover there.
+ * A custom server is an OpenID Provider: the authorization endpoint (response type `code` only, PKCE
+ * S256 only: src/signin/), ID tokens, userinfo and RP-initiated logout. okta-auth-js refuses a server
+ * whose document lacks `code_challenge_methods_supported`. The org server mints management-API
+ * tokens by client credentials only, so its document names no authorization endpoint.
  */
 import type { Context } from "hono";
 import { OKTA_SCOPES } from "../config/okta-scopes";
@@ -25,8 +23,14 @@ export function serverMetadata(snapshot: Snapshot, issuer: string) {
     issuer,
     token_endpoint: `${issuer}/v1/token`,
     jwks_uri: `${issuer}/v1/keys`,
-    // RFC 8414 requires the member; no authorization endpoint exists yet, so it supports none.
-    response_types_supported: [],
+    authorization_endpoint: `${issuer}/v1/authorize`,
+    // Implicit and hybrid are not offered (RFC 9700 §2.1.2): `code` only.
+    response_types_supported: ["code"],
+    response_modes_supported: ["query", "fragment", "form_post"],
+    code_challenge_methods_supported: ["S256"],
+    // RFC 9207: every authorization response names its issuer.
+    authorization_response_iss_parameter_supported: true,
+    end_session_endpoint: `${issuer}/v1/logout`,
     grant_types_supported: [...SUPPORTED_GRANT_TYPES],
     token_endpoint_auth_methods_supported: [...SUPPORTED_CLIENT_AUTH_METHODS],
     // RFC 8414 §2: required once private_key_jwt is listed; never `none` (§2).
@@ -44,6 +48,7 @@ export function orgServerMetadata(issuer: string) {
     issuer,
     token_endpoint: `${issuer}/oauth2/v1/token`,
     jwks_uri: `${issuer}/oauth2/v1/keys`,
+    // RFC 8414 requires the member; the org server has no authorization endpoint, so it supports none.
     response_types_supported: [],
     grant_types_supported: ["client_credentials"],
     token_endpoint_auth_methods_supported: ["private_key_jwt"],

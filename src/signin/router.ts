@@ -5,6 +5,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv, BindPorts } from "../context";
+import { CORS_POLICIES, withCors } from "../oauth/cors";
 import { forServer, withPorts } from "../oauth/server-context";
 import { authnEndpoint, currentSessionEndpoint, endCurrentSessionEndpoint } from "./authn";
 import { authorizeEndpoint, signInEndpoint } from "./authorize";
@@ -16,7 +17,8 @@ export function signInRouter(bind: BindPorts) {
   const server = (handler: Parameters<typeof forServer>[1]) => forServer(bind, handler);
   router.on(["GET", "POST"], "/v1/authorize", server(authorizeEndpoint));
   router.post("/signin", server(signInEndpoint));
-  router.on(["GET", "POST"], "/v1/logout", server(logoutEndpoint));
+  // RP-initiated logout may come from a browser app's script (okta-auth-js): CORS for trusted origins.
+  router.on(["GET", "POST"], "/v1/logout", withCors(bind, CORS_POLICIES.logout, server(logoutEndpoint)));
   return router;
 }
 

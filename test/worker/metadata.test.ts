@@ -102,8 +102,13 @@ describe("discovery", () => {
     issuer: f.issuer,
     token_endpoint: `${f.issuer}/v1/token`,
     jwks_uri: `${f.issuer}/v1/keys`,
-    // RFC 8414 §2 requires the member; no authorization endpoint exists yet
-    response_types_supported: [],
+    authorization_endpoint: `${f.issuer}/v1/authorize`,
+    // the code flow only, PKCE S256 only (okta-auth-js refuses a server without the method list)
+    response_types_supported: ["code"],
+    response_modes_supported: ["query", "fragment", "form_post"],
+    code_challenge_methods_supported: ["S256"],
+    authorization_response_iss_parameter_supported: true,
+    end_session_endpoint: `${f.issuer}/v1/logout`,
     grant_types_supported: ["client_credentials", "password", "authorization_code"],
     token_endpoint_auth_methods_supported: [
       "client_secret_basic",
@@ -136,6 +141,10 @@ describe("discovery", () => {
     expect((await fetch(new Request(metadata.jwks_uri as string))).status).toBe(200);
     const token = await fetch(new Request(metadata.token_endpoint as string, { method: "POST" }));
     expect(token.status).toBe(400);
+    // an authorization request naming no client is the HTML 400 page, never a redirect (Okta)
+    const authorize = await fetch(new Request(metadata.authorization_endpoint as string));
+    expect(authorize.status).toBe(400);
+    expect(authorize.headers.get("Content-Type")).toContain("text/html");
     return metadata;
   }
 
