@@ -115,7 +115,8 @@ beforeAll(async () => {
         client_name: "spa",
         application_type: "browser",
         token_endpoint_auth_method: "none",
-        grant_types: ["authorization_code", "password", "client_credentials"],
+        // A browser app may hold only the grants a public client can use (src/config/oidc-app.ts).
+        grant_types: ["authorization_code"],
         redirect_uris: [REDIRECT],
       },
       {
