@@ -192,8 +192,8 @@ export class IsolateEventLog {
 
   flush(queue: LogQueue, force = false): Promise<void> | undefined {
     const now = this.#now();
-    const last = (this.#lastFlush ??= now);
-    if (!force && !this.#urgent && now - last < this.#flushIntervalMs) return undefined;
+    this.#lastFlush ??= now;
+    if (!force && !this.#urgent && now - this.#lastFlush < this.#flushIntervalMs) return undefined;
     if (this.#pending.length === 0 && this.#counters.size === 0 && this.#overflow === 0) return undefined;
     const messages = this.#take(now);
     this.#lastFlush = now;
