@@ -142,14 +142,30 @@ const IPV4_RANGES: readonly [cidr: string, label: string][] = [
   ["240.0.0.0/4", "reserved (255.255.255.255 broadcast included)"],
 ];
 
-const IPV4_TABLE = IPV4_RANGES.map(([cidr, label]) => {
-  const [base, bits] = cidr.split("/") as [string, string];
-  const size = 2 ** (32 - Number(bits));
-  return { start: parseIpv4(base) as number, size, cidr, label };
-});
+interface Ipv4Range {
+  start: number;
+  size: number;
+  cidr: string;
+  label: string;
+}
+
+/**
+ * Built on the first outbound call, not at module load: every isolate evaluates this module, few
+ * ever call out, and parsing the table (with its regex) was a visible share of start-up CPU.
+ */
+let ipv4Table: readonly Ipv4Range[] | undefined;
+
+function ipv4Ranges(): readonly Ipv4Range[] {
+  ipv4Table ??= IPV4_RANGES.map(([cidr, label]) => {
+    const [base, bits] = cidr.split("/") as [string, string];
+    const size = 2 ** (32 - Number(bits));
+    return { start: parseIpv4(base) as number, size, cidr, label };
+  });
+  return ipv4Table;
+}
 
 function classifyIpv4(address: number): HostClass {
-  const range = IPV4_TABLE.find((r) => address >= r.start && address < r.start + r.size);
+  const range = ipv4Ranges().find((r) => address >= r.start && address < r.start + r.size);
   if (!range) return { kind: "public" };
   if (range.cidr === "127.0.0.0/8") return { kind: "loopback", detail: "loopback (127.0.0.0/8)" };
   return { kind: "non_public_address", detail: `in ${range.cidr}: ${range.label}` };

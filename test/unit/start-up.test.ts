@@ -85,6 +85,14 @@ describe("Worker start-up", () => {
     expect(eager(/^node_modules\/zod\//)).toEqual([]);
   });
 
+  it("is bundled without a __name() call per function (wrangler.toml keep_names = false)", () => {
+    // esbuild's keepNames, wrangler's default, wraps every function in a `__name(fn, "…")` call at
+    // module evaluation: about a quarter of the Worker's start-up CPU (bench:startup, issue 13).
+    const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+    const topLevel = toml.slice(0, toml.search(/^\[/m));
+    expect(topLevel).toMatch(/^keep_names\s*=\s*false\s*$/m);
+  });
+
   it("loads the management API on its first request", async () => {
     const before = new Set(evaluated);
     const res = await worker.default.fetch(new Request("https://warden.test/api/v1/openapi.json"), {});

@@ -136,6 +136,25 @@ describe("the isolate's event log", () => {
     expect(sent.map((batch) => batch.length)).toEqual([1, 2]);
   });
 
+  it("starts a new isolate's first interval at its first request, not at module evaluation", async () => {
+    // workerd's clock reads 0 outside a request, where the log is built (src/index.ts): an interval
+    // counted from then made every isolate's second token pay for a queue send.
+    let now = 0;
+    const sent: LogMessage[][] = [];
+    const log = new IsolateEventLog(() => now);
+    const port = log.port({ sendBatch: async (batch) => void sent.push([...batch].map((m) => m.body)) });
+    now = Date.UTC(2030, 0, 1, 12, 0, 5);
+    expect(port.flush()).toBeUndefined(); // the first request
+    port.count(grant("a"));
+    now += 1;
+    expect(port.flush()).toBeUndefined(); // the second
+    port.count(grant("a"));
+    now += LOG_FLUSH_INTERVAL_SECONDS * 1000;
+    vi.spyOn(console, "info").mockImplementation(() => {});
+    await port.flush();
+    expect(sent.map((batch) => batch.map((m) => m.aggregate?.count))).toEqual([[2]]);
+  });
+
   it("keeps the first denials of a key per window in full and counts the rest", async () => {
     const { port, sent } = setup();
     vi.spyOn(console, "warn").mockImplementation(() => {});
