@@ -205,7 +205,7 @@ async function complete(
   const issuer = c.get("issuer");
   const snapshot = c.get("snapshot");
   const subject = await ports.directory.subject(signedIn.userId, client.client_id);
-  if (!subject || subject.user.status !== "ACTIVE") return undefined;
+  if (subject?.user.status !== "ACTIVE") return undefined;
 
   const reply = (members: Record<string, string>) => authorizeReply(target(request), issuer, members);
   const deny = async (error: "access_denied" | "invalid_scope", description: string) =>
@@ -342,7 +342,7 @@ function withCookies(response: Response, cookies: readonly string[]): Response {
 async function activeClient(ports: Ports, clientId: string | undefined): Promise<Client | undefined> {
   if (clientId === undefined || clientId.length > 100) return undefined;
   const client = await ports.config.client(clientId);
-  if (!client || client.status !== "ACTIVE" || ports.revocations.isRevoked("client", client.client_id)) {
+  if (client?.status !== "ACTIVE" || ports.revocations.isRevoked("client", client.client_id)) {
     return undefined;
   }
   return client;

@@ -100,7 +100,7 @@ async function hintedClient(c: Ctx, hint: string): Promise<Client | undefined> {
   const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   if (aud.length !== 1 || typeof aud[0] !== "string") return undefined;
   const client = await ports.config.client(aud[0]);
-  if (!client || client.status !== "ACTIVE") return undefined;
+  if (client?.status !== "ACTIVE") return undefined;
   return client;
 }
 
