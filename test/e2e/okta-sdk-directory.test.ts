@@ -175,7 +175,7 @@ describe("@okta/okta-sdk-nodejs ApplicationApi assignments", () => {
         signOnMode: "OPENID_CONNECT",
         credentials: { oauthClient: { token_endpoint_auth_method: "client_secret_basic" } },
         settings: {
-          oauthClient: { grant_types: ["password"], application_type: "service" },
+          oauthClient: { grant_types: ["password"], application_type: "web" },
         },
       } as never,
     })) as unknown as { id: string };
