@@ -138,12 +138,14 @@ export function pageLimit(raw: string | undefined, limits: { default: number; ma
 export function setPageLinks(
   c: Context<AppEnv>,
   path: string,
-  page: { limit: number; q?: string; after?: string; next?: string },
+  page: { limit: number; q?: string; filter?: string; after?: string; next?: string },
 ): void {
   const base = `${adminOrigin(c)}${path}`;
+  // `q` and `filter` stay in the links, so the SDKs' paging keeps the same query.
   const query = (after: string | undefined) =>
     new URLSearchParams({
       ...(page.q ? { q: page.q } : {}),
+      ...(page.filter ? { filter: page.filter } : {}),
       limit: String(page.limit),
       ...(after ? { after } : {}),
     }).toString();

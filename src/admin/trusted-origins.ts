@@ -22,6 +22,7 @@ import {
   LIFECYCLE,
   lifecycleLinks,
   pageLimit,
+  setPageLinks,
   validationFailed,
   type WriteAnswer,
   written,
@@ -50,7 +51,7 @@ export function trustedOriginsRouter() {
       ...(where ? { where } : {}),
       ...(after ? { after } : {}),
     });
-    setLinks(c, { limit, q, filter, after, next: page.next });
+    setPageLinks(c, BASE, { limit, q, filter, after, next: page.next });
     const origin = adminOrigin(c);
     return c.json(page.origins.map((o) => oktaTrustedOrigin(o, origin)));
   });
@@ -115,24 +116,6 @@ function boundedQuery(c: Context<AppEnv>, name: string): string | undefined {
 
 function answer(id: string): WriteAnswer<"trustedOrigin"> {
   return { missing: () => ({ id, kind: "TrustedOrigin" }) };
-}
-
-/** RFC 8288 links, `filter` kept in them so the SDKs' paging keeps the same query. */
-function setLinks(
-  c: Context<AppEnv>,
-  page: { limit: number; q?: string; filter?: string; after?: string; next?: string },
-): void {
-  const base = `${adminOrigin(c)}${BASE}`;
-  const query = (after: string | undefined) =>
-    new URLSearchParams({
-      ...(page.q ? { q: page.q } : {}),
-      ...(page.filter ? { filter: page.filter } : {}),
-      limit: String(page.limit),
-      ...(after ? { after } : {}),
-    }).toString();
-  const links = [`<${base}?${query(page.after)}>; rel="self"`];
-  if (page.next) links.push(`<${base}?${query(page.next)}>; rel="next"`);
-  c.header("Link", links.join(", "));
 }
 
 /** Okta's TrustedOrigin, built field by field. */
