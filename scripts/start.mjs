@@ -5,7 +5,7 @@
  * writes them to `.warden/local.json` and prints a curl for a first token. Later starts reuse them.
  *
  * It also seeds a demo user and the two sample apps of `examples/` (README, "Sample apps"): the SPA
- * on PORT+1 and the web app on PORT+2 unless SPA_PORT / WEB_PORT say otherwise. A state directory
+ * on PORT+3 and the web app on PORT+4 (8790, 8791: 8788 is the orders-api example's) unless SPA_PORT / WEB_PORT say otherwise. A state directory
  * from before the sign-in demo gets it on its next start; what it already held is kept.
  *
  * Environment: PORT (default 8787), WARDEN_STATE_DIR (default .warden), WARDEN_QUIET=1 (no banner),
@@ -48,8 +48,8 @@ function demoPassword() {
 /** The sign-in demo's values: the apps' ids, the web app's secret, where the samples listen. */
 function signInValues(saved) {
   if (saved) return saved;
-  const spaPort = Number(process.env.SPA_PORT ?? port + 1);
-  const webPort = Number(process.env.WEB_PORT ?? port + 2);
+  const spaPort = Number(process.env.SPA_PORT ?? port + 3);
+  const webPort = Number(process.env.WEB_PORT ?? port + 4);
   const spaOrigin = `http://127.0.0.1:${spaPort}`;
   const webOrigin = `http://127.0.0.1:${webPort}`;
   return {
