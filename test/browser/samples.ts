@@ -6,7 +6,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { expect } from "vitest";
 import { type LocalJson, ROOT, readLocalJson } from "../e2e/warden";
 
 /** What `npm start` adds to local.json for the sign-in demo (scripts/start.mjs). */
