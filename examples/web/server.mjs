@@ -130,10 +130,11 @@ async function handle(req, res) {
         current.userinfo = await oidc.fetchUserInfo(server, tokens.access_token, claims.sub);
         redirect(res, "/");
       } catch (error) {
-        const detail =
-          error instanceof Error
-            ? `${error.message}${error.error_description ? `: ${error.error_description}` : ""}`
-            : String(error);
+        // openid-client's own words, then why: the server's error_description, or the check that
+        // failed (its cause, e.g. `unexpected "state" response parameter value`).
+        const why =
+          error?.error_description ?? (error?.cause instanceof Error ? error.cause.message : undefined);
+        const detail = error instanceof Error ? `${error.message}${why ? `: ${why}` : ""}` : String(error);
         page(
           res,
           400,

@@ -240,6 +240,9 @@ describe("the SPA sample (okta-auth-js) signs in through the hosted page", () =>
   });
 });
 
+/** The web sample's callback URL with the code, from its sign-in test: for the replay attack. */
+let webCallback: string | undefined;
+
 describe("the web app sample (openid-client) signs in through the hosted page", () => {
   it("with PKCE and its secret: claims and userinfo shown server side, signed out", async () => {
     const { context, blocked } = await guardedContext(browser);
@@ -254,9 +257,15 @@ describe("the web app sample (openid-client) signs in through the hosted page", 
       expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");
       expect(await page.title()).toBe("Sign in to Demo web app");
 
+      const callbacks: string[] = [];
+      page.on("request", (request) => {
+        if (request.url().startsWith(demo.web.redirectUri)) callbacks.push(request.url());
+      });
       await signInOnHostedPage(page, demo.demoUser.login, demo.demoUser.password);
       await page.locator("#claims").waitFor({ state: "visible" });
       expect(page.url()).toBe(`${web.origin}/`);
+      expect(callbacks).toHaveLength(1);
+      webCallback = callbacks[0];
       const claims = JSON.parse((await page.locator("#claims").textContent()) ?? "{}");
       expect(claims).toMatchObject({
         sub: demo.demoUser.id,
@@ -283,5 +292,65 @@ describe("the web app sample (openid-client) signs in through the hosted page", 
     } finally {
       await context.close();
     }
+  });
+});
+
+describe("attacks on the samples", () => {
+  it("the web sample refuses a replayed callback, a forged one and one whose state is not its own", async () => {
+    expect(webCallback, "the web sign-in test runs first").toBeDefined();
+    const { context, blocked } = await guardedContext(browser);
+    try {
+      const watched = await watchPage(context);
+      const { page } = watched;
+      // The real callback again, in another browser: no sign-in is pending there, nothing redeemed.
+      let res = await page.goto(webCallback as string);
+      expect(res?.status()).toBe(400);
+      expect(await page.getByRole("alert").textContent()).toContain("No sign-in is in progress");
+
+      // A sign-in started here, answered with a code and state an attacker made up: openid-client
+      // checks the state before it sends anything to the token endpoint.
+      await page.goto(`${web.origin}/login`);
+      await page.waitForURL((url) => url.href.startsWith(`${demo.issuer}/v1/authorize`));
+      res = await page.goto(
+        `${demo.web.redirectUri}?code=forged.code&state=attacker&iss=${encodeURIComponent(demo.issuer)}`,
+      );
+      expect(res?.status()).toBe(400);
+      expect(await page.locator("#error").textContent()).toMatch(
+        /^Sign-in failed: .*unexpected "state" response parameter value$/,
+      );
+      expect(await page.content()).not.toContain("#claims");
+      // The pending sign-in was spent by the attempt: the real answer cannot follow it.
+      res = await page.goto(`${web.origin}/`);
+      expect(await page.getByRole("link", { name: "Sign in" }).count()).toBe(1);
+      expect(watched.cspViolations).toEqual([]);
+      expect(watched.pageErrors).toEqual([]);
+      expect(blocked).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("the SPA's server hands out its own four files only, whatever the path", async () => {
+    const index = await (await fetch(`${spa.origin}/`)).text();
+    for (const path of [
+      "/../package.json",
+      "/%2e%2e/%2e%2e/.warden/local.json",
+      "/examples/spa/server.mjs",
+      "/login/callback",
+    ]) {
+      const res = await fetch(`${spa.origin}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(await res.text(), path).toBe(index);
+    }
+    const config = (await (await fetch(`${spa.origin}/config.json`)).json()) as Record<string, unknown>;
+    // Public settings only: a browser app has no secret, and nothing else from local.json leaks.
+    expect(Object.keys(config).sort()).toEqual([
+      "clientId",
+      "issuer",
+      "postLogoutRedirectUri",
+      "redirectUri",
+      "scopes",
+    ]);
+    expect((await fetch(`${spa.origin}/`, { method: "POST" })).status).toBe(405);
   });
 });
