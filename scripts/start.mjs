@@ -4,7 +4,12 @@
  * creates the local secrets and demo credentials, seeds the demo configuration through the admin API,
  * writes them to `.warden/local.json` and prints a curl for a first token. Later starts reuse them.
  *
- * Environment: PORT (default 8787), WARDEN_STATE_DIR (default .warden), WARDEN_QUIET=1 (no banner).
+ * It also seeds a demo user and the two sample apps of `examples/` (README, "Sample apps"): the SPA
+ * on PORT+3 and the web app on PORT+4 (8790, 8791: 8788 is the orders-api example's) unless SPA_PORT / WEB_PORT say otherwise. A state directory
+ * from before the sign-in demo gets it on its next start; what it already held is kept.
+ *
+ * Environment: PORT (default 8787), WARDEN_STATE_DIR (default .warden), WARDEN_QUIET=1 (no banner),
+ * SPA_PORT, WEB_PORT (first start only: the sample apps' redirect URIs are registered with them).
  * Optional Worker vars for local runs (e.g. `KEYSET_CACHE_TTL_SECONDS=1`) go in `$WARDEN_STATE_DIR/vars.env`.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -23,16 +28,59 @@ const secretsFile = join(stateDir, "secrets.env");
 const varsFile = join(stateDir, "vars.env");
 
 const random = (bytes) => randomBytes(bytes).toString("base64url");
+// Okta-style client id: "0oa" and 17 more characters.
+const oktaClientId = () => `0oa${randomBytes(16).toString("hex").slice(0, 17)}`;
+
+const DEMO_LOGIN = "demo.user@example.com";
+
+/**
+ * A password the default policy takes (src/directory/password-policy.ts: 8+ characters, lower,
+ * upper, digit, no part of the username): 16 random base64url characters between fixed ones that
+ * supply each class, drawn again in the unlikely case they spell "demo" or "user".
+ */
+function demoPassword() {
+  for (;;) {
+    const password = `Wd${random(12)}7k`;
+    if (!/demo|user/i.test(password)) return password;
+  }
+}
+
+/** The sign-in demo's values: the apps' ids, the web app's secret, where the samples listen. */
+function signInValues(saved) {
+  if (saved) return saved;
+  const spaPort = Number(process.env.SPA_PORT ?? port + 3);
+  const webPort = Number(process.env.WEB_PORT ?? port + 4);
+  const spaOrigin = `http://127.0.0.1:${spaPort}`;
+  const webOrigin = `http://127.0.0.1:${webPort}`;
+  return {
+    demoUser: { login: DEMO_LOGIN, password: demoPassword() },
+    spa: {
+      clientId: oktaClientId(),
+      port: spaPort,
+      origin: spaOrigin,
+      redirectUri: `${spaOrigin}/login/callback`,
+    },
+    web: {
+      clientId: oktaClientId(),
+      clientSecret: random(32),
+      port: webPort,
+      origin: webOrigin,
+      redirectUri: `${webOrigin}/authorization-code/callback`,
+    },
+  };
+}
 
 function loadOrCreateLocal() {
   mkdirSync(stateDir, { recursive: true });
   const saved = existsSync(localFile) ? JSON.parse(readFileSync(localFile, "utf8")) : {};
   const local = {
     adminToken: saved.adminToken ?? random(32),
-    // Okta-style client id: "0oa" and 17 more characters.
-    clientId: saved.clientId ?? `0oa${randomBytes(16).toString("hex").slice(0, 17)}`,
+    clientId: saved.clientId ?? oktaClientId(),
     clientSecret: saved.clientSecret ?? random(32),
     keyEncryptionKey: saved.keyEncryptionKey ?? random(32),
+    ...signInValues(
+      saved.demoUser?.id ? { demoUser: saved.demoUser, spa: saved.spa, web: saved.web } : undefined,
+    ),
   };
   writeFileSync(
     secretsFile,
@@ -66,13 +114,76 @@ async function waitUntilReady(child, local) {
   throw new Error(`Warden did not answer on ${baseUrl} within 60 s`);
 }
 
-async function seed(local) {
-  const res = await fetch(`${baseUrl}/api/v1/warden/import`, {
-    method: "POST",
+async function admin(local, method, path, body) {
+  const res = await fetch(`${baseUrl}/api/v1${path}`, {
+    method,
     headers: { Authorization: `SSWS ${local.adminToken}`, "Content-Type": "application/json" },
-    body: JSON.stringify(demoConfig(local)),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (!res.ok) throw new Error(`seeding the demo configuration failed: ${res.status} ${await res.text()}`);
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/**
+ * The demo user, ACTIVE with the saved password: created, or (a state directory whose local.json
+ * was lost) found by login and given the password again.
+ */
+async function seedDemoUser(local) {
+  const { login, password } = local.demoUser;
+  const profile = { login, email: login, firstName: "Demo", lastName: "User" };
+  const created = await admin(local, "POST", "/users?activate=true", {
+    profile,
+    credentials: { password: { value: password } },
+  });
+  if (created.status === 200) return created.body.id;
+  const existing = await admin(local, "GET", `/users/${encodeURIComponent(login)}`);
+  if (existing.status !== 200) {
+    throw new Error(`creating the demo user failed: ${created.status} ${JSON.stringify(created.body)}`);
+  }
+  const updated = await admin(local, "POST", `/users/${existing.body.id}`, {
+    profile,
+    credentials: { password: { value: password } },
+  });
+  if (updated.status !== 200) {
+    throw new Error(`resetting the demo user failed: ${updated.status} ${JSON.stringify(updated.body)}`);
+  }
+  return existing.body.id;
+}
+
+/**
+ * The user first (the demo rule names it, and a rule may only name users that exist), then one
+ * import (an upsert: a state seeded before the sign-in demo keeps its service client), then the
+ * assignments (an app must exist before users are assigned to it).
+ */
+async function seed(local) {
+  local.demoUser = { ...local.demoUser, id: await seedDemoUser(local) };
+  const imported = await admin(local, "POST", "/warden/import", demoConfig({ ...local, signIn: local }));
+  if (imported.status !== 200) {
+    throw new Error(
+      `seeding the demo configuration failed: ${imported.status} ${JSON.stringify(imported.body)}`,
+    );
+  }
+  for (const app of [local.spa, local.web]) {
+    const assigned = await admin(local, "POST", `/apps/${app.clientId}/users`, {
+      id: local.demoUser.id,
+      scope: "USER",
+    });
+    if (assigned.status !== 200) {
+      throw new Error(`assigning the demo user failed: ${assigned.status} ${JSON.stringify(assigned.body)}`);
+    }
+  }
+}
+
+/** An authorization request for the web app (Okta requires `state`; PKCE is optional for it). */
+function authorizeUrl(issuer, web) {
+  const query = new URLSearchParams({
+    client_id: web.clientId,
+    response_type: "code",
+    scope: "openid profile email",
+    redirect_uri: web.redirectUri,
+    state: "demo",
+  });
+  return `${issuer}/v1/authorize?${query}`;
 }
 
 function banner(local) {
@@ -94,6 +205,19 @@ function banner(local) {
     -d grant_type=client_credentials -d scope=orders:read
 
   JWKS: ${issuer}/v1/keys    discovery: ${issuer}/.well-known/openid-configuration
+
+  Sign in as the demo user (README, "Sample apps"):
+
+  username       ${local.demoUser.login}
+  password       ${local.demoUser.password}
+
+  npm run example:spa    then open ${local.spa.origin}/    (okta-auth-js, PKCE)
+  npm run example:web    then open ${local.web.origin}/    (openid-client, PKCE + secret)
+
+  or open the hosted sign-in page directly (the web app's redirect; nothing listens there unless
+  the sample runs, but the address bar shows the code):
+
+  ${authorizeUrl(issuer, local.web)}
 `);
 }
 
@@ -146,8 +270,9 @@ for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
 try {
-  const seeded = await waitUntilReady(child, local);
-  if (!seeded) await seed(local);
+  const serverExists = await waitUntilReady(child, local);
+  // A new state, or one seeded before the sign-in demo existed (its local.json has no demo user id).
+  if (!serverExists || !local.demoUser.id) await seed(local);
   // The key-encryption key must survive restarts too: the persisted keysets are sealed under it.
   const saved = { baseUrl, issuer: `${baseUrl}/oauth2/default`, ...local };
   writeFileSync(localFile, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });

@@ -25,7 +25,7 @@ import { clientAddress } from "../oauth/rate-limit";
 import { recordSignInFailure, recordSignInSuccess } from "../oauth/sign-in-log";
 import { evaluate } from "../policy";
 import { type AuthorizeRequest, parseAuthorizeRequest, type ReplyTarget } from "./authorize-request";
-import { authorizeError, authorizeReply } from "./authorize-response";
+import { authorizeError, authorizeReply, formActionSource } from "./authorize-response";
 import { isSecure, readCookie, setCookie } from "./cookies";
 import { errorPage, pageResponse, signInPage } from "./pages";
 import { readPairs } from "./query-pairs";
@@ -323,7 +323,14 @@ async function showSignIn(c: Ctx, client: Client, request: AuthorizeRequest, opt
       error: options.error,
       missing: options.missing,
     }),
-    { status: options.status ?? 200, headers: options.headers },
+    {
+      status: options.status ?? 200,
+      headers: options.headers,
+      // The form posts here, and a successful sign-in answers with a redirect to the client: browsers
+      // check `form-action` against every hop of a form's redirect chain (CSP Level 3 §6.3.1.2;
+      // Chromium blocks the 302 to the app otherwise), so the redirect URI's origin is allowed too.
+      formAction: `'self' ${formActionSource(request.redirectUri)}`,
+    },
   );
   if (csrf !== existing) response.headers.append("Set-Cookie", setCookie("csrf", csrf, secure));
   return response;

@@ -121,7 +121,10 @@ describe("warden export → plan → edit → plan → apply → plan", () => {
   it("exports the live configuration, without secrets, pointing editors at the schema", async () => {
     const run = await cli(["export", "-o", "warden.yaml"]);
     expect(run).toMatchObject({ code: 0, stdout: "" });
-    expect(run.stderr).toBe("Wrote 1 authorization server, 1 client, 0 inline hooks and 0 trusted origins to warden.yaml\n");
+    // npm start's demo: the service client, the sample SPA and web app, and the SPA's trusted origin.
+    expect(run.stderr).toBe(
+      "Wrote 1 authorization server, 3 clients, 0 inline hooks and 1 trusted origin to warden.yaml\n",
+    );
     const text = read("warden.yaml");
     const schema = relative(workDir, join(ROOT, "schema", "warden.schema.json"));
     expect(text.split("\n")[0]).toBe(`# yaml-language-server: $schema=${schema}`);

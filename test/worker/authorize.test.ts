@@ -332,7 +332,7 @@ describe("/v1/authorize: the sign-in page", () => {
     expect(res.status).toBe(200);
     const csp = res.headers.get("Content-Security-Policy") ?? "";
     expect(csp).toMatch(
-      /^default-src 'none'; style-src 'nonce-[A-Za-z0-9_-]+'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'$/,
+      /^default-src 'none'; style-src 'nonce-[A-Za-z0-9_-]+'; form-action 'self' https:\/\/app\.test; frame-ancestors 'none'; base-uri 'none'$/,
     );
     expect(res.headers.get("X-Frame-Options")).toBe("DENY");
     expect(res.headers.get("Cache-Control")).toBe("no-store");
