@@ -164,7 +164,9 @@ export async function signInEndpoint(c: Ctx): Promise<Response> {
       },
       check,
     );
-    return showSignIn(c, client, request, { username, error: UNABLE_TO_SIGN_IN, status: 401 });
+    // 200, not 401: a 401 must carry a WWW-Authenticate challenge (RFC 9110 §15.5.2), and this is a
+    // form shown again with its error, not an HTTP authentication scheme.
+    return showSignIn(c, client, request, { username, error: UNABLE_TO_SIGN_IN, status: 200 });
   }
 
   const cookies: string[] = [];
@@ -184,7 +186,7 @@ export async function signInEndpoint(c: Ctx): Promise<Response> {
   return (
     done ??
     withCookies(
-      await showSignIn(c, client, request, { username, error: UNABLE_TO_SIGN_IN, status: 401 }),
+      await showSignIn(c, client, request, { username, error: UNABLE_TO_SIGN_IN, status: 200 }),
       cookies,
     )
   );
