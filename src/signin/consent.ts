@@ -26,6 +26,7 @@ import type { AppEnv } from "../context";
 import { type EnvelopeShape, openEnvelope, sealEnvelope } from "../crypto/mac-envelope";
 import { hashSecret } from "../crypto/secrets";
 import { strictUtf8 } from "../http/utf8";
+import { EVENT_TYPES, requestInfo } from "../log/event";
 import type { AuthorizeRequest, ReplyTarget } from "./authorize-request";
 import { authorizeError } from "./authorize-response";
 import { consentPage, optionalField } from "./consent-page";
@@ -104,6 +105,31 @@ export async function consentStep(
       allowed.map((s) => ({ id: s.id, name: s.name })),
       ports.clock(),
     );
+    if (allowed.length > 0) {
+      // Okta's event for a consent given on the page: one per answer, naming the scopes.
+      ports.log.record({
+        eventType: EVENT_TYPES.consentGrant,
+        displayMessage: "User granted consent to app",
+        actor: { id: input.userId, type: "User" },
+        outcome: { result: "SUCCESS" },
+        target: [
+          {
+            id: client.client_id,
+            type: "AppInstance",
+            alternateId: client.client_id,
+            displayName: client.client_name,
+          },
+          ...allowed.map((s) => ({
+            id: s.id,
+            type: "OAuth2Scope",
+            alternateId: s.name,
+            displayName: s.name,
+          })),
+        ],
+        request: requestInfo(c.req.raw.headers),
+        debugData: { serverId: snapshot.server.id, scopes: allowed.map((s) => s.name).join(" ") },
+      });
+    }
     // A scope the page did not show (policy or the scope changed meanwhile) is still to be asked.
     unanswered = asking.filter((s) => !shown.has(s.name));
   }

@@ -6,6 +6,9 @@
  * escaping, and the Users grants API in Okta's shapes with its rights and bad input.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { createDeps } from "../../src/context";
+import type { Env } from "../../src/env";
+import type { LogMessage, LogQueue } from "../../src/log/event-log";
 import { CONSENT_DENIED, CONSENT_REQUIRED } from "../../src/signin/consent";
 import {
   adminRequest,
@@ -496,6 +499,53 @@ describe("the grants API (Okta's OAuth2ScopeConsentGrant)", () => {
     expect((await admin("DELETE", `/users/${other.user.id}`)).status).toBe(204);
     expect((await admin("DELETE", `/users/${other.user.id}`)).status).toBe(204);
     expect(await grantRows(other.user.id)).toEqual([]);
+  });
+
+  it("records Okta's events: the consent given on the page, and each revocation with its targets", async () => {
+    const deps = createDeps();
+    const user = await newUser();
+    const browser = new Browser(deps);
+    const form = await readConsent(
+      await authorize(browser, user, world.thirdParty, { scope: "openid read photos" }),
+    );
+    await answer(browser, form, { decision: "allow", "optional.photos": "on" });
+    const sent: LogMessage[] = [];
+    const queue: LogQueue = {
+      sendBatch: async (messages) => void sent.push(...Array.from(messages, (m) => m.body)),
+    };
+    await deps.log.flush(queue, true);
+    const given = sent.find((m) => m.event.eventType === "app.oauth2.as.consent.grant");
+    expect(given?.event.actor).toMatchObject({ id: user.id, type: "User" });
+    expect(given?.event.target?.map((t) => [t.type, t.id])).toEqual([
+      ["AppInstance", world.thirdParty],
+      ["OAuth2Scope", "c-read"],
+      ["OAuth2Scope", "c-photos"],
+    ]);
+
+    sent.length = 0;
+    const bound = { ...bindings, LOG_QUEUE: queue as unknown as Env["LOG_QUEUE"] };
+    const [grant] = (await admin("GET", `/users/${user.id}/grants`)).body;
+    const revoke = (path: string) => freshApp()(adminRequest("DELETE", path), bound);
+    expect((await revoke(`/users/${user.id}/grants/${grant.id}`)).status).toBe(204);
+    expect((await revoke(`/users/${user.id}/clients/${world.thirdParty}/grants`)).status).toBe(204);
+    expect((await revoke(`/users/${user.id}/grants`)).status).toBe(204);
+    expect(sent.map((m) => [m.event.eventType, m.event.target?.map((t) => [t.type, t.id])])).toEqual([
+      [
+        "app.oauth2.as.consent.revoke",
+        [
+          ["User", user.id],
+          ["OAuth2ScopeConsentGrant", grant.id],
+        ],
+      ],
+      [
+        "app.oauth2.as.consent.revoke",
+        [
+          ["User", user.id],
+          ["AppInstance", world.thirdParty],
+        ],
+      ],
+      ["app.oauth2.as.consent.revoke", [["User", user.id]]],
+    ]);
   });
 
   it("rights: okta.users.read reads but cannot revoke; another right reads nothing", async () => {
