@@ -366,6 +366,21 @@ describe("attacks on the consent form", () => {
     expect(redirectParams(await answer(victim, form, { decision: "allow" })).get("code")).toBeTruthy();
   });
 
+  it("a form shown to one session is refused once another user signed in in the same browser", async () => {
+    const first = await newUser();
+    const second = await newUser();
+    const browser = new Browser();
+    const form = await readConsent(await authorize(browser, first, world.thirdParty));
+    // The same browser (same CSRF cookie) now signs in as someone else.
+    const page = await browser.request(authorizeUrl(world.firstParty, { scope: "openid", prompt: "login" }));
+    expect(
+      redirectParams(await browser.signIn(await page.text(), second.login, PASSWORD)).get("code"),
+    ).toBeTruthy();
+    expect((await answer(browser, form, { decision: "allow" })).status).toBe(403);
+    expect(await grantRows(first.id)).toEqual([]);
+    expect(await grantRows(second.id)).toEqual([]);
+  });
+
   it("a form for one server cannot be posted to another", async () => {
     const user = await newUser();
     const browser = new Browser();
