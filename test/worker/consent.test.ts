@@ -6,6 +6,7 @@
  * escaping, and the Users grants API in Okta's shapes with its rights and bad input.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { ConsentGrantView } from "../../src/admin/openapi/views";
 import { createDeps } from "../../src/context";
 import type { Env } from "../../src/env";
 import type { LogMessage, LogQueue } from "../../src/log/event-log";
@@ -451,10 +452,13 @@ describe("the grants API (Okta's OAuth2ScopeConsentGrant)", () => {
       },
     });
     expect(read.id).toMatch(/^oag[A-Za-z0-9]{17}$/);
+    // The OpenAPI document's schema describes what the route answers.
+    for (const grant of list.body) ConsentGrantView.parse(grant);
     expect(read._embedded).toBeUndefined();
     expect(new Date(read.created).toISOString()).toBe(read.created);
 
     const one = await admin("GET", `/users/${user.id}/grants/${read.id}?expand=scope`);
+    ConsentGrantView.parse(one.body);
     expect(one.body._embedded.scope).toEqual({
       id: "c-read",
       name: "read",
