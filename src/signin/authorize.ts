@@ -252,8 +252,9 @@ export async function consentEndpoint(c: Ctx): Promise<Response> {
 }
 
 /**
- * The user is known: assignment, policy, consent, code. `answer` is the consent page's "Allow". Undefined when the session's user may no
- * longer sign in (suspended, deactivated, deleted since): the caller asks for a sign-in again.
+ * The user is known: assignment, policy, consent, code. `answer` is the consent page's "Allow".
+ * Undefined when the session's user may no longer sign in (suspended, deactivated, deleted since):
+ * the caller asks for a sign-in again.
  */
 async function complete(
   c: Ctx,
