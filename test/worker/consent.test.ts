@@ -595,6 +595,14 @@ describe("the grants API (Okta's OAuth2ScopeConsentGrant)", () => {
     const other = await newUser();
     const [grant] = (await admin("GET", `/users/${user.id}/grants`)).body;
 
+    // The user by login, as the Users API takes it; the links name the id.
+    const byLogin = await admin("GET", `/users/${encodeURIComponent(user.login)}/grants`);
+    expect(byLogin.body.map((g: { id: string }) => g.id)).toContain(grant.id);
+    // Other methods on these paths: 405 naming the allowed ones.
+    const put = await admin("PUT", `/users/${user.id}/grants/${grant.id}`);
+    expect(put.status).toBe(405);
+    expect(put.headers.get("Allow")).toBe("DELETE, GET, HEAD");
+
     const missingUser = await admin("GET", "/users/00uNobody0000000000/grants");
     expect(missingUser.status).toBe(404);
     expect(missingUser.body.errorCode).toBe("E0000007");
