@@ -12,6 +12,7 @@ import { type PulseSource, RevocationPulse, type RevocationView } from "./config
 import type { AdminPrincipal } from "./config/rights";
 import type { Snapshot } from "./config/schemas";
 import { isLocalDevelopment, type ProtocolSettings } from "./config/vars";
+import { type ConsentStore, d1Consents } from "./directory/consent-grants";
 import { d1Directory } from "./directory/d1-directory";
 import type { Directory } from "./directory/directory";
 import type { Env } from "./env";
@@ -76,6 +77,10 @@ export interface Ports {
   /** The HMAC key that seals pending sign-ins (src/signin/transaction.ts), derived from the KEK. */
   signInKey: () => Promise<CryptoKey>;
   // --- end sign-in ---
+  // --- consent (src/signin/consent.ts) ---
+  /** Users' consent grants (D1 `DIRECTORY`, Okta's `oag…`): read and written on /v1/authorize only. */
+  consents: ConsentStore;
+  // --- end consent ---
   /**
    * Grants (one Durable Object each): authorization codes, and whether a grant's tokens still stand.
    * Sign-in, code exchange and userinfo only; never the client_credentials path (DESIGN §1).
@@ -152,6 +157,7 @@ export function bindPorts(deps: Deps): BindPorts {
         directory: d1Directory(env.DIRECTORY),
         sessions: d1Sessions(env.DIRECTORY),
         signInKey: signInKeyOf(env),
+        consents: d1Consents(env.DIRECTORY),
         grants: durableGrants(env.GRANT),
       };
       bound.set(env, ports);

@@ -426,6 +426,28 @@ const ROUTES: Route[] = [
     targets: ["TrustedOrigin"],
     message: "Change trusted origin status",
   },
+  // Consent grants (src/admin/user-grants.ts).
+  {
+    method: "DELETE",
+    pattern: /^\/users\/([^/]+)\/grants\/([^/]+)$/,
+    eventType: E.consentRevoke,
+    targets: ["User", "OAuth2ScopeConsentGrant"],
+    message: "Revoke consent grant",
+  },
+  {
+    method: "DELETE",
+    pattern: /^\/users\/([^/]+)\/grants$/,
+    eventType: E.consentRevoke,
+    targets: ["User"],
+    message: "Revoke consent grants",
+  },
+  {
+    method: "DELETE",
+    pattern: /^\/users\/([^/]+)\/clients\/([^/]+)\/grants$/,
+    eventType: E.consentRevoke,
+    targets: ["User", "AppInstance"],
+    message: "Revoke consent grants",
+  },
 ];
 
 /** Okta's event type and message for each user lifecycle operation. */

@@ -26,6 +26,7 @@ import { scopesRouter } from "./scopes";
 import { serversRouter } from "./servers";
 import { tokenPreviewRouter } from "./token-preview";
 import { trustedOriginsRouter } from "./trusted-origins";
+import { userGrantsRouter } from "./user-grants";
 import { userGroupsRouter } from "./user-groups";
 import { usersRouter } from "./users";
 
@@ -68,6 +69,9 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
 
   // Trusted origins (the edges' CORS decisions, src/oauth/cors.ts).
   router.route("/trustedOrigins", trustedOriginsRouter());
+
+  // Users' consent grants (src/signin/consent.ts writes them).
+  router.route("/users", userGrantsRouter(deps.now));
 
   // Last: a known path with a method it does not support is a 405, anything else a 404.
   let allowed: ((path: string) => string[]) | undefined;

@@ -605,3 +605,9 @@ export const REFRESH_TOKEN_LEEWAY_SECONDS = 30;
 export const REFRESH_TOKEN_LEEWAY_RANGE = { min: 0, max: 60 } as const;
 /** Redirect URIs per app: Okta takes long lists, but every authorize request scans them; 100 is plenty. */
 export const MAX_REDIRECT_URIS = 100;
+
+// ---- consent (src/signin/consent.ts, src/admin/user-grants.ts) ----
+/** Okta's page size for a user's grants (`listUserGrants`: 20 by default, 200 at most). */
+export const CONSENT_GRANTS_PAGE_LIMIT = { default: 20, max: 200 } as const;
+/** Longest `clientId` / `scopeId` the grants API reads: ids are 20–100 characters; more is a 400, not a scan. */
+export const CONSENT_GRANTS_QUERY_MAX_LENGTH = 100;

@@ -97,6 +97,9 @@ export const EVENT_TYPES = {
   trustedOriginDelete: "security.trusted_origin.delete",
   trustedOriginActivate: "security.trusted_origin.activate",
   trustedOriginDeactivate: "security.trusted_origin.deactivate",
+  // Consent grants (Okta's names): given on the consent page, revoked through the Users API.
+  consentGrant: "app.oauth2.as.consent.grant",
+  consentRevoke: "app.oauth2.as.consent.revoke",
 } as const;
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 

@@ -7,13 +7,13 @@
  *   session unless `prompt=login`; `max_age` may void it) → nobody: `login_required` under
  *   `prompt=none`, else the sign-in page → the user: assignment, then policy (the token endpoint's own
  *   `decide`, grant type `authorization_code`: Okta evaluates policy here, not at code exchange)
- *   → [consent: issue 11 item 3 plugs in at `consentStep`] → a code from a new grant → the reply.
+ *   → consent (src/signin/consent.ts: the consent page, whose form posts to `POST /oauth2/{as}/consent`)
+ *   → a code from a new grant → the reply.
  */
 import type { Context } from "hono";
 import { AUTHORIZE_REQUEST_MAX_BYTES, SIGN_IN_BODY_MAX_BYTES } from "../config/defaults";
 import type { Client } from "../config/schemas";
 import type { AppEnv, Ports } from "../context";
-import type { TokenSubject } from "../directory/directory";
 import { OAuthError } from "../errors";
 import type { AuthorizedRequest } from "../grants/grant-port";
 import { rateLimitHeaders, retryAfterSeconds } from "../http/rate-limit";
@@ -26,6 +26,7 @@ import { recordSignInFailure, recordSignInSuccess } from "../oauth/sign-in-log";
 import { evaluate } from "../policy";
 import { type AuthorizeRequest, parseAuthorizeRequest, type ReplyTarget } from "./authorize-request";
 import { authorizeError, authorizeReply, formActionSource } from "./authorize-response";
+import { CONSENT_DENIED, type ConsentAnswer, consentStep, openConsent, tickedScopes } from "./consent";
 import { isSecure, readCookie, setCookie } from "./cookies";
 import { errorPage, pageResponse, signInPage } from "./pages";
 import { readPairs } from "./query-pairs";
@@ -41,6 +42,10 @@ export const UNABLE_TO_SIGN_IN = "Unable to sign in";
 /** The one answer to a sign-in form that is not this browser's or is too old (no attempt is counted). */
 export const FORM_NOT_VALID =
   "This sign-in form is no longer valid. Return to the application and sign in again.";
+
+/** The one answer to a consent form that is not this browser's or session's, or is too old. */
+export const CONSENT_FORM_NOT_VALID =
+  "This consent form is no longer valid. Return to the application and sign in again.";
 
 /** Who signed in, for how the code is bound. */
 interface SignedIn extends Authentication {
@@ -193,8 +198,65 @@ export async function signInEndpoint(c: Ctx): Promise<Response> {
 }
 
 /**
- * The user is known: assignment, policy, [consent], code. Undefined when the session's user may no
- * longer sign in (suspended, deactivated, deleted since): the caller asks for a sign-in again.
+ * `POST /oauth2/{as}/consent`: the consent page's form. Checked as the sign-in form is (sealed,
+ * this browser's, this server's, fresh), and answered only to the session the page was shown to:
+ * a stolen form is worthless without that browser's cookies. Deny → `access_denied`; Allow → the
+ * grants are stored and the authorization finishes as it would have (assignment and policy again:
+ * either may have changed while the page was open).
+ */
+export async function consentEndpoint(c: Ctx): Promise<Response> {
+  let form: ReadonlyMap<string, string>;
+  try {
+    form = await readFormBody(c.req.raw, SIGN_IN_BODY_MAX_BYTES);
+  } catch (error) {
+    if (error instanceof OAuthError) return badRequestPage("invalid_request", error.description);
+    throw error;
+  }
+  const ports = c.get("ports");
+  const serverId = c.get("snapshot").server.id;
+  const now = ports.clock();
+  const opened = await openConsent(
+    form.get("consent_request"),
+    serverId,
+    readCookie(c, "csrf"),
+    now,
+    await ports.signInKey(),
+  );
+  const notValid = () =>
+    pageResponse(errorPage("Consent failed", "invalid_request", CONSENT_FORM_NOT_VALID), { status: 403 });
+  if (!opened.ok) return notValid();
+  const { transaction } = opened;
+  const request: AuthorizeRequest = transaction.request;
+
+  const secret = readCookie(c, "session");
+  const session = secret ? await ports.sessions.touch(secret, now) : null;
+  if (!session || session.id !== transaction.sessionId || session.userId !== transaction.userId) {
+    return notValid();
+  }
+  const client = await activeClient(ports, request.clientId);
+  if (!client) return badRequestPage("invalid_client", "Invalid value for 'client_id' parameter.");
+  if (!client.redirect_uris.includes(request.redirectUri)) {
+    return badRequestPage(
+      "invalid_request",
+      "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings.",
+    );
+  }
+  const decision = form.get("decision");
+  if (decision === "deny") {
+    return authorizeError(target(request), c.get("issuer"), "access_denied", CONSENT_DENIED);
+  }
+  if (decision !== "allow") return badRequestPage("invalid_request", "Choose Allow or Don't allow.");
+
+  const answer: ConsentAnswer = { shown: transaction.shown, ticked: tickedScopes(form, transaction.shown) };
+  const done = await complete(c, client, request, fromSession(session), [], answer);
+  // The user was ACTIVE when the page was shown: only a concurrent suspension lands here.
+  return done ?? showSignIn(c, client, request, { error: UNABLE_TO_SIGN_IN, status: 401 });
+}
+
+/**
+ * The user is known: assignment, policy, consent, code. `answer` is the consent page's "Allow".
+ * Undefined when the session's user may no longer sign in (suspended, deactivated, deleted since):
+ * the caller asks for a sign-in again.
  */
 async function complete(
   c: Ctx,
@@ -202,6 +264,7 @@ async function complete(
   request: AuthorizeRequest,
   signedIn: SignedIn,
   cookies: string[],
+  answer?: ConsentAnswer,
 ): Promise<Response | undefined> {
   const ports = c.get("ports");
   const issuer = c.get("issuer");
@@ -231,8 +294,16 @@ async function complete(
     throw error;
   }
 
-  const consent = consentStep(request, subject, decision.scopes);
-  if (consent) return withCookies(await consent, cookies);
+  // Consent (src/signin/consent.ts): the page, `consent_required`, or the scopes the user allowed.
+  const consent = await consentStep(c, {
+    client,
+    request,
+    userId: subject.user.id,
+    sessionId: signedIn.sessionId,
+    scopes: decision.scopes,
+    answer,
+  });
+  if ("response" in consent) return withCookies(consent.response, cookies);
 
   const authorized: AuthorizedRequest = {
     serverId: snapshot.server.id,
@@ -240,7 +311,7 @@ async function complete(
     redirectUri: request.redirectUri,
     codeChallenge: request.codeChallenge,
     nonce: request.nonce,
-    scopes: decision.scopes,
+    scopes: consent.scopes,
     userId: subject.user.id,
     authTime: Math.floor(signedIn.authTime / 1000),
     amr: signedIn.amr,
@@ -254,20 +325,6 @@ async function complete(
   };
   const code = await ports.grants.issueCode(authorized, ports.clock());
   return withCookies(await reply({ code }), cookies);
-}
-
-/**
- * Consent (issue 11 item 3) goes here: when `scopes` include ones the user must approve for this
- * app (scope `consent: REQUIRED`, app `consent_method: REQUIRED`) and no stored grant covers them,
- * this returns the consent page instead of a code; `prompt=consent` forces it, and under
- * `prompt=none` it is `consent_required`. Until then no scope asks for consent.
- */
-function consentStep(
-  _request: AuthorizeRequest,
-  _subject: TokenSubject,
-  _scopes: readonly string[],
-): Promise<Response> | undefined {
-  return undefined;
 }
 
 /**

@@ -17,7 +17,7 @@ import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { randomToken } from "../crypto/secrets";
 
-type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 /** One stylesheet for every page: plain, high-contrast, readable at 200 % zoom. */
 const STYLE = `
@@ -35,6 +35,14 @@ button{margin-top:1.5rem;width:100%;padding:.7rem;font:inherit;font-weight:600;c
 .alert:empty{display:none}
 .field-error{color:#a30d25;font-size:.9rem;margin:.25rem 0 0}
 code{word-break:break-all}
+fieldset{border:0;margin:1rem 0 0;padding:0}
+legend{font-weight:600;padding:0}
+.scope{display:flex;gap:.6rem;align-items:flex-start;margin-top:.75rem}
+.scope input{width:auto;margin:.3rem 0 0;flex:none}
+.scope label{margin:0}
+.scope-description{display:block;font-weight:400;color:#4a4d53;font-size:.95rem}
+.actions{display:flex;gap:.75rem}
+button.secondary{color:#1662dd;background:#fff;border:1px solid #1662dd}
 `;
 
 export interface PageOptions {
@@ -73,7 +81,8 @@ export async function pageResponse(build: (nonce: string) => Html, options: Page
   });
 }
 
-function layout(nonce: string, title: string, content: Html): Html {
+/** The page frame every hosted page shares (also the consent page, src/signin/consent-page.ts). */
+export function layout(nonce: string, title: string, content: Html): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>

@@ -8,7 +8,7 @@ import type { AppEnv, BindPorts } from "../context";
 import { CORS_POLICIES, withCors } from "../oauth/cors";
 import { forServer, withPorts } from "../oauth/server-context";
 import { authnEndpoint, currentSessionEndpoint, endCurrentSessionEndpoint } from "./authn";
-import { authorizeEndpoint, signInEndpoint } from "./authorize";
+import { authorizeEndpoint, consentEndpoint, signInEndpoint } from "./authorize";
 import { logoutEndpoint } from "./logout";
 
 /** Mounted at `/oauth2/{as}`. */
@@ -17,6 +17,7 @@ export function signInRouter(bind: BindPorts) {
   const server = (handler: Parameters<typeof forServer>[1]) => forServer(bind, handler);
   router.on(["GET", "POST"], "/v1/authorize", server(authorizeEndpoint));
   router.post("/signin", server(signInEndpoint));
+  router.post("/consent", server(consentEndpoint));
   // RP-initiated logout may come from a browser app's script (okta-auth-js): CORS for trusted origins.
   router.on(["GET", "POST"], "/v1/logout", withCors(bind, CORS_POLICIES.logout, server(logoutEndpoint)));
   return router;

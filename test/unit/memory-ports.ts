@@ -149,6 +149,7 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
     sessions: memorySessions(),
     signInKey: () => signInKeyCache().get(MEMORY_KEY_ENCRYPTION_KEY),
     grants: memoryGrants(),
+    consents: memoryConsents(),
     log: {
       record: (input, options) => {
         logged.events.push(input);
@@ -276,6 +277,20 @@ export function memoryDirectory(world: MemoryDirectoryWorld, calls: string[] = [
         assigned: assignment !== undefined,
         appProfile: assignment ? (assignment.profile ?? {}) : null,
       };
+    },
+  };
+}
+
+/** Consent grants in memory: the unit tier never shows a consent page, but the port must be whole. */
+function memoryConsents(): Ports["consents"] {
+  const granted = new Map<string, Set<string>>();
+  const key = (userId: string, clientId: string, serverId: string) => `${userId} ${clientId} ${serverId}`;
+  return {
+    grantedScopeIds: async (userId, clientId, serverId) =>
+      new Set(granted.get(key(userId, clientId, serverId)) ?? []),
+    grant: async (subject, scopes) => {
+      const k = key(subject.userId, subject.clientId, subject.serverId);
+      granted.set(k, new Set([...(granted.get(k) ?? []), ...scopes.map((s) => s.id)]));
     },
   };
 }

@@ -62,6 +62,7 @@ export const responseSchemas = {
   AuthnTransaction: views.AuthnTransactionView,
   Session: views.SessionView,
   TrustedOrigin: views.TrustedOriginView,
+  OAuth2ScopeConsentGrant: views.ConsentGrantView,
 };
 
 export type RequestSchemaName = keyof typeof requestSchemas;

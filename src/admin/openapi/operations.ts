@@ -14,6 +14,8 @@ import {
   APP_USERS_PAGE_LIMIT,
   APPS_PAGE_LIMIT,
   AUTHORIZATION_SERVERS_PAGE_LIMIT,
+  CONSENT_GRANTS_PAGE_LIMIT,
+  CONSENT_GRANTS_QUERY_MAX_LENGTH,
   DIRECTORY_Q_MAX_LENGTH,
   GROUP_MEMBERS_PAGE_LIMIT,
   GROUPS_PAGE_LIMIT,
@@ -57,6 +59,8 @@ export const TAGS = {
   Authentication:
     "Okta's `/api/v1/authn` for apps with their own sign-in form: public; a single-use sessionToken for `/v1/authorize`.",
   Session: "The browser's sign-in session (`sid` cookie), as okta-auth-js reads and ends it: public.",
+  UserGrant:
+    "A user's consents (Okta's OAuth2ScopeConsentGrant, `oag…`), given on the consent page; a revoked consent is asked again at the next sign-in.",
   TrustedOrigin:
     "Okta's trusted origins: web pages (CORS) that may read the token, userinfo, introspect, revoke and logout endpoints' answers, and where sign-out may redirect (REDIRECT).",
 } as const;
@@ -110,6 +114,8 @@ export const PATH_PARAMETERS: Record<string, string> = {
   userId: "The user's id (`00u…`), or its login (case-insensitive) where the Users API takes one.",
   groupId: "The group's id (`00g…`).",
   trustedOriginId: "The trusted origin's id (`tos…`).",
+  grantId: "The consent grant's id (`oag…`).",
+  clientId: "The app's `client_id`.",
 };
 
 const limit = (limits: { default: number; max: number }): QueryParameter => ({
@@ -388,6 +394,89 @@ const USER_OPERATIONS: readonly Operation[] = [
       refuses,
     }),
   ),
+];
+
+// ---- consent grants (src/admin/user-grants.ts) ----
+
+const userGrants = `${user}/grants`;
+const userClientGrants = `${user}/clients/{clientId}/grants`;
+const expandScope: QueryParameter = {
+  name: "expand",
+  schema: z.enum(["scope"]),
+  description: "`scope`: the scope's name, displayName and description in `_embedded`.",
+  checked: true,
+};
+
+const GRANT_OPERATIONS: readonly Operation[] = [
+  {
+    operationId: "listUserGrants",
+    method: "get",
+    path: userGrants,
+    tag: "UserGrant",
+    summary: "List a user's consent grants",
+    description: "ACTIVE grants only, by id.",
+    query: [
+      {
+        name: "scopeId",
+        schema: z.string().max(CONSENT_GRANTS_QUERY_MAX_LENGTH),
+        description: "Only the grants of this scope id.",
+        checked: true,
+      },
+      expandScope,
+      limit(CONSENT_GRANTS_PAGE_LIMIT),
+      { ...after, checked: true },
+    ],
+    status: 200,
+    returns: ["OAuth2ScopeConsentGrant"],
+    paged: true,
+  },
+  {
+    operationId: "revokeUserGrants",
+    method: "delete",
+    path: userGrants,
+    tag: "UserGrant",
+    summary: "Revoke all of a user's consent grants",
+    status: 204,
+  },
+  {
+    operationId: "getUserGrant",
+    method: "get",
+    path: `${userGrants}/{grantId}`,
+    tag: "UserGrant",
+    summary: "Get a consent grant",
+    description: "Revoked grants too (status REVOKED).",
+    query: [expandScope],
+    status: 200,
+    returns: "OAuth2ScopeConsentGrant",
+  },
+  {
+    operationId: "revokeUserGrant",
+    method: "delete",
+    path: `${userGrants}/{grantId}`,
+    tag: "UserGrant",
+    summary: "Revoke a consent grant",
+    description: "The user is asked again at the next authorization; a grant already revoked stays so (204).",
+    status: 204,
+  },
+  {
+    operationId: "listGrantsForUserAndClient",
+    method: "get",
+    path: userClientGrants,
+    tag: "UserGrant",
+    summary: "List a user's consent grants for one app",
+    query: [expandScope, limit(CONSENT_GRANTS_PAGE_LIMIT), { ...after, checked: true }],
+    status: 200,
+    returns: ["OAuth2ScopeConsentGrant"],
+    paged: true,
+  },
+  {
+    operationId: "revokeGrantsForUserAndClient",
+    method: "delete",
+    path: userClientGrants,
+    tag: "UserGrant",
+    summary: "Revoke a user's consent grants for one app",
+    status: 204,
+  },
 ];
 
 // ---- trusted origins (src/admin/trusted-origins.ts) ----
@@ -817,6 +906,7 @@ export const OPERATIONS: readonly Operation[] = [
   // ---- users ----
   ...USER_OPERATIONS,
   ...TRUSTED_ORIGIN_OPERATIONS,
+  ...GRANT_OPERATIONS,
 
   // ---- config as code ----
   {

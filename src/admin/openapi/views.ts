@@ -637,3 +637,40 @@ export const SessionView = z.object({
   mfaActive: z.literal(false),
   _links: z.object({ self: Link, user: Link }),
 });
+
+// ---- Consent grants (src/admin/user-grants.ts) ----
+
+const HrefTitle = z.object({ href: z.url(), title: z.string().optional() });
+
+/** Okta's OAuth2ScopeConsentGrant: one user's consent to one scope of one server, for one app. */
+export const ConsentGrantView = z.object({
+  id: z.string().meta({ description: "`oag…`" }),
+  status: z.enum(["ACTIVE", "REVOKED"]),
+  created: Instant,
+  lastUpdated: Instant,
+  issuer: z.string().meta({ description: "The issuer of the authorization server the scope belongs to." }),
+  clientId: z.string(),
+  userId: z.string(),
+  scopeId: z.string(),
+  source: z.enum(["END_USER", "ADMIN"]),
+  createdBy: z.object({ id: z.string(), type: z.literal("User") }),
+  _embedded: z
+    .object({
+      scope: z.object({
+        id: z.string(),
+        name: z.string(),
+        displayName: z.string().optional(),
+        description: z.string().optional(),
+      }),
+    })
+    .optional()
+    .meta({ description: "With `expand=scope`." }),
+  _links: z.object({
+    app: HrefTitle,
+    client: HrefTitle,
+    scope: HrefTitle,
+    self: Link,
+    user: HrefTitle,
+    authorizationServer: HrefTitle,
+  }),
+});
