@@ -134,6 +134,10 @@ describe("the hosted sign-in page", () => {
     await withPage(async (watched) => {
       const { page } = watched;
       await page.goto(authorizeUrl("keyboard"));
+      // `autofocus` applies once the document has loaded, which may come a moment after goto resolves.
+      await page.waitForFunction(() => document.activeElement?.id === "username", undefined, {
+        timeout: 5000,
+      });
       expect(await activeElementId(page)).toBe("username");
       await page.keyboard.type(demo.demoUser.login);
       await page.keyboard.press("Tab");
