@@ -135,9 +135,7 @@ describe("the hosted sign-in page", () => {
       const { page } = watched;
       await page.goto(authorizeUrl("keyboard"));
       // `autofocus` applies once the document has loaded, which may come a moment after goto resolves.
-      await page.waitForFunction(() => document.activeElement?.id === "username", undefined, {
-        timeout: 5000,
-      });
+      await page.waitForFunction("document.activeElement?.id === 'username'", undefined, { timeout: 5000 });
       expect(await activeElementId(page)).toBe("username");
       await page.keyboard.type(demo.demoUser.login);
       await page.keyboard.press("Tab");
