@@ -84,6 +84,12 @@ function closeWindow(now) {
 
 async function connectionLoop() {
   while (phase !== "done") {
+    // `bodiesOnce`: each body may be sent once (single-use authorization codes); when they run out
+    // the window ends there.
+    if (spec.bodiesOnce && nextRequest >= requests.length) {
+      closeWindow(performance.now());
+      break;
+    }
     const started = performance.now();
     let status = 0;
     let body = "";

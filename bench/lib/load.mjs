@@ -15,6 +15,7 @@ export function runLoad(target, load) {
     headers: target.headers ?? {},
     body: target.body,
     ...(target.bodies ? { bodies: target.bodies } : {}),
+    ...(target.bodiesOnce ? { bodiesOnce: true } : {}),
     expectStatus: target.expectStatus ?? 200,
     server: { pids: target.cpuPids ?? [], pgid: target.cpuPgid },
     clockTicksPerSecond: CLOCK_TICKS_PER_SECOND,
