@@ -193,6 +193,7 @@ async function measure(cases) {
       durationMs: load.firstWarmupMs,
       ...(c.load ? { connections: c.load(load).connections } : {}),
     }).catch((error) => ({ requests: 0, errors: 1, firstError: error.message }));
+    c.observe?.(warm);
     c.warmup = { requests: warm.requests, errors: warm.errors, firstError: warm.firstError };
   }
   const waitForQuiet = quietWaiter(profile.quiet);
@@ -210,6 +211,7 @@ async function measure(cases) {
         // A case may change the connections and window (the password grant: see its case).
         ...c.load?.(load),
       });
+      c.observe?.(result);
       c.runs.push({ round, waitedMs, ...result });
     }
   }

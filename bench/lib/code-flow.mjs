@@ -122,10 +122,19 @@ const exchangeBody = (code) =>
   `&redirect_uri=${encodeURIComponent(CODE_REDIRECT_URI)}&client_id=${CODE_CLIENT}`;
 
 /**
- * How many codes a run may spend: enough for the warm-up and the window at a few thousand
- * exchanges a second; the window ends early if they run out (the load client's `bodiesOnce`).
+ * How many codes a run may spend. Minting is slow on Miniflare (each Grant is a new Durable Object,
+ * a SQLite file on disk: ~100 a second here), so a run gets what it can spend at the rate its case
+ * last reached, plus a margin; the first (preflight, warm-up) get a small fixed set. The load client
+ * sends each once (`bodiesOnce`), so a run that outpaces its codes ends its window early instead of
+ * replaying one.
  */
-export const CODE_LOAD = { warmupMs: 150, codesPerSecond: 2500 };
+export const CODE_LOAD = { warmupMs: 150, firstCodes: 300, margin: 1.3, maxCodes: 5000 };
+
+function codeBudget(observedRps, load) {
+  if (!observedRps) return CODE_LOAD.firstCodes;
+  const seconds = (CODE_LOAD.warmupMs + load.durationMs) / 1000;
+  return Math.min(CODE_LOAD.maxCodes, Math.ceil(observedRps * seconds * CODE_LOAD.margin) + 16);
+}
 
 /** The two load cases: Warden's code exchange and its ceiling, on codes minted before each run. */
 export function codeExchangeCases(mf, credentials, seeded) {
@@ -134,21 +143,29 @@ export function codeExchangeCases(mf, credentials, seeded) {
     authorization: basicAuth(CODE_CLIENT, credentials.clientSecret),
     "content-type": "application/x-www-form-urlencoded",
   };
-  const prepare = async (load) => {
-    const count = Math.ceil(((CODE_LOAD.warmupMs + load.durationMs) / 1000) * CODE_LOAD.codesPerSecond);
-    const bodies = (await mintCodes(mf.baseUrl, seeded, count)).map(exchangeBody);
-    return { body: bodies[0], bodies, bodiesOnce: true };
+  const load = (profileLoad) => ({ connections: profileLoad.connections, warmupMs: CODE_LOAD.warmupMs });
+  /** Each case sizes its own codes by the fastest rate it has reached so far. */
+  const sized = () => {
+    let rps = 0;
+    return {
+      prepare: async (profileLoad) => {
+        const bodies = (await mintCodes(mf.baseUrl, seeded, codeBudget(rps, profileLoad))).map(exchangeBody);
+        return { body: bodies[0], bodies, bodiesOnce: true };
+      },
+      observe: (result) => {
+        if (result.requests > 0) rps = Math.max(rps, result.rps);
+      },
+    };
   };
-  const load = () => ({ warmupMs: CODE_LOAD.warmupMs });
   return [
     {
+      ...sized(),
       id: `mf-code-exchange-${CODE_CASE.alg}`,
       kind: "token-code",
       runtime: "miniflare",
       alg: CODE_CASE.alg,
       label: `code exchange ${CODE_CASE.alg} (authorization_code, a fresh code each request)`,
       verify: { issuer, jwksUrl: `${issuer}/v1/keys` },
-      prepare,
       load,
       target: { url: `${issuer}/v1/token`, method: "POST", headers, expectStatus: 200, cpuPids: mf.pids },
     },
@@ -157,8 +174,8 @@ export function codeExchangeCases(mf, credentials, seeded) {
       kind: "ceiling-code",
       runtime: "miniflare",
       alg: CODE_CASE.alg,
+      ...sized(),
       label: `ceiling: one Grant redeem + one ${CODE_CASE.alg} signature`,
-      prepare,
       load,
       target: {
         url: `${mf.baseUrl}/__ceiling-code/${CODE_CASE.alg}/${CODE_SERVER}`,

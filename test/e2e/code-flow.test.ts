@@ -408,6 +408,48 @@ describe("the code flow with openid-client and the hosted page", () => {
     expect((await exchange(config, flow)).access_token).toBeTruthy();
   });
 
+  it("a stranger's attempts: another redirect_uri, another client, a forged code; the code survives them", async () => {
+    const config = await webConfig();
+    const flow = await signInThroughPage(config, REDIRECT_URI);
+    const code = flow.callback.searchParams.get("code") as string;
+    const otherUri = await rawCodeExchange({
+      code,
+      code_verifier: flow.verifier,
+      redirect_uri: `${REDIRECT_URI}?x=1`,
+    });
+    expect(otherUri).toEqual({
+      status: 400,
+      body: {
+        error: "invalid_grant",
+        error_description:
+          "The 'redirect_uri' does not match the redirection URI used in the authorization request.",
+      },
+    });
+    // The public SPA presents the web app's code (it knows the verifier: it stole the whole callback).
+    const spa = await fetch(`${world.issuer}/v1/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        client_id: world.spaClient,
+        code,
+        code_verifier: flow.verifier,
+        redirect_uri: REDIRECT_URI,
+      }),
+    });
+    expect(spa.status).toBe(400);
+    expect(((await spa.json()) as { error: string }).error).toBe("invalid_grant");
+    // A code with the right shape and a guessed secret, and a code of 100 kB of junk.
+    const [grantPart] = code.split(".");
+    for (const forged of [`${grantPart}.${"A".repeat(43)}`, "x".repeat(100_000)]) {
+      const res = await rawCodeExchange({ code: forged, code_verifier: flow.verifier });
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+    // None of it burned the code for its rightful client.
+    expect((await exchange(config, flow)).access_token).toBeTruthy();
+  });
+
   it("public SPA client: PKCE without a secret gets tokens; the wrong verifier does not", async () => {
     const config = await spaConfig();
     const flow = await signInThroughPage(config, SPA_REDIRECT_URI);
