@@ -128,7 +128,7 @@ const exchangeBody = (code) =>
  * sends each once (`bodiesOnce`), so a run that outpaces its codes ends its window early instead of
  * replaying one.
  */
-export const CODE_LOAD = { warmupMs: 150, firstCodes: 300, margin: 1.3, maxCodes: 5000 };
+export const CODE_LOAD = { warmupMs: 150, firstCodes: 300, margin: 1.6, maxCodes: 5000 };
 
 function codeBudget(observedRps, load) {
   if (!observedRps) return CODE_LOAD.firstCodes;
