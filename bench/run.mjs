@@ -22,7 +22,13 @@ import {
   wranglerDevCases,
 } from "./lib/cases.mjs";
 import { renderChart } from "./lib/chart.mjs";
-import { codeExchangeCases, codeExchangeSummary, roundTrips, seedCodeFlow } from "./lib/code-flow.mjs";
+import {
+  codeExchangeCases,
+  codeExchangeSummary,
+  peerCodeCase,
+  roundTrips,
+  seedCodeFlow,
+} from "./lib/code-flow.mjs";
 import { benchCredentials, seed, serverId, tokenRequest } from "./lib/config.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { machineInfo, quietWaiter, sourceInfo } from "./lib/machine.mjs";
@@ -171,6 +177,7 @@ async function startTargets(benchBundle, credentials) {
     passwordCase(mf, credentials, logins),
     ...codeExchangeCases(mf, credentials, codeSeed),
     ...peerCases(peer, credentials),
+    peerCodeCase(peer, credentials),
     ...wranglerDevCases(dev, credentials),
   ];
   // Sequential, before any load: the authorize → sign-in → code → token latency on a quiet isolate.
@@ -358,7 +365,9 @@ async function benchmark(tmp) {
       `code exchange ${cf.exchange?.rps?.toFixed(0)} req/s, ${cf.exchange?.cpuMsPerRequest?.toFixed(3)} ms CPU; ` +
       `ceiling ${cf.ceiling?.rps?.toFixed(0)} req/s, ${cf.ceiling?.cpuMsPerRequest?.toFixed(3)} ms CPU; ` +
       `${((cf.ofCeilingByThroughput ?? 0) * 100).toFixed(0)} % of the ceiling by req/s, ` +
-      `${((cf.ofCeilingByCpu ?? 0) * 100).toFixed(0)} % by CPU`,
+      `${((cf.ofCeilingByCpu ?? 0) * 100).toFixed(0)} % by CPU; ` +
+      `node-oidc-provider ${cf.peer?.rps?.toFixed(0)} req/s, ${cf.peer?.cpuMsPerRequest?.toFixed(3)} ms CPU ` +
+      `(Warden ${cf.vsPeerByThroughput?.toFixed(2)}× by req/s, ${cf.vsPeerByCpu?.toFixed(2)}× by CPU)`,
   );
   for (const t of result.targets) {
     log(

@@ -13,11 +13,14 @@
  * - **Its ceiling** (`mf-ceiling-code-ES256`): `/__ceiling-code`, one Durable Object `redeem` and one
  *   ES256 signature, on codes minted the same way.
  *
- * node-oidc-provider's code exchange is not measured: its codes come only out of its interaction
- * flow (login and consent prompts through its own session), or from writing its adapter's models
- * directly, neither of which the peer setup (client_credentials only) does today.
+ * - **The peer** (`peer-code-ES256`): node-oidc-provider's `/token` with `authorization_code` for
+ *   the ES256 resource, on codes its `/__codes` route mints (a saved Grant and AuthorizationCode per
+ *   code, as its interaction flow ends; peer-server.mjs). Its store is the in-process memory
+ *   adapter, Warden's a Durable Object per grant: the peer's exchange touches no disk.
  */
+
 import { basicAuth, SCOPE, serverConfig } from "./config.mjs";
+import { PEER_RESOURCES } from "./peer.mjs";
 
 export const CODE_CASE = { alg: "ES256", users: 16 };
 export const CODE_SERVER = `code-${CODE_CASE.alg.toLowerCase()}`;
@@ -188,10 +191,52 @@ export function codeExchangeCases(mf, credentials, seeded) {
   ];
 }
 
+/** node-oidc-provider's code exchange, ES256, on codes it minted before each run. */
+export function peerCodeCase(peer, credentials) {
+  const resource = PEER_RESOURCES[CODE_CASE.alg];
+  let rps = 0;
+  return {
+    id: `peer-code-${CODE_CASE.alg}`,
+    kind: "peer-code",
+    runtime: "node",
+    alg: CODE_CASE.alg,
+    label: `node-oidc-provider code exchange ${CODE_CASE.alg}`,
+    verify: { issuer: peer.baseUrl, jwksUrl: `${peer.baseUrl}/jwks` },
+    prepare: async (profileLoad) => {
+      const res = await fetch(`${peer.baseUrl}/__codes`, {
+        method: "POST",
+        body: JSON.stringify({ count: codeBudget(rps, profileLoad), resource }),
+      });
+      if (!res.ok) throw new Error(`peer codes: ${res.status} ${await res.text()}`);
+      const bodies = (await res.json()).map(
+        (code) =>
+          `grant_type=authorization_code&code=${encodeURIComponent(code)}` +
+          `&redirect_uri=${encodeURIComponent(CODE_REDIRECT_URI)}`,
+      );
+      return { body: bodies[0], bodies, bodiesOnce: true };
+    },
+    observe: (result) => {
+      if (result.requests > 0) rps = Math.max(rps, result.rps);
+    },
+    load: (profileLoad) => ({ connections: profileLoad.connections, warmupMs: CODE_LOAD.warmupMs }),
+    target: {
+      url: `${peer.baseUrl}/token`,
+      method: "POST",
+      headers: {
+        authorization: basicAuth(CODE_CLIENT, credentials.clientSecret),
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      expectStatus: 200,
+      cpuPids: peer.pids,
+    },
+  };
+}
+
 /** The code exchange against its ceiling, from the cases' summaries (same run, same isolate). */
 export function codeExchangeSummary(summaries) {
   const real = summaries.find((c) => c.id === `mf-code-exchange-${CODE_CASE.alg}`);
   const ceiling = summaries.find((c) => c.id === `mf-ceiling-code-${CODE_CASE.alg}`);
+  const peer = summaries.find((c) => c.id === `peer-code-${CODE_CASE.alg}`);
   if (!real || !ceiling) return undefined;
   const pick = (c) => ({ rps: c.rps, cpuMsPerRequest: c.cpuMsPerRequest, p50: c.p50Ms, p99: c.p99Ms });
   return {
@@ -200,6 +245,14 @@ export function codeExchangeSummary(summaries) {
     ofCeilingByThroughput: real.rps && ceiling.rps ? real.rps / ceiling.rps : null,
     ofCeilingByCpu:
       real.cpuMsPerRequest && ceiling.cpuMsPerRequest ? ceiling.cpuMsPerRequest / real.cpuMsPerRequest : null,
+    ...(peer
+      ? {
+          peer: pick(peer),
+          vsPeerByThroughput: real.rps && peer.rps ? real.rps / peer.rps : null,
+          vsPeerByCpu:
+            real.cpuMsPerRequest && peer.cpuMsPerRequest ? peer.cpuMsPerRequest / real.cpuMsPerRequest : null,
+        }
+      : {}),
   };
 }
 

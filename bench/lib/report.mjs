@@ -128,11 +128,15 @@ function codeFlowSection(codeFlow, of) {
     "The code exchange under load (a fresh code per request, access token only: one signature), and its ceiling: " +
       "one Grant Durable Object `redeem` and one signature of a fixed claim set, on codes minted the same way. " +
       `Warden reaches ${pct(codeFlow.ofCeilingByThroughput)} of the ceiling by req/s, ${pct(codeFlow.ofCeilingByCpu)} by CPU. ` +
-      "node-oidc-provider's code exchange is not measured (its codes come only from its interaction flow).",
+      `Against node-oidc-provider's code exchange (in-memory store, codes minted by its own models): ` +
+      `${codeFlow.vsPeerByThroughput == null ? "–" : `${num(codeFlow.vsPeerByThroughput, 2)}×`} by req/s, ` +
+      `${codeFlow.vsPeerByCpu == null ? "–" : `${num(codeFlow.vsPeerByCpu, 2)}×`} by CPU per token.`,
     "",
     table(
       [...LOAD_HEADERS],
-      of((c) => c.kind === "token-code" || c.kind === "ceiling-code").map((c) => loadRow(c)),
+      of((c) => c.kind === "token-code" || c.kind === "ceiling-code" || c.kind === "peer-code").map((c) =>
+        loadRow(c),
+      ),
     ),
     "",
   ];
