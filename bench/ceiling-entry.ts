@@ -13,6 +13,13 @@
  * - `GET /__jwks/{as}`: the server's JWKS document and response, as Warden's own `/v1/keys` builds
  *   them (body and ETag once per keyset), answered before Warden's router runs: a reference for what
  *   the endpoint pays for Hono's routing, the server lookup and the key store.
+ * - `POST /__codes/{as}` (JSON `{count, request}`): mints `count` real authorization codes for an
+ *   `AuthorizedRequest`, each a new Grant Durable Object, exactly as `/v1/authorize` does once the
+ *   user signed in (`durableGrants(...).issueCode`). A code is single-use, so the code-exchange load
+ *   cases need a fresh set per run; minting through the hosted page would cost a PBKDF2 per code.
+ * - `POST /__ceiling-code/{alg}/{as}`: the code exchange's ceiling — one Durable Object call (the
+ *   grant's `redeem`, the same exactly-once transaction on a fresh object) and one signature of the
+ *   fixed claim set; no client authentication, no directory read, no claims, no key store.
  */
 import { generateKeyPair, SignJWT } from "jose";
 import { TOKEN_REQUEST_MAX_BYTES } from "../src/config/defaults";
@@ -20,6 +27,8 @@ import { kvKeys } from "../src/config/kv-keys";
 import { bindPorts, createDeps } from "../src/context";
 import type { Env } from "../src/env";
 import { OAuthError } from "../src/errors";
+import { durableGrants } from "../src/grants/durable-grants";
+import type { AuthorizedRequest } from "../src/grants/grant-port";
 import warden from "../src/index";
 import type { PublishedKeyset } from "../src/keys/keyset";
 import { deriveKeysetKeys } from "../src/keys/keyset-keys";
@@ -140,6 +149,47 @@ async function jwks(request: Request, env: Env, serverId: string): Promise<Respo
   return metadataResponse(request, await jwksDocument(keyset), cacheControl);
 }
 
+/** At most this many codes per mint request, and this many Durable Object creations in flight. */
+const MINT_MAX = 5000;
+const MINT_PARALLEL = 32;
+
+async function mintCodes(request: Request, env: Env, serverId: string): Promise<Response> {
+  const { count, request: authorized } = (await request.json()) as {
+    count: number;
+    request: AuthorizedRequest;
+  };
+  if (!Number.isInteger(count) || count < 1 || count > MINT_MAX)
+    return new Response("bad count", { status: 400 });
+  const grants = durableGrants(env.GRANT);
+  const codes: string[] = [];
+  const now = Date.now();
+  for (let i = 0; i < count; i += MINT_PARALLEL) {
+    const batch = Math.min(MINT_PARALLEL, count - i);
+    const minted = await Promise.all(
+      Array.from({ length: batch }, () => grants.issueCode({ ...authorized, serverId }, now)),
+    );
+    codes.push(...minted);
+  }
+  return Response.json(codes);
+}
+
+async function codeCeiling(request: Request, env: Env, alg: Alg, serverId: string): Promise<Response> {
+  // The form must be read: the code is in it (the client_credentials ceiling never reads its body).
+  const params = new URLSearchParams(await request.text());
+  const outcome = await durableGrants(env.GRANT).redeemCode(
+    params.get("code") ?? "",
+    {
+      serverId,
+      clientId: params.get("client_id") ?? "",
+      redirectUri: params.get("redirect_uri") ?? "",
+      codeVerifier: undefined,
+    },
+    Date.now(),
+  );
+  if (!outcome.ok) return new Response(outcome.reason, { status: 400 });
+  return signedResponse(alg, FIXED_CLAIMS);
+}
+
 /** The path without parsing the whole URL: this runs in front of every Warden request too. */
 function pathOf(url: string): string {
   return url.slice(url.indexOf("/", url.indexOf("//") + 2));
@@ -155,6 +205,9 @@ export default {
       return signedResponse(first as Alg, FIXED_CLAIMS);
     if (route === "__breakdown" && first && second) return breakdown(request, env, first, second);
     if (route === "__jwks" && first) return jwks(request, env, first);
+    if (route === "__codes" && first) return mintCodes(request, env, first);
+    if (route === "__ceiling-code" && ALGS.includes(first as Alg) && second)
+      return codeCeiling(request, env, first as Alg, second);
     return new Response("not found", { status: 404 });
   },
 } satisfies ExportedHandler<Env>;

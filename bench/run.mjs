@@ -22,6 +22,13 @@ import {
   wranglerDevCases,
 } from "./lib/cases.mjs";
 import { renderChart } from "./lib/chart.mjs";
+import {
+  codeExchangeCases,
+  codeExchangeSummary,
+  peerCodeCase,
+  roundTrips,
+  seedCodeFlow,
+} from "./lib/code-flow.mjs";
 import { benchCredentials, seed, serverId, tokenRequest } from "./lib/config.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { machineInfo, quietWaiter, sourceInfo } from "./lib/machine.mjs";
@@ -62,6 +69,7 @@ const PROFILES = {
     coldStarts: 5,
     startupProfiles: 3,
     passwords: { runs: 7, perRequest: 5, d1Batches: 7, d1PerBatch: 50, users: 1000 },
+    codeFlow: { runs: 100, warmup: 5 },
     outDir: join(BENCH, "results"),
   },
   quick: {
@@ -79,6 +87,7 @@ const PROFILES = {
     coldStarts: 2,
     startupProfiles: 1,
     passwords: { runs: 3, perRequest: 2, d1Batches: 3, d1PerBatch: 20, users: 200 },
+    codeFlow: { runs: 20, warmup: 2 },
     outDir: join(BENCH, "results", "tmp"),
   },
 };
@@ -147,6 +156,8 @@ async function startTargets(benchBundle, credentials) {
   await seed(mf.baseUrl, credentials, MINIFLARE_SERVERS);
   log("seeding the password grant: a group, its users (each one PBKDF2 hash), the app and rules");
   const { logins } = await seedPasswordGrant(mf.baseUrl, credentials);
+  log("seeding the code flow: a web app, its server and rule, a group of users");
+  const codeSeed = await seedCodeFlow(mf.baseUrl, credentials);
 
   log("starting node-oidc-provider");
   const peer = await startPeer(credentials);
@@ -164,25 +175,32 @@ async function startTargets(benchBundle, credentials) {
   const cases = [
     ...miniflareCases(mf, credentials, etags),
     passwordCase(mf, credentials, logins),
+    ...codeExchangeCases(mf, credentials, codeSeed),
     ...peerCases(peer, credentials),
+    peerCodeCase(peer, credentials),
     ...wranglerDevCases(dev, credentials),
   ];
-  return { cases, workerLog: mf.workerLog };
+  // Sequential, before any load: the authorize → sign-in → code → token latency on a quiet isolate.
+  const codeFlowRoundTrip = () => roundTrips(mf.baseUrl, credentials, codeSeed, profile.codeFlow);
+  return { cases, workerLog: mf.workerLog, codeFlowRoundTrip };
 }
 
 /** Round r runs every case once, starting at a different case each round. */
 async function measure(cases) {
   const { load } = profile;
   const runLoadOptions = { connections: load.connections, maxRequests: load.maxRequests };
+  // A case with `prepare` (single-use codes) gets a fresh target for every use.
+  const fresh = async (c) => (c.prepare ? { ...c.target, ...(await c.prepare(load)) } : c.target);
   log(`checking ${cases.length} cases, then warming each up for ${load.firstWarmupMs} ms`);
-  for (const c of cases) await preflight(c);
+  for (const c of cases) await preflight({ ...c, target: await fresh(c) });
   for (const c of cases) {
-    const warm = await runLoad(c.target, {
+    const warm = await runLoad(await fresh(c), {
       ...runLoadOptions,
       warmupMs: 0,
       durationMs: load.firstWarmupMs,
       ...(c.load ? { connections: c.load(load).connections } : {}),
     }).catch((error) => ({ requests: 0, errors: 1, firstError: error.message }));
+    c.observe?.(warm);
     c.warmup = { requests: warm.requests, errors: warm.errors, firstError: warm.firstError };
   }
   const waitForQuiet = quietWaiter(profile.quiet);
@@ -191,14 +209,16 @@ async function measure(cases) {
     log(`round ${round + 1}/${load.rounds}`);
     const order = cases.map((_, i) => cases[(i + round * shift) % cases.length]);
     for (const c of order) {
+      const target = await fresh(c);
       const waitedMs = await waitForQuiet();
-      const result = await runLoad(c.target, {
+      const result = await runLoad(target, {
         ...runLoadOptions,
         warmupMs: load.warmupMs,
         durationMs: load.durationMs,
         // A case may change the connections and window (the password grant: see its case).
         ...c.load?.(load),
       });
+      c.observe?.(result);
       c.runs.push({ round, waitedMs, ...result });
     }
   }
@@ -283,6 +303,8 @@ async function benchmark(tmp) {
   const credentials = benchCredentials();
   const servers = await startTargets(benchBundle, credentials);
   const cases = servers.cases.map((c) => ({ ...c, runs: [] }));
+  log(`code flow round trips: ${profile.codeFlow.runs} sequential (authorize → sign-in → code → token)`);
+  const codeFlowRoundTrip = await servers.codeFlowRoundTrip();
   await measure(cases);
   log("stopping the servers");
   await stopAll();
@@ -319,6 +341,7 @@ async function benchmark(tmp) {
     micro,
     passwords,
     passwordGrant: passwordGrant(summaries, passwords, cpuProfiles),
+    codeFlow: { roundTrip: codeFlowRoundTrip, ...codeExchangeSummary(summaries) },
     profiles: cpuProfiles,
     // Errors and warnings the Worker logged on Miniflare during the whole load phase, by first line.
     workerLog: servers.workerLog.summary(),
@@ -335,6 +358,17 @@ async function benchmark(tmp) {
         `PBKDF2 ${((pw.profileHashShare ?? 0) * 100).toFixed(0)} % of the isolate's profile`,
     );
   }
+  const cf = result.codeFlow;
+  log(
+    `code flow: round trip p50 ${cf.roundTrip.total.p50?.toFixed(1)} ms, p99 ${cf.roundTrip.total.p99?.toFixed(1)} ms ` +
+      `(sign-in p50 ${cf.roundTrip.signIn.p50?.toFixed(1)} ms, token p50 ${cf.roundTrip.token.p50?.toFixed(1)} ms); ` +
+      `code exchange ${cf.exchange?.rps?.toFixed(0)} req/s, ${cf.exchange?.cpuMsPerRequest?.toFixed(3)} ms CPU; ` +
+      `ceiling ${cf.ceiling?.rps?.toFixed(0)} req/s, ${cf.ceiling?.cpuMsPerRequest?.toFixed(3)} ms CPU; ` +
+      `${((cf.ofCeilingByThroughput ?? 0) * 100).toFixed(0)} % of the ceiling by req/s, ` +
+      `${((cf.ofCeilingByCpu ?? 0) * 100).toFixed(0)} % by CPU; ` +
+      `node-oidc-provider ${cf.peer?.rps?.toFixed(0)} req/s, ${cf.peer?.cpuMsPerRequest?.toFixed(3)} ms CPU ` +
+      `(Warden ${cf.vsPeerByThroughput?.toFixed(2)}× by req/s, ${cf.vsPeerByCpu?.toFixed(2)}× by CPU)`,
+  );
   for (const t of result.targets) {
     log(
       `${t.met == null ? "  " : t.met ? "ok" : "NO"} ${t.target}: ${t.value == null ? "–" : t.value.toFixed(3)}`,

@@ -6,13 +6,15 @@
  * from /proc for the given pids at the window's two edges, and so is the whole machine's, so that
  * CPU used by anything else during the window (background) shows in the result.
  *
- * Usage: node load-client.mjs '<json spec>'; prints one JSON result line.
+ * Usage: node load-client.mjs '<json spec>' | @<file holding it>; prints one JSON result line.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { Pool } from "undici";
 import { machineBusyTicks, procStat } from "./processes.mjs";
 
-const spec = JSON.parse(process.argv[2]);
+// `@<file>`: a spec too large for one argument (Linux caps one at 128 KiB; the code cases' codes).
+const arg = process.argv[2];
+const spec = JSON.parse(arg.startsWith("@") ? readFileSync(arg.slice(1), "utf8") : arg);
 const url = new URL(spec.url);
 // A request that gets no answer within the timeout counts as an error instead of stalling the run.
 const pool = new Pool(url.origin, {
@@ -84,6 +86,12 @@ function closeWindow(now) {
 
 async function connectionLoop() {
   while (phase !== "done") {
+    // `bodiesOnce`: each body may be sent once (single-use authorization codes); when they run out
+    // the window ends there.
+    if (spec.bodiesOnce && nextRequest >= requests.length) {
+      closeWindow(performance.now());
+      break;
+    }
     const started = performance.now();
     let status = 0;
     let body = "";
@@ -121,6 +129,8 @@ await Promise.all(loops);
 clearTimeout(timer);
 await pool.close();
 
+// Every body spent during the warm-up (`bodiesOnce`): an empty window, not a negative one.
+if (phase === "measure") closeWindow(windowStart);
 const seconds = (windowEnd - windowStart) / 1000;
 const sorted = latencies.subarray(0, measured).sort();
 const quantile = (q) => (measured ? sorted[Math.min(measured - 1, Math.floor(q * measured))] : Number.NaN);

@@ -1,5 +1,6 @@
 /** Starts and stops the peer, node-oidc-provider (peer-server.mjs), as its own process group. */
 import { join } from "node:path";
+import { CODE_CLIENT, CODE_REDIRECT_URI } from "./code-flow.mjs";
 import { BENCH } from "./paths.mjs";
 import { groupPids, spawnGroup, stopGroup, waitForOutput } from "./processes.mjs";
 
@@ -7,7 +8,12 @@ import { groupPids, spawnGroup, stopGroup, waitForOutput } from "./processes.mjs
 export const PEER_RESOURCES = { RS256: "urn:warden-bench:rs256", ES256: "urn:warden-bench:es256" };
 
 export async function startPeer(credentials) {
-  const config = { clientId: credentials.clientId, clientSecret: credentials.clientSecret };
+  const config = {
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
+    // The code exchange's client (lib/code-flow.mjs), with the same secret.
+    codeClient: { clientId: CODE_CLIENT, redirectUri: CODE_REDIRECT_URI },
+  };
   const group = spawnGroup(
     process.execPath,
     [join(BENCH, "lib", "peer-server.mjs"), JSON.stringify(config)],

@@ -6,7 +6,15 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { AUDIENCE } from "./config.mjs";
 
-const TOKEN_KINDS = new Set(["ceiling", "token", "token-password", "breakdown", "peer"]);
+const TOKEN_KINDS = new Set([
+  "ceiling",
+  "token",
+  "token-password",
+  "breakdown",
+  "peer",
+  "token-code",
+  "ceiling-code",
+]);
 
 export async function preflight(benchCase) {
   const { url, method = "GET", headers, body, expectStatus } = benchCase.target;

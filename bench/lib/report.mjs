@@ -103,6 +103,45 @@ function profileSections(profiles) {
   return out;
 }
 
+/** The authorization code flow: the sequential round trip, and the code exchange against its ceiling. */
+function codeFlowSection(codeFlow, of) {
+  if (!codeFlow?.roundTrip) return [];
+  const rt = codeFlow.roundTrip;
+  const step = (name, s) => [name, ms(s.p50), ms(s.p99)];
+  return [
+    "## The authorization code flow — workerd (Miniflare, direct socket)",
+    "",
+    `Round trip, ${rt.runs} sequential flows, each from a fresh browser: GET /v1/authorize → the hosted page → ` +
+      "POST the sign-in form (one PBKDF2 check) → 302 with the code → POST /v1/token (openid: access and ID token). " +
+      `Wall-clock ms${rt.runs < 100 ? "; with fewer than 100 flows p99 is the slowest" : ""}.`,
+    "",
+    table(
+      ["step", "p50 ms", "p99 ms"],
+      [
+        step("authorize (the page)", rt.authorize),
+        step("sign-in (form → code)", rt.signIn),
+        step("token (code → tokens)", rt.token),
+        step("**whole round trip**", rt.total),
+      ],
+    ),
+    "",
+    "The code exchange under load (a fresh code per request, access token only: one signature), and its ceiling: " +
+      "one Grant Durable Object `redeem` and one signature of a fixed claim set, on codes minted the same way. " +
+      `Warden reaches ${pct(codeFlow.ofCeilingByThroughput)} of the ceiling by req/s, ${pct(codeFlow.ofCeilingByCpu)} by CPU. ` +
+      `Against node-oidc-provider's code exchange (in-memory store, codes minted by its own models): ` +
+      `${codeFlow.vsPeerByThroughput == null ? "–" : `${num(codeFlow.vsPeerByThroughput, 2)}×`} by req/s, ` +
+      `${codeFlow.vsPeerByCpu == null ? "–" : `${num(codeFlow.vsPeerByCpu, 2)}×`} by CPU per token.`,
+    "",
+    table(
+      [...LOAD_HEADERS],
+      of((c) => c.kind === "token-code" || c.kind === "ceiling-code" || c.kind === "peer-code").map((c) =>
+        loadRow(c),
+      ),
+    ),
+    "",
+  ];
+}
+
 export function renderMarkdown(result) {
   const { meta, cases, comparisons, breakdown, targets, micro, size, startup } = result;
   const byId = new Map(cases.map((c) => [c.id, c]));
@@ -161,6 +200,7 @@ export function renderMarkdown(result) {
     ),
     "",
     ...profileSections(result.profiles ?? []),
+    ...codeFlowSection(result.codeFlow, of),
     "## Against the peer — node-oidc-provider on Node, same machine",
     "",
     table(

@@ -315,7 +315,8 @@ export const ServerConfig = z
       uniqueBy(policy.rules, (r) => r.id, ["policies", p, "rules"], "rule id", ctx);
       policy.rules.forEach((rule, r) => {
         rule.conditions.scopes.include.forEach((name, s) => {
-          if (name !== "*" && !scopeNames.has(name)) {
+          // The reserved OIDC scopes exist on every server (DESIGN §3), as on Okta: a rule may name them.
+          if (name !== "*" && !claimScopes.has(name)) {
             ctx.addIssue({
               code: "custom",
               path: ["policies", p, "rules", r, "conditions", "scopes", "include", s],

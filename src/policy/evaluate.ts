@@ -4,6 +4,7 @@
  * people and scope conditions all hold wins. Pure: data in, decision and trace out.
  */
 
+import { RESERVED_SCOPES } from "../config/defaults";
 import type { GrantType, Policy, Rule, ServerConfig } from "../config/schemas";
 import { echoList } from "../errors";
 import type {
@@ -47,7 +48,8 @@ export const POLICY_DENIED_DESCRIPTION =
 export function evaluate(request: PolicyRequest, config: ServerConfig): PolicyDecision {
   const trace: TraceEntry[] = [];
   const policies = evaluationOrder(config);
-  const known = new Set(config.scopes.map((s) => s.name));
+  // The reserved OIDC scopes exist on every server (DESIGN §3; Okta lists them as `system` scopes).
+  const known = new Set([...RESERVED_SCOPES, ...config.scopes.map((s) => s.name)]);
 
   const unknown = request.requestedScopes.filter((s) => !known.has(s));
   if (unknown.length > 0) {
