@@ -18,21 +18,26 @@
  * to the scopes it showed, and short-lived. Nothing is stored until the user allows.
  */
 import type { Context } from "hono";
-import { base64url } from "jose";
 import { SIGN_IN_TRANSACTION_LIFETIME_SECONDS } from "../config/defaults";
 import { oidcSettings } from "../config/oidc-app";
 import type { Client, Scope } from "../config/schemas";
 import type { AppEnv } from "../context";
-import { type EnvelopeShape, openEnvelope, sealEnvelope } from "../crypto/mac-envelope";
 import { hashSecret } from "../crypto/secrets";
-import { strictUtf8 } from "../http/utf8";
 import { EVENT_TYPES, requestInfo } from "../log/event";
 import type { AuthorizeRequest, ReplyTarget } from "./authorize-request";
 import { authorizeError, formActionSource } from "./authorize-response";
 import { consentPage, optionalField } from "./consent-page";
 import { isSecure, readCookie, setCookie } from "./cookies";
 import { pageResponse } from "./pages";
-import { isCsrfSecret, newCsrfSecret } from "./transaction";
+import {
+  type FormSeal,
+  isCsrfSecret,
+  newCsrfSecret,
+  openForm,
+  type SealedForm,
+  sealForm,
+  type TransactionRejection,
+} from "./transaction";
 
 type Ctx = Context<AppEnv>;
 
@@ -207,15 +212,12 @@ function replyTarget(request: AuthorizeRequest): ReplyTarget {
 
 // ---- the sealed pending consent ----
 
-const SHAPE: EnvelopeShape = { format: "warden-consent-1", field: "transaction" };
-const encoder = new TextEncoder();
+const CONSENT_SEAL: FormSeal = {
+  shape: { format: "warden-consent-1", field: "transaction" },
+  label: "consent-transaction",
+};
 
-export interface ConsentTransaction {
-  serverId: string;
-  /** base64url SHA-256 of the CSRF cookie's value it was issued under. */
-  csrf: string;
-  /** Epoch ms. */
-  expiresAt: number;
+export interface ConsentTransaction extends SealedForm {
   userId: string;
   /** The session the page was shown to: the answer counts only from that same session. */
   sessionId: string;
@@ -225,16 +227,10 @@ export interface ConsentTransaction {
 }
 
 /** Why a posted consent form is refused (403): for tests and the log, never for the page. */
-export type ConsentRejection = "missing" | "malformed" | "bad_mac" | "other_server" | "csrf" | "expired";
+export type ConsentRejection = TransactionRejection;
 
-function macInput(serverId: string, text: string): Uint8Array {
-  return encoder.encode(`consent-transaction\u001f${serverId}\u001f${text}`);
-}
-
-async function sealConsent(transaction: ConsentTransaction, key: CryptoKey): Promise<string> {
-  const text = JSON.stringify(transaction);
-  const sealed = await sealEnvelope(SHAPE, text, macInput(transaction.serverId, text), key);
-  return base64url.encode(encoder.encode(sealed));
+function sealConsent(transaction: ConsentTransaction, key: CryptoKey): Promise<string> {
+  return sealForm(CONSENT_SEAL, transaction, key);
 }
 
 /** The consent `field` holds, if sealed by this deployment for `serverId`, under `csrfSecret`, unexpired. */
@@ -245,23 +241,8 @@ export async function openConsent(
   nowMs: number,
   key: CryptoKey,
 ): Promise<{ ok: true; transaction: ConsentTransaction } | { ok: false; reason: ConsentRejection }> {
-  if (!field) return { ok: false, reason: "missing" };
-  let raw: string | undefined;
-  try {
-    raw = strictUtf8(base64url.decode(field));
-  } catch {
-    raw = undefined;
-  }
-  if (raw === undefined) return { ok: false, reason: "malformed" };
-  const opened = await openEnvelope(raw, SHAPE, (text) => macInput(serverId, text), key);
-  if (!opened.ok) return { ok: false, reason: opened.reason === "bad_mac" ? "bad_mac" : "malformed" };
-  const transaction = JSON.parse(opened.text) as ConsentTransaction;
-  if (transaction.serverId !== serverId) return { ok: false, reason: "other_server" };
-  if (!isCsrfSecret(csrfSecret) || (await hashSecret(csrfSecret)) !== transaction.csrf) {
-    return { ok: false, reason: "csrf" };
-  }
-  if (transaction.expiresAt <= nowMs) return { ok: false, reason: "expired" };
-  return { ok: true, transaction };
+  const opened = await openForm<ConsentTransaction>(CONSENT_SEAL, field, serverId, csrfSecret, nowMs, key);
+  return opened.ok ? { ok: true, transaction: opened.record } : opened;
 }
 
 /** The optional scopes a posted form left ticked, among those the page showed. */

@@ -23,12 +23,7 @@ import type { AuthorizeRequest } from "./authorize-request";
 const SHAPE: EnvelopeShape = { format: "warden-signin-1", field: "transaction" };
 const encoder = new TextEncoder();
 
-export interface SignInTransaction {
-  serverId: string;
-  /** base64url SHA-256 of the CSRF cookie's value it was issued under. */
-  csrf: string;
-  /** Epoch ms. */
-  expiresAt: number;
+export interface SignInTransaction extends SealedForm {
   /** The checked request; `sessionToken` is never carried (it was single-use and is spent). */
   request: Omit<AuthorizeRequest, "sessionToken">;
 }
@@ -46,8 +41,66 @@ export function isCsrfSecret(value: string | undefined): value is string {
   return value !== undefined && /^[A-Za-z0-9_-]{22}$/.test(value);
 }
 
-function macInput(serverId: string, text: string): Uint8Array {
-  return encoder.encode(`signin-transaction\u001f${serverId}\u001f${text}`);
+/**
+ * A record sealed into a hidden form field (the sign-in transaction, the pending consent): bound by
+ * the MAC to its purpose (`label`) and server, and carrying the browser's CSRF secret hash and an expiry.
+ */
+export interface SealedForm {
+  serverId: string;
+  /** base64url SHA-256 of the CSRF cookie's value it was issued under. */
+  csrf: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+/** What tells one kind of sealed form from another: its envelope and the MAC's purpose label. */
+export interface FormSeal {
+  shape: EnvelopeShape;
+  label: string;
+}
+
+const SIGN_IN_SEAL: FormSeal = { shape: SHAPE, label: "signin-transaction" };
+
+function macInput(seal: FormSeal, serverId: string, text: string): Uint8Array {
+  return encoder.encode(`${seal.label}\u001f${serverId}\u001f${text}`);
+}
+
+export async function sealForm(seal: FormSeal, record: SealedForm, key: CryptoKey): Promise<string> {
+  const text = JSON.stringify(record);
+  const sealed = await sealEnvelope(seal.shape, text, macInput(seal, record.serverId, text), key);
+  return base64url.encode(encoder.encode(sealed));
+}
+
+/**
+ * The record `field` holds, if it was sealed by this deployment as `seal` for `serverId`, under the
+ * CSRF secret `csrfSecret` (the cookie), and has not expired.
+ */
+export async function openForm<T extends SealedForm>(
+  seal: FormSeal,
+  field: string | undefined,
+  serverId: string,
+  csrfSecret: string | undefined,
+  nowMs: number,
+  key: CryptoKey,
+): Promise<{ ok: true; record: T } | { ok: false; reason: TransactionRejection }> {
+  if (!field) return { ok: false, reason: "missing" };
+  let raw: string | undefined;
+  try {
+    raw = strictUtf8(base64url.decode(field));
+  } catch {
+    raw = undefined;
+  }
+  if (raw === undefined) return { ok: false, reason: "malformed" };
+  const opened = await openEnvelope(raw, seal.shape, (text) => macInput(seal, serverId, text), key);
+  if (!opened.ok) return { ok: false, reason: opened.reason === "bad_mac" ? "bad_mac" : "malformed" };
+  const record = JSON.parse(opened.text) as T;
+  // Authenticated for this server by the MAC input already; checked again as plain data for clarity.
+  if (record.serverId !== serverId) return { ok: false, reason: "other_server" };
+  if (!isCsrfSecret(csrfSecret) || (await hashSecret(csrfSecret)) !== record.csrf) {
+    return { ok: false, reason: "csrf" };
+  }
+  if (record.expiresAt <= nowMs) return { ok: false, reason: "expired" };
+  return { ok: true, record };
 }
 
 export async function sealTransaction(
@@ -64,15 +117,10 @@ export async function sealTransaction(
     expiresAt: nowMs + SIGN_IN_TRANSACTION_LIFETIME_SECONDS * 1000,
     request: kept,
   };
-  const text = JSON.stringify(transaction);
-  const sealed = await sealEnvelope(SHAPE, text, macInput(serverId, text), key);
-  return base64url.encode(encoder.encode(sealed));
+  return sealForm(SIGN_IN_SEAL, transaction, key);
 }
 
-/**
- * The transaction `field` holds, if it was sealed by this deployment for `serverId`, under the CSRF
- * secret `csrfSecret` (the cookie), and has not expired.
- */
+/** The sign-in transaction `field` holds (see `openForm`). */
 export async function openTransaction(
   field: string | undefined,
   serverId: string,
@@ -80,22 +128,6 @@ export async function openTransaction(
   nowMs: number,
   key: CryptoKey,
 ): Promise<{ ok: true; transaction: SignInTransaction } | { ok: false; reason: TransactionRejection }> {
-  if (!field) return { ok: false, reason: "missing" };
-  let raw: string | undefined;
-  try {
-    raw = strictUtf8(base64url.decode(field));
-  } catch {
-    raw = undefined;
-  }
-  if (raw === undefined) return { ok: false, reason: "malformed" };
-  const opened = await openEnvelope(raw, SHAPE, (text) => macInput(serverId, text), key);
-  if (!opened.ok) return { ok: false, reason: opened.reason === "bad_mac" ? "bad_mac" : "malformed" };
-  const transaction = JSON.parse(opened.text) as SignInTransaction;
-  // Authenticated for this server by the MAC input already; checked again as plain data for clarity.
-  if (transaction.serverId !== serverId) return { ok: false, reason: "other_server" };
-  if (!isCsrfSecret(csrfSecret) || (await hashSecret(csrfSecret)) !== transaction.csrf) {
-    return { ok: false, reason: "csrf" };
-  }
-  if (transaction.expiresAt <= nowMs) return { ok: false, reason: "expired" };
-  return { ok: true, transaction };
+  const opened = await openForm<SignInTransaction>(SIGN_IN_SEAL, field, serverId, csrfSecret, nowMs, key);
+  return opened.ok ? { ok: true, transaction: opened.record } : opened;
 }
