@@ -104,15 +104,23 @@ export async function authorizeEndpoint(c: Ctx): Promise<Response> {
   return withCookies(await showSignIn(c, app, request, { username: request.loginHint }), cookies);
 }
 
-/** `POST /oauth2/{as}/signin`: the sign-in form. */
-export async function signInEndpoint(c: Ctx): Promise<Response> {
-  let form: ReadonlyMap<string, string>;
+/**
+ * A hosted page's posted form, read as strictly as a token request (size, media type, UTF-8, no
+ * repeats), or the 400 page for a body that is not one.
+ */
+async function postedForm(c: Ctx): Promise<ReadonlyMap<string, string> | Response> {
   try {
-    form = await readFormBody(c.req.raw, SIGN_IN_BODY_MAX_BYTES);
+    return await readFormBody(c.req.raw, SIGN_IN_BODY_MAX_BYTES);
   } catch (error) {
     if (error instanceof OAuthError) return badRequestPage("invalid_request", error.description);
     throw error;
   }
+}
+
+/** `POST /oauth2/{as}/signin`: the sign-in form. */
+export async function signInEndpoint(c: Ctx): Promise<Response> {
+  const form = await postedForm(c);
+  if (form instanceof Response) return form;
   const ports = c.get("ports");
   const serverId = c.get("snapshot").server.id;
   const now = ports.clock();
@@ -205,13 +213,8 @@ export async function signInEndpoint(c: Ctx): Promise<Response> {
  * either may have changed while the page was open).
  */
 export async function consentEndpoint(c: Ctx): Promise<Response> {
-  let form: ReadonlyMap<string, string>;
-  try {
-    form = await readFormBody(c.req.raw, SIGN_IN_BODY_MAX_BYTES);
-  } catch (error) {
-    if (error instanceof OAuthError) return badRequestPage("invalid_request", error.description);
-    throw error;
-  }
+  const form = await postedForm(c);
+  if (form instanceof Response) return form;
   const ports = c.get("ports");
   const serverId = c.get("snapshot").server.id;
   const now = ports.clock();
