@@ -582,6 +582,9 @@ export const AUTHORIZATION_CODE_MAX_REFUSALS = 5;
  */
 export const REDEEMED_GRANT_RETENTION_SECONDS = 1440 * 60;
 
+/** Random bytes in a refresh token's secret: 256 bits (DESIGN §8 asks ≥ 128), so SHA-256 is a sound hash. */
+export const REFRESH_TOKEN_SECRET_BYTES = 32;
+
 /** Okta's ID-token lifetime: 60 minutes, fixed. */
 export const ID_TOKEN_LIFETIME_SECONDS = 3600;
 

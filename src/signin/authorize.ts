@@ -324,6 +324,8 @@ async function complete(
       ruleId: decision.rule.id,
       accessTokenLifetimeSeconds: decision.accessTokenLifetimeSeconds,
       inlineHookId: decision.inlineHookId,
+      refreshTokenLifetimeMinutes: decision.refreshTokenLifetimeMinutes,
+      refreshTokenWindowMinutes: decision.refreshTokenWindowMinutes,
     },
   };
   const code = await ports.grants.issueCode(authorized, ports.clock());
