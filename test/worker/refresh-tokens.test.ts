@@ -12,6 +12,7 @@
  * and CORS on the new endpoints.
  */
 
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { base64url } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +20,10 @@ import type { GrantType } from "../../src/config/schemas";
 import { createDeps } from "../../src/context";
 import type { Env } from "../../src/env";
 import { durableGrants } from "../../src/grants/durable-grants";
+import { objectIdOfGrantId } from "../../src/grants/grant-id";
+import { Grant } from "../../src/grants/grant-object";
 import type { AuthorizedRequest } from "../../src/grants/grant-port";
+import type { LogMessage, LogQueue } from "../../src/log/event-log";
 import { INVALID_REFRESH_TOKEN } from "../../src/oauth/grants/refresh-token";
 import { adminRequest, basic, decodeJwt, freshApp, importConfig, ORIGIN, SECRET, uniqueId } from "./helpers";
 import { assignUser, type FixtureUser, insertUser, PASSWORD } from "./people-fixtures";
@@ -145,6 +149,8 @@ interface PostOptions {
   client?: string | { public: string } | { header: string };
   issuer?: string;
   origin?: string;
+  /** The deps to run with (to read what the request logged); `now` is then ignored. */
+  deps?: ReturnType<typeof createDeps>;
 }
 
 async function post(path: string, params: Record<string, string>, options: PostOptions = {}): Promise<Call> {
@@ -155,7 +161,8 @@ async function post(path: string, params: Record<string, string>, options: PostO
   else if ("public" in client) form.client_id = client.public;
   else headers.set("Authorization", client.header);
   if (options.origin) headers.set("Origin", options.origin);
-  const deps = options.now === undefined ? createDeps() : createDeps(() => options.now as number);
+  const deps =
+    options.deps ?? (options.now === undefined ? createDeps() : createDeps(() => options.now as number));
   const res = await freshApp(deps)(
     new Request(`${options.issuer ?? w.issuer}${path}`, {
       method: "POST",
@@ -336,6 +343,29 @@ describe("refresh tokens: rotation", () => {
     expect((await grants.describe(first.refresh_token.slice(0, 43), Date.now()))?.status).toBe("REVOKED");
   });
 
+  it("reuse is logged as app.oauth2.as.token.detect_reuse; a forged token logs nothing", async () => {
+    const t0 = Date.now();
+    const first = await signIn(w.web, undefined, { now: t0 });
+    expect((await refresh(first.refresh_token, { now: t0 })).status).toBe(200);
+    const deps = createDeps(() => t0 + 60_000);
+    const sent: LogMessage[] = [];
+    const queue: LogQueue = {
+      sendBatch: async (messages) => void sent.push(...Array.from(messages, (m) => m.body)),
+    };
+    expectInvalidRefresh(await refresh(`${first.refresh_token.slice(0, 44)}${"C".repeat(43)}`, { deps }));
+    await deps.log.flush(queue, true);
+    expect(sent.filter((m) => m.event.eventType === "app.oauth2.as.token.detect_reuse")).toEqual([]);
+    expectInvalidRefresh(await refresh(first.refresh_token, { deps }));
+    await deps.log.flush(queue, true);
+    const reuse = sent.filter((m) => m.event.eventType === "app.oauth2.as.token.detect_reuse");
+    expect(reuse).toHaveLength(1);
+    expect(reuse[0]?.event).toMatchObject({
+      severity: "WARN",
+      outcome: { result: "FAILURE", reason: "REFRESH_TOKEN_REUSE" },
+      actor: { id: w.web },
+    });
+  });
+
   it("twenty concurrent refreshes of one token: every one answers with the one successor", async () => {
     const first = await signIn();
     const results = await Promise.all(Array.from({ length: 20 }, () => refresh(first.refresh_token)));
@@ -416,6 +446,23 @@ describe("refresh tokens: rotation", () => {
     expect(denied.body.error).toBe("access_denied");
     // A token of one server is nothing at another.
     expectInvalidRefresh(await refresh(res.body.refresh_token as string));
+  });
+
+  it("a restarted object (a fresh instance over the same storage) continues the family: nothing lives in memory", async () => {
+    const first = await signIn();
+    const a = await refresh(first.refresh_token);
+    const grantId = first.refresh_token.slice(0, 43);
+    const stub = bindings.GRANT.get(bindings.GRANT.idFromString(objectIdOfGrantId(grantId) as string));
+    await runInDurableObject(stub, async (_instance, state) => {
+      const restarted = new Grant(state, bindings);
+      const replay = await restarted.refresh(
+        first.refresh_token.slice(44),
+        { serverId: w.serverId, clientId: w.web, scopes: undefined },
+        Date.now(),
+      );
+      expect(replay).toMatchObject({ ok: true, secret: (a.body.refresh_token as string).slice(44) });
+    });
+    expect((await refresh(a.body.refresh_token as string)).status).toBe(200);
   });
 
   it("a public client refreshes with its client_id alone", async () => {
