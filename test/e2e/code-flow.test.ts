@@ -651,7 +651,7 @@ describe("refresh, introspection and revocation with openid-client (issue 12)", 
     });
     expect((await oidc.tokenIntrospection(config, narrowed.access_token)).active).toBe(false);
     expect((await oidc.tokenIntrospection(config, narrowed.refresh_token as string)).active).toBe(false);
-    expect((await userinfo(narrowed.access_token)).status).toBe(401);
+    expect((await userinfo(refreshed.access_token)).status).toBe(401);
   });
 
   it("tokenRevocation of the refresh token ends the grant; of an access token, that token only", async () => {
