@@ -17,6 +17,7 @@ import {
   refreshStep,
 } from "../../src/grants/refresh-rotation";
 import { openSuccessor, sealSuccessor } from "../../src/grants/successor-seal";
+import { memoryGrants } from "./memory-grants";
 
 const T0 = Date.UTC(2026, 0, 1);
 const RETENTION = REDEEMED_GRANT_RETENTION_SECONDS * 1000;
@@ -231,5 +232,41 @@ describe("the sealed successor", () => {
     expect(await openSuccessor("previous-secret", sealed)).toBe("successor-secret");
     expect(await openSuccessor("another-secret", sealed)).toBeUndefined();
     expect(await openSuccessor("previous-secret", "garbage")).toBeUndefined();
+  });
+});
+
+describe("the in-memory grant port (the unit tier's stand-in for the object)", () => {
+  it("opens a grant born ACTIVE, rotates, answers twenty concurrent refreshes with one successor, detects reuse", async () => {
+    const port = memoryGrants();
+    const { grantId, refreshToken } = await port.openRefresh(request, settings(), T0);
+    expect(refreshToken.startsWith(`${grantId}.`)).toBe(true);
+    const presented = { serverId: "as", clientId: "app", scopes: undefined };
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => port.refresh(refreshToken, presented, T0 + 1)),
+    );
+    const successors = new Set(results.map((r) => (r.ok ? r.refreshToken : r.reason)));
+    expect(successors.size).toBe(1);
+    const [successor] = [...successors] as [string];
+    expect(successor).not.toBe(refreshToken);
+    expect((await port.introspectRefresh(successor, T0 + 2))?.grantId).toBe(grantId);
+    expect(await port.introspectRefresh(refreshToken, T0 + 2)).toBeUndefined();
+    expect(await port.refresh(refreshToken, presented, T0 + 30_001)).toMatchObject({
+      ok: false,
+      reason: "reuse",
+    });
+    expect(await port.isActive(grantId, T0 + 30_002)).toBe(false);
+    expect((await port.describe(grantId, T0))?.status).toBe("REVOKED");
+  });
+
+  it("revokes one access token by jti, and a whole grant by any token of its family, for its own client only", async () => {
+    const port = memoryGrants();
+    const { grantId, refreshToken } = await port.openRefresh(request, settings(), T0);
+    await port.revokeAccessToken(grantId, "AT.x", T0 + MIN, T0);
+    expect(await port.isActive(grantId, T0, "AT.x")).toBe(false);
+    expect(await port.isActive(grantId, T0, "AT.y")).toBe(true);
+    await port.revokeRefresh(refreshToken, "thief", T0);
+    expect(await port.isActive(grantId, T0)).toBe(true);
+    await port.revokeRefresh(refreshToken, "app", T0);
+    expect(await port.isActive(grantId, T0)).toBe(false);
   });
 });
