@@ -10,10 +10,12 @@
  * a PKCE mismatch, prompt=none without a session; and logout with id_token_hint, and the
  * okta-auth-js path (`/api/v1/authn` → `authorize?sessionToken=…`). Issue 12: with `offline_access`,
  * openid-client's `refreshTokenGrant` (rotation, leeway 0, reuse ending the grant),
- * `tokenIntrospection` and `tokenRevocation`.
+ * `tokenIntrospection` and `tokenRevocation`; and okta-auth-js (Node) as the SPA: refresh, introspect
+ * and revoke in its Basic-without-colon public form.
  */
 import { createHash, randomUUID } from "node:crypto";
 import OktaJwtVerifier from "@okta/jwt-verifier";
+import { OktaAuth, type RefreshToken, TokenKind } from "@okta/okta-auth-js";
 import okta from "@okta/okta-sdk-nodejs";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import * as oidc from "openid-client";
@@ -91,7 +93,7 @@ beforeAll(async () => {
     credentials: { oauthClient: { token_endpoint_auth_method: "none" } },
     settings: {
       oauthClient: {
-        grant_types: ["authorization_code"],
+        grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
         application_type: "browser",
         redirect_uris: [SPA_REDIRECT_URI],
@@ -669,5 +671,48 @@ describe("refresh, introspection and revocation with openid-client (issue 12)", 
     });
     // RFC 7009 §2.2: an unknown token is revoked without complaint.
     await oidc.tokenRevocation(config, "not-a-token");
+  });
+});
+
+describe("okta-auth-js (Node) as the public SPA: refresh, introspect, revoke (issue 12)", () => {
+  it("renewTokensWithRefresh rotates; introspect and revokeRefreshToken send Basic base64(client_id)", async () => {
+    const config = await spaConfig();
+    const flow = await signInThroughPage(
+      config,
+      SPA_REDIRECT_URI,
+      new Browser(),
+      `openid offline_access ${SCOPE}`,
+    );
+    const tokens = await exchange(config, flow);
+    const auth = new OktaAuth({
+      issuer: world.issuer,
+      clientId: world.spaClient,
+      redirectUri: SPA_REDIRECT_URI,
+    });
+    const scopes = ["openid", "offline_access", SCOPE];
+    const held: RefreshToken = {
+      refreshToken: tokens.refresh_token as string,
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+      scopes,
+      tokenUrl: `${world.issuer}/v1/token`,
+      authorizeUrl: `${world.issuer}/v1/authorize`,
+      issuer: world.issuer,
+    };
+    const renewed = await auth.token.renewTokensWithRefresh({ scopes }, held);
+    const next = renewed.refreshToken as RefreshToken;
+    expect(next.refreshToken).not.toBe(held.refreshToken);
+    expect(renewed.idToken?.claims.sub).toBe(world.userId);
+
+    expect(await auth.token.introspect(TokenKind.REFRESH, next)).toMatchObject({
+      active: true,
+      client_id: world.spaClient,
+    });
+    await auth.revokeRefreshToken(next);
+    expect(await auth.token.introspect(TokenKind.REFRESH, next)).toMatchObject({ active: false });
+    // okta-auth-js recognises Okta's exact words and drops its refresh token.
+    await expect(auth.token.renewTokensWithRefresh({ scopes }, next)).rejects.toMatchObject({
+      errorCode: "invalid_grant",
+      errorSummary: "The refresh token is invalid or expired.",
+    });
   });
 });
