@@ -1,3 +1,5 @@
+import type { DeviceDecision, DevicePoll, DeviceRequest } from "./device-authorization";
+
 /**
  * The port through which protocol code reaches grants (DESIGN §1 "Grant"): one sign-in of one user to
  * one client is one Durable Object, created near the user at `/v1/authorize`, which holds the
@@ -72,4 +74,19 @@ export interface GrantPort {
   isActive(grantId: string, nowMs: number): Promise<boolean>;
   /** Revokes the grant: every token it issued stops being accepted where the grant is asked. Idempotent. */
   revoke(grantId: string, nowMs: number): Promise<void>;
+
+  // ---- Device authorization (RFC 8628): src/grants/device-authorization.ts ----
+  /** A new grant, PENDING for DEVICE_CODE_LIFETIME_SECONDS; its id and the device code (`<grant id>.<secret>`). */
+  openDevice(request: DeviceRequest, nowMs: number): Promise<{ grantId: string; deviceCode: string }>;
+  /** What a pending, live device grant asks for (the approval page); undefined otherwise. */
+  deviceRequest(grantId: string, nowMs: number): Promise<DeviceRequest | undefined>;
+  /** The user's approval or denial, taken once while pending; false when it came too late. */
+  decideDevice(grantId: string, decision: DeviceDecision, nowMs: number): Promise<boolean>;
+  /** One poll with `deviceCode` by `clientId` at `serverId`; after approval exactly one poll gets `ok`. */
+  pollDevice(
+    deviceCode: string,
+    presented: { serverId: string; clientId: string },
+    nowMs: number,
+  ): Promise<DevicePoll>;
+  // ---- end device authorization ----
 }
