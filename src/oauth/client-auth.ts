@@ -40,7 +40,12 @@ export const SUPPORTED_CLIENT_AUTH_METHODS = [
  * Every other grant relies on the client's own credential (issue 12 adds refresh_token, bound to the
  * grant the code started).
  */
-export const PUBLIC_CLIENT_GRANT_TYPES: readonly string[] = ["authorization_code"];
+export const PUBLIC_CLIENT_GRANT_TYPES: readonly string[] = [
+  "authorization_code",
+  // RFC 8628 §3.4: a device is usually a public client (Okta: native apps only); its proof is the
+  // device code, bound to the client and redeemed once after the user approved.
+  "urn:ietf:params:oauth:grant-type:device_code",
+];
 
 type SupportedMethod = Extract<TokenEndpointAuthMethod, (typeof SUPPORTED_CLIENT_AUTH_METHODS)[number]>;
 

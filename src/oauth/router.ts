@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { AppEnv, BindPorts } from "../context";
 import { CORS_POLICIES, withCors } from "./cors";
 import { customServer } from "./custom-server";
+import { deviceAuthorizeEndpoint } from "./device-authorize";
 import { discoveryEndpoint, openIdConfigurationEndpoint } from "./discovery";
 import { keysEndpoint } from "./keys";
 import { metadataPreflight } from "./metadata-response";
@@ -49,5 +50,7 @@ export function oauthRouter(bind: BindPorts) {
   // OIDC Core §5.3: GET and POST; the endpoint answers other methods itself. Browser apps call it
   // cross-origin (okta-auth-js): CORS for trusted origins, as the token endpoint.
   router.all("/v1/userinfo", withCors(bind, CORS_POLICIES.userinfo, server(userinfoEndpoint())));
+  // RFC 8628 §3.1: devices, not browser apps, call it (no CORS); the endpoint answers other methods itself.
+  router.all("/v1/device/authorize", server(deviceAuthorizeEndpoint()));
   return router;
 }
