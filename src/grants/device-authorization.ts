@@ -86,7 +86,9 @@ export type DevicePollRefusal =
   | "access_denied";
 
 /** A poll's outcome as the object sees it; the port adds the grant id. */
-export type ObjectDevicePoll = { ok: true; request: AuthorizedRequest } | { ok: false; reason: DevicePollRefusal };
+export type ObjectDevicePoll =
+  | { ok: true; request: AuthorizedRequest }
+  | { ok: false; reason: DevicePollRefusal };
 
 /** A poll's outcome as the token endpoint sees it. */
 export type DevicePoll =

@@ -51,9 +51,13 @@ export function verificationUri(orgUrl: string): string {
 export function deviceAuthorizeEndpoint() {
   return async (c: Context<AppEnv>): Promise<Response> => {
     if (c.req.method !== "POST") {
-      return new OAuthError("invalid_request", "The device authorization endpoint accepts only POST requests.", {
-        status: 405,
-      }).getResponse({ headers: { Allow: "POST" } });
+      return new OAuthError(
+        "invalid_request",
+        "The device authorization endpoint accepts only POST requests.",
+        {
+          status: 405,
+        },
+      ).getResponse({ headers: { Allow: "POST" } });
     }
     const ports = c.get("ports");
     const snapshot = c.get("snapshot");
@@ -88,7 +92,10 @@ export function deviceAuthorizeEndpoint() {
 
     // RFC 8628 §3.4 / RFC 6749 §5.2: only a client registered for the device grant may start one.
     if (!(client.grant_types as readonly string[]).includes(DEVICE_CODE_GRANT_TYPE)) {
-      throw new OAuthError("unauthorized_client", "The client is not authorized to use the provided grant type.");
+      throw new OAuthError(
+        "unauthorized_client",
+        "The client is not authorized to use the provided grant type.",
+      );
     }
     const scopes = parseScopeParam(params.get("scope"));
     // Scopes this server lacks (or none and no default) are refused now, not after the user came.
@@ -96,7 +103,8 @@ export function deviceAuthorizeEndpoint() {
       { clientId: client.client_id, grantType: DEVICE_CODE_GRANT_TYPE, requestedScopes: scopes },
       snapshot,
     );
-    if (!check.ok && check.error === "invalid_scope") throw new OAuthError("invalid_scope", check.description);
+    if (!check.ok && check.error === "invalid_scope")
+      throw new OAuthError("invalid_scope", check.description);
 
     const nowMs = ports.clock();
     const { grantId, deviceCode } = await ports.grants.openDevice(

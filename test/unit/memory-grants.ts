@@ -3,7 +3,10 @@
  * (src/grants/code-redemption.ts), over a Map. Ids are random 32-byte values, as a Durable Object's.
  */
 import { base64url } from "jose";
-import { AUTHORIZATION_CODE_LIFETIME_SECONDS, REDEEMED_GRANT_RETENTION_SECONDS } from "../../src/config/defaults";
+import {
+  AUTHORIZATION_CODE_LIFETIME_SECONDS,
+  REDEEMED_GRANT_RETENTION_SECONDS,
+} from "../../src/config/defaults";
 import { hashSecret, randomToken } from "../../src/crypto/secrets";
 import { type GrantState, grantStands, redeemCode } from "../../src/grants/code-redemption";
 import {

@@ -26,13 +26,13 @@ import {
   type PasswordCheck,
   type UserStatus,
 } from "../../src/directory/directory";
+import type { UserCodeIndex } from "../../src/grants/user-code-index";
 import type { PublishedInlineHook } from "../../src/hooks/published-hook";
 import type { SigningKey } from "../../src/keys/key-store";
 import type { EventInput } from "../../src/log/event";
 import { type CountSpec, writeLine } from "../../src/log/event-log";
 import { ClientKeyStore } from "../../src/oauth/client-keys";
 import { signInKeyCache } from "../../src/signin/sign-in-key";
-import type { UserCodeIndex } from "../../src/grants/user-code-index";
 import { memoryGrants } from "./memory-grants";
 import { MEMORY_KEY_ENCRYPTION_KEY, memorySessions } from "./memory-sessions";
 

@@ -20,7 +20,8 @@ import type { Grant, GrantRequest, ResolveInput } from "./grant";
 
 export const INVALID_DEVICE_CODE = "The device code is invalid or has expired.";
 export const AUTHORIZATION_PENDING = "The device authorization is pending. Please try again later.";
-export const SLOW_DOWN = "The client is polling too frequently: wait at least the interval, now 5 seconds longer.";
+export const SLOW_DOWN =
+  "The client is polling too frequently: wait at least the interval, now 5 seconds longer.";
 export const EXPIRED_TOKEN = "The device code has expired.";
 export const DEVICE_ACCESS_DENIED = "The resource owner denied the request.";
 
@@ -30,7 +31,8 @@ export const deviceCode: Grant = {
     const { client, params, ports, serverId } = input;
     const code = params.get("device_code");
     // RFC 8628 §3.4: device_code is REQUIRED.
-    if (code === undefined) throw new OAuthError("invalid_request", "The 'device_code' parameter is missing.");
+    if (code === undefined)
+      throw new OAuthError("invalid_request", "The 'device_code' parameter is missing.");
     const nowMs = ports.clock();
     const poll = await ports.grants.pollDevice(code, { serverId, clientId: client.client_id }, nowMs);
     if (!poll.ok) throw refusal(poll.reason);
