@@ -70,7 +70,10 @@ describe("device grant rules", () => {
   it("expires after 600 s, whatever the state", () => {
     const pending = openDeviceState(REQUEST, hash, T0);
     const end = T0 + DEVICE_CODE_LIFETIME_SECONDS * 1000;
-    expect(pollDevice(pending, poll(), end - 1).outcome).toEqual({ ok: false, reason: "authorization_pending" });
+    expect(pollDevice(pending, poll(), end - 1).outcome).toEqual({
+      ok: false,
+      reason: "authorization_pending",
+    });
     expect(pollDevice(pending, poll(), end).outcome).toEqual({ ok: false, reason: "expired_token" });
     const approved = decideDevice(pending, { approve: APPROVED }, T0 + 1000);
     expect(pollDevice(approved, poll(), end).outcome).toEqual({ ok: false, reason: "expired_token" });
@@ -102,7 +105,10 @@ describe("device grant rules", () => {
   it("tells nothing to a wrong secret, another client or another server", () => {
     const approved = decideDevice(openDeviceState(REQUEST, hash, T0), { approve: APPROVED }, T0);
     expect(pollDevice(approved, poll("B".repeat(43)), T0).outcome).toEqual({ ok: false, reason: "invalid" });
-    expect(pollDevice(approved, poll("not base64url!"), T0).outcome).toEqual({ ok: false, reason: "invalid" });
+    expect(pollDevice(approved, poll("not base64url!"), T0).outcome).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
     expect(pollDevice(approved, poll(hash, { ...PRESENTED, clientId: "other" }), T0)).toEqual({
       outcome: { ok: false, reason: "invalid" },
     });
@@ -167,7 +173,14 @@ describe("user codes", () => {
 
   it("is shown as XXXX-XXXX and read back ignoring case, dashes and spaces", () => {
     expect(displayUserCode("WDJBMJHT")).toBe("WDJB-MJHT");
-    for (const typed of ["WDJB-MJHT", "wdjb-mjht", "wdjbmjht", " WDJB MJHT ", "W-D-J-B-M-J-H-T", "wDjB\tmJhT"]) {
+    for (const typed of [
+      "WDJB-MJHT",
+      "wdjb-mjht",
+      "wdjbmjht",
+      " WDJB MJHT ",
+      "W-D-J-B-M-J-H-T",
+      "wDjB\tmJhT",
+    ]) {
       expect(normalizeUserCode(typed)).toBe("WDJBMJHT");
     }
   });
