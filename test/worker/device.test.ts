@@ -348,6 +348,21 @@ describe("polling", () => {
   });
 });
 
+describe("the Grant object's device block", () => {
+  it("answers its RPC methods but not its internals (DESIGN §7.9)", async () => {
+    const stub = bindings.GRANT.get(bindings.GRANT.newUniqueId());
+    const call = (name: string, ...args: unknown[]) =>
+      Promise.resolve().then(() => {
+        const method = Reflect.get(stub, name) as (...a: unknown[]) => Promise<unknown>;
+        return Reflect.apply(method, stub, args);
+      });
+    await expect(call("deviceRequest", Date.now())).resolves.toBeUndefined();
+    for (const name of ["deviceSql", "deviceState", "writeDevice", "redeemDevice", "deviceAlarm"]) {
+      await expect(call(name), name).rejects.toThrow();
+    }
+  });
+});
+
 describe("/activate", () => {
   it("pre-fills the code from verification_uri_complete, in a page with the sign-in page's headers", async () => {
     const browser = new DeviceBrowser();
@@ -363,6 +378,17 @@ describe("/activate", () => {
     expect(res.headers.get("Cache-Control")).toBe("no-store");
     expect(page).toContain('<label for="user-code">');
     expect(page).not.toContain("<script");
+  });
+
+  it("pre-fills only what can be a code: anything else leaves the field empty", async () => {
+    const browser = new DeviceBrowser();
+    for (const junk of ["<script>x</script>", "A".repeat(10_000), "BBBB-BBB%00"]) {
+      const res = await browser.request(`${ORIGIN}/activate?${new URLSearchParams({ user_code: junk })}`);
+      expect(res.status).toBe(200);
+      const page = await res.text();
+      expect(page).toContain('name="user_code"');
+      expect(page).toMatch(/name="user_code"[^>]* value=""/);
+    }
   });
 
   it("refuses a form without this browser's CSRF cookie, or a forged one", async () => {
