@@ -508,6 +508,38 @@ describe("the whole flow", () => {
     expect(page).not.toContain('name="password"');
   });
 
+  it("a confidential client polls with its secret; a device code in the URL is refused", async () => {
+    const browser = new DeviceBrowser();
+    const device = new Browser();
+    const started = await deviceAuthorize(device, { scope: "read" }, basic(world.cli, SECRET));
+    const { device_code, user_code } = (await started.json()) as Authorized;
+    const page = await (await signInAndReview(browser, user_code, world.alice)).text();
+    expect((await decide(browser, page, "allow")).status).toBe(200);
+    // RFC 6749 §2.3.1's reasoning for every secret: never in the request URI.
+    const inQuery = await device.fetch(
+      new Request(`${world.issuer}/v1/token?device_code=${encodeURIComponent(device_code)}`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          Authorization: basic(world.cli, SECRET),
+        },
+        body: new URLSearchParams({ grant_type: DEVICE_GRANT, device_code }).toString(),
+      }),
+    );
+    expect(await oauthError(inQuery)).toBe("invalid_request");
+    // Without its secret the confidential client is nobody.
+    expect(await oauthError(await poll(device, device_code, world.cli))).toBe("invalid_client");
+    const res = await device.fetch(
+      tokenRequest(
+        world.issuer,
+        { grant_type: DEVICE_GRANT, device_code },
+        { authorization: basic(world.cli, SECRET) },
+      ),
+    );
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { scope: string }).scope).toBe("read");
+  });
+
   it("deny: the device hears access_denied", async () => {
     const browser = new DeviceBrowser();
     const device = new Browser();
