@@ -5,8 +5,9 @@
  * lookup stands between a request and its grant. Malformed ids are refused here, before
  * `idFromString`, which throws on text that is not an id of this namespace.
  */
-import { AUTHORIZATION_CODE_SECRET_BYTES } from "../config/defaults";
+import { AUTHORIZATION_CODE_SECRET_BYTES, DEVICE_CODE_SECRET_BYTES } from "../config/defaults";
 import { randomToken } from "../crypto/secrets";
+import { formatDeviceCode, parseDeviceCode } from "./device-authorization";
 import {
   formatCode,
   formatRefreshToken,
@@ -99,5 +100,28 @@ export function durableGrants(namespace: DurableObjectNamespace<Grant>): GrantPo
       const facts = await stub(grantId)?.describe(nowMs);
       return facts && { ...facts, grantId };
     },
+
+    // ---- Device authorization (RFC 8628) ----
+    async openDevice(request, nowMs) {
+      const id = namespace.newUniqueId();
+      const secret = randomToken(DEVICE_CODE_SECRET_BYTES);
+      await namespace.get(id).openDevice(request, secret, nowMs);
+      const grantId = grantIdFromObjectId(id.toString());
+      return { grantId, deviceCode: formatDeviceCode(grantId, secret) };
+    },
+    async deviceRequest(grantId, nowMs) {
+      return stub(grantId)?.deviceRequest(nowMs);
+    },
+    async decideDevice(grantId, decision, nowMs) {
+      return (await stub(grantId)?.decideDevice(decision, nowMs)) ?? false;
+    },
+    async pollDevice(deviceCode, presented, nowMs) {
+      const parts = parseDeviceCode(deviceCode);
+      const grant = parts && stub(parts.grantId);
+      if (!parts || !grant) return { ok: false, reason: "invalid" };
+      const outcome = await grant.pollDevice(parts.secret, presented, nowMs);
+      return outcome.ok ? { ok: true, grantId: parts.grantId, request: outcome.request } : outcome;
+    },
+    // ---- end device authorization ----
   };
 }

@@ -1,3 +1,5 @@
+import type { DeviceDecision, DevicePoll, DeviceRequest } from "./device-authorization";
+
 /**
  * The port through which protocol code reaches grants (DESIGN §1 "Grant"): one sign-in of one user to
  * one client is one Durable Object, created near the user at `/v1/authorize`, which holds the
@@ -149,4 +151,19 @@ export interface GrantPort {
   revokeAccessToken(grantId: string, jti: string, expiresAtMs: number, nowMs: number): Promise<void>;
   /** The grant's public facts, or undefined when there is no such grant (or it was forgotten). */
   describe(grantId: string, nowMs: number): Promise<GrantFacts | undefined>;
+
+  // ---- Device authorization (RFC 8628): src/grants/device-authorization.ts ----
+  /** A new grant, PENDING for DEVICE_CODE_LIFETIME_SECONDS; its id and the device code (`<grant id>.<secret>`). */
+  openDevice(request: DeviceRequest, nowMs: number): Promise<{ grantId: string; deviceCode: string }>;
+  /** What a pending, live device grant asks for (the approval page); undefined otherwise. */
+  deviceRequest(grantId: string, nowMs: number): Promise<DeviceRequest | undefined>;
+  /** The user's approval or denial, taken once while pending; false when it came too late. */
+  decideDevice(grantId: string, decision: DeviceDecision, nowMs: number): Promise<boolean>;
+  /** One poll with `deviceCode` by `clientId` at `serverId`; after approval exactly one poll gets `ok`. */
+  pollDevice(
+    deviceCode: string,
+    presented: { serverId: string; clientId: string },
+    nowMs: number,
+  ): Promise<DevicePoll>;
+  // ---- end device authorization ----
 }

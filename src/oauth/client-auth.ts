@@ -41,7 +41,13 @@ export const SUPPORTED_CLIENT_AUTH_METHODS = [
  * tokens are sender-constrained or rotated; Okta's SPA default is ROTATE). Every other grant relies on
  * the client's own credential.
  */
-export const PUBLIC_CLIENT_GRANT_TYPES: readonly string[] = ["authorization_code", "refresh_token"];
+export const PUBLIC_CLIENT_GRANT_TYPES: readonly string[] = [
+  "authorization_code",
+  "refresh_token",
+  // RFC 8628 §3.4: a device is usually a public client (Okta: native apps only); its proof is the
+  // device code, bound to the client and redeemed once after the user approved.
+  "urn:ietf:params:oauth:grant-type:device_code",
+];
 
 type SupportedMethod = Extract<TokenEndpointAuthMethod, (typeof SUPPORTED_CLIENT_AUTH_METHODS)[number]>;
 

@@ -31,6 +31,8 @@ export function serverMetadata(snapshot: Snapshot, issuer: string) {
     // RFC 9207: every authorization response names its issuer.
     authorization_response_iss_parameter_supported: true,
     end_session_endpoint: `${issuer}/v1/logout`,
+    // RFC 8628 §4: the device authorization endpoint (its grant type is in grant_types_supported).
+    device_authorization_endpoint: `${issuer}/v1/device/authorize`,
     grant_types_supported: [...SUPPORTED_GRANT_TYPES],
     token_endpoint_auth_methods_supported: [...SUPPORTED_CLIENT_AUTH_METHODS],
     // RFC 8414 §2: required once private_key_jwt is listed; never `none` (§2).

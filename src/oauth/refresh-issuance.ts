@@ -20,8 +20,13 @@ import type { TokenDecision } from "./authority";
 import { INVALID_CODE } from "./grants/authorization-code";
 import type { GrantRequest } from "./grants/grant";
 
-/** The grant types whose responses may carry a refresh token (Okta); device_code joins with issue 12 item 5. */
-export const REFRESH_TOKEN_GRANTS: readonly string[] = ["authorization_code", "password", "refresh_token"];
+/** The grant types whose responses may carry a refresh token (Okta: the ones that sign a user in, and refresh). */
+export const REFRESH_TOKEN_GRANTS: readonly string[] = [
+  "authorization_code",
+  "password",
+  "refresh_token",
+  "urn:ietf:params:oauth:grant-type:device_code",
+];
 
 const OFFLINE_ACCESS = "offline_access";
 const PASSWORD_AMR = ["pwd"];

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { AppEnv, BindPorts } from "../context";
 import { CORS_POLICIES, withCors } from "./cors";
 import { customServer } from "./custom-server";
+import { deviceAuthorizeEndpoint } from "./device-authorize";
 import { discoveryEndpoint, openIdConfigurationEndpoint } from "./discovery";
 import { introspectEndpoint } from "./introspect";
 import { keysEndpoint } from "./keys";
@@ -54,5 +55,8 @@ export function oauthRouter(bind: BindPorts) {
   // RFC 7662 and RFC 7009 (issue 12): okta-auth-js calls both from the browser.
   router.all("/v1/introspect", withCors(bind, CORS_POLICIES.introspect, server(introspectEndpoint())));
   router.all("/v1/revoke", withCors(bind, CORS_POLICIES.revoke, server(revokeEndpoint())));
+
+  // RFC 8628 §3.1: devices, not browser apps, call it (no CORS); the endpoint answers other methods itself.
+  router.all("/v1/device/authorize", server(deviceAuthorizeEndpoint()));
   return router;
 }

@@ -191,7 +191,7 @@ export async function issueClaims<D extends TokenDecision>(
   if (input.client.token_endpoint_auth_method === "none" && !PUBLIC_CLIENT_GRANT_TYPES.includes(grant.type)) {
     throw new OAuthError(
       "unauthorized_client",
-      "The client is not authorized to use the provided grant type: a public client may use only authorization_code with PKCE.",
+      "The client is not authorized to use the provided grant type: a public client may use only authorization_code with PKCE and the device code.",
     );
   }
   const resolved = await grant.resolve({ ...input, serverId: authority.serverId });

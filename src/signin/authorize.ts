@@ -48,7 +48,7 @@ export const CONSENT_FORM_NOT_VALID =
   "This consent form is no longer valid. Return to the application and sign in again.";
 
 /** Who signed in, for how the code is bound. */
-interface SignedIn extends Authentication {
+export interface SignedIn extends Authentication {
   sessionId: string;
 }
 
@@ -108,7 +108,7 @@ export async function authorizeEndpoint(c: Ctx): Promise<Response> {
  * A hosted page's posted form, read as strictly as a token request (size, media type, UTF-8, no
  * repeats), or the 400 page for a body that is not one.
  */
-async function postedForm(c: Ctx): Promise<ReadonlyMap<string, string> | Response> {
+export async function postedForm(c: Ctx): Promise<ReadonlyMap<string, string> | Response> {
   try {
     return await readFormBody(c.req.raw, SIGN_IN_BODY_MAX_BYTES);
   } catch (error) {
@@ -345,7 +345,7 @@ function unknownScopes(c: Ctx, client: Client, request: AuthorizeRequest): strin
 }
 
 /** A new session for `authn`, replacing the browser's current one (a sign-in is never shared). */
-async function startSession(c: Ctx, authn: Authentication, cookies: string[]): Promise<SignedIn> {
+export async function startSession(c: Ctx, authn: Authentication, cookies: string[]): Promise<SignedIn> {
   const ports = c.get("ports");
   const previous = readCookie(c, "session");
   if (previous) await ports.sessions.end(previous);
@@ -354,7 +354,7 @@ async function startSession(c: Ctx, authn: Authentication, cookies: string[]): P
   return fromSession(session);
 }
 
-function fromSession(session: Session): SignedIn {
+export function fromSession(session: Session): SignedIn {
   return { userId: session.userId, amr: session.amr, authTime: session.authTime, sessionId: session.id };
 }
 
@@ -410,7 +410,7 @@ function withCookies(response: Response, cookies: readonly string[]): Response {
 }
 
 /** The client `clientId` names if it may use authorization endpoints now (active, not revoked). */
-async function activeClient(ports: Ports, clientId: string | undefined): Promise<Client | undefined> {
+export async function activeClient(ports: Ports, clientId: string | undefined): Promise<Client | undefined> {
   if (clientId === undefined || clientId.length > 100) return undefined;
   const client = await ports.config.client(clientId);
   if (client?.status !== "ACTIVE" || ports.revocations.isRevoked("client", client.client_id)) {

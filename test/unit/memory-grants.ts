@@ -12,6 +12,15 @@ import {
 } from "../../src/config/defaults";
 import { hashSecret, randomToken } from "../../src/crypto/secrets";
 import { type GrantState, grantStands, redeemCode } from "../../src/grants/code-redemption";
+import {
+  type DeviceState,
+  decideDevice,
+  formatDeviceCode,
+  openDeviceState,
+  parseDeviceCode,
+  pendingRequest,
+  pollDevice,
+} from "../../src/grants/device-authorization";
 import { formatCode, formatRefreshToken, parseCode, parseRefreshToken } from "../../src/grants/grant-id";
 import type { GrantPort } from "../../src/grants/grant-port";
 import {
@@ -30,9 +39,11 @@ const RETENTION_MS = REDEEMED_GRANT_RETENTION_SECONDS * 1000;
 export function memoryGrants(): GrantPort & {
   states: Map<string, GrantState>;
   families: Map<string, RefreshFamily>;
+  devices: Map<string, DeviceState>;
 } {
   const states = new Map<string, GrantState>();
   const families = new Map<string, RefreshFamily>();
+  const devices = new Map<string, DeviceState>();
   const retired = new Map<string, Set<string>>();
   const revokedJtis = new Set<string>();
   const newId = () => base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
@@ -40,6 +51,7 @@ export function memoryGrants(): GrantPort & {
   return {
     states,
     families,
+    devices,
     async issueCode(request, nowMs) {
       const grantId = newId();
       const secret = randomToken(32);
@@ -203,5 +215,40 @@ export function memoryGrants(): GrantPort & {
           : undefined,
       };
     },
+
+    // ---- Device authorization (RFC 8628): the Grant object's rules over a Map ----
+    async openDevice(request, nowMs) {
+      const grantId = base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
+      const secret = randomToken(32);
+      devices.set(grantId, openDeviceState(structuredClone(request), await hashSecret(secret), nowMs));
+      return { grantId, deviceCode: formatDeviceCode(grantId, secret) };
+    },
+    async deviceRequest(grantId, nowMs) {
+      return pendingRequest(devices.get(grantId), nowMs);
+    },
+    async decideDevice(grantId, decision, nowMs) {
+      const next = decideDevice(devices.get(grantId), decision, nowMs);
+      if (next) devices.set(grantId, next);
+      return next !== undefined;
+    },
+    async pollDevice(deviceCode, presented, nowMs) {
+      const parts = parseDeviceCode(deviceCode);
+      if (!parts) return { ok: false, reason: "invalid" };
+      const poll = { ...presented, secretHash: await hashSecret(parts.secret) };
+      const { outcome, next } = pollDevice(devices.get(parts.grantId), poll, nowMs);
+      if (next === "redeemed" && outcome.ok) {
+        devices.delete(parts.grantId);
+        states.set(parts.grantId, {
+          request: outcome.request,
+          codeHash: randomToken(32),
+          codeExpiresAt: nowMs,
+          refusals: 0,
+          status: "ACTIVE",
+          expiresAt: nowMs + REDEEMED_GRANT_RETENTION_SECONDS * 1000,
+        });
+      } else if (next && next !== "redeemed") devices.set(parts.grantId, next);
+      return outcome.ok ? { ok: true, grantId: parts.grantId, request: outcome.request } : outcome;
+    },
+    // ---- end device authorization ----
   };
 }

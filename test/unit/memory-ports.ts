@@ -26,6 +26,7 @@ import {
   type PasswordCheck,
   type UserStatus,
 } from "../../src/directory/directory";
+import type { UserCodeIndex } from "../../src/grants/user-code-index";
 import type { PublishedInlineHook } from "../../src/hooks/published-hook";
 import type { SigningKey } from "../../src/keys/key-store";
 import type { EventInput } from "../../src/log/event";
@@ -149,6 +150,7 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
     sessions: memorySessions(),
     signInKey: () => signInKeyCache().get(MEMORY_KEY_ENCRYPTION_KEY),
     grants: memoryGrants(),
+    userCodes: memoryUserCodes(),
     consents: memoryConsents(),
     log: {
       record: (input, options) => {
@@ -202,6 +204,7 @@ export function unlimited(clock: () => number): RateLimits {
     token: () => verdict,
     authFailures: { refusal: () => undefined, failed: async () => undefined, status: () => undefined },
     signIn: async () => verdict,
+    deviceUserCode: async () => verdict,
     management: async () => verdict,
     now: clock,
   };
@@ -291,6 +294,26 @@ function memoryConsents(): Ports["consents"] {
     grant: async (subject, scopes) => {
       const k = key(subject.userId, subject.clientId, subject.serverId);
       granted.set(k, new Set([...(granted.get(k) ?? []), ...scopes.map((s) => s.id)]));
+    },
+  };
+}
+
+/** The user-code index in memory: canonical code → grant id and expiry (src/grants/user-code-index.ts). */
+export function memoryUserCodes(): UserCodeIndex {
+  const rows = new Map<string, { grantId: string; expiresAt: number }>();
+  return {
+    async register(userCode, grantId, expiresAt, nowMs) {
+      const held = rows.get(userCode);
+      if (held && held.expiresAt > nowMs) return false;
+      rows.set(userCode, { grantId, expiresAt });
+      return true;
+    },
+    async find(userCode, nowMs) {
+      const row = rows.get(userCode);
+      return row && row.expiresAt > nowMs ? row.grantId : undefined;
+    },
+    async forget(userCode) {
+      rows.delete(userCode);
     },
   };
 }

@@ -109,7 +109,14 @@ describe("discovery", () => {
     code_challenge_methods_supported: ["S256"],
     authorization_response_iss_parameter_supported: true,
     end_session_endpoint: `${f.issuer}/v1/logout`,
-    grant_types_supported: ["client_credentials", "password", "authorization_code", "refresh_token"],
+    device_authorization_endpoint: `${f.issuer}/v1/device/authorize`,
+    grant_types_supported: [
+      "client_credentials",
+      "password",
+      "authorization_code",
+      "refresh_token",
+      "urn:ietf:params:oauth:grant-type:device_code",
+    ],
     token_endpoint_auth_methods_supported: [
       "client_secret_basic",
       "client_secret_post",

@@ -251,6 +251,9 @@ const OAuthErrorBody = z.object({
     access_denied: "no policy rule matched",
     server_error: "the rule's inline hook answered an error",
     temporarily_unavailable: "RFC 6749 §4.1.2.1",
+    authorization_pending: "RFC 8628 §3.5: the user has not decided yet",
+    slow_down: "RFC 8628 §3.5: polled faster than the interval",
+    expired_token: "RFC 8628 §3.5: the device code expired",
   }),
   error_description: z.string(),
 });
