@@ -611,3 +611,7 @@ export const MAX_REDIRECT_URIS = 100;
 export const CONSENT_GRANTS_PAGE_LIMIT = { default: 20, max: 200 } as const;
 /** Longest `clientId` / `scopeId` the grants API reads: ids are 20–100 characters; more is a 400, not a scan. */
 export const CONSENT_GRANTS_QUERY_MAX_LENGTH = 100;
+
+// ---- admin roles (src/admin/user-roles.ts) ----
+/** A role assignment request is `{"type": "SUPER_ADMIN"}`: 4 KiB is far more than any needs. */
+export const ADMIN_ROLE_BODY_MAX_BYTES = 4 * 1024;
