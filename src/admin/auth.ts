@@ -27,16 +27,8 @@ import { createMiddleware } from "hono/factory";
 import { rightsOfRoles } from "../config/admin-roles";
 import { ORG_KEYS_ID } from "../config/defaults";
 import type { RevocationView } from "../config/revocation-pulse";
-import {
-  type AdminCaller,
-  ALL_RIGHTS,
-  holds,
-  intersect,
-  minimal,
-  type Rights,
-} from "../config/rights";
-import type { Client } from "../config/schemas";
-import { OKTA_SCOPES, type OktaScope } from "../config/schemas";
+import { type AdminCaller, ALL_RIGHTS, holds, intersect, minimal, type Rights } from "../config/rights";
+import { type Client, OKTA_SCOPES, type OktaScope } from "../config/schemas";
 import type { AppEnv, BindPorts, Deps } from "../context";
 import { hashSecret, secretMatchesAny } from "../crypto/secrets";
 import { adminStanding } from "../directory/admin-roles";
