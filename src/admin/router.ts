@@ -62,8 +62,7 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   router.route("/api-tokens", apiTokensRouter(deps));
   router.route("/logs", logsRouter(deps.now));
   // Writes on a user holding admin roles need the rights those roles give (src/admin/user-roles.ts).
-  router.use("/users/:id", protectAdmins());
-  router.use("/users/:id/lifecycle/*", protectAdmins());
+  router.use("/users/:id/*", protectAdmins());
   router.route("/users", usersRouter(deps.now));
 
   // Groups, memberships and app assignments (the directory, D1): before the catch-all below.

@@ -102,7 +102,7 @@ export function userRolesRouter(now: () => number) {
  */
 export function protectAdmins() {
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD" && GUARDED.test(c.req.path)) {
       const id = c.req.param("id") ?? "";
       const user = id ? await findUser(c.env.DIRECTORY, id) : null;
       // An unknown user is the route's own 404.
@@ -114,6 +114,9 @@ export function protectAdmins() {
     await next();
   });
 }
+
+/** The user itself and its lifecycle: what changes who can sign in as the user, and with what. */
+const GUARDED = /^\/api\/v1\/users\/[^/]+(?:\/lifecycle\/[^/]+)?\/?$/;
 
 /** 403 E0000006 naming the scopes the caller lacks of `rights`. */
 function requireRights(c: Ctx, rights: Parameters<typeof lacking>[1]): void {
