@@ -153,7 +153,19 @@ function authorize(principal: AdminCaller, method: string, path: string): Respon
       // Revoking oneself never widens anything, so a token needs no scope for it.
       if (method === "DELETE" && path === "/api/v1/api-tokens/current") return undefined;
       return missingScopes(principal.rights, method, path) ? forbidden() : undefined;
-    case "USER":
+    case "USER": {
+      // A new token would not help when the user's roles are what falls short: no challenge, and
+      // the causes say what is required (the console shows them).
+      const required = missingScopes(principal.rights, method, path);
+      if (!required) return undefined;
+      return new ApiError(
+        "E0000006",
+        "You do not have permission to perform the requested action",
+        required.map((scope) => ({
+          errorSummary: `requires ${scope}, which the token or the user's admin roles do not give`,
+        })),
+      ).getResponse();
+    }
     case "CLIENT": {
       const required = missingScopes(principal.rights, method, path);
       if (!required) return undefined;

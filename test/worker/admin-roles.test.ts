@@ -359,6 +359,10 @@ describe("a user's org access token", () => {
       expect(res.status, `${method} ${path}`).toBe(403);
       expect(res.body.errorCode).toBe("E0000006");
     }
+    const refused = await call("POST", `/users/${victim.id}/lifecycle/suspend`, undefined, bearer);
+    expect(refused.body.errorCauses).toEqual([
+      { errorSummary: "requires okta.users.manage, which the token or the user's admin roles do not give" },
+    ]);
     expect(await userRow(victim.id)).toEqual(before);
     expect((await roleRows(reader.id)).map((r) => r.type)).toEqual(["READ_ONLY_ADMIN"]);
   });
