@@ -13,6 +13,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app";
 import { ORG_KEYS_ID } from "../../src/config/defaults";
+import { d1Directory } from "../../src/directory/d1-directory";
 import type { Env } from "../../src/env";
 import type { LogMessage, LogQueue } from "../../src/log/event-log";
 import { buildAccessToken } from "../../src/tokens/access-token";
@@ -194,6 +195,14 @@ describe("the Role Assignment API for users", () => {
     expect((await adminCall("DELETE", `/users/${user.id}`)).status).toBe(204); // deletes
     expect(await userRow(user.id)).toBeNull();
     expect(await roleRows(user.id)).toEqual([]);
+  });
+
+  it("hands the user's roles to user grants with the rest of the subject (one batch)", async () => {
+    const user = await seedUser();
+    const directory = d1Directory(db());
+    expect((await directory.subject(user.id, "any-app"))?.adminRoles).toEqual([]);
+    await assign(user.id, "READ_ONLY_ADMIN");
+    expect((await directory.subject(user.id, "any-app"))?.adminRoles).toEqual(["READ_ONLY_ADMIN"]);
   });
 
   it("records Okta's user.account.privilege.grant and .revoke with the user as target", async () => {
