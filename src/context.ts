@@ -9,7 +9,7 @@ import type { AuditedWrite } from "./admin/audit";
 import { type ConfigSource, ConfigStore } from "./config/config-store";
 import { RateLimitStore, type RateLimits } from "./config/rate-limits";
 import { type PulseSource, RevocationPulse, type RevocationView } from "./config/revocation-pulse";
-import type { AdminPrincipal } from "./config/rights";
+import type { AdminCaller } from "./config/rights";
 import type { Snapshot } from "./config/schemas";
 import { isLocalDevelopment, type ProtocolSettings } from "./config/vars";
 import { type ConsentStore, d1Consents } from "./directory/consent-grants";
@@ -105,7 +105,7 @@ export interface AppEnv {
     snapshot: Snapshot;
     issuer: string;
     /** The management API's caller and its okta.* rights, set by `requireAdmin` (src/admin/auth.ts). */
-    admin: AdminPrincipal;
+    admin: AdminCaller;
     /** Set by the management API's first middleware (src/admin/org-origin.ts). */
     orgUrl: string;
     /**

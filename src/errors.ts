@@ -167,7 +167,8 @@ export type ApiErrorCode =
   | "E0000033" // Can't specify a search query and filter in the same request
   | "E0000038" // This operation is not allowed in the user's current status
   | "E0000047" // API call exceeded rate limit
-  | "E0000060"; // Unsupported operation (a write to the built-in Everyone group)
+  | "E0000060" // Unsupported operation (a write to the built-in Everyone group)
+  | "E0000090"; // Duplicate role assignment exception
 
 const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   E0000001: 400,
@@ -186,6 +187,7 @@ const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   E0000038: 403,
   E0000047: 429,
   E0000060: 400,
+  E0000090: 409,
 };
 
 export interface ApiErrorCause {

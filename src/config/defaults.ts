@@ -648,3 +648,7 @@ export const DEVICE_USER_CODE_INPUT_MAX_LENGTH = 64;
 export const DEVICE_ACTIVATION_FORM_LIFETIME_SECONDS = 600;
 /** Expired user-code rows deleted beside each new one, so the D1 table stays bounded without a cron. */
 export const DEVICE_USER_CODE_SWEEP = 20;
+
+// ---- admin roles (src/admin/user-roles.ts) ----
+/** A role assignment request is `{"type": "SUPER_ADMIN"}`: 4 KiB is far more than any needs. */
+export const ADMIN_ROLE_BODY_MAX_BYTES = 4 * 1024;

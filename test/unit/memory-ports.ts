@@ -6,6 +6,7 @@
 
 import { importJWK } from "jose";
 import { createApp, createDeps } from "../../src/app";
+import type { AdminRoleType } from "../../src/config/admin-roles";
 import { ORG_KEYS_ID } from "../../src/config/defaults";
 import type { RateLimits } from "../../src/config/rate-limits";
 import type { RevocableKind } from "../../src/config/revocations";
@@ -90,6 +91,8 @@ export interface MemoryUser {
   status?: UserStatus;
   profile: { login: string } & Record<string, unknown>;
   password?: string;
+  /** Admin role assignments (migrations/0007_admin_roles.sql). */
+  adminRoles?: AdminRoleType[];
 }
 
 export interface MemoryDirectoryWorld {
@@ -279,6 +282,7 @@ export function memoryDirectory(world: MemoryDirectoryWorld, calls: string[] = [
         groups: mine,
         assigned: assignment !== undefined,
         appProfile: assignment ? (assignment.profile ?? {}) : null,
+        adminRoles: user.adminRoles ?? [],
       };
     },
   };

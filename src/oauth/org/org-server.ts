@@ -4,11 +4,13 @@
  * scopes an admin granted the client. The token is Okta's org access token: `iss` and `aud` are the
  * org URL, `ver` 1, `cid`, `scp`, `sub` = the client id, one hour. No policies, claims or hooks.
  */
+import { rightsOfRoles } from "../../config/admin-roles";
 import { ORG_ACCESS_TOKEN_LIFETIME_SECONDS, ORG_KEYS_ID, TOKEN_ID_BYTES } from "../../config/defaults";
 import { randomToken } from "../../crypto/secrets";
-import { OAuthError } from "../../errors";
+import { echoList, OAuthError } from "../../errors";
 import { buildAccessToken } from "../../tokens/access-token";
 import type { TokenAuthority, TokenDecision } from "../authority";
+import type { GrantRequest } from "../grants/grant";
 import { grantOrgScopes } from "./scopes";
 
 export function orgServer(issuer: string): TokenAuthority<TokenDecision> {
@@ -29,7 +31,7 @@ export function orgServer(issuer: string): TokenAuthority<TokenDecision> {
     },
 
     decide: (request) => ({
-      scopes: grantOrgScopes(request.client, request.requestedScopes),
+      scopes: grantUserScopes(request, grantOrgScopes(request.client, request.requestedScopes)),
       trace: [],
     }),
 
@@ -50,4 +52,26 @@ export function orgServer(issuer: string): TokenAuthority<TokenDecision> {
 
     applyHook: async (_request, _decision, token) => token,
   };
+}
+
+/**
+ * For a user's grant (the admin console's sign-in), the scopes the app may have must also be within
+ * what the user's admin roles give, and only while the user is ACTIVE (README "Admin roles"): all
+ * of them, or `invalid_scope` naming the rest, as the client check answers. The management API
+ * narrows the token again at each request, so a role removed later takes effect there at once.
+ */
+export function grantUserScopes<S extends string>(request: Pick<GrantRequest, "subject">, scopes: S[]): S[] {
+  const subject = request.subject;
+  if (!subject) return scopes;
+  const rights = new Set<string>(
+    subject.user.status === "ACTIVE" ? rightsOfRoles(subject.adminRoles ?? []) : [],
+  );
+  const missing = scopes.filter((s) => !rights.has(s));
+  if (missing.length > 0) {
+    throw new OAuthError(
+      "invalid_scope",
+      `The following scopes were requested, but the user's admin roles do not grant them: ${echoList(missing)}`,
+    );
+  }
+  return scopes;
 }
