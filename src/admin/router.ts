@@ -21,6 +21,7 @@ import { logsRouter } from "./logs";
 import { openApiRouter } from "./openapi/router";
 import { requireOrgUrl } from "./org-origin";
 import { policiesRouter } from "./policies";
+import { serverTokensRouter, userTokensRouter } from "./refresh-tokens";
 import { allowedMethods, methodNotAllowed } from "./responses";
 import { scopesRouter } from "./scopes";
 import { serversRouter } from "./servers";
@@ -57,14 +58,14 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   router.route("/authorizationServers", scopesRouter());
   router.route("/authorizationServers", claimsRouter());
   router.route("/inlineHooks", inlineHooksRouter());
-  router.route("/apps", appsRouter());
+  router.route("/apps", appsRouter(bind, deps.now));
   router.route("/api-tokens", apiTokensRouter(deps));
   router.route("/logs", logsRouter(deps.now));
-  router.route("/users", usersRouter(deps.now));
+  router.route("/users", usersRouter(deps.now, bind));
 
   // Groups, memberships and app assignments (the directory, D1): before the catch-all below.
-  router.route("/apps", appAssignmentsRouter(deps.now));
-  router.route("/groups", groupsRouter(deps.now));
+  router.route("/apps", appAssignmentsRouter(deps.now, bind));
+  router.route("/groups", groupsRouter(deps.now, bind));
   router.route("/users", userGroupsRouter());
 
   // Trusted origins (the edges' CORS decisions, src/oauth/cors.ts).
@@ -72,6 +73,10 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
 
   // Users' consent grants (src/signin/consent.ts writes them).
   router.route("/users", userGrantsRouter(deps.now));
+
+  // Refresh tokens (the grant index, src/admin/refresh-tokens.ts).
+  router.route("/users", userTokensRouter(deps.now, bind));
+  router.route("/authorizationServers", serverTokensRouter(deps.now, bind));
 
   // Last: a known path with a method it does not support is a 405, anything else a 404.
   let allowed: ((path: string) => string[]) | undefined;

@@ -611,3 +611,15 @@ export const MAX_REDIRECT_URIS = 100;
 export const CONSENT_GRANTS_PAGE_LIMIT = { default: 20, max: 200 } as const;
 /** Longest `clientId` / `scopeId` the grants API reads: ids are 20–100 characters; more is a 400, not a scan. */
 export const CONSENT_GRANTS_QUERY_MAX_LENGTH = 100;
+
+// ---- grant and token management (src/directory/grant-index.ts, src/admin/refresh-tokens.ts) ----
+/** Okta's page size for refresh tokens (`listRefreshTokensForUserAndClient`: 20 by default, 200 at most). */
+export const REFRESH_TOKENS_PAGE_LIMIT = { default: 20, max: 200 } as const;
+/** Apps listed by `/users/{id}/clients` and `/authorizationServers/{id}/clients` (Okta pages neither): one page's worth. */
+export const GRANT_CLIENTS_MAX = 200;
+/** Grant objects revoked at once by one directory write: enough to overlap round trips, few enough not to flood one colo. */
+export const GRANT_REVOCATION_PARALLELISM = 8;
+/** Index rows read per step of a revocation sweep. */
+export const GRANT_REVOCATION_BATCH = 100;
+/** Grant objects one request revokes at most: under the Workers limit of 1,000 subrequests, with room for the rest of the request. */
+export const GRANT_REVOCATION_MAX_PER_REQUEST = 800;

@@ -32,6 +32,7 @@ import type { EventInput } from "../../src/log/event";
 import { type CountSpec, writeLine } from "../../src/log/event-log";
 import { ClientKeyStore } from "../../src/oauth/client-keys";
 import { signInKeyCache } from "../../src/signin/sign-in-key";
+import { memoryGrantIndex } from "./memory-grant-index";
 import { memoryGrants } from "./memory-grants";
 import { MEMORY_KEY_ENCRYPTION_KEY, memorySessions } from "./memory-sessions";
 
@@ -149,6 +150,7 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
     sessions: memorySessions(),
     signInKey: () => signInKeyCache().get(MEMORY_KEY_ENCRYPTION_KEY),
     grants: memoryGrants(),
+    grantIndex: memoryGrantIndex(),
     consents: memoryConsents(),
     log: {
       record: (input, options) => {
