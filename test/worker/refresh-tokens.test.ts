@@ -8,6 +8,8 @@
  * grant.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import * as z from "zod";
+import type { OpenApiDocument } from "../../src/admin/openapi/document";
 import { EVERYONE_GROUP_ID } from "../../src/directory/directory";
 import { indexGrant } from "../../src/directory/grant-index";
 import { durableGrants } from "../../src/grants/durable-grants";
@@ -321,6 +323,43 @@ describe("indexGrant: only a user who may hold the grant is indexed", () => {
       .run();
     expect(await indexGrant(bindings.DIRECTORY, entry(unassigned.id, someGrantId(), "everyone-app"))).toMatch(
       /^oar/,
+    );
+  });
+});
+
+describe("answers match the OpenAPI document", () => {
+  it("every token route's 200 validates against the schema the document names for it", async () => {
+    const doc = (await (
+      await freshApp()(new Request(`${ORIGIN}/api/v1/openapi.json`))
+    ).json()) as OpenApiDocument;
+    const local = (v: unknown) =>
+      JSON.parse(JSON.stringify(v).replaceAll('"#/components/schemas/', '"#/$defs/'));
+    const validate = (template: string, body: unknown) => {
+      const op = doc.paths[template]?.get;
+      const answer = op?.responses["200"];
+      const schema = answer && "content" in answer ? answer.content?.["application/json"]?.schema : undefined;
+      expect(schema, template).toBeDefined();
+      const checked = z
+        .fromJSONSchema({ ...local(schema), $defs: local(doc.components.schemas) })
+        .safeParse(body);
+      expect(checked.error?.issues ?? [], template).toEqual([]);
+    };
+    const { user, held } = await holder(1);
+    const token = held[0]?.tokenId;
+    const u = "/api/v1/users/{userId}/clients";
+    const a = "/api/v1/authorizationServers/{authServerId}/clients";
+    validate(u, (await adminCall("GET", `/users/${user.id}/clients`)).body);
+    validate(`${u}/{clientId}/tokens`, (await adminCall("GET", `${userTokens(user.id)}?expand=scope`)).body);
+    validate(
+      `${u}/{clientId}/tokens/{tokenId}`,
+      (await adminCall("GET", `${userTokens(user.id)}/${token}`)).body,
+    );
+    validate(a, (await adminCall("GET", `/authorizationServers/${world.serverId}/clients`)).body);
+    validate(`${a}/{clientId}/tokens`, (await adminCall("GET", serverTokens())).body);
+    await adminCall("DELETE", `${serverTokens()}/${token}`);
+    validate(
+      `${a}/{clientId}/tokens/{tokenId}`,
+      (await adminCall("GET", `${serverTokens()}/${token}?expand=scope`)).body,
     );
   });
 });

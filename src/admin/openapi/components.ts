@@ -63,6 +63,8 @@ export const responseSchemas = {
   Session: views.SessionView,
   TrustedOrigin: views.TrustedOriginView,
   OAuth2ScopeConsentGrant: views.ConsentGrantView,
+  OAuth2Client: views.OAuth2ClientView,
+  OAuth2RefreshToken: views.RefreshTokenView,
 };
 
 export type RequestSchemaName = keyof typeof requestSchemas;
