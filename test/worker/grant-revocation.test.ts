@@ -9,7 +9,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { ALL_RIGHTS } from "../../src/config/rights";
+import type { Env } from "../../src/env";
 import { durableGrants } from "../../src/grants/durable-grants";
+import type { LogMessage, LogQueue } from "../../src/log/event-log";
 import { engineer, grantFor, type HeldGrant, indexStatus, signedIn, userinfoStatus } from "./grant-fixtures";
 import { adminCall, adminRequest, controlPlane, freshApp } from "./helpers";
 import { assignGroup, assignUser, insertGroup } from "./people-fixtures";
@@ -195,5 +197,35 @@ describe("assignments", () => {
     );
     expect((await adminCall("DELETE", `/apps/no-such-app/users/${target.userId}`)).status).toBe(404);
     await expectStanding(target);
+  });
+});
+
+describe("the system log", () => {
+  it("each revoked grant is one app.oauth2.as.token.revoke event naming the token, user, app and cause", async () => {
+    const target = await holder();
+    const sent: LogMessage[] = [];
+    const queue: LogQueue = {
+      sendBatch: async (messages) => {
+        for (const m of messages) sent.push(m.body);
+      },
+    };
+    const env: Env = { ...bindings, LOG_QUEUE: queue as unknown as Env["LOG_QUEUE"] };
+    const res = await freshApp()(adminRequest("POST", `/users/${target.userId}/lifecycle/suspend`), env);
+    expect(res.status).toBe(200);
+    const revokes = sent.map((m) => m.event).filter((e) => e.eventType === "app.oauth2.as.token.revoke");
+    expect(revokes).toHaveLength(1);
+    expect(revokes[0]).toMatchObject({
+      displayMessage: "OAuth2 token revocation request",
+      actor: { type: "SystemPrincipal", alternateId: "ADMIN_API_TOKEN" },
+      outcome: { result: "SUCCESS", reason: "user_suspended" },
+      debugContext: { debugData: { authorizationServerId: world.serverId, cause: "user_suspended" } },
+    });
+    expect(revokes[0]?.target.map((t) => [t.type, t.id])).toEqual([
+      ["RefreshToken", target.grant.tokenId],
+      ["User", target.userId],
+      ["AppInstance", world.webClient],
+    ]);
+    // Beside the lifecycle event itself.
+    expect(sent.map((m) => m.event.eventType)).toContain("user.lifecycle.suspend");
   });
 });
