@@ -25,5 +25,7 @@ CREATE TABLE grant_index (
 );
 -- A user's tokens (optionally one client's) and the apps holding them, by token id.
 CREATE INDEX grant_index_user ON grant_index (user_id, client_id, id);
--- A client's tokens (optionally one server's): app deactivation and the server's token API.
-CREATE INDEX grant_index_client ON grant_index (client_id, server_id, id);
+-- A client's tokens: app deactivation, deletion and unassignment.
+CREATE INDEX grant_index_client ON grant_index (client_id, id);
+-- A server's tokens (optionally one client's): the server's token API and the server's deletion.
+CREATE INDEX grant_index_server ON grant_index (server_id, client_id, id);

@@ -27,7 +27,9 @@ export type RevocationCause =
   | "password_changed"
   | "app_deactivated"
   | "app_deleted"
-  | "user_unassigned";
+  | "server_deleted"
+  | "user_unassigned"
+  | "config_import";
 
 export async function revokeGrants(
   c: Context<AppEnv>,

@@ -50,9 +50,9 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
     }
   });
 
-  router.route("/warden", bulkRouter());
+  router.route("/warden", bulkRouter(bind, deps.now));
   router.route("/authorizationServers", keysRouter());
-  router.route("/authorizationServers", serversRouter());
+  router.route("/authorizationServers", serversRouter(bind, deps.now));
   router.route("/authorizationServers", policiesRouter());
   router.route("/authorizationServers", tokenPreviewRouter(deps.now, bind));
   router.route("/authorizationServers", scopesRouter());

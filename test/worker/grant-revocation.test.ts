@@ -15,7 +15,14 @@ import type { LogMessage, LogQueue } from "../../src/log/event-log";
 import { engineer, grantFor, type HeldGrant, indexStatus, signedIn, userinfoStatus } from "./grant-fixtures";
 import { adminCall, adminRequest, controlPlane, freshApp } from "./helpers";
 import { assignGroup, assignUser, insertGroup } from "./people-fixtures";
-import { type Browser, bindings, type SignInWorld, seedSignInWorld } from "./signin-fixtures";
+import {
+  type Browser,
+  bindings,
+  REDIRECT_URI,
+  SECRET,
+  type SignInWorld,
+  seedSignInWorld,
+} from "./signin-fixtures";
 
 let world: SignInWorld;
 
@@ -142,6 +149,46 @@ describe("apps", () => {
     expect(await indexStatus(a.grant.tokenId)).toBe("ACTIVE");
     const deleted = await adminCall("DELETE", `/apps/${w.webClient}`);
     expect(deleted.status, JSON.stringify(deleted.body)).toBe(204);
+    await expectRevoked(a, w);
+  });
+});
+
+describe("authorization servers and config as code", () => {
+  it("deleting an authorization server revokes the grants it issued", async () => {
+    const w = await seedSignInWorld();
+    const a = await holder(w);
+    const bystander = await holder();
+    expect((await adminCall("POST", `/authorizationServers/${w.serverId}/lifecycle/deactivate`)).status).toBe(
+      204,
+    );
+    expect(await indexStatus(a.grant.tokenId)).toBe("ACTIVE");
+    expect((await adminCall("DELETE", `/authorizationServers/${w.serverId}`)).status).toBe(204);
+    expect(await durableGrants(bindings.GRANT).isActive(a.grant.grantId, Date.now())).toBe(false);
+    expect(await indexStatus(a.grant.tokenId)).toBe("REVOKED");
+    await expectStanding(bystander);
+  });
+
+  it("an import that leaves an app INACTIVE revokes its grants; a dry run revokes nothing", async () => {
+    const w = await seedSignInWorld();
+    const a = await holder(w);
+    const doc = {
+      clients: [
+        {
+          client_id: w.webClient,
+          client_name: "Web, deactivated by config",
+          application_type: "web",
+          grant_types: ["authorization_code"],
+          redirect_uris: [REDIRECT_URI],
+          client_secrets: [SECRET],
+          status: "INACTIVE",
+        },
+      ],
+    };
+    const dry = await adminCall("POST", "/warden/import?dryRun=true", doc);
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    await expectStanding(a, w);
+    const res = await adminCall("POST", "/warden/import", doc);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
     await expectRevoked(a, w);
   });
 });
