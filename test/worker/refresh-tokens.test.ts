@@ -168,6 +168,7 @@ describe("404s: a token is found only where it belongs", () => {
     const cases: [string, string][] = [
       [`${userTokens(mine.user.id)}/oar00000000000000000`, "OAuth2RefreshToken"],
       [`${userTokens(mine.user.id)}/not-a-token`, "OAuth2RefreshToken"],
+      [`${userTokens(mine.user.id)}/oar${"A".repeat(10_000)}`, "OAuth2RefreshToken"],
       [`${userTokens(mine.user.id)}/${theirToken}`, "OAuth2RefreshToken"],
       [`${userTokens(theirs.user.id, world.spaClient)}/${theirToken}`, "OAuth2RefreshToken"],
       [`${userTokens("00uNoSuchUser0000000")}`, "User"],
