@@ -15,6 +15,7 @@ import { isLocalDevelopment, type ProtocolSettings } from "./config/vars";
 import { type ConsentStore, d1Consents } from "./directory/consent-grants";
 import { d1Directory } from "./directory/d1-directory";
 import type { Directory } from "./directory/directory";
+import { d1GrantIndex, type GrantIndex } from "./directory/grant-index";
 import type { Env } from "./env";
 import { durableGrants } from "./grants/durable-grants";
 import type { GrantPort } from "./grants/grant-port";
@@ -91,6 +92,15 @@ export interface Ports {
   /** User code → device grant (D1 `DIRECTORY`): `/v1/device/authorize` and `/activate` only. */
   userCodes: UserCodeIndex;
   // --- end device authorization ---
+
+  // --- grant index (src/directory/grant-index.ts) ---
+  /**
+   * The D1 index of grants holding a refresh-token family: the refresh engine calls `indexGrant`
+   * when a family is born (and must revoke the grant when it answers null); the management API and
+   * the directory writes list and revoke through it. Never on the client_credentials path.
+   */
+  grantIndex: GrantIndex;
+  // --- end grant index ---
 }
 
 /** Builds (or returns) the ports of one `env`. */
@@ -165,6 +175,8 @@ export function bindPorts(deps: Deps): BindPorts {
         consents: d1Consents(env.DIRECTORY),
         grants: durableGrants(env.GRANT),
         userCodes: d1UserCodes(env.DIRECTORY, userCodeKeyOf(env)),
+
+        grantIndex: d1GrantIndex(env.DIRECTORY),
       };
       bound.set(env, ports);
     }

@@ -19,7 +19,7 @@ import {
   JSON_MAX_DEPTH,
 } from "../config/defaults";
 import { toIssues } from "../config/issues";
-import type { AppEnv } from "../context";
+import type { AppEnv, BindPorts } from "../context";
 import {
   type AppGroupRecord,
   type AppUserRecord,
@@ -39,9 +39,14 @@ import { PROTO_KEY_REFUSED, profileHasProtoKey } from "../directory/user-profile
 import { readJsonBody } from "../http/json-body";
 import { controlPlane, notFound } from "./control-plane-client";
 import { pageParams, setDirectoryLinks } from "./directory-pages";
+import { revokeGrants } from "./grant-revocation";
 import { adminOrigin, validationFailed } from "./responses";
 
-export function appAssignmentsRouter(now: () => number) {
+/**
+ * `bind`: an unassignment revokes the grants of the users it leaves without a path to the app
+ * (src/admin/grant-revocation.ts), in the same request.
+ */
+export function appAssignmentsRouter(now: () => number, bind: BindPorts) {
   const router = new Hono<AppEnv>();
 
   router.get("/:appId/users", async (c) => {
@@ -79,7 +84,11 @@ export function appAssignmentsRouter(now: () => number) {
   router.delete("/:appId/users/:userId", async (c) => {
     const appId = await existingApp(c);
     const userId = c.req.param("userId");
-    if (await unassignUser(c.env.DIRECTORY, appId, userId)) return c.body(null, 204);
+    if (await unassignUser(c.env.DIRECTORY, appId, userId)) {
+      // A user still assigned through a group keeps the grants: only a user left unassigned loses them.
+      await revokeGrants(c, bind, { clientId: appId, userId, unentitled: true }, "user_unassigned", now());
+      return c.body(null, 204);
+    }
     const current = await assigned(c, appId, userId);
     throw validationFailed([
       {
@@ -121,6 +130,8 @@ export function appAssignmentsRouter(now: () => number) {
     if (!(await unassignGroup(c.env.DIRECTORY, appId, groupId))) {
       notFound(groupId, "ApplicationGroupAssignment");
     }
+    // The members for whom this group was the only path to the app (Everyone: every user's).
+    await revokeGrants(c, bind, { clientId: appId, unentitled: true }, "user_unassigned", now());
     return c.body(null, 204);
   });
 

@@ -18,10 +18,11 @@ import {
 import { toIssues } from "../config/issues";
 import { oidcSettings } from "../config/oidc-app";
 import type { Client, ClientSecret } from "../config/schemas";
-import type { AppEnv } from "../context";
+import type { AppEnv, BindPorts } from "../context";
 import { deleteAppAssignments } from "../directory/assignments";
 import { readJsonBody } from "../http/json-body";
 import { controlPlane, notFound } from "./control-plane-client";
+import { revokeGrants } from "./grant-revocation";
 import {
   adminOrigin,
   LIFECYCLE,
@@ -90,7 +91,8 @@ const OKTA_PATHS: Record<string, string> = {
   secrets: "credentials.oauthClient.client_secret",
 };
 
-export function appsRouter() {
+/** `bind` and `now`: deactivating or deleting an app revokes its grants (src/admin/grant-revocation.ts). */
+export function appsRouter(bind: BindPorts, now: () => number) {
   const router = new Hono<AppEnv>();
 
   router.get("/", async (c) => {
@@ -139,6 +141,7 @@ export function appsRouter() {
     const id = c.req.param("id");
     written(await controlPlane(c.env).deleteClient(id), appAnswer(id));
     await deleteAppAssignments(c.env.DIRECTORY, id);
+    await revokeGrants(c, bind, { clientId: id }, "app_deleted", now());
     return c.body(null, 204);
   });
 
@@ -147,6 +150,7 @@ export function appsRouter() {
     router.post(`/:id/lifecycle/${action}`, async (c) => {
       const id = c.req.param("id");
       written(await controlPlane(c.env).setClientStatus(id, status, c.get("admin").rights), appAnswer(id));
+      if (status === "INACTIVE") await revokeGrants(c, bind, { clientId: id }, "app_deactivated", now());
       return c.json({});
     });
   }

@@ -8,11 +8,13 @@
  */
 import { Hono } from "hono";
 import { IMPORT_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
-import type { AppEnv } from "../context";
+import type { AppEnv, BindPorts } from "../context";
 import { deleteAppAssignments } from "../directory/assignments";
 import { readJsonBody } from "../http/json-body";
+import { isRecord } from "../http/json-value";
 import { adminActor } from "./audit";
 import { controlPlane } from "./control-plane-client";
+import { revokeGrants } from "./grant-revocation";
 import { validationFailed, written } from "./responses";
 
 /** `true` / `false` (or absent) only: a typo must not silently mean "don't prune". */
@@ -23,7 +25,11 @@ function flag(c: { req: { query: (name: string) => string | undefined } }, name:
   throw validationFailed([{ path: name, message: "must be 'true' or 'false'" }]);
 }
 
-export function bulkRouter() {
+/**
+ * `bind` and `now`: an import that deletes (prunes) servers or apps, or leaves an app INACTIVE,
+ * revokes their grants as the Apps and Authorization Servers APIs do (src/admin/grant-revocation.ts).
+ */
+export function bulkRouter(bind: BindPorts, now: () => number) {
   const router = new Hono<AppEnv>();
 
   router.post("/import", async (c) => {
@@ -41,6 +47,12 @@ export function bulkRouter() {
     // same id would otherwise find every old assignment and issue user tokens to them again.
     if (!options.dryRun) {
       for (const appId of summary.deleted.clients) await deleteAppAssignments(c.env.DIRECTORY, appId);
+      for (const clientId of [...summary.deleted.clients, ...inactiveClients(body)]) {
+        await revokeGrants(c, bind, { clientId }, "config_import", now());
+      }
+      for (const serverId of summary.deleted.authorizationServers) {
+        await revokeGrants(c, bind, { serverId }, "config_import", now());
+      }
     }
     return c.json(summary);
   });
@@ -48,4 +60,14 @@ export function bulkRouter() {
   router.get("/export", async (c) => c.json(await controlPlane(c.env).exportConfig()));
 
   return router;
+}
+
+/** The apps the (accepted) document leaves INACTIVE: a deactivation, whatever they were before. */
+function inactiveClients(body: unknown): string[] {
+  const clients = isRecord(body) && Array.isArray(body.clients) ? body.clients : [];
+  return clients.flatMap((client: unknown) =>
+    isRecord(client) && client.status === "INACTIVE" && typeof client.client_id === "string"
+      ? [client.client_id]
+      : [],
+  );
 }

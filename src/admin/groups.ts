@@ -15,8 +15,9 @@ import {
   JSON_MAX_DEPTH,
 } from "../config/defaults";
 import { toIssues } from "../config/issues";
-import type { AppEnv } from "../context";
+import type { AppEnv, BindPorts } from "../context";
 import { newObjectId } from "../crypto/object-id";
+import { appsOfGroup } from "../directory/assignments";
 import { EVERYONE_GROUP_ID } from "../directory/directory";
 import { type GroupQueryKind, groupCondition } from "../directory/group-search";
 import { groupView } from "../directory/group-view";
@@ -39,10 +40,15 @@ import { readJsonBody } from "../http/json-body";
 import { FilterError, type SqlCondition } from "../log/filter";
 import { notFound } from "./control-plane-client";
 import { pageParams, setDirectoryLinks } from "./directory-pages";
+import { revokeGrants } from "./grant-revocation";
 import { refuseIfRulesName } from "./people-references";
 import { adminOrigin, validationFailed } from "./responses";
 
-export function groupsRouter(now: () => number) {
+/**
+ * `bind`: removing a member, or deleting a group, revokes the grants of users for whom the group was
+ * the only path to an app (src/admin/grant-revocation.ts).
+ */
+export function groupsRouter(now: () => number, bind: BindPorts) {
   const router = new Hono<AppEnv>();
 
   router.get("/", async (c) => {
@@ -82,7 +88,13 @@ export function groupsRouter(now: () => number) {
   router.delete("/:groupId", async (c) => {
     const group = await writableGroup(c);
     await refuseIfRulesName(c, { groups: [group.id] }, "group");
+    // The apps the group is assigned to, read before the delete takes those rows with it: only
+    // their grants can lose their path.
+    const apps = await appsOfGroup(c.env.DIRECTORY, group.id);
     if (!(await deleteGroup(c.env.DIRECTORY, group.id))) notFound(group.id, "UserGroup");
+    for (const clientId of apps) {
+      await revokeGrants(c, bind, { clientId, unentitled: true }, "user_unassigned", now());
+    }
     return c.body(null, 204);
   });
 
@@ -103,6 +115,7 @@ export function groupsRouter(now: () => number) {
   router.delete("/:groupId/users/:userId", async (c) => {
     const { group, userId } = await membership(c);
     await removeMember(c.env.DIRECTORY, group.id, userId, now());
+    await revokeGrants(c, bind, { userId, unentitled: true }, "user_unassigned", now());
     return c.body(null, 204);
   });
 

@@ -21,6 +21,7 @@ import { logsRouter } from "./logs";
 import { openApiRouter } from "./openapi/router";
 import { requireOrgUrl } from "./org-origin";
 import { policiesRouter } from "./policies";
+import { serverTokensRouter, userTokensRouter } from "./refresh-tokens";
 import { allowedMethods, methodNotAllowed } from "./responses";
 import { scopesRouter } from "./scopes";
 import { serversRouter } from "./servers";
@@ -50,24 +51,24 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
     }
   });
 
-  router.route("/warden", bulkRouter());
+  router.route("/warden", bulkRouter(bind, deps.now));
   router.route("/authorizationServers", keysRouter());
-  router.route("/authorizationServers", serversRouter());
+  router.route("/authorizationServers", serversRouter(bind, deps.now));
   router.route("/authorizationServers", policiesRouter());
   router.route("/authorizationServers", tokenPreviewRouter(deps.now, bind));
   router.route("/authorizationServers", scopesRouter());
   router.route("/authorizationServers", claimsRouter());
   router.route("/inlineHooks", inlineHooksRouter());
-  router.route("/apps", appsRouter());
+  router.route("/apps", appsRouter(bind, deps.now));
   router.route("/api-tokens", apiTokensRouter(deps));
   router.route("/logs", logsRouter(deps.now));
   // Writes on a user holding admin roles need the rights those roles give (src/admin/user-roles.ts).
   router.use("/users/:id/*", protectAdmins());
-  router.route("/users", usersRouter(deps.now));
+  router.route("/users", usersRouter(deps.now, bind));
 
   // Groups, memberships and app assignments (the directory, D1): before the catch-all below.
-  router.route("/apps", appAssignmentsRouter(deps.now));
-  router.route("/groups", groupsRouter(deps.now));
+  router.route("/apps", appAssignmentsRouter(deps.now, bind));
+  router.route("/groups", groupsRouter(deps.now, bind));
   router.route("/users", userGroupsRouter());
 
   // Trusted origins (the edges' CORS decisions, src/oauth/cors.ts).
@@ -79,6 +80,10 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   // Admin role assignments (D1; src/admin/user-roles.ts). Its guard of admins' accounts is mounted
   // before the Users API above.
   router.route("/users", userRolesRouter(deps.now));
+
+  // Refresh tokens (the grant index, src/admin/refresh-tokens.ts).
+  router.route("/users", userTokensRouter(deps.now, bind));
+  router.route("/authorizationServers", serverTokensRouter(deps.now, bind));
 
   // Last: a known path with a method it does not support is a 405, anything else a 404.
   let allowed: ((path: string) => string[]) | undefined;

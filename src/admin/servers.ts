@@ -7,10 +7,11 @@
 import { Hono } from "hono";
 import { ADMIN_BODY_MAX_BYTES, AUTHORIZATION_SERVERS_PAGE_LIMIT, JSON_MAX_DEPTH } from "../config/defaults";
 import type { ServerConfig } from "../config/schemas";
-import type { AppEnv } from "../context";
+import type { AppEnv, BindPorts } from "../context";
 import { readJsonBody } from "../http/json-body";
 import type { VaultStatus } from "../keys/key-vault";
 import { controlPlane, notFound } from "./control-plane-client";
+import { revokeGrants } from "./grant-revocation";
 import {
   adminOrigin,
   inServer,
@@ -67,7 +68,8 @@ function serverView(origin: string, server: ServerConfig["server"], signing: Vau
   };
 }
 
-export function serversRouter() {
+/** `bind` and `now`: deleting a server revokes the grants it issued (src/admin/grant-revocation.ts). */
+export function serversRouter(bind: BindPorts, now: () => number) {
   const router = new Hono<AppEnv>();
 
   router.get("/", async (c) => {
@@ -118,6 +120,7 @@ export function serversRouter() {
   router.delete("/:id", async (c) => {
     const id = c.req.param("id");
     written(await controlPlane(c.env).deleteServer(id), inServer(id, KIND));
+    await revokeGrants(c, bind, { serverId: id }, "server_deleted", now());
     return c.body(null, 204);
   });
 

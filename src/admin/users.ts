@@ -17,7 +17,7 @@ import {
 } from "../config/defaults";
 import type { ValidationIssue } from "../config/issues";
 import { lacking } from "../config/rights";
-import type { AppEnv } from "../context";
+import type { AppEnv, BindPorts } from "../context";
 import { newObjectId } from "../crypto/object-id";
 import type { UserStatus } from "../directory/directory";
 import { hashPassword } from "../directory/password-hash";
@@ -43,10 +43,11 @@ import { isRecord } from "../http/json-value";
 import { EVENT_TYPES } from "../log/event";
 import { USER_LIFECYCLE_EVENTS } from "./audit";
 import { notFound } from "./control-plane-client";
+import { type RevocationCause, revokeGrants } from "./grant-revocation";
 import { refuseIfRulesName } from "./people-references";
 import { adminOrigin, lacksRights, validationFailed } from "./responses";
 
-export function usersRouter(now: () => number) {
+export function usersRouter(now: () => number, bind: BindPorts) {
   const router = new Hono<AppEnv>();
 
   router.post("/", async (c) => {
@@ -139,6 +140,8 @@ export function usersRouter(now: () => number) {
         });
         if (!result.ok && result.refusal === "conflict") continue;
         const user = written(result);
+        // An admin's password change ends the user's refresh-token families (issue 12 item 3).
+        if (passwordHash) await revokeGrants(c, bind, { userId: user.id }, "password_changed", now());
         audit(c, user, [
           { eventType: EVENT_TYPES.userUpdateProfile, message: "Update user profile for Okta" },
           ...(passwordHash
@@ -161,9 +164,13 @@ export function usersRouter(now: () => number) {
       const deactivated = await applyTransition(db, user.id, transition("deactivate", user), now());
       if (deactivated) audit(c, deactivated, [USER_LIFECYCLE_EVENTS.deactivate]);
       else if ((await existing(c)).status !== "DEPROVISIONED") throw changedMeanwhile();
+      await revokeGrants(c, bind, { userId: user.id }, "user_deactivated", now());
       return c.body(null, 204);
     }
     await refuseIfRulesName(c, { users: [user.id] }, "user");
+    // Deactivation revoked them already; a grant whose revocation failed then is revoked now,
+    // before the delete takes its index rows with it (ON DELETE CASCADE).
+    await revokeGrants(c, bind, { userId: user.id }, "user_deleted", now());
     if (!(await deleteDeprovisioned(db, user.id))) {
       await existing(c); // 404 when a concurrent DELETE took it
       throw notInStatus("The user was reactivated while it was being deleted.");
@@ -182,6 +189,8 @@ export function usersRouter(now: () => number) {
         throw changedMeanwhile();
       }
       audit(c, changed, [USER_LIFECYCLE_EVENTS[action]]);
+      const cause = GRANT_ENDING_ACTIONS[action];
+      if (cause) await revokeGrants(c, bind, { userId: changed.id }, cause, now());
       // Okta answers lifecycle operations with an empty object (activation: an activation token
       // when `sendEmail=false`; Warden sends no email and has no activation link yet).
       return c.json({});
@@ -190,6 +199,15 @@ export function usersRouter(now: () => number) {
 
   return router;
 }
+
+/**
+ * The lifecycle operations after which the user holds no tokens: Okta revokes a user's tokens on
+ * deactivation and suspension (the same statuses end the user's sessions, src/directory/users.ts).
+ */
+const GRANT_ENDING_ACTIONS: Partial<Record<(typeof LIFECYCLE_ACTIONS)[number], RevocationCause>> = {
+  deactivate: "user_deactivated",
+  suspend: "user_suspended",
+};
 
 /** The user the path names by id or login, or Okta's 404. */
 async function existing(c: Context<AppEnv>): Promise<UserRecord> {

@@ -652,3 +652,15 @@ export const DEVICE_USER_CODE_SWEEP = 20;
 // ---- admin roles (src/admin/user-roles.ts) ----
 /** A role assignment request is `{"type": "SUPER_ADMIN"}`: 4 KiB is far more than any needs. */
 export const ADMIN_ROLE_BODY_MAX_BYTES = 4 * 1024;
+
+// ---- grant and token management (src/directory/grant-index.ts, src/admin/refresh-tokens.ts) ----
+/** Okta's page size for refresh tokens (`listRefreshTokensForUserAndClient`: 20 by default, 200 at most). */
+export const REFRESH_TOKENS_PAGE_LIMIT = { default: 20, max: 200 } as const;
+/** Apps listed by `/users/{id}/clients` and `/authorizationServers/{id}/clients` (Okta pages neither): one page's worth. */
+export const GRANT_CLIENTS_MAX = 200;
+/** Grant objects revoked at once by one directory write: enough to overlap round trips, few enough not to flood one colo. */
+export const GRANT_REVOCATION_PARALLELISM = 8;
+/** Index rows read per step of a revocation sweep. */
+export const GRANT_REVOCATION_BATCH = 100;
+/** Grant objects one request revokes at most: under the Workers limit of 1,000 subrequests, with room for the rest of the request. */
+export const GRANT_REVOCATION_MAX_PER_REQUEST = 800;

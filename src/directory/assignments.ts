@@ -286,3 +286,12 @@ function appGroupFromRow(row: AppGroupRow): AppGroupRecord {
     lastUpdated: row.last_updated,
   };
 }
+
+/** The apps `groupId` is assigned to (read before the group is deleted: its grants may lose their path). */
+export async function appsOfGroup(db: D1Database, groupId: string): Promise<string[]> {
+  const { results } = await db
+    .prepare("SELECT app_id FROM app_groups WHERE group_id = ?1")
+    .bind(groupId)
+    .all<{ app_id: string }>();
+  return results.map((r) => r.app_id);
+}

@@ -91,7 +91,8 @@ export function durableGrants(namespace: DurableObjectNamespace<Grant>): GrantPo
     async revokeRefresh(token, clientId, nowMs) {
       const parts = parseRefreshToken(token);
       const grant = parts && stub(parts.grantId);
-      if (parts && grant) await grant.revokeRefresh(parts.secret, clientId, nowMs);
+      if (!parts || !grant) return undefined;
+      return (await grant.revokeRefresh(parts.secret, clientId, nowMs)) ? parts.grantId : undefined;
     },
     async revokeAccessToken(grantId, jti, expiresAtMs, nowMs) {
       await stub(grantId)?.revokeAccessToken(jti, expiresAtMs, nowMs);

@@ -298,13 +298,14 @@ export class Grant extends DurableObject<Env> {
    * RFC 7009 §2.1: revoking a refresh token ends its grant, when the token is one of the family's
    * (any generation: its holder is the family's client) and the caller is the grant's client.
    */
-  async revokeRefresh(secret: string, clientId: string, _nowMs: number): Promise<void> {
+  async revokeRefresh(secret: string, clientId: string, _nowMs: number): Promise<boolean> {
     const hash = await hashSecret(secret);
-    this.ctx.storage.transactionSync(() => {
+    return this.ctx.storage.transactionSync(() => {
       const state = this.#state();
-      if (!state || state.request.clientId !== clientId) return;
-      if (tokenOfFamily(this.#family(), hash, this.#isRetired(hash)) === undefined) return;
+      if (!state || state.request.clientId !== clientId) return false;
+      if (tokenOfFamily(this.#family(), hash, this.#isRetired(hash)) === undefined) return false;
       this.#sql.exec("UPDATE grant_state SET status = 'REVOKED' WHERE id = 1");
+      return true;
     });
   }
 

@@ -145,8 +145,11 @@ export interface GrantPort {
   refresh(token: string, presented: RefreshRequest, nowMs: number): Promise<RefreshOutcome>;
   /** The facts of a live refresh token (its family's current one), or undefined. */
   introspectRefresh(token: string, nowMs: number): Promise<RefreshTokenFacts | undefined>;
-  /** Ends the grant of a refresh token of `clientId`'s (any token of the family); anything else: nothing. */
-  revokeRefresh(token: string, clientId: string, nowMs: number): Promise<void>;
+  /**
+   * Ends the grant of a refresh token of `clientId`'s (any token of the family): the grant's id; for
+   * anything else nothing changes and the answer is undefined.
+   */
+  revokeRefresh(token: string, clientId: string, nowMs: number): Promise<string | undefined>;
   /** Revokes one access token of the grant (`jti`), until `expiresAtMs`; the grant stands. */
   revokeAccessToken(grantId: string, jti: string, expiresAtMs: number, nowMs: number): Promise<void>;
   /** The grant's public facts, or undefined when there is no such grant (or it was forgotten). */

@@ -9,7 +9,8 @@
  * the request continues) and the granted scopes: the device_code grant, which resolves to
  * `authorized` like authorization_code, gets refresh tokens by joining REFRESH_TOKEN_GRANTS.
  *
- * `issueRefreshToken` is the one place a refresh family is born (the D1 grant index hooks here).
+ * `issueRefreshToken` is the one place a refresh family is born, and so where it joins the D1 grant
+ * index (src/directory/grant-index.ts) that admins and directory writes find grants through.
  */
 import { REFRESH_TOKEN_LIFETIME_MINUTES, REFRESH_TOKEN_WINDOW_MINUTES } from "../config/defaults";
 import { oidcSettings } from "../config/oidc-app";
@@ -18,7 +19,9 @@ import { OAuthError } from "../errors";
 import type { AuthorizedRequest, FamilySettings } from "../grants/grant-port";
 import type { TokenDecision } from "./authority";
 import { INVALID_CODE } from "./grants/authorization-code";
+import { INVALID_DEVICE_CODE } from "./grants/device-code";
 import type { GrantRequest } from "./grants/grant";
+import { INVALID_CREDENTIALS } from "./grants/password";
 
 /** The grant types whose responses may carry a refresh token (Okta: the ones that sign a user in, and refresh). */
 export const REFRESH_TOKEN_GRANTS: readonly string[] = [
@@ -29,6 +32,15 @@ export const REFRESH_TOKEN_GRANTS: readonly string[] = [
 ];
 
 const OFFLINE_ACCESS = "offline_access";
+/**
+ * What each grant answers when its grant cannot stand: its own words for a code, device code or
+ * credentials that are no longer good (a person's failure never says which part was wrong).
+ */
+const GRANT_ENDED: Readonly<Record<string, string>> = {
+  authorization_code: INVALID_CODE,
+  "urn:ietf:params:oauth:grant-type:device_code": INVALID_DEVICE_CODE,
+  password: INVALID_CREDENTIALS,
+};
 const PASSWORD_AMR = ["pwd"];
 
 /** What the step reads of a decision: the scopes, and the rule's refresh lifetimes when it has them. */
@@ -60,7 +72,7 @@ export function issuesRefreshTokens(
 export async function issueRefreshToken(
   request: GrantRequest,
   decision: RefreshDecision,
-  ports: Pick<Ports, "grants" | "clock">,
+  ports: Pick<Ports, "grants" | "grantIndex" | "clock">,
   serverId: string,
 ): Promise<GrantRequest> {
   if (request.refreshToken !== undefined) return request;
@@ -76,11 +88,27 @@ export async function issueRefreshToken(
     windowMinutes: decision.refreshTokenWindowMinutes ?? REFRESH_TOKEN_WINDOW_MINUTES,
     scopes: decision.scopes,
   };
+  const indexed = async (grantId: string, refreshToken: string): Promise<string> => {
+    const tokenId = await ports.grantIndex.indexGrant({
+      grantId,
+      userId: subject.user.id,
+      clientId: client.client_id,
+      serverId,
+      scopes: decision.scopes,
+      issuedAtMs: nowMs,
+      expiresAtMs: settings.lifetimeMinutes === 0 ? null : nowMs + settings.lifetimeMinutes * 60_000,
+    });
+    if (tokenId !== null) return refreshToken;
+    // A directory write (deactivation, unassignment) revoked the user's grants between the checks
+    // above and the index: its sweep could not see this family, so it ends here, unused.
+    await ports.grants.revoke(grantId, nowMs);
+    throw new OAuthError("invalid_grant", GRANT_ENDED[request.grantType] ?? INVALID_CODE);
+  };
   if (authorized) {
     const refreshToken = await ports.grants.startRefresh(authorized.grantId, settings, nowMs);
     // The grant stopped standing since its code was redeemed (a replay revoked it): no family.
     if (refreshToken === undefined) throw new OAuthError("invalid_grant", INVALID_CODE);
-    return { ...request, refreshToken };
+    return { ...request, refreshToken: await indexed(authorized.grantId, refreshToken) };
   }
   const born: AuthorizedRequest = {
     serverId,
@@ -104,5 +132,9 @@ export async function issueRefreshToken(
     },
   };
   const { grantId, refreshToken } = await ports.grants.openRefresh(born, settings, nowMs);
-  return { ...request, authorized: { grantId, request: born }, refreshToken };
+  return {
+    ...request,
+    authorized: { grantId, request: born },
+    refreshToken: await indexed(grantId, refreshToken),
+  };
 }

@@ -70,7 +70,8 @@ async function revokeAccessToken(c: Context<AppEnv>, token: string, clientId: st
 async function revokeRefreshToken(c: Context<AppEnv>, token: string, clientId: string) {
   const ports = c.get("ports");
   // The object checks the secret and that the token is this client's; anything else changes nothing.
-  await ports.grants.revokeRefresh(token, clientId, ports.clock());
+  const ended = await ports.grants.revokeRefresh(token, clientId, ports.clock());
+  if (ended !== undefined) await ports.grantIndex.markRevoked(ended, ports.clock());
   return "refresh_token" as const;
 }
 

@@ -182,13 +182,14 @@ export function memoryGrants(): GrantPort & {
     },
     async revokeRefresh(token, clientId) {
       const parts = parseRefreshToken(token);
-      if (!parts) return;
+      if (!parts) return undefined;
       const state = states.get(parts.grantId);
       const hash = await hashSecret(parts.secret);
-      if (!state || state.request.clientId !== clientId) return;
+      if (!state || state.request.clientId !== clientId) return undefined;
       if (tokenOfFamily(families.get(parts.grantId), hash, isRetired(parts.grantId, hash)) === undefined)
-        return;
+        return undefined;
       states.set(parts.grantId, { ...state, status: "REVOKED" });
+      return parts.grantId;
     },
     async revokeAccessToken(grantId, jti) {
       if (states.has(grantId)) revokedJtis.add(jti);

@@ -34,6 +34,7 @@ import type { EventInput } from "../../src/log/event";
 import { type CountSpec, writeLine } from "../../src/log/event-log";
 import { ClientKeyStore } from "../../src/oauth/client-keys";
 import { signInKeyCache } from "../../src/signin/sign-in-key";
+import { memoryGrantIndex } from "./memory-grant-index";
 import { memoryGrants } from "./memory-grants";
 import { MEMORY_KEY_ENCRYPTION_KEY, memorySessions } from "./memory-sessions";
 
@@ -154,6 +155,8 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
     signInKey: () => signInKeyCache().get(MEMORY_KEY_ENCRYPTION_KEY),
     grants: memoryGrants(),
     userCodes: memoryUserCodes(),
+
+    grantIndex: memoryGrantIndex(),
     consents: memoryConsents(),
     log: {
       record: (input, options) => {

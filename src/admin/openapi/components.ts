@@ -66,6 +66,9 @@ export const responseSchemas = {
   TrustedOrigin: views.TrustedOriginView,
   OAuth2ScopeConsentGrant: views.ConsentGrantView,
   RoleAssignment: views.RoleAssignmentView,
+
+  OAuth2Client: views.OAuth2ClientView,
+  OAuth2RefreshToken: views.RefreshTokenView,
 };
 
 export type RequestSchemaName = keyof typeof requestSchemas;

@@ -17,6 +17,7 @@ import {
   CONSENT_GRANTS_PAGE_LIMIT,
   CONSENT_GRANTS_QUERY_MAX_LENGTH,
   DIRECTORY_Q_MAX_LENGTH,
+  GRANT_CLIENTS_MAX,
   GROUP_MEMBERS_PAGE_LIMIT,
   GROUPS_PAGE_LIMIT,
   LOG_FILTER_MAX_LENGTH,
@@ -24,6 +25,7 @@ import {
   LOG_QUERY_MAX_LIMIT,
   LOG_QUERY_MAX_Q_LENGTH,
   MAX_CLIENT_SECRETS,
+  REFRESH_TOKENS_PAGE_LIMIT,
   SCOPES_PAGE_LIMIT,
   TRUSTED_ORIGINS_PAGE_LIMIT,
   TRUSTED_ORIGINS_QUERY_MAX_LENGTH,
@@ -63,6 +65,10 @@ export const TAGS = {
     "A user's consents (Okta's OAuth2ScopeConsentGrant, `oag…`), given on the consent page; a revoked consent is asked again at the next sign-in.",
   RoleAssignment:
     "Okta's standard admin roles assigned to users (`ra…`): SUPER_ADMIN gives every okta.* scope, READ_ONLY_ADMIN every `…read` one, to the user's own org access tokens while the user is ACTIVE.",
+  UserOAuth:
+    "A user's refresh tokens (Okta's OAuth2RefreshToken, `oar…`), one per grant, and the apps holding them; revoking one ends its grant and every access token it issued.",
+  AuthorizationServerClients:
+    "The refresh tokens an authorization server issued to each app, and the apps holding them; revoking one ends its grant and every access token it issued.",
   TrustedOrigin:
     "Okta's trusted origins: web pages (CORS) that may read the token, userinfo, introspect, revoke and logout endpoints' answers, and where sign-out may redirect (REDIRECT).",
 } as const;
@@ -119,6 +125,7 @@ export const PATH_PARAMETERS: Record<string, string> = {
   grantId: "The consent grant's id (`oag…`).",
   clientId: "The app's `client_id`.",
   roleAssignmentId: "The role assignment's id (`ra…`).",
+  tokenId: "The refresh token's id (`oar…`).",
 };
 
 const limit = (limits: { default: number; max: number }): QueryParameter => ({
@@ -525,6 +532,131 @@ const ROLE_OPERATIONS: readonly Operation[] = [
     tag: "RoleAssignment",
     summary: "Remove a role assignment",
     description: `${ROLE_RIGHTS_RULE} The user's tokens lose the role's rights at their next request.`,
+    status: 204,
+  },
+];
+
+// ---- refresh tokens (src/admin/refresh-tokens.ts) ----
+
+const expandScopes: QueryParameter = {
+  name: "expand",
+  schema: z.enum(["scope"]),
+  description: "`scope`: each scope's id, name, displayName and description in `_embedded.scopes`.",
+  checked: true,
+};
+const tokenPages: QueryParameter[] = [
+  expandScopes,
+  limit(REFRESH_TOKENS_PAGE_LIMIT),
+  { ...after, checked: true },
+];
+const userClients = `${user}/clients`;
+const userTokens = `${user}/clients/{clientId}/tokens`;
+const serverClients = `${server}/clients`;
+const serverTokens = `${server}/clients/{clientId}/tokens`;
+const revokes =
+  "The grant's Durable Object first (its access tokens fail at userinfo and introspection, its refresh token at the token endpoint), then the index; a token already revoked stays so (204).";
+
+const REFRESH_TOKEN_OPERATIONS: readonly Operation[] = [
+  {
+    operationId: "listUserClients",
+    method: "get",
+    path: userClients,
+    tag: "UserOAuth",
+    summary: "List the apps holding a user's refresh tokens",
+    description: `By client id, at most ${GRANT_CLIENTS_MAX}.`,
+    status: 200,
+    returns: ["OAuth2Client"],
+  },
+  {
+    operationId: "listRefreshTokensForUserAndClient",
+    method: "get",
+    path: userTokens,
+    tag: "UserOAuth",
+    summary: "List a user's refresh tokens for an app",
+    description: "ACTIVE, unexpired tokens, by id.",
+    query: tokenPages,
+    status: 200,
+    returns: ["OAuth2RefreshToken"],
+    paged: true,
+  },
+  {
+    operationId: "revokeTokensForUserAndClient",
+    method: "delete",
+    path: userTokens,
+    tag: "UserOAuth",
+    summary: "Revoke a user's refresh tokens for an app",
+    description: revokes,
+    status: 204,
+  },
+  {
+    operationId: "getRefreshTokenForUserAndClient",
+    method: "get",
+    path: `${userTokens}/{tokenId}`,
+    tag: "UserOAuth",
+    summary: "Get a user's refresh token",
+    description: "Revoked tokens too (status REVOKED); another user's or app's token is a 404.",
+    query: [expandScopes],
+    status: 200,
+    returns: "OAuth2RefreshToken",
+  },
+  {
+    operationId: "revokeTokenForUserAndClient",
+    method: "delete",
+    path: `${userTokens}/{tokenId}`,
+    tag: "UserOAuth",
+    summary: "Revoke a user's refresh token",
+    description: revokes,
+    status: 204,
+  },
+  {
+    operationId: "listOAuth2ClientsForAuthorizationServer",
+    method: "get",
+    path: serverClients,
+    tag: "AuthorizationServerClients",
+    summary: "List the apps holding refresh tokens of an authorization server",
+    description: `By client id, at most ${GRANT_CLIENTS_MAX}.`,
+    status: 200,
+    returns: ["OAuth2Client"],
+  },
+  {
+    operationId: "listRefreshTokensForAuthorizationServerAndClient",
+    method: "get",
+    path: serverTokens,
+    tag: "AuthorizationServerClients",
+    summary: "List an app's refresh tokens from an authorization server",
+    description: "ACTIVE, unexpired tokens of every user, by id.",
+    query: tokenPages,
+    status: 200,
+    returns: ["OAuth2RefreshToken"],
+    paged: true,
+  },
+  {
+    operationId: "revokeRefreshTokensForAuthorizationServerAndClient",
+    method: "delete",
+    path: serverTokens,
+    tag: "AuthorizationServerClients",
+    summary: "Revoke an app's refresh tokens from an authorization server",
+    description: revokes,
+    status: 204,
+  },
+  {
+    operationId: "getRefreshTokenForAuthorizationServerAndClient",
+    method: "get",
+    path: `${serverTokens}/{tokenId}`,
+    tag: "AuthorizationServerClients",
+    summary: "Get a refresh token of an app",
+    description: "Revoked tokens too (status REVOKED); another server's or app's token is a 404.",
+    query: [expandScopes],
+    status: 200,
+    returns: "OAuth2RefreshToken",
+  },
+  {
+    operationId: "revokeRefreshTokenForAuthorizationServerAndClient",
+    method: "delete",
+    path: `${serverTokens}/{tokenId}`,
+    tag: "AuthorizationServerClients",
+    summary: "Revoke a refresh token of an app",
+    description: revokes,
     status: 204,
   },
 ];
@@ -958,6 +1090,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...TRUSTED_ORIGIN_OPERATIONS,
   ...GRANT_OPERATIONS,
   ...ROLE_OPERATIONS,
+  ...REFRESH_TOKEN_OPERATIONS,
 
   // ---- config as code ----
   {

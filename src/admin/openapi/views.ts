@@ -693,3 +693,56 @@ export const RoleAssignmentView = z.object({
   assignmentType: z.literal("USER"),
   _links: z.object({ assignee: z.object({ href: z.url() }) }),
 });
+
+// ---- Refresh tokens (src/admin/refresh-tokens.ts) ----
+
+/** Okta's OAuth2Client: an app holding refresh tokens, as the token APIs list it. */
+export const OAuth2ClientView = z.object({
+  client_id: z.string(),
+  client_name: z.string(),
+  client_uri: z.null(),
+  logo_uri: z.null(),
+  _links: z.object({
+    grants: Link.optional().meta({
+      description: "The user's consent grants for the app (user routes only).",
+    }),
+    tokens: Link,
+  }),
+});
+
+/** Okta's OAuth2RefreshToken: one grant's refresh-token family. */
+export const RefreshTokenView = z.object({
+  id: z.string().meta({ description: "`oar…`" }),
+  status: z.enum(["ACTIVE", "REVOKED"]),
+  created: Instant,
+  lastUpdated: Instant,
+  expiresAt: Instant.nullable().meta({
+    description: "The family's absolute end; null when the rule sets none.",
+  }),
+  issuer: z.string(),
+  clientId: z.string(),
+  userId: z.string(),
+  scopes: z.array(z.string()),
+  _embedded: z
+    .object({
+      scopes: z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          displayName: z.string().optional(),
+          description: z.string().optional(),
+          _links: z.object({ scope: HrefTitle }),
+        }),
+      ),
+    })
+    .optional()
+    .meta({ description: "With `expand=scope`." }),
+  _links: z.object({
+    app: HrefTitle,
+    self: Link,
+    revoke: z.object({ href: z.url(), hints: z.object({ allow: z.array(z.literal("DELETE")) }) }),
+    client: HrefTitle,
+    user: HrefTitle,
+    authorizationServer: HrefTitle,
+  }),
+});

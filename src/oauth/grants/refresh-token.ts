@@ -50,6 +50,7 @@ export const refreshToken: Grant = {
           throw new OAuthError("invalid_scope", INVALID_REFRESH_SCOPE);
         case "reuse":
           recordReuse(input, outcome.grantId, outcome.request.userId);
+          await ports.grantIndex.markRevoked(outcome.grantId, nowMs);
           throw new OAuthError("invalid_grant", INVALID_REFRESH_TOKEN);
       }
     }
@@ -58,6 +59,7 @@ export const refreshToken: Grant = {
     // Deactivated, suspended, deleted or unassigned since sign-in: the grant ends here.
     if (subject?.user.status !== "ACTIVE" || !subject.assigned) {
       await ports.grants.revoke(grantId, nowMs);
+      await ports.grantIndex.markRevoked(grantId, nowMs);
       throw new OAuthError("invalid_grant", INVALID_REFRESH_TOKEN);
     }
     return {
