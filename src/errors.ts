@@ -16,7 +16,9 @@ export type OAuthErrorCode =
   | "invalid_scope"
   | "access_denied"
   | "server_error"
-  | "temporarily_unavailable";
+  | "temporarily_unavailable"
+  /** RFC 8693 §2.2.2: the requested `audience` or `resource` is not one this server serves. */
+  | "invalid_target";
 
 /** HTTP status per code; a Record over the union, so a new code cannot be forgotten here. */
 const OAUTH_ERROR_STATUS: Record<OAuthErrorCode, number> = {
@@ -32,6 +34,7 @@ const OAUTH_ERROR_STATUS: Record<OAuthErrorCode, number> = {
   access_denied: 400,
   server_error: 500,
   temporarily_unavailable: 503,
+  invalid_target: 400,
 };
 
 export interface OAuthErrorOptions {

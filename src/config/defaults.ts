@@ -611,3 +611,10 @@ export const MAX_REDIRECT_URIS = 100;
 export const CONSENT_GRANTS_PAGE_LIMIT = { default: 20, max: 200 } as const;
 /** Longest `clientId` / `scopeId` the grants API reads: ids are 20–100 characters; more is a 400, not a scan. */
 export const CONSENT_GRANTS_QUERY_MAX_LENGTH = 100;
+
+// ---- token exchange (RFC 8693; src/oauth/grants/token-exchange.ts, src/oauth/subject-token.ts) ----
+/**
+ * Trusted servers per authorization server (Okta's `associatedServers`): each is a snapshot and a
+ * keyset an exchange may read; a deployment's servers are few, and 50 bounds that work.
+ */
+export const MAX_TRUSTED_SERVERS = 50;

@@ -6,6 +6,8 @@ export interface TokenResponseBody {
   scope: string;
   /** OIDC Core §3.1.3.3: present when `openid` was granted to a user. */
   id_token?: string;
+  /** RFC 8693 §2.2.1: REQUIRED in a token exchange's response. */
+  issued_token_type?: string;
 }
 
 export function tokenResponse(body: TokenResponseBody): Response {

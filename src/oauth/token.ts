@@ -32,6 +32,7 @@ import {
 import { type FormParams, readFormBody } from "./form-body";
 import type { Grant, GrantInput, GrantRequest } from "./grants/grant";
 import { grantFor } from "./grants/registry";
+import { ACCESS_TOKEN_TYPE } from "./grants/token-exchange";
 import { clientAddress, limitClient, limitFailedAuthentication } from "./rate-limit";
 import { tokenResponse } from "./token-response";
 
@@ -100,6 +101,8 @@ export function tokenEndpoint<D extends TokenDecision>(
       access_token: accessToken,
       scope: issued.decision.scopes.join(" "),
       ...(idToken !== undefined ? { id_token: idToken } : {}),
+      // RFC 8693 §2.2.1: an exchange says what kind of token it issued.
+      ...(issued.request.exchange ? { issued_token_type: ACCESS_TOKEN_TYPE } : {}),
     });
     return withRateLimitHeaders(response, quota, ports.clock());
   };
@@ -184,7 +187,7 @@ export async function issueClaims<D extends TokenDecision>(
       "The client is not authorized to use the provided grant type: a public client may use only authorization_code with PKCE.",
     );
   }
-  const request = await grant.resolve({ ...input, serverId: authority.serverId });
+  const request = await grant.resolve({ ...input, serverId: authority.serverId, issuer: authority.issuer });
   const decision = authority.decide(request);
   const { token, claimFailures } = authority.buildClaims(request, decision, input.now);
   return { request, decision, token, claimFailures };

@@ -251,6 +251,7 @@ const OAuthErrorBody = z.object({
     access_denied: "no policy rule matched",
     server_error: "the rule's inline hook answered an error",
     temporarily_unavailable: "RFC 6749 §4.1.2.1",
+    invalid_target: "RFC 8693 §2.2.2: a token exchange's audience or resource is not this server's",
   }),
   error_description: z.string(),
 });

@@ -7,9 +7,14 @@ import { authorizationCode } from "./authorization-code";
 import { clientCredentials } from "./client-credentials";
 import type { Grant } from "./grant";
 import { password } from "./password";
+import { TOKEN_EXCHANGE, tokenExchange } from "./token-exchange";
 
 /** Every `grant_type` value Warden implements. */
-export type SupportedGrantType = "client_credentials" | "password" | "authorization_code";
+export type SupportedGrantType =
+  | "client_credentials"
+  | "password"
+  | "authorization_code"
+  | "urn:ietf:params:oauth:grant-type:token-exchange";
 
 const GRANTS: Readonly<Record<SupportedGrantType, Grant>> = {
   client_credentials: clientCredentials,
@@ -17,6 +22,8 @@ const GRANTS: Readonly<Record<SupportedGrantType, Grant>> = {
   password,
   // Custom servers only: codes come from a custom server's /v1/authorize (src/grants/).
   authorization_code: authorizationCode,
+  // Custom servers only (RFC 8693, Okta's on-behalf-of flow): src/oauth/grants/token-exchange.ts.
+  [TOKEN_EXCHANGE]: tokenExchange,
 };
 
 /** In registration order; discovery's `grant_types_supported` for a custom server. */
