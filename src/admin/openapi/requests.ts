@@ -53,12 +53,9 @@ export { PreviewRequest as TokenPreviewRequest } from "../token-preview";
 
 /** Okta's AssociatedServerMediated: the servers to trust for token exchange. */
 export const AssociatedServerMediated = z.object({
-  trusted: z
-    .array(ObjectId)
-    .min(1)
-    .meta({
-      description: "Authorization server ids whose access tokens this server accepts as subject tokens.",
-    }),
+  trusted: z.array(ObjectId).min(1).meta({
+    description: "Authorization server ids whose access tokens this server accepts as subject tokens.",
+  }),
 });
 
 const client = Client.shape;
