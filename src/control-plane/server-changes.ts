@@ -242,16 +242,16 @@ export function applyChange(config: ServerConfig, change: ServerChange): ChangeR
         return invalid("trusted", "must be a non-empty array of authorization server ids");
       }
       const added = trusted.filter(
-        (id, i) => trusted.indexOf(id) === i && !config.trustedServers.includes(id),
+        (id, i) => trusted.indexOf(id) === i && !trustedServersOf(config).includes(id),
       );
-      return revalidate({ ...config, trustedServers: [...config.trustedServers, ...added] }, (c) => [
+      return revalidate({ ...config, trustedServers: [...trustedServersOf(config), ...added] }, (c) => [
         ...c.trustedServers,
       ]);
     }
     case "untrustServer": {
-      if (!config.trustedServers.includes(change.serverId)) return missing(change.serverId);
+      if (!trustedServersOf(config).includes(change.serverId)) return missing(change.serverId);
       return revalidate(
-        { ...config, trustedServers: config.trustedServers.filter((id) => id !== change.serverId) },
+        { ...config, trustedServers: trustedServersOf(config).filter((id) => id !== change.serverId) },
         () => null,
       );
     }
@@ -309,4 +309,9 @@ function scopeUsers(config: ServerConfig, scopeName: string): string[] {
       .filter((claim) => claim.conditions.scopes.includes(scopeName))
       .map((claim) => `claim '${claim.id}'`),
   ];
+}
+
+/** A config stored before token exchange has no `trustedServers` (stored records are not re-parsed). */
+function trustedServersOf(config: ServerConfig): readonly string[] {
+  return config.trustedServers ?? [];
 }
