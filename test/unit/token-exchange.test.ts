@@ -66,7 +66,11 @@ beforeEach(async () => {
   ports = await memoryPorts({
     servers: [
       server("aus_a", "api://a"),
-      server("aus_b", "api://b", { trustedServers: ["aus_a"] }),
+      server("aus_b", "api://b", { trustedServers: ["aus_a", "aus_r"] }),
+      {
+        ...server("aus_r", "api://r"),
+        server: { id: "aus_r", name: "aus_r", audiences: ["api://r"], tokenProfile: "rfc9068" },
+      },
       server("aus_c", "api://c"),
     ],
     clients: [
@@ -189,6 +193,19 @@ describe("token exchange: the exchanged token", () => {
       scp: ["downstream"],
       act: { sub: "svc" },
     });
+  });
+
+  it("an RFC 9068 user token (sub = user id) is exchanged; its client_credentials token is not", async () => {
+    const res = await exchange(await userToken("alice@example.com", "aus_r"));
+    const body = (await res.json()) as { access_token: string };
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    const claims = JSON.parse(
+      new TextDecoder().decode(base64url.decode(body.access_token.split(".")[1] ?? "")),
+    );
+    expect(claims).toMatchObject({ uid: "00uAlice", sub: "alice@example.com", cid: "svc" });
+    const cc = await post("aus_r", "app", { grant_type: "client_credentials", scope: "read" });
+    const { access_token } = (await cc.json()) as { access_token: string };
+    await expectError(await exchange(access_token), "invalid_grant", INVALID_SUBJECT);
   });
 
   it("B's own user token is exchangeable at B (a server trusts itself)", async () => {
