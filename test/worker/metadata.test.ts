@@ -109,7 +109,12 @@ describe("discovery", () => {
     code_challenge_methods_supported: ["S256"],
     authorization_response_iss_parameter_supported: true,
     end_session_endpoint: `${f.issuer}/v1/logout`,
-    grant_types_supported: ["client_credentials", "password", "authorization_code"],
+    grant_types_supported: [
+      "client_credentials",
+      "password",
+      "authorization_code",
+      "urn:ietf:params:oauth:grant-type:token-exchange",
+    ],
     token_endpoint_auth_methods_supported: [
       "client_secret_basic",
       "client_secret_post",
