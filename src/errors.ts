@@ -47,6 +47,11 @@ export interface OAuthErrorOptions {
   status?: 405 | 429;
   /** Headers the status needs beside the body, e.g. `Retry-After` and `X-Rate-Limit-*` on a 429. */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * Why, when one answer covers several causes (e.g. a token exchange's subject token): for the
+   * system log's denial event, never for the wire (DESIGN §7 rule 2).
+   */
+  reason?: string;
 }
 
 /**
@@ -104,6 +109,8 @@ export class OAuthError extends Error {
   readonly trace: readonly TraceEntry[] | undefined;
   /** The RFC 6749 §5.2 `error_description`, already in its character set and bounded. */
   readonly description: string;
+  /** The internal cause, for the log only (`OAuthErrorOptions.reason`). */
+  readonly reason: string | undefined;
   readonly #status: number | undefined;
   readonly #headers: Readonly<Record<string, string>> | undefined;
 
@@ -116,6 +123,7 @@ export class OAuthError extends Error {
     super(safe);
     this.description = safe;
     this.trace = options.trace;
+    this.reason = options.reason;
     this.#status = options.status;
     this.#headers = options.headers;
   }

@@ -10,6 +10,7 @@ import { base64url, importJWK, jwtVerify, SignJWT } from "jose";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ServerConfigInput } from "../../src/config/schemas";
 import type { PublishedKeyset } from "../../src/keys/keyset";
+import { EVENT_TYPES } from "../../src/log/event";
 import { trustedIssuer } from "../../src/oauth/subject-token";
 import {
   basic,
@@ -267,8 +268,19 @@ describe("token exchange: the exchanged token", () => {
 });
 
 describe("token exchange: subject tokens that do not hold", () => {
-  it("refused at C, which does not trust A", async () => {
-    await expectError(await exchange(await userToken(), "aus_c"), "invalid_grant", INVALID_SUBJECT);
+  it("refused at C, which does not trust A; the reason goes to the system log, not the wire", async () => {
+    const res = await exchange(await userToken(), "aus_c");
+    const text = await res.clone().text();
+    await expectError(res, "invalid_grant", INVALID_SUBJECT);
+    expect(text).not.toContain("untrusted");
+    const denial = ports.logged.events.find(
+      (e) => e.eventType === EVENT_TYPES.grantFailure && e.outcome?.result === "FAILURE",
+    );
+    expect(denial?.debugData).toMatchObject({
+      grantType: EXCHANGE,
+      error: "invalid_grant",
+      reason: "untrusted_issuer",
+    });
   });
 
   it("an issuer that is not one of this deployment's servers", async () => {

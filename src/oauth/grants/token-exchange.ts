@@ -22,7 +22,7 @@
  * Errors (RFC 8693 §2.2.2, RFC 6749 §5.2): `invalid_request` for a missing parameter or a token type
  * this server does not take, `invalid_target` for an audience or resource it does not serve,
  * `invalid_grant` for every reason the subject token does not hold, with one description (the reason
- * is `verifySubjectToken`'s, never the client's), `invalid_scope` for OpenID Connect scopes: an
+ * goes to the system log's denial event, never to the client), `invalid_scope` for OpenID Connect scopes: an
  * exchange issues an access token only, never an ID token or a refresh token.
  */
 import { RESERVED_SCOPES } from "../../config/defaults";
@@ -80,10 +80,15 @@ export const tokenExchange: Grant = {
       ports,
       nowMs,
     });
-    if (!verdict.ok) throw new OAuthError("invalid_grant", INVALID_SUBJECT_TOKEN);
+    if (!verdict.ok) {
+      const reason = verdict.detail ? `${verdict.reason} (${verdict.detail})` : verdict.reason;
+      throw new OAuthError("invalid_grant", INVALID_SUBJECT_TOKEN, { reason });
+    }
     const subject = await ports.directory.subject(verdict.token.userId, client.client_id);
     // Deactivated, suspended, locked or deleted since the subject token was issued.
-    if (subject?.user.status !== "ACTIVE") throw new OAuthError("invalid_grant", INVALID_SUBJECT_TOKEN);
+    if (subject?.user.status !== "ACTIVE") {
+      throw new OAuthError("invalid_grant", INVALID_SUBJECT_TOKEN, { reason: "user_inactive" });
+    }
     return exchangedFor(subject, input, {
       actor: {
         sub: client.client_id,
