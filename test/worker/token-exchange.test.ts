@@ -15,7 +15,19 @@ import type { GrantType, ImportDocument, ServerConfigInput } from "../../src/con
 const servers = (...configs: ServerConfigInput[]) => configs as ImportDocument["authorizationServers"];
 
 import type { Env } from "../../src/env";
-import { adminCall, basic, freshApp, importConfig, ORIGIN, SECRET, tokenRequest, uniqueId } from "./helpers";
+import {
+  adminCall,
+  adminRequest,
+  basic,
+  freshApp,
+  importConfig,
+  ORIGIN,
+  orgAccessToken,
+  SECRET,
+  seedOrgClient,
+  tokenRequest,
+  uniqueId,
+} from "./helpers";
 import { assignUser, insertUser, PASSWORD, type PeopleWorld, seedPeople } from "./people-fixtures";
 import { tokenPreview } from "./preview-fixtures";
 
@@ -273,6 +285,30 @@ describe("trusted servers (Okta's associatedServers)", () => {
     // Nothing was written: C still trusts nobody.
     const listed = await adminCall("GET", path);
     expect(listed.body).toEqual([]);
+  });
+
+  it("reading takes okta.authorizationServers.read, changing .manage: a read-only token changes nothing", async () => {
+    const reader = await seedOrgClient(["okta.authorizationServers.read"]);
+    const token = await orgAccessToken(reader, "okta.authorizationServers.read");
+    const path = `/authorizationServers/${c}/associatedServers`;
+    const app = freshApp();
+    expect((await app(adminRequest("GET", path, undefined, `Bearer ${token}`))).status).toBe(200);
+    const refused = await app(adminRequest("POST", path, { trusted: [a.serverId] }, `Bearer ${token}`));
+    expect(refused.status).toBe(403);
+    expect(
+      (
+        await app(
+          adminRequest(
+            "DELETE",
+            `/authorizationServers/${b}/associatedServers/${a.serverId}`,
+            undefined,
+            `Bearer ${token}`,
+          ),
+        )
+      ).status,
+    ).toBe(403);
+    expect((await adminCall("GET", path)).body).toEqual([]);
+    expect((await adminCall("GET", `/authorizationServers/${b}/associatedServers`)).body).toHaveLength(1);
   });
 
   it("a trusted server cannot be deleted until the trust is removed; removing it ends exchanges", async () => {
