@@ -20,7 +20,9 @@ export type OAuthErrorCode =
   // RFC 8628 §3.5: the device access token response's own codes.
   | "authorization_pending"
   | "slow_down"
-  | "expired_token";
+  | "expired_token"
+  /** RFC 8693 §2.2.2: the requested `audience` or `resource` is not one this server serves. */
+  | "invalid_target";
 
 /** HTTP status per code; a Record over the union, so a new code cannot be forgotten here. */
 const OAUTH_ERROR_STATUS: Record<OAuthErrorCode, number> = {
@@ -40,6 +42,7 @@ const OAUTH_ERROR_STATUS: Record<OAuthErrorCode, number> = {
   authorization_pending: 400,
   slow_down: 400,
   expired_token: 400,
+  invalid_target: 400,
 };
 
 export interface OAuthErrorOptions {
@@ -52,6 +55,11 @@ export interface OAuthErrorOptions {
   status?: 405 | 429;
   /** Headers the status needs beside the body, e.g. `Retry-After` and `X-Rate-Limit-*` on a 429. */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * Why, when one answer covers several causes (e.g. a token exchange's subject token): for the
+   * system log's denial event, never for the wire (DESIGN §7 rule 2).
+   */
+  reason?: string;
 }
 
 /**
@@ -109,6 +117,8 @@ export class OAuthError extends Error {
   readonly trace: readonly TraceEntry[] | undefined;
   /** The RFC 6749 §5.2 `error_description`, already in its character set and bounded. */
   readonly description: string;
+  /** The internal cause, for the log only (`OAuthErrorOptions.reason`). */
+  readonly reason: string | undefined;
   readonly #status: number | undefined;
   readonly #headers: Readonly<Record<string, string>> | undefined;
 
@@ -121,6 +131,7 @@ export class OAuthError extends Error {
     super(safe);
     this.description = safe;
     this.trace = options.trace;
+    this.reason = options.reason;
     this.#status = options.status;
     this.#headers = options.headers;
   }

@@ -464,6 +464,22 @@ const ROUTES: Route[] = [
     targets: ["User", "RoleAssignment"],
     message: "Revoke user privilege",
   },
+  // --- token exchange: trusted servers (src/admin/associated-servers.ts) ---
+  {
+    method: "POST",
+    pattern: new RegExp(`^${SERVER}/associatedServers$`),
+    eventType: E.serverUpdated,
+    targets: ["AuthorizationServer"],
+    message: "Add trusted authorization servers",
+  },
+  {
+    method: "DELETE",
+    pattern: new RegExp(`^${SERVER}/associatedServers/([^/]+)$`),
+    eventType: E.serverUpdated,
+    targets: ["AuthorizationServer", "AuthorizationServer"],
+    message: "Remove trusted authorization server",
+  },
+  // --- end token exchange ---
 ];
 
 /** Okta's event type and message for each user lifecycle operation. */

@@ -10,6 +10,7 @@ import { PUBLIC_SESSION_ROUTES } from "../signin/router";
 import { apiTokensRouter } from "./api-tokens";
 import { appAssignmentsRouter } from "./app-assignments";
 import { appsRouter } from "./apps";
+import { associatedServersRouter } from "./associated-servers";
 import { auditWrites } from "./audit";
 import { requireAdmin } from "./auth";
 import { bulkRouter } from "./bulk";
@@ -58,6 +59,8 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   router.route("/authorizationServers", tokenPreviewRouter(deps.now, bind));
   router.route("/authorizationServers", scopesRouter());
   router.route("/authorizationServers", claimsRouter());
+  // Token exchange's trusted servers (Okta's associatedServers).
+  router.route("/authorizationServers", associatedServersRouter());
   router.route("/inlineHooks", inlineHooksRouter());
   router.route("/apps", appsRouter(bind, deps.now));
   router.route("/api-tokens", apiTokensRouter(deps));

@@ -25,7 +25,7 @@ import {
 const KIND = "AuthorizationServer";
 
 /** Okta's AuthorizationServer object. */
-function serverView(origin: string, server: ServerConfig["server"], signing: VaultStatus | undefined) {
+export function serverView(origin: string, server: ServerConfig["server"], signing: VaultStatus | undefined) {
   const self = `${origin}/api/v1/authorizationServers/${server.id}`;
   const issuer = `${origin}/oauth2/${server.id}`;
   const iso = (seconds: number | null | undefined) =>

@@ -32,18 +32,38 @@ import { runTokenInlineHook, type TokenHookOutcome } from "../hooks/token-hook";
 import { readJsonBody } from "../http/json-body";
 import { AUTHENTICATION_FAILED } from "../oauth/client-auth";
 import { customServer } from "../oauth/custom-server";
-import type { Grant } from "../oauth/grants/grant";
-import { INVALID_CREDENTIALS, passwordGrantFor } from "../oauth/grants/password";
-import { grantFor } from "../oauth/grants/registry";
+import { INVALID_CODE } from "../oauth/grants/authorization-code";
+import type { Grant, GrantRequest } from "../oauth/grants/grant";
+import { INVALID_CREDENTIALS, NOT_ASSIGNED, passwordGrantFor } from "../oauth/grants/password";
+import { grantFor, type SupportedGrantType } from "../oauth/grants/registry";
+import { INVALID_SUBJECT_TOKEN, TOKEN_EXCHANGE, tokenExchangeFor } from "../oauth/grants/token-exchange";
+import { parseScopeParam } from "../oauth/scope-param";
 import { issueClaims } from "../oauth/token";
 import type { TraceEntry } from "../policy";
 import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin } from "./responses";
 
 /**
+ * The user grants a preview can run: each previewed as the grant it is for a user who is signed in
+ * (`userId`), without redeeming anything (no code, refresh token, device code or subject token is
+ * asked for or used): the client, the user and the scopes, evaluated by policy with that grant type,
+ * and the token that would be issued. The refresh_token and device_code modules need not be
+ * registered for their previews: policy and the claim set depend only on the grant type's name.
+ */
+export const PREVIEW_USER_GRANT_TYPES = [
+  "password",
+  "authorization_code",
+  "refresh_token",
+  "urn:ietf:params:oauth:grant-type:device_code",
+  TOKEN_EXCHANGE,
+] as const;
+type PreviewUserGrantType = (typeof PREVIEW_USER_GRANT_TYPES)[number];
+
+/**
  * What Token Preview takes: the client, the grant and the scopes a real request would name, and for
- * the password grant the user (`userId`) whose token it would be; no password: a preview shows what
- * the user would get once signed in.
+ * a user grant the user (`userId`) whose token it would be; no password, code or subject token: a
+ * preview shows what the user would get once signed in (for token exchange: what an exchange of a
+ * valid token of that user would produce).
  */
 export const PreviewRequest = z.discriminatedUnion("grantType", [
   z.object({
@@ -55,7 +75,7 @@ export const PreviewRequest = z.discriminatedUnion("grantType", [
   }),
   z.object({
     clientId: z.string().min(1),
-    grantType: z.literal("password"),
+    grantType: z.enum(PREVIEW_USER_GRANT_TYPES),
     scopes: z.array(ScopeName).default([]),
     /** The user (`00u…`) whose token it would be. */
     userId: z.string().min(1).max(100),
@@ -85,7 +105,7 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
     ]);
     if (!config || !signing) notFound(id);
     if (!client) notFound(parsed.data.clientId, "App");
-    const userId = parsed.data.grantType === "password" ? parsed.data.userId : undefined;
+    const userId = parsed.data.grantType === "client_credentials" ? undefined : parsed.data.userId;
     // A user's preview shows their profile, app profile and groups through the claims (whose
     // expressions the same admin may write): it needs the right to read users, or a narrow
     // authorization-server right would grow into reading the directory (DESIGN §8).
@@ -123,7 +143,10 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
     try {
       // Client authentication refuses a deactivated client with the one message every failure gets.
       if (client.status !== "ACTIVE") throw new OAuthError("invalid_client", AUTHENTICATION_FAILED);
-      const grant = previewGrant(grantFor(parsed.data.grantType, authority.grantTypes), subject);
+      const grant =
+        parsed.data.grantType === "client_credentials" || !subject
+          ? grantFor(parsed.data.grantType, authority.grantTypes)
+          : previewUserGrant(parsed.data.grantType, subject);
       const { request, decision, token, claimFailures } = await issueClaims(grant, authority, {
         client,
         params,
@@ -176,14 +199,54 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
 }
 
 /**
- * The grant a preview runs: the request's own, except that a user grant starts after the password
- * check, from the user read above. A user who could not sign in (locked, suspended, not active)
- * gets what the real grant answers them, whatever the password.
+ * The grant a user preview runs: the request's own once its proof (password, code, refresh token,
+ * device code, subject token) has held, from the user read above. A user who could not have signed
+ * in (locked, suspended, not active) gets what the real grant answers them, whatever the proof.
  */
-function previewGrant(grant: Grant, subject: TokenSubject | undefined): Grant {
-  if (!subject) return grant;
-  if (subject.user.status !== "ACTIVE") throw new OAuthError("invalid_grant", INVALID_CREDENTIALS);
-  return passwordGrantFor(subject);
+function previewUserGrant(grantType: PreviewUserGrantType, subject: TokenSubject): Grant {
+  if (subject.user.status !== "ACTIVE") throw new OAuthError("invalid_grant", INACTIVE_USER[grantType]);
+  switch (grantType) {
+    case "password":
+      return passwordGrantFor(subject);
+    case TOKEN_EXCHANGE:
+      // The exchanging client acts for the user (`act`); no assignment to it is asked for.
+      return tokenExchangeFor(subject);
+    case "authorization_code":
+    case "refresh_token":
+    case "urn:ietf:params:oauth:grant-type:device_code":
+      return signedInGrant(grantType, subject);
+  }
+}
+
+/** What each grant answers for a user who is not ACTIVE (Okta's words for its own proof). */
+const INACTIVE_USER: Record<PreviewUserGrantType, string> = {
+  password: INVALID_CREDENTIALS,
+  authorization_code: INVALID_CODE,
+  refresh_token: "The refresh token is invalid or expired.",
+  "urn:ietf:params:oauth:grant-type:device_code": "The device code is invalid or has expired.",
+  [TOKEN_EXCHANGE]: INVALID_SUBJECT_TOKEN,
+};
+
+/**
+ * A grant a user started by signing in to the client (a code, the refresh family it began, a device
+ * code): policy evaluated as /v1/authorize (or /activate) evaluates it, with this grant type, for an
+ * assigned user (Okta issues user tokens only to users assigned to the app).
+ */
+function signedInGrant(grantType: PreviewUserGrantType, subject: TokenSubject): Grant {
+  return {
+    // The refresh and device modules add their names to `SupportedGrantType` when they land; the
+    // preview needs only the name (for policy, the client's registration and the hook).
+    type: grantType as SupportedGrantType,
+    resolve: ({ client, params }): GrantRequest => {
+      if (!subject.assigned) throw new OAuthError("access_denied", NOT_ASSIGNED);
+      return {
+        grantType: grantType as SupportedGrantType,
+        client,
+        requestedScopes: parseScopeParam(params.get("scope")),
+        subject,
+      };
+    },
+  };
 }
 
 /** The error a real request would get, with the HTTP status the token endpoint would answer. */

@@ -37,6 +37,9 @@ export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   "rsi",
   "username",
   "token_type",
+  // RFC 8693 §4.1 / §4.4: who acts for the subject (token exchange), and who may.
+  "act",
+  "may_act",
 ]);
 
 /** Names an IDENTITY claim may not take: the ID token's own claims and Okta's reserved list. */

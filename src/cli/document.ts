@@ -30,12 +30,15 @@ export function withRanks<T extends { priority?: number | undefined }>(
 /** Items keep their file positions, so a path the server reports maps straight back (see {@link fileIssuePath}). */
 export function toImportDocument(file: WardenFile): ImportDocumentInput {
   return {
-    authorizationServers: file.authorizationServers.map(({ scopes, claims, policies, ...server }) => ({
-      server,
-      scopes,
-      claims,
-      policies: withRanks(policies).map(({ rules, ...policy }) => ({ ...policy, rules: withRanks(rules) })),
-    })),
+    authorizationServers: file.authorizationServers.map(
+      ({ scopes, claims, policies, trustedServers, ...server }) => ({
+        server,
+        scopes,
+        claims,
+        trustedServers,
+        policies: withRanks(policies).map(({ rules, ...policy }) => ({ ...policy, rules: withRanks(rules) })),
+      }),
+    ),
     clients: file.clients,
     inlineHooks: file.inlineHooks,
     trustedOrigins: file.trustedOrigins,
@@ -64,6 +67,7 @@ function exportServer(config: ServerConfig): Record<string, unknown> {
     ...(config.scopes.length > 0 ? { scopes: config.scopes.map((s) => leanObject("scope", s)) } : {}),
     ...(config.claims.length > 0 ? { claims: config.claims.map((c) => leanObject("claim", c)) } : {}),
     ...(policies.length > 0 ? { policies } : {}),
+    ...((config.trustedServers ?? []).length > 0 ? { trustedServers: config.trustedServers } : {}),
   };
 }
 

@@ -49,6 +49,10 @@ export const FileServer = AuthorizationServer.extend({
     .array(FilePolicy)
     .default([])
     .meta({ description: "Access policies in evaluation order; one missing here is deleted by apply." }),
+  trustedServers: ServerConfig.shape.trustedServers.meta({
+    description:
+      "Token exchange (RFC 8693): the ids of the other authorization servers whose access tokens this one accepts as a subject token (Okta's trusted servers).",
+  }),
 });
 export type FileServer = z.infer<typeof FileServer>;
 

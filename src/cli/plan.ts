@@ -56,11 +56,17 @@ export function planChanges(desired: ConfigState, live: ConfigState, options: { 
 
   matchBy(desired.authorizationServers, live.authorizationServers, (c) => c.server.id, {
     create: (config) => {
-      changes.push(create({ kind: "authorizationServer", key: config.server.id }, config.server));
+      changes.push(create({ kind: "authorizationServer", key: config.server.id }, withTrust(config)));
       changes.push(...serverChildren(config, emptyServer(config)));
     },
     both: (config, current) => {
-      update(changes, { kind: "authorizationServer", key: config.server.id }, current.server, config.server);
+      // Trusted servers (token exchange) are a setting of the server: a change to them updates it.
+      update(
+        changes,
+        { kind: "authorizationServer", key: config.server.id },
+        withTrust(current),
+        withTrust(config),
+      );
       changes.push(...serverChildren(config, current));
     },
     missing: (current) => missing({ kind: "authorizationServer", key: current.server.id }),
@@ -82,6 +88,12 @@ export function planChanges(desired: ConfigState, live: ConfigState, options: { 
     missing: (current) => missing({ kind: "inlineHook", key: current.id }),
   });
   return { changes, kept, prune: options.prune };
+}
+
+/** The server's own fields and, when it has any, its trusted servers (sorted: a set). */
+function withTrust(config: ServerConfig): Record<string, unknown> {
+  const trusted = [...(config.trustedServers ?? [])].sort();
+  return trusted.length > 0 ? { ...config.server, trustedServers: trusted } : config.server;
 }
 
 function emptyServer(config: ServerConfig): ServerConfig {

@@ -664,3 +664,10 @@ export const GRANT_REVOCATION_PARALLELISM = 8;
 export const GRANT_REVOCATION_BATCH = 100;
 /** Grant objects one request revokes at most: under the Workers limit of 1,000 subrequests, with room for the rest of the request. */
 export const GRANT_REVOCATION_MAX_PER_REQUEST = 800;
+
+// ---- token exchange (RFC 8693; src/oauth/grants/token-exchange.ts, src/oauth/subject-token.ts) ----
+/**
+ * Trusted servers per authorization server (Okta's `associatedServers`): each is a snapshot and a
+ * keyset an exchange may read; a deployment's servers are few, and 50 bounds that work.
+ */
+export const MAX_TRUSTED_SERVERS = 50;

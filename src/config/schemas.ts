@@ -13,6 +13,7 @@ import {
   ACCESS_TOKEN_LIFETIME_MINUTES_RANGE,
   DEFAULT_SIGNING_ALG,
   MAX_REDIRECT_URIS,
+  MAX_TRUSTED_SERVERS,
   MIN_NEXT_KEY_LEAD_SECONDS,
   MIN_ROTATION_PERIOD_SECONDS,
   NEXT_KEY_LEAD_SECONDS,
@@ -292,8 +293,25 @@ export const ServerConfig = z
     scopes: z.array(Scope).default([]),
     claims: z.array(Claim).default([]),
     policies: z.array(Policy).default([]),
+    /**
+     * Token exchange (RFC 8693, Okta's on-behalf-of flow): the other authorization servers whose
+     * access tokens this one accepts as a `subject_token` (Okta's "trusted servers", managed through
+     * `/api/v1/authorizationServers/{id}/associatedServers`). A server always trusts its own.
+     */
+    trustedServers: z.array(ObjectId).max(MAX_TRUSTED_SERVERS).default([]),
   })
   .superRefine((config, ctx) => {
+    config.trustedServers.forEach((id, i) => {
+      if (id === config.server.id) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["trustedServers", i],
+          message:
+            "an authorization server always trusts its own tokens; it cannot be its own trusted server",
+        });
+      }
+    });
+    uniqueBy(config.trustedServers, (id) => id, ["trustedServers"], "trusted server", ctx);
     uniqueBy(config.scopes, (s) => s.name, ["scopes"], "scope name", ctx);
     uniqueBy(config.claims, (c) => `${c.claimType}:${c.name}`, ["claims"], "claim name", ctx);
     uniqueBy(config.policies, (p) => p.id, ["policies"], "policy id", ctx);

@@ -61,6 +61,7 @@ import {
   referenceIssues,
   rulesNamingHook,
   rulesNamingPeople,
+  serversTrusting,
 } from "./references";
 import { clientChanges, serverChanges } from "./revocation-changes";
 import { RevocationLog } from "./revocation-log";
@@ -401,9 +402,17 @@ export class ControlPlane extends DurableObject<Env> {
   /** The objects that will exist once `doc` is imported and `deleted` removed. */
   #knownAfter(doc: ImportDocument, deleted: ImportSummary["deleted"]): Promise<KnownObjects> {
     const gone = new Set([...deleted.clients, ...deleted.inlineHooks]);
+    const goneServers = new Set(deleted.authorizationServers);
     return this.#known(doc.authorizationServers, {
       clients: [...this.#clients.ids().filter((id) => !gone.has(id)), ...doc.clients.map((c) => c.client_id)],
       inlineHooks: [...this.#hooks.ids().filter((id) => !gone.has(id)), ...doc.inlineHooks.map((h) => h.id)],
+      servers: [
+        ...this.#servers
+          .all()
+          .map((c) => c.server.id)
+          .filter((id) => !goneServers.has(id)),
+        ...doc.authorizationServers.map((c) => c.server.id),
+      ],
     });
   }
 
@@ -413,7 +422,7 @@ export class ControlPlane extends DurableObject<Env> {
    */
   async #known(
     configs: readonly ServerConfig[],
-    ids?: { clients: string[]; inlineHooks: string[] },
+    ids?: { clients: string[]; inlineHooks: string[]; servers: string[] },
   ): Promise<KnownObjects> {
     const named = namedPeople(configs);
     const [users, groups] = await Promise.all([
@@ -425,6 +434,7 @@ export class ControlPlane extends DurableObject<Env> {
       inlineHooks: new Set(ids?.inlineHooks ?? this.#hooks.ids()),
       groups,
       users,
+      servers: new Set(ids?.servers ?? this.#servers.all().map((c) => c.server.id)),
     };
   }
 
@@ -505,6 +515,12 @@ export class ControlPlane extends DurableObject<Env> {
       if (!stored) return missing(serverId);
       if (stored.config.server.status === "ACTIVE") {
         return invalid("status", "an ACTIVE authorization server must be deactivated before it is deleted");
+      }
+      // Token exchange: a server another one trusts stays until that trust is removed, so a new
+      // server created later under the same id never inherits a trust meant for this one.
+      const trusting = serversTrusting(this.#servers.all(), serverId);
+      if (trusting.length > 0) {
+        return invalid("id", `authorization server '${serverId}' is trusted by ${trusting.join(", ")}`);
       }
       this.#servers.forget(serverId);
       this.#revocations.record(serverChanges(stored.config, undefined));

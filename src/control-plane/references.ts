@@ -15,12 +15,18 @@ export interface KnownObjects {
   inlineHooks: ReadonlySet<string>;
   groups: ReadonlySet<string>;
   users: ReadonlySet<string>;
+  /** Authorization servers, for token exchange's trusted servers (`trustedServers`). */
+  servers: ReadonlySet<string>;
 }
 
 /** Everything in `config` that names a missing object; paths start with `prefix` (e.g. `authorizationServers.0.`). */
 export function referenceIssues(config: ServerConfig, known: KnownObjects, prefix = ""): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const missing = (path: string, message: string) => issues.push({ path: `${prefix}${path}`, message });
+  // Okta's associatedServers: a trusted server must exist (RFC 8693 exchange reads its keys).
+  (config.trustedServers ?? []).forEach((id, i) => {
+    if (!known.servers.has(id)) missing(`trustedServers.${i}`, `authorization server '${id}' does not exist`);
+  });
   config.policies.forEach((policy, p) => {
     policy.conditions.clients.include.forEach((id, i) => {
       if (id !== "ALL_CLIENTS" && !known.clients.has(id)) {
@@ -116,4 +122,11 @@ export function rulesNamingPeople(
         .map((rule) => `rule '${rule.id}' of policy '${policy.id}' on authorization server '${server.id}'`),
     ),
   );
+}
+
+/** Every authorization server that trusts `serverId` for token exchange, described for an admin. */
+export function serversTrusting(configs: readonly ServerConfig[], serverId: string): string[] {
+  return configs
+    .filter((config) => (config.trustedServers ?? []).includes(serverId))
+    .map(({ server }) => `authorization server '${server.id}'`);
 }

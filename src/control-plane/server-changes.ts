@@ -43,10 +43,13 @@ export type ServerChange =
   | { type: "createRule"; policyId: string; id: string; rule: unknown }
   | { type: "replaceRule"; policyId: string; ruleId: string; rule: unknown }
   | { type: "setRuleStatus"; policyId: string; ruleId: string; status: Status }
-  | { type: "deleteRule"; policyId: string; ruleId: string };
+  | { type: "deleteRule"; policyId: string; ruleId: string }
+  // Token exchange's trusted servers (Okta's associatedServers): add several, remove one.
+  | { type: "trustServers"; trusted: unknown }
+  | { type: "untrustServer"; serverId: string };
 
 /** The object a change created or replaced, as stored (a policy with its rules), or null. */
-export type ChangedObject = AuthorizationServer | Scope | Claim | Policy | Rule | null;
+export type ChangedObject = AuthorizationServer | Scope | Claim | Policy | Rule | string[] | null;
 
 /** The changed config and object, or why not: `notFound` is the id of the missing object. */
 export type ChangeResult = { ok: true; config: ServerConfig; result: ChangedObject } | WriteFailure<string>;
@@ -231,6 +234,28 @@ export function applyChange(config: ServerConfig, change: ServerChange): ChangeR
       const rules = policy.rules.map((r) => (r.id === change.ruleId ? { ...r, status: change.status } : r));
       return revalidate(withRules(config, policy.id, rules), (c) => findRule(c, policy.id, change.ruleId));
     }
+    case "trustServers": {
+      // Okta's body: `{"trusted": ["aus…", …]}`; adding a server already trusted changes nothing.
+      const body = change.trusted;
+      const trusted = isRecord(body) ? body.trusted : undefined;
+      if (!Array.isArray(trusted) || trusted.length === 0) {
+        return invalid("trusted", "must be a non-empty array of authorization server ids");
+      }
+      const added = trusted.filter(
+        (id, i) => trusted.indexOf(id) === i && !trustedServersOf(config).includes(id),
+      );
+      return revalidate({ ...config, trustedServers: [...trustedServersOf(config), ...added] }, (c) => [
+        ...c.trustedServers,
+      ]);
+    }
+    case "untrustServer": {
+      if (!trustedServersOf(config).includes(change.serverId)) return missing(change.serverId);
+      return revalidate(
+        { ...config, trustedServers: trustedServersOf(config).filter((id) => id !== change.serverId) },
+        () => null,
+      );
+    }
+
     case "deleteRule": {
       const policy = config.policies.find((p) => p.id === change.policyId);
       if (!policy) return missing(change.policyId);
@@ -284,4 +309,9 @@ function scopeUsers(config: ServerConfig, scopeName: string): string[] {
       .filter((claim) => claim.conditions.scopes.includes(scopeName))
       .map((claim) => `claim '${claim.id}'`),
   ];
+}
+
+/** A config stored before token exchange has no `trustedServers` (stored records are not re-parsed). */
+function trustedServersOf(config: ServerConfig): readonly string[] {
+  return config.trustedServers ?? [];
 }

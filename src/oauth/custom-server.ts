@@ -103,6 +103,8 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
     buildClaims(request, decision, now) {
       const { client, subject } = request;
       const profile = snapshot.server.tokenProfile;
+      // An exchanged token names the subject token's grant, so it stands only while that does.
+      const grantId = request.authorized?.grantId ?? request.exchange?.grantId;
       const token = buildAccessToken({
         profile,
         issuer,
@@ -121,12 +123,16 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
         lifetimeSeconds: decision.accessTokenLifetimeSeconds,
         // A token from a grant object names it, so that revoking the grant revokes the token
         // wherever the grant is asked (userinfo, introspection): src/grants/grant-id.ts.
-        jti: request.authorized
-          ? grantAccessTokenJti(request.authorized.grantId, randomToken(TOKEN_ID_BYTES))
-          : `AT.${randomToken(TOKEN_ID_BYTES)}`,
+        jti:
+          grantId !== undefined
+            ? grantAccessTokenJti(grantId, randomToken(TOKEN_ID_BYTES))
+            : `AT.${randomToken(TOKEN_ID_BYTES)}`,
       });
       // Okta's user access tokens carry when the user signed in (DESIGN §4).
-      if (request.authorized) token.payload.auth_time = request.authorized.request.authTime;
+      const authTime = request.authorized?.request.authTime ?? request.exchange?.authTime;
+      if (authTime !== undefined) token.payload.auth_time = authTime;
+      // RFC 8693 §4.1: an exchanged token names who acts for the user (a reserved claim name).
+      if (request.exchange) token.payload.act = request.exchange.actor;
       // Without a user (client_credentials) `user.*`, `appuser.*` and groups are null, as in Okta.
       const custom = resolveClaims(snapshot, "RESOURCE", decision.scopes, {
         user: subject ? subject.user.profile : null,

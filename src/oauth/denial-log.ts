@@ -72,7 +72,13 @@ function recordDenial(subject: GrantSubject, error: OAuthError): void {
       outcome: { result: "FAILURE", reason: error.code },
       target: [serverTarget(serverId)],
       request: subject.request(),
-      debugData: { grantType, error: error.code, description: error.description, trace: line.trace },
+      debugData: {
+        grantType,
+        error: error.code,
+        description: error.description,
+        trace: line.trace,
+        ...(error.reason !== undefined ? { reason: error.reason } : {}),
+      },
     },
     {
       line: line as unknown as Record<string, unknown>,

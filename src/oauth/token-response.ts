@@ -8,6 +8,8 @@ export interface TokenResponseBody {
   id_token?: string;
   /** RFC 6749 §5.1: present when `offline_access` was granted to a client that may refresh. */
   refresh_token?: string;
+  /** RFC 8693 §2.2.1: REQUIRED in a token exchange's response. */
+  issued_token_type?: string;
 }
 
 export function tokenResponse(body: TokenResponseBody): Response {

@@ -32,6 +32,7 @@ import {
 import { type FormParams, readFormBody } from "./form-body";
 import type { Grant, GrantInput, GrantRequest } from "./grants/grant";
 import { grantFor } from "./grants/registry";
+import { ACCESS_TOKEN_TYPE } from "./grants/token-exchange";
 import { clientAddress, limitClient, limitFailedAuthentication } from "./rate-limit";
 import { issueRefreshToken } from "./refresh-issuance";
 import { tokenResponse } from "./token-response";
@@ -108,6 +109,8 @@ export function tokenEndpoint<D extends TokenDecision>(
       scope: issued.decision.scopes.join(" "),
       ...(idToken !== undefined ? { id_token: idToken } : {}),
       ...(issued.request.refreshToken !== undefined ? { refresh_token: issued.request.refreshToken } : {}),
+      // RFC 8693 §2.2.1: an exchange says what kind of token it issued.
+      ...(issued.request.exchange ? { issued_token_type: ACCESS_TOKEN_TYPE } : {}),
     });
     return withRateLimitHeaders(response, quota, ports.clock());
   };
@@ -194,7 +197,7 @@ export async function issueClaims<D extends TokenDecision>(
       "The client is not authorized to use the provided grant type: a public client may use only authorization_code with PKCE and the device code.",
     );
   }
-  const resolved = await grant.resolve({ ...input, serverId: authority.serverId });
+  const resolved = await grant.resolve({ ...input, serverId: authority.serverId, issuer: authority.issuer });
   const decision = authority.decide(resolved);
   const request = afterDecision ? await afterDecision(resolved, decision) : resolved;
   const { token, claimFailures } = authority.buildClaims(request, decision, input.now);

@@ -116,6 +116,7 @@ describe("discovery", () => {
       "authorization_code",
       "refresh_token",
       "urn:ietf:params:oauth:grant-type:device_code",
+      "urn:ietf:params:oauth:grant-type:token-exchange",
     ],
     token_endpoint_auth_methods_supported: [
       "client_secret_basic",

@@ -18,6 +18,7 @@ export const requestSchemas = {
   AuthorizationServerPolicyRuleRequest: requests.RuleWrite,
   KeyRotateRequest: requests.KeyRotate,
   TokenPreviewRequest: requests.TokenPreviewRequest,
+  AssociatedServerMediated: requests.AssociatedServerMediated,
   OpenIdConnectApplicationRequest: requests.AppWrite,
   CreateInlineHookRequest: requests.InlineHookCreate,
   ReplaceInlineHookRequest: requests.InlineHookReplace,

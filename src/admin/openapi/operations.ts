@@ -126,6 +126,8 @@ export const PATH_PARAMETERS: Record<string, string> = {
   clientId: "The app's `client_id`.",
   roleAssignmentId: "The role assignment's id (`ra…`).",
   tokenId: "The refresh token's id (`oar…`).",
+
+  associatedServerId: "The trusted authorization server's id.",
 };
 
 const limit = (limits: { default: number; max: number }): QueryParameter => ({
@@ -833,6 +835,51 @@ export const OPERATIONS: readonly Operation[] = [
     description: "Warden: the key leaves the JWKS and is never used again.",
     status: 200,
     returns: "AuthorizationServerJsonWebKey",
+  },
+
+  // ---- token exchange: trusted servers (Okta's associatedServers) ----
+  {
+    operationId: "listAssociatedServersByTrustedType",
+    method: "get",
+    path: `${server}/associatedServers`,
+    tag: "AuthorizationServer",
+    summary: "List the trusted servers, or those that could be trusted",
+    description:
+      "`trusted=true` (the default): the servers whose access tokens this one accepts as a token exchange's subject token; `false`: the other servers, not yet trusted.",
+    query: [
+      {
+        name: "trusted",
+        schema: z.enum(["true", "false"]).default("true"),
+        description: "Trusted servers (`true`) or the others (`false`); any other value is a 400.",
+        checked: true,
+      },
+      q("Only servers whose name or id starts with this, case-insensitively."),
+      limit(AUTHORIZATION_SERVERS_PAGE_LIMIT),
+      after,
+    ],
+    status: 200,
+    returns: ["AuthorizationServer"],
+    paged: true,
+  },
+  {
+    operationId: "createAssociatedServers",
+    method: "post",
+    path: `${server}/associatedServers`,
+    tag: "AuthorizationServer",
+    summary: "Trust servers for token exchange",
+    description: "Answers every trusted server after the change.",
+    body: "AssociatedServerMediated",
+    status: 200,
+    returns: ["AuthorizationServer"],
+    refuses: "A server that does not exist, or the server itself.",
+  },
+  {
+    operationId: "deleteAssociatedServer",
+    method: "delete",
+    path: `${server}/associatedServers/{associatedServerId}`,
+    tag: "AuthorizationServer",
+    summary: "Stop trusting a server",
+    status: 204,
   },
 
   // ---- Token Preview ----

@@ -15,6 +15,7 @@ import {
   Claim,
   Client,
   InlineHook,
+  ObjectId,
   Policy,
   Rule,
   Scope,
@@ -49,6 +50,13 @@ export const KeyRotate = z.object({
 });
 
 export { PreviewRequest as TokenPreviewRequest } from "../token-preview";
+
+/** Okta's AssociatedServerMediated: the servers to trust for token exchange. */
+export const AssociatedServerMediated = z.object({
+  trusted: z.array(ObjectId).min(1).meta({
+    description: "Authorization server ids whose access tokens this server accepts as subject tokens.",
+  }),
+});
 
 const client = Client.shape;
 

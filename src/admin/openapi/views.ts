@@ -256,6 +256,8 @@ const OAuthErrorBody = z.object({
     authorization_pending: "RFC 8628 §3.5: the user has not decided yet",
     slow_down: "RFC 8628 §3.5: polled faster than the interval",
     expired_token: "RFC 8628 §3.5: the device code expired",
+
+    invalid_target: "RFC 8693 §2.2.2: a token exchange's audience or resource is not this server's",
   }),
   error_description: z.string(),
 });

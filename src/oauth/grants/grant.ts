@@ -31,6 +31,8 @@ export interface GrantInput {
 /** What `resolve` is given: the request, and the authorization server it addresses (for the log). */
 export interface ResolveInput extends GrantInput {
   serverId: string;
+  /** The server's issuer: token exchange compares a subject token's `iss` with it. */
+  issuer: string;
 }
 
 export interface RequestOrigin {
@@ -62,6 +64,21 @@ export interface GrantRequest {
    * static token) or by the issuance step (src/oauth/refresh-issuance.ts) for a new family.
    */
   refreshToken?: string | undefined;
+  /** Set by token exchange (RFC 8693): who acts for the user, and what the subject token carried. */
+  exchange?: TokenExchangeFacts | undefined;
+}
+
+/** What a token exchange adds to the token it issues (src/oauth/grants/token-exchange.ts). */
+export interface TokenExchangeFacts {
+  /** RFC 8693 §4.1 `act`: the exchanging client, and before it whoever acted in the subject token. */
+  actor: { sub: string; act?: Record<string, unknown> };
+  /**
+   * The grant the subject token named: the new token names it too (`AT.<grant id>.…`), so revoking
+   * the user's sign-in revokes what was exchanged from it, wherever the grant is asked.
+   */
+  grantId: string | undefined;
+  /** The subject token's `auth_time`: the user signed in then, not at the exchange. */
+  authTime: number | undefined;
 }
 
 export interface Grant {

@@ -9,6 +9,7 @@ import { deviceCode } from "./device-code";
 import type { Grant } from "./grant";
 import { password } from "./password";
 import { refreshToken } from "./refresh-token";
+import { TOKEN_EXCHANGE, tokenExchange } from "./token-exchange";
 
 /** Every `grant_type` value Warden implements. */
 export type SupportedGrantType =
@@ -16,7 +17,8 @@ export type SupportedGrantType =
   | "password"
   | "authorization_code"
   | "refresh_token"
-  | "urn:ietf:params:oauth:grant-type:device_code";
+  | "urn:ietf:params:oauth:grant-type:device_code"
+  | "urn:ietf:params:oauth:grant-type:token-exchange";
 
 const GRANTS: Readonly<Record<SupportedGrantType, Grant>> = {
   client_credentials: clientCredentials,
@@ -28,6 +30,8 @@ const GRANTS: Readonly<Record<SupportedGrantType, Grant>> = {
   refresh_token: refreshToken,
   // Custom servers only: device grants come from a custom server's /v1/device/authorize (RFC 8628).
   "urn:ietf:params:oauth:grant-type:device_code": deviceCode,
+  // Custom servers only (RFC 8693, Okta's on-behalf-of flow): src/oauth/grants/token-exchange.ts.
+  [TOKEN_EXCHANGE]: tokenExchange,
 };
 
 /** In registration order; discovery's `grant_types_supported` for a custom server. */
