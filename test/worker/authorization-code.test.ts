@@ -140,6 +140,9 @@ async function pkce() {
   return { verifier, challenge: base64url.encode(new Uint8Array(digest)) };
 }
 
+/** When the user signed in: one instant for the whole file, so two reads never straddle a second. */
+const AUTH_TIME = Math.floor(Date.now() / 1000) - 5;
+
 function authorized(overrides: Partial<AuthorizedRequest> = {}): AuthorizedRequest {
   return {
     serverId: w.serverId,
@@ -149,7 +152,7 @@ function authorized(overrides: Partial<AuthorizedRequest> = {}): AuthorizedReque
     nonce: "n-0S6_WzA2Mj",
     scopes: ["openid", "profile", "email", "address", "phone", "read"],
     userId: w.alice.id,
-    authTime: Math.floor(Date.now() / 1000) - 5,
+    authTime: AUTH_TIME,
     amr: ["pwd"],
     sessionId: undefined,
     decision: { policyId: "p", ruleId: "r", accessTokenLifetimeSeconds: 1800 },
