@@ -19,7 +19,7 @@ import { keysetMetadataResponse, requireKeyset } from "./keys";
 import { preparedDocument } from "./metadata-response";
 
 /** What /v1/authorize answers in (src/signin/authorize-request.ts `RESPONSE_MODES`). */
-const RESPONSE_MODES_SUPPORTED = ["query", "fragment", "form_post"] as const;
+const RESPONSE_MODES_SUPPORTED = ["query", "fragment", "form_post", "okta_post_message"] as const;
 
 export function serverMetadata(snapshot: Snapshot, issuer: string) {
   return {

@@ -105,7 +105,7 @@ describe("discovery", () => {
     authorization_endpoint: `${f.issuer}/v1/authorize`,
     // the code flow only, PKCE S256 only (okta-auth-js refuses a server without the method list)
     response_types_supported: ["code"],
-    response_modes_supported: ["query", "fragment", "form_post"],
+    response_modes_supported: ["query", "fragment", "form_post", "okta_post_message"],
     code_challenge_methods_supported: ["S256"],
     authorization_response_iss_parameter_supported: true,
     end_session_endpoint: `${f.issuer}/v1/logout`,
