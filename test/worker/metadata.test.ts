@@ -180,7 +180,9 @@ describe("discovery", () => {
     const res = await freshApp()(new Request(`${ORIGIN}/.well-known/openid-configuration`));
     expect(await res.json()).toMatchObject({
       issuer: ORIGIN,
-      response_types_supported: [],
+      // Users sign in through the org server too (test/worker/org-server-signin.test.ts).
+      response_types_supported: ["code"],
+      userinfo_endpoint: `${ORIGIN}/oauth2/v1/userinfo`,
       subject_types_supported: ["public"],
       id_token_signing_alg_values_supported: ["RS256"],
     });
