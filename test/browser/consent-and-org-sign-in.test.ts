@@ -304,3 +304,20 @@ function renew() { const f = document.createElement("iframe"); f.style.display =
     }
   });
 });
+
+describe("npm start's banner", () => {
+  it("prints an org-server sign-in link that opens the hosted page for the demo web app", async () => {
+    const link = /^\s*(http:\/\/\S+\/oauth2\/v1\/authorize\?\S+)$/m.exec(warden.output)?.[1];
+    expect(link, warden.output).toBeTruthy();
+    const { context, blocked } = await guardedContext(browser);
+    try {
+      const watched = await watchPage(context);
+      quickFailures(watched.page);
+      await watched.page.goto(link ?? "");
+      expect(await watched.page.title()).toBe("Sign in to Demo web app");
+      expectClean(watched, blocked);
+    } finally {
+      await context.close();
+    }
+  });
+});
