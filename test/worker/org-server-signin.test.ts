@@ -10,7 +10,7 @@ import { createLocalJWKSet, jwtVerify } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { NOT_ASSIGNED } from "../../src/oauth/grants/password";
 import { LOGIN_REQUIRED } from "../../src/signin/authorize";
-import { basic, decodeJwt, ORIGIN, SECRET, seedOrgClient, tokenRequest } from "./helpers";
+import { basic, decodeJwt, ORIGIN, orgAccessToken, SECRET, seedOrgClient, tokenRequest } from "./helpers";
 import { assignUser, PASSWORD } from "./people-fixtures";
 import {
   Browser,
@@ -281,6 +281,88 @@ describe("the org server and the custom servers stay apart", () => {
       );
       expect(res.status, path).toBe(403);
     }
+  });
+});
+
+describe("what a stranger tries at the org server", () => {
+  it("another client cannot redeem the code; the rightful client still can", async () => {
+    const { browser, params } = await orgSignIn(world.alice.login, {
+      client_id: world.spaClient,
+      redirect_uri: "https://spa.test/",
+      scope: "openid",
+      code_challenge: CHALLENGE,
+      code_challenge_method: "S256",
+    });
+    const code = params.get("code") ?? "";
+    const stolen = await exchange(browser, code);
+    expect(stolen.body.error).toBe("invalid_grant");
+    const res = await browser.fetch(
+      tokenRequest(ORG_BASE, {
+        grant_type: "authorization_code",
+        client_id: world.spaClient,
+        code,
+        redirect_uri: "https://spa.test/",
+        code_verifier: VERIFIER,
+      }),
+    );
+    expect(res.status).toBe(200);
+  });
+
+  it("a service's org token (okta.* scopes, no user) gets nothing from userinfo", async () => {
+    const svc = await seedOrgClient(["okta.users.read"]);
+    const token = await orgAccessToken(svc, "okta.users.read");
+    const res = await userinfo(new Browser(), token);
+    expect(res.status).toBe(403);
+    expect(res.headers.get("WWW-Authenticate")).toMatch(/insufficient_scope/);
+  });
+
+  it("an app with consent_method REQUIRED: the org server's OIDC scopes ask no consent (IMPLICIT)", async () => {
+    const app = await seedOrgClient([], {
+      grant_types: ["authorization_code"],
+      redirect_uris: [REDIRECT_URI],
+      consent_method: "REQUIRED",
+    });
+    await assignUser(app.clientId, world.alice.id);
+    for (const prompt of [undefined, "consent"]) {
+      const { params } = await orgSignIn(world.alice.login, {
+        client_id: app.clientId,
+        scope: "openid profile",
+        code_challenge: CHALLENGE,
+        code_challenge_method: "S256",
+        prompt,
+      });
+      expect(params.get("code"), prompt).toBeTruthy();
+    }
+  });
+
+  it("a consent form for a custom server is refused at the org's consent endpoint", async () => {
+    const browser = new Browser();
+    const res = await browser.request(`${ORIGIN}/oauth2/v1/consent`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ consent_request: "warden-consent-1.forged", decision: "allow" }).toString(),
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it("malformed and oversized requests: HTML 400, nothing redirected, no session", async () => {
+    const browser = new Browser();
+    const huge = await browser.request(`${ORIGIN}/oauth2/v1/authorize?state=${"x".repeat(70_000)}`);
+    expect(huge.status).toBe(400);
+    expect(huge.headers.get("Location")).toBeNull();
+    const badForm = await browser.request(`${ORIGIN}/oauth2/v1/authorize`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ client_id: world.webClient }),
+    });
+    expect(badForm.status).toBe(400);
+    const badSignIn = await browser.request(`${ORIGIN}/oauth2/v1/signin`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "signin_request=a&signin_request=b",
+    });
+    expect(badSignIn.status).toBe(400);
+    expect(browser.cookies.size).toBe(0);
   });
 });
 
