@@ -1,6 +1,6 @@
 /**
- * `/oauth2/{as}/v1/userinfo` and the org server's `/oauth2/v1/userinfo` (OIDC Core §5.3), GET and POST: the claims about the user that the
- * access token's scopes release — `sub` (the user id), the standard claims of `profile`, `email`,
+ * `/oauth2/{as}/v1/userinfo` and the org server's `/oauth2/v1/userinfo` (OIDC Core §5.3), GET and
+ * POST: the claims about the user that the access token's scopes release — `sub` (the user id), the standard claims of `profile`, `email`,
  * `address` and `phone` in full (the ID token beside the access token was thin), and every IDENTITY
  * custom claim for those scopes (src/claims/inclusion.ts).
  *

@@ -9,6 +9,10 @@
  *   `decide`, grant type `authorization_code`: Okta evaluates policy here, not at code exchange)
  *   → consent (src/signin/consent.ts: the consent page, whose form posts to `POST /oauth2/{as}/consent`)
  *   → a code from a new grant → the reply.
+ *
+ * The same steps serve every custom server (`/oauth2/{as}`) and the org server (`/oauth2/v1`): what
+ * differs — issuer, where the forms post, how scopes are decided — is the `SignInServer`
+ * (src/signin/servers.ts) each route is given.
  */
 import type { Context } from "hono";
 import { AUTHORIZE_REQUEST_MAX_BYTES, SIGN_IN_BODY_MAX_BYTES } from "../config/defaults";

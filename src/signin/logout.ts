@@ -1,5 +1,6 @@
 /**
- * `/oauth2/{as}/v1/logout` (GET and POST), OpenID Connect RP-Initiated Logout 1.0 as Okta does it:
+ * `/oauth2/{as}/v1/logout` and the org server's `/oauth2/v1/logout` (GET and POST), OpenID Connect
+ * RP-Initiated Logout 1.0 as Okta does it:
  *
  * - `id_token_hint` is required (Okta answers 400 without it): it shows the request comes from an
  *   app the user signed in to, not from any page that links here. Its signature must verify under
