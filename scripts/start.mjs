@@ -4,7 +4,8 @@
  * creates the local secrets and demo credentials, seeds the demo configuration through the admin API,
  * writes them to `.warden/local.json` and prints a curl for a first token. Later starts reuse them.
  *
- * It also seeds a demo user and the two sample apps of `examples/` (README, "Sample apps"): the SPA
+ * It also seeds a demo admin (README, "Admin roles": a SUPER_ADMIN directory user, for the admin
+ * console's sign-in), a demo user and the two sample apps of `examples/` (README, "Sample apps"): the SPA
  * on PORT+3 and the web app on PORT+4 (8790, 8791: 8788 is the orders-api example's) unless SPA_PORT / WEB_PORT say otherwise. A state directory
  * from before the sign-in demo gets it on its next start; what it already held is kept.
  *
@@ -32,16 +33,17 @@ const random = (bytes) => randomBytes(bytes).toString("base64url");
 const oktaClientId = () => `0oa${randomBytes(16).toString("hex").slice(0, 17)}`;
 
 const DEMO_LOGIN = "demo.user@example.com";
+const DEMO_ADMIN_LOGIN = "admin@example.com";
 
 /**
  * A password the default policy takes (src/directory/password-policy.ts: 8+ characters, lower,
  * upper, digit, no part of the username): 16 random base64url characters between fixed ones that
- * supply each class, drawn again in the unlikely case they spell "demo" or "user".
+ * supply each class, drawn again in the unlikely case they spell a part of a demo login.
  */
 function demoPassword() {
   for (;;) {
     const password = `Wd${random(12)}7k`;
-    if (!/demo|user/i.test(password)) return password;
+    if (!/demo|user|admin/i.test(password)) return password;
   }
 }
 
@@ -81,6 +83,8 @@ function loadOrCreateLocal() {
     ...signInValues(
       saved.demoUser?.id ? { demoUser: saved.demoUser, spa: saved.spa, web: saved.web } : undefined,
     ),
+    // A state from before admin roles gets its demo admin on its next start.
+    demoAdmin: saved.demoAdmin ?? { login: DEMO_ADMIN_LOGIN, password: demoPassword() },
   };
   writeFileSync(
     secretsFile,
@@ -125,12 +129,11 @@ async function admin(local, method, path, body) {
 }
 
 /**
- * The demo user, ACTIVE with the saved password: created, or (a state directory whose local.json
- * was lost) found by login and given the password again.
+ * A demo directory user, ACTIVE with the saved password: created, or (a state directory whose
+ * local.json was lost) found by login and given the password again.
  */
-async function seedDemoUser(local) {
-  const { login, password } = local.demoUser;
-  const profile = { login, email: login, firstName: "Demo", lastName: "User" };
+async function seedDemoUser(local, { login, password }, names = { firstName: "Demo", lastName: "User" }) {
+  const profile = { login, email: login, ...names };
   const created = await admin(local, "POST", "/users?activate=true", {
     profile,
     credentials: { password: { value: password } },
@@ -156,7 +159,7 @@ async function seedDemoUser(local) {
  * assignments (an app must exist before users are assigned to it).
  */
 async function seed(local) {
-  local.demoUser = { ...local.demoUser, id: await seedDemoUser(local) };
+  local.demoUser = { ...local.demoUser, id: await seedDemoUser(local, local.demoUser) };
   const imported = await admin(local, "POST", "/warden/import", demoConfig({ ...local, signIn: local }));
   if (imported.status !== 200) {
     throw new Error(
@@ -172,6 +175,21 @@ async function seed(local) {
       throw new Error(`assigning the demo user failed: ${assigned.status} ${JSON.stringify(assigned.body)}`);
     }
   }
+}
+
+/**
+ * The demo admin: a directory user holding SUPER_ADMIN (Okta's Role Assignment API), the account
+ * the admin console signs in with. A role it holds already (409 E0000090) is as good as a new one.
+ */
+async function seedDemoAdmin(local) {
+  const id = await seedDemoUser(local, local.demoAdmin, { firstName: "Demo", lastName: "Admin" });
+  const assigned = await admin(local, "POST", `/users/${id}/roles`, { type: "SUPER_ADMIN" });
+  if (assigned.status !== 201 && assigned.body?.errorCode !== "E0000090") {
+    throw new Error(
+      `making the demo admin SUPER_ADMIN failed: ${assigned.status} ${JSON.stringify(assigned.body)}`,
+    );
+  }
+  local.demoAdmin = { ...local.demoAdmin, id };
 }
 
 /** An authorization request for the web app (Okta requires `state`; PKCE is optional for it). */
@@ -205,6 +223,11 @@ function banner(local) {
     -d grant_type=client_credentials -d scope=orders:read
 
   JWKS: ${issuer}/v1/keys    discovery: ${issuer}/.well-known/openid-configuration
+
+  Demo admin (SUPER_ADMIN, README "Admin roles"; the admin console at /admin signs in with it):
+
+  admin login    ${local.demoAdmin.login}
+  admin password ${local.demoAdmin.password}
 
   Sign in as the demo user (README, "Sample apps"):
 
@@ -277,6 +300,7 @@ try {
   const serverExists = await waitUntilReady(child, local);
   // A new state, or one seeded before the sign-in demo existed (its local.json has no demo user id).
   if (!serverExists || !local.demoUser.id) await seed(local);
+  if (!serverExists || !local.demoAdmin.id) await seedDemoAdmin(local);
   // The key-encryption key must survive restarts too: the persisted keysets are sealed under it.
   const saved = { baseUrl, issuer: `${baseUrl}/oauth2/default`, ...local };
   writeFileSync(localFile, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });

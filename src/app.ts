@@ -8,7 +8,7 @@ import { withHeaders } from "./oauth/cors";
 import { orgRouter } from "./oauth/org/router";
 import { tokenErrorBudget } from "./oauth/rate-limit";
 import { isOAuthProtocolPath, oauthRouter } from "./oauth/router";
-import { orgSignInRouter, publicSessionRouter, signInRouter } from "./signin/router";
+import { activateRouter, orgSignInRouter, publicSessionRouter, signInRouter } from "./signin/router";
 
 export { createDeps } from "./context";
 
@@ -31,6 +31,8 @@ export function createApp(deps: Deps = createDeps(), bind: BindPorts = bindPorts
   // authentication below (they authenticate a user, or read the session cookie, themselves).
   app.route("/oauth2/:as", signInRouter(bind));
   app.route("/api/v1", publicSessionRouter(bind));
+  // The device activation page (RFC 8628 §3.3): the org's `/activate`, for every server.
+  app.route("/", activateRouter(bind));
   // The management API is built, and its modules (zod schemas, OpenAPI) evaluated, on its first
   // request, never at start-up: a new isolate serving tokens pays nothing for it (DESIGN §10).
   let admin: Promise<Hono<AppEnv>> | undefined;

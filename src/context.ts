@@ -9,7 +9,7 @@ import type { AuditedWrite } from "./admin/audit";
 import { type ConfigSource, ConfigStore } from "./config/config-store";
 import { RateLimitStore, type RateLimits } from "./config/rate-limits";
 import { type PulseSource, RevocationPulse, type RevocationView } from "./config/revocation-pulse";
-import type { AdminPrincipal } from "./config/rights";
+import type { AdminCaller } from "./config/rights";
 import type { Snapshot } from "./config/schemas";
 import { isLocalDevelopment, type ProtocolSettings } from "./config/vars";
 import { type ConsentStore, d1Consents } from "./directory/consent-grants";
@@ -18,6 +18,7 @@ import type { Directory } from "./directory/directory";
 import type { Env } from "./env";
 import { durableGrants } from "./grants/durable-grants";
 import type { GrantPort } from "./grants/grant-port";
+import { d1UserCodes, type UserCodeIndex, userCodeKeyCache } from "./grants/user-code-index";
 import { unsealHookSecret } from "./hooks/published-hook";
 import type { HookSecretOpener } from "./hooks/token-hook";
 import type { RateLimitVerdict } from "./http/rate-limit";
@@ -86,6 +87,10 @@ export interface Ports {
    * Sign-in, code exchange and userinfo only; never the client_credentials path (DESIGN §1).
    */
   grants: GrantPort;
+  // --- device authorization (RFC 8628) ---
+  /** User code → device grant (D1 `DIRECTORY`): `/v1/device/authorize` and `/activate` only. */
+  userCodes: UserCodeIndex;
+  // --- end device authorization ---
 }
 
 /** Builds (or returns) the ports of one `env`. */
@@ -100,7 +105,7 @@ export interface AppEnv {
     snapshot: Snapshot;
     issuer: string;
     /** The management API's caller and its okta.* rights, set by `requireAdmin` (src/admin/auth.ts). */
-    admin: AdminPrincipal;
+    admin: AdminCaller;
     /** Set by the management API's first middleware (src/admin/org-origin.ts). */
     orgUrl: string;
     /**
@@ -159,6 +164,7 @@ export function bindPorts(deps: Deps): BindPorts {
         signInKey: signInKeyOf(env),
         consents: d1Consents(env.DIRECTORY),
         grants: durableGrants(env.GRANT),
+        userCodes: d1UserCodes(env.DIRECTORY, userCodeKeyOf(env)),
       };
       bound.set(env, ports);
     }
@@ -190,5 +196,11 @@ export function hookSecretOpener(env: Pick<Env, "KEY_ENCRYPTION_KEY">): HookSecr
 /** One derived sign-in key per isolate (src/signin/sign-in-key.ts). */
 function signInKeyOf(env: Pick<Env, "KEY_ENCRYPTION_KEY">): () => Promise<CryptoKey> {
   const cache = signInKeyCache();
+  return () => cache.get(env.KEY_ENCRYPTION_KEY);
+}
+
+/** One derived user-code key per isolate (src/grants/user-code-index.ts). */
+function userCodeKeyOf(env: Pick<Env, "KEY_ENCRYPTION_KEY">): () => Promise<CryptoKey> {
+  const cache = userCodeKeyCache();
   return () => cache.get(env.KEY_ENCRYPTION_KEY);
 }

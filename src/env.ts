@@ -53,6 +53,8 @@ export interface Env {
   /** Sign-in attempts per client IP, and per username (for the sign-in pages and `/api/v1/authn`). */
   SIGN_IN_IP_RATE_LIMIT?: RateLimit;
   SIGN_IN_USER_RATE_LIMIT?: RateLimit;
+  /** Device authorization: user-code entries on `/activate` per client IP (RFC 8628 §5.1). */
+  DEVICE_USER_CODE_RATE_LIMIT?: RateLimit;
   /** One instance per management API caller: its global request count. */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   /** Optional vars: per-minute overrides of the defaults in src/config/defaults.ts. */

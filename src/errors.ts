@@ -16,7 +16,11 @@ export type OAuthErrorCode =
   | "invalid_scope"
   | "access_denied"
   | "server_error"
-  | "temporarily_unavailable";
+  | "temporarily_unavailable"
+  // RFC 8628 §3.5: the device access token response's own codes.
+  | "authorization_pending"
+  | "slow_down"
+  | "expired_token";
 
 /** HTTP status per code; a Record over the union, so a new code cannot be forgotten here. */
 const OAUTH_ERROR_STATUS: Record<OAuthErrorCode, number> = {
@@ -32,6 +36,10 @@ const OAUTH_ERROR_STATUS: Record<OAuthErrorCode, number> = {
   access_denied: 400,
   server_error: 500,
   temporarily_unavailable: 503,
+  // RFC 8628 §3.5: errors of the token response (RFC 6749 §5.2), so 400.
+  authorization_pending: 400,
+  slow_down: 400,
+  expired_token: 400,
 };
 
 export interface OAuthErrorOptions {
@@ -159,7 +167,8 @@ export type ApiErrorCode =
   | "E0000033" // Can't specify a search query and filter in the same request
   | "E0000038" // This operation is not allowed in the user's current status
   | "E0000047" // API call exceeded rate limit
-  | "E0000060"; // Unsupported operation (a write to the built-in Everyone group)
+  | "E0000060" // Unsupported operation (a write to the built-in Everyone group)
+  | "E0000090"; // Duplicate role assignment exception
 
 const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   E0000001: 400,
@@ -178,6 +187,7 @@ const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   E0000038: 403,
   E0000047: 429,
   E0000060: 400,
+  E0000090: 409,
 };
 
 export interface ApiErrorCause {

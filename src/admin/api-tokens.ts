@@ -13,6 +13,7 @@ import { API_TOKEN_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import type { AppEnv, Deps } from "../context";
 import type { ApiTokenRecord } from "../control-plane/api-token-store";
 import type { WriteResult } from "../control-plane/write-result";
+import { ApiError } from "../errors";
 import { readJsonBody } from "../http/json-body";
 import { type ApiTokenCache, apiTokenCache } from "./api-token-check";
 import { controlPlane, notFound } from "./control-plane-client";
@@ -30,9 +31,20 @@ export function apiTokensRouter(deps: Deps) {
   });
 
   router.post("/", async (c) => {
+    const creator = c.get("admin");
+    // A token owned by a user would have to lose its rights with the user's roles, which the control
+    // plane cannot see (they are in D1): refused rather than minted with rights that never end.
+    if (creator.type === "USER") {
+      throw new ApiError("E0000006", "You do not have permission to perform the requested action", [
+        {
+          errorSummary:
+            "API tokens are created with an API token or a service app's access token, not a user's.",
+        },
+      ]);
+    }
     const result = await controlPlane(c.env).createApiToken(
       await readJsonBody(c.req.raw, { maxDepth: JSON_MAX_DEPTH, maxBytes: API_TOKEN_BODY_MAX_BYTES }),
-      c.get("admin"),
+      creator,
     );
     const { token, ...record } = written(result);
     return c.json({ ...oktaApiToken(record, adminOrigin(c)), token }, 201);

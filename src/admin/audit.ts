@@ -7,7 +7,7 @@
  */
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AdminPrincipal } from "../config/rights";
+import type { AdminCaller } from "../config/rights";
 import type { AppEnv, BindPorts } from "../context";
 import { EVENT_TYPES, type EventType, type LogActor, requestInfo, serverTarget } from "../log/event";
 import type { EventLog } from "../log/event-log";
@@ -448,6 +448,22 @@ const ROUTES: Route[] = [
     targets: ["User", "AppInstance"],
     message: "Revoke consent grants",
   },
+  // Admin role assignments (src/admin/user-roles.ts sets `audited`).
+  {
+    method: "POST",
+    pattern: /^\/users\/([^/]+)\/roles$/,
+    eventType: E.userPrivilegeGrant,
+    targets: ["User"],
+    created: "RoleAssignment",
+    message: "Grant user privilege",
+  },
+  {
+    method: "DELETE",
+    pattern: /^\/users\/([^/]+)\/roles\/([^/]+)$/,
+    eventType: E.userPrivilegeRevoke,
+    targets: ["User", "RoleAssignment"],
+    message: "Revoke user privilege",
+  },
 ];
 
 /** Okta's event type and message for each user lifecycle operation. */
@@ -461,7 +477,7 @@ export const USER_LIFECYCLE_EVENTS = {
 
 /** The log's actor for an admin principal. */
 export function adminActor(
-  principal: AdminPrincipal,
+  principal: AdminCaller,
 ): Pick<LogActor, "id" | "type" | "alternateId" | "displayName"> {
   switch (principal.type) {
     case "BOOTSTRAP":
@@ -480,6 +496,9 @@ export function adminActor(
         alternateId: principal.id,
         displayName: principal.id,
       };
+    // An admin signed in through an app (the console): Okta's actor is the user, by login.
+    case "USER":
+      return { id: principal.id, type: "User", alternateId: principal.login, displayName: principal.login };
   }
 }
 
@@ -504,7 +523,7 @@ export function auditWrites(bind: BindPorts) {
   });
 }
 
-async function recordIfWrite(c: Context<AppEnv>, log: EventLog, principal: AdminPrincipal): Promise<void> {
+async function recordIfWrite(c: Context<AppEnv>, log: EventLog, principal: AdminCaller): Promise<void> {
   {
     const path = new URL(c.req.url).pathname.replace(/^\/api\/v1/, "");
     // A dry run changes nothing.
@@ -519,7 +538,7 @@ async function recordWrite(
   log: EventLog,
   route: Route,
   path: string,
-  principal: AdminPrincipal,
+  principal: AdminCaller,
 ) {
   const audited = c.get("audited");
   if (audited) {

@@ -10,6 +10,13 @@
  * The caller's rights go on the context (`admin`), for the writes that must not hand out more than
  * the caller holds (DESIGN §8: API tokens, client grants and credentials; src/config/rights.ts).
  *
+ * A bearer token minted for a user (it carries Okta's `uid`: the admin console's) acts for that user:
+ * its scopes are narrowed at every request to the app's grants and to what the user's admin roles
+ * give *now* (read from D1: one query), so removing a role, or suspending, deactivating or deleting
+ * the admin, takes effect at the next request. A user that is gone or not ACTIVE is a 401; an ACTIVE
+ * one without the rights is a 403, a READ_ONLY_ADMIN's write whatever its token says (README "Admin
+ * roles").
+ *
  * Rate limits (README "Rate limits"): an address over its failed-authentication limit is refused
  * with 429 E0000047 before any credential is looked at, and every 401 counts against it (and carries
  * that budget's `X-Rate-Limit-*` headers); an authenticated caller's requests — 403s included — are
@@ -17,12 +24,14 @@
  */
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { rightsOfRoles } from "../config/admin-roles";
 import { ORG_KEYS_ID } from "../config/defaults";
 import type { RevocationView } from "../config/revocation-pulse";
-import { type AdminPrincipal, ALL_RIGHTS, holds, minimal, type Rights } from "../config/rights";
-import { OKTA_SCOPES, type OktaScope } from "../config/schemas";
+import { type AdminCaller, ALL_RIGHTS, holds, intersect, minimal, type Rights } from "../config/rights";
+import { type Client, OKTA_SCOPES, type OktaScope } from "../config/schemas";
 import type { AppEnv, BindPorts, Deps } from "../context";
 import { hashSecret, secretMatchesAny } from "../crypto/secrets";
+import { adminStanding } from "../directory/admin-roles";
 import { ApiError } from "../errors";
 import { type RateLimitVerdict, rateLimitHeaders, withRateLimitHeaders } from "../http/rate-limit";
 import { verifyOrgAccessToken } from "../oauth/org/access-token";
@@ -62,8 +71,8 @@ export function requireAdmin(deps: Deps, bind: BindPorts) {
   });
 }
 
-/** Whose budget a management API request spends: one per bootstrap token, API token or client. */
-function callerKey(principal: AdminPrincipal): string {
+/** Whose budget a management API request spends: one per bootstrap token, API token, client or admin user. */
+function callerKey(principal: AdminCaller): string {
   switch (principal.type) {
     case "BOOTSTRAP":
       return "bootstrap";
@@ -71,6 +80,8 @@ function callerKey(principal: AdminPrincipal): string {
       return `token:${principal.id}`;
     case "CLIENT":
       return `client:${principal.id}`;
+    case "USER":
+      return `user:${principal.id}`;
   }
 }
 
@@ -87,7 +98,7 @@ async function authenticate(
   bind: BindPorts,
   tokens: ApiTokenCache,
   c: Context<AppEnv>,
-): Promise<AdminPrincipal | Response> {
+): Promise<AdminCaller | Response> {
   // RFC 6750 §2.3's query form is refused whatever else the request carries, before any token is
   // looked at: it has leaked into logs already, and the client should learn that (Okta ignores it).
   if (new URL(c.req.url).searchParams.has("access_token")) {
@@ -134,7 +145,7 @@ async function authenticate(
 }
 
 /** The 403 when `principal` lacks a scope the route needs; undefined when it may go on. */
-function authorize(principal: AdminPrincipal, method: string, path: string): Response | undefined {
+function authorize(principal: AdminCaller, method: string, path: string): Response | undefined {
   switch (principal.type) {
     case "BOOTSTRAP":
       return undefined;
@@ -142,6 +153,19 @@ function authorize(principal: AdminPrincipal, method: string, path: string): Res
       // Revoking oneself never widens anything, so a token needs no scope for it.
       if (method === "DELETE" && path === "/api/v1/api-tokens/current") return undefined;
       return missingScopes(principal.rights, method, path) ? forbidden() : undefined;
+    case "USER": {
+      // A new token would not help when the user's roles are what falls short: no challenge, and
+      // the causes say what is required (the console shows them).
+      const required = missingScopes(principal.rights, method, path);
+      if (!required) return undefined;
+      return new ApiError(
+        "E0000006",
+        "You do not have permission to perform the requested action",
+        required.map((scope) => ({
+          errorSummary: `requires ${scope}, which the token or the user's admin roles do not give`,
+        })),
+      ).getResponse();
+    }
     case "CLIENT": {
       const required = missingScopes(principal.rights, method, path);
       if (!required) return undefined;
@@ -165,7 +189,7 @@ async function bearerPrincipal(
   env: AppEnv["Bindings"],
   /** The org server's issuer (src/admin/org-origin.ts): never the request's `Host` in a deployment. */
   issuer: string,
-): Promise<Response | AdminPrincipal> {
+): Promise<Response | AdminCaller> {
   const extracted = extractBearer(request);
   if (!extracted.ok) {
     return unauthorized(bearerChallenge({ realm: REALM, error: "invalid_request" }));
@@ -189,7 +213,42 @@ async function bearerPrincipal(
   }
 
   const rights = minimal(OKTA_SCOPES.filter((s) => verdict.facts.scopes.includes(s)));
-  return { type: "CLIENT", id: verdict.facts.clientId, rights };
+  const { userId, subject } = verdict.facts;
+  if (userId === undefined) return { type: "CLIENT", id: verdict.facts.clientId, rights };
+  const held = await userRights(env, userId, client);
+  if (!held) {
+    return unauthorized(
+      bearerChallenge({
+        realm: REALM,
+        error: "invalid_token",
+        description: "The access token is invalid or has expired.",
+      }),
+    );
+  }
+  return {
+    type: "USER",
+    id: userId,
+    login: subject,
+    clientId: client.client_id,
+    rights: intersect(rights, held),
+  };
+}
+
+/**
+ * What a user's token may do at most, read now: what its app was granted (an app losing a grant
+ * takes it from its users' tokens too) and what the user's admin roles give. Undefined when the user
+ * is gone or not ACTIVE (Okta: a suspended or deactivated admin holds no rights), so its token is
+ * refused as a deactivated client's is.
+ */
+async function userRights(
+  env: AppEnv["Bindings"],
+  userId: string,
+  client: Client,
+): Promise<Rights | undefined> {
+  const standing = await adminStanding(env.DIRECTORY, userId);
+  if (standing?.status !== "ACTIVE") return undefined;
+  const granted = minimal(OKTA_SCOPES.filter((s) => client.grants?.some((g) => g.scopeId === s)));
+  return intersect(granted, rightsOfRoles(standing.roles));
 }
 
 /** The route's required scopes when `rights` do not cover them all (or no scope opens the route). */
@@ -253,6 +312,11 @@ export function requiredScopes(method: string, path: string): readonly OktaScope
     return method === "POST" ? BULK_SCOPES.manage : undefined;
   }
   if (rest === "/warden/export") return read ? BULK_SCOPES.read : undefined;
+  // Okta's Role Assignment API lives under a user, but is guarded by its own scopes: managing users
+  // never makes anyone an admin.
+  if (/^\/users\/[^/]+\/roles(?:\/|$)/.test(rest)) {
+    return [read ? "okta.roles.read" : "okta.roles.manage"];
+  }
   const segment = rest.split("/")[1] ?? "";
   if (!Object.hasOwn(RESOURCE_SCOPES, segment)) return undefined;
   const family = RESOURCE_SCOPES[segment];

@@ -28,6 +28,7 @@ import { tokenPreviewRouter } from "./token-preview";
 import { trustedOriginsRouter } from "./trusted-origins";
 import { userGrantsRouter } from "./user-grants";
 import { userGroupsRouter } from "./user-groups";
+import { protectAdmins, userRolesRouter } from "./user-roles";
 import { usersRouter } from "./users";
 
 /** `bind`: the protocol ports, for Token Preview to run what the token endpoint runs. */
@@ -60,6 +61,8 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   router.route("/apps", appsRouter());
   router.route("/api-tokens", apiTokensRouter(deps));
   router.route("/logs", logsRouter(deps.now));
+  // Writes on a user holding admin roles need the rights those roles give (src/admin/user-roles.ts).
+  router.use("/users/:id/*", protectAdmins());
   router.route("/users", usersRouter(deps.now));
 
   // Groups, memberships and app assignments (the directory, D1): before the catch-all below.
@@ -72,6 +75,10 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
 
   // Users' consent grants (src/signin/consent.ts writes them).
   router.route("/users", userGrantsRouter(deps.now));
+
+  // Admin role assignments (D1; src/admin/user-roles.ts). Its guard of admins' accounts is mounted
+  // before the Users API above.
+  router.route("/users", userRolesRouter(deps.now));
 
   // Last: a known path with a method it does not support is a 405, anything else a 404.
   let allowed: ((path: string) => string[]) | undefined;

@@ -582,6 +582,9 @@ export const AUTHORIZATION_CODE_MAX_REFUSALS = 5;
  */
 export const REDEEMED_GRANT_RETENTION_SECONDS = 1440 * 60;
 
+/** Random bytes in a refresh token's secret: 256 bits (DESIGN §8 asks ≥ 128), so SHA-256 is a sound hash. */
+export const REFRESH_TOKEN_SECRET_BYTES = 32;
+
 /** Okta's ID-token lifetime: 60 minutes, fixed. */
 export const ID_TOKEN_LIFETIME_SECONDS = 3600;
 
@@ -618,3 +621,41 @@ export const CONSENT_GRANTS_QUERY_MAX_LENGTH = 100;
 export const SESSION_SWEEP_BATCH = 1000;
 /** Statements per table per sweep: 50 k sessions a day ends far more sign-ins than one D1 primary takes. */
 export const SESSION_SWEEP_MAX_BATCHES = 50;
+
+// ---- Device authorization, RFC 8628 (src/grants/device-authorization.ts, src/oauth/device-authorize.ts, src/signin/activate.ts) ----
+/** Okta's `expires_in` for a device code: 10 minutes (RFC 8628 §3.2 leaves it to the server). */
+export const DEVICE_CODE_LIFETIME_SECONDS = 600;
+/** Okta's `interval`: 5 s between polls, also RFC 8628 §3.2's default when none is sent. */
+export const DEVICE_CODE_POLL_INTERVAL_SECONDS = 5;
+/** RFC 8628 §3.5 `slow_down`: "the interval MUST be increased by 5 seconds" for every later poll. */
+export const DEVICE_CODE_SLOW_DOWN_SECONDS = 5;
+/** Random bytes in a device code's secret: 256 bits, so a fast hash (SHA-256) is sound, as for codes. */
+export const DEVICE_CODE_SECRET_BYTES = 32;
+/**
+ * How long an expired or denied device grant keeps answering `expired_token` / `access_denied` before it
+ * is forgotten (then `invalid_grant`): a device that polled on schedule has long since heard the answer.
+ */
+export const DEVICE_CODE_RETENTION_SECONDS = 600;
+/**
+ * User-code characters: RFC 8628 §6.1's example, 8 of the 20 consonants (20^8 ≈ 2^34.6), shown as
+ * XXXX-XXXX. Enough against guessing only with rate-limited entry (§5.1): DEVICE_USER_CODE_RATE_LIMIT.
+ */
+export const DEVICE_USER_CODE_LENGTH = 8;
+/** Fresh user codes drawn before /v1/device/authorize gives up: a live collision is ~1 in 10^7 per draw. */
+export const DEVICE_USER_CODE_DRAWS = 5;
+/**
+ * User-code entries on `/activate` per client address per minute, per location (RFC 8628 §5.1 brute
+ * force): a person types a code once or twice; at 10 a minute one address needs ~10^5 years for an
+ * even chance at one of a thousand live codes.
+ */
+export const DEVICE_USER_CODE_RATE_LIMIT = { limit: 10, windowSeconds: 60 } as const;
+/** Longest `user_code` entry read: a code is 9 characters with its dash; anything past 64 is not one. */
+export const DEVICE_USER_CODE_INPUT_MAX_LENGTH = 64;
+/** How long the `/activate` forms (code entry, sign-in, approval) stay good: as the sign-in form. */
+export const DEVICE_ACTIVATION_FORM_LIFETIME_SECONDS = 600;
+/** Expired user-code rows deleted beside each new one, so the D1 table stays bounded without a cron. */
+export const DEVICE_USER_CODE_SWEEP = 20;
+
+// ---- admin roles (src/admin/user-roles.ts) ----
+/** A role assignment request is `{"type": "SUPER_ADMIN"}`: 4 KiB is far more than any needs. */
+export const ADMIN_ROLE_BODY_MAX_BYTES = 4 * 1024;

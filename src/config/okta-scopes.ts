@@ -18,6 +18,9 @@ export const OKTA_SCOPES = [
   "okta.inlineHooks.manage",
   "okta.inlineHooks.read",
   "okta.logs.read",
+  // Admin role assignments (`/api/v1/users/{userId}/roles`): Okta's scopes for its Role Assignment API.
+  "okta.roles.manage",
+  "okta.roles.read",
   "okta.trustedOrigins.manage",
   "okta.trustedOrigins.read",
   "okta.users.manage",

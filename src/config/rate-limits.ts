@@ -7,6 +7,7 @@
  * | token endpoint                 | client id           | per location: `TOKEN_RATE_LIMIT` binding        |
  * | failed authentication          | `CF-Connecting-IP`  | per location: `AUTH_FAILURE_RATE_LIMIT` binding |
  * | sign-in, `/api/v1/authn`       | IP, and username    | per location: `SIGN_IN_*_RATE_LIMIT` bindings   |
+ * | user codes on `/activate`      | IP                  | per location: `DEVICE_USER_CODE_RATE_LIMIT`     |
  * | management API                 | caller              | globally: one `RateLimiter` Durable Object each |
  *
  * The per-location ones run an isolate counter in front of the binding (src/http/rate-limit.ts). The
@@ -22,6 +23,7 @@ import {
 } from "../http/rate-limit";
 import {
   AUTH_FAILURE_RATE_LIMIT,
+  DEVICE_USER_CODE_RATE_LIMIT,
   MANAGEMENT_API_RATE_LIMIT,
   RATE_LIMIT_MAX_KEYS,
   RATE_LIMIT_REPORT_EVERY,
@@ -49,6 +51,11 @@ export interface RateLimits {
    * per IP and per username; refused when either is over. The more restrictive verdict is returned.
    */
   signIn(ip: string | undefined, username: string): Promise<RateLimitVerdict>;
+  /**
+   * One user-code entry on `/activate` (RFC 8628 §5.1), per IP. Without an address (no Cloudflare
+   * front line: local development) every entry shares one budget rather than going uncounted.
+   */
+  deviceUserCode(ip: string | undefined): Promise<RateLimitVerdict>;
   /** One management API request of `caller` (`bootstrap`, `token:<id>`, `client:<id>`), global. */
   management(caller: string): Promise<RateLimitVerdict>;
   /** Epoch ms, the clock the verdicts were made with (for `Retry-After`). */
@@ -61,6 +68,7 @@ export interface RateLimitBindings {
   AUTH_FAILURE_RATE_LIMIT?: LocationCounter | undefined;
   SIGN_IN_IP_RATE_LIMIT?: LocationCounter | undefined;
   SIGN_IN_USER_RATE_LIMIT?: LocationCounter | undefined;
+  DEVICE_USER_CODE_RATE_LIMIT?: LocationCounter | undefined;
   RATE_LIMITER?: DurableObjectNamespace<RateLimiter> | undefined;
   TOKEN_RATE_LIMIT_PER_MINUTE?: string | undefined;
   AUTH_FAILURE_RATE_LIMIT_PER_MINUTE?: string | undefined;
@@ -99,6 +107,7 @@ function buildRateLimits(env: RateLimitBindings, now: () => number): RateLimits 
   );
   const signInIp = located(SIGN_IN_IP_RATE_LIMIT, undefined, env.SIGN_IN_IP_RATE_LIMIT);
   const signInUser = located(SIGN_IN_USER_RATE_LIMIT, undefined, env.SIGN_IN_USER_RATE_LIMIT);
+  const userCodes = located(DEVICE_USER_CODE_RATE_LIMIT, undefined, env.DEVICE_USER_CODE_RATE_LIMIT);
   const management = {
     limit: perMinute(env.MANAGEMENT_API_RATE_LIMIT_PER_MINUTE, MANAGEMENT_API_RATE_LIMIT.limit),
     windowSeconds: MANAGEMENT_API_RATE_LIMIT.windowSeconds,
@@ -118,6 +127,7 @@ function buildRateLimits(env: RateLimitBindings, now: () => number): RateLimits 
       const byIp = ip ? await signInIp.hit(ip, t) : undefined;
       return mostRestrictive(byUser, byIp);
     },
+    deviceUserCode: async (ip) => userCodes.hit(ip ?? "(no address)", now()),
     management: async (caller) => {
       if (!namespace)
         return { allowed: true, limit: management.limit, remaining: management.limit, reset: 0 };

@@ -6,6 +6,7 @@
  * - An org access token holds its `scp`.
  * - A managed API token holds the scopes recorded on it at creation (at most its creator's), and only
  *   while its owner still holds them (Okta: an API token acts with its creating admin's permissions).
+ * - A user's org access token holds its `scp` narrowed to the user's current admin roles' rights.
  *
  * A `…manage` scope covers the matching `…read` scope, as everywhere in the management API.
  */
@@ -24,6 +25,25 @@ export type AdminOwner =
 
 /** An authenticated management-API caller: who it is and what it may do. */
 export type AdminPrincipal = AdminOwner & { rights: Rights };
+
+/**
+ * A directory user calling with an org access token minted for it (`uid`), e.g. from the admin
+ * console: its rights are the token's scopes narrowed, at each request, to what the app's grants
+ * and the user's current admin roles give (src/config/admin-roles.ts; README "Admin roles").
+ */
+export interface AdminUser {
+  type: "USER";
+  /** The user's id (`00u…`). */
+  id: string;
+  /** The user's login, the token's `sub`: for the log's actor. */
+  login: string;
+  /** The app the token was minted for (`cid`). */
+  clientId: string;
+  rights: Rights;
+}
+
+/** Whoever calls the management API: a principal that may own API tokens, or an admin user. */
+export type AdminCaller = AdminPrincipal | AdminUser;
 
 /** Who a principal is, without what it may do: what an API token records as its owner. */
 export function ownerOf(principal: AdminPrincipal): AdminOwner {

@@ -3,6 +3,7 @@
  * migrations/0002_directory.sql), as one narrow port. Only sign-in and admin paths call it: the
  * client_credentials path never does (DESIGN §1).
  */
+import type { AdminRoleType } from "../config/admin-roles";
 
 /** Okta's user statuses (Users API). */
 export const USER_STATUSES = [
@@ -72,6 +73,12 @@ export interface TokenSubject {
   assigned: boolean;
   /** The app user profile (`appuser.*`): the direct assignment's, else the first group assignment's; null when unassigned. */
   appProfile: Readonly<Record<string, unknown>> | null;
+  /**
+   * The user's admin roles (migrations/0007_admin_roles.sql), whatever its status: the org server
+   * grants a user okta.* scopes only within them, and only while the user is ACTIVE. Absent means
+   * none (a port that does not read roles can never make anyone an admin).
+   */
+  adminRoles?: readonly AdminRoleType[];
 }
 
 export interface Directory {

@@ -5,9 +5,17 @@
  * lookup stands between a request and its grant. Malformed ids are refused here, before
  * `idFromString`, which throws on text that is not an id of this namespace.
  */
-import { AUTHORIZATION_CODE_SECRET_BYTES } from "../config/defaults";
+import { AUTHORIZATION_CODE_SECRET_BYTES, DEVICE_CODE_SECRET_BYTES } from "../config/defaults";
 import { randomToken } from "../crypto/secrets";
-import { formatCode, grantIdFromObjectId, objectIdOfGrantId, parseCode } from "./grant-id";
+import { formatDeviceCode, parseDeviceCode } from "./device-authorization";
+import {
+  formatCode,
+  formatRefreshToken,
+  grantIdFromObjectId,
+  objectIdOfGrantId,
+  parseCode,
+  parseRefreshToken,
+} from "./grant-id";
 import type { Grant } from "./grant-object";
 import type { GrantPort } from "./grant-port";
 
@@ -37,12 +45,83 @@ export function durableGrants(namespace: DurableObjectNamespace<Grant>): GrantPo
       const outcome = await grant.redeem(parts.secret, rest, codeVerifier, nowMs);
       return outcome.ok ? { ok: true, grantId: parts.grantId, request: outcome.request } : outcome;
     },
-    async isActive(grantId, nowMs) {
+    async isActive(grantId, nowMs, jti) {
       const grant = stub(grantId);
-      return grant ? grant.isActive(nowMs) : false;
+      return grant ? grant.isActive(nowMs, jti) : false;
     },
     async revoke(grantId, nowMs) {
       await stub(grantId)?.revoke(nowMs);
     },
+    async startRefresh(grantId, settings, nowMs) {
+      const secret = await stub(grantId)?.startRefresh(settings, nowMs);
+      return secret === undefined ? undefined : formatRefreshToken(grantId, secret);
+    },
+    async openRefresh(request, settings, nowMs) {
+      const id = namespace.newUniqueId();
+      const secret = await namespace.get(id).openActive(request, settings, nowMs);
+      const grantId = grantIdFromObjectId(id.toString());
+      return { grantId, refreshToken: formatRefreshToken(grantId, secret) };
+    },
+    async refresh(token, presented, nowMs) {
+      const parts = parseRefreshToken(token);
+      const grant = parts && stub(parts.grantId);
+      if (!parts || !grant) return { ok: false, reason: "invalid" };
+      const outcome = await grant.refresh(parts.secret, presented, nowMs);
+      if (outcome.ok) {
+        const { request, secret, scopes } = outcome;
+        return {
+          ok: true,
+          grantId: parts.grantId,
+          request,
+          scopes,
+          refreshToken: formatRefreshToken(parts.grantId, secret),
+        };
+      }
+      return outcome.reason === "reuse"
+        ? { ...outcome, grantId: parts.grantId }
+        : { ok: false, reason: outcome.reason };
+    },
+    async introspectRefresh(token, nowMs) {
+      const parts = parseRefreshToken(token);
+      const grant = parts && stub(parts.grantId);
+      if (!parts || !grant) return undefined;
+      const facts = await grant.introspectRefresh(parts.secret, nowMs);
+      return facts && { ...facts, grantId: parts.grantId };
+    },
+    async revokeRefresh(token, clientId, nowMs) {
+      const parts = parseRefreshToken(token);
+      const grant = parts && stub(parts.grantId);
+      if (parts && grant) await grant.revokeRefresh(parts.secret, clientId, nowMs);
+    },
+    async revokeAccessToken(grantId, jti, expiresAtMs, nowMs) {
+      await stub(grantId)?.revokeAccessToken(jti, expiresAtMs, nowMs);
+    },
+    async describe(grantId, nowMs) {
+      const facts = await stub(grantId)?.describe(nowMs);
+      return facts && { ...facts, grantId };
+    },
+
+    // ---- Device authorization (RFC 8628) ----
+    async openDevice(request, nowMs) {
+      const id = namespace.newUniqueId();
+      const secret = randomToken(DEVICE_CODE_SECRET_BYTES);
+      await namespace.get(id).openDevice(request, secret, nowMs);
+      const grantId = grantIdFromObjectId(id.toString());
+      return { grantId, deviceCode: formatDeviceCode(grantId, secret) };
+    },
+    async deviceRequest(grantId, nowMs) {
+      return stub(grantId)?.deviceRequest(nowMs);
+    },
+    async decideDevice(grantId, decision, nowMs) {
+      return (await stub(grantId)?.decideDevice(decision, nowMs)) ?? false;
+    },
+    async pollDevice(deviceCode, presented, nowMs) {
+      const parts = parseDeviceCode(deviceCode);
+      const grant = parts && stub(parts.grantId);
+      if (!parts || !grant) return { ok: false, reason: "invalid" };
+      const outcome = await grant.pollDevice(parts.secret, presented, nowMs);
+      return outcome.ok ? { ok: true, grantId: parts.grantId, request: outcome.request } : outcome;
+    },
+    // ---- end device authorization ----
   };
 }

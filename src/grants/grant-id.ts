@@ -68,3 +68,11 @@ export function grantIdOfJti(jti: unknown): string | undefined {
   const grantId = parts[1] ?? "";
   return objectIdOfGrantId(grantId) === undefined ? undefined : grantId;
 }
+
+/**
+ * A refresh token as it is handed to the client: `<grant id>.<secret>` like a code, so it names its
+ * object and the object keeps only the secret's hash. A code and a refresh token of one grant never
+ * share a secret, and each is compared only with hashes of its own kind.
+ */
+export const formatRefreshToken = formatCode;
+export const parseRefreshToken = parseCode;

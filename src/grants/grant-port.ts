@@ -1,3 +1,5 @@
+import type { DeviceDecision, DevicePoll, DeviceRequest } from "./device-authorization";
+
 /**
  * The port through which protocol code reaches grants (DESIGN §1 "Grant"): one sign-in of one user to
  * one client is one Durable Object, created near the user at `/v1/authorize`, which holds the
@@ -7,7 +9,16 @@
  * `/v1/authorize` calls `issueCode` once the user signed in and policy allowed; the
  * authorization_code grant calls `redeemCode`; `/v1/userinfo` (and introspection) call `isActive`
  * for a token whose `jti` names its grant (`grantIdOfJti`, src/grants/grant-id.ts).
+ *
+ * Refresh tokens (issue 12, src/grants/refresh-rotation.ts): `startRefresh` gives a grant that a code
+ * (or, later, a device code) made ACTIVE its family; `openRefresh` opens a grant born ACTIVE for a
+ * grant that had no object (password); `refresh` rotates; `introspectRefresh`, `revokeRefresh` and
+ * `revokeAccessToken` serve /v1/introspect and /v1/revoke; `describe` lists a grant's public facts.
+ * A refresh token is `<grant id>.<secret>` like a code, so it names its object.
  */
+import type { FamilySettings } from "./refresh-rotation";
+
+export type { FamilySettings } from "./refresh-rotation";
 
 /** What /v1/authorize decided, bound into the code (RFC 6749 §4.1.2, §10.5; OIDC Core §3.1.2). */
 export interface AuthorizedRequest {
@@ -63,13 +74,96 @@ export type CodeRedemption =
   | { ok: true; grantId: string; request: AuthorizedRequest }
   | { ok: false; reason: "invalid" | "redirect_uri_mismatch" | "pkce_failed" };
 
+/** What a refresh request presents beside the token (RFC 6749 §6). */
+export interface RefreshRequest {
+  serverId: string;
+  /** The authenticated client: only the family's own client may refresh it. */
+  clientId: string;
+  /** The `scope` parameter, parsed; undefined when absent (then the family's scopes). */
+  scopes: readonly string[] | undefined;
+}
+
+/**
+ * One refresh. `invalid` covers every token that is not (or no longer) good: unknown, malformed,
+ * expired, another client's, revoked. `reuse`: a rotated token presented after the leeway, which has
+ * just revoked the grant (the caller logs `app.oauth2.as.token.detect_reuse`).
+ */
+export type RefreshOutcome =
+  | { ok: true; grantId: string; request: AuthorizedRequest; refreshToken: string; scopes: string[] }
+  | { ok: false; reason: "invalid" | "invalid_scope" }
+  | { ok: false; reason: "reuse"; grantId: string; request: AuthorizedRequest };
+
+/** A live refresh token, as introspection reports it. */
+export interface RefreshTokenFacts {
+  grantId: string;
+  request: AuthorizedRequest;
+  /** The family's scopes. */
+  scopes: string[];
+  /** Epoch ms: when this token was issued (the family's birth, or the rotation that made it). */
+  issuedAt: number;
+  /** Epoch ms: when it stops being accepted unless used (idle window, capped by the absolute lifetime). */
+  expiresAt: number;
+}
+
+/** A grant's public facts, for listings (Okta's `/api/v1/users/{uid}/clients/{cid}/tokens`). */
+export interface GrantFacts {
+  grantId: string;
+  status: "CODE" | "ACTIVE" | "REVOKED";
+  serverId: string;
+  clientId: string;
+  userId: string;
+  scopes: string[];
+  /** Epoch ms: when the grant may be forgotten. */
+  expiresAt: number;
+  /** The refresh family, when the grant has one. */
+  refresh?:
+    | { issuedAt: number; expiresAt: number; lastUsedAt: number; rotation: "ROTATE" | "STATIC" }
+    | undefined;
+}
+
 export interface GrantPort {
   /** A new grant holding a code for `request`, valid for AUTHORIZATION_CODE_LIFETIME_SECONDS. */
   issueCode(request: AuthorizedRequest, nowMs: number): Promise<string>;
   /** Redeems `code` exactly once; a second redemption revokes the grant and all it issued. */
   redeemCode(code: string, presented: CodePresentation, nowMs: number): Promise<CodeRedemption>;
-  /** Whether the grant `grantId` (from a token's `jti`) still stands: redeemed, not revoked, not expired. */
-  isActive(grantId: string, nowMs: number): Promise<boolean>;
+  /**
+   * Whether the grant `grantId` (from a token's `jti`) still stands: redeemed, not revoked, not
+   * expired; with `jti`, also that this access token was not revoked on its own (/v1/revoke).
+   */
+  isActive(grantId: string, nowMs: number, jti?: string): Promise<boolean>;
   /** Revokes the grant: every token it issued stops being accepted where the grant is asked. Idempotent. */
   revoke(grantId: string, nowMs: number): Promise<void>;
+  /** The refresh token of an ACTIVE grant's new family; undefined when the grant is not ACTIVE or has one. */
+  startRefresh(grantId: string, settings: FamilySettings, nowMs: number): Promise<string | undefined>;
+  /** A new grant born ACTIVE with its refresh family (for a grant that had no object: password). */
+  openRefresh(
+    request: AuthorizedRequest,
+    settings: FamilySettings,
+    nowMs: number,
+  ): Promise<{ grantId: string; refreshToken: string }>;
+  /** Refreshes: rotation, the leeway and reuse detection (src/grants/refresh-rotation.ts). */
+  refresh(token: string, presented: RefreshRequest, nowMs: number): Promise<RefreshOutcome>;
+  /** The facts of a live refresh token (its family's current one), or undefined. */
+  introspectRefresh(token: string, nowMs: number): Promise<RefreshTokenFacts | undefined>;
+  /** Ends the grant of a refresh token of `clientId`'s (any token of the family); anything else: nothing. */
+  revokeRefresh(token: string, clientId: string, nowMs: number): Promise<void>;
+  /** Revokes one access token of the grant (`jti`), until `expiresAtMs`; the grant stands. */
+  revokeAccessToken(grantId: string, jti: string, expiresAtMs: number, nowMs: number): Promise<void>;
+  /** The grant's public facts, or undefined when there is no such grant (or it was forgotten). */
+  describe(grantId: string, nowMs: number): Promise<GrantFacts | undefined>;
+
+  // ---- Device authorization (RFC 8628): src/grants/device-authorization.ts ----
+  /** A new grant, PENDING for DEVICE_CODE_LIFETIME_SECONDS; its id and the device code (`<grant id>.<secret>`). */
+  openDevice(request: DeviceRequest, nowMs: number): Promise<{ grantId: string; deviceCode: string }>;
+  /** What a pending, live device grant asks for (the approval page); undefined otherwise. */
+  deviceRequest(grantId: string, nowMs: number): Promise<DeviceRequest | undefined>;
+  /** The user's approval or denial, taken once while pending; false when it came too late. */
+  decideDevice(grantId: string, decision: DeviceDecision, nowMs: number): Promise<boolean>;
+  /** One poll with `deviceCode` by `clientId` at `serverId`; after approval exactly one poll gets `ok`. */
+  pollDevice(
+    deviceCode: string,
+    presented: { serverId: string; clientId: string },
+    nowMs: number,
+  ): Promise<DevicePoll>;
+  // ---- end device authorization ----
 }

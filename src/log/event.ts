@@ -100,6 +100,9 @@ export const EVENT_TYPES = {
   // Consent grants (Okta's names): given on the consent page, revoked through the Users API.
   consentGrant: "app.oauth2.as.consent.grant",
   consentRevoke: "app.oauth2.as.consent.revoke",
+  // Admin role assignments (src/admin/user-roles.ts): Okta's names.
+  userPrivilegeGrant: "user.account.privilege.grant",
+  userPrivilegeRevoke: "user.account.privilege.revoke",
 } as const;
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 

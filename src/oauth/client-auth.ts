@@ -36,11 +36,18 @@ export const SUPPORTED_CLIENT_AUTH_METHODS = [
 ] as const;
 
 /**
- * The grants a public client may use: the authorization code with PKCE (RFC 7636, OAuth 2.1 §2.1).
- * Every other grant relies on the client's own credential (issue 12 adds refresh_token, bound to the
- * grant the code started).
+ * The grants a public client may use: the authorization code with PKCE (RFC 7636, OAuth 2.1 §2.1),
+ * and refresh_token, bound to the grant the code started (RFC 9700 §4.14.2: a public client's refresh
+ * tokens are sender-constrained or rotated; Okta's SPA default is ROTATE). Every other grant relies on
+ * the client's own credential.
  */
-export const PUBLIC_CLIENT_GRANT_TYPES: readonly string[] = ["authorization_code"];
+export const PUBLIC_CLIENT_GRANT_TYPES: readonly string[] = [
+  "authorization_code",
+  "refresh_token",
+  // RFC 8628 §3.4: a device is usually a public client (Okta: native apps only); its proof is the
+  // device code, bound to the client and redeemed once after the user approved.
+  "urn:ietf:params:oauth:grant-type:device_code",
+];
 
 type SupportedMethod = Extract<TokenEndpointAuthMethod, (typeof SUPPORTED_CLIENT_AUTH_METHODS)[number]>;
 

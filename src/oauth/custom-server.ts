@@ -5,7 +5,13 @@
  * Everything here reads the published snapshot in isolate memory; only a rule's hook adds I/O.
  */
 import { resolveClaims } from "../claims/resolve";
-import { ID_TOKEN_LIFETIME_SECONDS, RESERVED_SCOPES, TOKEN_ID_BYTES } from "../config/defaults";
+import {
+  ID_TOKEN_LIFETIME_SECONDS,
+  REFRESH_TOKEN_LIFETIME_MINUTES,
+  REFRESH_TOKEN_WINDOW_MINUTES,
+  RESERVED_SCOPES,
+  TOKEN_ID_BYTES,
+} from "../config/defaults";
 import type { ServerConfig } from "../config/schemas";
 import { randomToken } from "../crypto/secrets";
 import { echoList, OAuthError } from "../errors";
@@ -19,6 +25,7 @@ import type { TokenAuthority } from "./authority";
 import type { GrantRequest } from "./grants/grant";
 import { SUPPORTED_GRANT_TYPES } from "./grants/registry";
 import { identityClaims } from "./identity-claims";
+import { issuesRefreshTokens } from "./refresh-issuance";
 
 /** The policy engine's grant: which policy and rule matched, the lifetimes and the rule's hook. */
 export type PolicyGrant = Extract<PolicyDecision, { ok: true }>;
@@ -26,11 +33,12 @@ export type PolicyGrant = Extract<PolicyDecision, { ok: true }>;
 const OIDC_SCOPES: ReadonlySet<string> = new Set(RESERVED_SCOPES);
 
 /**
- * Scopes a user grant cannot be given yet: `offline_access` asks for a refresh token (OIDC Core §11),
- * which issue 12 builds. Refused rather than granted without it, so a client never believes it holds
- * what it does not. (`openid` is honoured: the response carries an ID token.)
+ * `offline_access` asks for a refresh token (OIDC Core §11): granted only to a client registered for
+ * the refresh_token grant, with a grant that issues refresh tokens (src/oauth/refresh-issuance.ts).
+ * Refused otherwise rather than granted without a refresh token, so a client never believes it
+ * holds what it does not.
  */
-const NOT_YET_ISSUED: ReadonlyMap<string, string> = new Map([["offline_access", "refresh tokens"]]);
+const OFFLINE_ACCESS = "offline_access";
 
 /** RFC 8176 §2: what the password grant's sign-in used. */
 const PASSWORD_AMR: readonly string[] = ["pwd"];
@@ -48,12 +56,10 @@ function refuseOidcScopes(request: GrantRequest): void {
       `The following scopes are not allowed for ${request.grantType}: ${echoList(oidc)}`,
     );
   }
-  const unissued = oidc.filter((s) => NOT_YET_ISSUED.has(s));
-  if (unissued.length > 0) {
-    const what = unissued.map((s) => NOT_YET_ISSUED.get(s)).join(" and ");
+  if (oidc.includes(OFFLINE_ACCESS) && !issuesRefreshTokens(request)) {
     throw new OAuthError(
       "invalid_scope",
-      `The following scopes are not allowed for ${request.grantType}: ${echoList(unissued)} (Warden does not issue ${what} for this grant yet).`,
+      `The following scopes are not allowed for ${request.grantType}: ${echoList([OFFLINE_ACCESS])} (the client may not use refresh tokens).`,
     );
   }
 }
@@ -72,8 +78,11 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
     decide(request) {
       refuseOidcScopes(request);
       // Okta evaluates policy at authentication, not at code exchange: the decision bound into the
-      // code stands (its policy or rule may since have changed; the code lives five minutes).
-      if (request.authorized) return authorizedDecision(snapshot, request.authorized.request);
+      // code stands (its policy or rule may since have changed; the code lives five minutes). A
+      // refresh is evaluated again, as grant type `refresh_token` (README "Refresh tokens").
+      if (request.authorized && request.grantType !== "refresh_token") {
+        return authorizedDecision(snapshot, request.authorized.request);
+      }
       const { subject } = request;
       const decision = evaluate(
         {
@@ -153,7 +162,8 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
           idp: await orgIdpId(new URL(issuer).origin),
           // The password grant authenticates the user in this very request.
           authTime: authorized?.request.authTime ?? now,
-          nonce: authorized?.request.nonce,
+          // OIDC Core §12.2: an ID token from a refresh carries no nonce (none was sent).
+          nonce: request.grantType === "refresh_token" ? undefined : authorized?.request.nonce,
           atHash: await accessTokenHash(accessToken, alg),
           custom: custom.values,
         },
@@ -197,6 +207,9 @@ function authorizedDecision(snapshot: ServerConfig, request: AuthorizedRequest):
     scopes: [...request.scopes],
     accessTokenLifetimeSeconds: decision.accessTokenLifetimeSeconds,
     inlineHookId: decision.inlineHookId,
+    // A code minted before issue 12 carried no refresh lifetimes: Okta's rule defaults.
+    refreshTokenLifetimeMinutes: decision.refreshTokenLifetimeMinutes ?? REFRESH_TOKEN_LIFETIME_MINUTES,
+    refreshTokenWindowMinutes: decision.refreshTokenWindowMinutes ?? REFRESH_TOKEN_WINDOW_MINUTES,
     trace: [],
   };
 }

@@ -34,11 +34,21 @@ export function serverMetadata(snapshot: Snapshot, issuer: string) {
     // RFC 9207: every authorization response names its issuer.
     authorization_response_iss_parameter_supported: true,
     end_session_endpoint: `${issuer}/v1/logout`,
+    // RFC 8628 §4: the device authorization endpoint (its grant type is in grant_types_supported).
+    device_authorization_endpoint: `${issuer}/v1/device/authorize`,
     grant_types_supported: [...SUPPORTED_GRANT_TYPES],
     token_endpoint_auth_methods_supported: [...SUPPORTED_CLIENT_AUTH_METHODS],
     // RFC 8414 §2: required once private_key_jwt is listed; never `none` (§2).
     token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
     scopes_supported: snapshot.scopes.filter((s) => s.metadataPublish === "ALL_CLIENTS").map((s) => s.name),
+    // RFC 7662 / RFC 7009 (RFC 8414 §2): the token endpoint's client authentication, and okta-auth-js's
+    // public-client form, which is `none` (src/oauth/endpoint-client.ts).
+    introspection_endpoint: `${issuer}/v1/introspect`,
+    introspection_endpoint_auth_methods_supported: [...SUPPORTED_CLIENT_AUTH_METHODS],
+    introspection_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
+    revocation_endpoint: `${issuer}/v1/revoke`,
+    revocation_endpoint_auth_methods_supported: [...SUPPORTED_CLIENT_AUTH_METHODS],
+    revocation_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
   };
 }
 

@@ -3,9 +3,12 @@ import { Hono } from "hono";
 import type { AppEnv, BindPorts } from "../context";
 import { CORS_POLICIES, withCors } from "./cors";
 import { customServer } from "./custom-server";
+import { deviceAuthorizeEndpoint } from "./device-authorize";
 import { discoveryEndpoint, openIdConfigurationEndpoint } from "./discovery";
+import { introspectEndpoint } from "./introspect";
 import { keysEndpoint } from "./keys";
 import { metadataPreflight } from "./metadata-response";
+import { revokeEndpoint } from "./revoke";
 import { forServer } from "./server-context";
 import { tokenEndpoint } from "./token";
 import { userinfoEndpoint } from "./userinfo";
@@ -49,5 +52,11 @@ export function oauthRouter(bind: BindPorts) {
   // OIDC Core §5.3: GET and POST; the endpoint answers other methods itself. Browser apps call it
   // cross-origin (okta-auth-js): CORS for trusted origins, as the token endpoint.
   router.all("/v1/userinfo", withCors(bind, CORS_POLICIES.userinfo, server(userinfoEndpoint())));
+  // RFC 7662 and RFC 7009 (issue 12): okta-auth-js calls both from the browser.
+  router.all("/v1/introspect", withCors(bind, CORS_POLICIES.introspect, server(introspectEndpoint())));
+  router.all("/v1/revoke", withCors(bind, CORS_POLICIES.revoke, server(revokeEndpoint())));
+
+  // RFC 8628 §3.1: devices, not browser apps, call it (no CORS); the endpoint answers other methods itself.
+  router.all("/v1/device/authorize", server(deviceAuthorizeEndpoint()));
   return router;
 }

@@ -6,6 +6,8 @@ export interface TokenResponseBody {
   scope: string;
   /** OIDC Core §3.1.3.3: present when `openid` was granted to a user. */
   id_token?: string;
+  /** RFC 6749 §5.1: present when `offline_access` was granted to a client that may refresh. */
+  refresh_token?: string;
 }
 
 export function tokenResponse(body: TokenResponseBody): Response {

@@ -33,6 +33,7 @@ import { type FormParams, readFormBody } from "./form-body";
 import type { Grant, GrantInput, GrantRequest } from "./grants/grant";
 import { grantFor } from "./grants/registry";
 import { clientAddress, limitClient, limitFailedAuthentication } from "./rate-limit";
+import { issueRefreshToken } from "./refresh-issuance";
 import { tokenResponse } from "./token-response";
 
 /** `authorityOf`: the server the request addresses, from what the router put on the context. */
@@ -63,13 +64,19 @@ export function tokenEndpoint<D extends TokenDecision>(
     c.set("rateLimit", quota);
     const subject = grantSubject(c, ports, authority.serverId, client.client_id, grant.type);
     const issued = await recordDenials(subject, () =>
-      issueClaims(grant, authority, {
-        client,
-        params,
-        ports,
-        now,
-        origin: { address, info: () => requestInfo(c.req.raw.headers) },
-      }),
+      issueClaims(
+        grant,
+        authority,
+        {
+          client,
+          params,
+          ports,
+          now,
+          origin: { address, info: () => requestInfo(c.req.raw.headers) },
+        },
+        // Issue 12: the refresh token, before the claims so that a new grant's tokens name it.
+        (request, decision) => issueRefreshToken(request, decision, ports, authority.serverId),
+      ),
     );
     recordClaimFailures(subject, issued.claimFailures);
     const claims = await authority.applyHook(issued.request, issued.decision, issued.token, {
@@ -100,6 +107,7 @@ export function tokenEndpoint<D extends TokenDecision>(
       access_token: accessToken,
       scope: issued.decision.scopes.join(" "),
       ...(idToken !== undefined ? { id_token: idToken } : {}),
+      ...(issued.request.refreshToken !== undefined ? { refresh_token: issued.request.refreshToken } : {}),
     });
     return withRateLimitHeaders(response, quota, ports.clock());
   };
@@ -170,6 +178,8 @@ export async function issueClaims<D extends TokenDecision>(
   grant: Grant,
   authority: TokenAuthority<D>,
   input: GrantInput,
+  /** A step between policy and claims that may continue the request (the token endpoint's refresh step); Token Preview has none. */
+  afterDecision?: (request: GrantRequest, decision: D) => Promise<GrantRequest>,
 ): Promise<IssuedClaims<D>> {
   // RFC 6749 §5.2: a client may use only the grant types it was registered for.
   if (!(input.client.grant_types as readonly string[]).includes(grant.type)) {
@@ -182,11 +192,12 @@ export async function issueClaims<D extends TokenDecision>(
   if (input.client.token_endpoint_auth_method === "none" && !PUBLIC_CLIENT_GRANT_TYPES.includes(grant.type)) {
     throw new OAuthError(
       "unauthorized_client",
-      "The client is not authorized to use the provided grant type: a public client may use only authorization_code with PKCE.",
+      "The client is not authorized to use the provided grant type: a public client may use only authorization_code with PKCE and the device code.",
     );
   }
-  const request = await grant.resolve({ ...input, serverId: authority.serverId });
-  const decision = authority.decide(request);
+  const resolved = await grant.resolve({ ...input, serverId: authority.serverId });
+  const decision = authority.decide(resolved);
+  const request = afterDecision ? await afterDecision(resolved, decision) : resolved;
   const { token, claimFailures } = authority.buildClaims(request, decision, input.now);
   return { request, decision, token, claimFailures };
 }

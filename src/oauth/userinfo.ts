@@ -97,7 +97,8 @@ export function userinfoEndpoint(serverOf: (c: Context<AppEnv>) => UserinfoServe
     }
     // A token from a grant object stands only while its grant does (a replayed code revoked it).
     const grantId = grantIdOfJti(facts.tokenId);
-    if (grantId !== undefined && !(await ports.grants.isActive(grantId, nowMs))) {
+    // …and only while the token itself was not revoked on its own (/v1/revoke, src/oauth/revoke.ts).
+    if (grantId !== undefined && !(await ports.grants.isActive(grantId, nowMs, facts.tokenId))) {
       return refuse(401, "invalid_token", INVALID_TOKEN, issuer);
     }
     const subject = await ports.directory.subject(userId, client.client_id);

@@ -32,6 +32,9 @@ export type PolicyDecision =
       scopes: string[];
       accessTokenLifetimeSeconds: number;
       inlineHookId: string | undefined;
+      /** The rule's refresh-token lifetimes (Okta): 0 = unlimited; the idle window. */
+      refreshTokenLifetimeMinutes: number;
+      refreshTokenWindowMinutes: number;
       trace: TraceEntry[];
     }
   | {
@@ -115,6 +118,8 @@ export function evaluate(request: PolicyRequest, config: ServerConfig): PolicyDe
         scopes: dedupe(granted),
         accessTokenLifetimeSeconds: rule.actions.token.accessTokenLifetimeMinutes * 60,
         inlineHookId: rule.actions.token.inlineHook?.id,
+        refreshTokenLifetimeMinutes: rule.actions.token.refreshTokenLifetimeMinutes,
+        refreshTokenWindowMinutes: rule.actions.token.refreshTokenWindowMinutes,
         trace,
       };
     }

@@ -51,7 +51,7 @@ export const CONSENT_FORM_NOT_VALID =
   "This consent form is no longer valid. Return to the application and sign in again.";
 
 /** Who signed in, for how the code is bound. */
-interface SignedIn extends Authentication {
+export interface SignedIn extends Authentication {
   sessionId: string;
 }
 
@@ -115,7 +115,7 @@ async function authorize(c: Ctx, server: SignInServer): Promise<Response> {
  * A hosted page's posted form, read as strictly as a token request (size, media type, UTF-8, no
  * repeats), or the 400 page for a body that is not one.
  */
-async function postedForm(c: Ctx): Promise<ReadonlyMap<string, string> | Response> {
+export async function postedForm(c: Ctx): Promise<ReadonlyMap<string, string> | Response> {
   try {
     return await readFormBody(c.req.raw, SIGN_IN_BODY_MAX_BYTES);
   } catch (error) {
@@ -337,7 +337,7 @@ async function complete(
 }
 
 /** A new session for `authn`, replacing the browser's current one (a sign-in is never shared). */
-async function startSession(c: Ctx, authn: Authentication, cookies: string[]): Promise<SignedIn> {
+export async function startSession(c: Ctx, authn: Authentication, cookies: string[]): Promise<SignedIn> {
   const ports = c.get("ports");
   const previous = readCookie(c, "session");
   if (previous) await ports.sessions.end(previous);
@@ -346,7 +346,7 @@ async function startSession(c: Ctx, authn: Authentication, cookies: string[]): P
   return fromSession(session);
 }
 
-function fromSession(session: Session): SignedIn {
+export function fromSession(session: Session): SignedIn {
   return { userId: session.userId, amr: session.amr, authTime: session.authTime, sessionId: session.id };
 }
 
@@ -408,7 +408,7 @@ function withCookies(response: Response, cookies: readonly string[]): Response {
 }
 
 /** The client `clientId` names if it may use authorization endpoints now (active, not revoked). */
-async function activeClient(ports: Ports, clientId: string | undefined): Promise<Client | undefined> {
+export async function activeClient(ports: Ports, clientId: string | undefined): Promise<Client | undefined> {
   if (clientId === undefined || clientId.length > 100) return undefined;
   const client = await ports.config.client(clientId);
   if (client?.status !== "ACTIVE" || ports.revocations.isRevoked("client", client.client_id)) {

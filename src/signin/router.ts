@@ -7,6 +7,15 @@ import { Hono } from "hono";
 import type { AppEnv, BindPorts } from "../context";
 import { CORS_POLICIES, withCors } from "../oauth/cors";
 import { forServer, withPorts } from "../oauth/server-context";
+import {
+  ACTIVATE_DECISION_PATH,
+  ACTIVATE_PATH,
+  ACTIVATE_SIGN_IN_PATH,
+  activateCodeEndpoint,
+  activateDecisionEndpoint,
+  activatePage,
+  activateSignInEndpoint,
+} from "./activate";
 import { authnEndpoint, currentSessionEndpoint, endCurrentSessionEndpoint } from "./authn";
 import { authorizeEndpoint, consentEndpoint, signInEndpoint } from "./authorize";
 import { logoutEndpoint } from "./logout";
@@ -65,5 +74,19 @@ export function publicSessionRouter(bind: BindPorts) {
   router.post("/authn", open(authnEndpoint));
   router.get("/sessions/me", open(currentSessionEndpoint));
   router.delete("/sessions/me", open(endCurrentSessionEndpoint));
+  return router;
+}
+
+/**
+ * The org's device activation page (RFC 8628 §3.3, src/signin/activate.ts), mounted at the root: one
+ * `/activate` for every authorization server, as Okta's.
+ */
+export function activateRouter(bind: BindPorts) {
+  const router = new Hono<AppEnv>();
+  const open = (handler: Parameters<typeof withPorts>[1]) => withPorts(bind, handler);
+  router.get(ACTIVATE_PATH, open(activatePage));
+  router.post(ACTIVATE_PATH, open(activateCodeEndpoint));
+  router.post(ACTIVATE_SIGN_IN_PATH, open(activateSignInEndpoint));
+  router.post(ACTIVATE_DECISION_PATH, open(activateDecisionEndpoint));
   return router;
 }

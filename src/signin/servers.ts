@@ -78,6 +78,8 @@ export function customSignInServer(c: Ctx): SignInServer {
           ruleId: grant.rule.id,
           accessTokenLifetimeSeconds: grant.accessTokenLifetimeSeconds,
           inlineHookId: grant.inlineHookId,
+          refreshTokenLifetimeMinutes: grant.refreshTokenLifetimeMinutes,
+          refreshTokenWindowMinutes: grant.refreshTokenWindowMinutes,
         },
       };
     },

@@ -125,6 +125,29 @@ describe("npm start banner", () => {
     expect(body.expires_in).toBe(3600);
   });
 
+  it("prints the demo admin it seeded: an ACTIVE SUPER_ADMIN with the printed password", async () => {
+    const printed = (label: string) =>
+      new RegExp(`^[ \\t]*${label}[ \\t]+(\\S+)`, "m").exec(warden.output)?.[1];
+    expect(printed("admin login")).toBe(warden.demoAdmin.login);
+    expect(printed("admin password")).toBe(warden.demoAdmin.password);
+    const api = (path: string) =>
+      fetch(`${warden.baseUrl}/api/v1${path}`, { headers: { Authorization: `SSWS ${warden.adminToken}` } });
+    const user = (await (await api(`/users/${encodeURIComponent(warden.demoAdmin.login)}`)).json()) as {
+      id: string;
+      status: string;
+    };
+    expect(user).toMatchObject({ id: warden.demoAdmin.id, status: "ACTIVE" });
+    const roles = (await (await api(`/users/${user.id}/roles`)).json()) as { type: string }[];
+    expect(roles.map((r) => r.type)).toEqual(["SUPER_ADMIN"]);
+    // The printed password is the user's: /api/v1/authn takes it.
+    const authn = await fetch(`${warden.baseUrl}/api/v1/authn`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username: warden.demoAdmin.login, password: warden.demoAdmin.password }),
+    });
+    expect(((await authn.json()) as { status: string }).status).toBe("SUCCESS");
+  });
+
   // start.mjs must not print the banner before the printed curl works: a readiness probe through
   // /oauth2/default would leave a cached "not found" behind for a few seconds.
   it("serves the printed curl the moment the banner appears", () => {

@@ -8,10 +8,14 @@
  * access token with Okta's own `@okta/jwt-verifier`. Then what must fail: a replayed code
  * (invalid_grant, and the first redemption's access token refused at userinfo, RFC 6749 §4.1.2),
  * a PKCE mismatch, prompt=none without a session; and logout with id_token_hint, and the
- * okta-auth-js path (`/api/v1/authn` → `authorize?sessionToken=…`).
+ * okta-auth-js path (`/api/v1/authn` → `authorize?sessionToken=…`). Issue 12: with `offline_access`,
+ * openid-client's `refreshTokenGrant` (rotation, leeway 0, reuse ending the grant),
+ * `tokenIntrospection` and `tokenRevocation`; and okta-auth-js (Node) as the SPA: refresh, introspect
+ * and revoke in its Basic-without-colon public form.
  */
 import { createHash, randomUUID } from "node:crypto";
 import OktaJwtVerifier from "@okta/jwt-verifier";
+import { OktaAuth, type RefreshToken, TokenKind } from "@okta/okta-auth-js";
 import okta from "@okta/okta-sdk-nodejs";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import * as oidc from "openid-client";
@@ -72,11 +76,13 @@ beforeAll(async () => {
     credentials: { oauthClient: { token_endpoint_auth_method: "client_secret_basic" } },
     settings: {
       oauthClient: {
-        grant_types: ["authorization_code"],
+        grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
         application_type: "web",
         redirect_uris: [REDIRECT_URI],
         post_logout_redirect_uris: [POST_LOGOUT_URI],
+        // Leeway 0: a rotated token presented again is reuse at once (the worker tier tests the leeway).
+        refresh_token: { rotation_type: "ROTATE", leeway: 0 },
       },
     },
   });
@@ -87,7 +93,7 @@ beforeAll(async () => {
     credentials: { oauthClient: { token_endpoint_auth_method: "none" } },
     settings: {
       oauthClient: {
-        grant_types: ["authorization_code"],
+        grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
         application_type: "browser",
         redirect_uris: [SPA_REDIRECT_URI],
@@ -130,8 +136,8 @@ beforeAll(async () => {
       type: "RESOURCE_ACCESS",
       conditions: {
         people: { groups: { include: ["EVERYONE"] } },
-        grantTypes: { include: ["authorization_code"] },
-        scopes: { include: ["openid", "profile", "email", SCOPE] },
+        grantTypes: { include: ["authorization_code", "refresh_token"] },
+        scopes: { include: ["openid", "profile", "email", "offline_access", SCOPE] },
       },
       actions: { token: { accessTokenLifetimeMinutes: 15 } },
     } as never,
@@ -256,13 +262,18 @@ interface Flow {
 }
 
 /** The web app sends the browser to Warden; the user signs in on the hosted page; the app gets a code. */
-async function signInThroughPage(config: oidc.Configuration, redirectUri: string, browser = new Browser()) {
+async function signInThroughPage(
+  config: oidc.Configuration,
+  redirectUri: string,
+  browser = new Browser(),
+  scope = `openid profile email ${SCOPE}`,
+) {
   const verifier = oidc.randomPKCECodeVerifier();
   const nonce = oidc.randomNonce();
   const state = oidc.randomState();
   const url = oidc.buildAuthorizationUrl(config, {
     redirect_uri: redirectUri,
-    scope: `openid profile email ${SCOPE}`,
+    scope,
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: "S256",
     nonce,
@@ -601,5 +612,107 @@ describe("okta-auth-js style: /api/v1/authn → authorize?sessionToken=…", () 
     expect(bad.status).toBe(401);
     expect(bad.body.errorCode).toBe("E0000004");
     expect(JSON.stringify(bad.body)).not.toContain(world.userId);
+  });
+});
+
+describe("refresh, introspection and revocation with openid-client (issue 12)", () => {
+  async function offlineTokens(config: oidc.Configuration) {
+    const flow = await signInThroughPage(
+      config,
+      REDIRECT_URI,
+      new Browser(),
+      `openid offline_access ${SCOPE}`,
+    );
+    const tokens = await exchange(config, flow);
+    expect(tokens.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
+    return tokens;
+  }
+
+  it("refreshTokenGrant rotates; introspection reads every token; reuse ends the grant", async () => {
+    const config = await webConfig();
+    const tokens = await offlineTokens(config);
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token as string);
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    expect(refreshed.claims()?.sub).toBe(world.userId);
+    const narrowed = await oidc.refreshTokenGrant(config, refreshed.refresh_token as string, {
+      scope: SCOPE,
+    });
+    expect(narrowed.scope).toBe(SCOPE);
+
+    const at = await oidc.tokenIntrospection(config, narrowed.access_token);
+    expect(at).toMatchObject({ active: true, client_id: world.webClient, uid: world.userId, scope: SCOPE });
+    const rt = await oidc.tokenIntrospection(config, narrowed.refresh_token as string, {
+      token_type_hint: "refresh_token",
+    });
+    expect(rt).toMatchObject({ active: true, token_type: "refresh_token", username: world.login });
+
+    // The rotated-out token again (leeway 0): reuse. The whole grant ends, access tokens included.
+    await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token as string)).rejects.toMatchObject({
+      error: "invalid_grant",
+      error_description: "The refresh token is invalid or expired.",
+    });
+    expect((await oidc.tokenIntrospection(config, narrowed.access_token)).active).toBe(false);
+    expect((await oidc.tokenIntrospection(config, narrowed.refresh_token as string)).active).toBe(false);
+    expect((await userinfo(refreshed.access_token)).status).toBe(401);
+  });
+
+  it("tokenRevocation of the refresh token ends the grant; of an access token, that token only", async () => {
+    const config = await webConfig();
+    const tokens = await offlineTokens(config);
+    await oidc.tokenRevocation(config, tokens.access_token, { token_type_hint: "access_token" });
+    expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token as string);
+    expect((await oidc.tokenIntrospection(config, refreshed.access_token)).active).toBe(true);
+
+    await oidc.tokenRevocation(config, refreshed.refresh_token as string);
+    expect((await oidc.tokenIntrospection(config, refreshed.access_token)).active).toBe(false);
+    await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token as string)).rejects.toMatchObject({
+      error: "invalid_grant",
+    });
+    // RFC 7009 §2.2: an unknown token is revoked without complaint.
+    await oidc.tokenRevocation(config, "not-a-token");
+  });
+});
+
+describe("okta-auth-js (Node) as the public SPA: refresh, introspect, revoke (issue 12)", () => {
+  it("renewTokensWithRefresh rotates; introspect and revokeRefreshToken send Basic base64(client_id)", async () => {
+    const config = await spaConfig();
+    const flow = await signInThroughPage(
+      config,
+      SPA_REDIRECT_URI,
+      new Browser(),
+      `openid offline_access ${SCOPE}`,
+    );
+    const tokens = await exchange(config, flow);
+    const auth = new OktaAuth({
+      issuer: world.issuer,
+      clientId: world.spaClient,
+      redirectUri: SPA_REDIRECT_URI,
+    });
+    const scopes = ["openid", "offline_access", SCOPE];
+    const held: RefreshToken = {
+      refreshToken: tokens.refresh_token as string,
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+      scopes,
+      tokenUrl: `${world.issuer}/v1/token`,
+      authorizeUrl: `${world.issuer}/v1/authorize`,
+      issuer: world.issuer,
+    };
+    const renewed = await auth.token.renewTokensWithRefresh({ scopes }, held);
+    const next = renewed.refreshToken as RefreshToken;
+    expect(next.refreshToken).not.toBe(held.refreshToken);
+    expect(renewed.idToken?.claims.sub).toBe(world.userId);
+
+    expect(await auth.token.introspect(TokenKind.REFRESH, next)).toMatchObject({
+      active: true,
+      client_id: world.spaClient,
+    });
+    await auth.revokeRefreshToken(next);
+    expect(await auth.token.introspect(TokenKind.REFRESH, next)).toMatchObject({ active: false });
+    // okta-auth-js recognises Okta's exact words and drops its refresh token.
+    await expect(auth.token.renewTokensWithRefresh({ scopes }, next)).rejects.toMatchObject({
+      errorCode: "invalid_grant",
+      errorSummary: "The refresh token is invalid or expired.",
+    });
   });
 });

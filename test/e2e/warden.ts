@@ -21,6 +21,8 @@ export interface LocalJson {
   clientId: string;
   clientSecret: string;
   keyEncryptionKey: string;
+  /** The SUPER_ADMIN directory user start.mjs seeds (README "Admin roles"). */
+  demoAdmin: { id: string; login: string; password: string };
 }
 
 /** The instance globalSetup starts and shares with every test file (through `inject("warden")`). */

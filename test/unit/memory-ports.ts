@@ -6,6 +6,7 @@
 
 import { importJWK } from "jose";
 import { createApp, createDeps } from "../../src/app";
+import type { AdminRoleType } from "../../src/config/admin-roles";
 import { ORG_KEYS_ID } from "../../src/config/defaults";
 import type { RateLimits } from "../../src/config/rate-limits";
 import type { RevocableKind } from "../../src/config/revocations";
@@ -26,6 +27,7 @@ import {
   type PasswordCheck,
   type UserStatus,
 } from "../../src/directory/directory";
+import type { UserCodeIndex } from "../../src/grants/user-code-index";
 import type { PublishedInlineHook } from "../../src/hooks/published-hook";
 import type { SigningKey } from "../../src/keys/key-store";
 import type { EventInput } from "../../src/log/event";
@@ -89,6 +91,8 @@ export interface MemoryUser {
   status?: UserStatus;
   profile: { login: string } & Record<string, unknown>;
   password?: string;
+  /** Admin role assignments (migrations/0007_admin_roles.sql). */
+  adminRoles?: AdminRoleType[];
 }
 
 export interface MemoryDirectoryWorld {
@@ -149,6 +153,7 @@ export async function memoryPorts(world: MemoryWorld): Promise<MemoryPorts> {
     sessions: memorySessions(),
     signInKey: () => signInKeyCache().get(MEMORY_KEY_ENCRYPTION_KEY),
     grants: memoryGrants(),
+    userCodes: memoryUserCodes(),
     consents: memoryConsents(),
     log: {
       record: (input, options) => {
@@ -202,6 +207,7 @@ export function unlimited(clock: () => number): RateLimits {
     token: () => verdict,
     authFailures: { refusal: () => undefined, failed: async () => undefined, status: () => undefined },
     signIn: async () => verdict,
+    deviceUserCode: async () => verdict,
     management: async () => verdict,
     now: clock,
   };
@@ -276,6 +282,7 @@ export function memoryDirectory(world: MemoryDirectoryWorld, calls: string[] = [
         groups: mine,
         assigned: assignment !== undefined,
         appProfile: assignment ? (assignment.profile ?? {}) : null,
+        adminRoles: user.adminRoles ?? [],
       };
     },
   };
@@ -291,6 +298,26 @@ function memoryConsents(): Ports["consents"] {
     grant: async (subject, scopes) => {
       const k = key(subject.userId, subject.clientId, subject.serverId);
       granted.set(k, new Set([...(granted.get(k) ?? []), ...scopes.map((s) => s.id)]));
+    },
+  };
+}
+
+/** The user-code index in memory: canonical code → grant id and expiry (src/grants/user-code-index.ts). */
+export function memoryUserCodes(): UserCodeIndex {
+  const rows = new Map<string, { grantId: string; expiresAt: number }>();
+  return {
+    async register(userCode, grantId, expiresAt, nowMs) {
+      const held = rows.get(userCode);
+      if (held && held.expiresAt > nowMs) return false;
+      rows.set(userCode, { grantId, expiresAt });
+      return true;
+    },
+    async find(userCode, nowMs) {
+      const row = rows.get(userCode);
+      return row && row.expiresAt > nowMs ? row.grantId : undefined;
+    },
+    async forget(userCode) {
+      rows.delete(userCode);
     },
   };
 }

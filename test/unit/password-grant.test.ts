@@ -323,7 +323,7 @@ describe("the password grant: scopes", () => {
     expect(payload.scp).toEqual(["read", "profile"]);
   });
 
-  it("'offline_access' is refused with invalid_scope (no refresh token yet)", async () => {
+  it("'offline_access' is refused with invalid_scope for a client not registered for refresh_token", async () => {
     const body = await expectOAuthError(
       await signIn("alice@example.com", PASSWORD, { scope: "offline_access" }),
       400,

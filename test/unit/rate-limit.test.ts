@@ -208,6 +208,7 @@ describe("wrangler.toml", () => {
       AUTH_FAILURE_RATE_LIMIT: defaults.AUTH_FAILURE_RATE_LIMIT,
       SIGN_IN_IP_RATE_LIMIT: defaults.SIGN_IN_IP_RATE_LIMIT,
       SIGN_IN_USER_RATE_LIMIT: defaults.SIGN_IN_USER_RATE_LIMIT,
+      DEVICE_USER_CODE_RATE_LIMIT: defaults.DEVICE_USER_CODE_RATE_LIMIT,
     });
     expect(new Set(bindings.map((m) => m[2])).size).toBe(bindings.length);
     for (const { windowSeconds } of Object.values(configured)) expect([10, 60]).toContain(windowSeconds);

@@ -109,7 +109,14 @@ describe("discovery", () => {
     code_challenge_methods_supported: ["S256"],
     authorization_response_iss_parameter_supported: true,
     end_session_endpoint: `${f.issuer}/v1/logout`,
-    grant_types_supported: ["client_credentials", "password", "authorization_code"],
+    device_authorization_endpoint: `${f.issuer}/v1/device/authorize`,
+    grant_types_supported: [
+      "client_credentials",
+      "password",
+      "authorization_code",
+      "refresh_token",
+      "urn:ietf:params:oauth:grant-type:device_code",
+    ],
     token_endpoint_auth_methods_supported: [
       "client_secret_basic",
       "client_secret_post",
@@ -127,6 +134,39 @@ describe("discovery", () => {
     ],
     // only scopes published to all clients
     scopes_supported: ["read"],
+    // issue 12: RFC 7662 and RFC 7009, with the token endpoint's client authentication
+    introspection_endpoint: `${f.issuer}/v1/introspect`,
+    introspection_endpoint_auth_methods_supported: [
+      "client_secret_basic",
+      "client_secret_post",
+      "private_key_jwt",
+      "none",
+    ],
+    introspection_endpoint_auth_signing_alg_values_supported: [
+      "RS256",
+      "RS384",
+      "RS512",
+      "ES256",
+      "ES384",
+      "PS256",
+      "EdDSA",
+    ],
+    revocation_endpoint: `${f.issuer}/v1/revoke`,
+    revocation_endpoint_auth_methods_supported: [
+      "client_secret_basic",
+      "client_secret_post",
+      "private_key_jwt",
+      "none",
+    ],
+    revocation_endpoint_auth_signing_alg_values_supported: [
+      "RS256",
+      "RS384",
+      "RS512",
+      "ES256",
+      "ES384",
+      "PS256",
+      "EdDSA",
+    ],
   });
 
   async function metadataAt(url: string) {
@@ -141,6 +181,10 @@ describe("discovery", () => {
     expect((await fetch(new Request(metadata.jwks_uri as string))).status).toBe(200);
     const token = await fetch(new Request(metadata.token_endpoint as string, { method: "POST" }));
     expect(token.status).toBe(400);
+    for (const endpoint of ["introspection_endpoint", "revocation_endpoint"]) {
+      const res = await fetch(new Request(metadata[endpoint] as string, { method: "POST" }));
+      expect(res.status, endpoint).toBe(400);
+    }
     // an authorization request naming no client is the HTML 400 page, never a redirect (Okta)
     const authorize = await fetch(new Request(metadata.authorization_endpoint as string));
     expect(authorize.status).toBe(400);

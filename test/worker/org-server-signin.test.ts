@@ -10,8 +10,17 @@ import { createLocalJWKSet, jwtVerify } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { NOT_ASSIGNED } from "../../src/oauth/grants/password";
 import { LOGIN_REQUIRED } from "../../src/signin/authorize";
-import { basic, decodeJwt, ORIGIN, orgAccessToken, SECRET, seedOrgClient, tokenRequest } from "./helpers";
-import { assignUser, PASSWORD } from "./people-fixtures";
+import {
+  adminCall,
+  basic,
+  decodeJwt,
+  ORIGIN,
+  orgAccessToken,
+  SECRET,
+  seedOrgClient,
+  tokenRequest,
+} from "./helpers";
+import { assignUser, insertUser, PASSWORD } from "./people-fixtures";
 import {
   Browser,
   CHALLENGE,
@@ -205,7 +214,7 @@ describe("/oauth2/v1/authorize refusals", () => {
     expect(params.get("error_description")).toBe(NOT_ASSIGNED);
   });
 
-  it("okta.* scopes for a user: refused with invalid_scope until admin roles exist, no code", async () => {
+  it("okta.* scopes for a user without admin roles: invalid_scope, no code", async () => {
     const admin = await seedOrgClient(["okta.users.read"], {
       grant_types: ["authorization_code", "client_credentials"],
       redirect_uris: [REDIRECT_URI],
@@ -218,8 +227,62 @@ describe("/oauth2/v1/authorize refusals", () => {
       code_challenge_method: "S256",
     });
     expect(params.get("error")).toBe("invalid_scope");
-    expect(params.get("error_description")).toMatch(/user is not allowed them: okta\.users\.read/);
+    expect(params.get("error_description")).toMatch(/admin roles do not grant them: okta\.users\.read/);
     expect(params.get("code")).toBeNull();
+  });
+
+  it("an admin signs in (the console's path): okta.* within the roles, and the token opens the API", async () => {
+    const console = await seedOrgClient(["okta.users.read", "okta.apps.manage"], {
+      grant_types: ["authorization_code"],
+      redirect_uris: [REDIRECT_URI],
+      token_endpoint_auth_method: "none",
+      application_type: "browser",
+      jwks: undefined,
+    });
+    const admin = await insertUser({ name: "console-admin" });
+    await assignUser(console.clientId, admin.id);
+    expect((await adminCall("POST", `/users/${admin.id}/roles`, { type: "READ_ONLY_ADMIN" })).status).toBe(
+      201,
+    );
+    const signIn = (scope: string) =>
+      orgSignIn(admin.login, {
+        client_id: console.clientId,
+        scope,
+        code_challenge: CHALLENGE,
+        code_challenge_method: "S256",
+      });
+    // A read-only admin cannot have a manage scope: refused whole, naming it.
+    const refused = (await signIn("openid okta.apps.manage")).params;
+    expect(refused.get("error")).toBe("invalid_scope");
+    expect(refused.get("error_description")).toMatch(/okta\.apps\.manage/);
+
+    const { browser, params } = await signIn("openid okta.users.read");
+    const res = await browser.fetch(
+      tokenRequest(ORG_BASE, {
+        grant_type: "authorization_code",
+        client_id: console.clientId,
+        code: params.get("code") ?? "",
+        redirect_uri: REDIRECT_URI,
+        code_verifier: VERIFIER,
+      }),
+    );
+    const body = (await res.json()) as { access_token: string; scope: string };
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body.scope).toBe("openid okta.users.read");
+    expect(decodeJwt(body.access_token).payload).toMatchObject({
+      uid: admin.id,
+      scp: ["openid", "okta.users.read"],
+    });
+    const users = await browser.fetch(
+      new Request(`${ORIGIN}/api/v1/users?limit=1`, {
+        headers: { Authorization: `Bearer ${body.access_token}` },
+      }),
+    );
+    expect(users.status).toBe(200);
+    const apps = await browser.fetch(
+      new Request(`${ORIGIN}/api/v1/apps`, { headers: { Authorization: `Bearer ${body.access_token}` } }),
+    );
+    expect(apps.status).toBe(403);
   });
 });
 

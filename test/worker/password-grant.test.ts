@@ -202,7 +202,7 @@ describe("the password grant on D1", () => {
     expect(profile.body.id_token).toBeUndefined();
   });
 
-  it("offline_access is still refused with invalid_scope (no refresh tokens yet)", async () => {
+  it("offline_access is refused with invalid_scope for a client not registered for refresh_token", async () => {
     quiet();
     const offline = await passwordToken(world, world.alice.login, PASSWORD, { scope: "offline_access read" });
     expect(offline.status).toBe(400);

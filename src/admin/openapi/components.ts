@@ -5,6 +5,7 @@
  */
 import { ImportDocument } from "../../config/schemas";
 import { AppGroupAssign, AppUserAssign, AppUserUpdate, GroupWrite } from "../../directory/profile-schema";
+import { AdminRoleAssign } from "../user-roles";
 import * as requests from "./requests";
 import * as views from "./views";
 
@@ -33,6 +34,7 @@ export const requestSchemas = {
 
   AuthnRequest: requests.AuthnRequest,
   TrustedOriginRequest: requests.TrustedOriginWrite,
+  AssignRoleRequest: AdminRoleAssign,
 };
 
 export const responseSchemas = {
@@ -63,6 +65,7 @@ export const responseSchemas = {
   Session: views.SessionView,
   TrustedOrigin: views.TrustedOriginView,
   OAuth2ScopeConsentGrant: views.ConsentGrantView,
+  RoleAssignment: views.RoleAssignmentView,
 };
 
 export type RequestSchemaName = keyof typeof requestSchemas;

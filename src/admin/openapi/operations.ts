@@ -61,6 +61,8 @@ export const TAGS = {
   Session: "The browser's sign-in session (`sid` cookie), as okta-auth-js reads and ends it: public.",
   UserGrant:
     "A user's consents (Okta's OAuth2ScopeConsentGrant, `oag…`), given on the consent page; a revoked consent is asked again at the next sign-in.",
+  RoleAssignment:
+    "Okta's standard admin roles assigned to users (`ra…`): SUPER_ADMIN gives every okta.* scope, READ_ONLY_ADMIN every `…read` one, to the user's own org access tokens while the user is ACTIVE.",
   TrustedOrigin:
     "Okta's trusted origins: web pages (CORS) that may read the token, userinfo, introspect, revoke and logout endpoints' answers, and where sign-out may redirect (REDIRECT).",
 } as const;
@@ -116,6 +118,7 @@ export const PATH_PARAMETERS: Record<string, string> = {
   trustedOriginId: "The trusted origin's id (`tos…`).",
   grantId: "The consent grant's id (`oag…`).",
   clientId: "The app's `client_id`.",
+  roleAssignmentId: "The role assignment's id (`ra…`).",
 };
 
 const limit = (limits: { default: number; max: number }): QueryParameter => ({
@@ -475,6 +478,53 @@ const GRANT_OPERATIONS: readonly Operation[] = [
     path: userClientGrants,
     tag: "UserGrant",
     summary: "Revoke a user's consent grants for one app",
+    status: 204,
+  },
+];
+
+// ---- admin role assignments (src/admin/user-roles.ts) ----
+
+const userRoles = `${user}/roles`;
+const ROLE_RIGHTS_RULE =
+  "The caller must hold every okta.* scope the role gives (403 E0000006 naming the ones it lacks): a narrower admin can neither make nor unmake a wider one.";
+
+const ROLE_OPERATIONS: readonly Operation[] = [
+  {
+    operationId: "listAssignedRolesForUser",
+    method: "get",
+    path: userRoles,
+    tag: "RoleAssignment",
+    summary: "List a user's role assignments",
+    status: 200,
+    returns: ["RoleAssignment"],
+  },
+  {
+    operationId: "assignRoleToUser",
+    method: "post",
+    path: userRoles,
+    tag: "RoleAssignment",
+    summary: "Assign a standard role to a user",
+    description: `${ROLE_RIGHTS_RULE} A role the user holds already is 409 E0000090.`,
+    body: "AssignRoleRequest",
+    status: 201,
+    returns: "RoleAssignment",
+  },
+  {
+    operationId: "getUserAssignedRole",
+    method: "get",
+    path: `${userRoles}/{roleAssignmentId}`,
+    tag: "RoleAssignment",
+    summary: "Get a role assignment",
+    status: 200,
+    returns: "RoleAssignment",
+  },
+  {
+    operationId: "unassignRoleFromUser",
+    method: "delete",
+    path: `${userRoles}/{roleAssignmentId}`,
+    tag: "RoleAssignment",
+    summary: "Remove a role assignment",
+    description: `${ROLE_RIGHTS_RULE} The user's tokens lose the role's rights at their next request.`,
     status: 204,
   },
 ];
@@ -907,6 +957,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...USER_OPERATIONS,
   ...TRUSTED_ORIGIN_OPERATIONS,
   ...GRANT_OPERATIONS,
+  ...ROLE_OPERATIONS,
 
   // ---- config as code ----
   {

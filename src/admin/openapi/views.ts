@@ -8,6 +8,7 @@
 
 import * as z from "zod";
 import type { ClaimFailureReason } from "../../claims/resolve";
+import { ADMIN_ROLE_LABELS, ADMIN_ROLE_TYPES } from "../../config/admin-roles";
 import {
   AuthorizationServer,
   Claim,
@@ -84,6 +85,7 @@ const ErrorCode = described<ApiErrorCode>({
   E0000038: "This operation is not allowed in the user's current status (403)",
   E0000047: "API call exceeded rate limit (429)",
   E0000060: "Unsupported operation (400)",
+  E0000090: "Duplicate role assignment exception: the user holds the role already (409)",
 });
 
 export const OktaError = z.object({
@@ -251,6 +253,9 @@ const OAuthErrorBody = z.object({
     access_denied: "no policy rule matched",
     server_error: "the rule's inline hook answered an error",
     temporarily_unavailable: "RFC 6749 §4.1.2.1",
+    authorization_pending: "RFC 8628 §3.5: the user has not decided yet",
+    slow_down: "RFC 8628 §3.5: polled faster than the interval",
+    expired_token: "RFC 8628 §3.5: the device code expired",
   }),
   error_description: z.string(),
 });
@@ -673,4 +678,18 @@ export const ConsentGrantView = z.object({
     user: HrefTitle,
     authorizationServer: HrefTitle,
   }),
+});
+
+// ---- Admin role assignments (src/admin/user-roles.ts) ----
+
+/** Okta's role assignment of a standard role to a user. */
+export const RoleAssignmentView = z.object({
+  id: z.string().meta({ description: "`ra…`" }),
+  label: z.enum(Object.values(ADMIN_ROLE_LABELS) as [string, ...string[]]),
+  type: z.enum(ADMIN_ROLE_TYPES),
+  status: z.literal("ACTIVE"),
+  created: Instant,
+  lastUpdated: Instant,
+  assignmentType: z.literal("USER"),
+  _links: z.object({ assignee: z.object({ href: z.url() }) }),
 });

@@ -57,6 +57,11 @@ export interface GrantRequest {
    * and the `nonce` come from here, and the tokens name the grant so that revoking it revokes them.
    */
   authorized?: { grantId: string; request: AuthorizedRequest } | undefined;
+  /**
+   * The refresh token the response carries (issue 12): set by the refresh_token grant (the rotated or
+   * static token) or by the issuance step (src/oauth/refresh-issuance.ts) for a new family.
+   */
+  refreshToken?: string | undefined;
 }
 
 export interface Grant {

@@ -5,11 +5,18 @@
 import { echo, OAuthError } from "../../errors";
 import { authorizationCode } from "./authorization-code";
 import { clientCredentials } from "./client-credentials";
+import { deviceCode } from "./device-code";
 import type { Grant } from "./grant";
 import { password } from "./password";
+import { refreshToken } from "./refresh-token";
 
 /** Every `grant_type` value Warden implements. */
-export type SupportedGrantType = "client_credentials" | "password" | "authorization_code";
+export type SupportedGrantType =
+  | "client_credentials"
+  | "password"
+  | "authorization_code"
+  | "refresh_token"
+  | "urn:ietf:params:oauth:grant-type:device_code";
 
 const GRANTS: Readonly<Record<SupportedGrantType, Grant>> = {
   client_credentials: clientCredentials,
@@ -17,6 +24,10 @@ const GRANTS: Readonly<Record<SupportedGrantType, Grant>> = {
   password,
   // Custom servers only: codes come from a custom server's /v1/authorize (src/grants/).
   authorization_code: authorizationCode,
+  // Custom servers only: refresh families live in the grants codes and password sign-ins open.
+  refresh_token: refreshToken,
+  // Custom servers only: device grants come from a custom server's /v1/device/authorize (RFC 8628).
+  "urn:ietf:params:oauth:grant-type:device_code": deviceCode,
 };
 
 /** In registration order; discovery's `grant_types_supported` for a custom server. */

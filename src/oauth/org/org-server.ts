@@ -11,6 +11,8 @@
  *   (`userOktaScopes`). `sub` = the login, `uid` = the user id, an ID token beside it for `openid`.
  *   The scopes were decided at /v1/authorize and are not evaluated again at the exchange (Okta).
  */
+
+import { rightsOfRoles } from "../../config/admin-roles";
 import {
   ID_TOKEN_LIFETIME_SECONDS,
   ORG_ACCESS_TOKEN_LIFETIME_SECONDS,
@@ -26,6 +28,7 @@ import { grantAccessTokenJti } from "../../grants/grant-id";
 import { buildAccessToken } from "../../tokens/access-token";
 import { accessTokenHash, buildIdToken, orgIdpId } from "../../tokens/id-token";
 import type { TokenAuthority, TokenDecision } from "../authority";
+import type { GrantRequest } from "../grants/grant";
 import { grantOrgScopes, grantOrgUserScopes } from "./scopes";
 
 /** The grant types Okta's org server answers here. */
@@ -53,7 +56,10 @@ export function orgServer(issuer: string): TokenAuthority<TokenDecision> {
     decide(request) {
       // The code carries what /v1/authorize granted (Okta evaluates at authentication only).
       if (request.authorized) return { scopes: [...request.authorized.request.scopes], trace: [] };
-      return { scopes: grantOrgScopes(request.client, request.requestedScopes), trace: [] };
+      return {
+        scopes: grantUserScopes(request, grantOrgScopes(request.client, request.requestedScopes)),
+        trace: [],
+      };
     },
 
     buildClaims(request, decision, now) {
@@ -120,18 +126,37 @@ export function decideOrgSignIn(
 }
 
 /**
- * The okta.* scopes a user's token may carry: Okta gives the intersection of the scopes granted to
- * the app and the user's admin permissions (its role API). Until Warden has admin roles for users,
- * no user has any: refused with `invalid_scope` naming them (UNCONFIRMED wording), never dropped.
+ * The okta.* scopes a user's token may carry at /v1/authorize: Okta gives the intersection of the
+ * scopes granted to the app (checked before, src/oauth/org/scopes.ts) and the user's admin
+ * permissions — here the user's admin roles (`grantUserScopes`): all of them, or `invalid_scope`.
  */
 export async function userOktaScopes(
   _ports: Ports,
   _client: Client,
-  _subject: TokenSubject,
+  subject: TokenSubject,
   requested: readonly OktaScope[],
 ): Promise<readonly OktaScope[]> {
-  throw new OAuthError(
-    "invalid_scope",
-    `The following scopes were requested, but the user is not allowed them: ${echoList(requested)}`,
+  return grantUserScopes({ subject }, [...requested]);
+}
+
+/**
+ * For a user's grant (the admin console's sign-in), the scopes the app may have must also be within
+ * what the user's admin roles give, and only while the user is ACTIVE (README "Admin roles"): all
+ * of them, or `invalid_scope` naming the rest, as the client check answers. The management API
+ * narrows the token again at each request, so a role removed later takes effect there at once.
+ */
+export function grantUserScopes<S extends string>(request: Pick<GrantRequest, "subject">, scopes: S[]): S[] {
+  const subject = request.subject;
+  if (!subject) return scopes;
+  const rights = new Set<string>(
+    subject.user.status === "ACTIVE" ? rightsOfRoles(subject.adminRoles ?? []) : [],
   );
+  const missing = scopes.filter((s) => !rights.has(s));
+  if (missing.length > 0) {
+    throw new OAuthError(
+      "invalid_scope",
+      `The following scopes were requested, but the user's admin roles do not grant them: ${echoList(missing)}`,
+    );
+  }
+  return scopes;
 }

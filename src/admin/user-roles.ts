@@ -1,0 +1,166 @@
+/**
+ * Okta's Role Assignment API for users (RoleAssignmentAUserApi `assignRoleToUser`,
+ * `listAssignedRolesForUser`, `getUserAssignedRole`, `unassignRoleFromUser`): which directory users
+ * are admins (migrations/0007_admin_roles.sql). Reads need okta.roles.read, writes okta.roles.manage
+ * (src/admin/auth.ts), and beyond the route's scope:
+ *
+ * - **Rights never grow** (DESIGN §8): assigning or removing a role needs every right the role gives
+ *   (src/config/admin-roles.ts). A caller with okta.roles.manage but narrower rights cannot make
+ *   anyone SUPER_ADMIN, itself included, nor take the role from one (403 E0000006 naming the scopes
+ *   it lacks; nothing is written).
+ * - **Admins are protected from narrower admins** (`protectAdmins`): changing the profile or password,
+ *   the status or the existence of a user who holds roles needs every right those roles give, so
+ *   okta.users.manage cannot reset a super admin's password and then sign in as them.
+ *
+ * Only ACTIVE users hold their roles' rights (src/admin/auth.ts reads status and roles at each
+ * request); an assignment itself is kept whatever the status, as Okta keeps it.
+ */
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
+import * as z from "zod";
+import { ADMIN_ROLE_LABELS, ADMIN_ROLE_TYPES, rightsOfRole, rightsOfRoles } from "../config/admin-roles";
+import { ADMIN_ROLE_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
+import { toIssues } from "../config/issues";
+import { lacking } from "../config/rights";
+import type { AppEnv } from "../context";
+import {
+  assignAdminRole,
+  getAdminRole,
+  listAdminRoles,
+  removeAdminRole,
+  type StoredAdminRole,
+} from "../directory/admin-roles";
+import { findUser, type UserRecord } from "../directory/users";
+import { ApiError } from "../errors";
+import { readJsonBody } from "../http/json-body";
+import { EVENT_TYPES } from "../log/event";
+import { notFound } from "./control-plane-client";
+import { adminOrigin, lacksRights, validationFailed } from "./responses";
+
+type Ctx = Context<AppEnv>;
+
+/** Okta's AssignRoleRequest for a standard role: `type` only (custom roles and resource sets are not Warden's). */
+export const AdminRoleAssign = z.object({
+  type: z.enum(ADMIN_ROLE_TYPES).meta({ description: "The standard role to assign." }),
+});
+
+export function userRolesRouter(now: () => number) {
+  const router = new Hono<AppEnv>();
+
+  router.get("/:userId/roles", async (c) => {
+    const user = await existingUser(c);
+    const roles = await listAdminRoles(c.env.DIRECTORY, user.id);
+    return c.json(roles.map((role) => roleView(role, adminOrigin(c))));
+  });
+
+  router.post("/:userId/roles", async (c) => {
+    const user = await existingUser(c);
+    const body = await readJsonBody(c.req.raw, {
+      maxBytes: ADMIN_ROLE_BODY_MAX_BYTES,
+      maxDepth: JSON_MAX_DEPTH,
+    });
+    const parsed = AdminRoleAssign.safeParse(body);
+    if (!parsed.success) throw validationFailed(toIssues(parsed.error));
+    const { type } = parsed.data;
+    requireRights(c, rightsOfRole(type));
+    const result = await assignAdminRole(c.env.DIRECTORY, user.id, type, now());
+    if (!result.ok) {
+      if (result.reason === "no_user") notFound(user.id, "User");
+      throw new ApiError("E0000090", "Duplicate role assignment exception.", [
+        { errorSummary: "The role specified is already assigned to the user." },
+      ]);
+    }
+    audit(c, user, EVENT_TYPES.userPrivilegeGrant, "Grant user privilege");
+    return c.json(roleView(result.role, adminOrigin(c)), 201);
+  });
+
+  router.get("/:userId/roles/:roleAssignmentId", async (c) => {
+    const user = await existingUser(c);
+    const role = await existingRole(c, user.id);
+    return c.json(roleView(role, adminOrigin(c)));
+  });
+
+  router.delete("/:userId/roles/:roleAssignmentId", async (c) => {
+    const user = await existingUser(c);
+    const role = await existingRole(c, user.id);
+    // Taking a role away needs its rights too: a narrow admin cannot demote a wider one.
+    requireRights(c, rightsOfRole(role.type));
+    // Removed meanwhile (a concurrent DELETE): as not found.
+    if (!(await removeAdminRole(c.env.DIRECTORY, user.id, role.id))) notFound(role.id, "RoleAssignment");
+    audit(c, user, EVENT_TYPES.userPrivilegeRevoke, "Revoke user privilege");
+    return c.body(null, 204);
+  });
+
+  return router;
+}
+
+/**
+ * Before the Users API's writes on one user (`POST`/`PUT`/`DELETE /users/{id}`,
+ * `/users/{id}/lifecycle/*`): when that user holds admin roles, the caller must hold every right
+ * they give. A user without roles costs one indexed read.
+ */
+export function protectAdmins() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD" && GUARDED.test(c.req.path)) {
+      const id = c.req.param("id") ?? "";
+      const user = id ? await findUser(c.env.DIRECTORY, id) : null;
+      // An unknown user is the route's own 404.
+      if (user) {
+        const roles = await listAdminRoles(c.env.DIRECTORY, user.id);
+        if (roles.length > 0) requireRights(c, rightsOfRoles(roles.map((r) => r.type)));
+      }
+    }
+    await next();
+  });
+}
+
+/** The user itself and its lifecycle: what changes who can sign in as the user, and with what. */
+const GUARDED = /^\/api\/v1\/users\/[^/]+(?:\/lifecycle\/[^/]+)?\/?$/;
+
+/** 403 E0000006 naming the scopes the caller lacks of `rights`. */
+function requireRights(c: Ctx, rights: Parameters<typeof lacking>[1]): void {
+  const lacks = lacking(c.get("admin").rights, rights);
+  if (lacks.length > 0) throw lacksRights(lacks);
+}
+
+/** The user the path names, by id or login (as the Users API takes it), or Okta's 404. */
+async function existingUser(c: Ctx): Promise<UserRecord> {
+  const id = c.req.param("userId") ?? "";
+  return (await findUser(c.env.DIRECTORY, id)) ?? notFound(id.slice(0, 100), "User");
+}
+
+async function existingRole(c: Ctx, userId: string): Promise<StoredAdminRole> {
+  const roleId = c.req.param("roleAssignmentId") ?? "";
+  // Another user's assignment is not found through this user.
+  return (
+    (await getAdminRole(c.env.DIRECTORY, userId, roleId)) ?? notFound(roleId.slice(0, 100), "RoleAssignment")
+  );
+}
+
+function audit(
+  c: Ctx,
+  user: UserRecord,
+  eventType: (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES],
+  message: string,
+) {
+  const { login, firstName, lastName } = user.profile;
+  c.set("audited", {
+    events: [{ eventType, message }],
+    target: { id: user.id, type: "User", alternateId: login, displayName: `${firstName} ${lastName}` },
+  });
+}
+
+/** Okta's role assignment of a standard role to a user. */
+export function roleView(role: StoredAdminRole, origin: string) {
+  return {
+    id: role.id,
+    label: ADMIN_ROLE_LABELS[role.type],
+    type: role.type,
+    status: "ACTIVE" as const,
+    created: new Date(role.created).toISOString(),
+    lastUpdated: new Date(role.lastUpdated).toISOString(),
+    assignmentType: "USER" as const,
+    _links: { assignee: { href: `${origin}/api/v1/users/${role.userId}` } },
+  };
+}
