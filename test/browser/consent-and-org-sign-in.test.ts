@@ -48,10 +48,22 @@ async function admin(method: string, path: string, body?: unknown) {
   return text ? JSON.parse(text) : undefined;
 }
 
+/**
+ * The app's port: any free one but the sample apps' (npm start reserved them in local.json; the
+ * kernel may hand a released port out again, and the samples' test starts them in parallel).
+ */
+async function listenAvoiding(reserved: readonly number[]): Promise<number> {
+  for (;;) {
+    await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+    const { port } = app.address() as AddressInfo;
+    if (!reserved.includes(port)) return port;
+    await new Promise((resolve) => app.close(resolve));
+  }
+}
+
 let browser: Browser;
 beforeAll(async () => {
-  await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
-  APP = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+  APP = `http://127.0.0.1:${await listenAvoiding([demo.spa.port, demo.web.port])}`;
   CALLBACK = `${APP}/callback`;
   browser = await launchChromium();
   await admin("POST", "/warden/import", {
