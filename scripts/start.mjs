@@ -241,6 +241,10 @@ function banner(local) {
   the sample runs, but the address bar shows the code):
 
   ${authorizeUrl(issuer, local.web)}
+
+  or through the org authorization server (issuer ${baseUrl}; the admin console's sign-in):
+
+  ${authorizeUrl(`${baseUrl}/oauth2`, local.web)}
 `);
 }
 

@@ -8,7 +8,7 @@ import { withHeaders } from "./oauth/cors";
 import { orgRouter } from "./oauth/org/router";
 import { tokenErrorBudget } from "./oauth/rate-limit";
 import { isOAuthProtocolPath, oauthRouter } from "./oauth/router";
-import { activateRouter, publicSessionRouter, signInRouter } from "./signin/router";
+import { activateRouter, orgSignInRouter, publicSessionRouter, signInRouter } from "./signin/router";
 
 export { createDeps } from "./context";
 
@@ -24,6 +24,7 @@ export function createApp(deps: Deps = createDeps(), bind: BindPorts = bindPorts
 
   // The org authorization server first: `/oauth2/v1/*` would otherwise be taken for a server named v1.
   app.route("/", orgRouter(bind));
+  app.route("/oauth2", orgSignInRouter(bind));
   app.route("/oauth2/:as", oauthRouter(bind));
   // Sign-in (src/signin/): /v1/authorize, the sign-in form and /v1/logout per server; and the public
   // /api/v1/authn and /api/v1/sessions/me, which must be reached before the management API's

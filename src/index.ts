@@ -3,6 +3,7 @@ import { createApp } from "./app";
 import type { Env } from "./env";
 import { consumeLogBatch } from "./log/consumer";
 import { runRetention } from "./log/retention";
+import { runSessionSweep } from "./signin/session-sweep";
 
 export { RateLimiter } from "./config/rate-limiter";
 export { ControlPlane } from "./control-plane/lazy-control-plane";
@@ -21,5 +22,7 @@ export default {
   },
   async scheduled(controller: ScheduledController, env: Env): Promise<void> {
     await runRetention(env.DIRECTORY, controller.scheduledTime);
+    // Sign-in (src/signin/): expired sessions and session tokens, by the same daily cron.
+    await runSessionSweep(env.DIRECTORY, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env, unknown>;

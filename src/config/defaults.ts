@@ -615,6 +615,13 @@ export const CONSENT_GRANTS_PAGE_LIMIT = { default: 20, max: 200 } as const;
 /** Longest `clientId` / `scopeId` the grants API reads: ids are 20–100 characters; more is a 400, not a scan. */
 export const CONSENT_GRANTS_QUERY_MAX_LENGTH = 100;
 
+// --- Org server sign-in and session sweep (orgauth) -----------------------------------------------
+
+/** Expired session rows the daily cron deletes per statement: bounded so one run never holds D1's writer long. */
+export const SESSION_SWEEP_BATCH = 1000;
+/** Statements per table per sweep: 50 k sessions a day ends far more sign-ins than one D1 primary takes. */
+export const SESSION_SWEEP_MAX_BATCHES = 50;
+
 // ---- Device authorization, RFC 8628 (src/grants/device-authorization.ts, src/oauth/device-authorize.ts, src/signin/activate.ts) ----
 /** Okta's `expires_in` for a device code: 10 minutes (RFC 8628 §3.2 leaves it to the server). */
 export const DEVICE_CODE_LIFETIME_SECONDS = 600;

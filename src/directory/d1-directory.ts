@@ -32,10 +32,10 @@ async function readSubject(db: D1Database, userId: string, clientId: string): Pr
   ]);
   const row = users?.results[0] as UserRow | undefined;
   if (!row) return null;
-  const { id, status, profile } = toUserRecord(row);
+  const { id, status, profile, lastUpdated } = toUserRecord(row);
   const appUser = assignment?.results[0] as AppUserRow | undefined;
   return {
-    user: { id, status, profile },
+    user: { id, status, profile, lastUpdated },
     groups: ((groups?.results ?? []) as GroupRow[])
       .map(groupFromRow)
       .map(({ id, type, profile }) => ({ id, type, profile })),

@@ -27,6 +27,8 @@ export interface DirectoryUser {
   status: UserStatus;
   /** The profile as stored: `login`, `email`, `firstName`, `lastName` and custom attributes. */
   profile: Readonly<Record<string, unknown>> & { readonly login: string };
+  /** Epoch ms of the user's `lastUpdated` (OIDC Core §5.1 `updated_at`), where the reader has it. */
+  lastUpdated?: number | undefined;
 }
 
 export interface DirectoryGroup {

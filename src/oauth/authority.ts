@@ -47,8 +47,8 @@ export interface TokenAuthority<D extends TokenDecision = TokenDecision> {
   readonly grantTypes: readonly SupportedGrantType[];
   /** RFC 7523 §3 item 3: what a client assertion's `aud` may be (the token endpoint, the issuer). */
   readonly assertionAudiences: readonly string[];
-  /** Refuses a client authentication method this server never accepts, before any lookup. */
-  checkAuthMethod(method: PresentedCredentials["method"]): void;
+  /** Refuses a client authentication method this server never accepts for `grantType`, before any lookup. */
+  checkAuthMethod(method: PresentedCredentials["method"], grantType: SupportedGrantType): void;
   /** Evaluates policy; throws an OAuthError (with the trace, when policies were evaluated). */
   decide(request: GrantRequest): D;
   /** The access token's claim set, unsigned. */

@@ -5,8 +5,8 @@
  *
  * A custom server is an OpenID Provider: the authorization endpoint (response type `code` only, PKCE
  * S256 only: src/signin/), ID tokens, userinfo and RP-initiated logout. okta-auth-js refuses a server
- * whose document lacks `code_challenge_methods_supported`. The org server mints management-API
- * tokens by client credentials only, so its document names no authorization endpoint.
+ * whose document lacks `code_challenge_methods_supported`. The org server is one too (users sign in
+ * through it, the admin console among them) and mints management-API tokens by client credentials.
  */
 import type { Context } from "hono";
 import { OKTA_SCOPES } from "../config/okta-scopes";
@@ -18,6 +18,9 @@ import { SUPPORTED_GRANT_TYPES } from "./grants/registry";
 import { keysetMetadataResponse, requireKeyset } from "./keys";
 import { preparedDocument } from "./metadata-response";
 
+/** What /v1/authorize answers in (src/signin/authorize-request.ts `RESPONSE_MODES`). */
+const RESPONSE_MODES_SUPPORTED = ["query", "fragment", "form_post", "okta_post_message"] as const;
+
 export function serverMetadata(snapshot: Snapshot, issuer: string) {
   return {
     issuer,
@@ -26,7 +29,7 @@ export function serverMetadata(snapshot: Snapshot, issuer: string) {
     authorization_endpoint: `${issuer}/v1/authorize`,
     // Implicit and hybrid are not offered (RFC 9700 §2.1.2): `code` only.
     response_types_supported: ["code"],
-    response_modes_supported: ["query", "fragment", "form_post"],
+    response_modes_supported: [...RESPONSE_MODES_SUPPORTED],
     code_challenge_methods_supported: ["S256"],
     // RFC 9207: every authorization response names its issuer.
     authorization_response_iss_parameter_supported: true,
@@ -51,19 +54,37 @@ export function serverMetadata(snapshot: Snapshot, issuer: string) {
 
 /**
  * The org authorization server (issuer = the org URL, endpoints under `/oauth2/v1`): client
- * credentials with private_key_jwt only, for okta.* scopes (as Okta's org server for Okta APIs).
+ * credentials with private_key_jwt, for okta.* scopes (as Okta's org server for Okta APIs), and the
+ * sign-in of users (authorization_code + PKCE, OIDC scopes; src/signin/), which may authenticate
+ * with any method a client registers.
  */
 export function orgServerMetadata(issuer: string) {
   return {
     issuer,
+    authorization_endpoint: `${issuer}/oauth2/v1/authorize`,
     token_endpoint: `${issuer}/oauth2/v1/token`,
     jwks_uri: `${issuer}/oauth2/v1/keys`,
-    // RFC 8414 requires the member; the org server has no authorization endpoint, so it supports none.
-    response_types_supported: [],
-    grant_types_supported: ["client_credentials"],
-    token_endpoint_auth_methods_supported: ["private_key_jwt"],
+    response_types_supported: ["code"],
+    response_modes_supported: [...RESPONSE_MODES_SUPPORTED],
+    code_challenge_methods_supported: ["S256"],
+    authorization_response_iss_parameter_supported: true,
+    end_session_endpoint: `${issuer}/oauth2/v1/logout`,
+    grant_types_supported: ["client_credentials", "authorization_code"],
+    token_endpoint_auth_methods_supported: [...SUPPORTED_CLIENT_AUTH_METHODS],
     token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
-    scopes_supported: [...OKTA_SCOPES],
+    // `offline_access` is left out: the org server issues no refresh tokens (src/oauth/org/scopes.ts).
+    scopes_supported: [...ORG_OIDC_SCOPES, ...OKTA_SCOPES],
+  };
+}
+
+const ORG_OIDC_SCOPES = ["openid", "profile", "email", "address", "phone"] as const;
+
+/** OIDC Discovery §3 `userinfo_endpoint` and `claims_supported` of the org server (no custom claims). */
+export function withOrgUserinfoMembers<M extends object>(metadata: M, issuer: string) {
+  return {
+    ...metadata,
+    userinfo_endpoint: `${issuer}/oauth2/v1/userinfo`,
+    claims_supported: [...STANDARD_CLAIMS],
   };
 }
 
@@ -114,6 +135,7 @@ const STANDARD_CLAIMS = [
   "profile",
   "locale",
   "zoneinfo",
+  "updated_at",
   "email",
   "email_verified",
   "address",

@@ -56,7 +56,7 @@ export function tokenEndpoint<D extends TokenDecision>(
     // An address over its failure limit is refused before its credentials are looked at.
     const address = clientAddress(c.req.raw);
     const client = await limitFailedAuthentication(ports, address, () =>
-      authenticate(c.req.header("Authorization"), params, authority, ports, now, () =>
+      authenticate(c.req.header("Authorization"), params, authority, ports, now, grant.type, () =>
         requestInfo(c.req.raw.headers),
       ),
     );
@@ -144,10 +144,11 @@ async function authenticate(
   authority: Pick<TokenAuthority, "checkAuthMethod" | "assertionAudiences" | "serverId">,
   ports: Ports,
   now: number,
+  grantType: Grant["type"],
   request: () => RequestInfo,
 ) {
   const presented = presentedCredentials(authorization, params);
-  authority.checkAuthMethod(presented.method);
+  authority.checkAuthMethod(presented.method, grantType);
   try {
     return await authenticateClient(presented, {
       config: ports.config,

@@ -1,6 +1,6 @@
 /**
- * `/oauth2/{as}/v1/userinfo` (OIDC Core §5.3), GET and POST: the claims about the user that the
- * access token's scopes release — `sub` (the user id), the standard claims of `profile`, `email`,
+ * `/oauth2/{as}/v1/userinfo` and the org server's `/oauth2/v1/userinfo` (OIDC Core §5.3), GET and
+ * POST: the claims about the user that the access token's scopes release — `sub` (the user id), the standard claims of `profile`, `email`,
  * `address` and `phone` in full (the ID token beside the access token was thin), and every IDENTITY
  * custom claim for those scopes (src/claims/inclusion.ts).
  *
@@ -10,7 +10,9 @@
  * 403 `insufficient_scope`, each with a `WWW-Authenticate: Bearer …` challenge.
  */
 import type { Context } from "hono";
+import type { Client, TokenProfile } from "../config/schemas";
 import type { AppEnv } from "../context";
+import type { TokenSubject } from "../directory/directory";
 import { grantIdOfJti } from "../grants/grant-id";
 import { scopeClaims } from "../tokens/id-token";
 import { extractBearer } from "../verify/bearer";
@@ -23,14 +25,38 @@ export const USERINFO_INSUFFICIENT_SCOPE =
   "The access token must provide access to at least one of these scopes - profile, email, address or phone";
 const INVALID_TOKEN = "The access token is invalid.";
 
-export function userinfoEndpoint() {
+/** What userinfo needs of the server whose tokens it reads. */
+export interface UserinfoServer {
+  /** The keys that sign the server's access tokens. */
+  keysetId: string;
+  issuer: string;
+  audiences: readonly string[];
+  profile: TokenProfile;
+  /** IDENTITY custom claims for these scopes (none on the org server, which has no custom claims). */
+  customClaims(subject: TokenSubject, client: Client, scopes: readonly string[], now: number): object;
+}
+
+/** A custom server's, from the snapshot and issuer `forServer` put on the context. */
+export function customUserinfoServer(c: Context<AppEnv>): UserinfoServer {
+  const snapshot = c.get("snapshot");
+  return {
+    keysetId: snapshot.server.id,
+    issuer: c.get("issuer"),
+    audiences: snapshot.server.audiences,
+    profile: snapshot.server.tokenProfile,
+    customClaims: (subject, client, scopes, now) =>
+      identityClaims(snapshot, subject, client, scopes, "userinfo", now).values,
+  };
+}
+
+export function userinfoEndpoint(serverOf: (c: Context<AppEnv>) => UserinfoServer = customUserinfoServer) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     if (c.req.method !== "GET" && c.req.method !== "POST") {
       return new Response(null, { status: 405, headers: { Allow: "GET, POST" } });
     }
     const ports = c.get("ports");
-    const snapshot = c.get("snapshot");
-    const issuer = c.get("issuer");
+    const server = serverOf(c);
+    const issuer = server.issuer;
     const extracted = extractBearer(c.req.raw);
     if (!extracted.ok) {
       return extracted.reason === "missing_token"
@@ -44,12 +70,12 @@ export function userinfoEndpoint() {
     }
     const nowMs = ports.clock();
     const now = Math.floor(nowMs / 1000);
-    const keyset = await ports.keys.published(snapshot.server.id);
+    const keyset = await ports.keys.published(server.keysetId);
     const verdict = keyset
       ? await verifyOwnAccessToken(
           extracted.token,
           keyset,
-          { issuer, audiences: snapshot.server.audiences, profile: snapshot.server.tokenProfile },
+          { issuer, audiences: server.audiences, profile: server.profile },
           now,
         )
       : undefined;
@@ -78,10 +104,10 @@ export function userinfoEndpoint() {
     const subject = await ports.directory.subject(userId, client.client_id);
     if (subject?.user.status !== "ACTIVE") return refuse(401, "invalid_token", INVALID_TOKEN, issuer);
 
-    const custom = identityClaims(snapshot, subject, client, facts.scopes, "userinfo", now);
+    const custom = server.customClaims(subject, client, facts.scopes, now);
     // Custom claims first: the standard ones and `sub` always win.
     const body = {
-      ...custom.values,
+      ...custom,
       sub: subject.user.id,
       ...scopeClaims(subject.user, facts.scopes, "full"),
     };

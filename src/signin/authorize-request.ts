@@ -18,8 +18,13 @@ import type { Client } from "../config/schemas";
 import { echo, OAuthError } from "../errors";
 import { parseScopeParam } from "../oauth/scope-param";
 
-export type ResponseMode = "query" | "fragment" | "form_post";
-export const RESPONSE_MODES: readonly ResponseMode[] = ["query", "fragment", "form_post"];
+export type ResponseMode = "query" | "fragment" | "form_post" | "okta_post_message";
+export const RESPONSE_MODES: readonly ResponseMode[] = [
+  "query",
+  "fragment",
+  "form_post",
+  "okta_post_message",
+];
 
 /** RFC 6749 §4.1.2.1 and OIDC Core §3.1.2.6 codes an authorization error response may carry. */
 export type AuthorizeErrorCode =
@@ -120,7 +125,11 @@ export function parseAuthorizeRequest(
 
   // From here on every error is redirected; the mode it travels in is the request's own when valid.
   const requestedMode = one("response_mode");
-  const modeKnown = requestedMode === undefined || (RESPONSE_MODES as string[]).includes(requestedMode);
+  // okta_post_message addresses the redirect URI's origin: a native app's private-use scheme has none.
+  const modeKnown =
+    requestedMode === undefined ||
+    ((RESPONSE_MODES as string[]).includes(requestedMode) &&
+      (requestedMode !== "okta_post_message" || /^https?:/.test(redirectUri)));
   const stateValues = params.get("state") ?? [];
   const state =
     stateValues.length === 1 && (stateValues[0]?.length ?? 0) <= AUTHORIZE_PARAM_MAX_LENGTH
@@ -145,7 +154,7 @@ export function parseAuthorizeRequest(
   if (!modeKnown) {
     return fail(
       "unsupported_response_mode",
-      `The response mode '${echo(requestedMode ?? "")}' is not supported by the authorization server. Supported response modes: [query, fragment, form_post].`,
+      `The response mode '${echo(requestedMode ?? "")}' is not supported by the authorization server. Supported response modes: [${RESPONSE_MODES.join(", ")}].`,
     );
   }
   // OIDC Core §6: request objects are not supported (yet: PAR and JAR are on the roadmap).
@@ -195,6 +204,10 @@ export function parseAuthorizeRequest(
 
   const prompt = parsePrompt(one("prompt"));
   if (!prompt.ok) return fail("invalid_request", prompt.description);
+  // Okta: okta_post_message answers a hidden iframe, where nobody could sign in or consent.
+  if (target.responseMode === "okta_post_message" && !prompt.prompt.none) {
+    return fail("invalid_request", "The 'okta_post_message' response mode requires prompt=none.");
+  }
 
   const maxAgeText = one("max_age");
   let maxAge: number | undefined;

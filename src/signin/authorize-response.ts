@@ -2,13 +2,14 @@
  * How an authorization response (RFC 6749 §4.1.2) or error (§4.1.2.1) reaches the client, in the
  * request's `response_mode`: appended to the redirect URI's query (the default for `code`, keeping
  * any query the URI has: §3.1.2), in its fragment (OAuth 2.0 Multiple Response Type Encoding
- * Practices §2.1), or POSTed by an auto-submitting form (OAuth 2.0 Form Post Response Mode).
+ * Practices §2.1), POSTed by an auto-submitting form (OAuth 2.0 Form Post Response Mode), or, for
+ * okta-auth-js's hidden iframe, posted to the parent window (Okta's `okta_post_message`).
  * Every response names the issuer (`iss`, RFC 9207 §2), so a client talking to several servers can
  * tell whose answer it got (mix-up attacks).
  */
 import { errorDescription } from "../errors";
 import type { AuthorizeErrorCode, ReplyTarget } from "./authorize-request";
-import { formPostPage, pageResponse } from "./pages";
+import { formPostPage, pageResponse, postMessagePage } from "./pages";
 
 export async function authorizeReply(
   target: ReplyTarget,
@@ -18,6 +19,17 @@ export async function authorizeReply(
 ): Promise<Response> {
   const params: Record<string, string> = { ...members };
   if (target.state !== undefined) params.state = target.state;
+  if (target.responseMode === "okta_post_message") {
+    // Okta's message is `{code|error, error_description, state}`; the event's origin (this server's)
+    // tells the client whose answer it is, as `iss` does for a redirect.
+    const origin = new URL(target.redirectUri).origin;
+    return pageResponse(postMessagePage(origin, params), {
+      status: 200,
+      script: true,
+      frameAncestors: origin,
+      headers,
+    });
+  }
   params.iss = issuer;
 
   if (target.responseMode === "form_post") {

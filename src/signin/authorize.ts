@@ -9,6 +9,10 @@
  *   `decide`, grant type `authorization_code`: Okta evaluates policy here, not at code exchange)
  *   → consent (src/signin/consent.ts: the consent page, whose form posts to `POST /oauth2/{as}/consent`)
  *   → a code from a new grant → the reply.
+ *
+ * The same steps serve every custom server (`/oauth2/{as}`) and the org server (`/oauth2/v1`): what
+ * differs — issuer, where the forms post, how scopes are decided — is the `SignInServer`
+ * (src/signin/servers.ts) each route is given.
  */
 import type { Context } from "hono";
 import { AUTHORIZE_REQUEST_MAX_BYTES, SIGN_IN_BODY_MAX_BYTES } from "../config/defaults";
@@ -18,18 +22,17 @@ import { OAuthError } from "../errors";
 import type { AuthorizedRequest } from "../grants/grant-port";
 import { rateLimitHeaders, retryAfterSeconds } from "../http/rate-limit";
 import { requestInfo } from "../log/event";
-import { customServer } from "../oauth/custom-server";
 import { readFormBody } from "../oauth/form-body";
 import { NOT_ASSIGNED } from "../oauth/grants/password";
 import { clientAddress } from "../oauth/rate-limit";
 import { recordSignInFailure, recordSignInSuccess } from "../oauth/sign-in-log";
-import { evaluate } from "../policy";
 import { type AuthorizeRequest, parseAuthorizeRequest, type ReplyTarget } from "./authorize-request";
 import { authorizeError, authorizeReply, formActionSource } from "./authorize-response";
 import { CONSENT_DENIED, type ConsentAnswer, consentStep, openConsent, tickedScopes } from "./consent";
 import { isSecure, readCookie, setCookie } from "./cookies";
 import { errorPage, pageResponse, signInPage } from "./pages";
 import { readPairs } from "./query-pairs";
+import type { ServerOf, SignInDecision, SignInServer } from "./servers";
 import type { Authentication, Session } from "./session-store";
 import { isCsrfSecret, newCsrfSecret, openTransaction, sealTransaction } from "./transaction";
 
@@ -54,8 +57,12 @@ export interface SignedIn extends Authentication {
 
 type Ctx = Context<AppEnv>;
 
-/** `GET` and `POST /v1/authorize`. */
-export async function authorizeEndpoint(c: Ctx): Promise<Response> {
+/** `GET` and `POST /v1/authorize` of the server `serverOf` names. */
+export function authorizeEndpoint(serverOf: ServerOf) {
+  return (c: Ctx) => authorize(c, serverOf(c));
+}
+
+async function authorize(c: Ctx, server: SignInServer): Promise<Response> {
   const pairs = await requestPairs(c);
   if (!pairs.ok) return badRequestPage("invalid_request", pairs.description);
 
@@ -64,14 +71,14 @@ export async function authorizeEndpoint(c: Ctx): Promise<Response> {
   const parsed = parseAuthorizeRequest(pairs.pairs, client);
   if (!parsed.ok) {
     if (!parsed.redirect) return badRequestPage(parsed.error, parsed.description);
-    return authorizeError(parsed.target, c.get("issuer"), parsed.error, parsed.description);
+    return authorizeError(parsed.target, server.issuer, parsed.error, parsed.description);
   }
   const request = parsed.request;
   // `parseAuthorizeRequest` returns ok only for this very client.
   const app = client as Client;
   // Scopes this server does not have are refused before anyone is asked to sign in (Okta does too).
-  const scopeProblem = unknownScopes(c, app, request);
-  if (scopeProblem) return authorizeError(target(request), c.get("issuer"), "invalid_scope", scopeProblem);
+  const scopeProblem = await server.unknownScopes(app, request.scopes);
+  if (scopeProblem) return authorizeError(target(request), server.issuer, "invalid_scope", scopeProblem);
   const now = ports.clock();
   const cookies: string[] = [];
 
@@ -92,16 +99,16 @@ export async function authorizeEndpoint(c: Ctx): Promise<Response> {
   }
 
   if (signedIn) {
-    const done = await complete(c, app, request, signedIn, cookies);
+    const done = await complete(c, server, app, request, signedIn, cookies);
     if (done) return done;
   }
   if (request.prompt.none) {
     return withCookies(
-      await authorizeError(target(request), c.get("issuer"), "login_required", LOGIN_REQUIRED),
+      await authorizeError(target(request), server.issuer, "login_required", LOGIN_REQUIRED),
       cookies,
     );
   }
-  return withCookies(await showSignIn(c, app, request, { username: request.loginHint }), cookies);
+  return withCookies(await showSignIn(c, server, app, request, { username: request.loginHint }), cookies);
 }
 
 /**
@@ -117,12 +124,16 @@ export async function postedForm(c: Ctx): Promise<ReadonlyMap<string, string> | 
   }
 }
 
-/** `POST /oauth2/{as}/signin`: the sign-in form. */
-export async function signInEndpoint(c: Ctx): Promise<Response> {
+/** `POST /oauth2/{as}/signin` (`/oauth2/v1/signin` for the org server): the sign-in form. */
+export function signInEndpoint(serverOf: ServerOf) {
+  return (c: Ctx) => signIn(c, serverOf(c));
+}
+
+async function signIn(c: Ctx, server: SignInServer): Promise<Response> {
   const form = await postedForm(c);
   if (form instanceof Response) return form;
   const ports = c.get("ports");
-  const serverId = c.get("snapshot").server.id;
+  const serverId = server.id;
   const now = ports.clock();
 
   // The form must be this browser's, for this server, and fresh: checked before anything is counted.
@@ -149,14 +160,15 @@ export async function signInEndpoint(c: Ctx): Promise<Response> {
 
   const username = form.get("username");
   const password = form.get("password");
-  if (username === undefined) return showSignIn(c, client, request, { missing: "username", status: 400 });
+  if (username === undefined)
+    return showSignIn(c, server, client, request, { missing: "username", status: 400 });
   if (password === undefined)
-    return showSignIn(c, client, request, { username, missing: "password", status: 400 });
+    return showSignIn(c, server, client, request, { username, missing: "password", status: 400 });
 
   // Rate limits per address and per username, before the password is looked at (README "Rate limits").
   const verdict = await ports.rateLimits.signIn(clientAddress(c.req.raw), username);
   if (!verdict.allowed) {
-    return showSignIn(c, client, request, {
+    return showSignIn(c, server, client, request, {
       username,
       error: `Too many sign-in attempts. Try again in ${retryAfterSeconds(verdict, now)} seconds.`,
       status: 429,
@@ -179,7 +191,7 @@ export async function signInEndpoint(c: Ctx): Promise<Response> {
     );
     // 200, not 401: a 401 must carry a WWW-Authenticate challenge (RFC 9110 §15.5.2), and this is a
     // form shown again with its error, not an HTTP authentication scheme.
-    return showSignIn(c, client, request, { username, error: UNABLE_TO_SIGN_IN, status: 200 });
+    return showSignIn(c, server, client, request, { username, error: UNABLE_TO_SIGN_IN, status: 200 });
   }
 
   const cookies: string[] = [];
@@ -194,12 +206,12 @@ export async function signInEndpoint(c: Ctx): Promise<Response> {
     sessionId: signedIn.sessionId,
     request: requestInfo(c.req.raw.headers),
   });
-  const done = await complete(c, client, request, signedIn, cookies);
+  const done = await complete(c, server, client, request, signedIn, cookies);
   // The user was ACTIVE a moment ago: only a concurrent suspension lands here.
   return (
     done ??
     withCookies(
-      await showSignIn(c, client, request, { username, error: UNABLE_TO_SIGN_IN, status: 200 }),
+      await showSignIn(c, server, client, request, { username, error: UNABLE_TO_SIGN_IN, status: 200 }),
       cookies,
     )
   );
@@ -212,11 +224,15 @@ export async function signInEndpoint(c: Ctx): Promise<Response> {
  * grants are stored and the authorization finishes as it would have (assignment and policy again:
  * either may have changed while the page was open).
  */
-export async function consentEndpoint(c: Ctx): Promise<Response> {
+export function consentEndpoint(serverOf: ServerOf) {
+  return (c: Ctx) => consent(c, serverOf(c));
+}
+
+async function consent(c: Ctx, server: SignInServer): Promise<Response> {
   const form = await postedForm(c);
   if (form instanceof Response) return form;
   const ports = c.get("ports");
-  const serverId = c.get("snapshot").server.id;
+  const serverId = server.id;
   const now = ports.clock();
   const opened = await openConsent(
     form.get("consent_request"),
@@ -246,14 +262,14 @@ export async function consentEndpoint(c: Ctx): Promise<Response> {
   }
   const decision = form.get("decision");
   if (decision === "deny") {
-    return authorizeError(target(request), c.get("issuer"), "access_denied", CONSENT_DENIED);
+    return authorizeError(target(request), server.issuer, "access_denied", CONSENT_DENIED);
   }
   if (decision !== "allow") return badRequestPage("invalid_request", "Choose Allow or Don't allow.");
 
   const answer: ConsentAnswer = { shown: transaction.shown, ticked: tickedScopes(form, transaction.shown) };
-  const done = await complete(c, client, request, fromSession(session), [], answer);
+  const done = await complete(c, server, client, request, fromSession(session), [], answer);
   // The user was ACTIVE when the page was shown: only a concurrent suspension lands here.
-  return done ?? showSignIn(c, client, request, { error: UNABLE_TO_SIGN_IN, status: 401 });
+  return done ?? showSignIn(c, server, client, request, { error: UNABLE_TO_SIGN_IN, status: 200 });
 }
 
 /**
@@ -263,6 +279,7 @@ export async function consentEndpoint(c: Ctx): Promise<Response> {
  */
 async function complete(
   c: Ctx,
+  server: SignInServer,
   client: Client,
   request: AuthorizeRequest,
   signedIn: SignedIn,
@@ -270,8 +287,7 @@ async function complete(
   answer?: ConsentAnswer,
 ): Promise<Response | undefined> {
   const ports = c.get("ports");
-  const issuer = c.get("issuer");
-  const snapshot = c.get("snapshot");
+  const issuer = server.issuer;
   const subject = await ports.directory.subject(signedIn.userId, client.client_id);
   if (subject?.user.status !== "ACTIVE") return undefined;
 
@@ -282,14 +298,9 @@ async function complete(
   // Okta: only users assigned to the app (directly or through a group) get its codes.
   if (!subject.assigned) return deny("access_denied", NOT_ASSIGNED);
 
-  let decision: ReturnType<ReturnType<typeof customServer>["decide"]>;
+  let decided: SignInDecision;
   try {
-    decision = customServer(snapshot, issuer).decide({
-      grantType: "authorization_code",
-      client,
-      requestedScopes: request.scopes,
-      subject,
-    });
+    decided = await server.decide(client, subject, request.scopes);
   } catch (error) {
     if (error instanceof OAuthError && (error.code === "access_denied" || error.code === "invalid_scope")) {
       return deny(error.code, error.description);
@@ -298,18 +309,18 @@ async function complete(
   }
 
   // Consent (src/signin/consent.ts): the page, `consent_required`, or the scopes the user allowed.
-  const consent = await consentStep(c, {
+  const consent = await consentStep(c, server, {
     client,
     request,
     userId: subject.user.id,
     sessionId: signedIn.sessionId,
-    scopes: decision.scopes,
+    scopes: decided.scopes,
     answer,
   });
   if ("response" in consent) return withCookies(consent.response, cookies);
 
   const authorized: AuthorizedRequest = {
-    serverId: snapshot.server.id,
+    serverId: server.id,
     clientId: client.client_id,
     redirectUri: request.redirectUri,
     codeChallenge: request.codeChallenge,
@@ -319,29 +330,10 @@ async function complete(
     authTime: Math.floor(signedIn.authTime / 1000),
     amr: signedIn.amr,
     sessionId: signedIn.sessionId,
-    decision: {
-      policyId: decision.policy.id,
-      ruleId: decision.rule.id,
-      accessTokenLifetimeSeconds: decision.accessTokenLifetimeSeconds,
-      inlineHookId: decision.inlineHookId,
-      refreshTokenLifetimeMinutes: decision.refreshTokenLifetimeMinutes,
-      refreshTokenWindowMinutes: decision.refreshTokenWindowMinutes,
-    },
+    decision: decided.decision,
   };
   const code = await ports.grants.issueCode(authorized, ports.clock());
   return withCookies(await reply({ code }), cookies);
-}
-
-/**
- * The policy engine's own answer to scopes the server lacks (or no scope and no default scope),
- * which it gives before looking at any policy or user: the same words as at the token endpoint.
- */
-function unknownScopes(c: Ctx, client: Client, request: AuthorizeRequest): string | undefined {
-  const decision = evaluate(
-    { clientId: client.client_id, grantType: "authorization_code", requestedScopes: request.scopes },
-    c.get("snapshot"),
-  );
-  return !decision.ok && decision.error === "invalid_scope" ? decision.description : undefined;
 }
 
 /** A new session for `authn`, replacing the browser's current one (a sign-in is never shared). */
@@ -371,9 +363,15 @@ interface SignInOptions {
 }
 
 /** The sign-in page for `request`, bound to this browser's CSRF secret (set when it has none). */
-async function showSignIn(c: Ctx, client: Client, request: AuthorizeRequest, options: SignInOptions) {
+async function showSignIn(
+  c: Ctx,
+  server: SignInServer,
+  client: Client,
+  request: AuthorizeRequest,
+  options: SignInOptions,
+) {
   const ports = c.get("ports");
-  const serverId = c.get("snapshot").server.id;
+  const serverId = server.id;
   const secure = isSecure(c.req.url);
   const existing = readCookie(c, "csrf");
   const csrf = isCsrfSecret(existing) ? existing : newCsrfSecret();
@@ -381,7 +379,7 @@ async function showSignIn(c: Ctx, client: Client, request: AuthorizeRequest, opt
   const response = await pageResponse(
     signInPage({
       appName: client.client_name,
-      action: `/oauth2/${serverId}/signin`,
+      action: `${server.basePath}/signin`,
       transaction,
       username: options.username,
       error: options.error,

@@ -29,6 +29,7 @@ import { authorizeError, formActionSource } from "./authorize-response";
 import { consentPage, optionalField } from "./consent-page";
 import { isSecure, readCookie, setCookie } from "./cookies";
 import { pageResponse } from "./pages";
+import type { SignInServer } from "./servers";
 import {
   type FormSeal,
   isCsrfSecret,
@@ -84,12 +85,12 @@ export interface ConsentInput {
  */
 export async function consentStep(
   c: Ctx,
+  server: SignInServer,
   input: ConsentInput,
 ): Promise<{ scopes: string[] } | { response: Response }> {
   const { client, request, answer } = input;
-  const snapshot = c.get("snapshot");
   const ports = c.get("ports");
-  const asking = scopesAskingConsent(client, request.prompt.consent, input.scopes, snapshot.scopes);
+  const asking = scopesAskingConsent(client, request.prompt.consent, input.scopes, server.scopes);
   if (asking.length === 0) return { scopes: [...input.scopes] };
 
   let declined = new Set<string>();
@@ -104,8 +105,8 @@ export async function consentStep(
       {
         userId: input.userId,
         clientId: client.client_id,
-        serverId: snapshot.server.id,
-        issuer: c.get("issuer"),
+        serverId: server.id,
+        issuer: server.issuer,
       },
       allowed.map((s) => ({ id: s.id, name: s.name })),
       ports.clock(),
@@ -132,7 +133,7 @@ export async function consentStep(
           })),
         ],
         request: requestInfo(c.req.raw.headers),
-        debugData: { serverId: snapshot.server.id, scopes: allowed.map((s) => s.name).join(" ") },
+        debugData: { serverId: server.id, scopes: allowed.map((s) => s.name).join(" ") },
       });
     }
     // A scope the page did not show (policy or the scope changed meanwhile) is still to be asked.
@@ -140,7 +141,7 @@ export async function consentStep(
   }
   let pending = unanswered;
   if (pending.length > 0 && !(request.prompt.consent && !answer)) {
-    const granted = await ports.consents.grantedScopeIds(input.userId, client.client_id, snapshot.server.id);
+    const granted = await ports.consents.grantedScopeIds(input.userId, client.client_id, server.id);
     pending = pending.filter((s) => !granted.has(s.id));
   }
   if (pending.length === 0) return { scopes: input.scopes.filter((name) => !declined.has(name)) };
@@ -149,24 +150,25 @@ export async function consentStep(
     return {
       response: await authorizeError(
         replyTarget(request),
-        c.get("issuer"),
+        server.issuer,
         "consent_required",
         CONSENT_REQUIRED,
       ),
     };
   }
-  return { response: await showConsent(c, client, request, input, pending) };
+  return { response: await showConsent(c, server, client, request, input, pending) };
 }
 
 async function showConsent(
   c: Ctx,
+  server: SignInServer,
   client: Client,
   request: AuthorizeRequest,
   input: ConsentInput,
   pending: readonly Scope[],
 ): Promise<Response> {
   const ports = c.get("ports");
-  const serverId = c.get("snapshot").server.id;
+  const serverId = server.id;
   const existing = readCookie(c, "csrf");
   const csrf = isCsrfSecret(existing) ? existing : newCsrfSecret();
   const transaction = await sealConsent(
@@ -184,7 +186,7 @@ async function showConsent(
   const response = await pageResponse(
     consentPage({
       appName: client.client_name,
-      action: `/oauth2/${serverId}/consent`,
+      action: `${server.basePath}/consent`,
       transaction,
       scopes: pending.map((s) => ({
         name: s.name,

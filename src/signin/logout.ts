@@ -1,5 +1,6 @@
 /**
- * `/oauth2/{as}/v1/logout` (GET and POST), OpenID Connect RP-Initiated Logout 1.0 as Okta does it:
+ * `/oauth2/{as}/v1/logout` and the org server's `/oauth2/v1/logout` (GET and POST), OpenID Connect
+ * RP-Initiated Logout 1.0 as Okta does it:
  *
  * - `id_token_hint` is required (Okta answers 400 without it): it shows the request comes from an
  *   app the user signed in to, not from any page that links here. Its signature must verify under
@@ -22,6 +23,7 @@ import { recordSessionEnd } from "./authn";
 import { clearCookie, isSecure, readCookie } from "./cookies";
 import { errorPage, pageResponse, signedOutPage } from "./pages";
 import { readPairs } from "./query-pairs";
+import type { ServerOf, SignInServer } from "./servers";
 
 type Ctx = Context<AppEnv>;
 
@@ -32,7 +34,12 @@ export const INVALID_HINT = "The 'id_token_hint' parameter is missing or invalid
 export const INVALID_POST_LOGOUT_URI =
   "The 'post_logout_redirect_uri' parameter must be a Logout redirect URI in the client app settings.";
 
-export async function logoutEndpoint(c: Ctx): Promise<Response> {
+/** `GET` and `POST /v1/logout` of the server `serverOf` names. */
+export function logoutEndpoint(serverOf: ServerOf) {
+  return (c: Ctx) => logout(c, serverOf(c));
+}
+
+async function logout(c: Ctx, server: SignInServer): Promise<Response> {
   const params = await logoutParams(c);
   if (!params) return badRequest(INVALID_HINT.replace("missing or invalid", "malformed"));
   const one = (name: string) => {
@@ -44,7 +51,7 @@ export async function logoutEndpoint(c: Ctx): Promise<Response> {
   const state = one("state");
   if (redirect === null || state === null) return badRequest("A parameter is repeated.");
 
-  const client = hint ? await hintedClient(c, hint) : undefined;
+  const client = hint ? await hintedClient(c, server, hint) : undefined;
   if (!client) return badRequest(INVALID_HINT);
 
   // The session ends whatever follows: the user asked to sign out.
@@ -79,9 +86,9 @@ export async function logoutEndpoint(c: Ctx): Promise<Response> {
 }
 
 /** The active client an ID token of this server was issued to, if `hint` is one (expired or not). */
-async function hintedClient(c: Ctx, hint: string): Promise<Client | undefined> {
+async function hintedClient(c: Ctx, server: SignInServer, hint: string): Promise<Client | undefined> {
   const ports = c.get("ports");
-  const keyset = await ports.keys.published(c.get("snapshot").server.id);
+  const keyset = await ports.keys.published(server.keysetId);
   if (!keyset) return undefined;
   let payload: Record<string, unknown>;
   try {
@@ -95,7 +102,7 @@ async function hintedClient(c: Ctx, hint: string): Promise<Client | undefined> {
   } catch {
     return undefined;
   }
-  if (payload.iss !== c.get("issuer")) return undefined;
+  if (payload.iss !== server.issuer) return undefined;
   // An ID token's `aud` is its client (OIDC Core §2); Okta's is one string.
   const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   if (aud.length !== 1 || typeof aud[0] !== "string") return undefined;

@@ -49,8 +49,14 @@ export interface PageOptions {
   status: number;
   /** CSP `form-action`: `'self'` by default; the form_post page names the client's origin. */
   formAction?: string;
-  /** Whether the page runs its one nonce'd script (form_post only). */
+  /** Whether the page runs its one nonce'd script (form_post and okta_post_message only). */
   script?: boolean;
+  /**
+   * CSP `frame-ancestors`: `'none'` by default. Only the okta_post_message page, which must run in the
+   * client's hidden iframe, names the client's origin (and then sends no `X-Frame-Options`, which
+   * cannot name an origin).
+   */
+  frameAncestors?: string;
   headers?: Readonly<Record<string, string>>;
 }
 
@@ -63,7 +69,7 @@ export async function pageResponse(build: (nonce: string) => Html, options: Page
     `style-src 'nonce-${nonce}'`,
     ...(options.script ? [`script-src 'nonce-${nonce}'`] : []),
     `form-action ${options.formAction ?? "'self'"}`,
-    "frame-ancestors 'none'",
+    `frame-ancestors ${options.frameAncestors ?? "'none'"}`,
     "base-uri 'none'",
   ].join("; ");
   return new Response(body, {
@@ -72,7 +78,7 @@ export async function pageResponse(build: (nonce: string) => Html, options: Page
       ...options.headers,
       "Content-Type": "text/html; charset=utf-8",
       "Content-Security-Policy": csp,
-      "X-Frame-Options": "DENY",
+      ...(options.frameAncestors === undefined ? { "X-Frame-Options": "DENY" } : {}),
       "X-Content-Type-Options": "nosniff",
       "Referrer-Policy": "no-referrer",
       "Cache-Control": "no-store",
@@ -160,6 +166,30 @@ ${Object.entries(params).map(([name, value]) => html`<input type="hidden" name="
 </form>
 <script nonce="${nonce}">document.getElementById("response").submit();</script>`,
     );
+}
+
+/**
+ * Okta's `okta_post_message` answer (okta-auth-js `getWithoutPrompt` / `token.renew` in a hidden
+ * iframe): a page whose one script posts `params` to the parent window, addressed to `targetOrigin`
+ * (the registered redirect URI's origin, never `*`: another page framing this one gets nothing).
+ * The values are JSON inside a script, so they are escaped for JavaScript, not for HTML: `<`, `>`,
+ * `&`, U+2028 and U+2029 as `\u` escapes, so no value can close the script or start markup.
+ */
+export function postMessagePage(targetOrigin: string, params: Readonly<Record<string, string>>) {
+  return (nonce: string) =>
+    layout(
+      nonce,
+      "Signing in…",
+      html`<script nonce="${nonce}">window.parent.postMessage(${raw(scriptJson(params))}, ${raw(scriptJson(targetOrigin))});</script>`,
+    );
+}
+
+/** JSON that is safe inside an HTML `<script>` element (HTML §4.12.1.3 restrictions). */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** An error the user sees (never redirected): what went wrong, in Okta's words, and what to do. */

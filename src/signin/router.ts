@@ -1,6 +1,6 @@
 /**
- * The hosted sign-in surface: per custom authorization server `/v1/authorize`, the sign-in form's
- * target and `/v1/logout`; for the org, the public `/api/v1/authn` and `/api/v1/sessions/me` (no admin
+ * The hosted sign-in surface: per authorization server (each custom one, and the org server at
+ * `/oauth2/v1`) `/v1/authorize`, the sign-in and consent forms' targets and `/v1/logout`; for the org, the public `/api/v1/authn` and `/api/v1/sessions/me` (no admin
  * authentication: src/app.ts mounts them before the management API).
  */
 import { Hono } from "hono";
@@ -19,16 +19,41 @@ import {
 import { authnEndpoint, currentSessionEndpoint, endCurrentSessionEndpoint } from "./authn";
 import { authorizeEndpoint, consentEndpoint, signInEndpoint } from "./authorize";
 import { logoutEndpoint } from "./logout";
+import { customSignInServer, orgSignInServer, type ServerOf } from "./servers";
 
 /** Mounted at `/oauth2/{as}`. */
 export function signInRouter(bind: BindPorts) {
-  const router = new Hono<AppEnv>();
   const server = (handler: Parameters<typeof forServer>[1]) => forServer(bind, handler);
-  router.on(["GET", "POST"], "/v1/authorize", server(authorizeEndpoint));
-  router.post("/signin", server(signInEndpoint));
-  router.post("/consent", server(consentEndpoint));
+  return signInRoutes(bind, server, customSignInServer, "");
+}
+
+/**
+ * The org authorization server's (issuer the org URL), mounted at `/oauth2` before the custom
+ * servers' `/oauth2/{as}` (src/app.ts): the same pages and steps, with the org server's decision;
+ * its forms post to `/oauth2/v1/signin` and `/oauth2/v1/consent` (`SignInServer.basePath`).
+ */
+export function orgSignInRouter(bind: BindPorts) {
+  const org = (handler: Parameters<typeof withPorts>[1]) => withPorts(bind, handler);
+  return signInRoutes(bind, org, orgSignInServer, "/v1");
+}
+
+function signInRoutes(
+  bind: BindPorts,
+  wrap: (handler: Parameters<typeof withPorts>[1]) => Parameters<typeof withPorts>[1],
+  serverOf: ServerOf,
+  /** Where the forms post, below the mount point: beside `/v1/authorize` for a custom server. */
+  pages: "" | "/v1",
+) {
+  const router = new Hono<AppEnv>();
+  router.on(["GET", "POST"], "/v1/authorize", wrap(authorizeEndpoint(serverOf)));
+  router.post(`${pages}/signin`, wrap(signInEndpoint(serverOf)));
+  router.post(`${pages}/consent`, wrap(consentEndpoint(serverOf)));
   // RP-initiated logout may come from a browser app's script (okta-auth-js): CORS for trusted origins.
-  router.on(["GET", "POST"], "/v1/logout", withCors(bind, CORS_POLICIES.logout, server(logoutEndpoint)));
+  router.on(
+    ["GET", "POST"],
+    "/v1/logout",
+    withCors(bind, CORS_POLICIES.logout, wrap(logoutEndpoint(serverOf))),
+  );
   return router;
 }
 

@@ -77,8 +77,8 @@ export function buildIdToken(input: IdTokenInput, detail: ClaimDetail): IdTokenC
  * attributes (Okta's mapping: `name` is "firstName lastName", `preferred_username` the login,
  * `zoneinfo` the `timezone` attribute). A claim whose attribute is unset is left out (§5.3.2).
  * `email_verified` is false: Warden does not verify addresses, and a client may link accounts on a
- * true one. `updated_at` is left out: the directory does not hand the user's lastUpdated to token
- * issuance yet.
+ * true one. `updated_at` (§5.1: epoch seconds) is the user's `lastUpdated`, in full only: Okta's
+ * thin ID token leaves it to userinfo.
  */
 export function scopeClaims(
   user: DirectoryUser,
@@ -102,6 +102,7 @@ export function scopeClaims(
       put("profile", p.profileUrl);
       put("locale", p.locale);
       put("zoneinfo", p.timezone);
+      if (user.lastUpdated !== undefined) claims.updated_at = Math.floor(user.lastUpdated / 1000);
     }
   }
   if (scopes.includes("email") && typeof p.email === "string" && p.email !== "") {

@@ -114,3 +114,18 @@ describe("orgIdpId", () => {
     expect(await orgIdpId("https://b.example")).not.toBe(a);
   });
 });
+
+describe("updated_at (OIDC Core §5.1)", () => {
+  const updated = { ...user, lastUpdated: 1_700_000_123_456 };
+
+  it("is the user's lastUpdated in epoch seconds, in full (userinfo) for profile", () => {
+    expect(scopeClaims(updated, ["openid", "profile"], "full").updated_at).toBe(1_700_000_123);
+  });
+
+  it("is left out of the thin ID token, without profile, and when the reader has no lastUpdated", () => {
+    expect(scopeClaims(updated, ["openid", "profile"], "thin")).not.toHaveProperty("updated_at");
+    expect(scopeClaims(updated, ["openid", "email"], "full")).not.toHaveProperty("updated_at");
+    expect(scopeClaims(user, ["openid", "profile"], "full")).not.toHaveProperty("updated_at");
+    expect(buildIdToken({ ...base, user: updated }, "thin").payload).not.toHaveProperty("updated_at");
+  });
+});

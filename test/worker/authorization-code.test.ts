@@ -246,6 +246,7 @@ describe("the authorization_code grant", () => {
       "family_name",
       "locale",
       "zoneinfo",
+      "updated_at",
       "email_verified",
       "nick",
       "phone_number",
@@ -264,6 +265,8 @@ describe("the authorization_code grant", () => {
       nickname: "Al",
       locale: "en_GB",
       zoneinfo: "Europe/London",
+      // OIDC Core §5.1: the user's lastUpdated in epoch seconds.
+      updated_at: expect.any(Number),
       email: "alice@mail.test",
       email_verified: false,
       address: { locality: "Oxford", country: "GB" },

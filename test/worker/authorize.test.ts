@@ -253,10 +253,11 @@ describe("/v1/authorize: redirected errors carry error, error_description, state
   });
 
   it("an unknown response_mode: unsupported_response_mode, in the query", async () => {
-    const params = redirectParams(
-      await new Browser().authorize(world, { response_mode: "okta_post_message" }),
-    );
+    const params = redirectParams(await new Browser().authorize(world, { response_mode: "web_message" }));
     expect(params.get("error")).toBe("unsupported_response_mode");
+    expect(params.get("error_description")).toContain(
+      "Supported response modes: [query, fragment, form_post, okta_post_message]",
+    );
   });
 
   it("prompt=none without a session: login_required, Okta's words", async () => {

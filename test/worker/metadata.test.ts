@@ -105,7 +105,7 @@ describe("discovery", () => {
     authorization_endpoint: `${f.issuer}/v1/authorize`,
     // the code flow only, PKCE S256 only (okta-auth-js refuses a server without the method list)
     response_types_supported: ["code"],
-    response_modes_supported: ["query", "fragment", "form_post"],
+    response_modes_supported: ["query", "fragment", "form_post", "okta_post_message"],
     code_challenge_methods_supported: ["S256"],
     authorization_response_iss_parameter_supported: true,
     end_session_endpoint: `${f.issuer}/v1/logout`,
@@ -225,7 +225,9 @@ describe("discovery", () => {
     const res = await freshApp()(new Request(`${ORIGIN}/.well-known/openid-configuration`));
     expect(await res.json()).toMatchObject({
       issuer: ORIGIN,
-      response_types_supported: [],
+      // Users sign in through the org server too (test/worker/org-server-signin.test.ts).
+      response_types_supported: ["code"],
+      userinfo_endpoint: `${ORIGIN}/oauth2/v1/userinfo`,
       subject_types_supported: ["public"],
       id_token_signing_alg_values_supported: ["RS256"],
     });

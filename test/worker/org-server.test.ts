@@ -173,15 +173,25 @@ describe("org metadata and keys", () => {
       expect(res.status).toBe(200);
       expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
       expect(res.headers.get("Cache-Control")).toMatch(/max-age=\d+/);
-      expect(await res.json()).toEqual({
+      const document = (await res.json()) as Record<string, unknown>;
+      expect(document).toEqual({
         issuer: ORIGIN,
+        // Users sign in through the org server too (test/worker/org-server-signin.test.ts).
+        authorization_endpoint: `${ORIGIN}/oauth2/v1/authorize`,
         token_endpoint: `${ORIGIN}/oauth2/v1/token`,
         jwks_uri: `${ORIGIN}/oauth2/v1/keys`,
-        response_types_supported: [],
-        grant_types_supported: ["client_credentials"],
-        token_endpoint_auth_methods_supported: ["private_key_jwt"],
+        end_session_endpoint: `${ORIGIN}/oauth2/v1/logout`,
+        response_types_supported: ["code"],
+        response_modes_supported: expect.arrayContaining(["query", "fragment", "form_post"]),
+        code_challenge_methods_supported: ["S256"],
+        authorization_response_iss_parameter_supported: true,
+        grant_types_supported: ["client_credentials", "authorization_code"],
+        token_endpoint_auth_methods_supported: expect.arrayContaining(["private_key_jwt", "none"]),
         token_endpoint_auth_signing_alg_values_supported: expect.arrayContaining(["RS256", "ES256"]),
         scopes_supported: expect.arrayContaining([
+          "openid",
+          "profile",
+          "email",
           "okta.authorizationServers.read",
           "okta.authorizationServers.manage",
           "okta.apps.read",
@@ -189,9 +199,16 @@ describe("org metadata and keys", () => {
         ]),
         // OpenID Connect Discovery 1.0 §3 requires these two of an OpenID Provider's document.
         ...(name === "openid-configuration"
-          ? { subject_types_supported: ["public"], id_token_signing_alg_values_supported: ["RS256"] }
+          ? {
+              subject_types_supported: ["public"],
+              id_token_signing_alg_values_supported: ["RS256"],
+              userinfo_endpoint: `${ORIGIN}/oauth2/v1/userinfo`,
+              claims_supported: expect.arrayContaining(["sub", "preferred_username", "email", "updated_at"]),
+            }
           : {}),
       });
+      // No refresh tokens at the org server: offline_access is not offered.
+      expect(document.scopes_supported).not.toContain("offline_access");
     },
   );
 

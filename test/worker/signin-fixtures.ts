@@ -43,8 +43,9 @@ export interface SignInWorld {
 
 export const REDIRECT_URI = "https://app.test/callback?tenant=1";
 export const POST_LOGOUT_URI = "https://app.test/signed-out";
-export const CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"; // RFC 7636 Appendix B
-export const VERIFIER = "dBjftJeZ4CVP-mJ92K9ZIMyK5ZHkwFSHnODJfKmDc9Q"; // its verifier
+export const VERIFIER = "dBjftJeZ4CVP-mJ92K9ZIMyK5ZHkwFSHnODJfKmDc9Q";
+/** base64url(SHA-256(VERIFIER)) (RFC 7636 §4.2 S256; the value this file had before did not answer VERIFIER). */
+export const CHALLENGE = "HKRx54wHcYoUnqGB_thd5sgdAFHUtdF0uLcJ1PwUwOU";
 
 export async function seedSignInWorld(): Promise<SignInWorld> {
   const serverId = uniqueId("signin");

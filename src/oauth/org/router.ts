@@ -1,8 +1,10 @@
 /**
  * Okta's org authorization server: issuer = the org URL, endpoints at `/oauth2/v1/*`, metadata at the
  * origin's well-known names (RFC 8414 §3 for an issuer without a path). It mints access tokens for
- * the management API only: client_credentials with private_key_jwt, okta.* scopes (DESIGN §2). Its
- * keys come from their own key vault (`ORG_KEYS_ID`), created by the control plane.
+ * the management API (client_credentials with private_key_jwt, okta.* scopes: DESIGN §2) and signs
+ * users in (authorization_code: /oauth2/v1/authorize, the sign-in pages and /oauth2/v1/logout are
+ * src/signin/'s; the token endpoint and userinfo are here). Its keys come from their own key vault
+ * (`ORG_KEYS_ID`), created by the control plane.
  *
  * The origin's `/.well-known/` also holds RFC 8414 §3.1's location for every custom server's metadata
  * (the well-known name inserted before the issuer's path), beside Okta's appended form.
@@ -11,12 +13,18 @@ import { type Context, Hono } from "hono";
 import { DEFAULT_SIGNING_ALG, ORG_KEYS_ID } from "../../config/defaults";
 import type { AppEnv, BindPorts } from "../../context";
 import { CORS_POLICIES, withCors } from "../cors";
-import { discoveryEndpoint, orgServerMetadata, withOpenIdMembers } from "../discovery";
+import {
+  discoveryEndpoint,
+  orgServerMetadata,
+  withOpenIdMembers,
+  withOrgUserinfoMembers,
+} from "../discovery";
 import { keysEndpoint, keysetMetadataResponse, requireKeyset } from "../keys";
 import { metadataPreflight, preparedDocument } from "../metadata-response";
 import { requireOrgUrl } from "../org-url";
 import { forServer, withPorts } from "../server-context";
 import { tokenEndpoint } from "../token";
+import { type UserinfoServer, userinfoEndpoint } from "../userinfo";
 import { orgServer } from "./org-server";
 
 /** The org server's own metadata; each also answers CORS preflights, as a custom server's does. */
@@ -43,7 +51,7 @@ export function orgRouter(bind: BindPorts) {
     org((c) =>
       // The org server's keys are always the default algorithm (ORG_SIGNING in the control plane).
       orgMetadata(c, "openid-configuration", (issuer) =>
-        withOpenIdMembers(orgServerMetadata(issuer), DEFAULT_SIGNING_ALG),
+        withOrgUserinfoMembers(withOpenIdMembers(orgServerMetadata(issuer), DEFAULT_SIGNING_ALG), issuer),
       ),
     ),
   );
@@ -56,7 +64,24 @@ export function orgRouter(bind: BindPorts) {
     "/oauth2/v1/token",
     withCors(bind, CORS_POLICIES.token, org(tokenEndpoint((c) => orgServer(orgIssuer(c))))),
   );
+  // OIDC Core §5.3 for users signed in through the org server (/oauth2/v1/authorize, src/signin/).
+  router.all(
+    "/oauth2/v1/userinfo",
+    withCors(bind, CORS_POLICIES.userinfo, org(userinfoEndpoint(orgUserinfoServer))),
+  );
   return router;
+}
+
+/** The org server's userinfo: its own keys, `aud` the org URL, Okta's profile, no custom claims. */
+function orgUserinfoServer(c: Context<AppEnv>): UserinfoServer {
+  const issuer = orgIssuer(c);
+  return {
+    keysetId: ORG_KEYS_ID,
+    issuer,
+    audiences: [issuer],
+    profile: "okta",
+    customClaims: () => ({}),
+  };
 }
 
 /** Okta's org authorization server's issuer: the org URL, never the `Host` header (DESIGN §8). */
