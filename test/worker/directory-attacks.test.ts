@@ -26,7 +26,7 @@ const INVALID = { error: "invalid_grant", error_description: "The credentials pr
  * directory do, seen from outside.
  */
 function observed(database: D1Database) {
-  const runs: { sql: string; rowsRead?: number; changes?: number }[] = [];
+  const runs: { sql: string; rowsRead?: number; changes?: number; rowsWritten?: number }[] = [];
   const unwrapped = new WeakMap<object, { target: D1PreparedStatement; sql: string }>();
   const statement = (s: D1PreparedStatement, sql: string): D1PreparedStatement => {
     const proxy = new Proxy(s, {
@@ -66,6 +66,7 @@ function observed(database: D1Database) {
               sql: s.sql,
               rowsRead: results[i]?.meta.rows_read,
               changes: results[i]?.meta.changes,
+              rowsWritten: results[i]?.meta.rows_written,
             });
           });
           return results;
@@ -133,6 +134,7 @@ describe("user enumeration by the work a refusal does", () => {
       ["expired, right password", (await created("PASSWORD_EXPIRED", true)).login, PASSWORD],
     ];
     const seen: Record<string, string[]> = {};
+    const written: Record<string, number> = {};
     for (const [name, login, password] of cases) {
       const { db: watched, runs } = observed(db);
       const check = await checkPassword(watched, login, password, NOW);
@@ -142,11 +144,18 @@ describe("user enumeration by the work a refusal does", () => {
       // refusal changes exactly one row, as a wrong password does (its count, or the login's bucket).
       const changed = runs.reduce((sum, r) => sum + (r.changes ?? 0), 0);
       expect(changed, `${name}: rows changed`).toBe(1);
+      written[name] = runs.reduce((sum, r) => sum + (r.rowsWritten ?? 0), 0);
     }
     const wrong = seen["wrong password"];
     // The lookup, then one batch of the bucket's and the user's failure count.
     expect(wrong).toHaveLength(3);
     for (const [name] of cases) expect(seen[name], name).toEqual(wrong);
+    // And as much of it: D1's rows_written counts index entries too. A counted failure rewrites the
+    // user's row and its users_status and users_last_updated entries; the bucket's upsert its row
+    // and two index entries (migrations/0008_sign_in_failures.sql).
+    expect(written["wrong password"]).toBe(3);
+    for (const [name] of cases)
+      expect(written[name], `${name}: rows written`).toBe(written["wrong password"]);
     // The refusals that are not a wrong password changed nothing: only that one counts.
     expect((await userRow(active.id))?.failed_attempts).toBe(1);
   });
