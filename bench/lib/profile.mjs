@@ -73,6 +73,8 @@ function summarize(profile, moduleOf, bundleName) {
 
   const byModule = new Map();
   const byFunction = new Map();
+  // Inclusive: each sample counts once for every distinct bundled function on its stack.
+  const inclusive = new Map();
   let busyUs = 0;
   let idleUs = 0;
   const add = (map, key, us) => map.set(key, (map.get(key) ?? 0) + us);
@@ -85,6 +87,14 @@ function summarize(profile, moduleOf, bundleName) {
       return;
     }
     busyUs += us;
+    const seen = new Set();
+    for (let frame = node; frame; frame = nodes.get(parents.get(frame.id))) {
+      if (!inBundle(frame)) continue;
+      const key = `${frame.callFrame.functionName || "(anonymous)"} — ${moduleOf(frame.callFrame.lineNumber)}:${frame.callFrame.lineNumber}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      add(inclusive, key, us);
+    }
     if (name === "(garbage collector)" || name === "(program)") {
       add(byModule, name === "(program)" ? "(runtime: outside JavaScript)" : "(garbage collector)", us);
       return;
@@ -108,6 +118,7 @@ function summarize(profile, moduleOf, bundleName) {
     idleMs: idleUs / 1000,
     modules: top(byModule, 15),
     functions: top(byFunction, 15),
+    inclusive: top(inclusive, 60),
   };
 }
 
@@ -126,6 +137,7 @@ export async function profileCase({
   load,
   prewarmMs,
   samplingIntervalUs,
+  keepProfile = false,
 }) {
   const inspectorPort = await freePort();
   const mf = await startMiniflare({
@@ -156,6 +168,7 @@ export async function profileCase({
         requests: result.requests,
         rps: result.rps,
         ...summarize(profile, moduleIndex(bundlePath), bundleName),
+        ...(keepProfile ? { profile } : {}),
       };
     } finally {
       cdp.close();
