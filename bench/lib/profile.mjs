@@ -65,7 +65,15 @@ export async function connect(url) {
   };
 }
 
-function summarize(profile, moduleOf, bundleName) {
+/**
+ * A sample counts for at most this many sampling intervals. V8's `timeDeltas[i]` is the time since the
+ * previous sample; on a busy machine the Worker's thread is descheduled for milliseconds at a time, and
+ * the whole gap would land on whichever frame runs first afterwards (a request's entry: the router,
+ * `withCors`), not on the code that used the CPU.
+ */
+const MAX_INTERVALS_PER_SAMPLE = 4;
+
+function summarize(profile, moduleOf, bundleName, samplingIntervalUs) {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
@@ -79,7 +87,7 @@ function summarize(profile, moduleOf, bundleName) {
   let idleUs = 0;
   const add = (map, key, us) => map.set(key, (map.get(key) ?? 0) + us);
   profile.samples.forEach((id, i) => {
-    const us = profile.timeDeltas[i] ?? 0;
+    const us = Math.min(profile.timeDeltas[i] ?? 0, MAX_INTERVALS_PER_SAMPLE * samplingIntervalUs);
     let node = nodes.get(id);
     const name = node.callFrame.functionName;
     if (name === "(idle)") {
@@ -167,7 +175,7 @@ export async function profileCase({
       return {
         requests: result.requests,
         rps: result.rps,
-        ...summarize(profile, moduleIndex(bundlePath), bundleName),
+        ...summarize(profile, moduleIndex(bundlePath), bundleName, samplingIntervalUs),
         ...(keepProfile ? { profile } : {}),
       };
     } finally {
