@@ -8,8 +8,11 @@
  * - `POST /__breakdown/{as}/{step}`: Warden's token-path work up to `step`, then the ceiling's
  *   signature, so consecutive steps show what each part costs: `body` (form parsing), `auth`
  *   (+ client secret authentication), `grant` (+ scope parsing, the grant: policy evaluation, claim
- *   set, token id). The full endpoint adds Hono routing, the server-context middleware and the key
- *   store. The steps call the functions the endpoint calls (they change less often than its wiring).
+ *   set, token id), `endpoint` (Warden's whole token endpoint handler — rate limits, the system
+ *   log's counting, the hook step, the key store and Warden's signer, the response headers — on a
+ *   one-route Hono app, with the server's snapshot read as `forServer` reads it). The full endpoint
+ *   adds only what wraps the handler: Warden's router, `withCors`, `forServer`'s checks, the onError
+ *   handler. The steps call the functions the endpoint calls (they change less often than its wiring).
  * - `GET /__jwks/{as}`: the server's JWKS document and response, as Warden's own `/v1/keys` builds
  *   them (body and ETag once per keyset), answered before Warden's router runs: a reference for what
  *   the endpoint pays for Hono's routing, the server lookup and the key store.
@@ -21,10 +24,11 @@
  *   grant's `redeem`, the same exactly-once transaction on a fresh object) and one signature of the
  *   fixed claim set; no client authentication, no directory read, no claims, no key store.
  */
+import { Hono } from "hono";
 import { generateKeyPair, SignJWT } from "jose";
 import { TOKEN_REQUEST_MAX_BYTES } from "../src/config/defaults";
 import { kvKeys } from "../src/config/kv-keys";
-import { bindPorts, createDeps } from "../src/context";
+import { type AppEnv, bindPorts, createDeps } from "../src/context";
 import type { Env } from "../src/env";
 import { OAuthError } from "../src/errors";
 import { durableGrants } from "../src/grants/durable-grants";
@@ -40,7 +44,8 @@ import { grantFor } from "../src/oauth/grants/registry";
 import { jwksDocument } from "../src/oauth/keys";
 import { publicMetadataCacheControl } from "../src/oauth/metadata-cache";
 import { metadataResponse } from "../src/oauth/metadata-response";
-import { issueClaims } from "../src/oauth/token";
+import { withPorts } from "../src/oauth/server-context";
+import { issueClaims, tokenEndpoint } from "../src/oauth/token";
 import { tokenResponse } from "../src/oauth/token-response";
 
 // Every Durable Object class Warden exports (wrangler.toml binds them), whatever they are today.
@@ -125,6 +130,23 @@ async function breakdown(request: Request, env: Env, serverId: string, step: str
   return new Response("unknown step", { status: 404 });
 }
 
+/**
+ * The `endpoint` step: Warden's token endpoint handler as the router mounts it, minus what wraps it
+ * (Warden's router and onError, `withCors`, `forServer`'s id, org URL and revocation checks).
+ */
+const endpointApp = new Hono<AppEnv>().post(
+  "/__breakdown/:as/endpoint",
+  withPorts(bind, async (c) => {
+    const serverId = c.req.param("as") ?? "";
+    const snapshot = await c.get("ports").config.snapshot(serverId);
+    if (!snapshot) return new Response("unknown server", { status: 404 });
+    c.set("snapshot", snapshot);
+    c.set("issuer", `http://127.0.0.1/oauth2/${serverId}`);
+    return endpointHandler(c);
+  }),
+);
+const endpointHandler = tokenEndpoint((c) => customServer(c.get("snapshot"), c.get("issuer")));
+
 /** Per isolate, like Warden's keyset cache; each cold request loads its own (no shared promise). */
 const keysets = new Map<string, PublishedKeyset>();
 let derivedMac: CryptoKey | undefined;
@@ -203,6 +225,8 @@ export default {
     if (route === "__floor") return new Response(null, { status: 204 });
     if (route === "__ceiling" && ALGS.includes(first as Alg))
       return signedResponse(first as Alg, FIXED_CLAIMS);
+    if (route === "__breakdown" && first && second === "endpoint")
+      return endpointApp.fetch(request, env, ctx);
     if (route === "__breakdown" && first && second) return breakdown(request, env, first, second);
     if (route === "__jwks" && first) return jwks(request, env, first);
     if (route === "__codes" && first) return mintCodes(request, env, first);

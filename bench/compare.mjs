@@ -6,15 +6,16 @@
  * every round), so that drift on the machine falls on both alike. Prints per case the median server
  * CPU per request and requests/s of each, and B ÷ A. For checking one change before a full
  * `npm run bench`; it writes nothing. Cases: floor, ceiling-ES256, ceiling-RS256, token-ES256,
- * token-RS256 (20 rules), body (the breakdown's `+ body` step), jwks, jwks-304, discovery.
+ * token-RS256 (20 rules), body, grant, endpoint (the breakdown's steps), jwks, jwks-304, discovery.
  */
 import { execFileSync } from "node:child_process";
 import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { CASES, SERVERS } from "./lib/ab-cases.mjs";
 import { wranglerBundle } from "./lib/build.mjs";
-import { breakdownPath, jwksPath, post, tokenPath } from "./lib/cases.mjs";
-import { benchCredentials, seed, serverId } from "./lib/config.mjs";
+import { jwksPath } from "./lib/cases.mjs";
+import { benchCredentials, seed } from "./lib/config.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { startMiniflare } from "./lib/miniflare.mjs";
 import { ROOT } from "./lib/paths.mjs";
@@ -30,31 +31,6 @@ const { values: args, positionals } = parseArgs({
     duration: { type: "string", default: "1500" },
   },
 });
-
-const SERVERS = [
-  { alg: "ES256", rules: 20 },
-  { alg: "RS256", rules: 20 },
-];
-
-/** What each case sends, given one side's base URL, the run's credentials and that side's JWKS ETag. */
-const CASES = {
-  floor: (url) => ({ url: `${url}/__floor`, expectStatus: 204 }),
-  "ceiling-ES256": (url, c) => post(url, "/__ceiling/ES256", c),
-  "ceiling-RS256": (url, c) => post(url, "/__ceiling/RS256", c),
-  "token-ES256": (url, c) => post(url, tokenPath("ES256", 20), c),
-  "token-RS256": (url, c) => post(url, tokenPath("RS256", 20), c),
-  body: (url, c) => post(url, breakdownPath("body"), c),
-  jwks: (url) => ({ url: `${url}${jwksPath}`, expectStatus: 200 }),
-  "jwks-304": (url, _c, etag) => ({
-    url: `${url}${jwksPath}`,
-    headers: { "if-none-match": etag },
-    expectStatus: 304,
-  }),
-  discovery: (url) => ({
-    url: `${url}/oauth2/${serverId("RS256", 20)}/.well-known/openid-configuration`,
-    expectStatus: 200,
-  }),
-};
 
 const cases = positionals.length > 0 ? positionals : ["ceiling-ES256", "token-ES256", "token-RS256", "jwks"];
 for (const name of cases)

@@ -1,8 +1,10 @@
 /** Builds the Warden Hono app: routers, the one error handler, and the isolate-scoped caches. */
 import { type Context, Hono } from "hono";
 import { TrieRouter } from "hono/router/trie-router";
+import { ROUTE_MATCH_CACHE_ENTRIES, ROUTE_MATCH_CACHE_MAX_PATH } from "./config/defaults";
 import { type AppEnv, type BindPorts, bindPorts, createDeps, type Deps } from "./context";
 import { ApiError, OAuthError } from "./errors";
+import { MemoRouter } from "./http/memo-router";
 import { withRateLimitHeaders } from "./http/rate-limit";
 import { withHeaders } from "./oauth/cors";
 import { orgRouter } from "./oauth/org/router";
@@ -12,6 +14,8 @@ import { activateRouter, orgSignInRouter, publicSessionRouter, signInRouter } fr
 
 export { createDeps } from "./context";
 
+const ROUTE_MATCH_BOUNDS = { entries: ROUTE_MATCH_CACHE_ENTRIES, maxPath: ROUTE_MATCH_CACHE_MAX_PATH };
+
 /**
  * `bind`: how protocol endpoints get their ports; over the real bindings by default, in-memory ports
  * in unit tests (test/unit/token-endpoint.test.ts).
@@ -20,7 +24,8 @@ export function createApp(deps: Deps = createDeps(), bind: BindPorts = bindPorts
   // The trie router outright: Hono's default (SmartRouter) first tries to build a RegExpRouter on the
   // first request, which these routes refuse (`/oauth2/:as/…` beside the org server's static
   // `/oauth2/v1/…`), so every new isolate paid for a failed build before falling back to this one.
-  const app = new Hono<AppEnv>({ router: new TrieRouter() });
+  // Its answers remembered: a client's token requests all take the same path (src/http/memo-router.ts).
+  const app = new Hono<AppEnv>({ router: new MemoRouter(new TrieRouter(), ROUTE_MATCH_BOUNDS) });
 
   // The org authorization server first: `/oauth2/v1/*` would otherwise be taken for a server named v1.
   app.route("/", orgRouter(bind));

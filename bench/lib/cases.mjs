@@ -5,7 +5,7 @@
 import { ALGS, RULE_COUNTS, serverId, tokenRequest } from "./config.mjs";
 import { PEER_RESOURCES } from "./peer.mjs";
 
-export const BREAKDOWN = { alg: "ES256", rules: 20, steps: ["body", "auth", "grant"] };
+export const BREAKDOWN = { alg: "ES256", rules: 20, steps: ["body", "auth", "grant", "endpoint"] };
 export const JWKS_SERVER = serverId("RS256", 20);
 const DEV_RULES = 20;
 

@@ -38,7 +38,7 @@ const median = (xs) => {
 
 export async function measurePasswords(
   tmpDir,
-  { runs = 7, perRequest = 5, d1Batches = 7, d1PerBatch = 50, users = 1000 } = {},
+  { runs = 7, perRequest = 5, d1Batches = 7, d1PerBatch = 50, users = 1000, leakPairs = 15 } = {},
 ) {
   const outfile = join(tmpDir, "password-entry.mjs");
   await build({
@@ -106,8 +106,9 @@ export async function measurePasswords(
       checkWrong: await cpuCase("/check/wrong"),
       checkUnknown: await cpuCase("/check/unknown"),
     };
+    const leak = await timingLeak(url, leakPairs);
     const d1 = {};
-    for (const statement of ["lookup", "count-failure", "signed-in"]) {
+    for (const statement of ["lookup", "count-failure", "count-unattributed", "signed-in"]) {
       const means = [];
       for (let i = 0; i < d1Batches; i++) {
         const body = await call(url, `/d1/${statement}?n=${d1PerBatch}`);
@@ -127,11 +128,52 @@ export async function measurePasswords(
       users,
       limitsMs: WORKERS_CPU_LIMITS_MS,
       cpu,
+      leak,
       d1,
     };
   } finally {
     await mf.dispose();
   }
+}
+
+/**
+ * What an attacker measures: the wall time of one refusal, a wrong password of a real user against a
+ * login nobody has, one call per request, in pairs whose order alternates (drift on the machine falls
+ * on both alike). Medians of each, and the median of the pairs' differences (wrong − unknown).
+ */
+async function timingLeak(url, pairs) {
+  const wallOf = async (path) => {
+    const started = performance.now();
+    await call(url, path);
+    return performance.now() - started;
+  };
+  await wallOf("/check/wrong?n=1");
+  await wallOf("/check/unknown?n=1");
+  const wrong = [];
+  const unknown = [];
+  const differences = [];
+  for (let i = 0; i < pairs; i++) {
+    let w;
+    let u;
+    if (i % 2) {
+      u = await wallOf("/check/unknown?n=1");
+      w = await wallOf("/check/wrong?n=1");
+    } else {
+      w = await wallOf("/check/wrong?n=1");
+      u = await wallOf("/check/unknown?n=1");
+    }
+    wrong.push(w);
+    unknown.push(u);
+    differences.push(w - u);
+  }
+  return {
+    pairs,
+    wrongWallMs: median(wrong),
+    unknownWallMs: median(unknown),
+    differenceMs: median(differences),
+    differenceMinMs: Math.min(...differences),
+    differenceMaxMs: Math.max(...differences),
+  };
 }
 
 async function call(url, path) {

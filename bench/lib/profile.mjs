@@ -65,7 +65,15 @@ export async function connect(url) {
   };
 }
 
-function summarize(profile, moduleOf, bundleName) {
+/**
+ * A sample counts for at most this many sampling intervals. V8's `timeDeltas[i]` is the time since the
+ * previous sample; on a busy machine the Worker's thread is descheduled for milliseconds at a time, and
+ * the whole gap would land on whichever frame runs first afterwards (a request's entry: the router,
+ * `withCors`), not on the code that used the CPU.
+ */
+const MAX_INTERVALS_PER_SAMPLE = 4;
+
+function summarize(profile, moduleOf, bundleName, samplingIntervalUs) {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
@@ -73,11 +81,13 @@ function summarize(profile, moduleOf, bundleName) {
 
   const byModule = new Map();
   const byFunction = new Map();
+  // Inclusive: each sample counts once for every distinct bundled function on its stack.
+  const inclusive = new Map();
   let busyUs = 0;
   let idleUs = 0;
   const add = (map, key, us) => map.set(key, (map.get(key) ?? 0) + us);
   profile.samples.forEach((id, i) => {
-    const us = profile.timeDeltas[i] ?? 0;
+    const us = Math.min(profile.timeDeltas[i] ?? 0, MAX_INTERVALS_PER_SAMPLE * samplingIntervalUs);
     let node = nodes.get(id);
     const name = node.callFrame.functionName;
     if (name === "(idle)") {
@@ -85,6 +95,14 @@ function summarize(profile, moduleOf, bundleName) {
       return;
     }
     busyUs += us;
+    const seen = new Set();
+    for (let frame = node; frame; frame = nodes.get(parents.get(frame.id))) {
+      if (!inBundle(frame)) continue;
+      const key = `${frame.callFrame.functionName || "(anonymous)"} — ${moduleOf(frame.callFrame.lineNumber)}:${frame.callFrame.lineNumber}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      add(inclusive, key, us);
+    }
     if (name === "(garbage collector)" || name === "(program)") {
       add(byModule, name === "(program)" ? "(runtime: outside JavaScript)" : "(garbage collector)", us);
       return;
@@ -108,6 +126,7 @@ function summarize(profile, moduleOf, bundleName) {
     idleMs: idleUs / 1000,
     modules: top(byModule, 15),
     functions: top(byFunction, 15),
+    inclusive: top(inclusive, 60),
   };
 }
 
@@ -126,6 +145,7 @@ export async function profileCase({
   load,
   prewarmMs,
   samplingIntervalUs,
+  keepProfile = false,
 }) {
   const inspectorPort = await freePort();
   const mf = await startMiniflare({
@@ -155,7 +175,8 @@ export async function profileCase({
       return {
         requests: result.requests,
         rps: result.rps,
-        ...summarize(profile, moduleIndex(bundlePath), bundleName),
+        ...summarize(profile, moduleIndex(bundlePath), bundleName, samplingIntervalUs),
+        ...(keepProfile ? { profile } : {}),
       };
     } finally {
       cdp.close();

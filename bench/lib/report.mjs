@@ -357,7 +357,7 @@ function passwordGrantSection(result, byId) {
 }
 
 /** Passwords on workerd (bench/lib/passwords.mjs): CPU per hash and per check, D1 per statement. */
-function passwordSection(p) {
+export function passwordSection(p) {
   const cpuRow = (label, c) => [
     label,
     ms(c.cpuMs),
@@ -379,11 +379,32 @@ function passwordSection(p) {
       [
         cpuRow("`hashPassword`", p.cpu.hash),
         cpuRow("`checkPassword`, right password", p.cpu.checkRight),
-        cpuRow("`checkPassword`, wrong password (counted)", p.cpu.checkWrong),
-        cpuRow("`checkPassword`, unknown login (dummy hash)", p.cpu.checkUnknown),
+        cpuRow("`checkPassword`, wrong password (counted on the user)", p.cpu.checkWrong),
+        cpuRow("`checkPassword`, unknown login (dummy hash, counted in its bucket)", p.cpu.checkUnknown),
       ],
     ),
     "",
+    ...(p.leak
+      ? [
+          "No user enumeration by timing (DESIGN §8): the wall time of one refusal as a client sees it, a wrong " +
+            `password of a real user against a login nobody has, ${p.leak.pairs} pairs in alternating order. ` +
+            "Both run one lookup, one hash at the same cost and one batch of the same two writes that changes " +
+            "one row (test/worker/directory-attacks.test.ts asserts the statements and the rows).",
+          "",
+          table(
+            ["refusal", "wall ms (median)"],
+            [
+              ["wrong password, known login", ms(p.leak.wrongWallMs)],
+              ["unknown login", ms(p.leak.unknownWallMs)],
+              [
+                "difference (median of the pairs; range)",
+                `${ms(p.leak.differenceMs)} (${ms(p.leak.differenceMinMs)} – ${ms(p.leak.differenceMaxMs)})`,
+              ],
+            ],
+          ),
+          "",
+        ]
+      : []),
     `\`checkPassword\`'s D1 statements alone, against the local D1 (SQLite in workerd's process, ${p.users} users): ` +
       `wall ms per statement, median of ${p.d1.lookup.batches} batches of ${p.d1.lookup.perBatch}. A deployed D1 adds the ` +
       "network round trip to its primary (or a read replica for the lookup).",
@@ -392,7 +413,10 @@ function passwordSection(p) {
       ["statement", "ms", "range"],
       [
         d1Row("lookup by `login_key`", p.d1.lookup),
-        d1Row("count a failure (`UPDATE … RETURNING`)", p.d1["count-failure"]),
+        d1Row("count a failure on the user (the refusal batch)", p.d1["count-failure"]),
+        ...(p.d1["count-unattributed"]
+          ? [d1Row("count a failure in the login's bucket (the same batch)", p.d1["count-unattributed"])]
+          : []),
         d1Row("record the sign-in (`UPDATE … RETURNING`)", p.d1["signed-in"]),
       ],
     ),

@@ -89,7 +89,7 @@ export function breakdown(cases) {
       mf.find((c) => c.kind === "breakdown" && c.step === step),
     ]),
     [
-      "+ Hono, server context, key store (full endpoint)",
+      "+ router, CORS, server context, onError (full endpoint)",
       mf.find((c) => c.kind === "token" && c.alg === BREAKDOWN.alg && c.rules === BREAKDOWN.rules),
     ],
   ];

@@ -460,6 +460,23 @@ export const PASSWORD_EXCLUDE_ATTRIBUTES: readonly ("firstName" | "lastName")[] 
  */
 export const PASSWORD_LOCKOUT_ATTEMPTS = 10;
 
+// ---- Sign-in timing (perf: src/directory/sign-in.ts, migrations/0008_sign_in_failures.sql) ----
+
+/**
+ * Buckets that failed sign-ins no user's counter takes (unknown logins, refused statuses) are
+ * counted under: each such failure writes one row as a wrong password does (no enumeration by
+ * timing), and the table never holds more rows than this, whatever logins an attacker tries.
+ */
+export const SIGN_IN_FAILURE_BUCKETS = 1024;
+
+/**
+ * Route matches the app's router remembers (src/http/memo-router.ts): a few per server and endpoint
+ * in use covers every hot path; past it the memory starts again empty, so random paths stay bounded.
+ */
+export const ROUTE_MATCH_CACHE_ENTRIES = 512;
+/** Longer paths are matched every time: no legitimate Warden path is near it, and keys stay small. */
+export const ROUTE_MATCH_CACHE_MAX_PATH = 256;
+
 // ---- `warden users import` (src/cli/commands/users-import.ts; Node, not the Worker) ----
 
 /** Requests at a time: a few in flight hide the round trip without racing the management API's 1,200/min. */

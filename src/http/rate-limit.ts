@@ -73,8 +73,14 @@ export function addressKey(ip: string): string {
  * §10.2.3 gives it no meaning; the next request gets the 429 that carries it.
  */
 export function withRateLimitHeaders(response: Response, verdict: RateLimitVerdict, now: number): Response {
-  const headers = rateLimitHeaders(response.status === 429 ? verdict : { ...verdict, allowed: true }, now);
-  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  // Set one by one, with no intermediate object or copied verdict: every token answer passes here.
+  const headers = response.headers;
+  headers.set("X-Rate-Limit-Limit", String(verdict.limit));
+  headers.set("X-Rate-Limit-Remaining", String(verdict.remaining));
+  headers.set("X-Rate-Limit-Reset", String(verdict.reset));
+  if (response.status === 429 && !verdict.allowed) {
+    headers.set("Retry-After", String(retryAfterSeconds(verdict, now)));
+  }
   return response;
 }
 

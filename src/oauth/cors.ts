@@ -60,18 +60,30 @@ const EXPOSED_HEADERS =
  * same reason as `withPorts`: a route with one handler composes no chain (src/oauth/server-context.ts).
  */
 export function withCors(bind: BindPorts, policy: CorsPolicy, handler: Handler): Handler {
-  return async (c) => {
+  // Not an async function: without `Origin` the endpoint's own answer (or promise) is returned as it
+  // is, so a server-side client's request pays no promise of this wrapper's (bench/README.md).
+  return (c) => {
     const origin = c.req.raw.headers.get("Origin");
-    if (origin === null) return handler(c);
-    const trusted = await isTrustedCorsOrigin(bind, c, origin);
-    if (c.req.method === "OPTIONS" && c.req.raw.headers.has("Access-Control-Request-Method")) {
-      return preflight(trusted ? origin : undefined, policy);
-    }
-    const headers = trusted ? actualHeaders(origin, policy) : { Vary: "Origin" };
-    // Read by the app's onError (src/app.ts) for an answer the endpoint throws.
-    c.set("cors", headers);
-    return withHeaders(await handler(c), headers);
+    return origin === null ? handler(c) : crossOrigin(bind, policy, handler, c, origin);
   };
+}
+
+/** A request with `Origin`: the preflight's answer, or the endpoint's with the CORS headers. */
+async function crossOrigin(
+  bind: BindPorts,
+  policy: CorsPolicy,
+  handler: Handler,
+  c: Context<AppEnv>,
+  origin: string,
+): Promise<Response> {
+  const trusted = await isTrustedCorsOrigin(bind, c, origin);
+  if (c.req.method === "OPTIONS" && c.req.raw.headers.has("Access-Control-Request-Method")) {
+    return preflight(trusted ? origin : undefined, policy);
+  }
+  const headers = trusted ? actualHeaders(origin, policy) : { Vary: "Origin" };
+  // Read by the app's onError (src/app.ts) for an answer the endpoint throws.
+  c.set("cors", headers);
+  return withHeaders(await handler(c), headers);
 }
 
 /** Whether `origin` is an ACTIVE trusted origin with the CORS scope; a warm isolate reads memory. */

@@ -21,24 +21,27 @@ const NOW = Date.UTC(2026, 0, 15, 12);
 const INVALID = { error: "invalid_grant", error_description: "The credentials provided were invalid." };
 
 /**
- * `db` as it is, and the SQL of every statement run through it, in order, with what D1 reported
- * reading: the work a request makes the directory do, seen from outside.
+ * `db` as it is, and the SQL of every statement run through it, in order (a batch's statements each
+ * in their place), with what D1 reported reading and changing: the work a request makes the
+ * directory do, seen from outside.
  */
 function observed(database: D1Database) {
-  const runs: { sql: string; rowsRead?: number }[] = [];
-  const statement = (s: D1PreparedStatement, sql: string): D1PreparedStatement =>
-    new Proxy(s, {
+  const runs: { sql: string; rowsRead?: number; changes?: number; rowsWritten?: number }[] = [];
+  const unwrapped = new WeakMap<object, { target: D1PreparedStatement; sql: string }>();
+  const statement = (s: D1PreparedStatement, sql: string): D1PreparedStatement => {
+    const proxy = new Proxy(s, {
       get(target, prop) {
         if (prop === "bind") return (...values: unknown[]) => statement(target.bind(...values), sql);
         if (prop === "first" || prop === "run" || prop === "all" || prop === "raw") {
           return async (...args: unknown[]) => {
-            const run: { sql: string; rowsRead?: number } = { sql };
+            const run: { sql: string; rowsRead?: number; changes?: number } = { sql };
             runs.push(run);
             if (prop === "all" || prop === "run") {
               const result = (await (target[prop] as (...a: unknown[]) => Promise<D1Result>)(
                 ...args,
               )) as D1Result;
               run.rowsRead = result.meta.rows_read;
+              run.changes = result.meta.changes;
               return result;
             }
             return (target[prop] as (...a: unknown[]) => Promise<unknown>)(...args);
@@ -48,9 +51,27 @@ function observed(database: D1Database) {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
+    unwrapped.set(proxy, { target: s, sql });
+    return proxy;
+  };
   const wrapped = new Proxy(database, {
     get(target, prop) {
       if (prop === "prepare") return (sql: string) => statement(target.prepare(sql), sql);
+      if (prop === "batch") {
+        return async (statements: D1PreparedStatement[]) => {
+          const inner = statements.map((s) => unwrapped.get(s) ?? { target: s, sql: "(unobserved)" });
+          const results = await target.batch(inner.map((s) => s.target));
+          inner.forEach((s, i) => {
+            runs.push({
+              sql: s.sql,
+              rowsRead: results[i]?.meta.rows_read,
+              changes: results[i]?.meta.changes,
+              rowsWritten: results[i]?.meta.rows_written,
+            });
+          });
+          return results;
+        };
+      }
       const value = Reflect.get(target, prop);
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -113,15 +134,28 @@ describe("user enumeration by the work a refusal does", () => {
       ["expired, right password", (await created("PASSWORD_EXPIRED", true)).login, PASSWORD],
     ];
     const seen: Record<string, string[]> = {};
+    const written: Record<string, number> = {};
     for (const [name, login, password] of cases) {
       const { db: watched, runs } = observed(db);
       const check = await checkPassword(watched, login, password, NOW);
       expect(check.ok, name).toBe(false);
       seen[name] = runs.map((r) => r.sql);
+      // A write to the primary that changes nothing commits nothing, and answers sooner: every
+      // refusal changes exactly one row, as a wrong password does (its count, or the login's bucket).
+      const changed = runs.reduce((sum, r) => sum + (r.changes ?? 0), 0);
+      expect(changed, `${name}: rows changed`).toBe(1);
+      written[name] = runs.reduce((sum, r) => sum + (r.rowsWritten ?? 0), 0);
     }
     const wrong = seen["wrong password"];
-    expect(wrong).toHaveLength(2);
+    // The lookup, then one batch of the bucket's and the user's failure count.
+    expect(wrong).toHaveLength(3);
     for (const [name] of cases) expect(seen[name], name).toEqual(wrong);
+    // And as much of it: D1's rows_written counts index entries too. A counted failure rewrites the
+    // user's row and its users_status and users_last_updated entries; the bucket's upsert its row
+    // and two index entries (migrations/0008_sign_in_failures.sql).
+    expect(written["wrong password"]).toBe(3);
+    for (const [name] of cases)
+      expect(written[name], `${name}: rows written`).toBe(written["wrong password"]);
     // The refusals that are not a wrong password changed nothing: only that one counts.
     expect((await userRow(active.id))?.failed_attempts).toBe(1);
   });

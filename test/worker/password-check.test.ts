@@ -6,10 +6,15 @@
  */
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { PASSWORD_LOCKOUT_ATTEMPTS, PASSWORD_PBKDF2_ITERATIONS } from "../../src/config/defaults";
+import {
+  PASSWORD_LOCKOUT_ATTEMPTS,
+  PASSWORD_PBKDF2_ITERATIONS,
+  SIGN_IN_FAILURE_BUCKETS,
+} from "../../src/config/defaults";
 import type { UserStatus } from "../../src/directory/directory";
 import { hashPassword, verifyPassword } from "../../src/directory/password-hash";
-import { checkPassword } from "../../src/directory/sign-in";
+import { checkPassword, failureBucket } from "../../src/directory/sign-in";
+import { loginKey } from "../../src/directory/user-profile";
 import type { Env } from "../../src/env";
 import { uniqueId } from "./helpers";
 
@@ -76,6 +81,15 @@ async function hashWork(run: () => Promise<unknown>): Promise<number[]> {
 afterEach(() => {
   vi.restoreAllMocks();
 });
+
+/** The failures counted in `login`'s bucket of sign_in_failures (0 for a bucket never used). */
+async function bucketCount(login: string): Promise<number> {
+  const bucket = await db
+    .prepare("SELECT failed_attempts FROM sign_in_failures WHERE bucket = ?")
+    .bind(failureBucket(loginKey(login)))
+    .first<{ failed_attempts: number }>();
+  return bucket?.failed_attempts ?? 0;
+}
 
 describe("checkPassword: the right password", () => {
   it("signs an ACTIVE user in, clears the failure count and records last_login", async () => {
@@ -265,6 +279,66 @@ describe("checkPassword: the same work whoever asks (no enumeration by timing)",
     const user = await seedUser({ hash: planted });
     const work = await hashWork(() => checkPassword(db, user.login, PASSWORD, NOW));
     expect(work).toEqual([PASSWORD_PBKDF2_ITERATIONS]);
+  });
+});
+
+describe("checkPassword: failures no user's counter takes go to the login's bucket", () => {
+  it("an unknown login, a user without a password and a locked user each add one to their login's bucket, and to no user", async () => {
+    const unknown = `${uniqueId("nobody")}@example.com`;
+    const noPassword = await seedUser({ hash: null });
+    const locked = await seedUser({ status: "LOCKED_OUT", failedAttempts: PASSWORD_LOCKOUT_ATTEMPTS });
+    for (const [login, password] of [
+      [unknown, PASSWORD],
+      [noPassword.login, PASSWORD],
+      [locked.login, PASSWORD],
+    ] as const) {
+      const before = await bucketCount(login);
+      expect((await checkPassword(db, login, password, NOW)).ok, login).toBe(false);
+      expect(await bucketCount(login), login).toBe(before + 1);
+    }
+    expect((await row(noPassword.id))?.failed_attempts).toBe(0);
+    expect((await row(locked.id))?.failed_attempts).toBe(PASSWORD_LOCKOUT_ATTEMPTS);
+  });
+
+  it("a wrong password that the user's count takes leaves the bucket alone; the right one writes no failure", async () => {
+    const user = await seedUser();
+    const before = await bucketCount(user.login);
+    expect((await checkPassword(db, user.login, "Wrong-Horse-9", NOW)).ok).toBe(false);
+    expect((await checkPassword(db, user.login, PASSWORD, NOW)).ok).toBe(true);
+    expect(await bucketCount(user.login)).toBe(before);
+  });
+
+  it("twenty concurrent wrong passwords: each is counted exactly once, ten on the user and the rest in the bucket once it is locked", async () => {
+    const user = await seedUser();
+    const before = await bucketCount(user.login);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => checkPassword(db, user.login, `Wrong-${i}`, NOW)));
+    expect(await row(user.id)).toMatchObject({
+      status: "LOCKED_OUT",
+      failed_attempts: PASSWORD_LOCKOUT_ATTEMPTS,
+    });
+    expect(await bucketCount(user.login)).toBe(before + 20 - PASSWORD_LOCKOUT_ATTEMPTS);
+  });
+
+  it("the table stays bounded whatever logins are tried: every key, however long or strange, has a bucket in range", () => {
+    const keys = [
+      "",
+      "x".repeat(1024 * 1024),
+      "\uD800",
+      "\u0000",
+      "' OR 1=1 --",
+      ...Array.from({ length: 5000 }, (_, i) => `guess-${i}@example.com`),
+    ];
+    const buckets = new Set<number>();
+    for (const key of keys) {
+      const bucket = failureBucket(key);
+      expect(
+        Number.isInteger(bucket) && bucket >= 0 && bucket < SIGN_IN_FAILURE_BUCKETS,
+        key.slice(0, 20),
+      ).toBe(true);
+      buckets.add(bucket);
+    }
+    // Spread over the buckets rather than piled into a few (5,000 keys into 1,024 buckets).
+    expect(buckets.size).toBeGreaterThan(SIGN_IN_FAILURE_BUCKETS * 0.9);
   });
 });
 
