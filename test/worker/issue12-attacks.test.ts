@@ -264,7 +264,11 @@ async function indexRow(grantId: string) {
 }
 
 async function deviceCode(client = w.tv): Promise<string> {
-  const res = await post("/v1/device/authorize", { scope: "openid offline_access read" }, { client: { public: client } });
+  const res = await post(
+    "/v1/device/authorize",
+    { scope: "openid offline_access read" },
+    { client: { public: client } },
+  );
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body.device_code as string;
 }
@@ -312,7 +316,10 @@ describe("a token of one kind presented as another", () => {
 
     const user = await person();
     const t = await codeFlow(user);
-    const asDevice = await token({ grant_type: DEVICE, device_code: t.refresh_token }, { client: { public: w.tv } });
+    const asDevice = await token(
+      { grant_type: DEVICE, device_code: t.refresh_token },
+      { client: { public: w.tv } },
+    );
     expect(asDevice.status).toBe(400);
     expect(asDevice.body.error).toBe("invalid_grant");
     expect((await refresh(t.refresh_token)).status).toBe(200);
@@ -393,7 +400,10 @@ describe("replay races", () => {
     expect(accessTokens.size).toBe(50);
 
     // 31 s after the rotation, the rotated-out token is reuse: the grant ends.
-    expect(await refresh(t.refresh_token, { now: t0 + 32_000 })).toEqual({ status: 400, body: INVALID_REFRESH });
+    expect(await refresh(t.refresh_token, { now: t0 + 32_000 })).toEqual({
+      status: 400,
+      body: INVALID_REFRESH,
+    });
     expect(await refresh(successor, { now: t0 + 33_000 })).toEqual({ status: 400, body: INVALID_REFRESH });
     for (const at of [...accessTokens].slice(0, 5)) {
       expect((await introspect(at)).body).toEqual({ active: false });
@@ -445,7 +455,10 @@ describe("reuse after the leeway", () => {
     expect((await indexRow(grantOf(t.refresh_token)))?.status).toBe("ACTIVE");
 
     // `t.refresh_token` is retired (two rotations ago): reuse at once, whatever the leeway.
-    expect(await refresh(t.refresh_token, { now: t0 + 3000 })).toEqual({ status: 400, body: INVALID_REFRESH });
+    expect(await refresh(t.refresh_token, { now: t0 + 3000 })).toEqual({
+      status: 400,
+      body: INVALID_REFRESH,
+    });
     for (const at of access) {
       expect((await introspect(at)).body).toEqual({ active: false });
       expect(await userinfo(at)).toBe(401);
@@ -479,7 +492,12 @@ describe("directory writes through the management API, mid-family", () => {
     const user = await person();
     const noFamily = await codeFlow(user, { scopes: ["openid", "read"] });
     expect(noFamily.refresh_token).toBeUndefined();
-    const password = await token({ grant_type: "password", username: user.login, password: PASSWORD, scope: "read" });
+    const password = await token({
+      grant_type: "password",
+      username: user.login,
+      password: PASSWORD,
+      scope: "read",
+    });
     expect(password.status).toBe(200);
     const plain = password.body.access_token as string;
     for (const at of [noFamily.access_token, plain]) expect((await introspect(at)).body.active).toBe(true);
@@ -551,7 +569,10 @@ describe("token exchange: subject tokens that must not be exchanged", () => {
       { grant_type: EXCHANGE, subject_token: subject, subject_token_type: ACCESS_TOKEN_TYPE, scope: "read" },
       { client: w.svc },
     );
-  const refused = { error: "invalid_grant", error_description: "The 'subject_token' is invalid or has expired." };
+  const refused = {
+    error: "invalid_grant",
+    error_description: "The 'subject_token' is invalid or has expired.",
+  };
 
   it("this server's own access token is exchanged (the control)", async () => {
     const user = await person();
