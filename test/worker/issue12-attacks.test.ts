@@ -563,6 +563,44 @@ describe("the D1 index, where the family is born (src/oauth/refresh-issuance.ts)
   });
 });
 
+describe("the D1 index follows the grant when a code replay ends it", () => {
+  it("the code redeemed again after its family was born: the grant ends, and the row says REVOKED", async () => {
+    // Found by this file: a replay revoked the grant's object (RFC 6749 §4.1.2) but left its index
+    // row ACTIVE, so Okta's token list showed a dead token as live.
+    const user = await person();
+    const t = await codeFlow(user);
+    const replay = await token({
+      grant_type: "authorization_code",
+      code: t.code,
+      redirect_uri: REDIRECT,
+      code_verifier: t.verifier,
+    });
+    expect(replay.body.error).toBe("invalid_grant");
+    expect(await refresh(t.refresh_token)).toEqual({ status: 400, body: INVALID_REFRESH });
+    expect((await introspect(t.access_token)).body).toEqual({ active: false });
+    expect((await indexRow(grantOf(t.refresh_token)))?.status).toBe("REVOKED");
+    expect((await adminCall("GET", `/users/${user.id}/clients/${w.web}/tokens`)).body).toEqual([]);
+  });
+
+  it("a forged secret on a live grant's id marks nothing: the row stays ACTIVE, so a sweep still finds it", async () => {
+    const user = await person();
+    const t = await codeFlow(user);
+    const forged = `${grantOf(t.refresh_token)}.${"A".repeat(43)}`;
+    const res = await token({
+      grant_type: "authorization_code",
+      code: forged,
+      redirect_uri: REDIRECT,
+      code_verifier: t.verifier,
+    });
+    expect(res.body.error).toBe("invalid_grant");
+    expect((await indexRow(grantOf(t.refresh_token)))?.status).toBe("ACTIVE");
+    expect((await refresh(t.refresh_token)).status).toBe(200);
+    // …and the deactivation sweep still ends it.
+    expect((await adminCall("POST", `/users/${user.id}/lifecycle/deactivate`)).status).toBe(200);
+    expect((await indexRow(grantOf(t.refresh_token)))?.status).toBe("REVOKED");
+  });
+});
+
 describe("token exchange: subject tokens that must not be exchanged", () => {
   const exchange = (subject: string) =>
     token(
