@@ -24,7 +24,17 @@ import { createDeps } from "../../src/context";
 import type { Env } from "../../src/env";
 import { durableGrants } from "../../src/grants/durable-grants";
 import type { AuthorizedRequest } from "../../src/grants/grant-port";
-import { adminCall, basic, decodeJwt, freshApp, importConfig, ORIGIN, SECRET, uniqueId } from "./helpers";
+import {
+  adminCall,
+  adminRequest,
+  basic,
+  decodeJwt,
+  freshApp,
+  importConfig,
+  ORIGIN,
+  SECRET,
+  uniqueId,
+} from "./helpers";
 import { assignUser, type FixtureUser, insertUser, PASSWORD } from "./people-fixtures";
 
 const bindings = env as Env;
@@ -597,6 +607,50 @@ describe("the D1 index follows the grant when a code replay ends it", () => {
     expect((await refresh(t.refresh_token)).status).toBe(200);
     // …and the deactivation sweep still ends it.
     expect((await adminCall("POST", `/users/${user.id}/lifecycle/deactivate`)).status).toBe(200);
+    expect((await indexRow(grantOf(t.refresh_token)))?.status).toBe("REVOKED");
+  });
+});
+
+describe("narrow admin rights on Okta's token API never reach a wider admin", () => {
+  async function sswsWith(scopes: string[]): Promise<string> {
+    const res = await adminCall("POST", "/api-tokens", { name: `t-${crypto.randomUUID()}`, scopes });
+    expect(res.status).toBe(201);
+    return `SSWS ${res.body.token}`;
+  }
+  async function callAs(auth: string, method: string, path: string) {
+    clockOverride = undefined;
+    const res = await app(adminRequest(method, path, undefined, auth));
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  it("okta.users.manage cannot revoke a SUPER_ADMIN's tokens (as it cannot change the account); a full caller can", async () => {
+    // Found by this file: src/admin/user-roles.ts guarded a role holder's account and lifecycle
+    // but not the DELETEs of Okta's token API under the same user, so a user admin could sign a
+    // super admin out of every app.
+    const admin = await person("super");
+    expect((await adminCall("POST", `/users/${admin.id}/roles`, { type: "SUPER_ADMIN" })).status).toBe(201);
+    const t = await codeFlow(admin);
+    const tokenId = (await indexRow(grantOf(t.refresh_token)))?.id;
+    const narrow = await sswsWith(["okta.users.manage"]);
+    const base = `/users/${admin.id}/clients/${w.web}/tokens`;
+    for (const path of [base, `${base}/${tokenId}`]) {
+      const refused = await callAs(narrow, "DELETE", path);
+      expect(refused.status, path).toBe(403);
+      expect(refused.body.errorCode).toBe("E0000006");
+    }
+    // Reading stays open to users.manage (it grants users.read); nothing was revoked.
+    expect((await callAs(narrow, "GET", base)).status).toBe(200);
+    expect((await indexRow(grantOf(t.refresh_token)))?.status).toBe("ACTIVE");
+    expect((await refresh(t.refresh_token)).status).toBe(200);
+
+    // A plain user's tokens: users.manage is enough.
+    const plain = await person();
+    const p = await codeFlow(plain);
+    expect((await callAs(narrow, "DELETE", `/users/${plain.id}/clients/${w.web}/tokens`)).status).toBe(204);
+    expect(await refresh(p.refresh_token)).toEqual({ status: 400, body: INVALID_REFRESH });
+    // The bootstrap token (every right) revokes the admin's.
+    expect((await adminCall("DELETE", base)).status).toBe(204);
     expect((await indexRow(grantOf(t.refresh_token)))?.status).toBe("REVOKED");
   });
 });
