@@ -15,6 +15,7 @@
  *   - huge, repeated and non-UTF-8 parameters on /v1/introspect, /v1/revoke, /v1/device/authorize.
  */
 
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { base64url } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -23,6 +24,8 @@ import type { GrantType } from "../../src/config/schemas";
 import { createDeps } from "../../src/context";
 import type { Env } from "../../src/env";
 import { durableGrants } from "../../src/grants/durable-grants";
+import { objectIdOfGrantId } from "../../src/grants/grant-id";
+import { Grant } from "../../src/grants/grant-object";
 import type { AuthorizedRequest } from "../../src/grants/grant-port";
 import {
   adminCall,
@@ -475,6 +478,38 @@ describe("reuse after the leeway", () => {
     }
     expect(await refresh(b.body.refresh_token as string)).toEqual({ status: 400, body: INVALID_REFRESH });
     expect((await indexRow(grantOf(t.refresh_token)))?.status).toBe("REVOKED");
+  });
+});
+
+describe("a Durable Object restart mid-family (nothing lives in memory)", () => {
+  it("after two rotations a fresh instance over the same storage still knows the retired token: reuse ends the grant", async () => {
+    // refresh-tokens.test.ts restarts within the leeway (the sealed successor survives); this one
+    // restarts after the previous token was retired, and after the revocation.
+    const user = await person();
+    const t = await codeFlow(user);
+    const a = await refresh(t.refresh_token);
+    const b = await refresh(a.body.refresh_token as string);
+    expect(b.status).toBe(200);
+    const stub = bindings.GRANT.get(
+      bindings.GRANT.idFromString(objectIdOfGrantId(grantOf(t.refresh_token)) as string),
+    );
+    const presented = { serverId: w.serverId, clientId: w.web, scopes: undefined };
+    await runInDurableObject(stub, async (_instance, state) => {
+      const restarted = new Grant(state, bindings);
+      expect(await restarted.refresh(t.refresh_token.slice(44), presented, Date.now())).toMatchObject({
+        ok: false,
+        reason: "reuse",
+      });
+    });
+    await runInDurableObject(stub, async (_instance, state) => {
+      const again = new Grant(state, bindings);
+      expect(await again.isActive(Date.now())).toBe(false);
+      expect(await again.refresh((b.body.refresh_token as string).slice(44), presented, Date.now())).toEqual({
+        ok: false,
+        reason: "invalid",
+      });
+    });
+    expect(await userinfo(b.body.access_token as string)).toBe(401);
   });
 });
 
