@@ -45,7 +45,7 @@ describe("endpointCredentials: okta-auth-js's public form and what may not pass 
   });
 
   it("a secret or an assertion beside the colonless form fails authentication (no mixing methods)", () => {
-    for (const extra of [{ client_secret: "s" }, { client_assertion: "a.b.c" }]) {
+    for (const extra of [{ client_secret: "s" }, { client_assertion: "a.b.c" }] as Record<string, string>[]) {
       expect(refusal(() => endpointCredentials(basicOf("0oaSpa"), form(extra))).code).toBe("invalid_client");
     }
   });
