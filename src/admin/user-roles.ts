@@ -97,7 +97,7 @@ export function userRolesRouter(now: () => number) {
 
 /**
  * Before the Users API's writes on one user (`POST`/`PUT`/`DELETE /users/{id}`,
- * `/users/{id}/lifecycle/*`): when that user holds admin roles, the caller must hold every right
+ * `/users/{id}/lifecycle/*`, the DELETEs of the user's tokens): when that user holds admin roles, the caller must hold every right
  * they give. A user without roles costs one indexed read.
  */
 export function protectAdmins() {
@@ -115,8 +115,13 @@ export function protectAdmins() {
   });
 }
 
-/** The user itself and its lifecycle: what changes who can sign in as the user, and with what. */
-const GUARDED = /^\/api\/v1\/users\/[^/]+(?:\/lifecycle\/[^/]+)?\/?$/;
+/**
+ * The user itself and its lifecycle: what changes who can sign in as the user, and with what; and
+ * the revocation of the user's tokens (`DELETE /users/{id}/clients/{clientId}/tokens[/{tokenId}]`),
+ * which ends the user's sessions in every app as deactivation does: a narrower admin must not sign a
+ * wider one out (DESIGN §8, "a narrow admin right never grows into a wider one").
+ */
+const GUARDED = /^\/api\/v1\/users\/[^/]+(?:\/lifecycle\/[^/]+|\/clients\/[^/]+\/tokens(?:\/[^/]+)?)?\/?$/;
 
 /** 403 E0000006 naming the scopes the caller lacks of `rights`. */
 function requireRights(c: Ctx, rights: Parameters<typeof lacking>[1]): void {

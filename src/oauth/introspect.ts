@@ -8,8 +8,10 @@
  *   client's token reads `{"active":false}`, as if unknown (RFC 7662 §2.2 lets the server refuse to
  *   tell, and §4 warns against token scanning by other clients).
  * - Access tokens: this server's signature, `iss`, `aud`, `exp`; when the `jti` names a grant, the
- *   grant must still stand and the token not have been revoked on its own (src/grants/).
- * - ID tokens: this server's signature, `iss`, `aud` the caller, `exp` (src/oauth/own-id-token.ts).
+ *   grant must still stand and the token not have been revoked on its own (src/grants/); a user's
+ *   token, only while the user is ACTIVE (as at userinfo).
+ * - ID tokens: this server's signature, `iss`, `aud` the caller, `exp` (src/oauth/own-id-token.ts),
+ *   and the user ACTIVE.
  * - Refresh tokens: the grant's Durable Object answers (its family's current token, live), and the
  *   user must still be ACTIVE.
  * `token_type_hint` (RFC 7662 §2.1) orders the attempts; a wrong hint only costs a second look.
@@ -73,6 +75,11 @@ async function accessToken(c: Context<AppEnv>, token: string, clientId: string):
   if (facts.clientId !== clientId) return INACTIVE;
   const grantId = grantIdOfJti(facts.tokenId);
   if (grantId !== undefined && !(await ports.grants.isActive(grantId, nowMs, facts.tokenId))) return INACTIVE;
+  // Okta's profile names the user by `uid`; RFC 9068's by `sub`, which is the client's own id on a
+  // client_credentials token (src/oauth/custom-server.ts).
+  const userId =
+    facts.profile === "okta" ? facts.userId : facts.subject !== facts.clientId ? facts.subject : undefined;
+  if (userId !== undefined && !(await userStands(c, userId, clientId))) return INACTIVE;
   const user = facts.userId !== undefined || facts.profile === "rfc9068";
   return {
     active: true,
@@ -102,6 +109,7 @@ async function idToken(c: Context<AppEnv>, token: string, clientId: string): Pro
     Math.floor(ports.clock() / 1000),
   );
   if (!facts) return undefined;
+  if (!(await userStands(c, facts.sub, clientId))) return INACTIVE;
   return {
     active: true,
     ...(facts.preferredUsername !== undefined ? { username: facts.preferredUsername } : {}),
@@ -115,6 +123,19 @@ async function idToken(c: Context<AppEnv>, token: string, clientId: string): Pro
     client_id: clientId,
     uid: facts.sub,
   };
+}
+
+/**
+ * Whether the token's user is still ACTIVE. RFC 7662 §2.2: `active` says whether the token is
+ * "currently active"; Okta ends a user's tokens on deactivation, suspension and deletion
+ * (okta-user-flows.md, Refresh tokens), and userinfo already refuses them (src/oauth/userinfo.ts).
+ * The directory writes revoke only the grants in the D1 index, those with a refresh family: without
+ * this check a token from a grant without one (a code flow without `offline_access`, the password
+ * grant) introspected `active: true` after its user was deactivated.
+ */
+async function userStands(c: Context<AppEnv>, userId: string, clientId: string): Promise<boolean> {
+  const subject = await c.get("ports").directory.subject(userId, clientId);
+  return subject?.user.status === "ACTIVE";
 }
 
 async function introspectRefresh(c: Context<AppEnv>, token: string, clientId: string): Promise<Body> {

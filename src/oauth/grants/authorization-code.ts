@@ -10,6 +10,7 @@
  * expired.": unknown, malformed, expired, another client's or server's, already used.
  */
 import { OAuthError } from "../../errors";
+import { parseCode } from "../../grants/grant-id";
 import type { Grant, GrantRequest, ResolveInput } from "./grant";
 
 /** Okta's `error_description`s (okta-user-flows.md, "token grants"). */
@@ -48,6 +49,7 @@ export const authorizationCode: Grant = {
     if (!redemption.ok) {
       switch (redemption.reason) {
         case "invalid":
+          await indexFollowsReplay(ports, code, nowMs);
           throw new OAuthError("invalid_grant", INVALID_CODE);
         case "redirect_uri_mismatch":
           throw new OAuthError("invalid_grant", REDIRECT_URI_MISMATCH);
@@ -71,6 +73,20 @@ export const authorizationCode: Grant = {
     };
   },
 };
+
+/**
+ * RFC 6749 §4.1.2: a code used twice revokes the grant, and with it a refresh family born at the
+ * first redemption; the grant's D1 index row (src/directory/grant-index.ts) must then say REVOKED,
+ * or Okta's token list shows a dead token as live. Only the object's word counts: the row is marked
+ * when the grant no longer stands, never because a presentation failed (a forged secret on a live
+ * grant's id, which every access token's `jti` carries, must not mark a live grant's row REVOKED:
+ * directory sweeps skip REVOKED rows and would miss it). Failed redemptions only: no cost on success.
+ */
+async function indexFollowsReplay(ports: ResolveInput["ports"], code: string, nowMs: number): Promise<void> {
+  const grantId = parseCode(code)?.grantId;
+  if (grantId === undefined || (await ports.grants.isActive(grantId, nowMs))) return;
+  await ports.grantIndex.markRevoked(grantId, nowMs);
+}
 
 /** RFC 6749 §4.1.3: `code` and (when the authorization request had one, as Okta requires) `redirect_uri`. */
 function required(value: string | undefined, name: string): string {
