@@ -88,11 +88,11 @@ export function durableGrants(namespace: DurableObjectNamespace<Grant>): GrantPo
       const facts = await grant.introspectRefresh(parts.secret, nowMs);
       return facts && { ...facts, grantId: parts.grantId };
     },
-    async revokeRefresh(token, clientId, nowMs) {
+    async revokeRefresh(token, owner, nowMs) {
       const parts = parseRefreshToken(token);
       const grant = parts && stub(parts.grantId);
       if (!parts || !grant) return undefined;
-      return (await grant.revokeRefresh(parts.secret, clientId, nowMs)) ? parts.grantId : undefined;
+      return (await grant.revokeRefresh(parts.secret, owner, nowMs)) ? parts.grantId : undefined;
     },
     async revokeAccessToken(grantId, jti, expiresAtMs, nowMs) {
       await stub(grantId)?.revokeAccessToken(jti, expiresAtMs, nowMs);

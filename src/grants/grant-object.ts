@@ -24,7 +24,13 @@ import {
   type ObjectRedemption,
   redeemCode,
 } from "./code-redemption";
-import type { AuthorizedRequest, CodePresentation, RefreshRequest } from "./grant-port";
+import {
+  type AuthorizedRequest,
+  type CodePresentation,
+  type GrantOwner,
+  ownedBy,
+  type RefreshRequest,
+} from "./grant-port";
 import {
   bornFamily,
   type FamilySettings,
@@ -296,13 +302,14 @@ export class Grant extends DurableObject<Env> {
 
   /**
    * RFC 7009 §2.1: revoking a refresh token ends its grant, when the token is one of the family's
-   * (any generation: its holder is the family's client) and the caller is the grant's client.
+   * (any generation: its holder is the family's client) and the caller is the grant's client at the
+   * grant's own server (a token is good only where it was issued, as at refresh and introspection).
    */
-  async revokeRefresh(secret: string, clientId: string, _nowMs: number): Promise<boolean> {
+  async revokeRefresh(secret: string, owner: GrantOwner, _nowMs: number): Promise<boolean> {
     const hash = await hashSecret(secret);
     return this.ctx.storage.transactionSync(() => {
       const state = this.#state();
-      if (!state || state.request.clientId !== clientId) return false;
+      if (!state || !ownedBy(state.request, owner)) return false;
       if (tokenOfFamily(this.#family(), hash, this.#isRetired(hash)) === undefined) return false;
       this.#sql.exec("UPDATE grant_state SET status = 'REVOKED' WHERE id = 1");
       return true;

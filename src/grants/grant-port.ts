@@ -74,6 +74,20 @@ export type CodeRedemption =
   | { ok: true; grantId: string; request: AuthorizedRequest }
   | { ok: false; reason: "invalid" | "redirect_uri_mismatch" | "pkce_failed" };
 
+/** Who may end a grant with one of its tokens: its own client, at its own server (RFC 7009 §2.1). */
+export interface GrantOwner {
+  serverId: string;
+  clientId: string;
+}
+
+/** Whether `request`'s grant belongs to `owner`. */
+export function ownedBy(
+  request: Pick<AuthorizedRequest, "serverId" | "clientId">,
+  owner: GrantOwner,
+): boolean {
+  return request.serverId === owner.serverId && request.clientId === owner.clientId;
+}
+
 /** What a refresh request presents beside the token (RFC 6749 §6). */
 export interface RefreshRequest {
   serverId: string;
@@ -149,7 +163,7 @@ export interface GrantPort {
    * Ends the grant of a refresh token of `clientId`'s (any token of the family): the grant's id; for
    * anything else nothing changes and the answer is undefined.
    */
-  revokeRefresh(token: string, clientId: string, nowMs: number): Promise<string | undefined>;
+  revokeRefresh(token: string, owner: GrantOwner, nowMs: number): Promise<string | undefined>;
   /** Revokes one access token of the grant (`jti`), until `expiresAtMs`; the grant stands. */
   revokeAccessToken(grantId: string, jti: string, expiresAtMs: number, nowMs: number): Promise<void>;
   /** The grant's public facts, or undefined when there is no such grant (or it was forgotten). */

@@ -69,9 +69,12 @@ async function revokeAccessToken(c: Context<AppEnv>, token: string, clientId: st
 
 async function revokeRefreshToken(c: Context<AppEnv>, token: string, clientId: string) {
   const ports = c.get("ports");
-  // The object checks the secret and that the token is this client's; anything else changes nothing.
-  const ended = await ports.grants.revokeRefresh(token, clientId, ports.clock());
-  if (ended !== undefined) await ports.grantIndex.markRevoked(ended, ports.clock());
+  // The object checks the secret and that the token is this client's at this server; anything else
+  // changes nothing (and is not logged: RFC 7009 §2.2 answers 200 all the same).
+  const owner = { serverId: c.get("snapshot").server.id, clientId };
+  const ended = await ports.grants.revokeRefresh(token, owner, ports.clock());
+  if (ended === undefined) return undefined;
+  await ports.grantIndex.markRevoked(ended, ports.clock());
   return "refresh_token" as const;
 }
 

@@ -22,7 +22,7 @@ import {
   pollDevice,
 } from "../../src/grants/device-authorization";
 import { formatCode, formatRefreshToken, parseCode, parseRefreshToken } from "../../src/grants/grant-id";
-import type { GrantPort } from "../../src/grants/grant-port";
+import { type GrantPort, ownedBy } from "../../src/grants/grant-port";
 import {
   bornFamily,
   familyEnd,
@@ -180,12 +180,12 @@ export function memoryGrants(): GrantPort & {
         expiresAt: Math.min(familyEnd(family), state.expiresAt),
       };
     },
-    async revokeRefresh(token, clientId) {
+    async revokeRefresh(token, owner) {
       const parts = parseRefreshToken(token);
       if (!parts) return undefined;
       const state = states.get(parts.grantId);
       const hash = await hashSecret(parts.secret);
-      if (!state || state.request.clientId !== clientId) return undefined;
+      if (!state || !ownedBy(state.request, owner)) return undefined;
       if (tokenOfFamily(families.get(parts.grantId), hash, isRetired(parts.grantId, hash)) === undefined)
         return undefined;
       states.set(parts.grantId, { ...state, status: "REVOKED" });

@@ -264,9 +264,14 @@ describe("the in-memory grant port (the unit tier's stand-in for the object)", (
     await port.revokeAccessToken(grantId, "AT.x", T0 + MIN, T0);
     expect(await port.isActive(grantId, T0, "AT.x")).toBe(false);
     expect(await port.isActive(grantId, T0, "AT.y")).toBe(true);
-    await port.revokeRefresh(refreshToken, "thief", T0);
+    expect(await port.revokeRefresh(refreshToken, { serverId: "as", clientId: "thief" }, T0)).toBeUndefined();
     expect(await port.isActive(grantId, T0)).toBe(true);
-    await port.revokeRefresh(refreshToken, "app", T0);
+    // The grant's own client, at another server: a token is good only where it was issued.
+    expect(
+      await port.revokeRefresh(refreshToken, { serverId: "other", clientId: "app" }, T0),
+    ).toBeUndefined();
+    expect(await port.isActive(grantId, T0)).toBe(true);
+    expect(await port.revokeRefresh(refreshToken, { serverId: "as", clientId: "app" }, T0)).toBe(grantId);
     expect(await port.isActive(grantId, T0)).toBe(false);
   });
 });

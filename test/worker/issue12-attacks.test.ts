@@ -348,6 +348,9 @@ describe("a token of one kind presented as another", () => {
       body: INVALID_REFRESH,
     });
     expect((await introspect(t.refresh_token, { issuer: w.strangerIssuer })).body).toEqual({ active: false });
+    // The grant's own client at another server's /v1/revoke: 200 (RFC 7009 §2.2), and nothing ends.
+    expect((await revoke(t.refresh_token, { issuer: w.strangerIssuer })).status).toBe(200);
+    expect((await indexRow(grantOf(t.refresh_token)))?.status).toBe("ACTIVE");
     expect((await refresh(t.refresh_token)).status).toBe(200);
   });
 });
