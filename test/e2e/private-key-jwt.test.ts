@@ -90,7 +90,9 @@ describe("openid-client PrivateKeyJwt on the org authorization server", () => {
     );
     const metadata = config.serverMetadata();
     expect(metadata.token_endpoint).toBe(`${warden.baseUrl}/oauth2/v1/token`);
-    expect(metadata.token_endpoint_auth_methods_supported).toEqual(["private_key_jwt"]);
+    // The org server now also signs users in (authorization_code, any registered method), so its
+    // metadata lists every method; client_credentials there still takes private_key_jwt only.
+    expect(metadata.token_endpoint_auth_methods_supported).toContain("private_key_jwt");
 
     const tokens = await oidc.clientCredentialsGrant(config, { scope: "okta.authorizationServers.read" });
     expect(tokens.scope).toBe("okta.authorizationServers.read");
