@@ -47,7 +47,14 @@ import { startPeer } from "./lib/peer.mjs";
 import { etagOf, preflight } from "./lib/preflight.mjs";
 import { cleanUpOnExit, makeTempDir, removeTempDir } from "./lib/processes.mjs";
 import { profileCase } from "./lib/profile.mjs";
-import { refreshCases, refreshSummary, seedPeerRefresh, seedRefresh } from "./lib/refresh.mjs";
+import {
+  refreshCases,
+  refreshRequest,
+  refreshSummary,
+  refreshTokenPath,
+  seedPeerRefresh,
+  seedRefresh,
+} from "./lib/refresh.mjs";
 import { renderMarkdown } from "./lib/report.mjs";
 import { coldStarts } from "./lib/startup.mjs";
 import { startupCpuTime } from "./lib/startup-profile.mjs";
@@ -281,6 +288,30 @@ async function profiles(benchBundle) {
     samplingIntervalUs: profile.profile.samplingIntervalUs,
   });
   out.push({ case: "password grant ES256, 20 rules", alg: "ES256", kind: "token-password", ...password });
+  log("profiling the refresh_token grant (ES256, STATIC, one hot family)");
+  const refresh = await profileCase({
+    bundlePath: benchBundle,
+    credentials,
+    servers: [],
+    seedRequest: async (baseUrl) => {
+      const seeded = await seedRefresh(baseUrl, credentials, { families: 1, connections: 0 });
+      return { path: refreshTokenPath, init: refreshRequest(credentials, seeded.STATIC[0].refreshToken) };
+    },
+    load: {
+      connections: profile.load.connections,
+      warmupMs: profile.load.warmupMs,
+      durationMs: profile.profile.durationMs,
+      maxRequests: profile.load.maxRequests,
+    },
+    prewarmMs: profile.load.firstWarmupMs,
+    samplingIntervalUs: profile.profile.samplingIntervalUs,
+  });
+  out.push({
+    case: "refresh_token grant ES256, STATIC, one hot family",
+    alg: "ES256",
+    kind: "token-refresh",
+    ...refresh,
+  });
   return out;
 }
 

@@ -195,6 +195,20 @@ export async function seedPeerRefresh(peer, rotation, count) {
 const REFRESH_PREFIX = "grant_type=refresh_token&refresh_token=";
 const refreshBody = (token) => REFRESH_PREFIX + encodeURIComponent(token);
 
+export const refreshTokenPath = `/oauth2/${REFRESH_SERVER}/v1/token`;
+
+/** One STATIC refresh of `token` (the CPU profile's request). */
+export function refreshRequest(credentials, token) {
+  return {
+    method: "POST",
+    headers: {
+      authorization: basicAuth(REFRESH_CLIENTS.STATIC, credentials.clientSecret),
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: refreshBody(token),
+  };
+}
+
 /**
  * A chained pool: the load client gets the latest tokens and hands back the newest (ROTATE). Cases
  * that share a pool share this holder, so a token rotated by one is the one the next presents.
