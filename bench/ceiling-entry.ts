@@ -23,15 +23,25 @@
  * - `POST /__ceiling-code/{alg}/{as}`: the code exchange's ceiling — one Durable Object call (the
  *   grant's `redeem`, the same exactly-once transaction on a fresh object) and one signature of the
  *   fixed claim set; no client authentication, no directory read, no claims, no key store.
+ * - `POST /__ceiling-refresh/{alg}/{as}/{client}`: the refresh_token grant's ceiling — one Durable
+ *   Object call (the grant's `refresh`: the same rotation transaction, ROTATE or STATIC) and one
+ *   signature of the fixed claim set, answered with the refresh token the grant handed out; no
+ *   client authentication, no directory read, no policy, no key store.
+ * - `POST /__ceiling-introspect/{as}`: access-token introspection's ceiling — one signature check
+ *   against the server's published keys (jose, keys imported once per isolate) and one Durable
+ *   Object call (`isActive` for the grant the `jti` names); no client authentication.
+ * - `POST /__ceiling-introspect-refresh`: refresh-token introspection's ceiling — one Durable Object
+ *   call (`introspectRefresh`); no client authentication, no directory read.
  */
 import { Hono } from "hono";
-import { generateKeyPair, SignJWT } from "jose";
+import { createLocalJWKSet, generateKeyPair, type JWTVerifyGetKey, jwtVerify, SignJWT } from "jose";
 import { TOKEN_REQUEST_MAX_BYTES } from "../src/config/defaults";
 import { kvKeys } from "../src/config/kv-keys";
 import { type AppEnv, bindPorts, createDeps } from "../src/context";
 import type { Env } from "../src/env";
 import { OAuthError } from "../src/errors";
 import { durableGrants } from "../src/grants/durable-grants";
+import { grantIdOfJti } from "../src/grants/grant-id";
 import type { AuthorizedRequest } from "../src/grants/grant-port";
 import warden from "../src/index";
 import type { PublishedKeyset } from "../src/keys/keyset";
@@ -83,6 +93,7 @@ async function signedResponse(
   alg: Alg,
   payload: Record<string, unknown>,
   header: Record<string, string> = {},
+  refreshToken?: string,
 ): Promise<Response> {
   const accessToken = await new SignJWT(payload)
     .setProtectedHeader({ ...header, alg, kid: `ceiling-${alg}` })
@@ -92,6 +103,7 @@ async function signedResponse(
     expires_in: 3600,
     access_token: accessToken,
     scope: "orders:read",
+    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
   });
 }
 
@@ -156,16 +168,22 @@ async function macKey(env: Env): Promise<CryptoKey> {
   return derivedMac;
 }
 
-async function jwks(request: Request, env: Env, serverId: string): Promise<Response> {
+async function publishedKeyset(env: Env, serverId: string): Promise<PublishedKeyset | undefined> {
   let keyset = keysets.get(serverId);
   if (!keyset) {
     // Authenticated as Warden's key store does it, once per isolate and keyset.
     const raw = await env.CONFIG.get(kvKeys.keyset(serverId));
     const opened = raw === null ? undefined : await openKeysetRecord(raw, serverId, await macKey(env));
-    if (!opened?.ok) return new Response("no keys", { status: 404 });
+    if (!opened?.ok) return undefined;
     keyset = opened.keyset;
     keysets.set(serverId, keyset);
   }
+  return keyset;
+}
+
+async function jwks(request: Request, env: Env, serverId: string): Promise<Response> {
+  const keyset = await publishedKeyset(env, serverId);
+  if (!keyset) return new Response("no keys", { status: 404 });
   // Warden's own schedule-derived lifetime, computed per request as its endpoint does.
   const cacheControl = publicMetadataCacheControl(keyset, env, Math.floor(Date.now() / 1000));
   return metadataResponse(request, await jwksDocument(keyset), cacheControl);
@@ -212,6 +230,51 @@ async function codeCeiling(request: Request, env: Env, alg: Alg, serverId: strin
   return signedResponse(alg, FIXED_CLAIMS);
 }
 
+async function refreshCeiling(
+  request: Request,
+  env: Env,
+  alg: Alg,
+  serverId: string,
+  clientId: string,
+): Promise<Response> {
+  const params = new URLSearchParams(await request.text());
+  const outcome = await durableGrants(env.GRANT).refresh(
+    params.get("refresh_token") ?? "",
+    { serverId, clientId, scopes: undefined },
+    Date.now(),
+  );
+  if (!outcome.ok) return new Response(outcome.reason, { status: 400 });
+  return signedResponse(alg, FIXED_CLAIMS, {}, outcome.refreshToken);
+}
+
+/** The server's public keys as jose's local JWKS (each key imported once, then cached by jose). */
+const verifiers = new Map<string, JWTVerifyGetKey>();
+
+async function introspectCeiling(request: Request, env: Env, serverId: string): Promise<Response> {
+  const params = new URLSearchParams(await request.text());
+  let verify = verifiers.get(serverId);
+  if (!verify) {
+    const keyset = await publishedKeyset(env, serverId);
+    if (!keyset) return new Response("no keys", { status: 404 });
+    verify = createLocalJWKSet(keyset.jwks);
+    verifiers.set(serverId, verify);
+  }
+  const { payload } = await jwtVerify(params.get("token") ?? "", verify).catch(() => ({
+    payload: undefined,
+  }));
+  const grantId = grantIdOfJti(payload?.jti);
+  const active =
+    payload !== undefined &&
+    (grantId === undefined || (await durableGrants(env.GRANT).isActive(grantId, Date.now(), payload.jti)));
+  return Response.json(active ? { active, jti: payload.jti, exp: payload.exp } : { active });
+}
+
+async function introspectRefreshCeiling(request: Request, env: Env): Promise<Response> {
+  const params = new URLSearchParams(await request.text());
+  const facts = await durableGrants(env.GRANT).introspectRefresh(params.get("token") ?? "", Date.now());
+  return Response.json(facts ? { active: true, exp: Math.floor(facts.expiresAt / 1000) } : { active: false });
+}
+
 /** The path without parsing the whole URL: this runs in front of every Warden request too. */
 function pathOf(url: string): string {
   return url.slice(url.indexOf("/", url.indexOf("//") + 2));
@@ -221,7 +284,7 @@ export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
     const path = pathOf(request.url);
     if (!path.startsWith("/__")) return warden.fetch(request, env, ctx);
-    const [, route, first, second] = path.split("/");
+    const [, route, first, second, third] = path.split("/");
     if (route === "__floor") return new Response(null, { status: 204 });
     if (route === "__ceiling" && ALGS.includes(first as Alg))
       return signedResponse(first as Alg, FIXED_CLAIMS);
@@ -232,6 +295,10 @@ export default {
     if (route === "__codes" && first) return mintCodes(request, env, first);
     if (route === "__ceiling-code" && ALGS.includes(first as Alg) && second)
       return codeCeiling(request, env, first as Alg, second);
+    if (route === "__ceiling-refresh" && ALGS.includes(first as Alg) && second && third)
+      return refreshCeiling(request, env, first as Alg, second, third);
+    if (route === "__ceiling-introspect" && first) return introspectCeiling(request, env, first);
+    if (route === "__ceiling-introspect-refresh") return introspectRefreshCeiling(request, env);
     return new Response("not found", { status: 404 });
   },
 } satisfies ExportedHandler<Env>;

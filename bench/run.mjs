@@ -47,6 +47,14 @@ import { startPeer } from "./lib/peer.mjs";
 import { etagOf, preflight } from "./lib/preflight.mjs";
 import { cleanUpOnExit, makeTempDir, removeTempDir } from "./lib/processes.mjs";
 import { profileCase } from "./lib/profile.mjs";
+import {
+  refreshCases,
+  refreshRequest,
+  refreshSummary,
+  refreshTokenPath,
+  seedPeerRefresh,
+  seedRefresh,
+} from "./lib/refresh.mjs";
 import { renderMarkdown } from "./lib/report.mjs";
 import { coldStarts } from "./lib/startup.mjs";
 import { startupCpuTime } from "./lib/startup-profile.mjs";
@@ -70,6 +78,9 @@ const PROFILES = {
     startupProfiles: 3,
     passwords: { runs: 7, perRequest: 5, d1Batches: 7, d1PerBatch: 50, users: 1000, leakPairs: 15 },
     codeFlow: { runs: 100, warmup: 5 },
+    // Refresh families per rotation type, each opened by a real code exchange (~16 a second on a
+    // busy 2-core machine: two thousand take about two minutes).
+    refresh: { families: 1000 },
     outDir: join(BENCH, "results"),
   },
   quick: {
@@ -88,6 +99,7 @@ const PROFILES = {
     startupProfiles: 1,
     passwords: { runs: 3, perRequest: 2, d1Batches: 3, d1PerBatch: 20, users: 200, leakPairs: 5 },
     codeFlow: { runs: 20, warmup: 2 },
+    refresh: { families: 200 },
     outDir: join(BENCH, "results", "tmp"),
   },
 };
@@ -158,10 +170,19 @@ async function startTargets(benchBundle, credentials) {
   const { logins } = await seedPasswordGrant(mf.baseUrl, credentials);
   log("seeding the code flow: a web app, its server and rule, a group of users");
   const codeSeed = await seedCodeFlow(mf.baseUrl, credentials);
+  const refreshLoad = { families: profile.refresh.families, connections: profile.load.connections };
+  log(`seeding refresh families: ${refreshLoad.families} STATIC and ROTATE, each through a code exchange`);
+  const seededAt = Date.now();
+  const refreshSeed = await seedRefresh(mf.baseUrl, credentials, refreshLoad);
+  log(`refresh families seeded in ${((Date.now() - seededAt) / 1000).toFixed(0)} s`);
 
   log("starting node-oidc-provider");
   const peer = await startPeer(credentials);
   running.push(peer.stop);
+  const peerRefresh = {
+    STATIC: await seedPeerRefresh(peer, "STATIC", refreshLoad.families),
+    ROTATE: await seedPeerRefresh(peer, "ROTATE", refreshLoad.families + 1),
+  };
 
   log("starting wrangler dev (node scripts/start.mjs)");
   const dev = await startWranglerDev();
@@ -178,6 +199,7 @@ async function startTargets(benchBundle, credentials) {
     ...codeExchangeCases(mf, credentials, codeSeed),
     ...peerCases(peer, credentials),
     peerCodeCase(peer, credentials),
+    ...refreshCases(mf, peer, credentials, refreshSeed, peerRefresh, refreshLoad),
     ...wranglerDevCases(dev, credentials),
   ];
   // Sequential, before any load: the authorize → sign-in → code → token latency on a quiet isolate.
@@ -266,6 +288,30 @@ async function profiles(benchBundle) {
     samplingIntervalUs: profile.profile.samplingIntervalUs,
   });
   out.push({ case: "password grant ES256, 20 rules", alg: "ES256", kind: "token-password", ...password });
+  log("profiling the refresh_token grant (ES256, STATIC, one hot family)");
+  const refresh = await profileCase({
+    bundlePath: benchBundle,
+    credentials,
+    servers: [],
+    seedRequest: async (baseUrl) => {
+      const seeded = await seedRefresh(baseUrl, credentials, { families: 1, connections: 0 });
+      return { path: refreshTokenPath, init: refreshRequest(credentials, seeded.STATIC[0].refreshToken) };
+    },
+    load: {
+      connections: profile.load.connections,
+      warmupMs: profile.load.warmupMs,
+      durationMs: profile.profile.durationMs,
+      maxRequests: profile.load.maxRequests,
+    },
+    prewarmMs: profile.load.firstWarmupMs,
+    samplingIntervalUs: profile.profile.samplingIntervalUs,
+  });
+  out.push({
+    case: "refresh_token grant ES256, STATIC, one hot family",
+    alg: "ES256",
+    kind: "token-refresh",
+    ...refresh,
+  });
   return out;
 }
 
@@ -342,6 +388,7 @@ async function benchmark(tmp) {
     passwords,
     passwordGrant: passwordGrant(summaries, passwords, cpuProfiles),
     codeFlow: { roundTrip: codeFlowRoundTrip, ...codeExchangeSummary(summaries) },
+    refresh: refreshSummary(summaries),
     profiles: cpuProfiles,
     // Errors and warnings the Worker logged on Miniflare during the whole load phase, by first line.
     workerLog: servers.workerLog.summary(),
@@ -369,6 +416,24 @@ async function benchmark(tmp) {
       `node-oidc-provider ${cf.peer?.rps?.toFixed(0)} req/s, ${cf.peer?.cpuMsPerRequest?.toFixed(3)} ms CPU ` +
       `(Warden ${cf.vsPeerByThroughput?.toFixed(2)}× by req/s, ${cf.vsPeerByCpu?.toFixed(2)}× by CPU)`,
   );
+  for (const r of result.refresh?.refresh ?? []) {
+    log(
+      `refresh ${r.case}: ${r.warden.rps?.toFixed(0)} req/s, p50 ${r.warden.p50?.toFixed(1)} ms, p99 ${r.warden.p99?.toFixed(1)} ms, ` +
+        `${r.warden.cpuMsPerRequest?.toFixed(3)} ms CPU` +
+        (r.ceiling
+          ? `; ceiling ${r.ceiling.rps?.toFixed(0)} req/s (${((r.ofCeilingByThroughput ?? 0) * 100).toFixed(0)} %)`
+          : "") +
+        (r.peer
+          ? `; node-oidc-provider ${r.peer.rps?.toFixed(0)} req/s (Warden ${r.vsPeerByThroughput?.toFixed(2)}×)`
+          : ""),
+    );
+  }
+  for (const r of result.refresh?.introspection ?? []) {
+    log(
+      `introspection ${r.case}: ${r.warden.rps?.toFixed(0)} req/s, ${r.warden.cpuMsPerRequest?.toFixed(3)} ms CPU; ` +
+        `ceiling ${r.ceiling?.rps?.toFixed(0)} req/s (${((r.ofCeilingByThroughput ?? 0) * 100).toFixed(0)} %)`,
+    );
+  }
   for (const t of result.targets) {
     log(
       `${t.met == null ? "  " : t.met ? "ok" : "NO"} ${t.target}: ${t.value == null ? "–" : t.value.toFixed(3)}`,

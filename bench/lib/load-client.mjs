@@ -35,6 +35,32 @@ const requests = (spec.bodies ?? [spec.body]).map((body) => ({ ...request, body 
 let nextRequest = 0;
 
 /**
+ * `chain` (refresh-token rotation): `{ tokens, prefix, field }`. Each token is one family; a request
+ * takes the family that has waited longest, sends `prefix` + its latest token, and puts it back with
+ * the answer's `field` (ROTATE hands out a successor; STATIC the same token). A family is never in
+ * flight twice, so with at least as many families as connections no request replays a rotated
+ * token. The latest tokens go back in the result (`chainTokens`) for the next run.
+ */
+const chain = spec.chain && { ...spec.chain, queue: spec.chain.tokens.map((token) => ({ token })) };
+
+async function send() {
+  if (!chain) {
+    const res = await pool.request(requests[nextRequest++ % requests.length]);
+    return { status: res.statusCode, body: await res.body.text() };
+  }
+  const family = chain.queue.shift();
+  if (!family) throw new Error("chain: more connections than families");
+  try {
+    const res = await pool.request({ ...request, body: chain.prefix + encodeURIComponent(family.token) });
+    const body = await res.body.text();
+    if (res.statusCode === 200) family.token = JSON.parse(body)[chain.field] ?? family.token;
+    return { status: res.statusCode, body };
+  } finally {
+    chain.queue.push(family);
+  }
+}
+
+/**
  * CPU ticks of the server: the given pids, or every process of the given process group as listed at
  * this moment (wrangler dev may restart its workerd, so its pids are not fixed).
  */
@@ -96,9 +122,7 @@ async function connectionLoop() {
     let status = 0;
     let body = "";
     try {
-      const res = await pool.request(requests[nextRequest++ % requests.length]);
-      status = res.statusCode;
-      body = await res.body.text();
+      ({ status, body } = await send());
     } catch (error) {
       body = String(error);
     }
@@ -154,5 +178,6 @@ const result = {
   clientCpuCores: clientCpuMs / 1000 / seconds,
   // Everything else on the machine: other processes, and this bench's idle servers.
   backgroundCpuCores: Math.max(0, machineCpuMs - serverCpuMs - clientCpuMs) / 1000 / seconds,
+  ...(chain ? { chainTokens: chain.queue.map((family) => family.token) } : {}),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -18,6 +18,7 @@ export function runLoad(target, load) {
     body: target.body,
     ...(target.bodies ? { bodies: target.bodies } : {}),
     ...(target.bodiesOnce ? { bodiesOnce: true } : {}),
+    ...(target.chain ? { chain: target.chain } : {}),
     expectStatus: target.expectStatus ?? 200,
     server: { pids: target.cpuPids ?? [], pgid: target.cpuPgid },
     clockTicksPerSecond: CLOCK_TICKS_PER_SECOND,

@@ -9,6 +9,12 @@
  * Grant for the account with the resource's scope, saved, then an AuthorizationCode bound to it,
  * client, redirect URI and resource — so that `/token` redeems them with everything it checks.
  *
+ * For the refresh_token grant: two more clients (`refreshClients`, authorization_code + refresh_token),
+ * one whose refresh tokens rotate (`rotateRefreshToken`) and one whose do not (Warden's ROTATE and
+ * STATIC), and `POST /__refresh` (JSON `{count, resource, clientId}`), which mints refresh tokens the
+ * way its code exchange with `offline_access` ends: a Grant with the resource's scope and
+ * `offline_access`, saved, then a RefreshToken bound to it, the client and the resource.
+ *
  * Usage: node peer-server.mjs '{"clientId":"…","clientSecret":"…","codeClient":{"clientId":"…",
  * "redirectUri":"…"}}'; prints `ready <port>`.
  */
@@ -76,7 +82,8 @@ async function signingJwk(alg) {
 }
 
 async function main() {
-  const { clientId, clientSecret, codeClient } = JSON.parse(process.argv[2] ?? "{}");
+  const { clientId, clientSecret, codeClient, refreshClients = [] } = JSON.parse(process.argv[2] ?? "{}");
+  const rotating = new Set(refreshClients.filter((c) => c.rotate).map((c) => c.clientId));
   const server = createServer();
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address();
@@ -117,12 +124,24 @@ async function main() {
             },
           ]
         : []),
+      ...refreshClients.map((c) => ({
+        client_id: c.clientId,
+        client_secret: clientSecret,
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        redirect_uris: [c.redirectUri],
+        token_endpoint_auth_method: "client_secret_basic",
+        scope: `${SCOPES} offline_access`,
+      })),
     ],
+    // Per client, as Warden's rotation_type: a rotated token is consumed, and presenting it again
+    // revokes the grant (node-oidc-provider's reuse detection).
+    rotateRefreshToken: (ctx) => rotating.has(ctx.oidc.client.clientId),
     adapter: mapAdapter(),
     // The code's account: node-oidc-provider looks it up at the exchange, as Warden reads the user.
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
     jwks: { keys: [await signingJwk("RS256"), await signingJwk("ES256")] },
-    scopes: SCOPES.split(" "),
+    scopes: [...SCOPES.split(" "), "offline_access"],
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -142,6 +161,12 @@ async function main() {
   server.on("request", (req, res) => {
     if (codeClient && req.method === "POST" && req.url === "/__codes") {
       mintCodes(provider, codeClient, req, res).catch((error) => {
+        res.writeHead(500).end(String(error));
+      });
+      return;
+    }
+    if (req.method === "POST" && req.url === "/__refresh") {
+      mintRefreshTokens(provider, req, res).catch((error) => {
         res.writeHead(500).end(String(error));
       });
       return;
@@ -174,6 +199,33 @@ async function mintCodes(provider, codeClient, req, res) {
     codes.push(await code.save());
   }
   res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(codes));
+}
+
+async function mintRefreshTokens(provider, req, res) {
+  let raw = "";
+  for await (const chunk of req) raw += chunk;
+  const { count, resource, clientId } = JSON.parse(raw);
+  const client = await provider.Client.find(clientId);
+  if (!client) throw new Error(`no client ${clientId}`);
+  const tokens = [];
+  for (let i = 0; i < count; i++) {
+    const accountId = `bench-user-${i % 16}`;
+    const grant = new provider.Grant({ accountId, clientId });
+    grant.addOIDCScope("offline_access");
+    grant.addResourceScope(resource, "orders:read");
+    const grantId = await grant.save();
+    const token = new provider.RefreshToken({
+      client,
+      accountId,
+      grantId,
+      gty: "authorization_code",
+      scope: "offline_access orders:read",
+      resource,
+      authTime: Math.floor(Date.now() / 1000),
+    });
+    tokens.push(await token.save());
+  }
+  res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(tokens));
 }
 
 await main();

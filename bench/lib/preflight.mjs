@@ -14,7 +14,12 @@ const TOKEN_KINDS = new Set([
   "peer",
   "token-code",
   "ceiling-code",
+  "token-refresh",
+  "ceiling-refresh",
+  "peer-refresh",
 ]);
+/** Introspection answers 200 for anything: the checked request must find its token active. */
+const INTROSPECTION_KINDS = new Set(["introspect", "ceiling-introspect"]);
 
 export async function preflight(benchCase) {
   const { url, method = "GET", headers, body, expectStatus } = benchCase.target;
@@ -23,6 +28,8 @@ export async function preflight(benchCase) {
   if (res.status !== expectStatus) {
     throw new Error(`${benchCase.id}: expected ${expectStatus}, got ${res.status}: ${text.slice(0, 300)}`);
   }
+  if (INTROSPECTION_KINDS.has(benchCase.kind) && JSON.parse(text).active !== true)
+    throw new Error(`${benchCase.id}: the token is not active: ${text.slice(0, 300)}`);
   if (!TOKEN_KINDS.has(benchCase.kind)) return;
   const token = JSON.parse(text).access_token;
   const { alg } = decodeProtectedHeader(token);

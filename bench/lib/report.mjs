@@ -142,6 +142,55 @@ function codeFlowSection(codeFlow, of) {
   ];
 }
 
+/** The refresh_token grant and introspection (issue 12): each against its ceiling and the peer. */
+function refreshSection(refresh, of) {
+  if (!refresh) return [];
+  const cmp = (r) => [
+    r.case,
+    pct(r.ofCeilingByThroughput),
+    pct(r.ofCeilingByCpu),
+    r.vsPeerByThroughput == null ? "–" : times(r.vsPeerByThroughput),
+    r.vsPeerByCpu == null ? "–" : times(r.vsPeerByCpu),
+  ];
+  return [
+    "## The refresh_token grant — workerd (Miniflare, direct socket)",
+    "",
+    "Families opened by real code exchanges with `offline_access` before the load (lib/refresh.mjs). " +
+      "*Many*: each request refreshes a different family, in turn over all of them; ROTATE requests carry their " +
+      "family's latest token (the load client chains). *Hot*: STATIC, every request the same token; ROTATE, one " +
+      "family per connection, chained. The ceiling is one Grant Durable Object `refresh` and one ES256 signature " +
+      "on the same tokens; the peer is node-oidc-provider's `refresh_token` grant (in-memory store), rotating " +
+      "for the ROTATE client and not for the STATIC one.",
+    "",
+    table(
+      [...LOAD_HEADERS],
+      of((c) => ["token-refresh", "ceiling-refresh", "peer-refresh"].includes(c.kind)).map((c) => loadRow(c)),
+    ),
+    "",
+    table(
+      ["case", "of ceiling (req/s)", "of ceiling (CPU)", "Warden ÷ peer (req/s)", "peer ÷ Warden (CPU)"],
+      refresh.refresh.map(cmp),
+    ),
+    "",
+    "## Introspection — workerd (Miniflare, direct socket)",
+    "",
+    "`POST /v1/introspect` with client_secret_basic, the STATIC families' access tokens (signature, claims, the " +
+      "grant's `isActive`) and refresh tokens (the grant's `introspectRefresh`, the user's status in D1), in turn. " +
+      "Ceilings: one ES256 signature check and one `isActive`; one `introspectRefresh`.",
+    "",
+    table(
+      [...LOAD_HEADERS],
+      of((c) => c.kind === "introspect" || c.kind === "ceiling-introspect").map((c) => loadRow(c)),
+    ),
+    "",
+    table(
+      ["tokens", "of ceiling (req/s)", "of ceiling (CPU)"],
+      refresh.introspection.map((r) => [r.case, pct(r.ofCeilingByThroughput), pct(r.ofCeilingByCpu)]),
+    ),
+    "",
+  ];
+}
+
 export function renderMarkdown(result) {
   const { meta, cases, comparisons, breakdown, targets, micro, size, startup } = result;
   const byId = new Map(cases.map((c) => [c.id, c]));
@@ -201,6 +250,7 @@ export function renderMarkdown(result) {
     "",
     ...profileSections(result.profiles ?? []),
     ...codeFlowSection(result.codeFlow, of),
+    ...refreshSection(result.refresh, of),
     "## Against the peer — node-oidc-provider on Node, same machine",
     "",
     table(
