@@ -248,19 +248,24 @@ export class Grant extends DurableObject<Env> {
 
   /** One refresh (src/grants/refresh-rotation.ts): read, decide and write in one synchronous transaction. */
   async refresh(secret: string, presented: RefreshRequest, nowMs: number): Promise<ObjectRefresh> {
-    // Everything that awaits comes first: the presented hash and a ready successor, sealed under the
-    // presented secret so that a replay within the leeway can be answered with it.
+    // Everything that awaits comes first: the presented hash and, for a rotating family, a ready
+    // successor sealed under the presented secret so that a replay within the leeway can be answered
+    // with it. A STATIC family never rotates (its rotation is fixed at birth): no successor to make.
     const hash = await hashSecret(secret);
-    const candidate = randomToken(REFRESH_TOKEN_SECRET_BYTES);
+    const candidate =
+      this.#family()?.rotation === "STATIC" ? undefined : randomToken(REFRESH_TOKEN_SECRET_BYTES);
     const prepared = {
       hash,
       serverId: presented.serverId,
       clientId: presented.clientId,
       scopes: presented.scopes,
-      candidate: {
-        hash: await hashSecret(candidate),
-        sealedSuccessor: await sealSuccessor(secret, candidate),
-      },
+      candidate:
+        candidate === undefined
+          ? undefined
+          : {
+              hash: await hashSecret(candidate),
+              sealedSuccessor: await sealSuccessor(secret, candidate),
+            },
     };
     const { outcome, request } = this.ctx.storage.transactionSync(() => {
       const state = this.#state();
@@ -359,7 +364,7 @@ export class Grant extends DurableObject<Env> {
     outcome: RefreshStepOutcome,
     request: AuthorizedRequest | undefined,
     presented: string,
-    candidate: string,
+    candidate: string | undefined,
   ): Promise<ObjectRefresh> {
     if (!outcome.ok) {
       if (outcome.reason === "reuse" && request) return { ok: false, reason: "reuse", request };

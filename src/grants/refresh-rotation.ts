@@ -62,8 +62,11 @@ export interface RefreshPresentation {
   clientId: string;
   /** The `scope` parameter, or undefined when absent (then the family's scopes). */
   scopes: readonly string[] | undefined;
-  /** The successor, should this presentation rotate: its hash and its secret sealed under the presented one. */
-  candidate: { hash: string; sealedSuccessor: string };
+  /**
+   * The successor, should this presentation rotate: its hash and its secret sealed under the
+   * presented one. Absent for a STATIC family (a family's rotation never changes), which never uses it.
+   */
+  candidate?: { hash: string; sealedSuccessor: string } | undefined;
 }
 
 export type RefreshStepOutcome =
@@ -172,6 +175,8 @@ export function refreshStep(
     return keep(touched, { sealed: family.previous.sealedSuccessor });
   }
   if (family.rotation === "STATIC") return keep(touched, "presented");
+  // Only a caller that misread the family's rotation sends no successor: nothing rotates.
+  if (!presented.candidate) return INVALID;
   return keep(
     {
       ...touched,

@@ -115,15 +115,19 @@ export function memoryGrants(): GrantPort & {
       if (!parts) return { ok: false, reason: "invalid" };
       const { grantId, secret } = parts;
       const hash = await hashSecret(secret);
-      const candidate = randomToken(REFRESH_TOKEN_SECRET_BYTES);
+      const candidate =
+        families.get(grantId)?.rotation === "STATIC" ? undefined : randomToken(REFRESH_TOKEN_SECRET_BYTES);
       const prepared = {
         ...presented,
         hash,
         retired: false,
-        candidate: {
-          hash: await hashSecret(candidate),
-          sealedSuccessor: await sealSuccessor(secret, candidate),
-        },
+        candidate:
+          candidate === undefined
+            ? undefined
+            : {
+                hash: await hashSecret(candidate),
+                sealedSuccessor: await sealSuccessor(secret, candidate),
+              },
       };
       // From here to the writes nothing awaits, as in the object's transaction.
       const state = states.get(grantId);

@@ -179,6 +179,20 @@ describe("refresh rotation: STATIC", () => {
     expect(w.family.currentHash).toBe("h0");
     expect(w.family.previous).toBeUndefined();
   });
+
+  it("needs no successor (the object makes none for a STATIC family); a ROTATE family without one rotates nothing", () => {
+    const fixed = world({ rotation: "STATIC" });
+    expect(present(fixed, "h0", T0, { candidate: undefined }).outcome).toMatchObject({
+      ok: true,
+      token: "presented",
+    });
+    const rotating = world();
+    expect(present(rotating, "h0", T0, { candidate: undefined }).outcome).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
+    expect(rotating.family.currentHash).toBe("h0");
+  });
 });
 
 describe("refresh lifetimes", () => {
