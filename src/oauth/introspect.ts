@@ -57,21 +57,28 @@ async function introspect(c: Context<AppEnv>, token: string, hint: string | unde
   return INACTIVE;
 }
 
-async function accessToken(c: Context<AppEnv>, token: string, clientId: string): Promise<Body | undefined> {
-  const ports = c.get("ports");
+/**
+ * An access token this very server issued (its keys, issuer, audiences and token profile), valid at
+ * `nowMs`: its facts, or undefined. Introspection and revocation read tokens the same way.
+ */
+export async function thisServersAccessToken(c: Context<AppEnv>, token: string, nowMs: number) {
   const snapshot = c.get("snapshot");
-  const issuer = c.get("issuer");
-  const nowMs = ports.clock();
-  const keyset = await ports.keys.published(snapshot.server.id);
+  const keyset = await c.get("ports").keys.published(snapshot.server.id);
   if (!keyset) return undefined;
   const verdict = await verifyOwnAccessToken(
     token,
     keyset,
-    { issuer, audiences: snapshot.server.audiences, profile: snapshot.server.tokenProfile },
+    { issuer: c.get("issuer"), audiences: snapshot.server.audiences, profile: snapshot.server.tokenProfile },
     Math.floor(nowMs / 1000),
   );
-  if (!verdict.ok) return undefined;
-  const { facts } = verdict;
+  return verdict.ok ? verdict.facts : undefined;
+}
+
+async function accessToken(c: Context<AppEnv>, token: string, clientId: string): Promise<Body | undefined> {
+  const ports = c.get("ports");
+  const nowMs = ports.clock();
+  const facts = await thisServersAccessToken(c, token, nowMs);
+  if (!facts) return undefined;
   if (facts.clientId !== clientId) return INACTIVE;
   const grantId = grantIdOfJti(facts.tokenId);
   if (grantId !== undefined && !(await ports.grants.isActive(grantId, nowMs, facts.tokenId))) return INACTIVE;

@@ -23,8 +23,7 @@ import { afterResponse } from "../log/after-response";
 import { clientActor, EVENT_TYPES, requestInfo, serverTarget } from "../log/event";
 import { endpointClient } from "./endpoint-client";
 import { readFormBody } from "./form-body";
-import { methodNotAllowed, requiredToken } from "./introspect";
-import { verifyOwnAccessToken } from "./org/access-token";
+import { methodNotAllowed, requiredToken, thisServersAccessToken } from "./introspect";
 
 export function revokeEndpoint() {
   return async (c: Context<AppEnv>): Promise<Response> => {
@@ -50,20 +49,12 @@ export function revokeEndpoint() {
 
 async function revokeAccessToken(c: Context<AppEnv>, token: string, clientId: string) {
   const ports = c.get("ports");
-  const snapshot = c.get("snapshot");
   const nowMs = ports.clock();
-  const keyset = await ports.keys.published(snapshot.server.id);
-  if (!keyset) return undefined;
-  const verdict = await verifyOwnAccessToken(
-    token,
-    keyset,
-    { issuer: c.get("issuer"), audiences: snapshot.server.audiences, profile: snapshot.server.tokenProfile },
-    Math.floor(nowMs / 1000),
-  );
-  if (!verdict.ok || verdict.facts.clientId !== clientId) return undefined;
-  const grantId = grantIdOfJti(verdict.facts.tokenId);
+  const facts = await thisServersAccessToken(c, token, nowMs);
+  if (!facts || facts.clientId !== clientId) return undefined;
+  const grantId = grantIdOfJti(facts.tokenId);
   if (grantId === undefined) return undefined;
-  await ports.grants.revokeAccessToken(grantId, verdict.facts.tokenId, verdict.facts.expiresAt * 1000, nowMs);
+  await ports.grants.revokeAccessToken(grantId, facts.tokenId, facts.expiresAt * 1000, nowMs);
   return "access_token" as const;
 }
 
