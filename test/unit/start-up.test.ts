@@ -118,9 +118,12 @@ describe("Worker start-up", () => {
     expect(eager(/^src\/control-plane\/(?!lazy-control-plane\.ts$)/)).toEqual([]);
     expect(eager(/^src\/config\/(schemas|issues)\.ts$/)).toEqual([]);
     expect(eager(/^node_modules\/zod\//)).toEqual([]);
+    // The hosted pages (src/signin/router.ts loads them on their first request).
+    expect(eager(/^src\/signin\/(authorize|activate|authn|logout|consent|pages)\.ts$/)).toEqual([]);
     // …and shipped beside it, loaded on first use.
     expect(parsedOnFirstUse).toContain("src/admin/router.ts");
     expect(parsedOnFirstUse).toContain("src/control-plane/control-plane.ts");
+    expect(parsedOnFirstUse).toContain("src/signin/authorize.ts");
     // The marks' own check: the token path is in the start-up modules.
     expect(parsedAtStartUp).toContain("src/oauth/token.ts");
   });
