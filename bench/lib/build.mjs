@@ -32,7 +32,10 @@ export async function wranglerBundle(outdir, entry, root = ROOT) {
   }
   await run(
     process.execPath,
-    [WRANGLER, "deploy", "--dry-run", "--outdir", outdir, ...(main ? [main] : [])],
+    // `--config`: a built entry lies outside the checkout, where wrangler would not find it.
+    [WRANGLER, "deploy", "--dry-run", "--config", join(root, "wrangler.toml"), "--outdir", outdir].concat(
+      main ? [main] : [],
+    ),
     {
       cwd: root,
       env: WRANGLER_ENV,
