@@ -8,6 +8,9 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
+      // The source, not wrangler.toml's `main` (dist/, built by scripts/build.mjs for wrangler dev and
+      // deploy): the plugin bundles the Worker itself, so tests and the Worker share src/ modules.
+      main: "./src/index.ts",
       miniflare: {
         bindings: {
           KEY_ENCRYPTION_KEY: "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM",

@@ -3,8 +3,8 @@
  * (for its size and start-up) and the bench entry (Warden plus the ceiling, for the load cases).
  */
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { ROOT } from "./paths.mjs";
@@ -15,12 +15,27 @@ export const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 
 /**
  * `wrangler deploy --dry-run --outdir outdir [entry]` in the checkout at `root` (this one unless
- * given; bench/compare.mjs bundles another); resolves with the bundle's module paths.
+ * given; bench/compare.mjs bundles another); resolves with the Worker's module paths, its main
+ * module first. A checkout that builds its Worker itself (scripts/build.mjs: one module per lazy
+ * import, uploaded by wrangler as they are) builds another `entry` the same way first, and wrangler
+ * uploads that build; an older checkout lets wrangler bundle `entry` into one module.
  */
 export async function wranglerBundle(outdir, entry, root = ROOT) {
+  const builds = existsSync(join(root, "scripts", "build.mjs"));
+  let main = entry;
+  if (entry && builds) {
+    const built = `${outdir}-build`;
+    await run(process.execPath, [join(root, "scripts", "build.mjs"), "--entry", entry, "--outdir", built], {
+      cwd: root,
+    });
+    main = join(built, "index.mjs");
+  }
   await run(
     process.execPath,
-    [WRANGLER, "deploy", "--dry-run", "--outdir", outdir, ...(entry ? [entry] : [])],
+    // `--config`: a built entry lies outside the checkout, where wrangler would not find it.
+    [WRANGLER, "deploy", "--dry-run", "--config", join(root, "wrangler.toml"), "--outdir", outdir].concat(
+      main ? [main] : [],
+    ),
     {
       cwd: root,
       env: WRANGLER_ENV,
@@ -29,7 +44,22 @@ export async function wranglerBundle(outdir, entry, root = ROOT) {
   );
   const modules = readdirSync(outdir).filter((name) => /\.(m?js|wasm)$/.test(name));
   if (modules.length === 0) throw new Error(`wrangler produced no module in ${outdir}`);
+  // The main module first: scripts/build.mjs names the shared and lazy modules `chunk-*`.
+  const isChunk = (name) => name.startsWith("chunk-");
+  modules.sort((a, b) => Number(isChunk(a)) - Number(isChunk(b)));
   return modules.map((name) => join(outdir, name));
+}
+
+/**
+ * The Worker's modules: `main`, then every other JavaScript module beside it (the chunks
+ * scripts/build.mjs splits off, which the main module imports statically or on first use).
+ */
+export function workerModules(main) {
+  const dir = dirname(main);
+  const others = readdirSync(dir)
+    .filter((name) => /\.m?js$/.test(name) && name !== basename(main))
+    .sort();
+  return [main, ...others.map((name) => join(dir, name))];
 }
 
 /** Raw and gzipped bytes of the modules, summed: what the upload limit and cold start see. */

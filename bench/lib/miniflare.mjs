@@ -6,6 +6,7 @@
 import { dirname } from "node:path";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { workerModules } from "./build.mjs";
 import { applyMigrations } from "./migrations.mjs";
 import { ROOT } from "./paths.mjs";
 import { childPids, processName } from "./processes.mjs";
@@ -71,9 +72,9 @@ export async function startMiniflare({
         ...(workerOptions.queueProducers ? { queueProducers: workerOptions.queueProducers } : {}),
         // The directory (users, groups, assignments): read by the password grant, never by client_credentials.
         ...(workerOptions.d1Databases ? { d1Databases: workerOptions.d1Databases } : {}),
-        modules: true,
+        // The main module and the chunks beside it (scripts/build.mjs), all ES modules.
         modulesRoot: dirname(bundlePath),
-        scriptPath: bundlePath,
+        modules: workerModules(bundlePath).map((path) => ({ type: "ESModule", path })),
         // A socket straight into the Worker, as production's front line hands requests to an isolate;
         // Miniflare's own entry socket first runs its router Worker (see bench/README.md).
         unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],

@@ -6,6 +6,8 @@
  * rolled up by source module, which the bundle marks with esbuild's `// path` comments.
  */
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { workerModules } from "./build.mjs";
 import { seed } from "./config.mjs";
 import { runLoad } from "./load.mjs";
 import { startMiniflare } from "./miniflare.mjs";
@@ -13,10 +15,23 @@ import { freePort } from "./processes.mjs";
 
 const WORKER_TARGET = "core:user:warden";
 
-/** Bundle line ranges → the source module each came from. */
+/**
+ * Bundle line ranges → the source module each came from, for every module of the Worker (the main
+ * module and the chunks beside it: scripts/build.mjs splits the Worker at its lazy imports). Returns
+ * `(url, line) => module`, undefined for a frame outside the Worker's modules.
+ */
 export function moduleIndex(bundlePath) {
+  const files = new Map();
+  for (const path of workerModules(bundlePath)) files.set(basename(path), lineIndex(path));
+  return (url, line) => {
+    const file = files.get(url.split("/").at(-1) ?? "");
+    return file ? file(line) : undefined;
+  };
+}
+
+function lineIndex(path) {
   const starts = [];
-  readFileSync(bundlePath, "utf8")
+  readFileSync(path, "utf8")
     .split("\n")
     .forEach((line, i) => {
       // esbuild writes paths relative to the working directory; keep them from `node_modules/` on.
@@ -73,11 +88,12 @@ export async function connect(url) {
  */
 const MAX_INTERVALS_PER_SAMPLE = 4;
 
-function summarize(profile, moduleOf, bundleName, samplingIntervalUs) {
+function summarize(profile, moduleIn, samplingIntervalUs) {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
-  const inBundle = (node) => node.callFrame.url.endsWith(bundleName);
+  const inBundle = (node) => moduleIn(node.callFrame.url, 0) !== undefined;
+  const moduleOf = (node) => moduleIn(node.callFrame.url, node.callFrame.lineNumber);
 
   const byModule = new Map();
   const byFunction = new Map();
@@ -98,7 +114,7 @@ function summarize(profile, moduleOf, bundleName, samplingIntervalUs) {
     const seen = new Set();
     for (let frame = node; frame; frame = nodes.get(parents.get(frame.id))) {
       if (!inBundle(frame)) continue;
-      const key = `${frame.callFrame.functionName || "(anonymous)"} — ${moduleOf(frame.callFrame.lineNumber)}:${frame.callFrame.lineNumber}`;
+      const key = `${frame.callFrame.functionName || "(anonymous)"} — ${moduleOf(frame)}:${frame.callFrame.lineNumber}`;
       if (seen.has(key)) continue;
       seen.add(key);
       add(inclusive, key, us);
@@ -112,7 +128,7 @@ function summarize(profile, moduleOf, bundleName, samplingIntervalUs) {
       add(byModule, "(runtime: JavaScript outside the bundle)", us);
       return;
     }
-    const module = moduleOf(node.callFrame.lineNumber);
+    const module = moduleOf(node);
     add(byModule, module, us);
     add(byFunction, `${node.callFrame.functionName || "(anonymous)"} — ${module}`, us);
   });
@@ -171,11 +187,10 @@ export async function profileCase({
       await cdp.send("Profiler.start");
       const result = await runLoad(target, load);
       const { profile } = await cdp.send("Profiler.stop");
-      const bundleName = bundlePath.split("/").at(-1);
       return {
         requests: result.requests,
         rps: result.rps,
-        ...summarize(profile, moduleIndex(bundlePath), bundleName, samplingIntervalUs),
+        ...summarize(profile, moduleIndex(bundlePath), samplingIntervalUs),
         ...(keepProfile ? { profile } : {}),
       };
     } finally {

@@ -13,6 +13,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
+import { workerModules } from "./build.mjs";
 import { childPids, freePort, processName } from "./processes.mjs";
 import { connect, moduleIndex } from "./profile.mjs";
 
@@ -30,9 +31,14 @@ function profilerWorker(bundlePath, extra = {}) {
       log: new Log(LogLevel.NONE),
       compatibilityDate: "2026-11-01",
       modulesRoot: "/",
+      // The main module and the chunks beside it (scripts/build.mjs): workerd compiles each on its first import.
       modules: [
         { type: "ESModule", path: "/profiler-entry.mjs", contents: entry },
-        { type: "ESModule", path: `/${main}`, contents: readFileSync(bundlePath, "utf8") },
+        ...workerModules(bundlePath).map((path) => ({
+          type: "ESModule",
+          path: `/${basename(path)}`,
+          contents: readFileSync(path, "utf8"),
+        })),
       ],
       ...extra,
     }),
@@ -90,7 +96,7 @@ export async function profileStartup(bundlePath, { samplingIntervalUs = 50 } = {
       await cdp.send("Profiler.start");
       await get(mf, "/import");
       const { profile } = await cdp.send("Profiler.stop");
-      return summarize(profile, moduleIndex(bundlePath), basename(bundlePath));
+      return summarize(profile, moduleIndex(bundlePath));
     } finally {
       cdp.close();
     }
@@ -99,7 +105,7 @@ export async function profileStartup(bundlePath, { samplingIntervalUs = 50 } = {
   }
 }
 
-function summarize(profile, moduleOf, main) {
+function summarize(profile, moduleIn) {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
@@ -117,12 +123,12 @@ function summarize(profile, moduleOf, main) {
       add(byModule, name, us);
       return;
     }
-    while (node && !node.callFrame.url.endsWith(main)) node = nodes.get(parents.get(node.id));
+    while (node && moduleIn(node.callFrame.url, 0) === undefined) node = nodes.get(parents.get(node.id));
     if (!node) {
       add(byModule, "(outside the bundle)", us);
       return;
     }
-    const module = moduleOf(node.callFrame.lineNumber);
+    const module = moduleIn(node.callFrame.url, node.callFrame.lineNumber);
     add(byModule, module, us);
     add(byFunction, `${node.callFrame.functionName || "(top level)"} — ${module}`, us);
   });

@@ -44,6 +44,7 @@ import {
   outcomePage,
   USER_CODE_FIELD,
 } from "./activate-pages";
+import { ACTIVATE_DECISION_PATH, ACTIVATE_PATH, ACTIVATE_SIGN_IN_PATH } from "./activate-paths";
 import {
   activeClient,
   fromSession,
@@ -63,9 +64,7 @@ import {
   sealForm,
 } from "./transaction";
 
-export const ACTIVATE_PATH = "/activate";
-export const ACTIVATE_SIGN_IN_PATH = "/activate/signin";
-export const ACTIVATE_DECISION_PATH = "/activate/decision";
+export { ACTIVATE_DECISION_PATH, ACTIVATE_PATH, ACTIVATE_SIGN_IN_PATH };
 
 /**
  * The one answer to a code that is not good: malformed, unknown, expired, already used, or of a

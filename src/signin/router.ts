@@ -5,21 +5,21 @@
  */
 import { Hono } from "hono";
 import type { AppEnv, BindPorts } from "../context";
+import { lazyHandler } from "../http/lazy-handler";
 import { CORS_POLICIES, withCors } from "../oauth/cors";
 import { forServer, withPorts } from "../oauth/server-context";
-import {
-  ACTIVATE_DECISION_PATH,
-  ACTIVATE_PATH,
-  ACTIVATE_SIGN_IN_PATH,
-  activateCodeEndpoint,
-  activateDecisionEndpoint,
-  activatePage,
-  activateSignInEndpoint,
-} from "./activate";
-import { authnEndpoint, currentSessionEndpoint, endCurrentSessionEndpoint } from "./authn";
-import { authorizeEndpoint, consentEndpoint, signInEndpoint } from "./authorize";
-import { logoutEndpoint } from "./logout";
+import { ACTIVATE_DECISION_PATH, ACTIVATE_PATH, ACTIVATE_SIGN_IN_PATH } from "./activate-paths";
 import { customSignInServer, orgSignInServer, type ServerOf } from "./servers";
+
+// The pages' modules load on their first request (src/http/lazy-handler.ts): the routes are known at
+// start-up, their code (forms, pages, consent, the device page) is not parsed until used.
+const authorizeModule = () => import("./authorize");
+const activateModule = () => import("./activate");
+const authnModule = () => import("./authn");
+const logoutModule = () => import("./logout");
+
+type Handler = Parameters<typeof withPorts>[1];
+const lazy = (load: () => Promise<Handler>): Handler => lazyHandler(load);
 
 /** Mounted at `/oauth2/{as}`. */
 export function signInRouter(bind: BindPorts) {
@@ -45,15 +45,15 @@ function signInRoutes(
   pages: "" | "/v1",
 ) {
   const router = new Hono<AppEnv>();
-  router.on(["GET", "POST"], "/v1/authorize", wrap(authorizeEndpoint(serverOf)));
-  router.post(`${pages}/signin`, wrap(signInEndpoint(serverOf)));
-  router.post(`${pages}/consent`, wrap(consentEndpoint(serverOf)));
+  const authorize = lazy(() => authorizeModule().then((m) => m.authorizeEndpoint(serverOf)));
+  const signIn = lazy(() => authorizeModule().then((m) => m.signInEndpoint(serverOf)));
+  const consent = lazy(() => authorizeModule().then((m) => m.consentEndpoint(serverOf)));
+  const logout = lazy(() => logoutModule().then((m) => m.logoutEndpoint(serverOf)));
+  router.on(["GET", "POST"], "/v1/authorize", wrap(authorize));
+  router.post(`${pages}/signin`, wrap(signIn));
+  router.post(`${pages}/consent`, wrap(consent));
   // RP-initiated logout may come from a browser app's script (okta-auth-js): CORS for trusted origins.
-  router.on(
-    ["GET", "POST"],
-    "/v1/logout",
-    withCors(bind, CORS_POLICIES.logout, wrap(logoutEndpoint(serverOf))),
-  );
+  router.on(["GET", "POST"], "/v1/logout", withCors(bind, CORS_POLICIES.logout, wrap(logout)));
   return router;
 }
 
@@ -71,9 +71,9 @@ export const PUBLIC_SESSION_ROUTES: readonly { method: string; path: string }[] 
 export function publicSessionRouter(bind: BindPorts) {
   const router = new Hono<AppEnv>();
   const open = (handler: Parameters<typeof withPorts>[1]) => withPorts(bind, handler);
-  router.post("/authn", open(authnEndpoint));
-  router.get("/sessions/me", open(currentSessionEndpoint));
-  router.delete("/sessions/me", open(endCurrentSessionEndpoint));
+  router.post("/authn", open(lazy(() => authnModule().then((m) => m.authnEndpoint))));
+  router.get("/sessions/me", open(lazy(() => authnModule().then((m) => m.currentSessionEndpoint))));
+  router.delete("/sessions/me", open(lazy(() => authnModule().then((m) => m.endCurrentSessionEndpoint))));
   return router;
 }
 
@@ -84,9 +84,15 @@ export function publicSessionRouter(bind: BindPorts) {
 export function activateRouter(bind: BindPorts) {
   const router = new Hono<AppEnv>();
   const open = (handler: Parameters<typeof withPorts>[1]) => withPorts(bind, handler);
-  router.get(ACTIVATE_PATH, open(activatePage));
-  router.post(ACTIVATE_PATH, open(activateCodeEndpoint));
-  router.post(ACTIVATE_SIGN_IN_PATH, open(activateSignInEndpoint));
-  router.post(ACTIVATE_DECISION_PATH, open(activateDecisionEndpoint));
+  router.get(ACTIVATE_PATH, open(lazy(() => activateModule().then((m) => m.activatePage))));
+  router.post(ACTIVATE_PATH, open(lazy(() => activateModule().then((m) => m.activateCodeEndpoint))));
+  router.post(
+    ACTIVATE_SIGN_IN_PATH,
+    open(lazy(() => activateModule().then((m) => m.activateSignInEndpoint))),
+  );
+  router.post(
+    ACTIVATE_DECISION_PATH,
+    open(lazy(() => activateModule().then((m) => m.activateDecisionEndpoint))),
+  );
   return router;
 }

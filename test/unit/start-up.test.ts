@@ -2,17 +2,20 @@
  * DESIGN §10: start-up CPU is paid at every new location, so loading the Worker must not evaluate
  * what the token path does not use: the management API (its routes, OpenAPI document and zod
  * schemas) and the control plane load on first use (src/app.ts, src/control-plane/lazy-control-plane.ts).
+ * Nor parse it: V8 parses every module workerd loads, so the build (scripts/build.mjs, what wrangler
+ * uploads) puts each lazy part in a module of its own, compiled on its first import (issue 13 item 5).
  *
- * Not a timing: the Worker entry is bundled as wrangler bundles it (esbuild, one module, dynamic
- * imports kept lazy), every source module marked so that it records its own evaluation, and the
- * bundle imported. The test names the modules that ran.
+ * Not a timing: the Worker entry is built by scripts/build.mjs itself, every source module marked so
+ * that it records its own evaluation, and the build imported. The test names the modules that ran,
+ * and, from esbuild's metafile, the modules that the start-up's modules contain.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import type { Metafile } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildWorker } from "../../scripts/build.mjs";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const RECORD = "__wardenEvaluatedModules";
@@ -20,19 +23,33 @@ const dir = mkdtempSync(join(tmpdir(), "warden-start-up-"));
 
 /** Modules evaluated by loading the Worker entry, as paths from the repository root. */
 let evaluated: string[];
+/** Source modules inside the output modules workerd loads at start-up (the entry's static imports). */
+let parsedAtStartUp: string[];
+/** Source modules inside the output modules loaded only on first use (dynamic imports). */
+let parsedOnFirstUse: string[];
+let output: string;
 let worker: { default: { fetch: (request: Request, env: unknown) => Promise<Response> } };
 
+const sourceName = (path: string) => path.replace(/^.*node_modules\//, "node_modules/");
+
+/** Outputs reachable from `entry` by static imports, and the rest. */
+function splitOutputs(metafile: Metafile, entry: string): { startUp: string[]; lazy: string[] } {
+  const seen = new Set<string>();
+  const queue = [entry];
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    if (seen.has(next)) continue;
+    seen.add(next);
+    for (const { path, kind } of metafile.outputs[next]?.imports ?? [])
+      if (kind === "import-statement" && path in metafile.outputs) queue.push(path);
+  }
+  const all = Object.keys(metafile.outputs);
+  return { startUp: [...seen], lazy: all.filter((o) => !seen.has(o)) };
+}
+
 beforeAll(async () => {
-  const outfile = join(dir, "worker.mjs");
-  await build({
-    entryPoints: [join(ROOT, "src", "index.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
-    outfile,
-    logLevel: "silent",
+  const outdir = join(dir, "dist");
+  const result = await buildWorker({
+    outdir,
     plugins: [
       {
         name: "cloudflare-workers-stub",
@@ -49,7 +66,7 @@ beforeAll(async () => {
         name: "record-evaluation",
         setup(b) {
           b.onLoad({ filter: /\.(ts|js|mjs)$/ }, (args) => {
-            const name = relative(ROOT, args.path).replace(/^.*node_modules\//, "node_modules/");
+            const name = sourceName(relative(ROOT, args.path));
             const mark = `(globalThis.${RECORD} ??= []).push(${JSON.stringify(name)});\n`;
             return {
               contents: mark + readFileSync(args.path, "utf8"),
@@ -61,10 +78,19 @@ beforeAll(async () => {
       },
     ],
   });
+  const { metafile } = result;
+  const entry = Object.keys(metafile.outputs).find((o) => o.endsWith("/index.mjs"));
+  if (!entry) throw new Error("the build has no index.mjs");
+  const { startUp, lazy } = splitOutputs(metafile, entry);
+  const inputsOf = (outputs: string[]) =>
+    outputs.flatMap((o) => Object.keys(metafile.outputs[o]?.inputs ?? {}).map(sourceName));
+  parsedAtStartUp = inputsOf(startUp);
+  parsedOnFirstUse = inputsOf(lazy);
+  output = startUp.map((o) => readFileSync(join(ROOT, o), "utf8")).join("\n");
   writeFileSync(join(dir, "package.json"), '{ "type": "module" }');
   const record = globalThis as unknown as Record<string, string[] | undefined>;
   record[RECORD] = [];
-  worker = await import(/* @vite-ignore */ pathToFileURL(outfile).href);
+  worker = await import(/* @vite-ignore */ pathToFileURL(join(outdir, "index.mjs")).href);
   evaluated = [...(record[RECORD] ?? [])];
 });
 
@@ -85,12 +111,37 @@ describe("Worker start-up", () => {
     expect(eager(/^node_modules\/zod\//)).toEqual([]);
   });
 
-  it("is bundled without a __name() call per function (wrangler.toml keep_names = false)", () => {
+  it("leaves the management API, the control plane and zod out of the modules loaded at start-up", () => {
+    // What is not evaluated is not parsed either: each lazy part is a module of its own.
+    const eager = (pattern: RegExp) => parsedAtStartUp.filter((m) => pattern.test(m));
+    expect(eager(/^src\/admin\//)).toEqual([]);
+    expect(eager(/^src\/control-plane\/(?!lazy-control-plane\.ts$)/)).toEqual([]);
+    expect(eager(/^src\/config\/(schemas|issues)\.ts$/)).toEqual([]);
+    expect(eager(/^node_modules\/zod\//)).toEqual([]);
+    // The hosted pages (src/signin/router.ts loads them on their first request).
+    expect(eager(/^src\/signin\/(authorize|activate|authn|logout|consent|pages)\.ts$/)).toEqual([]);
+    // …and shipped beside it, loaded on first use.
+    expect(parsedOnFirstUse).toContain("src/admin/router.ts");
+    expect(parsedOnFirstUse).toContain("src/control-plane/control-plane.ts");
+    expect(parsedOnFirstUse).toContain("src/signin/authorize.ts");
+    // The marks' own check: the token path is in the start-up modules.
+    expect(parsedAtStartUp).toContain("src/oauth/token.ts");
+  });
+
+  it("is built without a __name() call per function (keepNames off)", () => {
     // esbuild's keepNames, wrangler's default, wraps every function in a `__name(fn, "…")` call at
     // module evaluation: about a quarter of the Worker's start-up CPU (bench:startup, issue 13).
+    expect(output).not.toMatch(/\b__name\(/);
+  });
+
+  it("is what wrangler uploads (wrangler.toml: the build's modules, not wrangler's bundle)", () => {
+    // wrangler's bundler would inline every dynamic import into the one module it uploads.
     const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
     const topLevel = toml.slice(0, toml.search(/^\[/m));
-    expect(topLevel).toMatch(/^keep_names\s*=\s*false\s*$/m);
+    expect(topLevel).toMatch(/^main\s*=\s*"dist\/index\.mjs"\s*$/m);
+    expect(topLevel).toMatch(/^no_bundle\s*=\s*true\s*$/m);
+    expect(topLevel).toMatch(/^find_additional_modules\s*=\s*true\s*$/m);
+    expect(toml).toMatch(/^command\s*=\s*"node scripts\/build\.mjs"\s*$/m);
   });
 
   it("loads the management API on its first request", async () => {
