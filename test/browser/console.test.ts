@@ -170,6 +170,10 @@ describe("the admin console, signed in as the demo SUPER_ADMIN", () => {
       expect(asset.status, path).toBe(200);
       expect(asset.headers.get("content-security-policy"), path).toBe(csp);
     }
+    // /admin itself is the asset router's redirect to /admin/.
+    const bare = await fetch(`${base}/admin`, { redirect: "manual" });
+    expect(bare.status).toBe(307);
+    expect(bare.headers.get("location")).toBe("/admin/");
     // The build's own headers file is not an asset; a path outside the console is the Worker's.
     expect((await fetch(`${base}/_headers`)).status).toBe(404);
     expect((await fetch(`${base}/admin/nothing-here`)).status).toBe(404);
@@ -296,6 +300,25 @@ describe("the admin console, signed in as the demo SUPER_ADMIN", () => {
       });
       await page.goto(`${base}/admin/callback?code=forged.code&state=forged`);
       await page.getByRole("heading", { level: 1, name: "Sign-in failed" }).waitFor();
+      expect(tokenRequests).toEqual([]);
+      expect(new URL(page.url()).search).toBe("");
+      await expectAccessible(page);
+    });
+  });
+});
+
+describe("the admin console, for someone who is no admin", () => {
+  it("a user the console is not assigned to gets the org server's refusal, and no token", async () => {
+    await withPage(async ({ page }) => {
+      page.setDefaultTimeout(10_000);
+      const tokenRequests: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("/oauth2/v1/token")) tokenRequests.push(r.url());
+      });
+      await page.goto(`${base}/admin/#/servers`);
+      await signInOnHostedPage(page, demo.demoUser.login, demo.demoUser.password);
+      await page.getByRole("heading", { level: 1, name: "Sign-in failed" }).waitFor();
+      expect(await page.getByText("User is not assigned to the client application.").count()).toBe(1);
       expect(tokenRequests).toEqual([]);
       expect(new URL(page.url()).search).toBe("");
       await expectAccessible(page);
