@@ -187,8 +187,13 @@ describe("the admin console, signed in as the demo SUPER_ADMIN", () => {
       const { page } = watched;
       const token = await signIn(page, demo.demoAdmin.login, demo.demoAdmin.password);
       expect(token.scope.split(" ")).toContain("okta.authorizationServers.manage");
-      // The code has left the address bar.
+      // The code has left the address bar, and no token is stored: sessionStorage held only the
+      // verifier, state and nonce, removed at the callback; localStorage and cookies hold nothing.
       expect(page.url()).toBe(`${base}/admin/#/servers`);
+      expect(await page.evaluate("JSON.stringify([{ ...sessionStorage }, { ...localStorage }])")).toBe(
+        "[{},{}]",
+      );
+      expect(await page.evaluate("document.cookie")).toBe("");
       await expect.poll(() => page.getByRole("link", { name: server.name }).count()).toBe(1);
       await expectAccessible(page);
       await expectFits(page);
