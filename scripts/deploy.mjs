@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run deploy [-- wrangler deploy args]`: the system log's queue and D1 schema, then the Worker.
+ * `npm run deploy [-- wrangler deploy args]`: the admin console's assets, the system log's queue and
+ * D1 schema, then the Worker.
  *
  * 1. `wrangler queues create warden-system-log` (an existing queue is fine);
  * 2. `wrangler d1 migrations apply DIRECTORY --remote`, then `wrangler deploy`. On the very first
@@ -24,6 +25,14 @@ function run(args, { quiet = false } = {}) {
     encoding: "utf8",
   });
   return { ok: result.status === 0, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
+}
+
+// The admin console's static assets (wrangler.toml [assets], README "Admin console"), built from the
+// checked-out source so the deployed console matches the deployed Worker.
+if (
+  spawnSync(process.execPath, [join(root, "scripts", "build-console.mjs")], { stdio: "inherit" }).status !== 0
+) {
+  process.exit(1);
 }
 
 const queue = run(["queues", "create", "warden-system-log"], { quiet: true });

@@ -192,6 +192,48 @@ async function seedDemoAdmin(local) {
   local.demoAdmin = { ...local.demoAdmin, id };
 }
 
+// --- Admin console (console/, README "Admin console") ---
+/** The console's client id: fixed, because the static bundle is built before any deployment exists. */
+const CONSOLE_CLIENT_ID = "warden-admin-console";
+/** The okta.* scopes the console asks for (console/src/config.ts): its screens' resources. */
+const CONSOLE_GRANTS = ["okta.authorizationServers.manage", "okta.authorizationServers.read"];
+
+/**
+ * The admin console's OAuth client at the org server: public (PKCE, no secret), its callback and
+ * sign-out pages on this origin (127.0.0.1 and localhost: a browser may use either name), granted
+ * the okta.* scopes its screens need; the demo admin is assigned to it (the org server signs in
+ * assigned users only). An upsert, run at every start: PORT may differ from the last one.
+ */
+async function seedConsole(local) {
+  const origins = [baseUrl, `http://localhost:${port}`];
+  const imported = await admin(local, "POST", "/warden/import", {
+    clients: [
+      {
+        client_id: CONSOLE_CLIENT_ID,
+        client_name: "Warden Admin Console",
+        application_type: "browser",
+        token_endpoint_auth_method: "none",
+        grant_types: ["authorization_code"],
+        redirect_uris: origins.map((o) => `${o}/admin/callback`),
+        post_logout_redirect_uris: origins.map((o) => `${o}/admin/signed-out`),
+        grants: CONSOLE_GRANTS.map((scopeId) => ({ scopeId })),
+      },
+    ],
+  });
+  if (imported.status !== 200) {
+    throw new Error(`seeding the admin console failed: ${imported.status} ${JSON.stringify(imported.body)}`);
+  }
+  const assigned = await admin(local, "POST", `/apps/${CONSOLE_CLIENT_ID}/users`, {
+    id: local.demoAdmin.id,
+    scope: "USER",
+  });
+  if (assigned.status !== 200) {
+    throw new Error(`assigning the demo admin failed: ${assigned.status} ${JSON.stringify(assigned.body)}`);
+  }
+  local.console = { clientId: CONSOLE_CLIENT_ID, url: `${baseUrl}/admin/` };
+}
+// --- end admin console ---
+
 /** An authorization request for the web app (Okta requires `state`; PKCE is optional for it). */
 function authorizeUrl(issuer, web) {
   const query = new URLSearchParams({
@@ -224,8 +266,9 @@ function banner(local) {
 
   JWKS: ${issuer}/v1/keys    discovery: ${issuer}/.well-known/openid-configuration
 
-  Demo admin (SUPER_ADMIN, README "Admin roles"; the admin console at /admin signs in with it):
+  Demo admin (SUPER_ADMIN, README "Admin roles"): open the admin console and sign in with it
 
+  admin console  ${baseUrl}/admin/
   admin login    ${local.demoAdmin.login}
   admin password ${local.demoAdmin.password}
 
@@ -250,6 +293,16 @@ function banner(local) {
 
 const local = loadOrCreateLocal();
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
+
+// The admin console's static assets (wrangler.toml [assets]): built again so an edited console is served.
+const built = spawnSync(process.execPath, [join(root, "scripts", "build-console.mjs")], {
+  cwd: root,
+  stdio: ["ignore", "inherit", "inherit"],
+});
+if (built.status !== 0) {
+  console.error("building the admin console failed");
+  process.exit(1);
+}
 
 // System log: the D1 schema (migrations/) in the same local state `wrangler dev` persists to.
 const migrated = spawnSync(
@@ -301,6 +354,7 @@ try {
   // A new state, or one seeded before the sign-in demo existed (its local.json has no demo user id).
   if (!serverExists || !local.demoUser.id) await seed(local);
   if (!serverExists || !local.demoAdmin.id) await seedDemoAdmin(local);
+  await seedConsole(local);
   // The key-encryption key must survive restarts too: the persisted keysets are sealed under it.
   const saved = { baseUrl, issuer: `${baseUrl}/oauth2/default`, ...local };
   writeFileSync(localFile, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });

@@ -121,9 +121,10 @@ describe("warden export → plan → edit → plan → apply → plan", () => {
   it("exports the live configuration, without secrets, pointing editors at the schema", async () => {
     const run = await cli(["export", "-o", "warden.yaml"]);
     expect(run).toMatchObject({ code: 0, stdout: "" });
-    // npm start's demo: the service client, the sample SPA and web app, and the SPA's trusted origin.
+    // npm start's demo: the service client, the sample SPA and web app, the admin console's client
+    // (README "Admin console"), and the SPA's trusted origin.
     expect(run.stderr).toBe(
-      "Wrote 1 authorization server, 3 clients, 0 inline hooks and 1 trusted origin to warden.yaml\n",
+      "Wrote 1 authorization server, 4 clients, 0 inline hooks and 1 trusted origin to warden.yaml\n",
     );
     const text = read("warden.yaml");
     const schema = relative(workDir, join(ROOT, "schema", "warden.schema.json"));

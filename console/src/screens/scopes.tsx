@@ -1,0 +1,291 @@
+/**
+ * A server's scopes: the list, a form to create one, the same form to edit one, delete with a
+ * confirmation. After every write the list is asked for again, so it shows what the server holds.
+ * System scopes (openid, profile, … as Okta creates them) are read-only here as in Okta.
+ */
+import { useState } from "preact/hooks";
+import { ApiFailure, api } from "../api";
+import type { Session } from "../auth";
+import type { Scope } from "../types";
+import { Field, FormError, Notice } from "../ui";
+import { useLoad } from "./use-load";
+
+const FIELDS = ["name", "displayName", "description", "consent", "default", "metadataPublish"];
+
+type Draft = Pick<Scope, "name" | "description" | "consent" | "default" | "metadataPublish"> & {
+  displayName: string;
+};
+
+const EMPTY: Draft = {
+  name: "",
+  displayName: "",
+  description: "",
+  consent: "IMPLICIT",
+  default: false,
+  metadataPublish: "NO_CLIENTS",
+};
+
+const draftOf = (s: Scope): Draft => ({
+  name: s.name,
+  displayName: s.displayName ?? "",
+  description: s.description,
+  consent: s.consent,
+  default: s.default,
+  metadataPublish: s.metadataPublish,
+});
+
+/** The body sent: an empty display name is no display name. */
+function bodyOf(draft: Draft): Record<string, unknown> {
+  const { displayName, ...rest } = draft;
+  return displayName ? { ...rest, displayName } : rest;
+}
+
+interface FormProps {
+  idPrefix: string;
+  initial: Draft;
+  submitLabel: string;
+  canWrite: boolean;
+  submit: (draft: Draft) => Promise<void>;
+  cancel?: () => void;
+}
+
+function ScopeForm({ idPrefix, initial, submitLabel, canWrite, submit, cancel }: FormProps) {
+  const [draft, setDraft] = useState(initial);
+  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+
+  const onSubmit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      await submit(draft);
+      setFailure(undefined);
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      setFailure(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={(e) => void onSubmit(e)} noValidate class="scope-form">
+      <FormError failure={failure} fields={FIELDS} />
+      <fieldset disabled={!canWrite || busy}>
+        <legend class="visually-hidden">{submitLabel}</legend>
+        <Field id={`${idPrefix}-name`} label="Scope name" field="name" failure={failure}>
+          {(p) => <input {...p} value={draft.name} onInput={(e) => set("name", e.currentTarget.value)} />}
+        </Field>
+        <Field id={`${idPrefix}-display`} label="Display name" field="displayName" failure={failure}>
+          {(p) => (
+            <input
+              {...p}
+              value={draft.displayName}
+              onInput={(e) => set("displayName", e.currentTarget.value)}
+            />
+          )}
+        </Field>
+        <Field id={`${idPrefix}-description`} label="Description" field="description" failure={failure}>
+          {(p) => (
+            <textarea
+              {...p}
+              rows={2}
+              value={draft.description}
+              onInput={(e) => set("description", e.currentTarget.value)}
+            />
+          )}
+        </Field>
+        <Field id={`${idPrefix}-consent`} label="User consent" field="consent" failure={failure}>
+          {(p) => (
+            <select
+              {...p}
+              value={draft.consent}
+              onChange={(e) => set("consent", e.currentTarget.value as Draft["consent"])}
+            >
+              <option value="IMPLICIT">Implicit (no consent page)</option>
+              <option value="REQUIRED">Required</option>
+              <option value="FLEXIBLE">Flexible</option>
+            </select>
+          )}
+        </Field>
+        <Field id={`${idPrefix}-metadata`} label="Metadata" field="metadataPublish" failure={failure}>
+          {(p) => (
+            <select
+              {...p}
+              value={draft.metadataPublish}
+              onChange={(e) => set("metadataPublish", e.currentTarget.value as Draft["metadataPublish"])}
+            >
+              <option value="NO_CLIENTS">Not in the discovery document</option>
+              <option value="ALL_CLIENTS">In the discovery document</option>
+            </select>
+          )}
+        </Field>
+        <Field id={`${idPrefix}-default`} label="Default scope" field="default" failure={failure}>
+          {(p) => (
+            <input
+              {...p}
+              type="checkbox"
+              checked={draft.default}
+              onChange={(e) => set("default", e.currentTarget.checked)}
+            />
+          )}
+        </Field>
+        <div class="actions">
+          <button type="submit" class="primary">
+            {submitLabel}
+          </button>
+          {cancel ? (
+            <button type="button" onClick={cancel}>
+              Cancel
+            </button>
+          ) : null}
+        </div>
+      </fieldset>
+    </form>
+  );
+}
+
+interface Props {
+  session: Session;
+  serverId: string;
+  canWrite: boolean;
+}
+
+export function Scopes({ session, serverId, canWrite }: Props) {
+  const path = `/authorizationServers/${encodeURIComponent(serverId)}/scopes`;
+  const {
+    value: scopes,
+    failure,
+    reload,
+  } = useLoad(() => api<Scope[]>(session, "GET", path), [session, path]);
+  const [editing, setEditing] = useState<string | undefined>(undefined);
+  const [confirming, setConfirming] = useState<string | undefined>(undefined);
+  const [deleteFailure, setDeleteFailure] = useState<ApiFailure | undefined>(undefined);
+  // A new form after each creation: the key resets its fields.
+  const [created, setCreated] = useState(0);
+  const [status, setStatus] = useState("");
+
+  // A status line says what the server last accepted; a new attempt clears it first.
+  const create = async (draft: Draft) => {
+    setStatus("");
+    await api<Scope>(session, "POST", path, bodyOf(draft));
+    setCreated((n) => n + 1);
+    setStatus(`Scope ${draft.name} created.`);
+    await reload();
+  };
+  const update = (scope: Scope) => async (draft: Draft) => {
+    setStatus("");
+    await api<Scope>(session, "PUT", `${path}/${encodeURIComponent(scope.id)}`, bodyOf(draft));
+    setEditing(undefined);
+    setStatus(`Scope ${draft.name} saved.`);
+    await reload();
+  };
+  const remove = async (scope: Scope) => {
+    setStatus("");
+    try {
+      await api(session, "DELETE", `${path}/${encodeURIComponent(scope.id)}`);
+      setDeleteFailure(undefined);
+      setConfirming(undefined);
+      setStatus(`Scope ${scope.name} deleted.`);
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      setDeleteFailure(error);
+    }
+    await reload();
+  };
+
+  return (
+    <section aria-labelledby="scopes-title" class="panel">
+      <h2 id="scopes-title">Scopes</h2>
+      <p class="saved" role="status">
+        {status}
+      </p>
+      <FormError failure={failure ?? deleteFailure} fields={[]} />
+      {scopes === undefined && !failure ? <Notice>Loading…</Notice> : null}
+      {scopes?.length === 0 ? <Notice>No scopes yet.</Notice> : null}
+      {scopes?.length ? (
+        <ul class="scopes">
+          {scopes.map((scope) => (
+            <li key={scope.id} class="scope">
+              {editing === scope.id ? (
+                <ScopeForm
+                  idPrefix={`edit-${scope.id}`}
+                  initial={draftOf(scope)}
+                  submitLabel={`Save scope ${scope.name}`}
+                  canWrite={canWrite}
+                  submit={update(scope)}
+                  cancel={() => setEditing(undefined)}
+                />
+              ) : (
+                <>
+                  <div class="scope-head">
+                    <strong class="break">{scope.name}</strong>
+                    {scope.system ? <span class="tag">system</span> : null}
+                    {scope.default ? <span class="tag">default</span> : null}
+                    <span class="tag">consent {scope.consent.toLowerCase()}</span>
+                  </div>
+                  {/* Okta stores the name as the display name when none is given: shown once. */}
+                  {(scope.displayName && scope.displayName !== scope.name) || scope.description ? (
+                    <p class="scope-text">
+                      {[scope.displayName !== scope.name ? scope.displayName : "", scope.description]
+                        .filter(Boolean)
+                        .join(" — ")}
+                    </p>
+                  ) : null}
+                  {confirming === scope.id ? (
+                    <fieldset class="confirm">
+                      <legend>Delete {scope.name}? Tokens already issued keep it until they expire.</legend>
+                      <button
+                        type="button"
+                        class="danger"
+                        disabled={!canWrite}
+                        onClick={() => void remove(scope)}
+                      >
+                        Delete {scope.name}
+                      </button>
+                      <button type="button" onClick={() => setConfirming(undefined)}>
+                        Keep it
+                      </button>
+                    </fieldset>
+                  ) : (
+                    <div class="actions">
+                      <button
+                        type="button"
+                        disabled={!canWrite || scope.system}
+                        aria-label={`Edit scope ${scope.name}`}
+                        onClick={() => setEditing(scope.id)}
+                      >
+                        Edit
+                      </button>
+                      <button
+                        type="button"
+                        disabled={!canWrite || scope.system}
+                        aria-label={`Delete scope ${scope.name}`}
+                        onClick={() => {
+                          setDeleteFailure(undefined);
+                          setConfirming(scope.id);
+                        }}
+                      >
+                        Delete
+                      </button>
+                    </div>
+                  )}
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <h3>Add a scope</h3>
+      <ScopeForm
+        key={`new-${created}`}
+        idPrefix="new-scope"
+        initial={EMPTY}
+        submitLabel="Create scope"
+        canWrite={canWrite}
+        submit={create}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,140 @@
+/**
+ * One server's settings (name, description, audiences; Okta's PUT replaces them) and its lifecycle
+ * (activate / deactivate). Nothing is shown as changed until the server has said so: a save shows
+ * the server's answer, a refusal keeps the form as typed with the errors beside their fields.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { ApiFailure, api } from "../api";
+import type { Session } from "../auth";
+import { parseAudiences } from "../parse";
+import type { AuthorizationServer } from "../types";
+import { Field, FormError } from "../ui";
+
+const FIELDS = ["name", "description", "audiences"];
+
+interface Props {
+  session: Session;
+  server: AuthorizationServer;
+  canWrite: boolean;
+  /** Asks the server again (after a lifecycle change: its answer is 204 with no body). */
+  reload: () => Promise<void>;
+  replaced: (server: AuthorizationServer) => void;
+}
+
+const audiencesText = (server: AuthorizationServer) => server.audiences.join("\n");
+
+export function ServerSettings({ session, server, canWrite, reload, replaced }: Props) {
+  const [name, setName] = useState(server.name);
+  const [description, setDescription] = useState(server.description);
+  const [audiences, setAudiences] = useState(audiencesText(server));
+  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
+
+  // A new answer from the server (save, lifecycle, reload) resets the form to it.
+  useEffect(() => {
+    setName(server.name);
+    setDescription(server.description);
+    setAudiences(audiencesText(server));
+  }, [server]);
+
+  async function write(action: () => Promise<void>) {
+    setBusy(true);
+    setSaved(false);
+    try {
+      await action();
+      setFailure(undefined);
+      setSaved(true);
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      setFailure(error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const save = (event: Event) => {
+    event.preventDefault();
+    void write(async () => {
+      const body = { ...server, name, description, audiences: parseAudiences(audiences) };
+      replaced(await api<AuthorizationServer>(session, "PUT", `/authorizationServers/${server.id}`, body));
+    });
+  };
+
+  const lifecycle = (action: "activate" | "deactivate") =>
+    write(async () => {
+      await api(session, "POST", `/authorizationServers/${server.id}/lifecycle/${action}`);
+      await reload();
+    });
+
+  const active = server.status === "ACTIVE";
+  return (
+    <section aria-labelledby="settings-title" class="panel">
+      <h2 id="settings-title">Settings</h2>
+      <div class="status-row">
+        <span>
+          Status: <span class={`status ${server.status.toLowerCase()}`}>{server.status}</span>
+        </span>
+        <button
+          type="button"
+          disabled={!canWrite || busy}
+          onClick={() => void lifecycle(active ? "deactivate" : "activate")}
+        >
+          {active ? "Deactivate" : "Activate"}
+        </button>
+      </div>
+      <dl class="facts">
+        <dt>Issuer</dt>
+        <dd class="break">{server.issuer}</dd>
+        <dt>Signing</dt>
+        <dd>
+          {server.credentials?.signing?.alg ?? "RS256"}, rotation{" "}
+          {server.credentials?.signing?.rotationMode ?? "AUTO"}
+        </dd>
+      </dl>
+      <form onSubmit={save} noValidate>
+        <FormError failure={failure} fields={FIELDS} />
+        <fieldset disabled={!canWrite || busy}>
+          <legend class="visually-hidden">Server settings</legend>
+          <Field id="server-name" label="Name" field="name" failure={failure}>
+            {(p) => <input {...p} value={name} onInput={(e) => setName(e.currentTarget.value)} />}
+          </Field>
+          <Field id="server-description" label="Description" field="description" failure={failure}>
+            {(p) => (
+              <textarea
+                {...p}
+                rows={2}
+                value={description}
+                onInput={(e) => setDescription(e.currentTarget.value)}
+              />
+            )}
+          </Field>
+          <Field
+            id="server-audiences"
+            label="Audiences"
+            field="audiences"
+            failure={failure}
+            hint="One a line: the aud of this server's access tokens."
+          >
+            {(p) => (
+              <textarea
+                {...p}
+                rows={3}
+                value={audiences}
+                onInput={(e) => setAudiences(e.currentTarget.value)}
+              />
+            )}
+          </Field>
+          <button type="submit" class="primary">
+            Save settings
+          </button>
+          {saved && !failure ? (
+            <span class="saved" role="status">
+              Saved.
+            </span>
+          ) : null}
+        </fieldset>
+      </form>
+    </section>
+  );
+}
