@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The Worker's build (wrangler.toml `[build] command`; `wrangler dev`, `wrangler deploy` and
- * `wrangler check startup` run it): `src/index.ts` → `dist/`, one ES module per lazy part.
+ * `wrangler check startup` run it): `src/index.ts` → `dist/worker/`, one ES module per lazy part.
  *
  * Why not wrangler's own bundler: it inlines every dynamic `import()` into the one module it uploads,
  * so V8 parses the management API, its zod schemas and OpenAPI document and the control plane at
@@ -31,7 +31,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
  */
 export async function buildWorker({
   entry = join(root, "src", "index.ts"),
-  outdir = join(root, "dist"),
+  outdir = join(root, "dist", "worker"),
   plugins = [],
 } = {}) {
   rmSync(outdir, { recursive: true, force: true });

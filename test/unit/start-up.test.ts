@@ -138,7 +138,7 @@ describe("Worker start-up", () => {
     // wrangler's bundler would inline every dynamic import into the one module it uploads.
     const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
     const topLevel = toml.slice(0, toml.search(/^\[/m));
-    expect(topLevel).toMatch(/^main\s*=\s*"dist\/index\.mjs"\s*$/m);
+    expect(topLevel).toMatch(/^main\s*=\s*"dist\/worker\/index\.mjs"\s*$/m);
     expect(topLevel).toMatch(/^no_bundle\s*=\s*true\s*$/m);
     expect(topLevel).toMatch(/^find_additional_modules\s*=\s*true\s*$/m);
     expect(toml).toMatch(/^command\s*=\s*"node scripts\/build\.mjs"\s*$/m);
