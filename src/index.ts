@@ -1,6 +1,7 @@
 /** Worker entry: the app's fetch handler, the system log's queue and cron handlers, and the Durable Object classes. */
 import { createApp } from "./app";
 import type { Env } from "./env";
+import { drainUnreadRequestBody } from "./http/bounded-body";
 import { consumeLogBatch } from "./log/consumer";
 import { runRetention } from "./log/retention";
 import { runSessionSweep } from "./signin/session-sweep";
@@ -15,7 +16,13 @@ export { AssertionReplay } from "./oauth/assertion-replay";
 const app = createApp();
 
 export default {
-  fetch: app.fetch,
+  async fetch(request, env, ctx): Promise<Response> {
+    const response = await app.fetch(request, env, ctx);
+    // Local development only: a body left unread (refused before reading, or by an endpoint that
+    // never reads one) is drained before answering (src/http/bounded-body.ts).
+    if (env.LOCAL_DEVELOPMENT === "true") await drainUnreadRequestBody(request);
+    return response;
+  },
   // --- System log (src/log/): the LOG_QUEUE consumer and the daily retention cron ---
   async queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
     await consumeLogBatch(batch, env.DIRECTORY, Date.now());
