@@ -30,7 +30,7 @@ import { tokenPreviewRouter } from "./token-preview";
 import { trustedOriginsRouter } from "./trusted-origins";
 import { userGrantsRouter } from "./user-grants";
 import { userGroupsRouter } from "./user-groups";
-import { protectAdmins, userRolesRouter } from "./user-roles";
+import { protectAdminMemberships, protectAdmins, userRolesRouter } from "./user-roles";
 import { usersRouter } from "./users";
 
 /** `bind`: the protocol ports, for Token Preview to run what the token endpoint runs. */
@@ -69,7 +69,10 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
   router.use("/users/:id/*", protectAdmins());
   router.route("/users", usersRouter(deps.now, bind));
 
-  // Groups, memberships and app assignments (the directory, D1): before the catch-all below.
+  // Groups, memberships and app assignments (the directory, D1): before the catch-all below. Taking
+  // an admin out of an app or a group ends their grants there: it needs their roles' rights.
+  router.use("/apps/:appId/users/:userId", protectAdminMemberships());
+  router.use("/groups/:groupId/users/:userId", protectAdminMemberships());
   router.route("/apps", appAssignmentsRouter(deps.now, bind));
   router.route("/groups", groupsRouter(deps.now, bind));
   router.route("/users", userGroupsRouter());

@@ -103,25 +103,43 @@ export function userRolesRouter(now: () => number) {
 export function protectAdmins() {
   return createMiddleware<AppEnv>(async (c, next) => {
     if (c.req.method !== "GET" && c.req.method !== "HEAD" && GUARDED.test(c.req.path)) {
-      const id = c.req.param("id") ?? "";
-      const user = id ? await findUser(c.env.DIRECTORY, id) : null;
-      // An unknown user is the route's own 404.
-      if (user) {
-        const roles = await listAdminRoles(c.env.DIRECTORY, user.id);
-        if (roles.length > 0) requireRights(c, rightsOfRoles(roles.map((r) => r.type)));
-      }
+      await requireRoleHolderRights(c, c.req.param("id") ?? "");
     }
     await next();
   });
 }
 
 /**
- * The user itself and its lifecycle: what changes who can sign in as the user, and with what; and
- * the revocation of the user's tokens (`DELETE /users/{id}/clients/{clientId}/tokens[/{tokenId}]`),
- * which ends the user's sessions in every app as deactivation does: a narrower admin must not sign a
- * wider one out (DESIGN §8, "a narrow admin right never grows into a wider one").
+ * Before removing a user from an app (`DELETE /apps/{appId}/users/{userId}`) or from a group
+ * (`DELETE /groups/{groupId}/users/{userId}`): both end the user's grants for the apps they lose
+ * (src/admin/grant-revocation.ts), so for a role holder they need the roles' rights, as revoking
+ * the user's tokens directly does.
  */
-const GUARDED = /^\/api\/v1\/users\/[^/]+(?:\/lifecycle\/[^/]+|\/clients\/[^/]+\/tokens(?:\/[^/]+)?)?\/?$/;
+export function protectAdminMemberships() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    if (c.req.method === "DELETE") await requireRoleHolderRights(c, c.req.param("userId") ?? "");
+    await next();
+  });
+}
+
+/** When user `id` holds admin roles, the caller must hold every right they give. */
+async function requireRoleHolderRights(c: Ctx, id: string): Promise<void> {
+  const user = id ? await findUser(c.env.DIRECTORY, id) : null;
+  // An unknown user is the route's own 404.
+  if (!user) return;
+  const roles = await listAdminRoles(c.env.DIRECTORY, user.id);
+  if (roles.length > 0) requireRights(c, rightsOfRoles(roles.map((r) => r.type)));
+}
+
+/**
+ * The user itself and its lifecycle: what changes who can sign in as the user, and with what; the
+ * revocation of the user's tokens (`DELETE /users/{id}/clients/{clientId}/tokens[/{tokenId}]`),
+ * which ends the user's sessions in every app as deactivation does; and of the user's consents
+ * (`/users/{id}/grants[/{grantId}]`, `/users/{id}/clients/{clientId}/grants`): a narrower admin must
+ * not sign a wider one out (DESIGN §8, "a narrow admin right never grows into a wider one").
+ */
+const GUARDED =
+  /^\/api\/v1\/users\/[^/]+(?:\/lifecycle\/[^/]+|\/clients\/[^/]+\/(?:tokens|grants)(?:\/[^/]+)?|\/grants(?:\/[^/]+)?)?\/?$/;
 
 /** 403 E0000006 naming the scopes the caller lacks of `rights`. */
 function requireRights(c: Ctx, rights: Parameters<typeof lacking>[1]): void {

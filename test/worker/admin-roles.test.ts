@@ -311,6 +311,30 @@ describe("rights never grow through roles", () => {
     expect((await call("POST", `/users/${plain.id}/lifecycle/suspend`, undefined, bearer)).status).toBe(200);
     expect((await call("GET", `/users/${admin.id}`, undefined, bearer)).status).toBe(200);
   });
+
+  it("narrow rights cannot sign an admin out by taking away apps, groups or consents; a plain user stays theirs", async () => {
+    const admin = await seedUser();
+    await assign(admin.id, "SUPER_ADMIN");
+    const plain = await seedUser();
+    const scopes = ["okta.users.manage", "okta.apps.manage", "okta.groups.manage"];
+    const narrow = await seedOrgClient(scopes);
+    const bearer = `Bearer ${await orgAccessToken(narrow, scopes.join(" "))}`;
+    // Unknown app, group and client ids: the guard answers before the route looks them up.
+    const paths = (id: string) => [
+      `/apps/0oaNoSuchApp00000000/users/${id}`,
+      `/groups/00gNoSuchGroup000000/users/${id}`,
+      `/users/${id}/grants`,
+      `/users/${id}/clients/0oaNoSuchApp00000000/grants`,
+    ];
+    for (const path of paths(admin.id)) {
+      const res = await call("DELETE", path, undefined, bearer);
+      expect(res.status, path).toBe(403);
+      expect(res.body.errorCode).toBe("E0000006");
+    }
+    for (const path of paths(plain.id)) {
+      expect((await call("DELETE", path, undefined, bearer)).status, path).not.toBe(403);
+    }
+  });
 });
 
 describe("a user's org access token", () => {
