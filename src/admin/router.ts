@@ -71,8 +71,8 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
 
   // Groups, memberships and app assignments (the directory, D1): before the catch-all below. Taking
   // an admin out of an app or a group ends their grants there: it needs their roles' rights.
-  router.use("/apps/:appId/users/:userId", protectAdminMemberships());
-  router.use("/groups/:groupId/users/:userId", protectAdminMemberships());
+  router.on("DELETE", "/apps/:appId/users/:userId", protectAdminMemberships());
+  router.on("DELETE", "/groups/:groupId/users/:userId", protectAdminMemberships());
   router.route("/apps", appAssignmentsRouter(deps.now, bind));
   router.route("/groups", groupsRouter(deps.now, bind));
   router.route("/users", userGroupsRouter());

@@ -117,7 +117,7 @@ export function protectAdmins() {
  */
 export function protectAdminMemberships() {
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (c.req.method === "DELETE") await requireRoleHolderRights(c, c.req.param("userId") ?? "");
+    await requireRoleHolderRights(c, c.req.param("userId") ?? "");
     await next();
   });
 }
