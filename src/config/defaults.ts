@@ -655,7 +655,7 @@ export const DEVICE_CODE_SECRET_BYTES = 32;
 export const DEVICE_CODE_RETENTION_SECONDS = 600;
 /**
  * User-code characters: RFC 8628 §6.1's example, 8 of the 20 consonants (20^8 ≈ 2^34.6), shown as
- * XXXX-XXXX. Enough against guessing only with rate-limited entry (§5.1): DEVICE_USER_CODE_RATE_LIMIT.
+ * four, a dash, four (`WDJB-MJHT`). Enough against guessing only with rate-limited entry (§5.1): DEVICE_USER_CODE_RATE_LIMIT.
  */
 export const DEVICE_USER_CODE_LENGTH = 8;
 /** Fresh user codes drawn before /v1/device/authorize gives up: a live collision is ~1 in 10^7 per draw. */

@@ -11,7 +11,7 @@
  * redeemed grant, and its device state is gone.
  *
  * User codes (RFC 8628 §6.1): 8 characters of the 20 consonants `BCDFGHJKLMNPQRSTVWXZ` (no vowels,
- * so no words; no digits, so no 0/O or 1/I), shown as `XXXX-XXXX`; entry ignores case, dashes and
+ * so no words; no digits, so no 0/O or 1/I), shown in two fours like RFC 8628 §6.1's `WDJB-MJHT`; entry ignores case, dashes and
  * spaces. They are short, so the page that takes them is rate limited (§5.1).
  */
 import { base64url } from "jose";
@@ -214,7 +214,7 @@ export function newUserCode(random: (n: number) => Uint8Array = randomBytes): st
   return code;
 }
 
-/** How a user code is shown (and sent as `user_code`): `XXXX-XXXX` (RFC 8628 §6.1's example). */
+/** How a user code is shown (and sent as `user_code`): `WDJB-MJHT` (RFC 8628 §6.1's example). */
 export function displayUserCode(code: string): string {
   const half = code.length / 2;
   return `${code.slice(0, half)}-${code.slice(half)}`;

@@ -37,7 +37,7 @@ export function codeEntryPage(view: CodeEntryView) {
 <form method="post" action="${view.action}">
 <input type="hidden" name="${ACTIVATE_FORM_FIELD}" value="${view.form}">
 <label for="user-code">Activation code</label>
-<input id="user-code" name="${USER_CODE_FIELD}" type="text" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required maxlength="${DEVICE_USER_CODE_INPUT_MAX_LENGTH}" placeholder="XXXX-XXXX" autofocus${raw(invalid ? ' aria-invalid="true" aria-describedby="activate-error"' : "")} value="${view.userCode ?? ""}">
+<input id="user-code" name="${USER_CODE_FIELD}" type="text" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required maxlength="${DEVICE_USER_CODE_INPUT_MAX_LENGTH}" placeholder="WDJB-MJHT" autofocus${raw(invalid ? ' aria-invalid="true" aria-describedby="activate-error"' : "")} value="${view.userCode ?? ""}">
 <button type="submit">Next</button>
 </form>`,
     );
@@ -53,7 +53,7 @@ export interface ApprovalView {
   appName: string;
   /** The signed-in user's login. */
   login: string;
-  /** The code, as shown on the device (XXXX-XXXX). */
+  /** The code, as shown on the device (four, a dash, four: `WDJB-MJHT`). */
   userCode: string;
   scopes: readonly DeviceScopeView[];
   action: string;

@@ -171,7 +171,7 @@ describe("user codes", () => {
     expect(newUserCode((n) => Uint8Array.from(bytes.slice(0, n)))).toBe("ZBCDFGHJ");
   });
 
-  it("is shown as XXXX-XXXX and read back ignoring case, dashes and spaces", () => {
+  it("is shown as WDJB-MJHT and read back ignoring case, dashes and spaces", () => {
     expect(displayUserCode("WDJBMJHT")).toBe("WDJB-MJHT");
     for (const typed of [
       "WDJB-MJHT",
