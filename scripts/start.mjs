@@ -196,7 +196,9 @@ async function seedDemoAdmin(local) {
 /** The console's client id: fixed, because the static bundle is built before any deployment exists. */
 const CONSOLE_CLIENT_ID = "warden-admin-console";
 /** The okta.* scopes the console asks for (console/src/config.ts): its screens' resources. */
-const CONSOLE_GRANTS = ["okta.authorizationServers.manage", "okta.authorizationServers.read"];
+const CONSOLE_GRANTS = ["authorizationServers", "apps", "users", "groups", "inlineHooks"]
+  .flatMap((resource) => [`okta.${resource}.manage`, `okta.${resource}.read`])
+  .concat("okta.logs.read");
 
 /**
  * The admin console's OAuth client at the org server: public (PKCE, no secret), its callback and

@@ -9,13 +9,21 @@ export const CONSOLE_CLIENT_ID = "warden-admin-console";
 export const callbackUri = (): string => `${location.origin}/admin/callback`;
 export const signedOutUri = (): string => `${location.origin}/admin/signed-out`;
 
-/**
- * What a SUPER_ADMIN's console asks for. The org server grants a user's okta.* request only when every
- * scope is within the user's roles (`invalid_scope` otherwise, README "The org authorization server
- * signs users in"), so a READ_ONLY_ADMIN is asked again for {@link READ_SCOPES}.
- */
-export const MANAGE_SCOPES = ["okta.authorizationServers.manage"] as const;
-export const READ_SCOPES = ["okta.authorizationServers.read"] as const;
+/** The management API's resources the console's screens read and (with `…manage`) change. */
+export const RESOURCES = ["authorizationServers", "apps", "users", "groups", "inlineHooks"] as const;
+export type Resource = (typeof RESOURCES)[number];
 
-/** The scope that opens the screens' writes (servers, their scopes). */
-export const SERVERS_MANAGE = "okta.authorizationServers.manage";
+/**
+ * What a SUPER_ADMIN's console asks for: every resource's `…manage` (which covers its `…read`) and
+ * the system log. The org server grants a user's okta.* request only when every scope is within the
+ * user's roles (`invalid_scope` otherwise, README "The org authorization server signs users in"), so
+ * a READ_ONLY_ADMIN is asked again for {@link READ_SCOPES}.
+ */
+export const MANAGE_SCOPES = [...RESOURCES.map((r) => `okta.${r}.manage`), "okta.logs.read"] as const;
+export const READ_SCOPES = [...RESOURCES.map((r) => `okta.${r}.read`), "okta.logs.read"] as const;
+
+/** The scope that opens a resource's writes. */
+export const manageScope = (resource: Resource): string => `okta.${resource}.manage`;
+
+/** The scope that opens the server screens' writes (servers, their scopes, claims, policies, keys). */
+export const SERVERS_MANAGE = manageScope("authorizationServers");

@@ -1,16 +1,21 @@
 /**
  * The admin console (README "Admin console"): a Preact app served as static assets at /admin.
- * Routes are hash routes (`#/servers`, `#/servers/<id>`), so every screen is the one index.html and
- * the Worker never sees a console path; /admin/callback and /admin/signed-out are copies of it.
+ * Routes are hash routes (`#/servers`, `#/servers/<id>/keys`, `#/apps/<id>`: console/src/parse.ts),
+ * so every screen is the one index.html and the Worker never sees a console path; /admin/callback and /admin/signed-out are copies of it.
  */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { whenUnauthorized } from "./api";
 import { completeSignIn, type Session, SignInError, signOut, startSignIn } from "./auth";
-import { SERVERS_MANAGE } from "./config";
-import { type Route, routeOf, safeReturn } from "./parse";
+import { manageScope, RESOURCES, type Resource } from "./config";
+import { type List, type Route, routeOf, safeReturn } from "./parse";
+import { AppDetail, AppsList } from "./screens/apps";
+import { GroupDetail, GroupsList } from "./screens/groups";
+import { HookDetail, HooksList } from "./screens/hooks";
 import { ServerDetail } from "./screens/server-detail";
 import { ServersList } from "./screens/servers-list";
+import { SystemLog } from "./screens/system-log";
+import { UserDetail, UsersList } from "./screens/users";
 import { ReadOnlyBanner } from "./ui";
 
 function useHashRoute(): Route {
@@ -27,9 +32,57 @@ function useHashRoute(): Route {
   return route;
 }
 
+/** The main navigation: each list, and the route screens that belong to it (for aria-current). */
+const NAV: readonly { list: List; label: string; owns: readonly Route["screen"][] }[] = [
+  { list: "servers", label: "Authorization servers", owns: ["servers", "server"] },
+  { list: "apps", label: "Applications", owns: ["apps", "app"] },
+  { list: "users", label: "Users", owns: ["users", "user"] },
+  { list: "groups", label: "Groups", owns: ["groups", "group"] },
+  { list: "hooks", label: "Inline hooks", owns: ["hooks", "hook"] },
+  { list: "logs", label: "System log", owns: ["logs"] },
+];
+
+/** The screen of a route; `can(resource)`: whether the admin's token may change that resource. */
+function Screen({ route, session }: { route: Route; session: Session }) {
+  const can = (resource: Resource) => session.scopes.has(manageScope(resource));
+  switch (route.screen) {
+    case "servers":
+      return <ServersList session={session} canWrite={can("authorizationServers")} />;
+    case "server":
+      return (
+        <ServerDetail
+          key={route.id}
+          session={session}
+          serverId={route.id}
+          tab={route.tab}
+          canWrite={can("authorizationServers")}
+        />
+      );
+    case "apps":
+      return <AppsList session={session} canWrite={can("apps")} />;
+    case "app":
+      return <AppDetail key={route.id} session={session} id={route.id} canWrite={can("apps")} />;
+    case "users":
+      return <UsersList session={session} canWrite={can("users")} />;
+    case "user":
+      return <UserDetail key={route.id} session={session} id={route.id} canWrite={can("users")} />;
+    case "groups":
+      return <GroupsList session={session} canWrite={can("groups")} />;
+    case "group":
+      return <GroupDetail key={route.id} session={session} id={route.id} canWrite={can("groups")} />;
+    case "hooks":
+      return <HooksList session={session} canWrite={can("inlineHooks")} />;
+    case "hook":
+      return <HookDetail key={route.id} session={session} id={route.id} canWrite={can("inlineHooks")} />;
+    case "logs":
+      return <SystemLog session={session} />;
+  }
+}
+
 function Console({ session }: { session: Session }) {
   const route = useHashRoute();
-  const canWrite = session.scopes.has(SERVERS_MANAGE);
+  // The banner speaks for the whole console: a read-only admin can change nothing.
+  const canWriteAny = RESOURCES.some((r) => session.scopes.has(manageScope(r)));
   return (
     <>
       <a class="skip" href="#main">
@@ -40,9 +93,15 @@ function Console({ session }: { session: Session }) {
           Warden Admin
         </a>
         <nav aria-label="Main">
-          <a href="#/servers" aria-current={route.screen !== "servers" ? undefined : "page"}>
-            Authorization servers
-          </a>
+          {NAV.map((item) => (
+            <a
+              key={item.list}
+              href={`#/${item.list}`}
+              aria-current={item.owns.includes(route.screen) ? "page" : undefined}
+            >
+              {item.label}
+            </a>
+          ))}
         </nav>
         <div class="who">
           <span class="break">{session.login}</span>
@@ -52,12 +111,8 @@ function Console({ session }: { session: Session }) {
         </div>
       </header>
       <main id="main">
-        <ReadOnlyBanner canWrite={canWrite} />
-        {route.screen === "server" ? (
-          <ServerDetail key={route.id} session={session} serverId={route.id} canWrite={canWrite} />
-        ) : (
-          <ServersList session={session} />
-        )}
+        <ReadOnlyBanner canWrite={canWriteAny} />
+        <Screen route={route} session={session} />
       </main>
     </>
   );

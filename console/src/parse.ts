@@ -19,19 +19,56 @@ export function splitCause(summary: string): FieldError {
   return match ? { field: match[1], message: match[2] as string } : { field: undefined, message: summary };
 }
 
-export type Route = { screen: "servers" } | { screen: "server"; id: string };
+/** One authorization server's screens (`#/servers/<id>/<tab>`; no tab is its settings). */
+export const SERVER_TABS = ["settings", "claims", "policies", "keys", "preview"] as const;
+export type ServerTab = (typeof SERVER_TABS)[number];
 
-/** `#/servers/<id>` is one server; anything else is the list. */
+/** The lists of the main navigation, each with a screen per object (`#/<list>/<id>`) but the log. */
+const LISTS = ["servers", "apps", "users", "groups", "hooks", "logs"] as const;
+export type List = (typeof LISTS)[number];
+
+export type Route =
+  | { screen: List }
+  | { screen: "server"; id: string; tab: ServerTab }
+  | { screen: "app" | "user" | "group" | "hook"; id: string };
+
+const ONE_OF: Partial<Record<List, "server" | "app" | "user" | "group" | "hook">> = {
+  servers: "server",
+  apps: "app",
+  users: "user",
+  groups: "group",
+  hooks: "hook",
+};
+
+/**
+ * `#/<list>` is a list, `#/<list>/<id>` one of its objects, `#/servers/<id>/<tab>` one of a
+ * server's screens; anything else (unknown, malformed) is the servers list.
+ */
 export function routeOf(hash: string): Route {
-  const server = /^#\/servers\/([^/]+)$/.exec(hash);
-  if (server?.[1]) {
-    try {
-      return { screen: "server", id: decodeURIComponent(server[1]) };
-    } catch {
-      // A malformed escape is no server id.
-    }
+  const match = /^#\/([a-z]+)(?:\/([^/]+)(?:\/([a-z]+))?)?$/.exec(hash);
+  const list = LISTS.find((l) => l === match?.[1]);
+  if (!match || !list) return { screen: "servers" };
+  const [, , rawId, rawTab] = match;
+  if (rawId === undefined) return { screen: list };
+  const one = ONE_OF[list];
+  let id: string;
+  try {
+    id = decodeURIComponent(rawId);
+  } catch {
+    return { screen: "servers" }; // A malformed escape is no id.
   }
-  return { screen: "servers" };
+  if (!one || !id) return { screen: "servers" };
+  if (one !== "server") return rawTab === undefined ? { screen: one, id } : { screen: "servers" };
+  const tab = rawTab === undefined ? "settings" : SERVER_TABS.find((t) => t === rawTab);
+  return tab ? { screen: "server", id, tab } : { screen: "servers" };
+}
+
+/** The hash of a route (ids escaped), the inverse of {@link routeOf}. */
+export function hashOf(route: Route): string {
+  if (!("id" in route)) return `#/${route.screen}`;
+  const list = route.screen === "server" ? "servers" : `${route.screen}s`;
+  const tab = route.screen === "server" && route.tab !== "settings" ? `/${route.tab}` : "";
+  return `#/${list}/${encodeURIComponent(route.id)}${tab}`;
 }
 
 /**

@@ -4,7 +4,15 @@
  * through sessionStorage and the address bar: only the console's own routes).
  */
 import { describe, expect, it } from "vitest";
-import { parseAudiences, routeOf, safeReturn, splitCause } from "../../console/src/parse";
+import {
+  hashOf,
+  parseAudiences,
+  type Route,
+  routeOf,
+  SERVER_TABS,
+  safeReturn,
+  splitCause,
+} from "../../console/src/parse";
 
 describe("splitCause", () => {
   it("names the field of src/admin/responses.ts's `<path>: <message>`, the first segment of a dotted path", () => {
@@ -37,15 +45,55 @@ describe("splitCause", () => {
 
 describe("routeOf", () => {
   it("routes one server by its id, everything else to the list", () => {
-    expect(routeOf("#/servers/aus1a2b3c")).toEqual({ screen: "server", id: "aus1a2b3c" });
-    expect(routeOf("#/servers/with%20space")).toEqual({ screen: "server", id: "with space" });
-    for (const hash of ["", "#", "#/servers", "#/servers/", "#/servers/a/b", "#/elsewhere"]) {
+    expect(routeOf("#/servers/aus1a2b3c")).toEqual({ screen: "server", id: "aus1a2b3c", tab: "settings" });
+    expect(routeOf("#/servers/with%20space")).toEqual({
+      screen: "server",
+      id: "with space",
+      tab: "settings",
+    });
+    for (const hash of [
+      "",
+      "#",
+      "#/servers",
+      "#/servers/",
+      "#/servers/a/b",
+      "#/elsewhere",
+      "#/apps/a/keys",
+    ]) {
       expect(routeOf(hash), hash).toEqual({ screen: "servers" });
     }
   });
 
+  it("routes a server's tabs, the lists and one object of each", () => {
+    for (const tab of SERVER_TABS) {
+      expect(routeOf(`#/servers/aus1/${tab}`)).toEqual({ screen: "server", id: "aus1", tab });
+    }
+    for (const list of ["apps", "users", "groups", "hooks", "logs"] as const) {
+      expect(routeOf(`#/${list}`)).toEqual({ screen: list });
+    }
+    expect(routeOf("#/apps/0oa1")).toEqual({ screen: "app", id: "0oa1" });
+    expect(routeOf("#/users/00u1")).toEqual({ screen: "user", id: "00u1" });
+    expect(routeOf("#/groups/00g1")).toEqual({ screen: "group", id: "00g1" });
+    expect(routeOf("#/hooks/cal1")).toEqual({ screen: "hook", id: "cal1" });
+    expect(routeOf("#/logs/x")).toEqual({ screen: "servers" });
+  });
+
   it("treats a malformed escape as no server rather than throwing", () => {
     expect(routeOf("#/servers/%E0%A4%A")).toEqual({ screen: "servers" });
+    expect(routeOf("#/users/%")).toEqual({ screen: "servers" });
+  });
+
+  it("writes the hash of every route back, ids escaped", () => {
+    const routes: Route[] = [
+      { screen: "servers" },
+      { screen: "logs" },
+      { screen: "server", id: "a b/c", tab: "settings" },
+      { screen: "server", id: "aus1", tab: "keys" },
+      { screen: "app", id: "0oa/1" },
+      { screen: "hook", id: "cal1" },
+    ];
+    for (const route of routes) expect(routeOf(hashOf(route))).toEqual(route);
+    expect(hashOf({ screen: "server", id: "aus1", tab: "settings" })).toBe("#/servers/aus1");
   });
 });
 

@@ -5,7 +5,7 @@ import type { AuthorizationServer } from "../types";
 import { FormError, Notice } from "../ui";
 import { useLoad } from "./use-load";
 
-export function ServersList({ session }: { session: Session }) {
+export function ServersList({ session }: { session: Session; canWrite: boolean }) {
   const { value: servers, failure } = useLoad(
     () => api<AuthorizationServer[]>(session, "GET", "/authorizationServers?limit=200"),
     [session],
