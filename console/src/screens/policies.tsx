@@ -1,7 +1,273 @@
-/** Placeholder until this screen's engineer lands it (issue 14). */
+/**
+ * A server's access policies (tab `#/servers/<id>/policies`), Okta's
+ * `/api/v1/authorizationServers/{id}/policies` and `…/policies/{pid}/rules`: the policies in priority
+ * order — create (name, description, the clients covered), edit, activate / deactivate, delete with
+ * a confirmation, reorder by drag or keyboard — and the chosen policy's rules (policy-rules.tsx).
+ * Every write is followed by reading the list again: nothing shows as changed before the server has
+ * said so, and a refusal shows Okta's errorSummary with each cause beside its field.
+ */
+import { useMemo, useState } from "preact/hooks";
+import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
-import type { AuthorizationServer } from "../types";
+import {
+  ALL_CLIENTS,
+  NEW_POLICY,
+  type Policy,
+  type PolicyDraft,
+  policyBody,
+  policyDraftOf,
+  policyMoveBody,
+} from "../policy-model";
+import { inPriorityOrder } from "../reorder";
+import type { AuthorizationServer, Scope } from "../types";
+import { FormError, Notice } from "../ui";
+import { labelOf, useLabels } from "./picker";
+import { type Finders, findersFor } from "./policy-api";
+import { PolicyForm } from "./policy-form";
+import { PolicyRules } from "./policy-rules";
+import { ReorderList } from "./reorder-list";
+import type { HookOption } from "./rule-form";
+import { useLoad } from "./use-load";
 
-export function Policies(_props: { session: Session; server: AuthorizationServer; canWrite: boolean }) {
-  return <h2>Policies</h2>;
+/** Okta's token inline hook type: the only kind a rule may name. */
+const TOKEN_HOOK = "com.okta.oauth2.tokens.transform";
+
+function ClientsSummary({ policy, finders }: { policy: Policy; finders: Finders }) {
+  const include = policy.conditions.clients.include;
+  useLabels("app", finders.apps, include.includes(ALL_CLIENTS) ? [] : include);
+  return (
+    <p class="scope-text break">
+      {include.includes(ALL_CLIENTS)
+        ? "All clients"
+        : `Clients: ${include.map((id) => labelOf("app", id)).join(", ")}`}
+      {policy.description ? ` — ${policy.description}` : ""}
+    </p>
+  );
+}
+
+export function Policies({
+  session,
+  server,
+  canWrite,
+}: {
+  session: Session;
+  server: AuthorizationServer;
+  canWrite: boolean;
+}) {
+  const path = `/authorizationServers/${encodeURIComponent(server.id)}/policies`;
+  const finders = useMemo(() => findersFor(session), [session]);
+  const {
+    value: policies,
+    failure,
+    reload,
+  } = useLoad(() => api<Policy[]>(session, "GET", path), [session, path]);
+  const scopes = useLoad(
+    () => api<Scope[]>(session, "GET", `/authorizationServers/${encodeURIComponent(server.id)}/scopes`),
+    [session, server.id],
+  );
+  // Hooks are another resource (okta.inlineHooks.read): without that right the rule form offers none.
+  const hooks = useLoad(
+    () =>
+      api<{ id: string; name: string }[]>(session, "GET", `/inlineHooks?type=${TOKEN_HOOK}`).then((list) =>
+        list.map((h): HookOption => ({ id: h.id, name: h.name })),
+      ),
+    [session],
+  );
+  const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
+  const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<string | undefined>(undefined);
+  const [confirming, setConfirming] = useState<string | undefined>(undefined);
+  const [writeFailure, setWriteFailure] = useState<ApiFailure | undefined>(undefined);
+  const [status, setStatus] = useState("");
+
+  const ordered = inPriorityOrder(policies ?? []);
+  // The chosen policy, or the first one: the one whose rules Okta's console shows on arrival.
+  const selected = ordered.find((p) => p.id === selectedId) ?? ordered[0];
+  const policyUrl = (p: Policy) => `${path}/${encodeURIComponent(p.id)}`;
+
+  const create = async (draft: PolicyDraft) => {
+    setStatus("");
+    const created = await api<Policy>(session, "POST", path, policyBody(draft));
+    setAdding(false);
+    setSelectedId(created.id);
+    setStatus(`Policy ${draft.name} created.`);
+    await reload();
+  };
+  const update = (policy: Policy) => async (draft: PolicyDraft) => {
+    setStatus("");
+    await api<Policy>(session, "PUT", policyUrl(policy), policyBody(draft, policy.priority));
+    setEditing(undefined);
+    setStatus(`Policy ${draft.name} saved.`);
+    await reload();
+  };
+  const write = async (done: string, action: () => Promise<unknown>) => {
+    setStatus("");
+    try {
+      await action();
+      setWriteFailure(undefined);
+      setConfirming(undefined);
+      setStatus(done);
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      setWriteFailure(error);
+    }
+    await reload();
+  };
+  const lifecycle = (policy: Policy) => {
+    const activate = policy.status !== "ACTIVE";
+    return write(`Policy ${policy.name} ${activate ? "activated" : "deactivated"}.`, () =>
+      api(session, "POST", `${policyUrl(policy)}/lifecycle/${activate ? "activate" : "deactivate"}`),
+    );
+  };
+  const move = async (policy: Policy, priority: number) =>
+    (await api<Policy>(session, "PUT", policyUrl(policy), policyMoveBody(policy, priority))).priority;
+
+  return (
+    <div class="policies">
+      <section aria-labelledby="policies-title" class="panel">
+        <h2 id="policies-title">Access policies</h2>
+        <p class="hint">
+          Evaluated in this order: the first active policy that covers the client decides, by its rules.
+        </p>
+        <p class="saved" role="status">
+          {status}
+        </p>
+        <FormError failure={failure ?? writeFailure} fields={[]} />
+        {policies === undefined && !failure ? <Notice>Loading…</Notice> : null}
+        {policies?.length === 0 ? (
+          <Notice>No access policies yet: this server issues no token.</Notice>
+        ) : null}
+        {ordered.length ? (
+          <ReorderList
+            kind="Policy"
+            idPrefix="policy"
+            label="Access policies, in priority order"
+            items={ordered}
+            canWrite={canWrite}
+            move={move}
+            reload={reload}
+            rowClass={(p) =>
+              [p.id === selected?.id ? "selected" : "", p.status === "ACTIVE" ? "" : "inactive-row"].join(" ")
+            }
+            row={(policy) =>
+              editing === policy.id ? (
+                <PolicyForm
+                  idPrefix={`edit-${policy.id}`}
+                  title={`Edit policy ${policy.name}`}
+                  initial={policyDraftOf(policy)}
+                  submitLabel={`Save policy ${policy.name}`}
+                  canWrite={canWrite}
+                  finders={finders}
+                  submit={update(policy)}
+                  cancel={() => setEditing(undefined)}
+                />
+              ) : (
+                <>
+                  <div class="scope-head">
+                    <button
+                      type="button"
+                      class="pick"
+                      aria-pressed={policy.id === selected?.id}
+                      onClick={() => setSelectedId(policy.id)}
+                    >
+                      {policy.name}
+                    </button>
+                    <span class={`status ${policy.status.toLowerCase()}`}>
+                      {policy.status === "ACTIVE" ? "Active" : "Inactive"}
+                    </span>
+                  </div>
+                  <ClientsSummary policy={policy} finders={finders} />
+                  {confirming === policy.id ? (
+                    <fieldset class="confirm">
+                      <legend>
+                        Delete policy {policy.name} and its rules? Clients it covered fall to the next policy,
+                        or get no token.
+                      </legend>
+                      <button
+                        type="button"
+                        class="danger"
+                        disabled={!canWrite}
+                        onClick={() =>
+                          void write(`Policy ${policy.name} deleted.`, () =>
+                            api(session, "DELETE", policyUrl(policy)),
+                          )
+                        }
+                      >
+                        Yes, delete policy {policy.name}
+                      </button>
+                      <button type="button" onClick={() => setConfirming(undefined)}>
+                        Keep it
+                      </button>
+                    </fieldset>
+                  ) : (
+                    <div class="actions">
+                      <button
+                        type="button"
+                        disabled={!canWrite}
+                        aria-label={`Edit policy ${policy.name}`}
+                        onClick={() => setEditing(policy.id)}
+                      >
+                        Edit
+                      </button>
+                      <button
+                        type="button"
+                        disabled={!canWrite}
+                        aria-label={`${policy.status === "ACTIVE" ? "Deactivate" : "Activate"} policy ${policy.name}`}
+                        onClick={() => void lifecycle(policy)}
+                      >
+                        {policy.status === "ACTIVE" ? "Deactivate" : "Activate"}
+                      </button>
+                      <button
+                        type="button"
+                        disabled={!canWrite}
+                        aria-label={`Delete policy ${policy.name}`}
+                        onClick={() => {
+                          setWriteFailure(undefined);
+                          setConfirming(policy.id);
+                        }}
+                      >
+                        Delete
+                      </button>
+                    </div>
+                  )}
+                </>
+              )
+            }
+          />
+        ) : null}
+        {adding ? (
+          <PolicyForm
+            idPrefix="new-policy"
+            title="Add policy"
+            initial={NEW_POLICY}
+            submitLabel="Create policy"
+            canWrite={canWrite}
+            finders={finders}
+            submit={create}
+            cancel={() => setAdding(false)}
+          />
+        ) : (
+          <div class="actions">
+            <button type="button" class="primary" disabled={!canWrite} onClick={() => setAdding(true)}>
+              Add policy
+            </button>
+          </div>
+        )}
+      </section>
+      {selected ? (
+        <section class="panel" aria-label={`Policy ${selected.name}`}>
+          <PolicyRules
+            key={selected.id}
+            session={session}
+            policyPath={policyUrl(selected)}
+            policy={selected}
+            canWrite={canWrite}
+            finders={finders}
+            scopes={scopes.value ?? []}
+            hooks={hooks.value ?? []}
+          />
+        </section>
+      ) : null}
+    </div>
+  );
 }

@@ -1,0 +1,261 @@
+/**
+ * One access policy's rules, in priority order: create, edit, activate / deactivate, delete (with
+ * a confirmation) and reorder (reorder-list.tsx). Every write is followed by reading the rules
+ * again: the list shows what the server holds, never what was sent.
+ */
+import { useState } from "preact/hooks";
+import { ApiFailure, api } from "../api";
+import type { Session } from "../auth";
+import {
+  ANY_SCOPE,
+  grantTypeLabel,
+  NEW_RULE,
+  type Policy,
+  type PolicyRule,
+  peopleSummary,
+  type RuleDraft,
+  ruleBody,
+  ruleDraftOf,
+  ruleMoveBody,
+} from "../policy-model";
+import type { Scope } from "../types";
+import { FormError, Notice } from "../ui";
+import { labelOf, useLabels } from "./picker";
+import type { Finders } from "./policy-api";
+import { ReorderList } from "./reorder-list";
+import { type HookOption, RuleForm } from "./rule-form";
+import { useLoad } from "./use-load";
+
+interface Props {
+  session: Session;
+  /** `/authorizationServers/<id>/policies/<pid>`. */
+  policyPath: string;
+  policy: Policy;
+  canWrite: boolean;
+  finders: Finders;
+  scopes: readonly Scope[];
+  hooks: readonly HookOption[];
+}
+
+const minutes = (n: number) => (n % 1440 === 0 && n > 0 ? `${n / 1440} d` : `${n} min`);
+
+function RuleSummary({
+  rule,
+  hooks,
+  finders,
+}: {
+  rule: PolicyRule;
+  hooks: readonly HookOption[];
+  finders: Finders;
+}) {
+  const { people, grantTypes, scopes } = rule.conditions;
+  useLabels("user", finders.users, [...people.users.include, ...people.users.exclude]);
+  useLabels("group", finders.groups, [...people.groups.include, ...people.groups.exclude]);
+  const token = rule.actions.token;
+  const hookId = token.inlineHook?.id;
+  const nameOf = (id: string) =>
+    people.users.include.includes(id) || people.users.exclude.includes(id)
+      ? labelOf("user", id)
+      : labelOf("group", id);
+  return (
+    <dl class="facts rule-facts">
+      <dt>Grant types</dt>
+      <dd>{grantTypes.include.map(grantTypeLabel).join(", ")}</dd>
+      <dt>People</dt>
+      <dd class="break">{peopleSummary(rule, nameOf)}</dd>
+      <dt>Scopes</dt>
+      <dd class="break">{scopes.include.includes(ANY_SCOPE) ? "any scope" : scopes.include.join(", ")}</dd>
+      <dt>Tokens</dt>
+      <dd>
+        access {minutes(token.accessTokenLifetimeMinutes)}; refresh{" "}
+        {token.refreshTokenLifetimeMinutes === 0 ? "unlimited" : minutes(token.refreshTokenLifetimeMinutes)},
+        idle window {minutes(token.refreshTokenWindowMinutes)}
+      </dd>
+      {hookId ? (
+        <>
+          <dt>Inline hook</dt>
+          <dd class="break">{hooks.find((h) => h.id === hookId)?.name ?? hookId}</dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+export function PolicyRules({ session, policyPath, policy, canWrite, finders, scopes, hooks }: Props) {
+  const path = `${policyPath}/rules`;
+  const {
+    value: rules,
+    failure,
+    reload,
+  } = useLoad(() => api<PolicyRule[]>(session, "GET", path), [session, path]);
+  const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<string | undefined>(undefined);
+  const [confirming, setConfirming] = useState<string | undefined>(undefined);
+  const [writeFailure, setWriteFailure] = useState<ApiFailure | undefined>(undefined);
+  const [status, setStatus] = useState("");
+  const ruleUrl = (rule: PolicyRule) => `${path}/${encodeURIComponent(rule.id)}`;
+
+  const create = async (draft: RuleDraft) => {
+    setStatus("");
+    await api<PolicyRule>(session, "POST", path, ruleBody(draft));
+    setAdding(false);
+    setStatus(`Rule ${draft.name} created.`);
+    await reload();
+  };
+  const update = (rule: PolicyRule) => async (draft: RuleDraft) => {
+    setStatus("");
+    // Okta's PUT replaces the rule; its place in the order is kept by sending its priority.
+    await api<PolicyRule>(session, "PUT", ruleUrl(rule), ruleBody(draft, rule.priority));
+    setEditing(undefined);
+    setStatus(`Rule ${draft.name} saved.`);
+    await reload();
+  };
+  /** Lifecycle and delete: the outcome shown is the server's, and the list is read again either way. */
+  const write = async (done: string, action: () => Promise<unknown>) => {
+    setStatus("");
+    try {
+      await action();
+      setWriteFailure(undefined);
+      setConfirming(undefined);
+      setStatus(done);
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      setWriteFailure(error);
+    }
+    await reload();
+  };
+  const lifecycle = (rule: PolicyRule) => {
+    const activate = rule.status !== "ACTIVE";
+    return write(`Rule ${rule.name} ${activate ? "activated" : "deactivated"}.`, () =>
+      api(session, "POST", `${ruleUrl(rule)}/lifecycle/${activate ? "activate" : "deactivate"}`),
+    );
+  };
+  const move = async (rule: PolicyRule, priority: number) =>
+    (await api<PolicyRule>(session, "PUT", ruleUrl(rule), ruleMoveBody(rule, priority))).priority;
+
+  return (
+    <section aria-labelledby="rules-title" class="rules">
+      <h3 id="rules-title" class="break">
+        Rules of {policy.name}
+      </h3>
+      <p class="hint">
+        Evaluated in this order: the first active rule that allows the grant type, the user and every scope
+        asked for decides the token.
+      </p>
+      <p class="saved" role="status">
+        {status}
+      </p>
+      <FormError failure={failure ?? writeFailure} fields={[]} />
+      {rules === undefined && !failure ? <Notice>Loading…</Notice> : null}
+      {rules?.length === 0 ? <Notice>No rules yet: this policy allows no token.</Notice> : null}
+      {rules?.length ? (
+        <ReorderList
+          kind="Rule"
+          idPrefix="rule"
+          label={`Rules of ${policy.name}, in priority order`}
+          items={rules}
+          canWrite={canWrite}
+          move={move}
+          reload={reload}
+          rowClass={(rule) => (rule.status === "ACTIVE" ? "" : "inactive-row")}
+          row={(rule) =>
+            editing === rule.id ? (
+              <RuleForm
+                idPrefix={`edit-${rule.id}`}
+                title={`Edit rule ${rule.name}`}
+                initial={ruleDraftOf(rule)}
+                submitLabel={`Save rule ${rule.name}`}
+                canWrite={canWrite}
+                finders={finders}
+                scopes={scopes}
+                hooks={hooks}
+                submit={update(rule)}
+                cancel={() => setEditing(undefined)}
+              />
+            ) : (
+              <>
+                <div class="scope-head">
+                  <strong class="break">{rule.name}</strong>
+                  <span class={`status ${rule.status.toLowerCase()}`}>
+                    {rule.status === "ACTIVE" ? "Active" : "Inactive"}
+                  </span>
+                </div>
+                <RuleSummary rule={rule} hooks={hooks} finders={finders} />
+                {confirming === rule.id ? (
+                  <fieldset class="confirm">
+                    <legend>
+                      Delete rule {rule.name}? Requests it allowed fall to the next rule, or are refused.
+                    </legend>
+                    <button
+                      type="button"
+                      class="danger"
+                      disabled={!canWrite}
+                      onClick={() =>
+                        void write(`Rule ${rule.name} deleted.`, () => api(session, "DELETE", ruleUrl(rule)))
+                      }
+                    >
+                      Yes, delete rule {rule.name}
+                    </button>
+                    <button type="button" onClick={() => setConfirming(undefined)}>
+                      Keep it
+                    </button>
+                  </fieldset>
+                ) : (
+                  <div class="actions">
+                    <button
+                      type="button"
+                      disabled={!canWrite}
+                      aria-label={`Edit rule ${rule.name}`}
+                      onClick={() => setEditing(rule.id)}
+                    >
+                      Edit
+                    </button>
+                    <button
+                      type="button"
+                      disabled={!canWrite}
+                      aria-label={`${rule.status === "ACTIVE" ? "Deactivate" : "Activate"} rule ${rule.name}`}
+                      onClick={() => void lifecycle(rule)}
+                    >
+                      {rule.status === "ACTIVE" ? "Deactivate" : "Activate"}
+                    </button>
+                    <button
+                      type="button"
+                      disabled={!canWrite}
+                      aria-label={`Delete rule ${rule.name}`}
+                      onClick={() => {
+                        setWriteFailure(undefined);
+                        setConfirming(rule.id);
+                      }}
+                    >
+                      Delete
+                    </button>
+                  </div>
+                )}
+              </>
+            )
+          }
+        />
+      ) : null}
+      {adding ? (
+        <RuleForm
+          idPrefix="new-rule"
+          title="Add rule"
+          initial={NEW_RULE}
+          submitLabel="Create rule"
+          canWrite={canWrite}
+          finders={finders}
+          scopes={scopes}
+          hooks={hooks}
+          submit={create}
+          cancel={() => setAdding(false)}
+        />
+      ) : (
+        <div class="actions">
+          <button type="button" class="primary" disabled={!canWrite} onClick={() => setAdding(true)}>
+            Add rule
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
