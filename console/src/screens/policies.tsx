@@ -6,7 +6,7 @@
  * Every write is followed by reading the list again: nothing shows as changed before the server has
  * said so, and a refusal shows Okta's errorSummary with each cause beside its field.
  */
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
 import {
@@ -81,8 +81,12 @@ export function Policies({
   const [status, setStatus] = useState("");
 
   const ordered = inPriorityOrder(policies ?? []);
-  // The chosen policy, or the first one: the one whose rules Okta's console shows on arrival.
+  // The chosen policy, or the first one: the one whose rules Okta's console shows on arrival. The
+  // first is remembered, so a reorder that moves it away from the top keeps its rules on screen.
   const selected = ordered.find((p) => p.id === selectedId) ?? ordered[0];
+  useEffect(() => {
+    if (selected && selected.id !== selectedId) setSelectedId(selected.id);
+  }, [selected?.id, selectedId]);
   const policyUrl = (p: Policy) => `${path}/${encodeURIComponent(p.id)}`;
 
   const create = async (draft: PolicyDraft) => {

@@ -8,6 +8,8 @@ import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
 import {
   ANY_SCOPE,
+  EVERYONE,
+  EVERYONE_GROUP_ID,
   grantTypeLabel,
   NEW_RULE,
   type Policy,
@@ -50,7 +52,14 @@ function RuleSummary({
 }) {
   const { people, grantTypes, scopes } = rule.conditions;
   useLabels("user", finders.users, [...people.users.include, ...people.users.exclude]);
-  useLabels("group", finders.groups, [...people.groups.include, ...people.groups.exclude]);
+  // Everyone is Okta's built-in group, named in words: no read of it.
+  useLabels(
+    "group",
+    finders.groups,
+    [...people.groups.include, ...people.groups.exclude].filter(
+      (g) => g !== EVERYONE && g !== EVERYONE_GROUP_ID,
+    ),
+  );
   const token = rule.actions.token;
   const hookId = token.inlineHook?.id;
   const nameOf = (id: string) =>

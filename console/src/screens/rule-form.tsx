@@ -8,7 +8,7 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { ApiFailure } from "../api";
-import { GRANT_TYPES, type IncludeExclude, type RuleDraft } from "../policy-model";
+import { GRANT_TYPES, type IncludeExclude, OIDC_SCOPES, type RuleDraft } from "../policy-model";
 import type { Scope } from "../types";
 import { Field, FormError } from "../ui";
 import { Picker } from "./picker";
@@ -124,8 +124,8 @@ export function RuleForm(props: Props) {
       />
     );
   };
-  // Scopes the server defines, and any the rule names that it no longer lists (shown to be unticked).
-  const scopeNames = [...new Set([...scopes.map((s) => s.name), ...draft.scopes])];
+  // The server's scopes, the reserved OIDC ones, and any the rule names that neither lists (to be unticked).
+  const scopeNames = [...new Set([...scopes.map((s) => s.name), ...OIDC_SCOPES, ...draft.scopes])];
 
   return (
     <form class="rule-form" aria-label={title} noValidate onSubmit={(e) => void onSubmit(e)}>
