@@ -193,14 +193,22 @@ const status = (page: Page, text: string) => page.getByRole("status").filter({ h
 
 /** Drags `handle` with the mouse and lets go a few pixels inside the top (or bottom) edge of `target`. */
 async function drag(page: Page, handle: Locator, target: Locator, edge: "top" | "bottom"): Promise<void> {
+  await target.scrollIntoViewIfNeeded();
+  await handle.scrollIntoViewIfNeeded();
   const from = await handle.boundingBox();
   const to = await target.boundingBox();
-  if (!from || !to) throw new Error("not on screen");
-  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  const viewport = page.viewportSize();
+  if (!from || !to || !viewport) throw new Error("not on screen");
+  const x = from.x + from.width / 2;
+  const start = from.y + from.height / 2;
+  const end = edge === "top" ? to.y + 3 : to.y + to.height - 3;
+  // The mouse works inside the viewport only: both points must be on screen at once.
+  for (const y of [start, end]) {
+    if (y < 0 || y > viewport.height) throw new Error(`y ${y} is off screen (${viewport.height} px high)`);
+  }
+  await page.mouse.move(x, start);
   await page.mouse.down();
-  await page.mouse.move(from.x + from.width / 2, edge === "top" ? to.y + 3 : to.y + to.height - 3, {
-    steps: 8,
-  });
+  await page.mouse.move(x, end, { steps: 8 });
   await page.mouse.up();
 }
 
@@ -358,11 +366,11 @@ describe("access policies, signed in as the demo SUPER_ADMIN", () => {
         expect(ruleB?.actions.token.refreshTokenWindowMinutes).toBe(60);
 
         // Lifecycle: the status shown is the server's.
-        await page.getByRole("button", { name: "Deactivate rule Rule C" }).click();
-        await page.getByRole("button", { name: "Activate rule Rule C" }).waitFor();
+        await page.getByRole("button", { name: "Deactivate rule Rule C", exact: true }).click();
+        await page.getByRole("button", { name: "Activate rule Rule C", exact: true }).waitFor();
         expect(((await admin("GET", rulesPath)) as Named[])[2]?.status).toBe("INACTIVE");
-        await page.getByRole("button", { name: "Activate rule Rule C" }).click();
-        await page.getByRole("button", { name: "Deactivate rule Rule C" }).waitFor();
+        await page.getByRole("button", { name: "Activate rule Rule C", exact: true }).click();
+        await page.getByRole("button", { name: "Deactivate rule Rule C", exact: true }).waitFor();
         expect(((await admin("GET", rulesPath)) as Named[])[2]?.status).toBe("ACTIVE");
 
         // Edit a policy: a description, and all clients instead of the app.
@@ -380,8 +388,8 @@ describe("access policies, signed in as the demo SUPER_ADMIN", () => {
         expect(edited.conditions).toEqual({ clients: { include: ["ALL_CLIENTS"] } });
         expect(edited.priority).toBe(1);
 
-        await page.getByRole("button", { name: "Deactivate policy Everyone else" }).click();
-        await page.getByRole("button", { name: "Activate policy Everyone else" }).waitFor();
+        await page.getByRole("button", { name: "Deactivate policy Everyone else", exact: true }).click();
+        await page.getByRole("button", { name: "Activate policy Everyone else", exact: true }).waitFor();
         expect(((await admin("GET", policiesPath)) as Named[])[1]?.status).toBe("INACTIVE");
 
         // Delete a rule and a policy, each after its confirmation ("Keep it" first: nothing goes).
