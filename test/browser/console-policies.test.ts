@@ -338,7 +338,6 @@ describe("access policies, signed in as the demo SUPER_ADMIN", () => {
         expect(await names(rulesPath)).toEqual(["Staff", "Rule B", "Rule C"]);
         await expectAccessible(page);
         await expectFits(page);
-        await screenshot(page, "console-policies.png");
 
         // Edit Rule B: an exclusion and a shorter window.
         await page.getByRole("button", { name: "Edit rule Rule B" }).click();
@@ -349,6 +348,8 @@ describe("access policies, signed in as the demo SUPER_ADMIN", () => {
           .click();
         await editB.getByLabel("Refresh token idle window (minutes)").fill("60");
         await expectAccessible(page);
+        await expectFits(page);
+        await screenshot(page, "console-policies-rule-form.png");
         await editB.getByRole("button", { name: "Save rule Rule B" }).click();
         await status(page, "Rule Rule B saved.");
         const ruleB = (
@@ -405,6 +406,7 @@ describe("access policies, signed in as the demo SUPER_ADMIN", () => {
         await page.getByRole("button", { name: `Yes, delete policy ${markup}` }).click();
         await status(page, `Policy ${markup} deleted.`);
         expect(await names(policiesPath)).toEqual(["Partners", "Everyone else"]);
+        await screenshot(page, "console-policies.png");
       },
       ["400 (Bad Request)", "400 (Bad Request)"],
     );

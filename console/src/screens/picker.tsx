@@ -153,7 +153,13 @@ export function Picker({
       />
       <p class="hint" role="status">
         {searchFailure ??
-          (matches === undefined ? "" : offered.length ? `${offered.length} found` : `No ${noun} found`)}
+          (matches === undefined
+            ? ""
+            : offered.length
+              ? `${offered.length} found`
+              : matches.length
+                ? `Every ${noun.replace(/s$/, "")} found is chosen`
+                : `No ${noun} found`)}
       </p>
       {offered.length ? (
         <ul class="matches">
