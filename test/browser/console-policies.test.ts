@@ -541,6 +541,42 @@ describe("access policies, signed in as the demo SUPER_ADMIN", () => {
         await expectFits(page);
         await screenshot(page, "console-policies-reorder.png");
 
+        // Escape during a drag cancels it: letting go writes nothing.
+        const cancelled = writes.length;
+        const alphaHandle = page.getByRole("button", { name: "Reorder rule Alpha" });
+        const box = await alphaHandle.boundingBox();
+        const last = await rows(ruleList).last().boundingBox();
+        if (!box || !last) throw new Error("not on screen");
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width / 2, last.y + last.height - 3, { steps: 5 });
+        await expect.poll(() => rows(ruleList).last().getAttribute("class")).toContain("drop-after");
+        await page.keyboard.press("Escape");
+        await page.mouse.up();
+        expect(await rows(ruleList).last().getAttribute("class")).not.toContain("drop-after");
+        expect(writes.length).toBe(cancelled);
+        expect(await names(rulesPath)).toEqual(["Alpha", "Bravo", "Charlie"]);
+
+        // Someone else edits Bravo while this list is on screen: a move of it keeps their edit (the
+        // console reads the rule again just before its PUT, which replaces the whole rule).
+        const stale = ((await admin("GET", rulesPath)) as (Named & { conditions: unknown })[])[1];
+        await admin("PUT", `${rulesPath}/${stale?.id}`, {
+          name: "Bravo",
+          conditions: stale?.conditions,
+          actions: { token: { accessTokenLifetimeMinutes: 15 } },
+        });
+        await page.getByRole("button", { name: "Move rule Bravo up" }).click();
+        await status(page, "Rule Bravo moved to position 1 of 3.");
+        const moved = (
+          (await admin("GET", rulesPath)) as (Named & {
+            actions: { token: { accessTokenLifetimeMinutes: number } };
+          })[]
+        )[0];
+        expect([moved?.name, moved?.actions.token.accessTokenLifetimeMinutes]).toEqual(["Bravo", 15]);
+        await page.getByRole("button", { name: "Move rule Bravo down" }).click();
+        await status(page, "Rule Bravo moved to position 2 of 3.");
+        expect(await names(rulesPath)).toEqual(["Alpha", "Bravo", "Charlie"]);
+
         // Someone else deletes Bravo; a move of it is refused (404) and the list shows the server's order.
         const bravo = ((await admin("GET", rulesPath)) as Named[]).find((r) => r.name === "Bravo");
         await admin("DELETE", `${rulesPath}/${bravo?.id}`);

@@ -99,7 +99,8 @@ export function Policies({
   };
   const update = (policy: Policy) => async (draft: PolicyDraft) => {
     setStatus("");
-    await api<Policy>(session, "PUT", policyUrl(policy), policyBody(draft, policy.priority));
+    // No priority: the server keeps the policy's current place, even if someone moved it meanwhile.
+    await api<Policy>(session, "PUT", policyUrl(policy), policyBody(draft));
     setEditing(undefined);
     setStatus(`Policy ${draft.name} saved.`);
     await reload();
@@ -123,8 +124,11 @@ export function Policies({
       api(session, "POST", `${policyUrl(policy)}/lifecycle/${activate ? "activate" : "deactivate"}`),
     );
   };
-  const move = async (policy: Policy, priority: number) =>
-    (await api<Policy>(session, "PUT", policyUrl(policy), policyMoveBody(policy, priority))).priority;
+  // Read again just before the PUT (it replaces the whole policy): a move never undoes another's edit.
+  const move = async (policy: Policy, priority: number) => {
+    const current = await api<Policy>(session, "GET", policyUrl(policy));
+    return (await api<Policy>(session, "PUT", policyUrl(policy), policyMoveBody(current, priority))).priority;
+  };
 
   return (
     <div class="policies">

@@ -113,8 +113,8 @@ export function PolicyRules({ session, policyPath, policy, canWrite, finders, sc
   };
   const update = (rule: PolicyRule) => async (draft: RuleDraft) => {
     setStatus("");
-    // Okta's PUT replaces the rule; its place in the order is kept by sending its priority.
-    await api<PolicyRule>(session, "PUT", ruleUrl(rule), ruleBody(draft, rule.priority));
+    // No priority: the server keeps the rule's current place, even if someone moved it meanwhile.
+    await api<PolicyRule>(session, "PUT", ruleUrl(rule), ruleBody(draft));
     setEditing(undefined);
     setStatus(`Rule ${draft.name} saved.`);
     await reload();
@@ -139,8 +139,12 @@ export function PolicyRules({ session, policyPath, policy, canWrite, finders, sc
       api(session, "POST", `${ruleUrl(rule)}/lifecycle/${activate ? "activate" : "deactivate"}`),
     );
   };
-  const move = async (rule: PolicyRule, priority: number) =>
-    (await api<PolicyRule>(session, "PUT", ruleUrl(rule), ruleMoveBody(rule, priority))).priority;
+  // Okta's PUT replaces the whole rule: it is read again just before, so a move never undoes an edit
+  // someone else saved since this list was read. Still one write.
+  const move = async (rule: PolicyRule, priority: number) => {
+    const current = await api<PolicyRule>(session, "GET", ruleUrl(rule));
+    return (await api<PolicyRule>(session, "PUT", ruleUrl(rule), ruleMoveBody(current, priority))).priority;
+  };
 
   return (
     <section aria-labelledby="rules-title" class="rules">

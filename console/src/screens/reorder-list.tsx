@@ -1,6 +1,6 @@
 /**
  * An ordered list of access policies or rules that an admin reorders by dragging a row's handle
- * (pointer events: mouse, pen, touch) or from the keyboard: the focused handle takes Arrow Up /
+ * (pointer events: mouse, pen, touch; Escape cancels a drag) or from the keyboard: the focused handle takes Arrow Up /
  * Arrow Down / Home / End, and each row has "Move … up" / "Move … down" buttons for whoever does
  * not find the handle. A move is one write of the moved item's `priority` (console/src/reorder.ts);
  * the list is redrawn from the server's answer only — read again after every move, accepted or not,
@@ -113,6 +113,13 @@ export function ReorderList<T extends Item>(props: Props<T>) {
       setDropAt(undefined);
     },
     onKeyDown: (e: TargetedKeyboardEvent<HTMLButtonElement>) => {
+      // Escape drops a drag where it started: letting go then writes nothing.
+      if (e.key === "Escape" && dragRef.current) {
+        e.preventDefault();
+        dragRef.current = undefined;
+        setDropAt(undefined);
+        return;
+      }
       if (!isMoveKey(e.key)) return;
       e.preventDefault();
       const to = keyTarget(e.key, index, ordered.length);
