@@ -104,7 +104,7 @@ export function AppDetail({ session, id, canWrite }: Props) {
               <dd>{kind.label}</dd>
               <dt>Client authentication</dt>
               <dd>
-                <code>{authMethod}</code>
+                <code class="break">{authMethod}</code>
                 {app.credentials.oauthClient.pkce_required ? ", PKCE required" : ""}
               </dd>
               <dt>Grant types</dt>

@@ -109,7 +109,7 @@ export function AppSecrets({ session, appId, authMethod, canWrite }: Props) {
     write(async () => {
       const secret = await api<ClientSecret>(session, "POST", path);
       setFresh(secret.client_secret);
-      return "New secret generated: both secrets now work until you deactivate the old one.";
+      return "New secret generated. It works at every edge within 90 s; the old one works until you deactivate it.";
     });
   const lifecycle = (secret: ClientSecret, action: "activate" | "deactivate") =>
     write(async () => {
@@ -128,7 +128,7 @@ export function AppSecrets({ session, appId, authMethod, canWrite }: Props) {
       <h2 id="secrets-title">Client secrets</h2>
       {!hasSecrets ? (
         <Notice>
-          This app authenticates with <code>{authMethod}</code>: it has no client secrets.
+          This app authenticates with <code class="break">{authMethod}</code>: it has no client secrets.
         </Notice>
       ) : (
         <>
