@@ -175,14 +175,18 @@ async function screenshot(page: Page, name: string): Promise<void> {
 const BAD_REQUEST = "Failed to load resource: the server responded with a status of 400 (Bad Request)";
 
 /** `refusals`: how many 400 answers the test provoked on purpose (Chromium logs each one as an error). */
-async function withPage(run: (watched: WatchedPage) => Promise<void>, refusals = 0): Promise<void> {
+async function withPage(
+  run: (watched: WatchedPage) => Promise<void>,
+  refusals = 0,
+  otherErrors: string[] = [],
+): Promise<void> {
   const { context, blocked } = await guardedContext(browser, { viewport: { width: 1440, height: 900 } });
   try {
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
     const watched = await watchPage(context);
     await run(watched);
     expect(watched.cspViolations).toEqual([]);
-    expect(watched.consoleErrors).toEqual(Array(refusals).fill(BAD_REQUEST));
+    expect(watched.consoleErrors).toEqual([...Array(refusals).fill(BAD_REQUEST), ...otherErrors]);
     expect(watched.pageErrors).toEqual([]);
     expect(blocked).toEqual([]);
   } finally {
@@ -232,7 +236,10 @@ describe("the applications screens, signed in as the demo SUPER_ADMIN", () => {
       await expectFits(page);
 
       // A web app needs a redirect URI for authorization_code: the server's cause beside the field.
-      await page.getByRole("radio", { name: /^Web application/ }).check();
+      // The kind from the keyboard: the radios are one group, the arrow keys move through it.
+      await page.getByRole("radio", { name: /^API service/ }).focus();
+      await page.keyboard.press("ArrowDown");
+      expect(await page.getByRole("radio", { name: /^Web application/ }).isChecked()).toBe(true);
       expect(await page.getByRole("checkbox", { name: "Authorization code" }).isChecked()).toBe(true);
       await page.getByLabel("App name").fill(label);
       await page.getByRole("checkbox", { name: "Refresh token" }).check();
@@ -419,6 +426,9 @@ describe("the applications screens, signed in as the demo SUPER_ADMIN", () => {
         .getByRole("status")
         .filter({ hasText: `${PERSON.login} assigned to ${label}.` })
         .waitFor();
+      // Found again, they are shown as assigned, not offered twice.
+      await page.locator(".finder .tag", { hasText: "assigned" }).waitFor();
+      expect(await page.getByRole("button", { name: `Assign ${PERSON.login}` }).count()).toBe(0);
       const users = (await admin("GET", `/apps/${app.id}/users`)) as { credentials: { userName: string } }[];
       expect(users.map((u) => u.credentials.userName)).toEqual([PERSON.login]);
       await page.getByLabel("Find groups to assign").fill(GROUP);
@@ -483,6 +493,55 @@ describe("the applications screens, signed in as the demo SUPER_ADMIN", () => {
       await page.getByText(`No app's name starts with “nothing-${suffix}”.`).waitFor();
       await expectAccessible(page);
     });
+  });
+});
+
+describe("the applications screens, attacked", () => {
+  it("a label made of markup is shown as text; an id from the address bar stays one path segment", {
+    timeout: 60_000,
+  }, async () => {
+    const hostile = `<img src=x onerror=alert(1)><script>alert(2)</script>-${suffix}`;
+    await admin("POST", "/apps", {
+      name: "oidc_client",
+      label: hostile,
+      signOnMode: "OPENID_CONNECT",
+      settings: { oauthClient: { grant_types: ["client_credentials"], application_type: "service" } },
+    });
+    await withPage(
+      async ({ page }) => {
+        const dialogs: string[] = [];
+        page.on("dialog", (d) => {
+          dialogs.push(d.message());
+          void d.dismiss();
+        });
+        await signInToApps(page, demo.demoAdmin.login, demo.demoAdmin.password);
+        await page.getByLabel("Search apps by name").fill("<img");
+        await page.getByRole("button", { name: "Search", exact: true }).click();
+        const link = page.getByRole("link", { name: hostile, exact: true });
+        await link.waitFor();
+        expect(await page.locator("table.list img, table.list script").count()).toBe(0);
+        await link.click();
+        await page.getByRole("heading", { level: 1, name: hostile }).waitFor();
+        expect(await page.getByLabel("App name").inputValue()).toBe(hostile);
+
+        // `#/apps/..%2Fapi-tokens` names the app "../api-tokens" (encoded again on the way out), not
+        // another API path: the server's 404 for that app, shown with its errorSummary.
+        const requested: string[] = [];
+        page.on("request", (r) => {
+          if (r.url().includes("/api/v1/")) requested.push(new URL(r.url()).pathname);
+        });
+        await page.goto(`${base}/admin/#/apps/..%2Fapi-tokens`);
+        await page
+          .getByRole("alert")
+          .getByText("Not found: Resource not found: ../api-tokens (App)")
+          .waitFor();
+        expect(requested).toContain("/api/v1/apps/..%2Fapi-tokens");
+        expect(requested.filter((p) => p.startsWith("/api/v1/api-tokens"))).toEqual([]);
+        expect(dialogs).toEqual([]);
+      },
+      0,
+      ["Failed to load resource: the server responded with a status of 404 (Not Found)"],
+    );
   });
 });
 

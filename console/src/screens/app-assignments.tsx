@@ -52,6 +52,7 @@ function Finder<T>({
   search,
   nameOf,
   assign,
+  isAssigned,
   canWrite,
 }: {
   idPrefix: string;
@@ -59,6 +60,8 @@ function Finder<T>({
   search: (q: string) => Promise<T[]>;
   nameOf: (item: T) => string;
   assign: (item: T) => Promise<void>;
+  /** Already assigned directly: shown as such rather than offered again. */
+  isAssigned: (item: T) => boolean;
   canWrite: boolean;
 }) {
   const [q, setQ] = useState("");
@@ -90,9 +93,13 @@ function Finder<T>({
           {found.map((item) => (
             <li key={nameOf(item)} class="row row-head">
               <span class="break">{nameOf(item)}</span>
-              <button type="button" disabled={!canWrite} onClick={() => void assign(item)}>
-                {`Assign ${nameOf(item)}`}
-              </button>
+              {isAssigned(item) ? (
+                <span class="tag">assigned</span>
+              ) : (
+                <button type="button" disabled={!canWrite} onClick={() => void assign(item)}>
+                  {`Assign ${nameOf(item)}`}
+                </button>
+              )}
             </li>
           ))}
         </ul>
@@ -228,6 +235,7 @@ export function AppAssignments({ session, appId, appLabel, canWrite }: Props) {
           search={(q) => api<User[]>(session, "GET", `/users?q=${encodeURIComponent(q)}&limit=10`)}
           nameOf={(u) => u.profile.login}
           assign={assignUser}
+          isAssigned={(u) => users.value?.some((a) => a.id === u.id && a.scope === "USER") ?? false}
         />
       ) : null}
 
@@ -302,6 +310,7 @@ export function AppAssignments({ session, appId, appLabel, canWrite }: Props) {
           search={(q) => api<Group[]>(session, "GET", `/groups?q=${encodeURIComponent(q)}&limit=10`)}
           nameOf={(g) => g.profile.name}
           assign={assignGroup}
+          isAssigned={(g) => groups.value?.some((a) => a.id === g.id) ?? false}
         />
       ) : null}
     </section>
