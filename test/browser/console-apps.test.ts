@@ -376,6 +376,7 @@ describe("the applications screens, signed in as the demo SUPER_ADMIN", () => {
       await page.getByRole("button", { name: "Generate new secret" }).click();
       await page.getByRole("status").filter({ hasText: "New secret generated" }).waitFor();
       const newSecret = await page.getByRole("textbox", { name: "Client secret" }).inputValue();
+      await expect.poll(() => page.evaluate("document.activeElement?.id")).toBe("secret-once-value");
       expect(newSecret).not.toBe(secret);
       expect(((await admin("GET", `/apps/${app.id}/credentials/secrets`)) as unknown[]).length).toBe(2);
       // A new secret is a configuration change, not a disable: an edge whose isolate holds the app's
@@ -408,6 +409,8 @@ describe("the applications screens, signed in as the demo SUPER_ADMIN", () => {
       expect((await clientCredentials(app.id, newSecret)).status).toBe(200);
       await page.getByRole("button", { name: `Delete secret ${oldId}` }).click();
       await page.getByRole("button", { name: "Keep it" }).waitFor();
+      // The safe answer holds the focus (the button pressed is gone).
+      await expect.poll(() => page.evaluate("document.activeElement?.textContent")).toBe("Keep it");
       await expectAccessible(page);
       await page.getByRole("button", { name: `Delete secret ${oldId} for good` }).click();
       await page
@@ -471,8 +474,13 @@ describe("the applications screens, signed in as the demo SUPER_ADMIN", () => {
       await page.getByRole("button", { name: "Activate app" }).waitFor();
       expect((await admin("GET", `/apps/${app.id}`)).status).toBe("INACTIVE");
       expect((await clientCredentials(app.id, newSecret)).status).toBe(401);
+      // Enter on the confirmation keeps the app (the focus is on "Keep it"); then delete it for real.
       await page.getByRole("button", { name: "Delete app" }).click();
-      await page.getByRole("button", { name: "Keep it" }).waitFor();
+      await expect.poll(() => page.evaluate("document.activeElement?.textContent")).toBe("Keep it");
+      await page.keyboard.press("Enter");
+      await expect.poll(() => page.getByRole("button", { name: `Delete ${label} for good` }).count()).toBe(0);
+      expect((await admin("GET", `/apps/${app.id}`)).status).toBe("INACTIVE");
+      await page.getByRole("button", { name: "Delete app" }).click();
       await page.getByRole("button", { name: `Delete ${label} for good` }).click();
       await page.getByRole("heading", { level: 1, name: "Applications" }).waitFor();
       expect((await adminCall("GET", `/apps/${app.id}`)).status).toBe(404);

@@ -8,6 +8,7 @@ import { useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
 import { Field, FormError, Notice } from "../ui";
+import { Confirm } from "./app-confirm";
 import { useLoad } from "./use-load";
 
 /** Okta's AppUser, as far as the console reads it. */
@@ -195,22 +196,15 @@ export function AppAssignments({ session, appId, appLabel, canWrite }: Props) {
                 </span>
               </div>
               {confirming === `user:${user.id}` ? (
-                <fieldset class="confirm">
-                  <legend>
-                    Remove {loginOf(user)} from {appLabel}? Their tokens for it are revoked.
-                  </legend>
-                  <button
-                    type="button"
-                    class="danger"
-                    disabled={!canWrite}
-                    onClick={() => void removeUser(user)}
-                  >
-                    Remove {loginOf(user)} now
-                  </button>
-                  <button type="button" onClick={() => setConfirming(undefined)}>
-                    Keep them
-                  </button>
-                </fieldset>
+                <Confirm
+                  confirmLabel={`Remove ${loginOf(user)} now`}
+                  keepLabel="Keep them"
+                  disabled={!canWrite}
+                  onConfirm={() => void removeUser(user)}
+                  onKeep={() => setConfirming(undefined)}
+                >
+                  Remove {loginOf(user)} from {appLabel}? Their tokens for it are revoked.
+                </Confirm>
               ) : user.scope === "USER" ? (
                 <div class="actions">
                   <button
@@ -250,22 +244,14 @@ export function AppAssignments({ session, appId, appLabel, canWrite }: Props) {
                 <span class="break">{group.name}</span>
               </div>
               {confirming === `group:${group.id}` ? (
-                <fieldset class="confirm">
-                  <legend>
-                    Remove group {group.name} from {appLabel}? Members with no other assignment lose it.
-                  </legend>
-                  <button
-                    type="button"
-                    class="danger"
-                    disabled={!canWrite}
-                    onClick={() => void removeGroup(group)}
-                  >
-                    Remove group {group.name} now
-                  </button>
-                  <button type="button" onClick={() => setConfirming(undefined)}>
-                    Keep it
-                  </button>
-                </fieldset>
+                <Confirm
+                  confirmLabel={`Remove group ${group.name} now`}
+                  disabled={!canWrite}
+                  onConfirm={() => void removeGroup(group)}
+                  onKeep={() => setConfirming(undefined)}
+                >
+                  Remove group {group.name} from {appLabel}? Members with no other assignment lose it.
+                </Confirm>
               ) : (
                 <div class="actions">
                   <label for={`priority-${group.id}`}>Priority of {group.name}</label>

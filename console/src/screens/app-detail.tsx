@@ -10,6 +10,7 @@ import { draftOf, grantLabel, KINDS, kindOf, type OidcApp, replaceBody } from ".
 import type { Session } from "../auth";
 import { FormError, Notice } from "../ui";
 import { AppAssignments } from "./app-assignments";
+import { Confirm } from "./app-confirm";
 import { AppForm } from "./app-form";
 import { AppSecrets } from "./app-secrets";
 import { useLoad } from "./use-load";
@@ -139,22 +140,14 @@ export function AppDetail({ session, id, canWrite }: Props) {
               </p>
             ) : null}
             {confirming && !active ? (
-              <fieldset class="confirm">
-                <legend>
-                  Delete {app.label}? Its secrets, assignments and grants go with it; this cannot be undone.
-                </legend>
-                <button
-                  type="button"
-                  class="danger"
-                  disabled={!canWrite || busy}
-                  onClick={() => void remove(app.label)}
-                >
-                  Delete {app.label} for good
-                </button>
-                <button type="button" onClick={() => setConfirming(false)}>
-                  Keep it
-                </button>
-              </fieldset>
+              <Confirm
+                confirmLabel={`Delete ${app.label} for good`}
+                disabled={!canWrite || busy}
+                onConfirm={() => void remove(app.label)}
+                onKeep={() => setConfirming(false)}
+              >
+                Delete {app.label}? Its secrets, assignments and grants go with it; this cannot be undone.
+              </Confirm>
             ) : null}
             <p class="saved" role="status">
               {status}

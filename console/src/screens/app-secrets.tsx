@@ -5,11 +5,12 @@
  * then delete it. The server keeps at least one ACTIVE secret and at most two, and refuses to delete
  * an ACTIVE one: its words are shown, the console does not guess them.
  */
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import { usesSecrets } from "../app-kinds";
 import type { Session } from "../auth";
 import { FormError, Notice } from "../ui";
+import { Confirm } from "./app-confirm";
 import { useLoad } from "./use-load";
 
 /** Okta's OAuth2ClientSecret (`client_secret` only in the answer that created it). */
@@ -26,6 +27,9 @@ interface ClientSecret {
  */
 export function SecretOnce({ value, onHide }: { value: string; onHide: () => void }) {
   const [copied, setCopied] = useState("");
+  // The focus goes to the secret (selected): it can be copied at once, and a screen reader reads it.
+  const field = useRef<HTMLInputElement>(null);
+  useEffect(() => field.current?.focus(), [value]);
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(value);
@@ -44,6 +48,7 @@ export function SecretOnce({ value, onHide }: { value: string; onHide: () => voi
       <label for="secret-once-value">Client secret</label>
       <input
         id="secret-once-value"
+        ref={field}
         class="secret-value"
         readOnly
         value={value}
@@ -152,22 +157,14 @@ export function AppSecrets({ session, appId, authMethod, canWrite }: Props) {
                     <span class="hint">created {shortDate(secret.created)}</span>
                   </div>
                   {confirming === secret.id ? (
-                    <fieldset class="confirm">
-                      <legend>
-                        Delete secret {secret.id}? A client still sending it gets invalid_client.
-                      </legend>
-                      <button
-                        type="button"
-                        class="danger"
-                        disabled={!canWrite || busy}
-                        onClick={() => void remove(secret)}
-                      >
-                        Delete secret {secret.id} for good
-                      </button>
-                      <button type="button" onClick={() => setConfirming(undefined)}>
-                        Keep it
-                      </button>
-                    </fieldset>
+                    <Confirm
+                      confirmLabel={`Delete secret ${secret.id} for good`}
+                      disabled={!canWrite || busy}
+                      onConfirm={() => void remove(secret)}
+                      onKeep={() => setConfirming(undefined)}
+                    >
+                      Delete secret {secret.id}? A client still sending it gets invalid_client.
+                    </Confirm>
                   ) : (
                     <div class="actions">
                       <button
