@@ -421,6 +421,12 @@ describe("the applications screens, signed in as the demo SUPER_ADMIN", () => {
         ((await admin("GET", `/apps/${app.id}/credentials/secrets`)) as { id: string }[]).map((s) => s.id),
       ).not.toContain(oldId);
 
+      // The last ACTIVE secret cannot be deactivated: the server's words, the secret still ACTIVE.
+      const [kept] = (await admin("GET", `/apps/${app.id}/credentials/secrets`)) as { id: string }[];
+      await page.getByRole("button", { name: `Deactivate secret ${kept?.id}` }).click();
+      await page.getByRole("alert").getByText("last ACTIVE client secret").waitFor();
+      expect((await admin("GET", `/apps/${app.id}/credentials/secrets/${kept?.id}`)).status).toBe("ACTIVE");
+
       // Assignments: a person and a group, found by searching.
       await page.getByLabel("Find people to assign").fill(PERSON.firstName);
       await page.getByRole("button", { name: "Search people" }).click();
@@ -444,6 +450,13 @@ describe("the applications screens, signed in as the demo SUPER_ADMIN", () => {
       const groups = (await admin("GET", `/apps/${app.id}/groups`)) as { id: string; priority: number }[];
       expect(groups).toHaveLength(1);
       // Its priority, then removed after a confirmation.
+      // A priority that is no number is refused with the server's cause; nothing changes.
+      await page.getByLabel(`Priority of ${GROUP}`, { exact: true }).fill("first");
+      await page.getByRole("button", { name: `Save priority of ${GROUP}` }).click();
+      await page.getByRole("alert").getByText(/^priority: /).waitFor();
+      expect((await admin("GET", `/apps/${app.id}/groups/${groups[0]?.id}`)).priority).toBe(
+        groups[0]?.priority,
+      );
       await page.getByLabel(`Priority of ${GROUP}`, { exact: true }).fill("3");
       await page.getByRole("button", { name: `Save priority of ${GROUP}` }).click();
       await page
@@ -485,8 +498,8 @@ describe("the applications screens, signed in as the demo SUPER_ADMIN", () => {
       await page.getByRole("heading", { level: 1, name: "Applications" }).waitFor();
       expect((await adminCall("GET", `/apps/${app.id}`)).status).toBe(404);
       expect(await page.getByRole("link", { name: label, exact: true }).count()).toBe(0);
-      // The one refusal: the third secret.
-    }, 1);
+      // The refusals: the third secret, the last ACTIVE one's deactivation, a priority not a number.
+    }, 3);
   });
 
   it("searches apps by the start of their name (the API's q)", { timeout: 60_000 }, async () => {
