@@ -453,7 +453,10 @@ describe("the applications screens, signed in as the demo SUPER_ADMIN", () => {
       // A priority that is no number is refused with the server's cause; nothing changes.
       await page.getByLabel(`Priority of ${GROUP}`, { exact: true }).fill("first");
       await page.getByRole("button", { name: `Save priority of ${GROUP}` }).click();
-      await page.getByRole("alert").getByText(/^priority: /).waitFor();
+      await page
+        .getByRole("alert")
+        .getByText(/^priority: /)
+        .waitFor();
       expect((await admin("GET", `/apps/${app.id}/groups/${groups[0]?.id}`)).priority).toBe(
         groups[0]?.priority,
       );
