@@ -641,3 +641,59 @@ describe("CORS on /v1/introspect and /v1/revoke", () => {
     });
   }
 });
+
+describe("secrets in the query string of /v1/introspect and /v1/revoke are refused, not read as missing", () => {
+  const inQuery = (path: string, name: string, value: string) =>
+    `${path}?${new URLSearchParams({ [name]: value }).toString()}`;
+
+  for (const path of ["/v1/introspect", "/v1/revoke"]) {
+    it(`${path}: a token in the query is a 400 naming it, and the token is untouched`, async () => {
+      const body = await signIn();
+      for (const t of [body.refresh_token, body.access_token]) {
+        // Also when the body carries the same token: the URL has leaked it already.
+        for (const form of [{}, { token: t }]) {
+          const res = await post(inQuery(path, "token", t), form);
+          expect(res.status, JSON.stringify(res.body)).toBe(400);
+          expect(res.body).toEqual({
+            error: "invalid_request",
+            error_description:
+              "The 'token' parameter is not accepted in the query string; send it in the request body.",
+          });
+        }
+      }
+      // Nothing was revoked by the refused revocations.
+      expect((await introspect(body.access_token)).body.active).toBe(true);
+      expect((await refresh(body.refresh_token)).status).toBe(200);
+    });
+
+    it(`${path}: client_secret and client_assertion in the query are refused before any client lookup`, async () => {
+      for (const name of ["client_secret", "client_assertion"]) {
+        // Even with a wrong secret in the URL and none in the header: a 400 about the URL, not a 401.
+        const res = await post(inQuery(path, name, SECRET), { token: "garbage" }, {
+          client: { public: w.web },
+        });
+        expect(res.status, name).toBe(400);
+        expect(res.body.error_description).toBe(
+          `The '${name}' parameter is not accepted in the query string; send it in the request body.`,
+        );
+      }
+    });
+
+    it(`${path}: a GET with a token in the query learns why, not only that POST is needed`, async () => {
+      const res = await freshApp()(new Request(`${w.issuer}${inQuery(path, "token", "a.b.c")}`));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as Body).error_description).toContain("query string");
+      // Without a secret in the URL, a GET is still the 405 it was.
+      const plain = await freshApp()(new Request(`${w.issuer}${path}?token_type_hint=refresh_token`));
+      expect(plain.status).toBe(405);
+    });
+
+    it(`${path}: other query parameters are ignored, as before (only the body is the request)`, async () => {
+      const body = await signIn();
+      const res = await post(`${path}?token_type_hint=refresh_token&tokens=x&Token=y`, {
+        token: body.access_token,
+      });
+      expect(res.status).toBe(200);
+    });
+  }
+});
