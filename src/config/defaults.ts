@@ -695,3 +695,12 @@ export const GRANT_REVOCATION_MAX_PER_REQUEST = 800;
  * keyset an exchange may read; a deployment's servers are few, and 50 bounds that work.
  */
 export const MAX_TRUSTED_SERVERS = 50;
+
+// ---- delegation depth (RFC 8693 §4.1; src/oauth/grants/token-exchange.ts) ----
+/**
+ * Most `act` levels an exchanged token may carry: each exchange of an exchanged token nests the
+ * previous actor one level deeper (RFC 8693 §4.1 allows it, sets no bound). Five hops cover a real
+ * chain of services (gateway → service → service …); anything deeper is a loop between services
+ * exchanging each other's tokens, and every level grows a token that travels in request headers.
+ */
+export const TOKEN_EXCHANGE_MAX_ACT_DEPTH = 5;

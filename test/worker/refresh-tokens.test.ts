@@ -669,9 +669,13 @@ describe("secrets in the query string of /v1/introspect and /v1/revoke are refus
     it(`${path}: client_secret and client_assertion in the query are refused before any client lookup`, async () => {
       for (const name of ["client_secret", "client_assertion"]) {
         // Even with a wrong secret in the URL and none in the header: a 400 about the URL, not a 401.
-        const res = await post(inQuery(path, name, SECRET), { token: "garbage" }, {
-          client: { public: w.web },
-        });
+        const res = await post(
+          inQuery(path, name, SECRET),
+          { token: "garbage" },
+          {
+            client: { public: w.web },
+          },
+        );
         expect(res.status, name).toBe(400);
         expect(res.body.error_description).toBe(
           `The '${name}' parameter is not accepted in the query string; send it in the request body.`,
