@@ -23,7 +23,13 @@ import { ADMIN_ROLE_LABELS, ADMIN_ROLE_TYPES, rightsOfRole, rightsOfRoles } from
 import { ADMIN_ROLE_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import { toIssues } from "../config/issues";
 import { lacking } from "../config/rights";
+import { OKTA_SCOPES } from "../config/schemas";
 import type { AppEnv } from "../context";
+import {
+  rolesLosingAppWithGroup,
+  rolesOfGroupMembers,
+  rolesSignedOutWithApp,
+} from "../directory/admin-reach";
 import {
   assignAdminRole,
   getAdminRole,
@@ -35,7 +41,7 @@ import { findUser, type UserRecord } from "../directory/users";
 import { ApiError } from "../errors";
 import { readJsonBody } from "../http/json-body";
 import { EVENT_TYPES } from "../log/event";
-import { notFound } from "./control-plane-client";
+import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, lacksRights, validationFailed } from "./responses";
 
 type Ctx = Context<AppEnv>;
@@ -120,6 +126,43 @@ export function protectAdminMemberships() {
     await requireRoleHolderRights(c, c.req.param("userId") ?? "");
     await next();
   });
+}
+
+/**
+ * The writes that end the access of every admin they reach at once, each guarded before its route
+ * runs (src/directory/admin-reach.ts finds the roles reached; one D1 statement, plus the app's record
+ * for an app's lifecycle). The caller must hold every right those roles give, as for one admin:
+ * - `DELETE /apps/{appId}/groups/{groupId}` (okta.apps.manage): the members left without a path to
+ *   the app lose their grants there, as `DELETE /apps/{appId}/users/{userId}` does for one;
+ * - `DELETE /groups/{groupId}` (okta.groups.manage): every membership goes, as
+ *   `DELETE /groups/{groupId}/users/{userId}` takes one;
+ * - `POST /apps/{appId}/lifecycle/deactivate` and `DELETE /apps/{appId}` (okta.apps.manage): every
+ *   grant of the app is revoked; an app whose tokens carry okta.* rights (the console) also stops
+ *   every admin assigned to it.
+ * Registered method by method (`router.on`), before the routers that serve these paths.
+ */
+export function guardAdminReach(router: Hono<AppEnv>): void {
+  router.on("DELETE", "/apps/:appId/groups/:groupId", async (c, next) => {
+    const { appId, groupId } = c.req.param();
+    requireRights(c, rightsOfRoles(await rolesLosingAppWithGroup(c.env.DIRECTORY, appId, groupId)));
+    await next();
+  });
+  router.on("DELETE", "/groups/:groupId", async (c, next) => {
+    requireRights(c, rightsOfRoles(await rolesOfGroupMembers(c.env.DIRECTORY, c.req.param("groupId"))));
+    await next();
+  });
+  const appLifecycle = createMiddleware<AppEnv>(async (c, next) => {
+    const appId = c.req.param("appId") ?? "";
+    // An unknown app is the route's own 404.
+    const client = await controlPlane(c.env).getClientRecord(appId);
+    if (client) {
+      const adminApp = client.grants?.some((g) => (OKTA_SCOPES as readonly string[]).includes(g.scopeId));
+      requireRights(c, rightsOfRoles(await rolesSignedOutWithApp(c.env.DIRECTORY, appId, adminApp === true)));
+    }
+    await next();
+  });
+  router.on("DELETE", "/apps/:appId", appLifecycle);
+  router.on("POST", "/apps/:appId/lifecycle/deactivate", appLifecycle);
 }
 
 /** When user `id` holds admin roles, the caller must hold every right they give. */
