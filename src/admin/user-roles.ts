@@ -20,7 +20,7 @@ import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import * as z from "zod";
 import { ADMIN_ROLE_LABELS, ADMIN_ROLE_TYPES, rightsOfRole, rightsOfRoles } from "../config/admin-roles";
-import { ADMIN_ROLE_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
+import { ADMIN_ROLE_BODY_MAX_BYTES, IMPORT_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import { toIssues } from "../config/issues";
 import { lacking } from "../config/rights";
 import { OKTA_SCOPES } from "../config/schemas";
@@ -40,6 +40,7 @@ import {
 import { findUser, type UserRecord } from "../directory/users";
 import { ApiError } from "../errors";
 import { readJsonBody } from "../http/json-body";
+import { isRecord } from "../http/json-value";
 import { EVENT_TYPES } from "../log/event";
 import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, lacksRights, validationFailed } from "./responses";
@@ -138,7 +139,8 @@ export function protectAdminMemberships() {
  *   `DELETE /groups/{groupId}/users/{userId}` takes one;
  * - `POST /apps/{appId}/lifecycle/deactivate` and `DELETE /apps/{appId}` (okta.apps.manage): every
  *   grant of the app is revoked; an app whose tokens carry okta.* rights (the console) also stops
- *   every admin assigned to it.
+ *   every admin assigned to it;
+ * - `POST /warden/import`: each app the import prunes or leaves INACTIVE, as the two above.
  * Registered method by method (`router.on`), before the routers that serve these paths.
  */
 export function guardAdminReach(router: Hono<AppEnv>): void {
@@ -163,6 +165,45 @@ export function guardAdminReach(router: Hono<AppEnv>): void {
   });
   router.on("DELETE", "/apps/:appId", appLifecycle);
   router.on("POST", "/apps/:appId/lifecycle/deactivate", appLifecycle);
+  router.on("POST", "/warden/import", async (c, next) => {
+    await requireImportReach(c);
+    await next();
+  });
+}
+
+/**
+ * Whole-configuration import (`POST /warden/import`, src/admin/bulk.ts) deletes the apps it prunes
+ * and deactivates the apps its document leaves INACTIVE, as the Apps API would one by one: the same
+ * rights for each. Which apps those are, the control plane says by a dry run of the same document
+ * (a refused document is the route's own 400; a dry run itself writes nothing and needs no guard).
+ */
+async function requireImportReach(c: Ctx): Promise<void> {
+  if (c.req.query("dryRun") === "true") return;
+  let body: unknown;
+  try {
+    body = await readJsonBody(c.req.raw.clone(), { maxDepth: JSON_MAX_DEPTH, maxBytes: IMPORT_MAX_BYTES });
+  } catch {
+    // The route reads the body again and answers its own 400 or 413.
+    return;
+  }
+  const rights = c.get("admin").rights;
+  const dry = await controlPlane(c.env).importConfig(body, rights, {
+    prune: c.req.query("prune") === "true",
+    dryRun: true,
+  });
+  if (!dry.ok) return;
+  const clients = isRecord(body) && Array.isArray(body.clients) ? body.clients : [];
+  const inactive = clients.flatMap((client: unknown) =>
+    isRecord(client) && client.status === "INACTIVE" && typeof client.client_id === "string"
+      ? [client.client_id]
+      : [],
+  );
+  for (const appId of new Set([...dry.value.deleted.clients, ...inactive])) {
+    const client = await controlPlane(c.env).getClientRecord(appId);
+    if (!client) continue;
+    const adminApp = client.grants?.some((g) => (OKTA_SCOPES as readonly string[]).includes(g.scopeId));
+    requireRights(c, rightsOfRoles(await rolesSignedOutWithApp(c.env.DIRECTORY, appId, adminApp === true)));
+  }
 }
 
 /** When user `id` holds admin roles, the caller must hold every right they give. */

@@ -34,6 +34,8 @@ const grants = durableGrants(bindings.GRANT);
 
 let appsOnly: string;
 let groupsOnly: string;
+/** What a whole-configuration import needs (src/admin/auth.ts BULK_SCOPES), and nothing of users. */
+let importer: string;
 
 beforeAll(async () => {
   const bearer = async (scope: string) => {
@@ -42,30 +44,36 @@ beforeAll(async () => {
   };
   appsOnly = await bearer("okta.apps.manage");
   groupsOnly = await bearer("okta.groups.manage");
+  const bulk = [
+    "okta.authorizationServers.manage",
+    "okta.apps.manage",
+    "okta.inlineHooks.manage",
+    "okta.trustedOrigins.manage",
+  ];
+  importer = `Bearer ${await orgAccessToken(await seedOrgClient(bulk), bulk.join(" "))}`;
 });
 
-async function call(method: string, path: string, authorization: string) {
-  const res = await freshApp()(adminRequest(method, path, undefined, authorization));
+async function call(method: string, path: string, authorization: string, body?: unknown) {
+  const res = await freshApp()(adminRequest(method, path, body, authorization));
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json };
 }
 
+/** A web app's record as config as code writes it. */
+const appDoc = (clientId: string, extra: Record<string, unknown> = {}) => ({
+  client_id: clientId,
+  client_name: clientId,
+  application_type: "web",
+  grant_types: ["authorization_code", "refresh_token"],
+  redirect_uris: ["https://reach.example/cb"],
+  client_secrets: ["a-client-secret-that-is-long-enough-0123456789"],
+  ...extra,
+});
+
 /** A web app with nobody assigned. */
-async function newApp(extra: Record<string, unknown> = {}): Promise<string> {
+async function newApp(): Promise<string> {
   const clientId = uniqueId("reach");
-  await importConfig({
-    clients: [
-      {
-        client_id: clientId,
-        client_name: clientId,
-        application_type: "web",
-        grant_types: ["authorization_code", "refresh_token"],
-        redirect_uris: ["https://reach.example/cb"],
-        client_secrets: ["a-client-secret-that-is-long-enough-0123456789"],
-        ...extra,
-      },
-    ] as never,
-  });
+  await importConfig({ clients: [appDoc(clientId)] as never });
   return clientId;
 }
 
@@ -262,5 +270,70 @@ describe("an app's deactivation and deletion (okta.apps.manage)", () => {
     expect((await call("POST", "/apps/0oaNoSuchApp00000000/lifecycle/deactivate", appsOnly)).status).toBe(
       404,
     );
+  });
+});
+
+describe("POST /warden/import (the whole configuration)", () => {
+  it("cannot leave INACTIVE, nor prune, an app an admin holds a grant of; a dry run still answers", async () => {
+    const app = await newApp();
+    const boss = await admin("SUPER_ADMIN");
+    await assignUser(app, boss.id);
+    const token = await grantOf(boss.id, app);
+    const inactive = { clients: [appDoc(app, { status: "INACTIVE" })] };
+    expectRefused(await call("POST", "/warden/import", importer, inactive), "INACTIVE");
+    // Pruning every app but none: the admin's app among them.
+    expectRefused(await call("POST", "/warden/import?prune=true", importer, { clients: [] }), "prune");
+    expect((await adminCall("GET", `/apps/${app}`)).body.status).toBe("ACTIVE");
+    expect(await grantStatus(token)).toBe("ACTIVE");
+    // A dry run changes nothing, so it stays the caller's.
+    const dry = await call("POST", "/warden/import?dryRun=true", importer, inactive);
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    // A bad document is the route's own 400, whoever it would reach.
+    expect((await call("POST", "/warden/import", importer, { clients: "nope" })).status).toBe(400);
+    expect((await call("POST", "/warden/import", importer, "{not json")).status).toBe(400);
+  });
+
+  it("an import that reaches no admin goes through, and so does the admin's own", async () => {
+    const app = await newApp();
+    await assignUser(app, (await seedUser()).id);
+    const res = await call("POST", "/warden/import", importer, {
+      clients: [appDoc(app, { status: "INACTIVE" })],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await adminCall("GET", `/apps/${app}`)).body.status).toBe("INACTIVE");
+
+    const held = await newApp();
+    const boss = await admin("SUPER_ADMIN");
+    await assignUser(held, boss.id);
+    const token = await grantOf(boss.id, held);
+    expect(
+      (await adminCall("POST", "/warden/import", { clients: [appDoc(held, { status: "INACTIVE" })] })).status,
+    ).toBe(200);
+    expect(await grantStatus(token)).toBe("REVOKED");
+  });
+});
+
+describe("paths that are not exactly the guarded routes do not slip past the guard", () => {
+  it("a trailing slash or an encoded id reaches no route the guard does not cover", async () => {
+    const app = await newApp();
+    const group = await insertGroup(uniqueId("admins"));
+    const boss = await admin("SUPER_ADMIN");
+    await addMember(group, boss.id);
+    await assignGroup(app, group);
+    const token = await grantOf(boss.id, app);
+    for (const path of [
+      `/apps/${app}/groups/${group}/`,
+      `/apps/${encodeURIComponent(app)}/groups/${encodeURIComponent(group)}`,
+      `/apps/${app}/groups/${group.toLowerCase()}`,
+      `/groups/${group}/`,
+      `/apps/${app}/lifecycle/deactivate/`,
+    ]) {
+      const method = path.includes("lifecycle") ? "POST" : "DELETE";
+      const res = await call(method, path, path.startsWith("/groups") ? groupsOnly : appsOnly);
+      expect([403, 404, 405], `${method} ${path}: ${res.status}`).toContain(res.status);
+    }
+    expect((await adminCall("GET", `/apps/${app}/groups/${group}`)).status).toBe(200);
+    expect((await adminCall("GET", `/apps/${app}`)).body.status).toBe("ACTIVE");
+    expect(await grantStatus(token)).toBe("ACTIVE");
   });
 });
