@@ -37,6 +37,7 @@ import {
   removeAdminRole,
   type StoredAdminRole,
 } from "../directory/admin-roles";
+import { type GrantSelector, rolesHoldingGrants } from "../directory/grant-index";
 import { findUser, type UserRecord } from "../directory/users";
 import { ApiError } from "../errors";
 import { readJsonBody } from "../http/json-body";
@@ -140,7 +141,10 @@ export function protectAdminMemberships() {
  * - `POST /apps/{appId}/lifecycle/deactivate` and `DELETE /apps/{appId}` (okta.apps.manage): every
  *   grant of the app is revoked; an app whose tokens carry okta.* rights (the console) also stops
  *   every admin assigned to it;
- * - `POST /warden/import`: each app the import prunes or leaves INACTIVE, as the two above.
+ * - `POST /warden/import`: each app the import prunes or leaves INACTIVE, as the two above;
+ * - `DELETE /authorizationServers/{id}` and the server's token API's DELETEs
+ *   (okta.authorizationServers.manage): the users of the grants they revoke, as the user's own token
+ *   API (`DELETE /users/{id}/clients/{clientId}/tokens…`, guarded by `protectAdmins`) does.
  * Registered method by method (`router.on`), before the routers that serve these paths.
  */
 export function guardAdminReach(router: Hono<AppEnv>): void {
@@ -165,6 +169,34 @@ export function guardAdminReach(router: Hono<AppEnv>): void {
   });
   router.on("DELETE", "/apps/:appId", appLifecycle);
   router.on("POST", "/apps/:appId/lifecycle/deactivate", appLifecycle);
+  // Revoking a server's grants, or one client's tokens at a server, signs their users out.
+  const serverGrants = (selector: (c: Ctx) => GrantSelector) =>
+    createMiddleware<AppEnv>(async (c, next) => {
+      requireRights(c, rightsOfRoles(await rolesHoldingGrants(c.env.DIRECTORY, selector(c))));
+      await next();
+    });
+  router.on(
+    "DELETE",
+    "/authorizationServers/:authServerId",
+    serverGrants((c) => ({ serverId: c.req.param("authServerId") ?? "" })),
+  );
+  router.on(
+    "DELETE",
+    "/authorizationServers/:authServerId/clients/:clientId/tokens",
+    serverGrants((c) => ({
+      serverId: c.req.param("authServerId") ?? "",
+      clientId: c.req.param("clientId") ?? "",
+    })),
+  );
+  router.on(
+    "DELETE",
+    "/authorizationServers/:authServerId/clients/:clientId/tokens/:tokenId",
+    serverGrants((c) => ({
+      serverId: c.req.param("authServerId") ?? "",
+      clientId: c.req.param("clientId") ?? "",
+      id: c.req.param("tokenId") ?? "",
+    })),
+  );
   router.on("POST", "/warden/import", async (c, next) => {
     await requireImportReach(c);
     await next();

@@ -7,6 +7,7 @@
  * Every statement binds its values; the only text assembled is a choice among fixed column names
  * (`selectorWhere`), so no caller's text reaches the SQL.
  */
+import type { AdminRoleType } from "../config/admin-roles";
 import { newObjectId } from "../crypto/object-id";
 import { EVERYONE_GROUP_ID } from "./directory";
 
@@ -317,4 +318,20 @@ export async function touchIndexedGrant(
     .bind(grantId, lastUsedMs, idleExpiresAtMs)
     .run();
   return (result.meta.changes ?? 0) > 0;
+}
+
+/**
+ * The admin role types held by the users of the ACTIVE grants `selector` names: whom revoking those
+ * grants signs out (src/admin/user-roles.ts requires the rights those roles give).
+ */
+export async function rolesHoldingGrants(db: D1Database, selector: GrantSelector): Promise<AdminRoleType[]> {
+  const where = selectorWhere(selector);
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT r.type FROM admin_roles AS r
+        WHERE EXISTS (SELECT 1 FROM grant_index AS gi WHERE gi.user_id = r.user_id AND ${where.sql})`,
+    )
+    .bind(...where.params)
+    .all<{ type: AdminRoleType }>();
+  return results.map((r) => r.type);
 }

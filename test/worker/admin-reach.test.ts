@@ -36,6 +36,7 @@ let appsOnly: string;
 let groupsOnly: string;
 /** What a whole-configuration import needs (src/admin/auth.ts BULK_SCOPES), and nothing of users. */
 let importer: string;
+let serversOnly: string;
 
 beforeAll(async () => {
   const bearer = async (scope: string) => {
@@ -50,6 +51,7 @@ beforeAll(async () => {
     "okta.inlineHooks.manage",
     "okta.trustedOrigins.manage",
   ];
+  serversOnly = await bearer("okta.authorizationServers.manage");
   importer = `Bearer ${await orgAccessToken(await seedOrgClient(bulk), bulk.join(" "))}`;
 });
 
@@ -84,11 +86,11 @@ async function admin(type: "SUPER_ADMIN" | "READ_ONLY_ADMIN") {
 }
 
 /** A real grant of `userId` at `clientId` (its object and its index row, as a sign-in leaves them). */
-async function grantOf(userId: string, clientId: string): Promise<string> {
+async function grantOf(userId: string, clientId: string, serverId = "default"): Promise<string> {
   const now = Date.now();
   const { grantId } = await grants.openRefresh(
     {
-      serverId: "default",
+      serverId,
       clientId,
       redirectUri: "",
       codeChallenge: undefined,
@@ -113,7 +115,7 @@ async function grantOf(userId: string, clientId: string): Promise<string> {
     grantId,
     userId,
     clientId,
-    serverId: "default",
+    serverId,
     scopes: ["offline_access"],
     issuedAtMs: now,
     expiresAtMs: null,
@@ -335,5 +337,36 @@ describe("paths that are not exactly the guarded routes do not slip past the gua
     expect((await adminCall("GET", `/apps/${app}/groups/${group}`)).status).toBe(200);
     expect((await adminCall("GET", `/apps/${app}`)).body.status).toBe("ACTIVE");
     expect(await grantStatus(token)).toBe("ACTIVE");
+  });
+});
+
+describe("a server's deletion and its token API (okta.authorizationServers.manage)", () => {
+  it("cannot revoke an admin's grants at a server; a plain user's stay the caller's; the admin's rights can", async () => {
+    const serverId = uniqueId("reach-as");
+    await importConfig({
+      authorizationServers: [{ server: { id: serverId, name: serverId, audiences: ["api://reach"] } }],
+    } as never);
+    const app = await newApp();
+    const boss = await admin("SUPER_ADMIN");
+    const plain = await seedUser();
+    await assignUser(app, boss.id);
+    await assignUser(app, plain.id);
+    const bossToken = await grantOf(boss.id, app, serverId);
+    const tokens = `/authorizationServers/${serverId}/clients/${app}/tokens`;
+    expectRefused(await call("DELETE", `${tokens}/${bossToken}`, serversOnly), "one token");
+    expectRefused(await call("DELETE", tokens, serversOnly), "every token of the app");
+    expect(await grantStatus(bossToken)).toBe("ACTIVE");
+    const plainToken = await grantOf(plain.id, app, serverId);
+    expect((await call("DELETE", `${tokens}/${plainToken}`, serversOnly)).status).toBe(204);
+    expect(await grantStatus(plainToken)).toBe("REVOKED");
+
+    expect(
+      (await call("POST", `/authorizationServers/${serverId}/lifecycle/deactivate`, serversOnly)).status,
+    ).toBe(204);
+    expectRefused(await call("DELETE", `/authorizationServers/${serverId}`, serversOnly), "the server");
+    expect((await adminCall("GET", `/authorizationServers/${serverId}`)).status).toBe(200);
+    expect(await grantStatus(bossToken)).toBe("ACTIVE");
+    expect((await adminCall("DELETE", `/authorizationServers/${serverId}`)).status).toBe(204);
+    expect(await grantStatus(bossToken)).toBe("REVOKED");
   });
 });
