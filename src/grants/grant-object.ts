@@ -529,7 +529,17 @@ export class Grant extends DurableObject<Env> {
 
   async #scheduleDeletion(atMs: number): Promise<void> {
     const alarm = await this.ctx.storage.getAlarm();
+    // An armed alarm stays where it is while a grant-index touch waits for it: pushing it to the
+    // deletion would leave the touch unwritten until then (the alarm re-arms for the deletion).
+    if (alarm !== null && this.#touchPending()) return;
     if (alarm === null || alarm < atMs) await this.ctx.storage.setAlarm(atMs);
+  }
+
+  #touchPending(): boolean {
+    return (
+      this.#sql.exec("SELECT 1 FROM index_touch WHERE id = 1 AND pending_idle_end IS NOT NULL").toArray()
+        .length > 0
+    );
   }
 
   // Device authorization (RFC 8628)

@@ -799,6 +799,31 @@ describe("the grant index tells the truth about idle families (lists, lastUpdate
     expect((await admin(`${tokensPath()}/${id}`, t0 + 21 * MIN)).status).toBe(404);
   });
 
+  it("a queued touch keeps its alarm due, whatever refreshes follow before it fires", async () => {
+    const t0 = Date.now();
+    const first = await signIn(app, undefined, { now: t0 });
+    const second = await refresh(first.refresh_token, { client: app, now: t0 + 6 * MIN });
+    // Not due itself; its deletion schedule must not push the queued touch's alarm to the deletion.
+    const third = await refresh(second.body.refresh_token as string, {
+      client: app,
+      now: t0 + 6 * MIN + 30_000,
+    });
+    expect(third.status).toBe(200);
+    const { pending, alarm } = await runInDurableObject(
+      stub(first.refresh_token),
+      async (_o: Grant, state) => ({
+        pending: state.storage.sql
+          .exec("SELECT 1 FROM index_touch WHERE pending_idle_end IS NOT NULL")
+          .toArray().length,
+        alarm: await state.storage.getAlarm(),
+      }),
+    );
+    // Either the alarm has fired already (nothing pending) or it is due now, not at the deletion.
+    if (pending > 0) expect(alarm ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(Date.now());
+    await runDurableObjectAlarm(stub(first.refresh_token));
+    expect((await row(first.refresh_token))?.last_updated).toBe(t0 + 6 * MIN);
+  });
+
   it("a touch never moves the row backward, nor revives a revoked one", async () => {
     const t0 = Date.now();
     const first = await signIn(app, undefined, { now: t0 });
