@@ -8,8 +8,10 @@
  *   okta.authorizationServers.read / manage (src/admin/auth.ts maps each path's first segment).
  *
  * A token is Okta's OAuth2RefreshToken (`oar…`): one grant's refresh-token family. Lists show ACTIVE
- * unexpired tokens by id (`limit`, `after`, `Link`); a token is found only through its own user (or
- * server) and client, so nobody reads or revokes another's by guessing ids (404 E0000007). A DELETE
+ * tokens whose family still stands — before its absolute end and its idle end, which the grant's
+ * object keeps current in the index (src/grants/grant-object.ts) — by id (`limit`, `after`, `Link`);
+ * a token is found only through its own user (or server) and client, so nobody reads or revokes
+ * another's by guessing ids (404 E0000007). A DELETE
  * revokes the grant's Durable Object first, then marks the row (src/admin/grant-revocation.ts):
  * Okta, "Any access tokens issued with these refresh tokens are also revoked".
  */
@@ -25,6 +27,7 @@ import type { AppEnv, BindPorts } from "../context";
 import {
   getIndexedGrant,
   type IndexedGrant,
+  indexedGrantStands,
   listGrantClients,
   listIndexedGrants,
 } from "../directory/grant-index";
@@ -76,7 +79,10 @@ export function userTokensRouter(now: () => number, bind: BindPorts) {
     const user = await existingUser(c);
     const client = await existingClient(c);
     const expand = expandScope(c);
-    const grant = await existingToken(c, (g) => g.userId === user.id && g.clientId === client.client_id);
+    const grant = await existingToken(
+      c,
+      (g) => g.userId === user.id && g.clientId === client.client_id && shown(g, now()),
+    );
     const scopes = await scopesOf(c, [grant], expand);
     return c.json(tokenView(c, grant, { client, user, scopes, expand }));
   });
@@ -138,7 +144,7 @@ export function serverTokensRouter(now: () => number, bind: BindPorts) {
     const expand = expandScope(c);
     const grant = await existingToken(
       c,
-      (g) => g.serverId === server.server.id && g.clientId === client.client_id,
+      (g) => g.serverId === server.server.id && g.clientId === client.client_id && shown(g, now()),
     );
     const scopes = expand ? scopeMap(server) : new Map<string, Scope>();
     return c.json(tokenView(c, grant, { client, server, scopes, expand }));
@@ -193,6 +199,16 @@ async function existingToken(c: Ctx, belongs: (grant: IndexedGrant) => boolean):
   const id = c.req.param("tokenId") ?? "";
   const grant = TOKEN_ID.test(id) ? await getIndexedGrant(c.env.DIRECTORY, id) : null;
   return grant && belongs(grant) ? grant : notFound(id.slice(0, 100), "OAuth2RefreshToken");
+}
+
+/**
+ * Whether a token is shown by id: a REVOKED one is (Okta keeps answering it with its status); an
+ * ACTIVE row whose family has ended (idle or absolute end, `indexedGrantStands`) is gone, as an
+ * expired token is at Okta, and as the lists leave it out. A DELETE still takes it: the grant's
+ * access tokens may outlive its family, and revoking them is never wrong.
+ */
+function shown(grant: IndexedGrant, nowMs: number): boolean {
+  return grant.status === "REVOKED" || indexedGrantStands(grant, nowMs);
 }
 
 /** Okta's `expand`: only `scope` (the scopes' details in `_embedded.scopes`); anything else is a 400. */

@@ -30,7 +30,7 @@ import { tokenPreviewRouter } from "./token-preview";
 import { trustedOriginsRouter } from "./trusted-origins";
 import { userGrantsRouter } from "./user-grants";
 import { userGroupsRouter } from "./user-groups";
-import { protectAdminMemberships, protectAdmins, userRolesRouter } from "./user-roles";
+import { guardAdminReach, protectAdminMemberships, protectAdmins, userRolesRouter } from "./user-roles";
 import { usersRouter } from "./users";
 
 /** `bind`: the protocol ports, for Token Preview to run what the token endpoint runs. */
@@ -52,6 +52,8 @@ export function adminRouter(deps: Deps, bind: BindPorts) {
     }
   });
 
+  // Writes that end many admins' access at once need their roles' rights (src/admin/user-roles.ts).
+  guardAdminReach(router);
   router.route("/warden", bulkRouter(bind, deps.now));
   router.route("/authorizationServers", keysRouter());
   router.route("/authorizationServers", serversRouter(bind, deps.now));

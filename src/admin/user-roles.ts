@@ -20,10 +20,16 @@ import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import * as z from "zod";
 import { ADMIN_ROLE_LABELS, ADMIN_ROLE_TYPES, rightsOfRole, rightsOfRoles } from "../config/admin-roles";
-import { ADMIN_ROLE_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
+import { ADMIN_ROLE_BODY_MAX_BYTES, IMPORT_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import { toIssues } from "../config/issues";
 import { lacking } from "../config/rights";
+import { OKTA_SCOPES } from "../config/schemas";
 import type { AppEnv } from "../context";
+import {
+  rolesLosingAppWithGroup,
+  rolesOfGroupMembers,
+  rolesSignedOutWithApp,
+} from "../directory/admin-reach";
 import {
   assignAdminRole,
   getAdminRole,
@@ -31,11 +37,13 @@ import {
   removeAdminRole,
   type StoredAdminRole,
 } from "../directory/admin-roles";
+import { type GrantSelector, rolesHoldingGrants } from "../directory/grant-index";
 import { findUser, type UserRecord } from "../directory/users";
 import { ApiError } from "../errors";
 import { readJsonBody } from "../http/json-body";
+import { isRecord } from "../http/json-value";
 import { EVENT_TYPES } from "../log/event";
-import { notFound } from "./control-plane-client";
+import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin, lacksRights, validationFailed } from "./responses";
 
 type Ctx = Context<AppEnv>;
@@ -120,6 +128,114 @@ export function protectAdminMemberships() {
     await requireRoleHolderRights(c, c.req.param("userId") ?? "");
     await next();
   });
+}
+
+/**
+ * The writes that end the access of every admin they reach at once, each guarded before its route
+ * runs (src/directory/admin-reach.ts finds the roles reached; one D1 statement, plus the app's record
+ * for an app's lifecycle). The caller must hold every right those roles give, as for one admin:
+ * - `DELETE /apps/{appId}/groups/{groupId}` (okta.apps.manage): the members left without a path to
+ *   the app lose their grants there, as `DELETE /apps/{appId}/users/{userId}` does for one;
+ * - `DELETE /groups/{groupId}` (okta.groups.manage): every membership goes, as
+ *   `DELETE /groups/{groupId}/users/{userId}` takes one;
+ * - `POST /apps/{appId}/lifecycle/deactivate` and `DELETE /apps/{appId}` (okta.apps.manage): every
+ *   grant of the app is revoked; an app whose tokens carry okta.* rights (the console) also stops
+ *   every admin assigned to it;
+ * - `POST /warden/import`: each app the import prunes or leaves INACTIVE, as the two above;
+ * - `DELETE /authorizationServers/{id}` and the server's token API's DELETEs
+ *   (okta.authorizationServers.manage): the users of the grants they revoke, as the user's own token
+ *   API (`DELETE /users/{id}/clients/{clientId}/tokens…`, guarded by `protectAdmins`) does.
+ * Registered method by method (`router.on`), before the routers that serve these paths.
+ */
+export function guardAdminReach(router: Hono<AppEnv>): void {
+  router.on("DELETE", "/apps/:appId/groups/:groupId", async (c, next) => {
+    const { appId, groupId } = c.req.param();
+    requireRights(c, rightsOfRoles(await rolesLosingAppWithGroup(c.env.DIRECTORY, appId, groupId)));
+    await next();
+  });
+  router.on("DELETE", "/groups/:groupId", async (c, next) => {
+    requireRights(c, rightsOfRoles(await rolesOfGroupMembers(c.env.DIRECTORY, c.req.param("groupId"))));
+    await next();
+  });
+  const appLifecycle = createMiddleware<AppEnv>(async (c, next) => {
+    const appId = c.req.param("appId") ?? "";
+    // An unknown app is the route's own 404.
+    const client = await controlPlane(c.env).getClientRecord(appId);
+    if (client) {
+      const adminApp = client.grants?.some((g) => (OKTA_SCOPES as readonly string[]).includes(g.scopeId));
+      requireRights(c, rightsOfRoles(await rolesSignedOutWithApp(c.env.DIRECTORY, appId, adminApp === true)));
+    }
+    await next();
+  });
+  router.on("DELETE", "/apps/:appId", appLifecycle);
+  router.on("POST", "/apps/:appId/lifecycle/deactivate", appLifecycle);
+  // Revoking a server's grants, or one client's tokens at a server, signs their users out.
+  const serverGrants = (selector: (c: Ctx) => GrantSelector) =>
+    createMiddleware<AppEnv>(async (c, next) => {
+      requireRights(c, rightsOfRoles(await rolesHoldingGrants(c.env.DIRECTORY, selector(c))));
+      await next();
+    });
+  router.on(
+    "DELETE",
+    "/authorizationServers/:authServerId",
+    serverGrants((c) => ({ serverId: c.req.param("authServerId") ?? "" })),
+  );
+  router.on(
+    "DELETE",
+    "/authorizationServers/:authServerId/clients/:clientId/tokens",
+    serverGrants((c) => ({
+      serverId: c.req.param("authServerId") ?? "",
+      clientId: c.req.param("clientId") ?? "",
+    })),
+  );
+  router.on(
+    "DELETE",
+    "/authorizationServers/:authServerId/clients/:clientId/tokens/:tokenId",
+    serverGrants((c) => ({
+      serverId: c.req.param("authServerId") ?? "",
+      clientId: c.req.param("clientId") ?? "",
+      id: c.req.param("tokenId") ?? "",
+    })),
+  );
+  router.on("POST", "/warden/import", async (c, next) => {
+    await requireImportReach(c);
+    await next();
+  });
+}
+
+/**
+ * Whole-configuration import (`POST /warden/import`, src/admin/bulk.ts) deletes the apps it prunes
+ * and deactivates the apps its document leaves INACTIVE, as the Apps API would one by one: the same
+ * rights for each. Which apps those are, the control plane says by a dry run of the same document
+ * (a refused document is the route's own 400; a dry run itself writes nothing and needs no guard).
+ */
+async function requireImportReach(c: Ctx): Promise<void> {
+  if (c.req.query("dryRun") === "true") return;
+  let body: unknown;
+  try {
+    body = await readJsonBody(c.req.raw.clone(), { maxDepth: JSON_MAX_DEPTH, maxBytes: IMPORT_MAX_BYTES });
+  } catch {
+    // The route reads the body again and answers its own 400 or 413.
+    return;
+  }
+  const rights = c.get("admin").rights;
+  const dry = await controlPlane(c.env).importConfig(body, rights, {
+    prune: c.req.query("prune") === "true",
+    dryRun: true,
+  });
+  if (!dry.ok) return;
+  const clients = isRecord(body) && Array.isArray(body.clients) ? body.clients : [];
+  const inactive = clients.flatMap((client: unknown) =>
+    isRecord(client) && client.status === "INACTIVE" && typeof client.client_id === "string"
+      ? [client.client_id]
+      : [],
+  );
+  for (const appId of new Set([...dry.value.deleted.clients, ...inactive])) {
+    const client = await controlPlane(c.env).getClientRecord(appId);
+    if (!client) continue;
+    const adminApp = client.grants?.some((g) => (OKTA_SCOPES as readonly string[]).includes(g.scopeId));
+    requireRights(c, rightsOfRoles(await rolesSignedOutWithApp(c.env.DIRECTORY, appId, adminApp === true)));
+  }
 }
 
 /** When user `id` holds admin roles, the caller must hold every right they give. */

@@ -695,3 +695,22 @@ export const GRANT_REVOCATION_MAX_PER_REQUEST = 800;
  * keyset an exchange may read; a deployment's servers are few, and 50 bounds that work.
  */
 export const MAX_TRUSTED_SERVERS = 50;
+
+// ---- delegation depth (RFC 8693 §4.1; src/oauth/grants/token-exchange.ts) ----
+/**
+ * Most `act` levels an exchanged token may carry: each exchange of an exchanged token nests the
+ * previous actor one level deeper (RFC 8693 §4.1 allows it, sets no bound). Five hops cover a real
+ * chain of services (gateway → service → service …); anything deeper is a loop between services
+ * exchanging each other's tokens, and every level grows a token that travels in request headers.
+ */
+export const TOKEN_EXCHANGE_MAX_ACT_DEPTH = 5;
+
+// ---- the grant index's idle ends (src/grants/grant-object.ts, src/directory/grant-index.ts) ----
+/**
+ * How far ahead of a family's idle end its index row is written, so that its Grant object reports
+ * uses to D1 at most once per this much use rather than at every refresh (capped at half the
+ * family's window): lists may show a family this long after it idled out, never less long, and its
+ * `lastUpdated` this stale. One hour turns a client refreshing every 5 minutes into one D1 write an
+ * hour, and is well under the default 7-day window.
+ */
+export const GRANT_INDEX_IDLE_SLACK_MS = 60 * 60_000;

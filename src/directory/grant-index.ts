@@ -7,6 +7,7 @@
  * Every statement binds its values; the only text assembled is a choice among fixed column names
  * (`selectorWhere`), so no caller's text reaches the SQL.
  */
+import type { AdminRoleType } from "../config/admin-roles";
 import { newObjectId } from "../crypto/object-id";
 import { EVERYONE_GROUP_ID } from "./directory";
 
@@ -25,6 +26,8 @@ export interface GrantIndexEntry {
   issuedAtMs: number;
   /** The family's absolute end (epoch ms); null when the rule sets no lifetime (0 = unlimited). */
   expiresAtMs: number | null;
+  /** The end of the family's first idle window (epoch ms): birth + refreshTokenWindowMinutes. */
+  idleExpiresAtMs: number;
 }
 
 export interface IndexedGrant {
@@ -37,8 +40,14 @@ export interface IndexedGrant {
   scopes: string[];
   status: IndexedGrantStatus;
   created: number;
+  /** The family's last use as the index knows it (revocation, or a touch from its object). */
   lastUpdated: number;
   expiresAt: number | null;
+  /**
+   * The end of the idle window as the object last reported it (never earlier than the object's own,
+   * at most GRANT_INDEX_IDLE_SLACK later); null for a row indexed before migration 0009.
+   */
+  idleExpiresAt: number | null;
 }
 
 /** The port the refresh engine calls when a family is born (wired on `Ports.grantIndex`). */
@@ -67,7 +76,7 @@ export const GRANTLESS_STATUSES = ["DEPROVISIONED", "SUSPENDED"] as const;
  * direct assignment, a group assignment of a group the user is in, or Everyone assigned. The same
  * three ways src/directory/assignments.ts ranks; here only whether one exists.
  */
-function entitledSql(c: string, u: string, everyone: string): string {
+export function entitledSql(c: string, u: string, everyone: string): string {
   return `(EXISTS (SELECT 1 FROM app_users AS au WHERE au.app_id = ${c} AND au.user_id = ${u})
      OR EXISTS (SELECT 1 FROM app_groups AS ag WHERE ag.app_id = ${c}
                   AND (ag.group_id = ${everyone}
@@ -86,6 +95,7 @@ interface Row {
   created: number;
   last_updated: number;
   expires_at: number | null;
+  idle_expires_at: number | null;
 }
 
 function fromRow(row: Row): IndexedGrant {
@@ -100,7 +110,26 @@ function fromRow(row: Row): IndexedGrant {
     created: row.created,
     lastUpdated: row.last_updated,
     expiresAt: row.expires_at,
+    idleExpiresAt: row.idle_expires_at,
   };
+}
+
+/**
+ * Whether an indexed grant's family still stands at `nowMs`, as far as the index can tell: not
+ * revoked, before its absolute end and before its idle end. (Its object remains the truth: a family
+ * the index calls ended is one its object would refuse too, give or take the slack.)
+ */
+export function indexedGrantStands(grant: IndexedGrant, nowMs: number): boolean {
+  return (
+    grant.status === "ACTIVE" &&
+    (grant.expiresAt === null || nowMs < grant.expiresAt) &&
+    (grant.idleExpiresAt === null || nowMs < grant.idleExpiresAt)
+  );
+}
+
+/** The same test in SQL over `gi`, with `now` the parameter placeholder. */
+function standsSql(now: string): string {
+  return `(gi.expires_at IS NULL OR gi.expires_at > ${now}) AND (gi.idle_expires_at IS NULL OR gi.idle_expires_at > ${now})`;
 }
 
 export function d1GrantIndex(db: D1Database): GrantIndex {
@@ -117,8 +146,8 @@ export async function indexGrant(db: D1Database, entry: GrantIndexEntry): Promis
   const row = await db
     .prepare(
       `INSERT INTO grant_index
-         (id, grant_id, user_id, client_id, server_id, scopes, status, created, last_updated, expires_at)
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6, 'ACTIVE', ?7, ?7, ?8
+         (id, grant_id, user_id, client_id, server_id, scopes, status, created, last_updated, expires_at, idle_expires_at)
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, 'ACTIVE', ?7, ?7, ?8, ?10
         WHERE EXISTS (SELECT 1 FROM users WHERE id = ?3 AND status NOT IN (${GRANTLESS_STATUSES.map((s) => `'${s}'`).join(", ")}))
           AND ${entitledSql("?4", "?3", "?9")}
        ON CONFLICT (grant_id) DO UPDATE SET grant_id = excluded.grant_id
@@ -134,6 +163,7 @@ export async function indexGrant(db: D1Database, entry: GrantIndexEntry): Promis
       entry.issuedAtMs,
       entry.expiresAtMs,
       EVERYONE_GROUP_ID,
+      entry.idleExpiresAtMs,
     )
     .first<{ id: string }>();
   return row?.id ?? null;
@@ -181,9 +211,8 @@ function selectorWhere(selector: GrantSelector): { sql: string; params: unknown[
 }
 
 /**
- * A page of ACTIVE, unexpired grants matching `selector`, by token id, and the cursor of the next
- * page while more remain. (A family that idled out of its window still shows here until its row
- * is revoked or expires: the index knows the absolute end only.)
+ * A page of grants matching `selector` that still stand (`indexedGrantStands`: ACTIVE, before their
+ * absolute and idle ends), by token id, and the cursor of the next page while more remain.
  */
 export async function listIndexedGrants(
   db: D1Database,
@@ -196,7 +225,7 @@ export async function listIndexedGrants(
   const { results } = await db
     .prepare(
       `SELECT gi.* FROM grant_index AS gi
-        WHERE ${where.sql} AND (gi.expires_at IS NULL OR gi.expires_at > ?${n + 1}) AND gi.id > ?${n + 2}
+        WHERE ${where.sql} AND ${standsSql(`?${n + 1}`)} AND gi.id > ?${n + 2}
         ORDER BY gi.id LIMIT ?${n + 3}`,
     )
     .bind(...where.params, nowMs, page.after ?? "", page.limit + 1)
@@ -206,7 +235,7 @@ export async function listIndexedGrants(
 }
 
 /**
- * The clients holding ACTIVE, unexpired grants of one user or of one server, by client id, at most
+ * The clients holding grants that still stand of one user or of one server, by client id, at most
  * `limit` (Okta's `listUserClients` / `listOAuth2ClientsForAuthorizationServer` have no cursor).
  */
 export async function listGrantClients(
@@ -220,7 +249,7 @@ export async function listGrantClients(
   const { results } = await db
     .prepare(
       `SELECT DISTINCT gi.client_id FROM grant_index AS gi
-        WHERE ${where.sql} AND (gi.expires_at IS NULL OR gi.expires_at > ?${n + 1})
+        WHERE ${where.sql} AND ${standsSql(`?${n + 1}`)}
         ORDER BY gi.client_id LIMIT ?${n + 2}`,
     )
     .bind(...where.params, nowMs, limit)
@@ -228,7 +257,11 @@ export async function listGrantClients(
   return results.map((r) => r.client_id);
 }
 
-/** Up to `limit` ACTIVE rows matching `selector` after token id `after`, by token id: a revocation sweep's batch. */
+/**
+ * Up to `limit` ACTIVE rows matching `selector` after token id `after`, by token id: a revocation
+ * sweep's batch. Ended families too: their objects may still hold live access tokens, and the idle
+ * end here can trail a use the object has not reported yet, so a sweep never trusts it to skip one.
+ */
 export async function activeGrantBatch(
   db: D1Database,
   selector: GrantSelector,
@@ -264,4 +297,41 @@ export async function markRevoked(
     .bind(nowMs, JSON.stringify(grantIds))
     .run();
   return result.meta.changes ?? 0;
+}
+
+/**
+ * Moves an ACTIVE row's last use and idle end forward, as its Grant object reports them (never
+ * backward: touches may arrive late or twice, alarms fire at least once). Whether a row changed.
+ */
+export async function touchIndexedGrant(
+  db: D1Database,
+  grantId: string,
+  lastUsedMs: number,
+  idleExpiresAtMs: number,
+): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `UPDATE grant_index
+          SET last_updated = MAX(last_updated, ?2), idle_expires_at = MAX(COALESCE(idle_expires_at, 0), ?3)
+        WHERE grant_id = ?1 AND status = 'ACTIVE'`,
+    )
+    .bind(grantId, lastUsedMs, idleExpiresAtMs)
+    .run();
+  return (result.meta.changes ?? 0) > 0;
+}
+
+/**
+ * The admin role types held by the users of the ACTIVE grants `selector` names: whom revoking those
+ * grants signs out (src/admin/user-roles.ts requires the rights those roles give).
+ */
+export async function rolesHoldingGrants(db: D1Database, selector: GrantSelector): Promise<AdminRoleType[]> {
+  const where = selectorWhere(selector);
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT r.type FROM admin_roles AS r
+        WHERE EXISTS (SELECT 1 FROM grant_index AS gi WHERE gi.user_id = r.user_id AND ${where.sql})`,
+    )
+    .bind(...where.params)
+    .all<{ type: AdminRoleType }>();
+  return results.map((r) => r.type);
 }

@@ -8,6 +8,12 @@
  * synchronous storage transaction with no `await` inside, so no other request to this single-threaded
  * object can interleave: of twenty concurrent redemptions one wins. An alarm deletes the grant once
  * nothing it issued can still be used (idempotent: alarms fire at least once).
+ *
+ * The D1 grant index (src/directory/grant-index.ts) lists the family with its last use and idle end.
+ * A refresh that outruns the idle end the index holds queues a touch in its own transaction and
+ * arms the alarm, which writes it to D1 after the answer: the refresh itself never waits for D1, and
+ * the index is written ahead by a slack (`indexedIdleEnd`), so a family used steadily costs one D1
+ * write per GRANT_INDEX_IDLE_SLACK_MS of use, not one per refresh.
  */
 import { DurableObject } from "cloudflare:workers";
 import {
@@ -16,6 +22,7 @@ import {
   REFRESH_TOKEN_SECRET_BYTES,
 } from "../config/defaults";
 import { hashSecret, randomToken } from "../crypto/secrets";
+import { touchIndexedGrant } from "../directory/grant-index";
 import type { Env } from "../env";
 import {
   type GrantState,
@@ -24,6 +31,7 @@ import {
   type ObjectRedemption,
   redeemCode,
 } from "./code-redemption";
+import { grantIdFromObjectId } from "./grant-id";
 import {
   type AuthorizedRequest,
   type CodePresentation,
@@ -36,6 +44,8 @@ import {
   type FamilySettings,
   familyEnd,
   familyStands,
+  indexedIdleEnd,
+  indexTouchDue,
   type RefreshFamily,
   type RefreshStepOutcome,
   refreshStep,
@@ -45,6 +55,8 @@ import {
 import { openSuccessor, sealSuccessor } from "./successor-seal";
 
 const RETENTION_MS = REDEEMED_GRANT_RETENTION_SECONDS * 1000;
+/** How soon a grant-index touch that D1 refused is tried again (src/directory/grant-index.ts). */
+const INDEX_TOUCH_RETRY_MS = 60_000;
 
 interface FamilyRow extends Record<string, SqlStorageValue> {
   current_hash: string;
@@ -140,6 +152,12 @@ export class Grant extends DurableObject<Env> {
       );
       CREATE TABLE IF NOT EXISTS refresh_retired (hash TEXT PRIMARY KEY);
       CREATE TABLE IF NOT EXISTS revoked_access_tokens (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS index_touch (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        indexed_idle_end INTEGER NOT NULL,
+        pending_last_used INTEGER,
+        pending_idle_end INTEGER
+      );
     `);
   }
 
@@ -220,6 +238,7 @@ export class Grant extends DurableObject<Env> {
       const family = bornFamily(hash, settings, nowMs);
       this.#writeFamily(family);
       this.#write({ ...state, expiresAt: retainedUntil(state, family, RETENTION_MS) });
+      this.#bornIndexed(family);
       return true;
     });
     if (!started) return undefined;
@@ -241,6 +260,7 @@ export class Grant extends DurableObject<Env> {
         expiresAt,
       );
       this.#writeFamily(family);
+      this.#bornIndexed(family);
     });
     await this.#scheduleDeletion(expiresAt);
     return secret;
@@ -267,7 +287,7 @@ export class Grant extends DurableObject<Env> {
               sealedSuccessor: await sealSuccessor(secret, candidate),
             },
     };
-    const { outcome, request } = this.ctx.storage.transactionSync(() => {
+    const { outcome, request, touch } = this.ctx.storage.transactionSync(() => {
       const state = this.#state();
       const family = this.#family();
       const step = refreshStep(
@@ -283,10 +303,14 @@ export class Grant extends DurableObject<Env> {
         if (step.next.retire)
           this.#sql.exec("INSERT OR IGNORE INTO refresh_retired (hash) VALUES (?)", step.next.retire);
       }
-      return { outcome: step.outcome, request: state?.request };
+      // A use that outran the index's idle end queues a touch, in the same transaction as the use.
+      const touch = step.outcome.ok && step.next ? this.#queueIndexTouch(step.next.family) : false;
+      return { outcome: step.outcome, request: state?.request, touch };
     });
     const state = this.#state();
     if (outcome.ok && state) await this.#scheduleDeletion(state.expiresAt);
+    // The D1 write happens in the alarm, after this answer: the refresh never waits for it.
+    if (touch) await this.ctx.storage.setAlarm(Date.now());
     return this.#answer(outcome, request, secret, candidate);
   }
 
@@ -346,6 +370,7 @@ export class Grant extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     if (await this.#deviceAlarm()) return;
+    const touched = await this.#flushIndexTouch();
     const state = this.#state();
     if (!state) return;
     if (state.expiresAt <= Date.now()) {
@@ -354,10 +379,63 @@ export class Grant extends DurableObject<Env> {
       this.#sql.exec("DELETE FROM refresh_family");
       this.#sql.exec("DELETE FROM refresh_retired");
       this.#sql.exec("DELETE FROM revoked_access_tokens");
+      this.#sql.exec("DELETE FROM index_touch");
     } else {
       this.#sql.exec("DELETE FROM revoked_access_tokens WHERE expires_at <= ?", Date.now());
-      await this.ctx.storage.setAlarm(state.expiresAt);
+      // A touch that D1 refused is tried again in a minute, without holding up the deletion schedule.
+      const retryAt = touched
+        ? state.expiresAt
+        : Math.min(state.expiresAt, Date.now() + INDEX_TOUCH_RETRY_MS);
+      await this.ctx.storage.setAlarm(retryAt);
     }
+  }
+
+  /** The idle end the index was given at the family's birth (src/oauth/refresh-issuance.ts computes the same). */
+  #bornIndexed(family: RefreshFamily): void {
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO index_touch (id, indexed_idle_end) VALUES (1, ?)",
+      indexedIdleEnd(family.issuedAt, family.windowMs, family.expiresAt),
+    );
+  }
+
+  /** Queues the index's touch when this use outran its idle end; whether one was queued. */
+  #queueIndexTouch(family: RefreshFamily): boolean {
+    const row = this.#sql
+      .exec<{ indexed_idle_end: number }>("SELECT indexed_idle_end FROM index_touch WHERE id = 1")
+      .toArray()[0];
+    const due = indexTouchDue(family, row?.indexed_idle_end);
+    if (due === undefined) return false;
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO index_touch (id, indexed_idle_end, pending_last_used, pending_idle_end) VALUES (1, ?, ?, ?)",
+      due,
+      family.lastUsedAt,
+      due,
+    );
+    return true;
+  }
+
+  /**
+   * Writes a queued touch to the D1 grant index (its row's `last_updated` and `idle_expires_at`,
+   * forward only); false when D1 refused it (the touch stays queued). A use queued meanwhile is kept.
+   */
+  async #flushIndexTouch(): Promise<boolean> {
+    const row = this.#sql
+      .exec<{ pending_last_used: number | null; pending_idle_end: number | null }>(
+        "SELECT pending_last_used, pending_idle_end FROM index_touch WHERE id = 1",
+      )
+      .toArray()[0];
+    if (row?.pending_last_used == null || row.pending_idle_end == null) return true;
+    const grantId = grantIdFromObjectId(this.ctx.id.toString());
+    try {
+      await touchIndexedGrant(this.env.DIRECTORY, grantId, row.pending_last_used, row.pending_idle_end);
+    } catch {
+      return false;
+    }
+    this.#sql.exec(
+      "UPDATE index_touch SET pending_last_used = NULL, pending_idle_end = NULL WHERE id = 1 AND pending_idle_end = ?",
+      row.pending_idle_end,
+    );
+    return true;
   }
 
   async #answer(
@@ -451,7 +529,17 @@ export class Grant extends DurableObject<Env> {
 
   async #scheduleDeletion(atMs: number): Promise<void> {
     const alarm = await this.ctx.storage.getAlarm();
+    // An armed alarm stays where it is while a grant-index touch waits for it: pushing it to the
+    // deletion would leave the touch unwritten until then (the alarm re-arms for the deletion).
+    if (alarm !== null && this.#touchPending()) return;
     if (alarm === null || alarm < atMs) await this.ctx.storage.setAlarm(atMs);
+  }
+
+  #touchPending(): boolean {
+    return (
+      this.#sql.exec("SELECT 1 FROM index_touch WHERE id = 1 AND pending_idle_end IS NOT NULL").toArray()
+        .length > 0
+    );
   }
 
   // Device authorization (RFC 8628)

@@ -21,6 +21,7 @@
  * presentation with a real secret of the family counts: the grant id alone (it is in every access
  * token) must never let a stranger end someone's grant.
  */
+import { GRANT_INDEX_IDLE_SLACK_MS } from "../config/defaults";
 import type { GrantState } from "./code-redemption";
 
 export type RotationType = "ROTATE" | "STATIC";
@@ -100,6 +101,27 @@ export function bornFamily(currentHash: string, settings: FamilySettings, nowMs:
 export function familyEnd(family: RefreshFamily): number {
   const idle = family.lastUsedAt + family.windowMs;
   return family.expiresAt === undefined ? idle : Math.min(idle, family.expiresAt);
+}
+
+/**
+ * The idle end the D1 grant index records for a family last used at `lastUsedAt`
+ * (src/directory/grant-index.ts): the window's end plus a slack (GRANT_INDEX_IDLE_SLACK_MS, at most
+ * half the window), never past the absolute end. Written ahead so that the object need not report
+ * every use: the index's idle end is never earlier than the object's, and at most the slack later.
+ */
+export function indexedIdleEnd(lastUsedAt: number, windowMs: number, expiresAt: number | undefined): number {
+  const ahead = lastUsedAt + windowMs + Math.min(GRANT_INDEX_IDLE_SLACK_MS, Math.floor(windowMs / 2));
+  return expiresAt === undefined ? ahead : Math.min(ahead, expiresAt);
+}
+
+/**
+ * After a use that left `family`, the idle end to report to the index, when the one it holds
+ * (`indexed`; undefined when unknown: a family born before the index kept idle ends) would end the
+ * family too early; undefined while it still covers the family's end.
+ */
+export function indexTouchDue(family: RefreshFamily, indexed: number | undefined): number | undefined {
+  if (indexed !== undefined && familyEnd(family) <= indexed) return undefined;
+  return indexedIdleEnd(family.lastUsedAt, family.windowMs, family.expiresAt);
 }
 
 /** Whether `family`'s current token would be accepted at `nowMs` (introspection's `active`). */

@@ -20,6 +20,33 @@ import {
 import type { FormParams } from "./form-body";
 import { clientAddress, limitClient, limitFailedAuthentication } from "./rate-limit";
 
+/**
+ * The secrets /v1/introspect and /v1/revoke read, which must never ride in the URL: RFC 7662 §2.1 and
+ * RFC 7009 §2.1 define only a POST with a form body, and RFC 6749 §2.3.1 says client credentials
+ * "MUST NOT be included in the request URI". The form reader refuses the client credentials among
+ * the token endpoint's list; `token` is these endpoints' own (it is not a token-endpoint parameter).
+ */
+const ENDPOINT_SECRETS: readonly string[] = ["token", "client_secret", "client_assertion"];
+
+/**
+ * Refuses a secret in the query string, whatever the method: it has leaked into logs and history
+ * already, and reading the body alone would answer "missing", as if the client had not sent it (the
+ * token endpoint does the same, src/oauth/form-body.ts). Checked before the method, so a GET that
+ * carries a token learns why, not only that POST is needed.
+ */
+export function refuseSecretsInUrl(url: string): void {
+  // Most requests have no query: no URL parsing for them.
+  if (!url.includes("?")) return;
+  const query = new URL(url).searchParams;
+  const found = ENDPOINT_SECRETS.find((name) => query.has(name));
+  if (found !== undefined) {
+    throw new OAuthError(
+      "invalid_request",
+      `The '${found}' parameter is not accepted in the query string; send it in the request body.`,
+    );
+  }
+}
+
 const BASIC = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i;
 /** A client id as Basic would carry it: printable ASCII, no colon (src/oauth/id-syntax.ts is stricter). */
 const COLONLESS = /^[\x21-\x39\x3b-\x7e]{1,100}$/;

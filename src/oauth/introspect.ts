@@ -22,7 +22,7 @@ import type { AppEnv } from "../context";
 import { OAuthError } from "../errors";
 import { grantIdOfJti } from "../grants/grant-id";
 import { withRateLimitHeaders } from "../http/rate-limit";
-import { endpointClient } from "./endpoint-client";
+import { endpointClient, refuseSecretsInUrl } from "./endpoint-client";
 import { readFormBody } from "./form-body";
 import { verifyOwnAccessToken } from "./org/access-token";
 import { verifyOwnIdToken } from "./own-id-token";
@@ -32,6 +32,7 @@ const INACTIVE: Body = { active: false };
 
 export function introspectEndpoint() {
   return async (c: Context<AppEnv>): Promise<Response> => {
+    refuseSecretsInUrl(c.req.url);
     if (c.req.method !== "POST") return methodNotAllowed("introspection");
     const params = await readFormBody(c.req.raw, TOKEN_REQUEST_MAX_BYTES);
     const { client, quota } = await endpointClient(c, params, `${c.get("issuer")}/v1/introspect`);

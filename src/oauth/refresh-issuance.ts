@@ -17,6 +17,7 @@ import { oidcSettings } from "../config/oidc-app";
 import type { Ports } from "../context";
 import { OAuthError } from "../errors";
 import type { AuthorizedRequest, FamilySettings } from "../grants/grant-port";
+import { indexedIdleEnd } from "../grants/refresh-rotation";
 import type { TokenDecision } from "./authority";
 import { INVALID_CODE } from "./grants/authorization-code";
 import { INVALID_DEVICE_CODE } from "./grants/device-code";
@@ -88,6 +89,7 @@ export async function issueRefreshToken(
     windowMinutes: decision.refreshTokenWindowMinutes ?? REFRESH_TOKEN_WINDOW_MINUTES,
     scopes: decision.scopes,
   };
+  const expiresAtMs = settings.lifetimeMinutes === 0 ? null : nowMs + settings.lifetimeMinutes * 60_000;
   const indexed = async (grantId: string, refreshToken: string): Promise<string> => {
     const tokenId = await ports.grantIndex.indexGrant({
       grantId,
@@ -96,7 +98,9 @@ export async function issueRefreshToken(
       serverId,
       scopes: decision.scopes,
       issuedAtMs: nowMs,
-      expiresAtMs: settings.lifetimeMinutes === 0 ? null : nowMs + settings.lifetimeMinutes * 60_000,
+      expiresAtMs,
+      // The object reports later uses (src/grants/grant-object.ts); it records this same end at birth.
+      idleExpiresAtMs: indexedIdleEnd(nowMs, settings.windowMinutes * 60_000, expiresAtMs ?? undefined),
     });
     if (tokenId !== null) return refreshToken;
     // A directory write (deactivation, unassignment) revoked the user's grants between the checks

@@ -21,12 +21,13 @@ import { grantIdOfJti } from "../grants/grant-id";
 import { withRateLimitHeaders } from "../http/rate-limit";
 import { afterResponse } from "../log/after-response";
 import { clientActor, EVENT_TYPES, requestInfo, serverTarget } from "../log/event";
-import { endpointClient } from "./endpoint-client";
+import { endpointClient, refuseSecretsInUrl } from "./endpoint-client";
 import { readFormBody } from "./form-body";
 import { methodNotAllowed, requiredToken, thisServersAccessToken } from "./introspect";
 
 export function revokeEndpoint() {
   return async (c: Context<AppEnv>): Promise<Response> => {
+    refuseSecretsInUrl(c.req.url);
     if (c.req.method !== "POST") return methodNotAllowed("revocation");
     const params = await readFormBody(c.req.raw, TOKEN_REQUEST_MAX_BYTES);
     const { client, quota } = await endpointClient(c, params, `${c.get("issuer")}/v1/revoke`);

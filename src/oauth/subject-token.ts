@@ -145,6 +145,16 @@ export async function verifySubjectToken(
   };
 }
 
+/**
+ * How many actors an `act` claim names (RFC 8693 §4.1: each nested `act` is the actor before it);
+ * 0 for none. Counted iteratively and only over objects: a level that is not an object ends the chain.
+ */
+export function actDepth(act: Record<string, unknown> | undefined): number {
+  let depth = 0;
+  for (let level: unknown = act; isObject(level); level = level.act) depth++;
+  return depth;
+}
+
 /** `iss` before verification: only to choose which keys to verify with, never trusted as such. */
 function unverifiedIssuer(token: string): string | undefined {
   const iss = payloadOf(token)?.iss;

@@ -5,13 +5,15 @@
  * absolute lifetime, narrowing, another client's token, and that an unknown secret changes nothing.
  */
 import { describe, expect, it } from "vitest";
-import { REDEEMED_GRANT_RETENTION_SECONDS } from "../../src/config/defaults";
+import { GRANT_INDEX_IDLE_SLACK_MS, REDEEMED_GRANT_RETENTION_SECONDS } from "../../src/config/defaults";
 import type { GrantState } from "../../src/grants/code-redemption";
 import type { AuthorizedRequest } from "../../src/grants/grant-port";
 import {
   bornFamily,
   type FamilySettings,
   familyEnd,
+  indexedIdleEnd,
+  indexTouchDue,
   type RefreshFamily,
   type RefreshPresentation,
   refreshStep,
@@ -287,5 +289,40 @@ describe("the in-memory grant port (the unit tier's stand-in for the object)", (
     expect(await port.isActive(grantId, T0)).toBe(true);
     expect(await port.revokeRefresh(refreshToken, { serverId: "as", clientId: "app" }, T0)).toBe(grantId);
     expect(await port.isActive(grantId, T0)).toBe(false);
+  });
+});
+
+describe("the grant index's idle end (indexedIdleEnd, indexTouchDue)", () => {
+  const HOUR = 60 * MIN;
+  it("is written ahead by the slack: an hour, at most half the window, never past the absolute end", () => {
+    expect(GRANT_INDEX_IDLE_SLACK_MS).toBe(HOUR);
+    expect(indexedIdleEnd(T0, 7 * 24 * HOUR, undefined)).toBe(T0 + 7 * 24 * HOUR + HOUR);
+    expect(indexedIdleEnd(T0, 10 * MIN, undefined)).toBe(T0 + 15 * MIN);
+    expect(indexedIdleEnd(T0, 7 * 24 * HOUR, T0 + 2 * HOUR)).toBe(T0 + 2 * HOUR);
+  });
+
+  it("a use is reported only once it outruns what the index holds; an unknown index is always due", () => {
+    const family = bornFamily("h", settings({ windowMinutes: 7 * 24 * 60, lifetimeMinutes: 0 }), T0);
+    const indexed = indexedIdleEnd(T0, family.windowMs, family.expiresAt);
+    // Every few minutes for an hour: the index already covers each new end.
+    for (let t = T0; t <= T0 + HOUR; t += 5 * MIN) {
+      expect(indexTouchDue({ ...family, lastUsedAt: t }, indexed), `${(t - T0) / MIN} min`).toBeUndefined();
+    }
+    const later = { ...family, lastUsedAt: T0 + HOUR + 1 };
+    expect(indexTouchDue(later, indexed)).toBe(T0 + HOUR + 1 + family.windowMs + HOUR);
+    expect(indexTouchDue(family, undefined)).toBe(indexed);
+    // Never earlier than the object's own end, whatever the use.
+    for (const t of [T0, T0 + HOUR + 1, T0 + 5 * HOUR]) {
+      const used = { ...family, lastUsedAt: t };
+      const due = indexTouchDue(used, indexed) ?? indexed;
+      expect(due).toBeGreaterThanOrEqual(familyEnd(used));
+    }
+  });
+
+  it("a family at its absolute end needs no touch", () => {
+    const family = bornFamily("h", settings({ windowMinutes: 60, lifetimeMinutes: 90 }), T0);
+    const indexed = indexedIdleEnd(T0, family.windowMs, family.expiresAt);
+    expect(indexed).toBe(T0 + 90 * MIN);
+    expect(indexTouchDue({ ...family, lastUsedAt: T0 + 80 * MIN }, indexed)).toBeUndefined();
   });
 });

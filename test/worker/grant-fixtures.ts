@@ -77,6 +77,7 @@ async function exchangeAndIndex(
     scopes: GRANT_SCOPES,
     issuedAtMs: Date.now(),
     expiresAtMs: null,
+    idleExpiresAtMs: Date.now() + 3_600_000,
   });
   if (!tokenId) throw new Error("the grant was not indexed");
   return { grantId, tokenId, accessToken: body.access_token };

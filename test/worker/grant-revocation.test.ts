@@ -162,6 +162,7 @@ describe("many grants", () => {
           scopes: ["read"],
           issuedAtMs: 0,
           expiresAtMs: null,
+          idleExpiresAtMs: Date.now() + 3_600_000,
         }),
       ).toBeTruthy();
     }

@@ -12,12 +12,13 @@
  * and CORS on the new endpoints.
  */
 
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { base64url } from "jose";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { GrantType } from "../../src/config/schemas";
 import { createDeps } from "../../src/context";
+import { touchIndexedGrant } from "../../src/directory/grant-index";
 import type { Env } from "../../src/env";
 import { durableGrants } from "../../src/grants/durable-grants";
 import { objectIdOfGrantId } from "../../src/grants/grant-id";
@@ -640,4 +641,222 @@ describe("CORS on /v1/introspect and /v1/revoke", () => {
       expect(res.headers.get("Access-Control-Allow-Origin")).toBe(TRUSTED);
     });
   }
+});
+
+describe("secrets in the query string of /v1/introspect and /v1/revoke are refused, not read as missing", () => {
+  const inQuery = (path: string, name: string, value: string) =>
+    `${path}?${new URLSearchParams({ [name]: value }).toString()}`;
+
+  for (const path of ["/v1/introspect", "/v1/revoke"]) {
+    it(`${path}: a token in the query is a 400 naming it, and the token is untouched`, async () => {
+      const body = await signIn();
+      for (const t of [body.refresh_token, body.access_token]) {
+        // Also when the body carries the same token: the URL has leaked it already.
+        for (const form of [{}, { token: t }] as Record<string, string>[]) {
+          const res = await post(inQuery(path, "token", t), form);
+          expect(res.status, JSON.stringify(res.body)).toBe(400);
+          expect(res.body).toEqual({
+            error: "invalid_request",
+            error_description:
+              "The 'token' parameter is not accepted in the query string; send it in the request body.",
+          });
+        }
+      }
+      // Nothing was revoked by the refused revocations.
+      expect((await introspect(body.access_token)).body.active).toBe(true);
+      expect((await refresh(body.refresh_token)).status).toBe(200);
+    });
+
+    it(`${path}: client_secret and client_assertion in the query are refused before any client lookup`, async () => {
+      for (const name of ["client_secret", "client_assertion"]) {
+        // Even with a wrong secret in the URL and none in the header: a 400 about the URL, not a 401.
+        const res = await post(
+          inQuery(path, name, SECRET),
+          { token: "garbage" },
+          {
+            client: { public: w.web },
+          },
+        );
+        expect(res.status, name).toBe(400);
+        expect(res.body.error_description).toBe(
+          `The '${name}' parameter is not accepted in the query string; send it in the request body.`,
+        );
+      }
+    });
+
+    it(`${path}: a GET with a token in the query learns why, not only that POST is needed`, async () => {
+      const res = await freshApp()(new Request(`${w.issuer}${inQuery(path, "token", "a.b.c")}`));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as Body).error_description).toContain("query string");
+      // Without a secret in the URL, a GET is still the 405 it was.
+      const plain = await freshApp()(new Request(`${w.issuer}${path}?token_type_hint=refresh_token`));
+      expect(plain.status).toBe(405);
+    });
+
+    it(`${path}: other query parameters are ignored, as before (only the body is the request)`, async () => {
+      const body = await signIn();
+      const res = await post(`${path}?token_type_hint=refresh_token&tokens=x&Token=y`, {
+        token: body.access_token,
+      });
+      expect(res.status).toBe(200);
+    });
+  }
+});
+
+describe("the grant index tells the truth about idle families (lists, lastUpdated)", () => {
+  // The world's rule: a 10-minute window, no absolute lifetime; the index's slack is then 5 minutes
+  // (half the window, under GRANT_INDEX_IDLE_SLACK_MS).
+  const MIN = 60_000;
+  // Each test its own app: the world's apps have spent their token budgets by now.
+  let app = "";
+  beforeEach(async () => {
+    app = uniqueId("idle");
+    await importConfig({
+      clients: [
+        {
+          client_id: app,
+          client_name: app,
+          application_type: "web",
+          grant_types: ["authorization_code", "refresh_token"],
+          redirect_uris: [REDIRECT],
+          client_secrets: [SECRET],
+          refresh_token: { rotation_type: "ROTATE", leeway: 0 },
+        },
+      ],
+    });
+    await assignUser(app, w.alice.id);
+  });
+  const tokensPath = () => `/users/${w.alice.id}/clients/${app}/tokens`;
+  const admin = async (path: string, at: number) => {
+    const res = await freshApp(createDeps(() => at))(adminRequest("GET", path));
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> & Body[] };
+  };
+  const listed = async (tokenId: string, at: number) =>
+    (await admin(tokensPath(), at)).body.some((t) => t.id === tokenId);
+  const stub = (refreshToken: string) => {
+    const objectId = objectIdOfGrantId(refreshToken.split(".")[0] ?? "") ?? "";
+    return bindings.GRANT.get(bindings.GRANT.idFromString(objectId));
+  };
+  const row = (refreshToken: string) =>
+    bindings.DIRECTORY.prepare(
+      "SELECT id, last_updated, idle_expires_at FROM grant_index WHERE grant_id = ?1",
+    )
+      .bind(refreshToken.split(".")[0])
+      .first<{ id: string; last_updated: number; idle_expires_at: number | null }>();
+
+  it("a family nobody uses leaves the lists (and GET by id) once its window and the slack are past", async () => {
+    const t0 = Date.now();
+    const first = await signIn(app, undefined, { now: t0 });
+    const indexed = await row(first.refresh_token);
+    expect(indexed?.idle_expires_at).toBe(t0 + 15 * MIN);
+    const id = indexed?.id ?? "";
+    expect(await listed(id, t0 + 14 * MIN)).toBe(true);
+    // The object refuses it from minute 10; the index, written ahead by the slack, from minute 15.
+    expectInvalidRefresh(await refresh(first.refresh_token, { client: app, now: t0 + 10 * MIN + 1 }));
+    expect(await listed(id, t0 + 15 * MIN)).toBe(false);
+    expect((await admin(`${tokensPath()}/${id}`, t0 + 15 * MIN)).status).toBe(404);
+    // Nor does its app show among the user's apps holding tokens.
+    const apps = (await admin(`/users/${w.alice.id}/clients`, t0 + 15 * MIN)).body.map((c) => c.client_id);
+    expect(apps).not.toContain(app);
+    // A DELETE still takes it (its access tokens may outlive the family), and a revoked row reads
+    // REVOKED by id, as before.
+    const del = await freshApp(createDeps(() => t0 + 16 * MIN))(
+      adminRequest("DELETE", `${tokensPath()}/${id}`),
+    );
+    expect(del.status).toBe(204);
+    const revoked = await admin(`${tokensPath()}/${id}`, t0 + 16 * MIN);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.status).toBe("REVOKED");
+  });
+
+  it("a refresh moves lastUpdated and the idle end forward, through the object's alarm, at most once per slack", async () => {
+    const t0 = Date.now();
+    const first = await signIn(app, undefined, { now: t0 });
+    const id = (await row(first.refresh_token))?.id ?? "";
+    // Minute 6: the family now ends at 16, past the index's 15: a touch is queued and the alarm writes it.
+    const second = await refresh(first.refresh_token, { client: app, now: t0 + 6 * MIN });
+    expect(second.status).toBe(200);
+    await runDurableObjectAlarm(stub(first.refresh_token));
+    expect(await row(first.refresh_token)).toEqual({
+      id,
+      last_updated: t0 + 6 * MIN,
+      idle_expires_at: t0 + 21 * MIN,
+    });
+    const shown = await admin(`${tokensPath()}/${id}`, t0 + 20 * MIN);
+    expect(shown.status).toBe(200);
+    expect(shown.body.status).toBe("ACTIVE");
+    expect(shown.body.lastUpdated).toBe(new Date(t0 + 6 * MIN).toISOString());
+    expect(await listed(id, t0 + 20 * MIN)).toBe(true);
+
+    // Minute 7: still inside what the index holds: no D1 write at all.
+    const third = await refresh(second.body.refresh_token as string, { client: app, now: t0 + 7 * MIN });
+    expect(third.status).toBe(200);
+    await runDurableObjectAlarm(stub(first.refresh_token));
+    expect((await row(first.refresh_token))?.last_updated).toBe(t0 + 6 * MIN);
+
+    // Unused since minute 7, the object refuses it from minute 17; the index stops listing it at 21.
+    expect(await listed(id, t0 + 21 * MIN)).toBe(false);
+    expect((await admin(`${tokensPath()}/${id}`, t0 + 21 * MIN)).status).toBe(404);
+  });
+
+  it("a queued touch keeps its alarm due, whatever refreshes follow before it fires", async () => {
+    const t0 = Date.now();
+    const first = await signIn(app, undefined, { now: t0 });
+    const second = await refresh(first.refresh_token, { client: app, now: t0 + 6 * MIN });
+    // Not due itself; its deletion schedule must not push the queued touch's alarm to the deletion.
+    const third = await refresh(second.body.refresh_token as string, {
+      client: app,
+      now: t0 + 6 * MIN + 30_000,
+    });
+    expect(third.status).toBe(200);
+    const { pending, alarm } = await runInDurableObject(
+      stub(first.refresh_token),
+      async (_o: Grant, state) => ({
+        pending: state.storage.sql
+          .exec("SELECT 1 FROM index_touch WHERE pending_idle_end IS NOT NULL")
+          .toArray().length,
+        alarm: await state.storage.getAlarm(),
+      }),
+    );
+    // Either the alarm has fired already (nothing pending) or it is due now, not at the deletion.
+    if (pending > 0) expect(alarm ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(Date.now());
+    await runDurableObjectAlarm(stub(first.refresh_token));
+    expect((await row(first.refresh_token))?.last_updated).toBe(t0 + 6 * MIN);
+  });
+
+  it("a touch never moves the row backward, nor revives a revoked one", async () => {
+    const t0 = Date.now();
+    const first = await signIn(app, undefined, { now: t0 });
+    const grantId = first.refresh_token.split(".")[0] ?? "";
+    expect(await touchIndexedGrant(bindings.DIRECTORY, grantId, t0 - MIN, t0)).toBe(true);
+    expect(await row(first.refresh_token)).toMatchObject({
+      last_updated: t0,
+      idle_expires_at: t0 + 15 * MIN,
+    });
+    expect((await revoke(first.refresh_token, { client: app })).status).toBe(200);
+    expect(await touchIndexedGrant(bindings.DIRECTORY, grantId, t0 + MIN, t0 + 60 * MIN)).toBe(false);
+    const after = await row(first.refresh_token);
+    expect(after?.idle_expires_at).toBe(t0 + 15 * MIN);
+  });
+
+  it("a row indexed before idle ends were kept (NULL) is listed, and its family's next use fills it in", async () => {
+    const t0 = Date.now();
+    const first = await signIn(app, undefined, { now: t0 });
+    const grantId = first.refresh_token.split(".")[0] ?? "";
+    // As a family born before migration 0009 and this object's index_touch table would be.
+    await bindings.DIRECTORY.prepare("UPDATE grant_index SET idle_expires_at = NULL WHERE grant_id = ?1")
+      .bind(grantId)
+      .run();
+    await runInDurableObject(stub(first.refresh_token), async (_o: Grant, state) => {
+      state.storage.sql.exec("DELETE FROM index_touch");
+    });
+    const id = (await row(first.refresh_token))?.id ?? "";
+    expect(await listed(id, t0 + 60 * MIN)).toBe(true);
+    expect((await refresh(first.refresh_token, { client: app, now: t0 + MIN })).status).toBe(200);
+    await runDurableObjectAlarm(stub(first.refresh_token));
+    expect(await row(first.refresh_token)).toMatchObject({
+      last_updated: t0 + MIN,
+      idle_expires_at: t0 + 16 * MIN,
+    });
+  });
 });

@@ -14,11 +14,14 @@ import type { GrantType, ImportDocument, ServerConfigInput } from "../../src/con
 /** Server configs as written (defaults filled by the import). */
 const servers = (...configs: ServerConfigInput[]) => configs as ImportDocument["authorizationServers"];
 
+import { TOKEN_EXCHANGE_MAX_ACT_DEPTH } from "../../src/config/defaults";
 import type { Env } from "../../src/env";
+import { actDepth } from "../../src/oauth/subject-token";
 import {
   adminCall,
   adminRequest,
   basic,
+  decodeJwt,
   freshApp,
   importConfig,
   ORIGIN,
@@ -246,6 +249,48 @@ describe("token exchange between two servers", () => {
     );
     const { access_token } = (await res.json()) as { access_token: string };
     expect((await exchange(access_token, b)).body.error).toBe("invalid_grant");
+  });
+
+  it("the delegation chain is capped: each re-exchange nests `act` one level, past the cap invalid_request", async () => {
+    // B trusts itself: its own exchanged token can be exchanged there again, as a loop of services would.
+    let token = await passwordToken(a.alice.login);
+    let expected: Record<string, unknown> | undefined;
+    for (let depth = 1; depth <= TOKEN_EXCHANGE_MAX_ACT_DEPTH; depth++) {
+      const { status, body } = await exchange(token, b);
+      expect(status, `depth ${depth}: ${JSON.stringify(body)}`).toBe(200);
+      expected = { sub: svc, ...(expected ? { act: expected } : {}) };
+      expect(decodeJwt(body.access_token).payload.act).toEqual(expected);
+      token = body.access_token;
+    }
+    // The token that names TOKEN_EXCHANGE_MAX_ACT_DEPTH actors is good for what it is, not for another hop.
+    const refused = await exchange(token, b);
+    expect(refused).toEqual({
+      status: 400,
+      body: {
+        error: "invalid_request",
+        error_description: `The 'subject_token' was exchanged too many times: its delegation chain ('act') is ${TOKEN_EXCHANGE_MAX_ACT_DEPTH} deep, and an exchanged token may name at most ${TOKEN_EXCHANGE_MAX_ACT_DEPTH} actors.`,
+      },
+    });
+    // Another exchanging client changes nothing: the depth is the token's, whoever presents it.
+    const other = await freshApp()(
+      tokenRequest(
+        issuer(b),
+        { grant_type: EXCHANGE, subject_token: token, subject_token_type: ACCESS_TOKEN, scope: "downstream" },
+        { authorization: basic(native, SECRET) },
+      ),
+    );
+    expect(other.status).toBe(400);
+    expect(((await other.json()) as { error: string }).error).toBe("invalid_request");
+  });
+
+  it("actDepth counts object levels only, iteratively", () => {
+    expect(actDepth(undefined)).toBe(0);
+    expect(actDepth({ sub: "a" })).toBe(1);
+    expect(actDepth({ sub: "a", act: "not an object" })).toBe(1);
+    expect(actDepth({ sub: "a", act: { sub: "b", act: [] } })).toBe(2);
+    let deep: Record<string, unknown> = { sub: "z" };
+    for (let i = 0; i < 10_000; i++) deep = { sub: `${i}`, act: deep };
+    expect(actDepth(deep)).toBe(10_001);
   });
 
   it("discovery lists the grant type", async () => {

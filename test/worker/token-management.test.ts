@@ -297,6 +297,7 @@ describe("indexGrant: only a user who may hold the grant is indexed", () => {
     scopes: ["read"],
     issuedAtMs: Date.now(),
     expiresAtMs: Date.now() + 3_600_000,
+    idleExpiresAtMs: Date.now() + 600_000,
   });
   const someGrantId = () =>
     btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))

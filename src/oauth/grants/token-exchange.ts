@@ -16,8 +16,9 @@
  * the user as the subject, so rules name `urn:ietf:params:oauth:grant-type:token-exchange` and people
  * conditions apply. The token is the user's (`sub`, `uid`), `cid` the exchanging client, and carries
  * RFC 8693 §4.1's `act` naming the exchanging client (with the subject token's own `act` nested, for
- * a chain). The user need not be assigned to the exchanging app: Okta's service apps have no
- * assignments, and the user proved nothing to it; the trust is the admin's (trusted servers, policy).
+ * a chain, at most TOKEN_EXCHANGE_MAX_ACT_DEPTH actors deep: `invalid_request` beyond). The user
+ * need not be assigned to the exchanging app: Okta's service apps have no assignments, and the user
+ * proved nothing to it; the trust is the admin's (trusted servers, policy).
  *
  * Errors (RFC 8693 §2.2.2, RFC 6749 §5.2): `invalid_request` for a missing parameter or a token type
  * this server does not take, `invalid_target` for an audience or resource it does not serve,
@@ -25,11 +26,11 @@
  * goes to the system log's denial event, never to the client), `invalid_scope` for OpenID Connect scopes: an
  * exchange issues an access token only, never an ID token or a refresh token.
  */
-import { RESERVED_SCOPES } from "../../config/defaults";
+import { RESERVED_SCOPES, TOKEN_EXCHANGE_MAX_ACT_DEPTH } from "../../config/defaults";
 import type { TokenSubject } from "../../directory/directory";
 import { echoList, OAuthError } from "../../errors";
 import { parseScopeParam } from "../scope-param";
-import { verifySubjectToken } from "../subject-token";
+import { actDepth, verifySubjectToken } from "../subject-token";
 import type { Grant, GrantRequest, ResolveInput, TokenExchangeFacts } from "./grant";
 
 /** RFC 8693 §2.1 / §5.1: the grant type's URN. */
@@ -83,6 +84,15 @@ export const tokenExchange: Grant = {
     if (!verdict.ok) {
       const reason = verdict.detail ? `${verdict.reason} (${verdict.detail})` : verdict.reason;
       throw new OAuthError("invalid_grant", INVALID_SUBJECT_TOKEN, { reason });
+    }
+    // RFC 8693 §4.1 nests the subject token's `act` under this exchange's actor: one level more per
+    // hop. Past the cap (src/config/defaults.ts) the chain is a loop, refused before the directory read.
+    const depth = actDepth(verdict.token.act);
+    if (depth >= TOKEN_EXCHANGE_MAX_ACT_DEPTH) {
+      throw new OAuthError(
+        "invalid_request",
+        `The 'subject_token' was exchanged too many times: its delegation chain ('act') is ${depth} deep, and an exchanged token may name at most ${TOKEN_EXCHANGE_MAX_ACT_DEPTH} actors.`,
+      );
     }
     const subject = await ports.directory.subject(verdict.token.userId, client.client_id);
     // Deactivated, suspended, locked or deleted since the subject token was issued.

@@ -1,0 +1,11 @@
+-- The grant index tells whether a family still stands without asking its object (issue 13's
+-- hardening): beside the absolute end (`expires_at`), the end of its idle window, so that lists stop
+-- showing a family nobody used for its refreshTokenWindowMinutes. The status is computed at read time
+-- from the two ends (src/directory/grant-index.ts); nothing sweeps rows.
+--
+-- The Grant object moves `idle_expires_at` and `last_updated` forward as the family is used, from its
+-- alarm, at most once per GRANT_INDEX_IDLE_SLACK of use (src/grants/grant-object.ts): the stored idle
+-- end is never earlier than the object's, and at most that slack later. NULL: a row indexed before
+-- this migration, whose idle end is unknown until its next touch (it is listed until its absolute
+-- end or its revocation, as before). Epoch ms.
+ALTER TABLE grant_index ADD COLUMN idle_expires_at INTEGER;
