@@ -65,6 +65,40 @@ describe("clientWriteNeeds", () => {
     expect(clientWriteNeeds(change({ status: "INACTIVE" }), victim)).toEqual(["okta.users.manage"]);
   });
 
+  it("needs the held grants for a new redirect URI or grant type (a new way to the client's tokens)", () => {
+    const console: ClientPower = {
+      ...victim,
+      token_endpoint_auth_method: "none",
+      jwks: undefined,
+      grant_types: ["authorization_code"],
+      redirect_uris: ["https://org.example/admin/callback"],
+    };
+    const edit = (patch: Partial<Client>): ClientPower => ({ ...console, ...patch });
+    for (const after of [
+      edit({ redirect_uris: ["https://org.example/admin/callback", "https://evil.example/cb"] }),
+      edit({ redirect_uris: ["https://evil.example/cb"] }),
+      edit({ grant_types: ["authorization_code", "urn:ietf:params:oauth:grant-type:device_code"] }),
+    ]) {
+      expect(clientWriteNeeds(console, after)).toEqual(["okta.users.manage"]);
+    }
+    // Taking a way away, or restating the same ones in another order, takes nothing from anyone.
+    expect(clientWriteNeeds(console, edit({ redirect_uris: [] }))).toEqual([]);
+    expect(
+      clientWriteNeeds(console, edit({ post_logout_redirect_uris: ["https://evil.example/out"] })),
+    ).toEqual([]);
+    const two = edit({ redirect_uris: ["https://a.example/cb", "https://b.example/cb"] });
+    expect(
+      clientWriteNeeds(two, { ...two, redirect_uris: ["https://b.example/cb", "https://a.example/cb"] }),
+    ).toEqual([]);
+    // A client without okta.* grants needs nothing for any of it.
+    expect(
+      clientWriteNeeds(
+        { ...console, grants: [] },
+        { ...edit({ redirect_uris: ["https://evil.example/cb"] }), grants: [] },
+      ),
+    ).toEqual([]);
+  });
+
   it("needs nothing for a restatement (keys in any member order) or a deactivation", () => {
     const reordered = change({ jwks: { keys: [{ kid: "k1", y: "y", x: "x", crv: "P-256", kty: "EC" }] } });
     expect(clientWriteNeeds(victim, reordered)).toEqual([]);

@@ -305,6 +305,62 @@ describe("a client's grants and credentials need the rights it holds", () => {
     expect((await orgTokenRequest(victim, "okta.users.manage")).status).toBe(200);
   });
 
+  it("refuses opening a new way to a client's tokens: a redirect URI or a grant type it did not have", async () => {
+    // A public sign-in client holding grants, as the admin console: its redirect URI is its credential.
+    // A code sent to a URI of the writer's choosing (from a flow the writer started, with the writer's
+    // PKCE verifier) would be an admin's token in the writer's hands.
+    const consoleId = uniqueId("console-victim");
+    const seeded = await call("POST", "/warden/import", {
+      clients: [
+        {
+          client_id: consoleId,
+          client_name: "console",
+          application_type: "browser",
+          token_endpoint_auth_method: "none",
+          grant_types: ["authorization_code"],
+          redirect_uris: ["https://org.example/admin/callback", "https://org.example/other/callback"],
+          grants: [{ scopeId: "okta.users.manage" }],
+        },
+      ],
+    });
+    expect(seeded.status, JSON.stringify(seeded.body)).toBe(200);
+    const consoleBefore = await stored(consoleId);
+    const redirect = { redirect_uris: ["https://org.example/admin/callback", "https://evil.example/cb"] };
+    expectForbidden(
+      await call("PUT", `/apps/${consoleId}`, await appBody(consoleId, { settings: redirect }), attacker),
+      "PUT with a new redirect URI",
+    );
+    const exported = (await call("GET", "/warden/export")).body.clients.find(
+      (c: { client_id: string }) => c.client_id === consoleId,
+    );
+    const importer = (await bearerWith(IMPORT_SCOPES)).auth;
+    expectForbidden(
+      await call("POST", "/warden/import", { clients: [{ ...exported, ...redirect }] }, importer),
+      "import with a new redirect URI",
+    );
+    expect(await stored(consoleId)).toEqual(consoleBefore);
+    // A grant type the service client did not have.
+    const before = await stored(victim.clientId);
+    const grantTypes = {
+      grant_types: ["client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"],
+    };
+    expectForbidden(
+      await call(
+        "PUT",
+        `/apps/${victim.clientId}`,
+        await appBody(victim.clientId, { settings: grantTypes }),
+        attacker,
+      ),
+      "PUT with a new grant type",
+    );
+    expect(await stored(victim.clientId)).toEqual(before);
+    // Removing a redirect URI takes nothing from anyone: okta.apps.manage may.
+    const fewer = await appBody(consoleId, {
+      settings: { redirect_uris: ["https://org.example/admin/callback"] },
+    });
+    expect((await call("PUT", `/apps/${consoleId}`, fewer, attacker)).status).toBe(200);
+  });
+
   it("still lets okta.apps.manage change what gives no power: the label, the same keys restated", async () => {
     const app = await appBody(victim.clientId, { label: "renamed" });
     const jwks = app.settings.oauthClient.jwks as { keys: Record<string, unknown>[] };
