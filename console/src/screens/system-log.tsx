@@ -51,7 +51,8 @@ function EventDetails({ event }: { event: LogEvent }) {
           <ul class="targets">
             {event.target.map((t) => (
               <li key={`${t.type}:${t.id}`} class="break">
-                {t.displayName ?? t.alternateId ?? t.id} ({t.type}, {t.id})
+                {t.displayName ?? t.alternateId ?? t.id} (
+                {[t.type, t.alternateId, t.id].filter(Boolean).join(", ")})
               </li>
             ))}
           </ul>
