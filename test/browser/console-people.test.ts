@@ -72,6 +72,16 @@ async function newUser(first: string, last: string, activate = true): Promise<Ap
   });
 }
 
+/** An app of the test's own (an OIDC client), to be assigned through the API. */
+async function newApp(label: string): Promise<{ id: string; label: string }> {
+  return admin("POST", "/apps", {
+    name: "oidc_client",
+    label: `${label}-${suffix}`,
+    signOnMode: "OPENID_CONNECT",
+    settings: { oauthClient: { grant_types: ["client_credentials"] } },
+  });
+}
+
 const READ_ONLY = {
   login: `people-readonly-${suffix}@example.com`,
   password: `Ro${randomBytes(9).toString("base64url")}9x`,
@@ -169,6 +179,7 @@ describe("users, as the demo SUPER_ADMIN", () => {
     const family = `Paged${suffix}`;
     await Promise.all(Array.from({ length: 21 }, (_, i) => newUser(`P${i}`, "Paged")));
     const group = await admin("POST", "/groups", { profile: { name: `people-ui-${suffix}` } });
+    const app = await newApp("people-app");
     const login = `ann.lee-${suffix}@example.com`;
     const password = `Pw-${randomBytes(9).toString("base64url")}7a`;
 
@@ -209,6 +220,8 @@ describe("users, as the demo SUPER_ADMIN", () => {
       )) as ApiUser[];
       expect(created?.status).toBe("ACTIVE");
       expect(created?.profile).toMatchObject({ firstName: "Ann", lastName: "Lee", email: login });
+      // An app assignment (made on the app's side), shown read-only on the user's screen.
+      await admin("POST", `/apps/${app.id}/users`, { id: created?.id, scope: "USER" });
       // The page never holds the password: not in the form, not in the DOM.
       expect(await page.getByLabel("Initial password").inputValue()).toBe("");
       expect(await page.content()).not.toContain(password);
@@ -234,6 +247,10 @@ describe("users, as the demo SUPER_ADMIN", () => {
       // One user's screen.
       await page.getByRole("status").getByRole("link", { name: login }).click();
       await page.getByRole("heading", { level: 1, name: "Ann Lee" }).waitFor();
+      await page
+        .getByRole("list", { name: "Assigned applications" })
+        .getByRole("link", { name: app.label })
+        .waitFor();
       await expectAccessible(page);
       await expectFits(page);
 
@@ -325,6 +342,8 @@ describe("groups, as the demo SUPER_ADMIN", () => {
       }[];
       expect(group?.profile).toEqual({ name, description: "Answers the phone" });
       expect(await page.getByLabel("Group name").inputValue()).toBe("");
+      const app = await newApp("group-app");
+      await admin("PUT", `/apps/${app.id}/groups/${group?.id}`, {});
 
       // Search by the name's beginning.
       await page.getByLabel("Search groups").fill(`Support ${suffix}`);
@@ -336,6 +355,10 @@ describe("groups, as the demo SUPER_ADMIN", () => {
       await page.getByRole("table").getByRole("link", { name }).click();
       await page.getByRole("heading", { level: 1, name }).waitFor();
       await page.getByText("No members yet.").waitFor();
+      await page
+        .getByRole("list", { name: "Assigned applications" })
+        .getByRole("link", { name: app.label })
+        .waitFor();
 
       // Edit.
       await page.getByLabel("Group description").fill("Answers the phone and the mail");

@@ -11,6 +11,7 @@ import { hashOf } from "../parse";
 import { PAGE_SIZE, personName } from "../people";
 import type { Group, User } from "../types";
 import { FormError, Notice } from "../ui";
+import { AssignedApps } from "./assigned-apps";
 import { type GroupDraft, GroupForm } from "./group-form";
 import { useLoad } from "./use-load";
 import { usePages } from "./use-pages";
@@ -239,7 +240,10 @@ export function GroupDetail({ session, id, canWrite }: { session: Session; id: s
               </button>
             )}
           </section>
-          <Members session={session} group={group} canWrite={canWrite} />
+          <div class="stack">
+            <Members session={session} group={group} canWrite={canWrite} />
+            <AssignedApps session={session} to={{ kind: "group", id: group.id }} />
+          </div>
         </div>
       ) : null}
     </section>

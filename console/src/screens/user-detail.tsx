@@ -13,6 +13,7 @@ import { hashOf } from "../parse";
 import { canDelete, LIFECYCLE_LABELS, type Lifecycle, lifecycleOf, personName } from "../people";
 import type { AdminRole, Group, User } from "../types";
 import { Field, FormError, Notice } from "../ui";
+import { AssignedApps } from "./assigned-apps";
 import { useLoad } from "./use-load";
 import { useWrite } from "./use-write";
 
@@ -347,6 +348,7 @@ export function UserDetail({ session, id, canWrite }: { session: Session; id: st
             <div class="stack">
               <LifecyclePanel session={session} user={user} canWrite={canWrite} reload={reload} />
               <UserGroups session={session} user={user} canWrite={canWriteGroups} />
+              <AssignedApps session={session} to={{ kind: "user", id: user.id }} />
               <AdminRoles session={session} user={user} />
             </div>
             <ProfileForm session={session} user={user} canWrite={canWrite} saved={set} />
