@@ -82,6 +82,45 @@ async function newApp(label: string): Promise<{ id: string; label: string }> {
   });
 }
 
+/**
+ * A client_credentials request that the server's one policy (no rule) denies: the token endpoint
+ * logs it with its evaluation trace.
+ */
+async function deniedTokenRequest(): Promise<{ serverId: string; policyName: string }> {
+  const server = await admin("POST", "/authorizationServers", {
+    name: `people-log-${suffix}`,
+    description: "made by console-people.test.ts",
+    audiences: [`api://people-log-${suffix}`],
+  });
+  await admin("POST", `/authorizationServers/${server.id}/scopes`, { name: "reports:read" });
+  const policyName = `people-deny-${suffix}`;
+  await admin("POST", `/authorizationServers/${server.id}/policies`, {
+    type: "OAUTH_AUTHORIZATION_POLICY",
+    name: policyName,
+    priority: 1,
+    conditions: { clients: { include: ["ALL_CLIENTS"] } },
+  });
+  const app = await admin("POST", "/apps", {
+    name: "oidc_client",
+    label: `people-log-client-${suffix}`,
+    signOnMode: "OPENID_CONNECT",
+    credentials: { oauthClient: { token_endpoint_auth_method: "client_secret_basic" } },
+    settings: { oauthClient: { grant_types: ["client_credentials"] } },
+  });
+  const { client_id, client_secret } = app.credentials.oauthClient;
+  const res = await fetch(`${base}/oauth2/${server.id}/v1/token`, {
+    method: "POST",
+    headers: {
+      Authorization: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString("base64")}`,
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ grant_type: "client_credentials", scope: "reports:read" }),
+  });
+  expect(res.status).toBe(400);
+  expect(((await res.json()) as { error: string }).error).toBe("access_denied");
+  return { serverId: server.id, policyName };
+}
+
 const READ_ONLY = {
   login: `people-readonly-${suffix}@example.com`,
   password: `Ro${randomBytes(9).toString("base64url")}9x`,
@@ -415,6 +454,7 @@ describe("system log, as the demo SUPER_ADMIN", () => {
       await newUser("Lia", "Logged"),
       await newUser("Lee", "Logged"),
     ];
+    const denied = await deniedTokenRequest();
     await withPage(async ({ page }) => {
       await signIn(page, demo.demoAdmin.login, demo.demoAdmin.password);
       await open(page, "System log");
@@ -450,6 +490,29 @@ describe("system log, as the demo SUPER_ADMIN", () => {
       await expectAccessible(page);
       await expectFits(page);
       await screenshot(page, "console-logs.png");
+
+      // A policy denial: its event opens to the evaluation trace (debugContext), naming the policy.
+      await page.getByLabel("Keywords").fill("");
+      await page.getByLabel("Event type").fill("app.oauth2.as.token.grant");
+      await page.getByLabel("Outcome").selectOption("FAILURE");
+      await page.getByLabel("Filter expression").fill(`target.id eq "${denied.serverId}"`);
+      await expect
+        .poll(
+          async () => {
+            await page.getByRole("button", { name: "Search events" }).click();
+            await page.waitForLoadState("networkidle");
+            return events.count();
+          },
+          { timeout: 30_000, interval: 1_000 },
+        )
+        .toBeGreaterThan(0);
+      await events.first().locator("summary").click();
+      const debug = (await events.first().locator("pre.json").textContent()) ?? "";
+      expect(debug).toContain('"error": "access_denied"');
+      expect(debug).toContain('"trace"');
+      expect(debug).toContain(denied.policyName);
+      await expectAccessible(page);
+      await expectFits(page);
 
       // A filter the server cannot read: its summary, and the cause beside the filter field.
       await page.getByLabel("Filter expression").fill("nosuch.attribute eq 1");
