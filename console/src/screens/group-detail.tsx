@@ -13,6 +13,7 @@ import type { Group, User } from "../types";
 import { FormError, Notice } from "../ui";
 import { AssignedApps } from "./assigned-apps";
 import { type GroupDraft, GroupForm } from "./group-form";
+import { KeepButton } from "./keep-button";
 import { useLoad } from "./use-load";
 import { usePages } from "./use-pages";
 import { useWrite } from "./use-write";
@@ -88,9 +89,7 @@ function Members({ session, group, canWrite }: { session: Session; group: Group;
                   >
                     Remove {m.profile.login}
                   </button>
-                  <button type="button" onClick={() => setConfirming(undefined)}>
-                    Keep
-                  </button>
+                  <KeepButton label="Keep" onClick={() => setConfirming(undefined)} />
                 </span>
               ) : (
                 <button
@@ -223,9 +222,7 @@ export function GroupDetail({ session, id, canWrite }: { session: Session; id: s
                 >
                   Delete {group.profile.name}
                 </button>
-                <button type="button" onClick={() => setConfirming(false)}>
-                  Keep it
-                </button>
+                <KeepButton label="Keep it" onClick={() => setConfirming(false)} />
               </fieldset>
             ) : (
               <button

@@ -173,7 +173,7 @@ export function SystemLog({ session }: { session: Session }) {
       {events === undefined && !failure ? <Notice>Loading…</Notice> : null}
       {events?.length === 0 ? <Notice>No events match.</Notice> : null}
       {events?.length ? (
-        <ol class="events" aria-label="Events, newest first">
+        <ol class="events" aria-label="Events, newest first" aria-busy={busy}>
           {events.map((event) => (
             <li key={event.uuid}>
               <details>

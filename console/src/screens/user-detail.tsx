@@ -14,6 +14,7 @@ import { canDelete, LIFECYCLE_LABELS, type Lifecycle, lifecycleOf, personName } 
 import type { AdminRole, Group, User } from "../types";
 import { Field, FormError, Notice } from "../ui";
 import { AssignedApps } from "./assigned-apps";
+import { KeepButton } from "./keep-button";
 import { useLoad } from "./use-load";
 import { useWrite } from "./use-write";
 
@@ -147,9 +148,7 @@ function LifecyclePanel({
               ? `Delete ${user.profile.login}`
               : `${LIFECYCLE_LABELS[confirming]} ${user.profile.login}`}
           </button>
-          <button type="button" onClick={() => setConfirming(undefined)}>
-            Cancel
-          </button>
+          <KeepButton label="Cancel" onClick={() => setConfirming(undefined)} />
         </fieldset>
       ) : (
         <div class="actions">
@@ -237,9 +236,7 @@ function UserGroups({ session, user, canWrite }: { session: Session; user: User;
                   >
                     Remove from {group.profile.name}
                   </button>
-                  <button type="button" onClick={() => setConfirming(undefined)}>
-                    Keep
-                  </button>
+                  <KeepButton label="Keep" onClick={() => setConfirming(undefined)} />
                 </span>
               ) : group.type === "BUILT_IN" ? null : (
                 <button
