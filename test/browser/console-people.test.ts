@@ -543,6 +543,10 @@ describe("users, groups and the log, as a READ_ONLY_ADMIN", () => {
     const user = await newUser("Rory", "Readable");
     const group = await admin("POST", "/groups", { profile: { name: `readable-${suffix}` } });
     await admin("PUT", `/groups/${group.id}/users/${user.id}`);
+    // A stranger's markup in a profile: shown as text, never run (Preact escapes; the CSP would refuse).
+    const MARKUP = '<img src=x onerror="alert(1)">';
+    const marked = await newUser("Mark", "Up");
+    await admin("POST", `/users/${marked.id}`, { profile: { firstName: MARKUP } });
 
     /** Reading stays possible: searching, paging, signing out. */
     const READS = new Set([
@@ -586,6 +590,13 @@ describe("users, groups and the log, as a READ_ONLY_ADMIN", () => {
       expect(await page.getByRole("button", { name: "Create user" }).isDisabled()).toBe(true);
       await expectReadOnly();
 
+      await page.getByLabel("Search users").fill("Rory");
+      await page.getByRole("button", { name: "Search", exact: true }).click();
+      // The markup is text: a link named by it, and no image in the page.
+      await page.getByLabel("Search users").fill(`Up${suffix}`);
+      await page.getByRole("button", { name: "Search", exact: true }).click();
+      await page.getByRole("link", { name: `${MARKUP} Up${suffix}` }).waitFor();
+      expect(await page.locator("img").count()).toBe(0);
       await page.getByLabel("Search users").fill("Rory");
       await page.getByRole("button", { name: "Search", exact: true }).click();
       await page.getByRole("link", { name: `Rory Readable${suffix}` }).click();
