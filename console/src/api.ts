@@ -6,6 +6,7 @@
  */
 import type { Session } from "./auth";
 import { type FieldError, splitCause } from "./parse";
+import { nextPathOf } from "./people";
 
 export class ApiFailure extends Error {
   constructor(
@@ -37,7 +38,14 @@ export function whenUnauthorized(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-export async function api<T>(session: Session, method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(
+  session: Session,
+  method: string,
+  path: string,
+  body?: unknown,
+  /** Sees the response's headers (apiPage reads `Link`). */
+  onResponse?: (res: Response) => void,
+): Promise<T> {
   const res = await fetch(`/api/v1${path}`, {
     method,
     headers: {
@@ -47,6 +55,7 @@ export async function api<T>(session: Session, method: string, path: string, bod
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+  onResponse?.(res);
   const text = await res.text();
   let parsed: unknown;
   try {
@@ -64,4 +73,25 @@ export async function api<T>(session: Session, method: string, path: string, bod
     (error.errorCauses ?? []).map((c) => splitCause(c.errorSummary ?? "")).filter((c) => c.message),
     (error.errorCauses ?? []).map((c) => c.errorSummary ?? "").filter(Boolean),
   );
+}
+
+// --- Paged lists (users, groups, system log) ---
+
+/** One page of a list and the path of the next (`Link: rel="next"`, console/src/people.ts). */
+export interface Page<T> {
+  items: T[];
+  next: string | undefined;
+}
+
+/**
+ * A list page as {@link api} reads an object, plus its `Link` header: Okta pages every list with
+ * `rel="next"` (RFC 8288), and a page holds no cursor of its own. `path` is relative to /api/v1, so
+ * the token goes to this origin only, whatever a link named.
+ */
+export async function apiPage<T>(session: Session, path: string): Promise<Page<T>> {
+  let link: string | null = null;
+  const items = await api<T[]>(session, "GET", path, undefined, (res) => {
+    link = res.headers.get("Link");
+  });
+  return { items, next: nextPathOf(link) };
 }

@@ -19,8 +19,10 @@ import { toIssues } from "../config/issues";
 import { oidcSettings } from "../config/oidc-app";
 import type { Client, ClientSecret } from "../config/schemas";
 import type { AppEnv, BindPorts } from "../context";
+import { assignedApps } from "../directory/assigned-apps";
 import { deleteAppAssignments } from "../directory/assignments";
 import { readJsonBody } from "../http/json-body";
+import { parseAppFilter } from "./app-filter";
 import { controlPlane, notFound } from "./control-plane-client";
 import { revokeGrants } from "./grant-revocation";
 import {
@@ -99,6 +101,8 @@ export function appsRouter(bind: BindPorts, now: () => number) {
     const pageSize = pageLimit(c.req.query("limit"), APPS_PAGE_LIMIT);
     const q = c.req.query("q");
     const after = c.req.query("after");
+    const filter = c.req.query("filter");
+    if (filter !== undefined) return filteredApps(c, filter, { limit: pageSize, q, after });
     const page = await controlPlane(c.env).listClients({
       limit: pageSize,
       ...(q ? { q } : {}),
@@ -312,4 +316,35 @@ function oktaSecret(secret: ClientSecret, base: string, value?: string) {
       ...(secret.status === "ACTIVE" ? {} : { delete: { href: self, hints: { allow: ["DELETE"] } } }),
     },
   };
+}
+
+/**
+ * Okta's `filter=user.id eq "…"` / `group.id eq "…"` (src/admin/app-filter.ts): the apps the
+ * directory assigns to that user or group, a page at a time in id order, read from the control plane
+ * one by one (a page is at most APPS_PAGE_LIMIT.max apps). `q` does not combine with it (400).
+ */
+async function filteredApps(
+  c: Context<AppEnv>,
+  filter: string,
+  page: { limit: number; q: string | undefined; after: string | undefined },
+) {
+  const to = parseAppFilter(filter);
+  if (page.q !== undefined)
+    throw validationFailed([{ path: "q", message: "cannot be combined with filter" }]);
+  if (page.after !== undefined && !/^[\x21-\x7e]{1,256}$/.test(page.after)) {
+    throw validationFailed([{ path: "after", message: "is not a cursor this API returned" }]);
+  }
+  const { appIds, next } = await assignedApps(c.env.DIRECTORY, to, {
+    limit: page.limit,
+    ...(page.after === undefined ? {} : { after: page.after }),
+  });
+  const plane = controlPlane(c.env);
+  // An assignment row outlives nothing: deleting an app deletes its rows; one racing that delete is skipped.
+  const clients: Client[] = [];
+  for (const client of await Promise.all(appIds.map((id) => plane.getClientRecord(id)))) {
+    if (client) clients.push(client);
+  }
+  setPageLinks(c, "/api/v1/apps", { limit: page.limit, filter, after: page.after, next });
+  const origin = adminOrigin(c);
+  return c.json(clients.map((client) => oktaApp(client, origin)));
 }

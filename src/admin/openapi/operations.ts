@@ -903,7 +903,19 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/api/v1/apps",
     tag: "Application",
     summary: "List apps",
-    query: [q("Only apps whose label starts with this, case-insensitively."), limit(APPS_PAGE_LIMIT), after],
+    description:
+      "With `filter`, the apps a user or a group is assigned to (directly, through a group, or through Everyone), in id order; `q` does not combine with it.",
+    query: [
+      q("Only apps whose label starts with this, case-insensitively."),
+      {
+        name: "filter",
+        schema: z.string(),
+        description:
+          'Okta\'s filter: `user.id eq "<userId>"` or `group.id eq "<groupId>"`; any other expression is 400 E0000031.',
+      },
+      limit(APPS_PAGE_LIMIT),
+      after,
+    ],
     status: 200,
     returns: ["OpenIdConnectApplication"],
     paged: true,

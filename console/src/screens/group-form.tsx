@@ -1,0 +1,88 @@
+/**
+ * A group's name and description, for a new group and for an edit (Okta's PUT replaces the
+ * profile). A refusal keeps the form as typed, each cause beside its field.
+ */
+import { useState } from "preact/hooks";
+import { ApiFailure } from "../api";
+import { Field, FormError } from "../ui";
+
+export interface GroupDraft {
+  name: string;
+  description: string;
+}
+
+const FIELDS = ["name", "description"];
+
+/**
+ * The Groups API names a refused profile attribute `profile.name` (zod's path), and a taken name
+ * `name`; console/src/parse.ts keeps a cause's first segment only, so `profile` causes are shown at
+ * the name, the one attribute of the form the server can refuse beyond its length limits.
+ */
+function atFields(failure: ApiFailure | undefined): ApiFailure | undefined {
+  if (!failure) return undefined;
+  const causes = failure.causes.map((c) => (c.field === "profile" ? { ...c, field: "name" } : c));
+  return new ApiFailure(failure.status, failure.errorCode, failure.errorSummary, causes);
+}
+
+interface Props {
+  idPrefix: string;
+  initial: GroupDraft;
+  submitLabel: string;
+  canWrite: boolean;
+  /** Throws the server's refusal (ApiFailure). */
+  submit: (draft: GroupDraft) => Promise<void>;
+}
+
+export function GroupForm({ idPrefix, initial, submitLabel, canWrite, submit }: Props) {
+  const [draft, setDraft] = useState(initial);
+  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const shown = atFields(failure);
+
+  const onSubmit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setFailure(undefined);
+    try {
+      await submit(draft);
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      setFailure(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={(e) => void onSubmit(e)} noValidate>
+      <FormError failure={shown} fields={FIELDS} />
+      <fieldset disabled={!canWrite || busy}>
+        <legend class="visually-hidden">{submitLabel}</legend>
+        <Field id={`${idPrefix}-name`} label="Group name" field="name" failure={shown}>
+          {(p) => (
+            <input
+              {...p}
+              value={draft.name}
+              onInput={(e) => setDraft((d) => ({ ...d, name: e.currentTarget.value }))}
+            />
+          )}
+        </Field>
+        <Field id={`${idPrefix}-description`} label="Group description" field="description" failure={shown}>
+          {(p) => (
+            <textarea
+              {...p}
+              rows={2}
+              value={draft.description}
+              onInput={(e) => setDraft((d) => ({ ...d, description: e.currentTarget.value }))}
+            />
+          )}
+        </Field>
+        <div class="actions">
+          <button type="submit" class="primary">
+            {submitLabel}
+          </button>
+        </div>
+      </fieldset>
+    </form>
+  );
+}
