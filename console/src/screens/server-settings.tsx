@@ -1,12 +1,13 @@
 /**
- * One server's settings (name, description, audiences; Okta's PUT replaces them) and its lifecycle
- * (activate / deactivate). Nothing is shown as changed until the server has said so: a save shows
+ * One server's settings (name, description, audiences; Okta's PUT replaces them), its lifecycle
+ * (activate / deactivate) and its deletion (Okta deletes only an INACTIVE server; a confirmation
+ * names the server and what stops working). Nothing is shown as changed until the server has said so: a save shows
  * the server's answer, a refusal keeps the form as typed with the errors beside their fields.
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
-import { parseAudiences } from "../parse";
+import { hashOf, parseAudiences } from "../parse";
 import type { AuthorizationServer } from "../types";
 import { Field, FormError } from "../ui";
 
@@ -30,6 +31,8 @@ export function ServerSettings({ session, server, canWrite, reload, replaced }: 
   const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const [deleteFailure, setDeleteFailure] = useState<ApiFailure | undefined>(undefined);
 
   // A new answer from the server (save, lifecycle, reload) resets the form to it.
   useEffect(() => {
@@ -66,6 +69,23 @@ export function ServerSettings({ session, server, canWrite, reload, replaced }: 
       await api(session, "POST", `/authorizationServers/${server.id}/lifecycle/${action}`);
       await reload();
     });
+
+  // Okta answers 204; the server is gone, so the console goes back to the list (which reads again).
+  // A refusal (a server another one trusts for token exchange, say) is shown beside the button.
+  const remove = async () => {
+    setBusy(true);
+    try {
+      await api(session, "DELETE", `/authorizationServers/${server.id}`);
+      location.hash = hashOf({ screen: "servers" });
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      setDeleteFailure(error);
+      setConfirmingDelete(false);
+      await reload();
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const active = server.status === "ACTIVE";
   return (
@@ -135,6 +155,42 @@ export function ServerSettings({ session, server, canWrite, reload, replaced }: 
           ) : null}
         </fieldset>
       </form>
+      <h3 id="delete-server-title">Delete this server</h3>
+      <FormError failure={deleteFailure} fields={[]} />
+      {confirmingDelete ? (
+        <fieldset class="confirm">
+          <legend>
+            Delete the authorization server {server.name}? Its issuer stops answering, its signing keys
+            are destroyed, so tokens it issued stop verifying once verifiers' key caches expire, and every
+            refresh token it issued is revoked. This cannot be undone.
+          </legend>
+          <button type="button" class="danger" disabled={!canWrite || busy} onClick={() => void remove()}>
+            Delete {server.name}
+          </button>
+          <button type="button" onClick={() => setConfirmingDelete(false)}>
+            Keep it
+          </button>
+        </fieldset>
+      ) : (
+        <>
+          <p class="hint" id="delete-server-hint">
+            {active
+              ? "Only an inactive server can be deleted (as in Okta): deactivate it first."
+              : "Deleting removes the server, its scopes, claims, policies and keys."}
+          </p>
+          <button
+            type="button"
+            disabled={!canWrite || busy || active}
+            aria-describedby="delete-server-hint"
+            onClick={() => {
+              setDeleteFailure(undefined);
+              setConfirmingDelete(true);
+            }}
+          >
+            Delete authorization server
+          </button>
+        </>
+      )}
     </section>
   );
 }
