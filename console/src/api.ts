@@ -13,6 +13,8 @@ export class ApiFailure extends Error {
     readonly errorCode: string,
     readonly errorSummary: string,
     readonly causes: readonly FieldError[],
+    /** The `errorCauses` summaries whole (`channel.config.uri: …`), for a form whose fields are deeper than the first segment. */
+    readonly summaries: readonly string[] = [],
   ) {
     super(errorSummary);
   }
@@ -60,5 +62,6 @@ export async function api<T>(session: Session, method: string, path: string, bod
     error.errorCode ?? `HTTP ${res.status}`,
     error.errorSummary ?? `The request failed (${res.status}).`,
     (error.errorCauses ?? []).map((c) => splitCause(c.errorSummary ?? "")).filter((c) => c.message),
+    (error.errorCauses ?? []).map((c) => c.errorSummary ?? "").filter(Boolean),
   );
 }

@@ -68,7 +68,10 @@ export function keyTimeline(keys: readonly SigningKey[]): TimelineRow[] {
   return rows.sort((a, b) => {
     const byStatus = ORDER[a.key.status] - ORDER[b.key.status];
     if (byStatus !== 0) return byStatus;
-    return (b.signsFrom?.getTime() ?? Number.POSITIVE_INFINITY) - (a.signsFrom?.getTime() ?? Number.POSITIVE_INFINITY);
+    return (
+      (b.signsFrom?.getTime() ?? Number.POSITIVE_INFINITY) -
+      (a.signsFrom?.getTime() ?? Number.POSITIVE_INFINITY)
+    );
   });
 }
 
@@ -100,7 +103,9 @@ export function rotationOutcome(
   const pending = after
     .filter((k) => k.status === "NEXT")
     .map((k) => ({ kid: k.kid, at: dateOf(k.activatesAt) }))
-    .sort((a, b) => (a.at?.getTime() ?? Number.POSITIVE_INFINITY) - (b.at?.getTime() ?? Number.POSITIVE_INFINITY));
+    .sort(
+      (a, b) => (a.at?.getTime() ?? Number.POSITIVE_INFINITY) - (b.at?.getTime() ?? Number.POSITIVE_INFINITY),
+    );
   const first = pending[0];
   if (!first) return { kind: "unknown" };
   return { kind: "deferred", kid: first.kid, at: first.at && first.at > now ? first.at : undefined };

@@ -62,7 +62,10 @@ describe("formatInstant", () => {
 
 describe("rotationOutcome", () => {
   const now = new Date("2026-05-01T00:00:00.000Z");
-  const before = [key("a", "ACTIVE", "2026-04-01T00:00:00.000Z"), key("b", "NEXT", "2026-06-30T00:00:00.000Z")];
+  const before = [
+    key("a", "ACTIVE", "2026-04-01T00:00:00.000Z"),
+    key("b", "NEXT", "2026-06-30T00:00:00.000Z"),
+  ];
 
   it("the NEXT key signing at once", () => {
     const after = [
@@ -76,7 +79,10 @@ describe("rotationOutcome", () => {
   });
 
   it("deferred: the same key still signs, the NEXT one takes over at its date", () => {
-    const after = [key("a", "ACTIVE", "2026-04-01T00:00:00.000Z"), key("b", "NEXT", "2026-05-01T00:23:00.000Z")];
+    const after = [
+      key("a", "ACTIVE", "2026-04-01T00:00:00.000Z"),
+      key("b", "NEXT", "2026-05-01T00:23:00.000Z"),
+    ];
     const outcome = rotationOutcome(before, after, now);
     expect(outcome).toEqual({ kind: "deferred", kid: "b", at: new Date("2026-05-01T00:23:00.000Z") });
     expect(rotationMessage(outcome)).toBe(

@@ -41,17 +41,15 @@ function RotationExplained({ mode }: { mode: string }) {
   return (
     <div class="explain" id="rotate-explained">
       <p>
-        <strong>Rotate keys</strong> makes the NEXT key the ACTIVE (signing) key and generates a new NEXT
-        key. The old ACTIVE key becomes EXPIRED: it signs nothing more but stays in the JWKS for a day
-        plus the JWKS cache lifetime (24 h 20 min), so every token it signed keeps verifying until it
-        expires.
+        <strong>Rotate keys</strong> makes the NEXT key the ACTIVE (signing) key and generates a new NEXT key.
+        The old ACTIVE key becomes EXPIRED: it signs nothing more but stays in the JWKS for a day plus the
+        JWKS cache lifetime (24 h 20 min), so every token it signed keeps verifying until it expires.
       </p>
       <p>
-        The switch is immediate unless the NEXT key was published less than about 23 minutes ago (a
-        rotation just before, say): a verifier may still hold a key set fetched before it existed
-        (max-age up to 15 minutes, plus up to 5 of stale-while-revalidate, plus propagation), so the
-        switch waits until every such cached key set has expired. The key is then listed as NEXT with
-        the time it takes over.
+        The switch is immediate unless the NEXT key was published less than about 23 minutes ago (a rotation
+        just before, say): a verifier may still hold a key set fetched before it existed (max-age up to 15
+        minutes, plus up to 5 of stale-while-revalidate, plus propagation), so the switch waits until every
+        such cached key set has expired. The key is then listed as NEXT with the time it takes over.
       </p>
       <p>
         {mode === "MANUAL"
@@ -222,9 +220,8 @@ export function Keys(props: Props) {
                   <fieldset class="confirm">
                     <legend>
                       Revoke key {key.kid}? It leaves the JWKS now and never signs again: every token it
-                      signed stops verifying — at once for verifiers that refetch the JWKS on an unknown
-                      key, within {REVOCATION_BOUND_MINUTES} minutes for those that honour its
-                      Cache-Control.
+                      signed stops verifying — at once for verifiers that refetch the JWKS on an unknown key,
+                      within {REVOCATION_BOUND_MINUTES} minutes for those that honour its Cache-Control.
                       {key.status === "ACTIVE"
                         ? " The NEXT key signs from now, even where a cached key set does not hold it yet."
                         : ""}

@@ -160,9 +160,9 @@ export function ServerSettings({ session, server, canWrite, reload, replaced }: 
       {confirmingDelete ? (
         <fieldset class="confirm">
           <legend>
-            Delete the authorization server {server.name}? Its issuer stops answering, its signing keys
-            are destroyed, so tokens it issued stop verifying once verifiers' key caches expire, and every
-            refresh token it issued is revoked. This cannot be undone.
+            Delete the authorization server {server.name}? Its issuer stops answering, its signing keys are
+            destroyed, so tokens it issued stop verifying once verifiers' key caches expire, and every refresh
+            token it issued is revoked. This cannot be undone.
           </legend>
           <button type="button" class="danger" disabled={!canWrite || busy} onClick={() => void remove()}>
             Delete {server.name}
