@@ -282,7 +282,7 @@ export function HookDetail({ session, id, canWrite }: { session: Session; id: st
         <div class="columns">
           <section class="panel" aria-labelledby="hook-status-title">
             <h2 id="hook-status-title">Status</h2>
-            <p class="saved" role="status">
+            <p class="saved break" role="status">
               {status}
             </p>
             <FormError failure={writeFailure} fields={[]} />

@@ -113,7 +113,7 @@ function RotationMode({ session, server, canWrite, reload }: Props) {
         <button type="submit" disabled={mode === current}>
           Save rotation mode
         </button>
-        <span class="saved" role="status">
+        <span class="saved break" role="status">
           {status}
         </span>
       </fieldset>
@@ -172,7 +172,7 @@ export function Keys(props: Props) {
     <div class="columns keys">
       <section aria-labelledby="keys-title" class="panel">
         <h2 id="keys-title">Signing keys</h2>
-        <p class="saved" role="status">
+        <p class="saved break" role="status">
           {status}
         </p>
         <FormError failure={failure ?? writeFailure} fields={[]} />
