@@ -70,7 +70,9 @@ describe("authorization servers: create and delete through the UI", () => {
     await withPage(async ({ page }) => {
       await signIn(page, demo.demoAdmin.login, demo.demoAdmin.password);
       await page.getByRole("button", { name: "New authorization server" }).click();
-      await page.getByLabel("Name", { exact: true }).fill(name);
+      // The form takes the focus: typed from the keyboard.
+      await expect.poll(() => page.evaluate("document.activeElement?.id")).toBe("new-server-name");
+      await page.keyboard.type(name);
       await page.getByLabel("Description").fill("Made in the console");
       // No audience: refused, the cause beside Audiences, nothing created.
       await page.getByRole("button", { name: "Create authorization server" }).click();
@@ -213,6 +215,7 @@ describe("inline hooks", () => {
         .click();
       await page.getByRole("heading", { level: 1, name: "Inline hooks" }).waitFor();
       await page.getByRole("button", { name: "New inline hook" }).click();
+      await expect.poll(() => page.evaluate("document.activeElement?.id")).toBe("new-hook-name");
       await page.getByLabel("Name", { exact: true }).fill(name);
       await page.getByLabel("Channel URL").fill("https://10.0.0.7/token-hook");
       await page.getByLabel("Authentication secret").fill(secret);
@@ -309,7 +312,8 @@ describe("a READ_ONLY_ADMIN on these screens", () => {
   it("finds every write control disabled, and its forced writes refused", { timeout: 90_000 }, async () => {
     const server = await newServer("ro-keys");
     const hook = await admin("POST", "/inlineHooks", {
-      name: `ro hook ${suffix}`,
+      // Markup in a name is text: shown as typed, never parsed (Preact escapes; the CSP is the second wall).
+      name: `ro hook <img src=x onerror="window.pwned=1"> ${suffix}`,
       type: "com.okta.oauth2.tokens.transform",
       version: "1.0.0",
       channel: {
@@ -341,6 +345,8 @@ describe("a READ_ONLY_ADMIN on these screens", () => {
       await page.getByRole("link", { name: hook.name }).click();
       await page.getByRole("heading", { level: 1, name: hook.name }).waitFor();
       await page.getByRole("heading", { level: 2, name: "Settings" }).waitFor();
+      expect(await page.locator("img").count()).toBe(0);
+      expect(await page.evaluate("window.pwned")).toBeUndefined();
       await onlySignOut();
       await expectAccessible(page);
 

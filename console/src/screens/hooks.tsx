@@ -18,6 +18,7 @@ import {
   type InlineHook,
   TOKEN_HOOK_TYPE,
 } from "../hook-form";
+import { formatInstant } from "../key-timeline";
 import { hashOf } from "../parse";
 import { Field, FormError, Notice } from "../ui";
 import { useLoad } from "./use-load";
@@ -40,6 +41,10 @@ function HookForm({ idPrefix, initial, editing, submitLabel, canWrite, submit, c
   const set = (key: keyof HookDraft, value: string) => setDraft((d) => ({ ...d, [key]: value }));
   // The server's answer (after a save) is what the form shows; the secret is never put back.
   useEffect(() => setDraft(initial), [initial]);
+  // A form opened on demand (a new hook) takes the focus: keyboard users start typing in it.
+  useEffect(() => {
+    if (cancel) document.getElementById(`${idPrefix}-name`)?.focus();
+  }, []);
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
@@ -307,9 +312,9 @@ export function HookDetail({ session, id, canWrite }: { session: Session; id: st
               <dt>Type</dt>
               <dd class="break">{hook.type}</dd>
               <dt>Created</dt>
-              <dd>{hook.created ?? "—"}</dd>
+              <dd>{formatInstant(hook.created ? new Date(hook.created) : undefined)}</dd>
               <dt>Last updated</dt>
-              <dd>{hook.lastUpdated ?? "—"}</dd>
+              <dd>{formatInstant(hook.lastUpdated ? new Date(hook.lastUpdated) : undefined)}</dd>
             </dl>
             <h3>Delete this hook</h3>
             {confirming ? (

@@ -4,7 +4,7 @@
  * description). A created server is shown only once the server has answered with it: the console
  * then goes to the new server's own screen.
  */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
 import { hashOf, parseAudiences } from "../parse";
@@ -20,6 +20,8 @@ function NewServerForm({ session, cancel }: { session: Session; cancel: () => vo
   const [audiences, setAudiences] = useState("");
   const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  // Keyboard users start typing where the form opened.
+  useEffect(() => document.getElementById("new-server-name")?.focus(), []);
 
   const submit = async (event: Event) => {
     event.preventDefault();
