@@ -109,8 +109,10 @@ describe("authorization servers: create and delete through the UI", () => {
       await confirm.waitFor();
       expect(await confirm.textContent()).toContain("tokens it issued stop verifying");
       await expectAccessible(page);
-      // "Keep it" keeps it.
-      await page.getByRole("button", { name: "Keep it" }).click();
+      // The focus is on the safe choice: Enter on it keeps the server and returns to the button.
+      await expect.poll(() => page.evaluate("document.activeElement?.textContent")).toBe("Keep it");
+      await page.keyboard.press("Enter");
+      await expect.poll(() => page.evaluate("document.activeElement?.id")).toBe("delete-server");
       expect((await admin("GET", `/authorizationServers/${id}`)).status).toBe("INACTIVE");
       await deleteButton.click();
       await page.getByRole("button", { name: `Delete ${name}` }).click();
@@ -188,6 +190,17 @@ describe("the Keys tab", () => {
       await statusText(page, `Key ${active.kid} revoked`).waitFor();
       expect((await keysOf(server.id)).map((k) => k.kid)).not.toContain(active.kid);
       await expect.poll(() => timeline.getByText(active.kid).count()).toBe(0);
+
+      // Emergency: revoking the ACTIVE key hands signing to the waiting NEXT key at once.
+      await page.getByRole("button", { name: `Revoke key ${next.kid}` }).click();
+      const emergency = page.getByRole("group", { name: new RegExp(`Revoke key ${next.kid}\\?`) });
+      expect(await emergency.textContent()).toContain("The NEXT key signs from now");
+      await page.getByRole("button", { name: `Revoke ${next.kid}` }).click();
+      await statusText(page, `Key ${next.kid} revoked`).waitFor();
+      const afterRevoke = await keysOf(server.id);
+      expect(afterRevoke.find((k) => k.status === "ACTIVE")?.kid).toBe(third.kid);
+      expect(afterRevoke.map((k) => k.kid)).not.toContain(next.kid);
+      await expect.poll(() => timeline.getByText(`ACTIVE${third.kid}`).count()).toBe(1);
 
       // Rotation mode: MANUAL, as the server stores it.
       await page.getByLabel("Rotation mode").selectOption("MANUAL");

@@ -21,6 +21,7 @@ import {
 import { formatInstant } from "../key-timeline";
 import { hashOf } from "../parse";
 import { Field, FormError, Notice } from "../ui";
+import { Confirm } from "./confirm";
 import { useLoad } from "./use-load";
 
 interface FormProps {
@@ -318,23 +319,16 @@ export function HookDetail({ session, id, canWrite }: { session: Session; id: st
             </dl>
             <h3>Delete this hook</h3>
             {confirming ? (
-              <fieldset class="confirm">
-                <legend>
-                  Delete the inline hook {hook.name}? This cannot be undone. The server refuses while an
-                  access policy rule still names it.
-                </legend>
-                <button
-                  type="button"
-                  class="danger"
-                  disabled={!canWrite || busy}
-                  onClick={() => void remove()}
-                >
-                  Delete {hook.name}
-                </button>
-                <button type="button" onClick={() => setConfirming(false)}>
-                  Keep it
-                </button>
-              </fieldset>
+              <Confirm
+                confirmLabel={`Delete ${hook.name}`}
+                disabled={!canWrite || busy}
+                confirm={() => void remove()}
+                keep={() => setConfirming(false)}
+                returnFocusTo="delete-hook"
+              >
+                Delete the inline hook {hook.name}? This cannot be undone. The server refuses while an access
+                policy rule still names it.
+              </Confirm>
             ) : (
               <>
                 <p class="hint" id="delete-hook-hint">
@@ -344,6 +338,7 @@ export function HookDetail({ session, id, canWrite }: { session: Session; id: st
                 </p>
                 <button
                   type="button"
+                  id="delete-hook"
                   disabled={!canWrite || busy || active}
                   aria-describedby="delete-hook-hint"
                   onClick={() => {

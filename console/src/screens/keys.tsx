@@ -18,6 +18,7 @@ import {
 } from "../key-timeline";
 import type { AuthorizationServer } from "../types";
 import { Field, FormError, Notice } from "../ui";
+import { Confirm } from "./confirm";
 import { useLoad } from "./use-load";
 
 interface Props {
@@ -217,31 +218,25 @@ export function Keys(props: Props) {
                   ) : null}
                 </dl>
                 {confirming === key.kid ? (
-                  <fieldset class="confirm">
-                    <legend>
-                      Revoke key {key.kid}? It leaves the JWKS now and never signs again: every token it
-                      signed stops verifying — at once for verifiers that refetch the JWKS on an unknown key,
-                      within {REVOCATION_BOUND_MINUTES} minutes for those that honour its Cache-Control.
-                      {key.status === "ACTIVE"
-                        ? " The NEXT key signs from now, even where a cached key set does not hold it yet."
-                        : ""}
-                    </legend>
-                    <button
-                      type="button"
-                      class="danger"
-                      disabled={!canWrite || busy}
-                      onClick={() => void revoke(key.kid)}
-                    >
-                      Revoke {key.kid}
-                    </button>
-                    <button type="button" onClick={() => setConfirming(undefined)}>
-                      Keep it
-                    </button>
-                  </fieldset>
+                  <Confirm
+                    confirmLabel={`Revoke ${key.kid}`}
+                    disabled={!canWrite || busy}
+                    confirm={() => void revoke(key.kid)}
+                    keep={() => setConfirming(undefined)}
+                    returnFocusTo={`revoke-${key.kid}`}
+                  >
+                    Revoke key {key.kid}? It leaves the JWKS now and never signs again: every token it signed
+                    stops verifying — at once for verifiers that refetch the JWKS on an unknown key, within{" "}
+                    {REVOCATION_BOUND_MINUTES} minutes for those that honour its Cache-Control.
+                    {key.status === "ACTIVE"
+                      ? " The NEXT key signs from now, even where a cached key set does not hold it yet."
+                      : ""}
+                  </Confirm>
                 ) : (
                   <div class="actions">
                     <button
                       type="button"
+                      id={`revoke-${key.kid}`}
                       disabled={!canWrite || busy}
                       aria-label={`Revoke key ${key.kid}`}
                       onClick={() => {

@@ -10,6 +10,7 @@ import type { Session } from "../auth";
 import { hashOf, parseAudiences } from "../parse";
 import type { AuthorizationServer } from "../types";
 import { Field, FormError } from "../ui";
+import { Confirm } from "./confirm";
 
 const FIELDS = ["name", "description", "audiences"];
 
@@ -158,19 +159,17 @@ export function ServerSettings({ session, server, canWrite, reload, replaced }: 
       <h3 id="delete-server-title">Delete this server</h3>
       <FormError failure={deleteFailure} fields={[]} />
       {confirmingDelete ? (
-        <fieldset class="confirm">
-          <legend>
-            Delete the authorization server {server.name}? Its issuer stops answering, its signing keys are
-            destroyed, so tokens it issued stop verifying once verifiers' key caches expire, and every refresh
-            token it issued is revoked. This cannot be undone.
-          </legend>
-          <button type="button" class="danger" disabled={!canWrite || busy} onClick={() => void remove()}>
-            Delete {server.name}
-          </button>
-          <button type="button" onClick={() => setConfirmingDelete(false)}>
-            Keep it
-          </button>
-        </fieldset>
+        <Confirm
+          confirmLabel={`Delete ${server.name}`}
+          disabled={!canWrite || busy}
+          confirm={() => void remove()}
+          keep={() => setConfirmingDelete(false)}
+          returnFocusTo="delete-server"
+        >
+          Delete the authorization server {server.name}? Its issuer stops answering, its signing keys are
+          destroyed, so tokens it issued stop verifying once verifiers' key caches expire, and every refresh
+          token it issued is revoked. This cannot be undone.
+        </Confirm>
       ) : (
         <>
           <p class="hint" id="delete-server-hint">
@@ -180,6 +179,7 @@ export function ServerSettings({ session, server, canWrite, reload, replaced }: 
           </p>
           <button
             type="button"
+            id="delete-server"
             disabled={!canWrite || busy || active}
             aria-describedby="delete-server-hint"
             onClick={() => {
