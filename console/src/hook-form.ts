@@ -38,9 +38,17 @@ export interface HookDraft {
   authKey: string;
   /** The secret; empty on an edit keeps the stored one (for the same header). */
   authValue: string;
+  /** Other headers sent on every call, one a line: `Name: value` (Okta's `channel.config.headers`). */
+  headers: string;
 }
 
-export const EMPTY_HOOK: HookDraft = { name: "", uri: "", authKey: "Authorization", authValue: "" };
+export const EMPTY_HOOK: HookDraft = {
+  name: "",
+  uri: "",
+  authKey: "Authorization",
+  authValue: "",
+  headers: "",
+};
 
 /** The form's fields, as named to {@link Field}. */
 export const HOOK_FIELDS = ["name", "type", "uri", "authKey", "authValue", "headers"] as const;
@@ -51,15 +59,32 @@ export function draftOf(hook: InlineHook): HookDraft {
     uri: hook.channel.config.uri,
     authKey: hook.channel.config.authScheme?.key ?? "",
     authValue: "",
+    headers: hook.channel.config.headers.map((h) => `${h.key}: ${h.value}`).join("\n"),
   };
 }
 
 /**
- * Okta's create / replace body. A replace keeps the hook's other headers (the form does not edit
- * them); a secret typed without a header name is sent as such, so the server's cause says what is
- * missing rather than the console dropping the secret silently.
+ * `Name: value` a line (split at the first colon, both sides trimmed; a line without one is a
+ * header with an empty value); blank lines dropped. The server validates names and values.
  */
-export function hookBody(draft: HookDraft, existing?: InlineHook): Record<string, unknown> {
+export function parseHeaders(text: string): { key: string; value: string }[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const colon = line.indexOf(":");
+      return colon < 0
+        ? { key: line, value: "" }
+        : { key: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() };
+    });
+}
+
+/**
+ * Okta's create / replace body. A secret typed without a header name is sent as such, so the
+ * server's cause says what is missing rather than the console dropping the secret silently.
+ */
+export function hookBody(draft: HookDraft): Record<string, unknown> {
   const key = draft.authKey.trim();
   const authScheme =
     key || draft.authValue
@@ -75,7 +100,7 @@ export function hookBody(draft: HookDraft, existing?: InlineHook): Record<string
       config: {
         uri: draft.uri.trim(),
         method: "POST",
-        headers: existing?.channel.config.headers ?? [],
+        headers: parseHeaders(draft.headers),
         ...(authScheme ? { authScheme } : {}),
       },
     },
@@ -109,6 +134,9 @@ export function hookFormCauses(summaries: readonly string[]): FieldError[] {
   return summaries.map((summary) => {
     const { path, message } = splitPath(summary);
     const field = path === undefined ? undefined : hookFieldOf(path);
+    // `channel.config.headers.2.key`: which header, counted as the form lists them.
+    const header = path === undefined ? null : /^channel\.config\.headers\.(\d+)/.exec(path);
+    if (header) return { field: "headers", message: `header ${Number(header[1]) + 1}: ${message}` };
     return field ? { field, message } : { field: undefined, message: summary };
   });
 }

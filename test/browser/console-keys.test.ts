@@ -232,6 +232,7 @@ describe("inline hooks", () => {
       await page.getByLabel("Name", { exact: true }).fill(name);
       await page.getByLabel("Channel URL").fill("https://10.0.0.7/token-hook");
       await page.getByLabel("Authentication secret").fill(secret);
+      await page.getByLabel("Custom headers").fill("X-Tenant: t1");
       await page.getByRole("button", { name: "Create inline hook" }).click();
       // A private address: the cause beside Channel URL; nothing created.
       await page.locator("#new-hook-uri-errors").waitFor();
@@ -254,6 +255,7 @@ describe("inline hooks", () => {
         channel: {
           config: {
             uri: "https://hooks.example.com/token",
+            headers: [{ key: "X-Tenant", value: "t1" }],
             authScheme: { type: "HEADER", key: "Authorization" },
           },
         },
@@ -264,6 +266,15 @@ describe("inline hooks", () => {
       await expectAccessible(page);
       await expectFits(page);
       await screenshot(page, "console-hook.png");
+
+      // The list shows it; back to it by its link.
+      await page.locator(".crumbs").getByRole("link", { name: "Inline hooks" }).click();
+      await page.getByRole("link", { name }).waitFor();
+      await expectAccessible(page);
+      await expectFits(page);
+      await screenshot(page, "console-hooks.png");
+      await page.getByRole("link", { name }).click();
+      await page.getByRole("heading", { level: 1, name }).waitFor();
 
       // Edit the name, the secret left empty: kept (the server would refuse a header with none).
       await page.getByLabel("Name", { exact: true }).fill(`${name} v2`);
@@ -313,9 +324,7 @@ describe("inline hooks", () => {
         headers: { Authorization: `SSWS ${warden.adminToken}` },
       });
       expect(after.status).toBe(404);
-      await expectAccessible(page);
-      await expectFits(page);
-      await screenshot(page, "console-hooks.png");
+      await expect.poll(() => page.getByRole("link", { name: `${name} v2` }).count()).toBe(0);
       // The three refusals: a private hook address, a header with no secret, a delete a rule blocks.
     }, 3);
   });

@@ -10,6 +10,7 @@ import {
   hookFieldOf,
   hookFormCauses,
   type InlineHook,
+  parseHeaders,
   splitPath,
   TOKEN_HOOK_TYPE,
 } from "../../console/src/hook-form";
@@ -40,6 +41,7 @@ describe("hookBody", () => {
         uri: " https://h.example/t ",
         authKey: "Authorization",
         authValue: "s3cret",
+        headers: "X-Tenant: t1",
       }),
     ).toEqual({
       name: "Add tenant",
@@ -51,25 +53,37 @@ describe("hookBody", () => {
         config: {
           uri: "https://h.example/t",
           method: "POST",
-          headers: [],
+          headers: [{ key: "X-Tenant", value: "t1" }],
           authScheme: { type: "HEADER", key: "Authorization", value: "s3cret" },
         },
       },
     });
   });
 
-  it("an edit with the secret left empty sends no value (the server keeps the stored one) and keeps other headers", () => {
-    const body = hookBody(draftOf(stored), stored) as { channel: { config: Record<string, unknown> } };
+  it("an edit with the secret left empty sends no value (the server keeps the stored one) and the same headers", () => {
+    const body = hookBody(draftOf(stored)) as { channel: { config: Record<string, unknown> } };
     expect(body.channel.config.authScheme).toEqual({ type: "HEADER", key: "Authorization" });
     expect(body.channel.config.headers).toEqual([{ key: "X-Tenant", value: "t1" }]);
   });
 
   it("no header name and no secret: no authentication; a secret without a name is sent for the server to refuse", () => {
-    const none = hookBody({ name: "n", uri: "https://h.example", authKey: " ", authValue: "" }) as {
+    const none = hookBody({
+      name: "n",
+      uri: "https://h.example",
+      authKey: " ",
+      authValue: "",
+      headers: "",
+    }) as {
       channel: { config: Record<string, unknown> };
     };
     expect(none.channel.config).not.toHaveProperty("authScheme");
-    const nameless = hookBody({ name: "n", uri: "https://h.example", authKey: "", authValue: "x" }) as {
+    const nameless = hookBody({
+      name: "n",
+      uri: "https://h.example",
+      authKey: "",
+      authValue: "x",
+      headers: "",
+    }) as {
       channel: { config: Record<string, unknown> };
     };
     expect(nameless.channel.config.authScheme).toEqual({ type: "HEADER", key: "", value: "x" });
@@ -83,7 +97,20 @@ describe("draftOf", () => {
       uri: "https://hooks.example.com/token",
       authKey: "Authorization",
       authValue: "",
+      headers: "X-Tenant: t1",
     });
+  });
+});
+
+describe("parseHeaders", () => {
+  it("reads `Name: value` a line, splitting at the first colon, blanks dropped", () => {
+    expect(parseHeaders(" X-Tenant : t1 \n\nX-Url: https://a.example:8443/x\nX-Empty:\nBare")).toEqual([
+      { key: "X-Tenant", value: "t1" },
+      { key: "X-Url", value: "https://a.example:8443/x" },
+      { key: "X-Empty", value: "" },
+      { key: "Bare", value: "" },
+    ]);
+    expect(parseHeaders("  \n ")).toEqual([]);
   });
 });
 
@@ -111,11 +138,13 @@ describe("placing the server's causes", () => {
       "channel.config.uri: must be an absolute URL",
       "channel.config.authScheme.value: required: there is no stored secret for this header to keep",
       "rules: the inline hook is used by rule 'r' of policy 'p'; remove it from the rule first",
+      "channel.config.headers.1.key: 'Host' is reserved",
     ];
     expect(hookFormCauses(summaries)).toEqual([
       { field: "uri", message: "must be an absolute URL" },
       { field: "authValue", message: "required: there is no stored secret for this header to keep" },
       { field: undefined, message: summaries[2] },
+      { field: "headers", message: "header 2: 'Host' is reserved" },
     ]);
   });
 });

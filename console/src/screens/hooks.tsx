@@ -129,6 +129,22 @@ function HookForm({ idPrefix, initial, editing, submitLabel, canWrite, submit, c
             />
           )}
         </Field>
+        <Field
+          id={`${idPrefix}-headers`}
+          label="Custom headers"
+          field="headers"
+          failure={failure}
+          hint="Sent on every call, one a line: Name: value. Not secret: shown here and in the API."
+        >
+          {(p) => (
+            <textarea
+              {...p}
+              rows={2}
+              value={draft.headers}
+              onInput={(e) => set("headers", e.currentTarget.value)}
+            />
+          )}
+        </Field>
         <div class="actions">
           <button type="submit" class="primary">
             {submitLabel}
@@ -239,7 +255,7 @@ export function HookDetail({ session, id, canWrite }: { session: Session; id: st
 
   const save = async (draft: HookDraft) => {
     setStatus("");
-    await api<InlineHook>(session, "PUT", path, hookBody(draft, hook));
+    await api<InlineHook>(session, "PUT", path, hookBody(draft));
     setStatus(`Inline hook ${draft.name.trim()} saved.`);
     await reload();
   };
