@@ -122,3 +122,23 @@ export function rotationMessage(outcome: RotationOutcome): string {
       return "Keys rotated.";
   }
 }
+
+/** A schedule's period in words: `90 days`, `1 day 6 hours`, `45 minutes` (accelerated schedules are short). */
+export function formatPeriod(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) return "—";
+  const units: [number, string][] = [
+    [86_400, "day"],
+    [3600, "hour"],
+    [60, "minute"],
+    [1, "second"],
+  ];
+  const parts: string[] = [];
+  let rest = Math.floor(seconds);
+  for (const [size, name] of units) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0) parts.push(`${n} ${name}${n === 1 ? "" : "s"}`);
+    if (parts.length === 2) break;
+  }
+  return parts.join(" ");
+}

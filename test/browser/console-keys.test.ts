@@ -149,7 +149,9 @@ describe("the Keys tab", () => {
       // The NEXT key's date is the API's, in UTC to the minute.
       const nextAt = `${(next.activatesAt as string).slice(0, 16).replace("T", " ")} UTC`;
       expect(await items.nth(0).textContent()).toContain(nextAt);
-      expect(await page.locator("#rotate-explained").textContent()).toContain("23 minutes");
+      const explained = await page.locator("#rotate-explained").textContent();
+      expect(explained).toContain("23 minutes");
+      expect(explained).toContain("rotate on their own every 90 days");
       await expectAccessible(page);
       await expectFits(page);
       await screenshot(page, "console-keys.png");

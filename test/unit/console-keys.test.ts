@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import {
   EXPIRED_KEY_RETENTION_SECONDS,
   formatInstant,
+  formatPeriod,
   keyTimeline,
   rotationMessage,
   rotationOutcome,
@@ -92,5 +93,16 @@ describe("rotationOutcome", () => {
 
   it("an answer it cannot read says only that keys rotated", () => {
     expect(rotationMessage(rotationOutcome(before, [], now))).toBe("Keys rotated.");
+  });
+});
+
+describe("formatPeriod", () => {
+  it("says a rotation period in its two largest units", () => {
+    expect(formatPeriod(90 * 86_400)).toBe("90 days");
+    expect(formatPeriod(86_400 + 6 * 3600 + 5)).toBe("1 day 6 hours");
+    expect(formatPeriod(45 * 60)).toBe("45 minutes");
+    expect(formatPeriod(1)).toBe("1 second");
+    expect(formatPeriod(0)).toBe("—");
+    expect(formatPeriod(Number.NaN)).toBe("—");
   });
 });

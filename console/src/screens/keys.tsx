@@ -10,6 +10,7 @@ import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
 import {
   formatInstant,
+  formatPeriod,
   keyTimeline,
   REVOCATION_BOUND_MINUTES,
   rotationMessage,
@@ -31,6 +32,8 @@ interface Props {
 type Signing = NonNullable<NonNullable<AuthorizationServer["credentials"]>["signing"]> & {
   lastRotated?: string | null;
   nextRotation?: string | null;
+  /** Warden: the AUTO rotation period. */
+  rotationPeriodSeconds?: number;
 };
 
 const signingOf = (server: AuthorizationServer): Signing => server.credentials?.signing ?? {};
@@ -38,7 +41,7 @@ const signingOf = (server: AuthorizationServer): Signing => server.credentials?.
 const date = (iso: string | null | undefined) => formatInstant(iso ? new Date(iso) : undefined);
 
 /** What Rotate keys does, said before the admin presses it. */
-function RotationExplained({ mode }: { mode: string }) {
+function RotationExplained({ mode, period }: { mode: string; period: number | undefined }) {
   return (
     <div class="explain" id="rotate-explained">
       <p>
@@ -55,7 +58,7 @@ function RotationExplained({ mode }: { mode: string }) {
       <p>
         {mode === "MANUAL"
           ? "Rotation mode MANUAL: keys change only when you rotate them."
-          : "Rotation mode AUTO: keys also rotate on their own every rotation period (90 days by default, as Okta); each NEXT key is published a whole period before it signs."}
+          : `Rotation mode AUTO: keys also rotate on their own every ${period ? formatPeriod(period) : "90 days"} (Okta's 90 days unless this server's rotationPeriodSeconds says otherwise); each NEXT key is published a whole period before it signs.`}
       </p>
     </div>
   );
@@ -263,7 +266,12 @@ export function Keys(props: Props) {
           <dt>Next rotation</dt>
           <dd>{signing.nextRotation ? date(signing.nextRotation) : "when you rotate (MANUAL)"}</dd>
         </dl>
-        <RotationExplained mode={signing.rotationMode ?? "AUTO"} />
+        <RotationExplained
+          mode={signing.rotationMode ?? "AUTO"}
+          period={
+            typeof signing.rotationPeriodSeconds === "number" ? signing.rotationPeriodSeconds : undefined
+          }
+        />
         <button
           type="button"
           class="primary"
