@@ -40,8 +40,6 @@ function HookForm({ idPrefix, initial, editing, submitLabel, canWrite, submit, c
   const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const set = (key: keyof HookDraft, value: string) => setDraft((d) => ({ ...d, [key]: value }));
-  // The server's answer (after a save) is what the form shows; the secret is never put back.
-  useEffect(() => setDraft(initial), [initial]);
   // A form opened on demand (a new hook) takes the focus: keyboard users start typing in it.
   useEffect(() => {
     if (cancel) document.getElementById(`${idPrefix}-name`)?.focus();
@@ -247,11 +245,6 @@ export function HookDetail({ session, id, canWrite }: { session: Session; id: st
   const [writeFailure, setWriteFailure] = useState<ApiFailure | undefined>(undefined);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
-  // The form's initial values change only when the server's hook does.
-  const [initial, setInitial] = useState<HookDraft | undefined>(undefined);
-  useEffect(() => {
-    if (hook) setInitial(draftOf(hook));
-  }, [hook]);
 
   const save = async (draft: HookDraft) => {
     setStatus("");
@@ -300,7 +293,7 @@ export function HookDetail({ session, id, canWrite }: { session: Session; id: st
       </h1>
       <FormError failure={failure} fields={[]} />
       {hook === undefined && !failure ? <Notice>Loading…</Notice> : null}
-      {hook && initial ? (
+      {hook ? (
         <div class="columns">
           <section class="panel" aria-labelledby="hook-status-title">
             <h2 id="hook-status-title">Status</h2>
@@ -369,9 +362,11 @@ export function HookDetail({ session, id, canWrite }: { session: Session; id: st
           </section>
           <section class="panel" aria-labelledby="hook-settings-title">
             <h2 id="hook-settings-title">Settings</h2>
+            {/* A new version from the server (lastUpdated) is a new form: its answer, the secret never put back. */}
             <HookForm
+              key={hook.lastUpdated ?? hook.id}
               idPrefix="hook"
-              initial={initial}
+              initial={draftOf(hook)}
               editing={hook.channel.config.authScheme !== null}
               submitLabel="Save inline hook"
               canWrite={canWrite}

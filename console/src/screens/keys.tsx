@@ -5,7 +5,7 @@
  * (`…/credentials/keys/{kid}/lifecycle/revoke`) behind a confirmation that says what breaks.
  * Every write is followed by reading the keys and the server again: nothing shown is assumed.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
 import {
@@ -20,6 +20,7 @@ import {
 import type { AuthorizationServer } from "../types";
 import { Field, FormError, Notice } from "../ui";
 import { Confirm } from "./confirm";
+import { useChanged } from "./use-changed";
 import { useLoad } from "./use-load";
 
 interface Props {
@@ -71,7 +72,7 @@ function RotationMode({ session, server, canWrite, reload }: Props) {
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState("");
   // The server's answer (after a save or any reload) is what the control shows.
-  useEffect(() => setMode(current), [current]);
+  useChanged(current, setMode);
 
   // Okta's PUT replaces the server: everything as it is, with the new rotation mode.
   const save = async (event: Event) => {

@@ -4,13 +4,14 @@
  * names the server and what stops working). Nothing is shown as changed until the server has said so: a save shows
  * the server's answer, a refusal keeps the form as typed with the errors beside their fields.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
 import { hashOf, parseAudiences } from "../parse";
 import type { AuthorizationServer } from "../types";
 import { Field, FormError } from "../ui";
 import { Confirm } from "./confirm";
+import { useChanged } from "./use-changed";
 
 const FIELDS = ["name", "description", "audiences"];
 
@@ -36,11 +37,11 @@ export function ServerSettings({ session, server, canWrite, reload, replaced }: 
   const [deleteFailure, setDeleteFailure] = useState<ApiFailure | undefined>(undefined);
 
   // A new answer from the server (save, lifecycle, reload) resets the form to it.
-  useEffect(() => {
-    setName(server.name);
-    setDescription(server.description);
-    setAudiences(audiencesText(server));
-  }, [server]);
+  useChanged(server, (answer) => {
+    setName(answer.name);
+    setDescription(answer.description);
+    setAudiences(audiencesText(answer));
+  });
 
   async function write(action: () => Promise<void>) {
     setBusy(true);
