@@ -64,7 +64,21 @@ function published(key: KeyInfo): boolean {
   return key.status !== "REVOKED";
 }
 
+/**
+ * Okta's key (the public JWK, `status`, `_links`) plus Warden's dates from the key vault's schedule,
+ * ISO 8601 as Okta writes dates: `created` (Okta's application keys carry it too) and `activatesAt`,
+ * when the key signs or began signing (null while no rotation has dated it), so an admin sees the
+ * timeline a rotation will follow without reading the schedule's code.
+ */
 function oktaKey(key: KeyInfo, serverId: string, origin: string) {
   const self = `${origin}/api/v1/authorizationServers/${serverId}/credentials/keys/${key.kid}`;
-  return { ...key.jwk, status: key.status, _links: { self: { href: self, hints: { allow: ["GET"] } } } };
+  return {
+    ...key.jwk,
+    status: key.status,
+    created: iso(key.created),
+    activatesAt: key.activatesAt === null ? null : iso(key.activatesAt),
+    _links: { self: { href: self, hints: { allow: ["GET"] } } },
+  };
 }
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();

@@ -73,6 +73,12 @@ describe("key vault", () => {
     const listed = await adminKeys(f.serverId);
     expect(listed.map((k) => [k.kid, k.status]).sort()).toEqual(keys.map((k) => [k.kid, k.status]).sort());
     for (const k of listed) expect(k).not.toHaveProperty("d");
+    // The schedule's dates, as Okta writes dates (the console's key timeline reads them).
+    for (const k of keys) {
+      const shown = listed.find((l) => l.kid === k.kid);
+      expect(shown?.created).toBe(new Date(k.created * 1000).toISOString());
+      expect(shown?.activatesAt).toBe(new Date(activation(k) * 1000).toISOString());
+    }
   });
 
   it("signs with the ACTIVE key and lets every edge switch to NEXT at its instant, from the keyset it holds", async () => {

@@ -1,14 +1,17 @@
 /**
- * One server's settings (name, description, audiences; Okta's PUT replaces them) and its lifecycle
- * (activate / deactivate). Nothing is shown as changed until the server has said so: a save shows
+ * One server's settings (name, description, audiences; Okta's PUT replaces them), its lifecycle
+ * (activate / deactivate) and its deletion (Okta deletes only an INACTIVE server; a confirmation
+ * names the server and what stops working). Nothing is shown as changed until the server has said so: a save shows
  * the server's answer, a refusal keeps the form as typed with the errors beside their fields.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
-import { parseAudiences } from "../parse";
+import { hashOf, parseAudiences } from "../parse";
 import type { AuthorizationServer } from "../types";
 import { Field, FormError } from "../ui";
+import { Confirm } from "./confirm";
+import { useChanged } from "./use-changed";
 
 const FIELDS = ["name", "description", "audiences"];
 
@@ -30,13 +33,15 @@ export function ServerSettings({ session, server, canWrite, reload, replaced }: 
   const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const [deleteFailure, setDeleteFailure] = useState<ApiFailure | undefined>(undefined);
 
   // A new answer from the server (save, lifecycle, reload) resets the form to it.
-  useEffect(() => {
-    setName(server.name);
-    setDescription(server.description);
-    setAudiences(audiencesText(server));
-  }, [server]);
+  useChanged(server, (answer) => {
+    setName(answer.name);
+    setDescription(answer.description);
+    setAudiences(audiencesText(answer));
+  });
 
   async function write(action: () => Promise<void>) {
     setBusy(true);
@@ -66,6 +71,23 @@ export function ServerSettings({ session, server, canWrite, reload, replaced }: 
       await api(session, "POST", `/authorizationServers/${server.id}/lifecycle/${action}`);
       await reload();
     });
+
+  // Okta answers 204; the server is gone, so the console goes back to the list (which reads again).
+  // A refusal (a server another one trusts for token exchange, say) is shown beside the button.
+  const remove = async () => {
+    setBusy(true);
+    try {
+      await api(session, "DELETE", `/authorizationServers/${server.id}`);
+      location.hash = hashOf({ screen: "servers" });
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      setDeleteFailure(error);
+      setConfirmingDelete(false);
+      await reload();
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const active = server.status === "ACTIVE";
   return (
@@ -135,6 +157,41 @@ export function ServerSettings({ session, server, canWrite, reload, replaced }: 
           ) : null}
         </fieldset>
       </form>
+      <h3 id="delete-server-title">Delete this server</h3>
+      <FormError failure={deleteFailure} fields={[]} />
+      {confirmingDelete ? (
+        <Confirm
+          confirmLabel={`Delete ${server.name}`}
+          disabled={!canWrite || busy}
+          confirm={() => void remove()}
+          keep={() => setConfirmingDelete(false)}
+          returnFocusTo="delete-server"
+        >
+          Delete the authorization server {server.name}? Its issuer stops answering, its signing keys are
+          destroyed, so tokens it issued stop verifying once verifiers' key caches expire, and every refresh
+          token it issued is revoked. This cannot be undone.
+        </Confirm>
+      ) : (
+        <>
+          <p class="hint" id="delete-server-hint">
+            {active
+              ? "Only an inactive server can be deleted (as in Okta): deactivate it first."
+              : "Deleting removes the server, its scopes, claims, policies and keys."}
+          </p>
+          <button
+            type="button"
+            id="delete-server"
+            disabled={!canWrite || busy || active}
+            aria-describedby="delete-server-hint"
+            onClick={() => {
+              setDeleteFailure(undefined);
+              setConfirmingDelete(true);
+            }}
+          >
+            Delete authorization server
+          </button>
+        </>
+      )}
     </section>
   );
 }

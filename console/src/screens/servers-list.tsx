@@ -1,20 +1,119 @@
-/** Authorization servers: every server of the org, each a link to its settings and scopes. */
-import { api } from "../api";
+/**
+ * Authorization servers: every server of the org, each a link to its settings and scopes, and
+ * "New authorization server" (Okta's `POST /api/v1/authorizationServers`: name, audiences,
+ * description). A created server is shown only once the server has answered with it: the console
+ * then goes to the new server's own screen.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
+import { hashOf, parseAudiences } from "../parse";
 import type { AuthorizationServer } from "../types";
-import { FormError, Notice } from "../ui";
+import { Field, FormError, Notice } from "../ui";
 import { useLoad } from "./use-load";
 
-export function ServersList({ session }: { session: Session; canWrite: boolean }) {
+const FIELDS = ["name", "description", "audiences"];
+
+function NewServerForm({ session, cancel }: { session: Session; cancel: () => void }) {
+  const [name, setName] = useState("");
+  const [description, setDescription] = useState("");
+  const [audiences, setAudiences] = useState("");
+  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  // Keyboard users start typing where the form opened.
+  useEffect(() => document.getElementById("new-server-name")?.focus(), []);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      const created = await api<AuthorizationServer>(session, "POST", "/authorizationServers", {
+        name,
+        description,
+        audiences: parseAudiences(audiences),
+      });
+      setFailure(undefined);
+      location.hash = hashOf({ screen: "server", id: created.id, tab: "settings" });
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      setFailure(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      class="panel new-object"
+      aria-labelledby="new-server-title"
+      onSubmit={(e) => void submit(e)}
+      noValidate
+    >
+      <h2 id="new-server-title">New authorization server</h2>
+      <FormError failure={failure} fields={FIELDS} />
+      <fieldset disabled={busy}>
+        <legend class="visually-hidden">New authorization server</legend>
+        <Field id="new-server-name" label="Name" field="name" failure={failure}>
+          {(p) => <input {...p} value={name} onInput={(e) => setName(e.currentTarget.value)} />}
+        </Field>
+        <Field
+          id="new-server-audiences"
+          label="Audiences"
+          field="audiences"
+          failure={failure}
+          hint="One a line: the aud of this server's access tokens, e.g. api://orders."
+        >
+          {(p) => (
+            <textarea
+              {...p}
+              rows={2}
+              value={audiences}
+              onInput={(e) => setAudiences(e.currentTarget.value)}
+            />
+          )}
+        </Field>
+        <Field id="new-server-description" label="Description" field="description" failure={failure}>
+          {(p) => (
+            <textarea
+              {...p}
+              rows={2}
+              value={description}
+              onInput={(e) => setDescription(e.currentTarget.value)}
+            />
+          )}
+        </Field>
+        <div class="actions">
+          <button type="submit" class="primary">
+            Create authorization server
+          </button>
+          <button type="button" onClick={cancel}>
+            Cancel
+          </button>
+        </div>
+      </fieldset>
+    </form>
+  );
+}
+
+export function ServersList({ session, canWrite }: { session: Session; canWrite: boolean }) {
   const { value: servers, failure } = useLoad(
     () => api<AuthorizationServer[]>(session, "GET", "/authorizationServers?limit=200"),
     [session],
   );
+  const [creating, setCreating] = useState(false);
   return (
     <section aria-labelledby="page-title">
-      <h1 id="page-title" tabIndex={-1}>
-        Authorization servers
-      </h1>
+      <div class="title-row">
+        <h1 id="page-title" tabIndex={-1}>
+          Authorization servers
+        </h1>
+        {creating ? null : (
+          <button type="button" class="primary" disabled={!canWrite} onClick={() => setCreating(true)}>
+            New authorization server
+          </button>
+        )}
+      </div>
+      {creating && canWrite ? <NewServerForm session={session} cancel={() => setCreating(false)} /> : null}
       <FormError failure={failure} fields={[]} />
       {servers === undefined && !failure ? <Notice>Loading…</Notice> : null}
       {servers?.length === 0 ? <Notice>No authorization servers yet.</Notice> : null}

@@ -153,6 +153,10 @@ export const KeyView = z.object(ClientJwk.shape).extend({
   alg: SigningAlg,
   use: Signing.shape.use.unwrap(),
   status: KeyState,
+  created: Instant.meta({ description: "Warden: when the key vault generated the key." }),
+  activatesAt: Instant.nullable().meta({
+    description: "Warden: when the key signs (NEXT) or began signing; null until dated.",
+  }),
   _links: SelfLink,
 });
 
