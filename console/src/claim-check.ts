@@ -16,7 +16,14 @@ export type ValueCheck =
   /** `message`: the server's words; `position`: where in the value, when the compiler says. */
   | { ok: false; message: string; position?: SourcePosition };
 
+/** The schema's bound on `value` (src/config/schemas.ts `Claim`), checked before any compiler runs. */
+export const CLAIM_VALUE_MAX = 1024;
+
 export function checkClaimValue(claim: Pick<Claim, "valueType" | "value" | "group_filter_type">): ValueCheck {
+  if (claim.value.length > CLAIM_VALUE_MAX) {
+    // zod's words, as the server's errorCauses carry them (the unit test holds them equal).
+    return { ok: false, message: `Too big: expected string to have <=${CLAIM_VALUE_MAX} characters` };
+  }
   switch (claim.valueType) {
     case "EXPRESSION": {
       const compiled = compile(claim.value);
