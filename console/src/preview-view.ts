@@ -113,25 +113,33 @@ export interface TracePolicy {
 }
 
 /**
- * The trace, policy by policy in evaluation order, each with its rules in priority order (the
- * engine writes each policy's rules right after it; a rule is placed under the policy it names).
+ * The trace, policy by policy in evaluation order, each with its rules in priority order. The
+ * engine (src/policy/evaluate.ts) writes an evaluated policy's skipped rules before the policy's
+ * own entry (it knows the policy's outcome only after its rules), so rules are gathered by the
+ * policy they name and each policy placed where it or one of its rules first appears.
  */
 export function tracePolicies(trace: readonly TraceEntry[]): TracePolicy[] {
-  const policies: TracePolicy[] = [];
-  const byId = new Map<string, TracePolicy>();
+  const order: string[] = [];
+  const heads = new Map<string, Omit<TracePolicy, "rules">>();
+  const rules = new Map<string, TraceRule[]>();
+  const seen = (policyId: string) => {
+    if (!rules.has(policyId)) {
+      order.push(policyId);
+      rules.set(policyId, []);
+    }
+    return rules.get(policyId) as TraceRule[];
+  };
   for (const entry of trace) {
     if (entry.kind === "policy") {
-      const policy: TracePolicy = {
+      seen(entry.id);
+      heads.set(entry.id, {
         id: entry.id,
         name: entry.name,
         verdict: entry.outcome,
         because: entry.outcome === "matched" ? undefined : policyWords(entry.reason),
-        rules: [],
-      };
-      policies.push(policy);
-      byId.set(entry.id, policy);
+      });
     } else {
-      byId.get(entry.policyId)?.rules.push({
+      seen(entry.policyId).push({
         id: entry.id,
         name: entry.name,
         verdict: entry.outcome,
@@ -139,7 +147,11 @@ export function tracePolicies(trace: readonly TraceEntry[]): TracePolicy[] {
       });
     }
   }
-  return policies;
+  // A rule naming no policy of the trace is not drawn under an invented one.
+  return order.flatMap((id) => {
+    const head = heads.get(id);
+    return head ? [{ ...head, rules: rules.get(id) ?? [] }] : [];
+  });
 }
 
 /** Why a policy did not decide, in an admin's words. Exhaustive: a new reason fails the type check. */

@@ -17,6 +17,8 @@ import {
 } from "../../console/src/preview-view";
 import type { Claim } from "../../console/src/types";
 import { PREVIEW_USER_GRANT_TYPES } from "../../src/admin/token-preview";
+import { evaluate } from "../../src/policy";
+import { config, policy, request, rule } from "./policy-fixtures";
 
 describe("previewBody", () => {
   it("names a user only for a grant that has one (the API refuses a user with client_credentials)", () => {
@@ -92,6 +94,38 @@ describe("tracePolicies", () => {
       undefined,
     ]);
     expect(policies[2]?.because).toMatch(/earlier policy/);
+  });
+
+  it("draws the real engine's trace: skipped rules under their policy, though written before it", () => {
+    const server = config([
+      policy("p1", 1, [rule("r1", 1)], { name: "Partners", clients: ["someone-else"] }),
+      policy(
+        "p2",
+        2,
+        [
+          rule("r2", 1, { name: "Off", status: "INACTIVE" }),
+          rule("r3", 2, { name: "Humans", grantTypes: ["authorization_code"] }),
+          rule("r4", 3, { name: "Machines" }),
+          rule("r5", 4, { name: "Spare" }),
+        ],
+        { name: "Main" },
+      ),
+      policy("p3", 3, [rule("r6", 1)], { name: "Later" }),
+    ]);
+    const decision = evaluate(request({ requestedScopes: ["read"] }), server);
+    expect(decision.ok).toBe(true);
+    const drawn = tracePolicies(decision.trace);
+    expect(drawn.map((p) => [p.name, p.verdict, p.rules.map((r) => `${r.name}:${r.verdict}`)])).toEqual([
+      ["Partners", "skipped", ["Rule r1:not_evaluated"]],
+      ["Main", "matched", ["Off:skipped", "Humans:skipped", "Machines:matched", "Spare:not_evaluated"]],
+      ["Later", "not_evaluated", ["Rule r6:not_evaluated"]],
+    ]);
+    expect(drawn[1]?.rules.map((r) => r.because)).toEqual([
+      "The rule is inactive.",
+      "Grant type not allowed by this rule.",
+      undefined,
+      "Not evaluated: an earlier rule already granted the token.",
+    ]);
   });
 
   it("drops a rule naming no policy of the trace rather than inventing one", () => {
