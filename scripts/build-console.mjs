@@ -3,8 +3,9 @@
  * Builds the admin console (console/, README "Admin console") into `dist/console/`, the Worker's
  * static assets (`[assets]` in wrangler.toml): `admin/index.html` (also copied to `callback.html` and
  * `signed-out.html`, so /admin/callback and /admin/signed-out are files the asset router serves
- * before the Worker runs), `admin/app.js`, `admin/app.css` and `_headers` (the CSP and friends, which
- * Workers static assets apply to every asset under /admin/).
+ * before the Worker runs), `admin/app.js`, `admin/chunks/*.js` (what a screen loads on demand),
+ * `admin/app.css` and `_headers` (the CSP and friends, which Workers static assets apply to every
+ * asset under /admin/).
  *
  * `npm install` runs it (`prepare`, so CI's `npm ci` then `npm test` finds the bundle), and so does
  * `npm start` before `wrangler dev`, so an edited console is served on the next start. The Worker's

@@ -190,6 +190,12 @@ describe("claims, signed in as the demo SUPER_ADMIN", () => {
       await page.getByText("No claims yet.").waitFor();
       await expect.poll(() => chunks.length).toBe(1);
       expect(chunks[0]).toMatch(/^\/admin\/chunks\/claim-check-[\w-]+\.js$/);
+      // A file of the console like app.js: the same strict headers, served as a script.
+      const chunk = await fetch(`${base}${chunks[0]}`);
+      await chunk.body?.cancel();
+      expect(chunk.headers.get("content-security-policy")).toContain("script-src 'self'");
+      expect(chunk.headers.get("content-type")).toMatch(/javascript/);
+      expect(chunk.headers.get("x-content-type-options")).toBe("nosniff");
 
       // Typing: the compiler's error and where it stopped, and no request to the server.
       const before = apiCalls.length;
@@ -213,6 +219,13 @@ describe("claims, signed in as the demo SUPER_ADMIN", () => {
       expect(await page.getByLabel("Value expression").getAttribute("aria-invalid")).toBe("true");
       expect(await admin("GET", claimsPath)).toEqual([]);
       expect(await page.getByText("No claims yet.").count()).toBe(1);
+
+      // Hostile input is a message, never a hang or a page error: nesting past the compiler's
+      // bound, and a paste past the schema's 1024 characters (checked before any compiler runs).
+      await page.getByLabel("Value expression").fill("(".repeat(1000));
+      await check.locator(".check-error").waitFor();
+      await page.getByLabel("Value expression").fill(`"${"x".repeat(5000)}"`);
+      await check.getByText("Too big: expected string to have <=1024 characters").waitFor();
 
       // A good value: the check says so, and the save is in the list and the API.
       await page.getByLabel("Value expression").fill('"gold"');
@@ -294,6 +307,13 @@ describe("Token Preview, signed in as the demo SUPER_ADMIN", () => {
       value: '"eu"',
       conditions: { scopes: ["other:scope"] },
     });
+    // Markup in a value is text wherever the console shows it (the list, the decoded token).
+    await admin("POST", `${path}/claims`, {
+      name: "note",
+      claimType: "RESOURCE",
+      valueType: "EXPRESSION",
+      value: '"<img src=x onerror=alert(1)>"',
+    });
     const label = `preview-app-${suffix}`;
     const app = await admin("POST", "/apps", {
       name: "oidc_client",
@@ -364,6 +384,8 @@ describe("Token Preview, signed in as the demo SUPER_ADMIN", () => {
       const payload = JSON.parse((await page.locator("#preview-claims").textContent()) ?? "{}");
       expect(payload).toMatchObject({ tier: "gold", cid: app.id, scp: ["reports:read"] });
       expect(payload).not.toHaveProperty("region");
+      expect(payload.note).toBe("<img src=x onerror=alert(1)>");
+      expect(await page.locator("img").count()).toBe(0);
       expect(JSON.parse((await page.locator("#preview-header").textContent()) ?? "{}")).toMatchObject({
         alg: "RS256",
       });
