@@ -69,6 +69,8 @@ export type PreviewResult =
   | {
       result: "ALLOW";
       accessToken: DecodedToken;
+      /** A user grant with `openid` granted; null otherwise (no `at_hash`: nothing is signed). */
+      idToken: DecodedToken | null;
       policy: Named;
       rule: Named;
       inlineHook: Record<string, unknown> | null;

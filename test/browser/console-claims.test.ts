@@ -440,6 +440,15 @@ describe("Token Preview, signed in as the demo SUPER_ADMIN", () => {
       await page.getByRole("status").filter({ hasText: "Granted by rule Humans of policy Main." }).waitFor();
       const userPayload = JSON.parse((await page.locator("#preview-claims").textContent()) ?? "{}");
       expect(userPayload).toMatchObject({ uid: demo.demoUser.id, sub: demo.demoUser.login, tier: "gold" });
+      expect(await page.locator("#preview-id-claims").count()).toBe(0);
+
+      // With openid granted to the user, the ID token beside it.
+      await page.getByRole("checkbox", { name: "openid", exact: true }).check();
+      await page.getByRole("button", { name: "Preview token" }).click();
+      await page.getByRole("heading", { level: 3, name: "ID token" }).waitFor();
+      const idPayload = JSON.parse((await page.locator("#preview-id-claims").textContent()) ?? "{}");
+      expect(idPayload).toMatchObject({ sub: demo.demoUser.id, aud: app.id, ver: 1 });
+      expect(idPayload).not.toHaveProperty("at_hash");
       await expectAccessible(page);
       await expectFits(page);
       // The one refusal above (no user for a user grant) is the only failed request.

@@ -15,8 +15,10 @@ import {
   type TraceEntry,
   tracePolicies,
 } from "../../console/src/preview-view";
+import { OIDC_SCOPES, scopeChoices } from "../../console/src/scope-choices";
 import type { Claim } from "../../console/src/types";
 import { PREVIEW_USER_GRANT_TYPES } from "../../src/admin/token-preview";
+import { RESERVED_SCOPES } from "../../src/config/defaults";
 import { evaluate } from "../../src/policy";
 import { config, policy, request, rule } from "./policy-fixtures";
 
@@ -210,5 +212,24 @@ describe("denialText and instantOf", () => {
     expect(instantOf("1700000000")).toBeUndefined();
     expect(instantOf(1e15)).toBeUndefined();
     expect(instantOf(Number.NaN)).toBeUndefined();
+  });
+});
+
+describe("scopeChoices", () => {
+  it("lists the OIDC scopes the server honours, as the server's RESERVED_SCOPES", () => {
+    expect([...OIDC_SCOPES]).toEqual([...RESERVED_SCOPES]);
+  });
+
+  it("puts the server's own first, in its order, then the OIDC scopes it does not list", () => {
+    expect(scopeChoices([{ name: "reports:read" }, { name: "openid" }])).toEqual([
+      "reports:read",
+      "openid",
+      "profile",
+      "email",
+      "address",
+      "phone",
+      "offline_access",
+      "device_sso",
+    ]);
   });
 });

@@ -22,6 +22,7 @@ import {
   type GroupFilterType,
   TOKEN_TYPE_LABEL,
 } from "../claim-draft";
+import { scopeChoices } from "../scope-choices";
 import type { AuthorizationServer, Claim, Scope } from "../types";
 import { Field, FormError, Notice } from "../ui";
 import { useLoad } from "./use-load";
@@ -254,15 +255,15 @@ function ClaimForm({ idPrefix, initial, submitLabel, canWrite, scopes, checker, 
             None checked: any scope. Otherwise the claim goes into tokens granted one of them.
           </p>
           <ul class="checks">
-            {scopes.map((scope) => (
-              <li key={scope.id}>
+            {scopeChoices(scopes).map((name) => (
+              <li key={name}>
                 <label>
                   <input
                     type="checkbox"
-                    checked={draft.scopes.includes(scope.name)}
-                    onChange={(e) => toggleScope(scope.name, e.currentTarget.checked)}
+                    checked={draft.scopes.includes(name)}
+                    onChange={(e) => toggleScope(name, e.currentTarget.checked)}
                   />{" "}
-                  <span class="break">{scope.name}</span>
+                  <span class="break">{name}</span>
                 </label>
               </li>
             ))}

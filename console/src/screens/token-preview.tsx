@@ -31,6 +31,7 @@ import {
   tracePolicies,
   type Verdict,
 } from "../preview-view";
+import { scopeChoices } from "../scope-choices";
 import type { AppSummary, AuthorizationServer, Claim, Scope, UserSummary } from "../types";
 import { Field, FormError, Notice } from "../ui";
 import { useLoad } from "./use-load";
@@ -260,7 +261,7 @@ function Result({ result, claims }: { result: PreviewResult; claims: readonly Cl
       <p role="status" class="saved">
         Granted by rule <strong>{result.rule.name}</strong> of policy <strong>{result.policy.name}</strong>.
       </p>
-      <p class="hint">Unsigned: a preview issues no token anyone can use. No ID token is previewed.</p>
+      <p class="hint">Unsigned: a preview issues no token anyone can use.</p>
       <div class="token-parts">
         <div>
           <h4>Header</h4>
@@ -272,6 +273,28 @@ function Result({ result, claims }: { result: PreviewResult; claims: readonly Cl
           <Times payload={payload} />
         </div>
       </div>
+      {result.idToken ? (
+        <>
+          <h3>ID token</h3>
+          <p class="hint">
+            Issued beside the access token because openid was granted to a user. Without at_hash, the hash of
+            the signed access token.
+          </p>
+          <div class="token-parts">
+            <div>
+              <h4>ID token header</h4>
+              <Json id="preview-id-header" value={result.idToken.header} />
+            </div>
+            <div>
+              <h4>ID token claims</h4>
+              <Json id="preview-id-claims" value={result.idToken.payload} />
+              <Times payload={result.idToken.payload} />
+            </div>
+          </div>
+        </>
+      ) : (
+        <p class="hint">No ID token: one is issued only to a user, with openid granted.</p>
+      )}
       <h4>Custom claims</h4>
       <ClaimsOutcome outcomes={claimOutcomes(claims, payload, result.claimFailures)} />
       <HookOutcome hook={result.inlineHook} />
@@ -386,15 +409,15 @@ export function TokenPreview({ session, server }: { session: Session; server: Au
             <p class="hint">None checked: the server's default scopes that the rule allows.</p>
             {scopes.value === undefined && !scopes.failure ? <Notice>Loading…</Notice> : null}
             <ul class="checks">
-              {(scopes.value ?? []).map((scope) => (
-                <li key={scope.id}>
+              {(scopes.value ? scopeChoices(scopes.value) : []).map((name) => (
+                <li key={name}>
                   <label>
                     <input
                       type="checkbox"
-                      checked={draft.scopes.includes(scope.name)}
-                      onChange={(e) => toggleScope(scope.name, e.currentTarget.checked)}
+                      checked={draft.scopes.includes(name)}
+                      onChange={(e) => toggleScope(name, e.currentTarget.checked)}
                     />{" "}
-                    <span class="break">{scope.name}</span>
+                    <span class="break">{name}</span>
                   </label>
                 </li>
               ))}
