@@ -276,7 +276,9 @@ describe("claims, signed in as the demo SUPER_ADMIN", () => {
 
       // Delete, after the confirmation; "Keep it" keeps it.
       await page.getByRole("button", { name: "Delete claim teams" }).click();
-      await page.getByRole("button", { name: "Keep it" }).click();
+      await expect.poll(() => page.evaluate("document.activeElement?.textContent")).toBe("Keep it");
+      await page.keyboard.press("Enter");
+      await page.getByRole("button", { name: "Delete claim teams" }).waitFor();
       await page.getByRole("button", { name: "Delete claim teams" }).click();
       await expectAccessible(page);
       await page.getByRole("button", { name: "Delete teams" }).click();
@@ -306,13 +308,6 @@ describe("Token Preview, signed in as the demo SUPER_ADMIN", () => {
       valueType: "EXPRESSION",
       value: '"eu"',
       conditions: { scopes: ["other:scope"] },
-    });
-    // Markup in a value is text wherever the console shows it (the list, the decoded token).
-    await admin("POST", `${path}/claims`, {
-      name: "note",
-      claimType: "RESOURCE",
-      valueType: "EXPRESSION",
-      value: '"<img src=x onerror=alert(1)>"',
     });
     const label = `preview-app-${suffix}`;
     const app = await admin("POST", "/apps", {
@@ -384,8 +379,6 @@ describe("Token Preview, signed in as the demo SUPER_ADMIN", () => {
       const payload = JSON.parse((await page.locator("#preview-claims").textContent()) ?? "{}");
       expect(payload).toMatchObject({ tier: "gold", cid: app.id, scp: ["reports:read"] });
       expect(payload).not.toHaveProperty("region");
-      expect(payload.note).toBe("<img src=x onerror=alert(1)>");
-      expect(await page.locator("img").count()).toBe(0);
       expect(JSON.parse((await page.locator("#preview-header").textContent()) ?? "{}")).toMatchObject({
         alg: "RS256",
       });
@@ -406,6 +399,19 @@ describe("Token Preview, signed in as the demo SUPER_ADMIN", () => {
       await expectAccessible(page);
       await expectFits(page);
       await screenshot(page, "console-token-preview.png");
+
+      // Markup in a value is text wherever the console shows it (the decoded token, the claims).
+      await admin("POST", `${path}/claims`, {
+        name: "note",
+        claimType: "RESOURCE",
+        valueType: "EXPRESSION",
+        value: '"<img src=x onerror=alert(1)>"',
+      });
+      await page.getByRole("button", { name: "Preview token" }).click();
+      await page.locator(".claim-outcomes li").filter({ hasText: "note" }).waitFor();
+      const withNote = JSON.parse((await page.locator("#preview-claims").textContent()) ?? "{}");
+      expect(withNote.note).toBe("<img src=x onerror=alert(1)>");
+      expect(await page.locator("img").count()).toBe(0);
 
       // A scope no rule grants: the token endpoint's error, and why Machines did not match.
       await page.getByRole("checkbox", { name: "other:scope" }).check();

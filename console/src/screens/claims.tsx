@@ -322,6 +322,10 @@ function ClaimRow({
   remove: () => void;
 }) {
   const locked = !canWrite || claim.system;
+  // The Delete button gives way to the confirmation: the keyboard lands on its safe choice.
+  useEffect(() => {
+    if (confirming) document.getElementById(`keep-${claim.id}`)?.focus();
+  }, [confirming]);
   return (
     <tr>
       <td data-label="Name" class="break">
@@ -359,7 +363,7 @@ function ClaimRow({
             <button type="button" class="danger" disabled={!canWrite} onClick={remove}>
               Delete {claim.name}
             </button>
-            <button type="button" onClick={keep}>
+            <button type="button" id={`keep-${claim.id}`} onClick={keep}>
               Keep it
             </button>
           </fieldset>

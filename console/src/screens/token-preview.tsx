@@ -309,7 +309,6 @@ export function TokenPreview({ session, server }: { session: Session; server: Au
   const canPreview = session.scopes.has(SERVERS_MANAGE);
   const apps = useLoad(() => api<AppSummary[]>(session, "GET", "/apps?limit=200"), [session]);
   const scopes = useLoad(() => api<Scope[]>(session, "GET", `${base}/scopes`), [session, base]);
-  const claims = useLoad(() => api<Claim[]>(session, "GET", `${base}/claims`), [session, base]);
   const [draft, setDraft] = useState<PreviewDraft>({
     clientId: "",
     grantType: "client_credentials",
@@ -317,7 +316,9 @@ export function TokenPreview({ session, server }: { session: Session; server: Au
     scopes: [],
   });
   const [user, setUser] = useState<UserSummary | undefined>(undefined);
-  const [result, setResult] = useState<PreviewResult | undefined>(undefined);
+  // The answer and the claims as the server held them for it: the claims are read with every
+  // preview, so a claim added or changed since the screen opened is judged as the preview ran it.
+  const [result, setResult] = useState<{ preview: PreviewResult; claims: Claim[] } | undefined>(undefined);
   const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const set = <K extends keyof PreviewDraft>(key: K, value: PreviewDraft[K]) =>
@@ -333,7 +334,11 @@ export function TokenPreview({ session, server }: { session: Session; server: Au
     setResult(undefined);
     try {
       const body = previewBody({ ...draft, userId: user?.id ?? "" });
-      setResult(await api<PreviewResult>(session, "POST", `${base}/tokenPreview`, body));
+      const [preview, claims] = await Promise.all([
+        api<PreviewResult>(session, "POST", `${base}/tokenPreview`, body),
+        api<Claim[]>(session, "GET", `${base}/claims`),
+      ]);
+      setResult({ preview, claims });
       setFailure(undefined);
     } catch (error) {
       if (!(error instanceof ApiFailure)) throw error;
@@ -343,7 +348,7 @@ export function TokenPreview({ session, server }: { session: Session; server: Au
     }
   };
 
-  const loadFailure = apps.failure ?? scopes.failure ?? claims.failure;
+  const loadFailure = apps.failure ?? scopes.failure;
   return (
     <section aria-labelledby="preview-title" class="panel">
       <h2 id="preview-title">Token preview</h2>
@@ -442,7 +447,7 @@ export function TokenPreview({ session, server }: { session: Session; server: Au
         </fieldset>
       </form>
       {busy ? <Notice>Evaluating…</Notice> : null}
-      {result ? <Result result={result} claims={claims.value ?? []} /> : null}
+      {result ? <Result result={result.preview} claims={result.claims} /> : null}
     </section>
   );
 }
