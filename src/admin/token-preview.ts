@@ -1,7 +1,7 @@
 /**
  * Token Preview (`POST /api/v1/authorizationServers/{id}/tokenPreview`), a Warden extension of Okta's
- * console feature: the access token a request would get — header and claims — or the error it would
- * get, with the policy trace. It runs what the token endpoint runs, on the control plane's current
+ * console feature: the access token a request would get — header and claims — and the ID token
+ * beside it (a user grant with `openid`), or the error it would get, with the policy trace. It runs what the token endpoint runs, on the control plane's current
  * configuration, in the same order: the server's status, the client's, the grant, the claims, and the
  * rule's token inline hook, which is called as a real request calls it (Okta's previews call the
  * admin's service too), so a patched token or a hook's `server_error` shows here as it will for real.
