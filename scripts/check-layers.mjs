@@ -38,6 +38,9 @@
  *   (root files)           app.ts, index.ts, context.ts, env.ts
  *
  * `errors` sits below `http` because `http/json-body.ts` answers with an `ApiError`.
+ *
+ * The admin console (console/src) is checked too: it may run only `src/claims/expression` (see
+ * `checkConsoleImports`).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -281,9 +284,79 @@ export function checkLayers(srcDir) {
   return problems;
 }
 
+/**
+ * The admin console (console/src, a browser bundle) may run Worker code only where it is pure and
+ * meant for it: the expression language (`src/claims/expression`, whose compiler the claims screen
+ * runs as the admin types). Type-only imports are erased and may point anywhere (the console reads
+ * the server's unions, e.g. the policy trace's reasons). Whatever an allowed folder imports must
+ * stay inside an allowed folder too, or one import would pull the Worker into the bundle.
+ */
+export const CONSOLE_MAY_RUN = ["claims/expression"];
+
+function listSources(dir) {
+  const files = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) files.push(...listSources(path));
+    else if (/\.tsx?$/.test(name) && !name.endsWith(".d.ts")) files.push(path);
+  }
+  return files;
+}
+
+function resolveSource(from, specifier) {
+  const base = resolve(dirname(from), specifier);
+  return [base, `${base}.ts`, `${base}.tsx`, join(base, "index.ts")].find(
+    (c) => existsSync(c) && statSync(c).isFile(),
+  );
+}
+
+/** Checks console/src's imports of `srcDir`; returns the problems found (empty when none). */
+export function checkConsoleImports(consoleDir, srcDir) {
+  const src = resolve(srcDir);
+  const allowed = CONSOLE_MAY_RUN.map((folder) => join(src, ...folder.split("/")));
+  const inAllowed = (file) => allowed.some((dir) => file.startsWith(dir + sep));
+  const show = (file) => relative(process.cwd(), file) || file;
+  const problems = [];
+  const seen = new Set();
+  const queue = listSources(resolve(consoleDir));
+  while (queue.length > 0) {
+    const file = queue.shift();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const { specifier, line } of runtimeImports(readFileSync(file, "utf8"))) {
+      if (!specifier.startsWith(".")) continue;
+      const target = resolveSource(file, specifier);
+      if (!target) {
+        problems.push(`${show(file)}:${line}: cannot resolve '${specifier}'`);
+        continue;
+      }
+      if (relative(src, target).startsWith("..")) {
+        // Console code importing console code; an allowed folder's file never leaves it (below).
+        if (inAllowed(file))
+          problems.push(
+            `${show(file)}:${line}: the console may run it, so it must not import '${specifier}'`,
+          );
+        else queue.push(target);
+        continue;
+      }
+      if (!inAllowed(target)) {
+        problems.push(
+          `${show(file)}:${line}: the console imports '${specifier}' (${show(target)}): only ${CONSOLE_MAY_RUN.map((f) => `src/${f}`).join(", ")} may run in the console`,
+        );
+        continue;
+      }
+      queue.push(target);
+    }
+  }
+  return problems;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const srcDir = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), "..", "src");
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+  const srcDir = process.argv[2] ?? join(root, "src");
   const problems = checkLayers(srcDir);
+  if (process.argv[2] === undefined)
+    problems.push(...checkConsoleImports(join(root, "console", "src"), srcDir));
   for (const problem of problems) console.error(problem);
   if (problems.length > 0) {
     console.error(`check-layers: ${problems.length} problem(s)`);

@@ -1,7 +1,7 @@
 /**
  * Token Preview (`POST /api/v1/authorizationServers/{id}/tokenPreview`), a Warden extension of Okta's
- * console feature: the access token a request would get — header and claims — or the error it would
- * get, with the policy trace. It runs what the token endpoint runs, on the control plane's current
+ * console feature: the access token a request would get — header and claims — and the ID token
+ * beside it (a user grant with `openid`), or the error it would get, with the policy trace. It runs what the token endpoint runs, on the control plane's current
  * configuration, in the same order: the server's status, the client's, the grant, the claims, and the
  * rule's token inline hook, which is called as a real request calls it (Okta's previews call the
  * admin's service too), so a patched token or a hook's `server_error` shows here as it will for real.
@@ -21,7 +21,7 @@ import * as z from "zod";
 import { ConfigStore } from "../config/config-store";
 import { ADMIN_BODY_MAX_BYTES, JSON_MAX_DEPTH } from "../config/defaults";
 import { holds } from "../config/rights";
-import { ScopeName } from "../config/schemas";
+import { ScopeName, type SigningAlg } from "../config/schemas";
 import type { AppEnv, BindPorts, Ports } from "../context";
 import type { TokenSubject } from "../directory/directory";
 import { ApiError, OAuthError } from "../errors";
@@ -30,8 +30,9 @@ import { recordPreviewHookFailure } from "../hooks/hook-log";
 import type { PatchRejection } from "../hooks/patch";
 import { runTokenInlineHook, type TokenHookOutcome } from "../hooks/token-hook";
 import { readJsonBody } from "../http/json-body";
+import type { TokenAuthority } from "../oauth/authority";
 import { AUTHENTICATION_FAILED } from "../oauth/client-auth";
-import { customServer } from "../oauth/custom-server";
+import { customServer, type PolicyGrant } from "../oauth/custom-server";
 import { INVALID_CODE } from "../oauth/grants/authorization-code";
 import type { Grant, GrantRequest } from "../oauth/grants/grant";
 import { INVALID_CREDENTIALS, NOT_ASSIGNED, passwordGrantFor } from "../oauth/grants/password";
@@ -40,6 +41,7 @@ import { INVALID_SUBJECT_TOKEN, TOKEN_EXCHANGE, tokenExchangeFor } from "../oaut
 import { parseScopeParam } from "../oauth/scope-param";
 import { issueClaims } from "../oauth/token";
 import type { TraceEntry } from "../policy";
+import type { IdTokenClaims } from "../tokens/id-token";
 import { controlPlane, notFound } from "./control-plane-client";
 import { adminOrigin } from "./responses";
 
@@ -177,12 +179,16 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
           denied(new OAuthError("server_error", hooked.outcome.errorSummary), decision.trace, inlineHook),
         );
       }
+      const idToken = await previewIdToken(authority, request, decision, alg, issuedAt);
       return c.json({
         result: "ALLOW",
         accessToken: {
           header: { ...hooked.token.header, alg, kid: signing.kid },
           payload: hooked.token.payload,
         },
+        idToken: idToken
+          ? { header: { ...idToken.header, alg, kid: signing.kid }, payload: idToken.payload }
+          : null,
         policy: decision.policy,
         rule: decision.rule,
         inlineHook,
@@ -196,6 +202,24 @@ export function tokenPreviewRouter(now: () => number, bind: BindPorts) {
   });
 
   return router;
+}
+
+/**
+ * The ID token the token endpoint would issue beside the access token (OIDC Core §3.1.3.3: to a
+ * user, with `openid` granted), built by the same code. Its `at_hash` is half a hash of the signed
+ * access token (§3.1.3.6); a preview signs nothing, so it has none rather than one of no token.
+ */
+async function previewIdToken(
+  authority: TokenAuthority<PolicyGrant>,
+  request: GrantRequest,
+  decision: PolicyGrant,
+  alg: SigningAlg,
+  now: number,
+): Promise<IdTokenClaims | undefined> {
+  const claims = await authority.buildIdToken?.(request, decision, { accessToken: "", alg, now });
+  if (!claims) return undefined;
+  const { at_hash: _unsigned, ...payload } = claims.payload;
+  return { header: claims.header, payload };
 }
 
 /**

@@ -273,6 +273,18 @@ export const TokenPreviewView = z.discriminatedUnion("result", [
       header: z.object({ alg: SigningAlg, kid: z.string().nullable(), typ: z.string().optional() }),
       payload: z.record(z.string(), z.unknown()).meta({ description: "The claims, unsigned." }),
     }),
+    idToken: z
+      .object({
+        header: z.object({ alg: SigningAlg, kid: z.string().nullable() }),
+        payload: z
+          .record(z.string(), z.unknown())
+          .meta({ description: "The claims, unsigned, without `at_hash`." }),
+      })
+      .nullable()
+      .meta({
+        description:
+          "The ID token issued beside the access token (a user grant with `openid` granted), or null. No `at_hash`: nothing is signed.",
+      }),
     policy: Named,
     rule: Named,
     inlineHook: HookOutcome.nullable().meta({ description: "Null when the rule names no hook." }),
