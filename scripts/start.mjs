@@ -198,7 +198,7 @@ const CONSOLE_CLIENT_ID = "warden-admin-console";
 /** The okta.* scopes the console asks for (console/src/config.ts): its screens' resources. */
 const CONSOLE_GRANTS = ["authorizationServers", "apps", "users", "groups", "inlineHooks"]
   .flatMap((resource) => [`okta.${resource}.manage`, `okta.${resource}.read`])
-  .concat("okta.logs.read");
+  .concat("okta.logs.read", "okta.roles.read");
 
 /**
  * The admin console's OAuth client at the org server: public (PKCE, no secret), its callback and

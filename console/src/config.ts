@@ -13,14 +13,18 @@ export const signedOutUri = (): string => `${location.origin}/admin/signed-out`;
 export const RESOURCES = ["authorizationServers", "apps", "users", "groups", "inlineHooks"] as const;
 export type Resource = (typeof RESOURCES)[number];
 
+/** What any admin's console reads and never writes. */
+const ALWAYS_READ = ["okta.logs.read", "okta.roles.read"] as const;
+
 /**
- * What a SUPER_ADMIN's console asks for: every resource's `…manage` (which covers its `…read`) and
- * the system log. The org server grants a user's okta.* request only when every scope is within the
+ * What a SUPER_ADMIN's console asks for: every resource's `…manage` (which covers its `…read`), the
+ * system log and users' admin roles (read only: assigning a role needs every right it gives, more
+ * than the console's token holds, so roles are assigned with the API). The org server grants a user's okta.* request only when every scope is within the
  * user's roles (`invalid_scope` otherwise, README "The org authorization server signs users in"), so
  * a READ_ONLY_ADMIN is asked again for {@link READ_SCOPES}.
  */
-export const MANAGE_SCOPES = [...RESOURCES.map((r) => `okta.${r}.manage`), "okta.logs.read"] as const;
-export const READ_SCOPES = [...RESOURCES.map((r) => `okta.${r}.read`), "okta.logs.read"] as const;
+export const MANAGE_SCOPES = [...RESOURCES.map((r) => `okta.${r}.manage`), ...ALWAYS_READ] as const;
+export const READ_SCOPES = [...RESOURCES.map((r) => `okta.${r}.read`), ...ALWAYS_READ] as const;
 
 /** The scope that opens a resource's writes. */
 export const manageScope = (resource: Resource): string => `okta.${resource}.manage`;

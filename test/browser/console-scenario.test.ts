@@ -176,9 +176,20 @@ describe("the admin console, end to end", () => {
       expect(await page.getByRole("status").filter({ hasText: "Keys rotated: " }).textContent()).toContain(
         activeKid,
       );
+
+      // 9. Who did it: the admin's own user screen lists the role that allowed all of it.
+      const [me] = (await admin(
+        "GET",
+        `/users?search=${encodeURIComponent(`profile.login eq "${demo.demoAdmin.login}"`)}`,
+      )) as {
+        id: string;
+      }[];
+      await page.goto(`${base}/admin/#/users/${me?.id}`);
+      const roles = page.getByRole("region", { name: "Admin roles" });
+      await roles.getByText("SUPER_ADMIN").waitFor();
     });
 
-    // 9. The app's real token, with the secret the console showed once.
+    // 10. The app's real token, with the secret the console showed once.
     const issuer = `${base}/oauth2/${serverId}`;
     const res = await fetch(`${issuer}/v1/token`, {
       method: "POST",

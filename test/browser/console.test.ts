@@ -121,11 +121,20 @@ describe("the admin console, signed in as the demo SUPER_ADMIN", () => {
       // Then a good one.
       await page.getByLabel("Audiences").fill(`api://console-${suffix}\napi://second-${suffix}`);
       await page.getByLabel("Description", { exact: true }).first().fill("Edited in the console");
+      await page.getByLabel("Signing algorithm").selectOption("ES256");
+      await page.getByLabel("Token profile").selectOption("rfc9068");
       await page.getByRole("button", { name: "Save settings" }).click();
       await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
       const saved = await admin("GET", `/authorizationServers/${server.id}`);
       expect(saved.audiences).toEqual([`api://console-${suffix}`, `api://second-${suffix}`]);
       expect(saved.description).toBe("Edited in the console");
+      expect(saved.credentials.signing.alg).toBe("ES256");
+      expect(saved.tokenProfile).toBe("rfc9068");
+      // The algorithm switch reaches the key vault: an ES256 key is on its way to signing.
+      const keys = (await admin("GET", `/authorizationServers/${server.id}/credentials/keys`)) as {
+        alg: string;
+      }[];
+      expect(keys.map((k) => k.alg)).toContain("ES256");
       expect(await audienceErrors.count()).toBe(0);
 
       // Lifecycle: the status shown is the server's answer.
@@ -249,6 +258,7 @@ describe("the admin console, signed in as a READ_ONLY_ADMIN", () => {
           "okta.groups.read",
           "okta.inlineHooks.read",
           "okta.logs.read",
+          "okta.roles.read",
           "okta.users.read",
         ].sort(),
       );

@@ -1,5 +1,6 @@
 /**
- * One server's settings (name, description, audiences; Okta's PUT replaces them), its lifecycle
+ * One server's settings (name, description, audiences, signing algorithm, token profile; Okta's PUT
+ * replaces them), its lifecycle
  * (activate / deactivate) and its deletion (Okta deletes only an INACTIVE server; a confirmation
  * names the server and what stops working). Nothing is shown as changed until the server has said so: a save shows
  * the server's answer, a refusal keeps the form as typed with the errors beside their fields.
@@ -13,7 +14,14 @@ import { Field, FormError } from "../ui";
 import { Confirm } from "./confirm";
 import { useChanged } from "./use-changed";
 
-const FIELDS = ["name", "description", "audiences"];
+const FIELDS = ["name", "description", "audiences", "credentials", "tokenProfile"];
+
+/** The algorithms and token profiles the server accepts (src/config/schemas.ts `SigningAlg`, `TokenProfile`). */
+const ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"] as const;
+const PROFILES = [
+  { value: "okta", label: "Okta (scp, cid, uid)" },
+  { value: "rfc9068", label: "RFC 9068 (JWT access token profile)" },
+] as const;
 
 interface Props {
   session: Session;
@@ -25,11 +33,15 @@ interface Props {
 }
 
 const audiencesText = (server: AuthorizationServer) => server.audiences.join("\n");
+const algOf = (server: AuthorizationServer) => server.credentials?.signing?.alg ?? "RS256";
+const profileOf = (server: AuthorizationServer) => server.tokenProfile ?? "okta";
 
 export function ServerSettings({ session, server, canWrite, reload, replaced }: Props) {
   const [name, setName] = useState(server.name);
   const [description, setDescription] = useState(server.description);
   const [audiences, setAudiences] = useState(audiencesText(server));
+  const [alg, setAlg] = useState(algOf(server));
+  const [profile, setProfile] = useState(profileOf(server));
   const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
@@ -41,6 +53,8 @@ export function ServerSettings({ session, server, canWrite, reload, replaced }: 
     setName(answer.name);
     setDescription(answer.description);
     setAudiences(audiencesText(answer));
+    setAlg(algOf(answer));
+    setProfile(profileOf(answer));
   });
 
   async function write(action: () => Promise<void>) {
@@ -61,7 +75,15 @@ export function ServerSettings({ session, server, canWrite, reload, replaced }: 
   const save = (event: Event) => {
     event.preventDefault();
     void write(async () => {
-      const body = { ...server, name, description, audiences: parseAudiences(audiences) };
+      const signing = { ...server.credentials?.signing, alg };
+      const body = {
+        ...server,
+        name,
+        description,
+        audiences: parseAudiences(audiences),
+        tokenProfile: profile,
+        credentials: { ...server.credentials, signing },
+      };
       replaced(await api<AuthorizationServer>(session, "PUT", `/authorizationServers/${server.id}`, body));
     });
   };
@@ -145,6 +167,34 @@ export function ServerSettings({ session, server, canWrite, reload, replaced }: 
                 value={audiences}
                 onInput={(e) => setAudiences(e.currentTarget.value)}
               />
+            )}
+          </Field>
+          <Field
+            id="server-alg"
+            label="Signing algorithm"
+            field="credentials"
+            failure={failure}
+            hint="A new algorithm signs once its key is in every verifier's cache; the old key signs until then."
+          >
+            {(p) => (
+              <select {...p} value={alg} onChange={(e) => setAlg(e.currentTarget.value)}>
+                {ALGORITHMS.map((a) => (
+                  <option key={a} value={a}>
+                    {a}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field id="server-profile" label="Token profile" field="tokenProfile" failure={failure}>
+            {(p) => (
+              <select {...p} value={profile} onChange={(e) => setProfile(e.currentTarget.value)}>
+                {PROFILES.map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
             )}
           </Field>
           <button type="submit" class="primary">

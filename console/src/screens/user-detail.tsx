@@ -2,8 +2,9 @@
  * One user (`#/users/<id>`): the profile (Okta's partial update, POST /users/{id}), the lifecycle
  * operations the user's `_links` allow, delete in Okta's two steps (deactivate, then delete, each
  * confirmed), the user's groups (add and remove: the Groups API, so they need okta.groups.manage)
- * and admin roles (read-only: listing them needs okta.roles.read). Every change is shown only once
- * the server has answered it, by asking for the user again.
+ * and admin roles (read-only: assigning one needs every right it gives, more than the console's token
+ * holds; roles are assigned with the API). Every change is shown only once the server has answered
+ * it, by asking for the user again.
  */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
@@ -279,8 +280,8 @@ function UserGroups({ session, user, canWrite }: { session: Session; user: User;
 }
 
 function AdminRoles({ session, user }: { session: Session; user: User }) {
-  // Okta guards the Role Assignment API with its own scopes; without okta.roles.read the console
-  // does not ask (a refused request would be all it could show).
+  // Okta guards the Role Assignment API with its own scopes; a token without okta.roles.read (an
+  // older grant of the console's client) does not ask (a refused request would be all it could show).
   const readable = session.scopes.has("okta.roles.read") || session.scopes.has("okta.roles.manage");
   const path = `/users/${encodeURIComponent(user.id)}/roles`;
   const { value: roles, failure } = useLoad(
@@ -292,7 +293,7 @@ function AdminRoles({ session, user }: { session: Session; user: User }) {
       <h2 id="user-roles-title">Admin roles</h2>
       {readable ? null : (
         <Notice>
-          Admin roles are not shown: they need okta.roles.read, which this console does not ask for.
+          Admin roles are not shown: they need okta.roles.read, which this console's client is not granted.
         </Notice>
       )}
       <FormError failure={failure} fields={[]} />
