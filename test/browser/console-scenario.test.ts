@@ -19,7 +19,6 @@ import {
   demo,
   expectAccessible,
   expectFits,
-  screenshot,
   signIn,
   useBrowser,
   withPage,
@@ -144,7 +143,6 @@ describe("the admin console, end to end", () => {
       await status(page, "Rule Long-lived moved to position 1 of 2.");
       expect(await ruleNames()).toEqual(["Long-lived", "Short-lived"]);
       await expectAccessible(page);
-      await screenshot(page, "console-scenario-rules.png");
 
       // 7. Token Preview: the trace says which rule granted, and the claim is in the token.
       await openTab(page, "Token preview");
@@ -161,7 +159,6 @@ describe("the admin console, end to end", () => {
       expect(await granted.textContent()).toContain("This rule granted the token.");
       await expectAccessible(page);
       await expectFits(page);
-      await screenshot(page, "console-scenario-preview.png");
 
       // 8. Rotate the keys: the NEXT key signs from now.
       await openTab(page, "Keys");
