@@ -2,7 +2,9 @@
 /**
  * `npm run bench:first-token -- [--runs n] [--top n]`: where the first token on a new isolate spends
  * its CPU, against the next one (issue 13 item 5). The deployable Worker (scripts/build.mjs) on a
- * fresh workerd per run, state seeded once, exactly as bench/lib/startup.mjs's cold starts; V8's
+ * fresh workerd per run, state seeded once, each after a "location" instance put a fresh revocation
+ * pulse copy, as bench/lib/startup.mjs's cold starts (so the control plane's cold start, which runs
+ * in the same isolate on Miniflare, is not in the profile); V8's
  * sampling profiler (50 µs) on the Worker's isolate — the Durable Objects the first token calls run
  * in it too — over the first token request, then over the second. Summed over `runs`, self and
  * inclusive time per bundled function, and by module. Shares of a profiled run: the profiler slows
@@ -15,11 +17,11 @@ import { benchCredentials, seed, serverId, tokenRequest } from "./lib/config.mjs
 import { startMiniflare } from "./lib/miniflare.mjs";
 import { freePort, makeTempDir, removeTempDir } from "./lib/processes.mjs";
 import { connect, moduleIndex, summarize } from "./lib/profile.mjs";
+import { COLD, OTHER, warmLocation } from "./lib/startup.mjs";
 
 const { values: args } = parseArgs({
   options: { runs: { type: "string", default: "5" }, top: { type: "string", default: "25" } },
 });
-const COLD = { alg: "RS256", rules: 20 }; // bench/lib/startup.mjs's cold-start case
 const INTERVAL_US = 50;
 
 const tmp = makeTempDir("warden-first-token-");
@@ -29,12 +31,13 @@ try {
   const persistTo = join(tmp, "state");
   const seeding = await startMiniflare({ bundlePath: bundle, credentials, persistTo });
   try {
-    await seed(seeding.baseUrl, credentials, [COLD]);
+    await seed(seeding.baseUrl, credentials, [COLD, OTHER]);
   } finally {
     await seeding.dispose();
   }
   const profiles = { first: [], next: [] };
   for (let i = 0; i < Number(args.runs); i++) {
+    await warmLocation(bundle, credentials, persistTo);
     const inspectorPort = await freePort();
     const mf = await startMiniflare({ bundlePath: bundle, credentials, persistTo, inspectorPort });
     try {
