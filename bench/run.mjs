@@ -153,6 +153,8 @@ async function measureStartup(deployBundle, tmp) {
     warmTokenMs: median(cold.samples.map((s) => s.warmTokenMs)),
     firstTokenCpuMs: median(cold.samples.map((s) => s.firstTokenCpuMs)),
     warmTokenCpuMs: median(cold.samples.map((s) => s.warmTokenCpuMs)),
+    otherServerFirstCpuMs: median(cold.samples.map((s) => s.otherServerFirstCpuMs)),
+    rawFirstTokenCpuMs: median(cold.samples.map((s) => s.rawFirstTokenCpuMs)),
     startupCpuMs: median(cpu),
     startupCpuTimeMs: median(cpuTime),
     samples: cold.samples,

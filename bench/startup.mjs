@@ -6,7 +6,9 @@
  * - `wrangler check startup` (the profile's non-idle time: wall time, 1 ms samples);
  * - start-up CPU time: workerd's threads' CPU for the import of the bundle (bench/lib/startup-profile.mjs),
  *   which a busy machine does not inflate;
- * - the first token on a new isolate and the next one (bench/lib/startup.mjs), wall and CPU;
+ * - the first token on a new isolate and the next one (bench/lib/startup.mjs), wall and CPU; another
+ *   server's first token on the warm isolate (data cold, code warm); the first token with Miniflare's
+ *   own KV and Cache Workers cold too (the figure earlier results took; see bench/lib/startup.mjs);
  * then the modules with the most self time in a 50 µs profile of B's start-up. Writes nothing.
  */
 import { execFileSync } from "node:child_process";
@@ -61,6 +63,9 @@ try {
     ["first token, workerd CPU (ms)", (s) => median(s.cold.map((c) => c.firstTokenCpuMs))],
     ["next token, workerd CPU (ms)", (s) => median(s.cold.map((c) => c.warmTokenCpuMs))],
     ["first ÷ next, CPU", (s) => median(s.cold.map((c) => c.firstTokenCpuMs / c.warmTokenCpuMs))],
+    ["another server's first token, CPU (ms)", (s) => median(s.cold.map((c) => c.otherServerFirstCpuMs))],
+    ["first token, simulator cold too, CPU (ms)", (s) => median(s.cold.map((c) => c.rawFirstTokenCpuMs))],
+    ["  Miniflare's KV/Cache warm-up, CPU (ms)", (s) => median(s.cold.map((c) => c.simulatorWarmupCpuMs))],
   ];
   console.log(`\n${runs} runs each, interleaved; medians\n`);
   console.log(`${"".padEnd(40)}${sides.map((s) => s.label.padStart(20)).join("")}${"B ÷ A".padStart(8)}`);

@@ -3,7 +3,7 @@
  * (for its size and start-up) and the bench entry (Warden plus the ceiling, for the load cases).
  */
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
@@ -21,6 +21,7 @@ export const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false" };
  * uploads that build; an older checkout lets wrangler bundle `entry` into one module.
  */
 export async function wranglerBundle(outdir, entry, root = ROOT) {
+  ensureAssetsDirectory(root);
   const builds = existsSync(join(root, "scripts", "build.mjs"));
   let main = entry;
   if (entry && builds) {
@@ -79,6 +80,7 @@ export function bundleSize(modules) {
  * evaluation on workerd, locally): the profile's sampled time that is not idle, in ms.
  */
 export async function startupCpuMs(outfile, root = ROOT) {
+  ensureAssetsDirectory(root);
   await run(process.execPath, [WRANGLER, "check", "startup", "--outfile", outfile], {
     cwd: root,
     env: WRANGLER_ENV,
@@ -91,4 +93,15 @@ export async function startupCpuMs(outfile, root = ROOT) {
     if (names.get(id) !== "(idle)") activeUs += profile.timeDeltas[i] ?? 0;
   });
   return activeUs / 1000;
+}
+
+/**
+ * wrangler refuses a configuration whose `[assets] directory` does not exist (the admin console's
+ * dist/console, built by `npm install` / `npm start`, absent from a fresh `git worktree` such as
+ * `--base`'s). The Worker's bundle and start-up do not depend on the assets, so an empty folder does.
+ */
+function ensureAssetsDirectory(root) {
+  const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
+  const assets = /^\[assets\][^[]*?^directory\s*=\s*"([^"]+)"/ms.exec(toml);
+  if (assets) mkdirSync(join(root, assets[1]), { recursive: true });
 }

@@ -107,6 +107,7 @@ export async function startMiniflare({
     pids,
     readyMs,
     workerLog,
+    miniflare: mf,
     dispose: () => mf.dispose(),
   };
 }

@@ -88,7 +88,7 @@ export async function connect(url) {
  */
 const MAX_INTERVALS_PER_SAMPLE = 4;
 
-function summarize(profile, moduleIn, samplingIntervalUs) {
+export function summarize(profile, moduleIn, samplingIntervalUs) {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);

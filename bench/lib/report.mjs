@@ -324,6 +324,18 @@ export function renderMarkdown(result) {
                 `${ms(startup.firstTokenCpuMs)} / ${ms(startup.warmTokenCpuMs)} ms`,
               ],
             ]),
+        ...(startup.otherServerFirstCpuMs == null
+          ? []
+          : [
+              [
+                "another server's first token on the warm isolate, CPU (median)",
+                `${ms(startup.otherServerFirstCpuMs)} ms`,
+              ],
+              [
+                "first token with Miniflare's KV / Cache Workers cold too, CPU (median)",
+                `${ms(startup.rawFirstTokenCpuMs)} ms`,
+              ],
+            ]),
       ],
     ),
     "",

@@ -18,7 +18,6 @@
  * this isolate already held (a lagging replica, another isolate's stale copy), and the older one may
  * still let a since-revoked key sign. The highest version seen per server wins.
  */
-import { importJWK } from "jose";
 import {
   ISOLATE_CACHE_MAX_ENTRIES,
   KEYSET_CACHE_TTL_SECONDS,
@@ -29,6 +28,7 @@ import { IsolateCache } from "../config/isolate-cache";
 import { kvKeys } from "../config/kv-keys";
 import type { SigningAlg } from "../config/schemas";
 import { keysetTtlSeconds, type PropagationVars } from "../config/vars";
+import { importSigningKey } from "./import-signing-key";
 import type { KeyVault } from "./key-vault";
 import { type PublishedKeyset, type SealedSigningKey, selectSigningKey } from "./keyset";
 import { deriveKeysetKeys, type KeysetKeys } from "./keyset-keys";
@@ -131,7 +131,7 @@ export class KeyStore {
       sealed ??= await this.unsealKeys(loaded.published, serverId, env.KEY_ENCRYPTION_KEY);
       const jwk = sealed.find((k) => k.kid === chosen.kid)?.privateJwk;
       if (!jwk) throw new Error("a published keyset changed under its unsealed keys");
-      chosen.key = (await importJWK(jwk, chosen.alg)) as CryptoKey;
+      chosen.key = await importSigningKey(jwk, chosen.alg);
       return chosen as SigningKey;
     } catch (error) {
       // The MAC held, so this is not a forged record; still nothing can sign. Nothing is stored,

@@ -1,17 +1,21 @@
 /** The protocol endpoints of one custom authorization server, mounted at `/oauth2/{as}`. */
 import { Hono } from "hono";
 import type { AppEnv, BindPorts } from "../context";
+import { lazyHandler } from "../http/lazy-handler";
 import { CORS_POLICIES, withCors } from "./cors";
 import { customServer } from "./custom-server";
-import { deviceAuthorizeEndpoint } from "./device-authorize";
 import { discoveryEndpoint, openIdConfigurationEndpoint } from "./discovery";
-import { introspectEndpoint } from "./introspect";
 import { keysEndpoint } from "./keys";
 import { metadataPreflight } from "./metadata-response";
-import { revokeEndpoint } from "./revoke";
 import { forServer } from "./server-context";
 import { tokenEndpoint } from "./token";
 import { userinfoEndpoint } from "./userinfo";
+
+// Introspection, revocation and device authorization load on their first request
+// (src/http/lazy-handler.ts): a new isolate that serves tokens does not parse them (issue 13 item 5).
+const introspectModule = () => import("./introspect");
+const revokeModule = () => import("./revoke");
+const deviceAuthorizeModule = () => import("./device-authorize");
 
 const METADATA_PATHS = [
   "/v1/keys",
@@ -53,10 +57,27 @@ export function oauthRouter(bind: BindPorts) {
   // cross-origin (okta-auth-js): CORS for trusted origins, as the token endpoint.
   router.all("/v1/userinfo", withCors(bind, CORS_POLICIES.userinfo, server(userinfoEndpoint())));
   // RFC 7662 and RFC 7009 (issue 12): okta-auth-js calls both from the browser.
-  router.all("/v1/introspect", withCors(bind, CORS_POLICIES.introspect, server(introspectEndpoint())));
-  router.all("/v1/revoke", withCors(bind, CORS_POLICIES.revoke, server(revokeEndpoint())));
+  router.all(
+    "/v1/introspect",
+    withCors(
+      bind,
+      CORS_POLICIES.introspect,
+      server(lazyHandler(() => introspectModule().then((m) => m.introspectEndpoint()))),
+    ),
+  );
+  router.all(
+    "/v1/revoke",
+    withCors(
+      bind,
+      CORS_POLICIES.revoke,
+      server(lazyHandler(() => revokeModule().then((m) => m.revokeEndpoint()))),
+    ),
+  );
 
   // RFC 8628 §3.1: devices, not browser apps, call it (no CORS); the endpoint answers other methods itself.
-  router.all("/v1/device/authorize", server(deviceAuthorizeEndpoint()));
+  router.all(
+    "/v1/device/authorize",
+    server(lazyHandler(() => deviceAuthorizeModule().then((m) => m.deviceAuthorizeEndpoint()))),
+  );
   return router;
 }

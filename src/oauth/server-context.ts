@@ -1,5 +1,6 @@
 import type { Context } from "hono";
-import type { AppEnv, BindPorts } from "../context";
+import type { Snapshot } from "../config/schemas";
+import type { AppEnv, BindPorts, Ports } from "../context";
 import { ApiError } from "../errors";
 import { canBeObjectId } from "./id-syntax";
 import { requireOrgUrl } from "./org-url";
@@ -15,21 +16,53 @@ type ServerHandler = (c: Context<AppEnv>) => Response | Promise<Response>;
  * cannot be a server id at all (the ObjectId rule: letters, digits, '-', '_', at most 64) is answered
  * the same way before any KV read: such an id was never published, and KV refuses keys over 512
  * bytes with an error, which must not surface as a 5xx (DESIGN §8).
+ *
+ * On a new isolate (or one idle past the pulse's bound) the revocation pulse must be refreshed before
+ * anything is decided (`withPorts`): the snapshot's KV read is started beside that refresh instead of
+ * after it, two reads at once instead of one after the other (issue 13 item 5), and nothing of the
+ * snapshot is used — not even whether it exists — until the refresh is done, so a server the pulse
+ * names as disabled is refused as before.
  */
 export function forServer(bind: BindPorts, handler: ServerHandler): ServerHandler {
-  return withPorts(bind, async (c) => {
-    const id = c.req.param("as") ?? "";
-    if (!canBeObjectId(id)) throw notFound(undefined);
-    const ports = c.get("ports");
-    // Before any KV read: without an org URL nothing here can be answered (src/oauth/org-url.ts).
-    const orgUrl = requireOrgUrl(ports.settings, c.req.url);
-    const snapshot = await ports.config.snapshot(id);
-    // The revocation pulse wins over a snapshot still ACTIVE in this isolate or KV (src/config/revocations.ts).
-    if (snapshot?.server.status !== "ACTIVE" || ports.revocations.isRevoked("server", id)) throw notFound(id);
-    c.set("snapshot", snapshot);
-    c.set("issuer", `${orgUrl}/oauth2/${snapshot.server.id}`);
-    return handler(c);
-  });
+  return (c) => {
+    const ports = portsOf(c, bind);
+    const pending = ports.revocations.keepFresh((task) => inBackground(c, task));
+    const lookup = lookUpServer(c, ports);
+    if (!pending) return serveServer(c, ports, lookup, handler);
+    // Read now, judged after the refresh: a rejection is handled there, not reported as unhandled meanwhile.
+    lookup.catch(() => undefined);
+    return pending.then(() => serveServer(c, ports, lookup, handler));
+  };
+}
+
+interface ServerLookup {
+  id: string;
+  orgUrl: string;
+  snapshot: Snapshot | undefined;
+}
+
+/** The path's server id checked, the org URL required, the snapshot read: all before the pulse is consulted. */
+async function lookUpServer(c: Context<AppEnv>, ports: Ports): Promise<ServerLookup> {
+  const id = c.req.param("as") ?? "";
+  if (!canBeObjectId(id)) throw notFound(undefined);
+  // Before any KV read: without an org URL nothing here can be answered (src/oauth/org-url.ts).
+  const orgUrl = requireOrgUrl(ports.settings, c.req.url);
+  return { id, orgUrl, snapshot: await ports.config.snapshot(id) };
+}
+
+/** Once the pulse may decide: the server must be ACTIVE in its snapshot and not disabled since. */
+async function serveServer(
+  c: Context<AppEnv>,
+  ports: Ports,
+  lookup: Promise<ServerLookup>,
+  handler: ServerHandler,
+): Promise<Response> {
+  const { id, orgUrl, snapshot } = await lookup;
+  // The revocation pulse wins over a snapshot still ACTIVE in this isolate or KV (src/config/revocations.ts).
+  if (snapshot?.server.status !== "ACTIVE" || ports.revocations.isRevoked("server", id)) throw notFound(id);
+  c.set("snapshot", snapshot);
+  c.set("issuer", `${orgUrl}/oauth2/${snapshot.server.id}`);
+  return handler(c);
 }
 
 /**
@@ -43,11 +76,17 @@ export function forServer(bind: BindPorts, handler: ServerHandler): ServerHandle
  */
 export function withPorts(bind: BindPorts, handler: ServerHandler): ServerHandler {
   return (c) => {
-    const ports = bind(c.env);
-    c.set("ports", ports);
+    const ports = portsOf(c, bind);
     const pending = ports.revocations.keepFresh((task) => inBackground(c, task));
     return pending ? pending.then(() => handler(c)) : handler(c);
   };
+}
+
+/** The request's ports, put on the context: the one place the bindings are handed over. */
+function portsOf(c: Context<AppEnv>, bind: BindPorts): Ports {
+  const ports = bind(c.env);
+  c.set("ports", ports);
+  return ports;
 }
 
 /** `waitUntil` when the runtime gave the request one; otherwise (`app.request()` in tests) the task runs unattended. */

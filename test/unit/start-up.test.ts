@@ -19,6 +19,10 @@ import { buildWorker } from "../../scripts/build.mjs";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const RECORD = "__wardenEvaluatedModules";
+/** Paths Hono registered (its `#addRoute`), marked by the build below. */
+const ROUTES = "__wardenRegisteredRoutes";
+/** The head of Hono's `#addRoute` (hono/dist/hono-base.js): the mark goes right after it. */
+const ADD_ROUTE = /#addRoute\(method, path, handler[^)]*\) \{/;
 const dir = mkdtempSync(join(tmpdir(), "warden-start-up-"));
 
 /** Modules evaluated by loading the Worker entry, as paths from the repository root. */
@@ -29,6 +33,10 @@ let parsedAtStartUp: string[];
 let parsedOnFirstUse: string[];
 let output: string;
 let worker: { default: { fetch: (request: Request, env: unknown) => Promise<Response> } };
+/** Whether the route mark found Hono's `#addRoute` (else the route assertions would prove nothing). */
+let routesMarked = false;
+/** Routes registered by loading the Worker entry. */
+let registeredAtStartUp: string[];
 
 const sourceName = (path: string) => path.replace(/^.*node_modules\//, "node_modules/");
 
@@ -68,8 +76,16 @@ beforeAll(async () => {
           b.onLoad({ filter: /\.(ts|js|mjs)$/ }, (args) => {
             const name = sourceName(relative(ROOT, args.path));
             const mark = `(globalThis.${RECORD} ??= []).push(${JSON.stringify(name)});\n`;
+            let source = readFileSync(args.path, "utf8");
+            if (name === "node_modules/hono/dist/hono-base.js" && ADD_ROUTE.test(source)) {
+              routesMarked = true;
+              source = source.replace(
+                ADD_ROUTE,
+                (head) => `${head} (globalThis.${ROUTES} ??= []).push(path);`,
+              );
+            }
             return {
-              contents: mark + readFileSync(args.path, "utf8"),
+              contents: mark + source,
               loader: args.path.endsWith(".ts") ? "ts" : "js",
               resolveDir: join(args.path, ".."),
             };
@@ -90,8 +106,10 @@ beforeAll(async () => {
   writeFileSync(join(dir, "package.json"), '{ "type": "module" }');
   const record = globalThis as unknown as Record<string, string[] | undefined>;
   record[RECORD] = [];
+  record[ROUTES] = [];
   worker = await import(/* @vite-ignore */ pathToFileURL(join(outdir, "index.mjs")).href);
   evaluated = [...(record[RECORD] ?? [])];
+  registeredAtStartUp = [...(record[ROUTES] ?? [])];
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,6 +144,41 @@ describe("Worker start-up", () => {
     expect(parsedOnFirstUse).toContain("src/signin/authorize.ts");
     // The marks' own check: the token path is in the start-up modules.
     expect(parsedAtStartUp).toContain("src/oauth/token.ts");
+  });
+
+  it("registers no route at start-up: the app is built by the first request", async () => {
+    // Registering every route (Hono's #addRoute, its path parsing and trie) was most of what module
+    // evaluation ran (bench/results/cold-start.md); src/index.ts builds the app on the first request.
+    expect(routesMarked).toBe(true);
+    expect(registeredAtStartUp).toEqual([]);
+    const record = globalThis as unknown as Record<string, string[]>;
+    const res = await worker.default.fetch(new Request("https://warden.test/nowhere"), {});
+    expect(res.status).toBe(404);
+    const registered = record[ROUTES] ?? [];
+    // As Hono's #addRoute receives them: below a sub-router's mount point, or the org server's full path.
+    expect(registered).toContain("/v1/token");
+    expect(registered).toContain("/oauth2/v1/token");
+    // Once per isolate: a second request registers nothing more.
+    const count = registered.length;
+    await (await worker.default.fetch(new Request("https://warden.test/nowhere"), {})).arrayBuffer();
+    expect(record[ROUTES]?.length).toBe(count);
+  });
+
+  it("leaves introspection, revocation, device authorization and the log's queue consumer out of start-up", () => {
+    // Not on the client_credentials path: each loads on its first request, batch or cron.
+    const lazy = [
+      "src/oauth/introspect.ts",
+      "src/oauth/revoke.ts",
+      "src/oauth/device-authorize.ts",
+      "src/log/consumer.ts",
+      "src/log/retention.ts",
+      "src/signin/session-sweep.ts",
+    ];
+    for (const module of lazy) {
+      expect(parsedAtStartUp).not.toContain(module);
+      expect(evaluated).not.toContain(module);
+      expect(parsedOnFirstUse).toContain(module);
+    }
   });
 
   it("is built without a __name() call per function (keepNames off)", () => {
