@@ -281,7 +281,11 @@ function pathOf(url: string): string {
 }
 
 export default {
-  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
+  fetch(
+    request: Request<unknown, IncomingRequestCfProperties>,
+    env: Env,
+    ctx: ExecutionContext,
+  ): Response | Promise<Response> {
     const path = pathOf(request.url);
     if (!path.startsWith("/__")) return warden.fetch(request, env, ctx);
     const [, route, first, second, third] = path.split("/");
