@@ -25,6 +25,7 @@ import {
 import { scopeChoices } from "../scope-choices";
 import type { AuthorizationServer, Claim, Scope } from "../types";
 import { Field, FormError, Notice } from "../ui";
+import { Confirm } from "./confirm";
 import { useLoad } from "./use-load";
 
 const FIELDS = [
@@ -322,10 +323,6 @@ function ClaimRow({
   remove: () => void;
 }) {
   const locked = !canWrite || claim.system;
-  // The Delete button gives way to the confirmation: the keyboard lands on its safe choice.
-  useEffect(() => {
-    if (confirming) document.getElementById(`keep-${claim.id}`)?.focus();
-  }, [confirming]);
   return (
     <tr>
       <td data-label="Name" class="break">
@@ -358,15 +355,15 @@ function ClaimRow({
       </td>
       <td data-label="Actions">
         {confirming ? (
-          <fieldset class="confirm">
-            <legend>Delete {claim.name}? Tokens already issued keep it until they expire.</legend>
-            <button type="button" class="danger" disabled={!canWrite} onClick={remove}>
-              Delete {claim.name}
-            </button>
-            <button type="button" id={`keep-${claim.id}`} onClick={keep}>
-              Keep it
-            </button>
-          </fieldset>
+          <Confirm
+            confirmLabel={`Delete ${claim.name}`}
+            disabled={!canWrite}
+            confirm={remove}
+            keep={keep}
+            returnFocusTo={`delete-claim-${claim.id}`}
+          >
+            Delete {claim.name}? Tokens already issued keep it until they expire.
+          </Confirm>
         ) : (
           <div class="actions">
             <button type="button" disabled={locked} aria-label={`Edit claim ${claim.name}`} onClick={edit}>
@@ -375,6 +372,7 @@ function ClaimRow({
             <button
               type="button"
               disabled={locked}
+              id={`delete-claim-${claim.id}`}
               aria-label={`Delete claim ${claim.name}`}
               onClick={confirm}
             >

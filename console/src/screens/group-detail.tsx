@@ -12,8 +12,8 @@ import { PAGE_SIZE, personName } from "../people";
 import type { Group, User } from "../types";
 import { FormError, Notice } from "../ui";
 import { AssignedApps } from "./assigned-apps";
+import { Confirm, KeepButton } from "./confirm";
 import { type GroupDraft, GroupForm } from "./group-form";
-import { KeepButton } from "./keep-button";
 import { useLoad } from "./use-load";
 import { usePages } from "./use-pages";
 import { useWrite } from "./use-write";
@@ -212,18 +212,14 @@ export function GroupDetail({ session, id, canWrite }: { session: Session; id: s
             <h3>Delete</h3>
             <FormError failure={remover.failure} fields={[]} />
             {confirming ? (
-              <fieldset class="confirm">
-                <legend>Delete {group.profile.name}? Its members lose what it gave them.</legend>
-                <button
-                  type="button"
-                  class="danger"
-                  disabled={!canWrite || builtIn || remover.busy}
-                  onClick={() => void remove()}
-                >
-                  Delete {group.profile.name}
-                </button>
-                <KeepButton label="Keep it" onClick={() => setConfirming(false)} />
-              </fieldset>
+              <Confirm
+                confirmLabel={`Delete ${group.profile.name}`}
+                disabled={!canWrite || builtIn || remover.busy}
+                confirm={() => void remove()}
+                keep={() => setConfirming(false)}
+              >
+                Delete {group.profile.name}? Its members lose what it gave them.
+              </Confirm>
             ) : (
               <button
                 type="button"

@@ -21,6 +21,7 @@ import {
 import { inPriorityOrder } from "../reorder";
 import type { AuthorizationServer, Scope } from "../types";
 import { FormError, Notice } from "../ui";
+import { Confirm } from "./confirm";
 import { labelOf, useLabels } from "./picker";
 import { type Finders, findersFor } from "./policy-api";
 import { PolicyForm } from "./policy-form";
@@ -186,27 +187,20 @@ export function Policies({
                   </div>
                   <ClientsSummary policy={policy} finders={finders} />
                   {confirming === policy.id ? (
-                    <fieldset class="confirm">
-                      <legend>
-                        Delete policy {policy.name} and its rules? Clients it covered fall to the next policy,
-                        or get no token.
-                      </legend>
-                      <button
-                        type="button"
-                        class="danger"
-                        disabled={!canWrite}
-                        onClick={() =>
-                          void write(`Policy ${policy.name} deleted.`, () =>
-                            api(session, "DELETE", policyUrl(policy)),
-                          )
-                        }
-                      >
-                        Yes, delete policy {policy.name}
-                      </button>
-                      <button type="button" onClick={() => setConfirming(undefined)}>
-                        Keep it
-                      </button>
-                    </fieldset>
+                    <Confirm
+                      confirmLabel={`Yes, delete policy ${policy.name}`}
+                      disabled={!canWrite}
+                      confirm={() =>
+                        void write(`Policy ${policy.name} deleted.`, () =>
+                          api(session, "DELETE", policyUrl(policy)),
+                        )
+                      }
+                      keep={() => setConfirming(undefined)}
+                      returnFocusTo={`delete-policy-${policy.id}`}
+                    >
+                      Delete policy {policy.name} and its rules? Clients it covered fall to the next policy,
+                      or get no token.
+                    </Confirm>
                   ) : (
                     <div class="actions">
                       <button
@@ -228,6 +222,7 @@ export function Policies({
                       <button
                         type="button"
                         disabled={!canWrite}
+                        id={`delete-policy-${policy.id}`}
                         aria-label={`Delete policy ${policy.name}`}
                         onClick={() => {
                           setWriteFailure(undefined);

@@ -22,6 +22,7 @@ import {
 } from "../policy-model";
 import type { Scope } from "../types";
 import { FormError, Notice } from "../ui";
+import { Confirm } from "./confirm";
 import { labelOf, useLabels } from "./picker";
 import type { Finders } from "./policy-api";
 import { ReorderList } from "./reorder-list";
@@ -195,24 +196,17 @@ export function PolicyRules({ session, policyPath, policy, canWrite, finders, sc
                 </div>
                 <RuleSummary rule={rule} hooks={hooks} finders={finders} />
                 {confirming === rule.id ? (
-                  <fieldset class="confirm">
-                    <legend>
-                      Delete rule {rule.name}? Requests it allowed fall to the next rule, or are refused.
-                    </legend>
-                    <button
-                      type="button"
-                      class="danger"
-                      disabled={!canWrite}
-                      onClick={() =>
-                        void write(`Rule ${rule.name} deleted.`, () => api(session, "DELETE", ruleUrl(rule)))
-                      }
-                    >
-                      Yes, delete rule {rule.name}
-                    </button>
-                    <button type="button" onClick={() => setConfirming(undefined)}>
-                      Keep it
-                    </button>
-                  </fieldset>
+                  <Confirm
+                    confirmLabel={`Yes, delete rule ${rule.name}`}
+                    disabled={!canWrite}
+                    confirm={() =>
+                      void write(`Rule ${rule.name} deleted.`, () => api(session, "DELETE", ruleUrl(rule)))
+                    }
+                    keep={() => setConfirming(undefined)}
+                    returnFocusTo={`delete-rule-${rule.id}`}
+                  >
+                    Delete rule {rule.name}? Requests it allowed fall to the next rule, or are refused.
+                  </Confirm>
                 ) : (
                   <div class="actions">
                     <button
@@ -234,6 +228,7 @@ export function PolicyRules({ session, policyPath, policy, canWrite, finders, sc
                     <button
                       type="button"
                       disabled={!canWrite}
+                      id={`delete-rule-${rule.id}`}
                       aria-label={`Delete rule ${rule.name}`}
                       onClick={() => {
                         setWriteFailure(undefined);

@@ -8,7 +8,8 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { ApiFailure } from "../api";
-import { GRANT_TYPES, type IncludeExclude, OIDC_SCOPES, type RuleDraft } from "../policy-model";
+import { GRANT_TYPES, type IncludeExclude, type RuleDraft } from "../policy-model";
+import { OIDC_SCOPES } from "../scope-choices";
 import type { Scope } from "../types";
 import { Field, FormError } from "../ui";
 import { Picker } from "./picker";

@@ -8,6 +8,7 @@ import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
 import type { Scope } from "../types";
 import { Field, FormError, Notice } from "../ui";
+import { Confirm } from "./confirm";
 import { useLoad } from "./use-load";
 
 const FIELDS = ["name", "displayName", "description", "consent", "default", "metadataPublish"];
@@ -234,20 +235,15 @@ export function Scopes({ session, serverId, canWrite }: Props) {
                     </p>
                   ) : null}
                   {confirming === scope.id ? (
-                    <fieldset class="confirm">
-                      <legend>Delete {scope.name}? Tokens already issued keep it until they expire.</legend>
-                      <button
-                        type="button"
-                        class="danger"
-                        disabled={!canWrite}
-                        onClick={() => void remove(scope)}
-                      >
-                        Delete {scope.name}
-                      </button>
-                      <button type="button" onClick={() => setConfirming(undefined)}>
-                        Keep it
-                      </button>
-                    </fieldset>
+                    <Confirm
+                      confirmLabel={`Delete ${scope.name}`}
+                      disabled={!canWrite}
+                      confirm={() => void remove(scope)}
+                      keep={() => setConfirming(undefined)}
+                      returnFocusTo={`delete-scope-${scope.id}`}
+                    >
+                      Delete {scope.name}? Tokens already issued keep it until they expire.
+                    </Confirm>
                   ) : (
                     <div class="actions">
                       <button
@@ -261,6 +257,7 @@ export function Scopes({ session, serverId, canWrite }: Props) {
                       <button
                         type="button"
                         disabled={!canWrite || scope.system}
+                        id={`delete-scope-${scope.id}`}
                         aria-label={`Delete scope ${scope.name}`}
                         onClick={() => {
                           setDeleteFailure(undefined);
