@@ -205,4 +205,3 @@ describe("causes", () => {
     expect(causeOf(": no field")).toEqual({ field: undefined, message: ": no field" });
   });
 });
-

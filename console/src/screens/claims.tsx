@@ -8,6 +8,7 @@
  * server's own `errorCauses` show beside their fields as on every form. The checker is a chunk of
  * its own, loaded when this screen opens (it weighs more than the rest of the console).
  */
+
 import { useEffect, useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
@@ -27,6 +28,7 @@ import type { AuthorizationServer, Claim, Scope } from "../types";
 import { Field, FormError, Notice } from "../ui";
 import { Confirm } from "./confirm";
 import { useLoad } from "./use-load";
+import { useWrite } from "./use-write";
 
 const FIELDS = [
   "name",
@@ -130,8 +132,7 @@ interface FormProps {
 
 function ClaimForm({ idPrefix, initial, submitLabel, canWrite, scopes, checker, submit, cancel }: FormProps) {
   const [draft, setDraft] = useState(initial);
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, run } = useWrite();
   const check = useValueCheck(checker, draft);
   // An edit form opens below the list: the keyboard goes to it, not left on the Edit button.
   useEffect(() => {
@@ -144,16 +145,7 @@ function ClaimForm({ idPrefix, initial, submitLabel, canWrite, scopes, checker, 
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      await submit(draft);
-      setFailure(undefined);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+    await run(() => submit(draft));
   };
 
   const checkId = `${idPrefix}-value-check`;

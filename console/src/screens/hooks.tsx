@@ -5,6 +5,7 @@
  * delete (Okta deletes only an INACTIVE hook; Warden refuses while a rule names it, and the
  * server's words say which). Every write is followed by reading again: no optimistic UI.
  */
+
 import { useEffect, useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
@@ -23,6 +24,7 @@ import { hashOf } from "../parse";
 import { Field, FormError, Notice } from "../ui";
 import { Confirm } from "./confirm";
 import { useLoad } from "./use-load";
+import { useWrite } from "./use-write";
 
 interface FormProps {
   idPrefix: string;
@@ -37,8 +39,16 @@ interface FormProps {
 
 function HookForm({ idPrefix, initial, editing, submitLabel, canWrite, submit, cancel }: FormProps) {
   const [draft, setDraft] = useState(initial);
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure: refusal, run } = useWrite();
+  // Causes named by their full path (`channel.config.uri`), each beside its own field.
+  const failure = refusal?.summaries.length
+    ? new ApiFailure(
+        refusal.status,
+        refusal.errorCode,
+        refusal.errorSummary,
+        hookFormCauses(refusal.summaries),
+      )
+    : refusal;
   const set = (key: keyof HookDraft, value: string) => setDraft((d) => ({ ...d, [key]: value }));
   // A form opened on demand (a new hook) takes the focus: keyboard users start typing in it.
   useEffect(() => {
@@ -47,21 +57,7 @@ function HookForm({ idPrefix, initial, editing, submitLabel, canWrite, submit, c
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      await submit(draft);
-      setFailure(undefined);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      // Causes named by their full path (`channel.config.uri`), each beside its own field.
-      setFailure(
-        error.summaries.length
-          ? new ApiFailure(error.status, error.errorCode, error.errorSummary, hookFormCauses(error.summaries))
-          : error,
-      );
-    } finally {
-      setBusy(false);
-    }
+    await run(() => submit(draft));
   };
 
   return (

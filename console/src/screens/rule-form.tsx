@@ -5,15 +5,16 @@
  * refresh idle window; a token inline hook. A refusal keeps the form as typed with each cause beside
  * its field (paths such as `actions.token.accessTokenLifetimeMinutes`).
  */
+
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { ApiFailure } from "../api";
 import { GRANT_TYPES, type IncludeExclude, type RuleDraft } from "../policy-model";
 import { OIDC_SCOPES } from "../scope-choices";
 import type { Scope } from "../types";
 import { Field, FormError } from "../ui";
 import { Picker } from "./picker";
 import { type Finders, nested } from "./policy-api";
+import { useWrite } from "./use-write";
 
 const PEOPLE = "conditions.people";
 const FIELDS = [
@@ -85,8 +86,8 @@ const toggled = (list: readonly string[], value: string, on: boolean): string[] 
 export function RuleForm(props: Props) {
   const { idPrefix, title, initial, submitLabel, canWrite, finders, scopes, hooks, submit, cancel } = props;
   const [draft, setDraft] = useState(initial);
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure: refusal, run } = useWrite();
+  const failure = refusal && nested(refusal);
   const set = <K extends keyof RuleDraft>(key: K, value: RuleDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
   const setPeople = (kind: "users" | "groups", list: keyof IncludeExclude, ids: string[]) =>
@@ -96,16 +97,7 @@ export function RuleForm(props: Props) {
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      await submit(draft);
-      setFailure(undefined);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setFailure(nested(error));
-    } finally {
-      setBusy(false);
-    }
+    await run(() => submit(draft));
   };
 
   const picker = (kind: "users" | "groups", list: keyof IncludeExclude) => {

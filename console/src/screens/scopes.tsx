@@ -3,6 +3,7 @@
  * confirmation. After every write the list is asked for again, so it shows what the server holds.
  * System scopes (openid, profile, … as Okta creates them) are read-only here as in Okta.
  */
+
 import { useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
@@ -10,6 +11,7 @@ import type { Scope } from "../types";
 import { Field, FormError, Notice } from "../ui";
 import { Confirm } from "./confirm";
 import { useLoad } from "./use-load";
+import { useWrite } from "./use-write";
 
 const FIELDS = ["name", "displayName", "description", "consent", "default", "metadataPublish"];
 
@@ -52,22 +54,12 @@ interface FormProps {
 
 function ScopeForm({ idPrefix, initial, submitLabel, canWrite, submit, cancel }: FormProps) {
   const [draft, setDraft] = useState(initial);
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, run } = useWrite();
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      await submit(draft);
-      setFailure(undefined);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+    await run(() => submit(draft));
   };
 
   return (

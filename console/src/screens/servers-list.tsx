@@ -4,13 +4,15 @@
  * description). A created server is shown only once the server has answered with it: the console
  * then goes to the new server's own screen.
  */
+
 import { useEffect, useState } from "preact/hooks";
-import { ApiFailure, api } from "../api";
+import { api } from "../api";
 import type { Session } from "../auth";
 import { hashOf, parseAudiences } from "../parse";
 import type { AuthorizationServer } from "../types";
 import { Field, FormError, Notice } from "../ui";
 import { useLoad } from "./use-load";
+import { useWrite } from "./use-write";
 
 const FIELDS = ["name", "description", "audiences"];
 
@@ -18,28 +20,20 @@ function NewServerForm({ session, cancel }: { session: Session; cancel: () => vo
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [audiences, setAudiences] = useState("");
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, run } = useWrite();
   // Keyboard users start typing where the form opened.
   useEffect(() => document.getElementById("new-server-name")?.focus(), []);
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
+    await run(async () => {
       const created = await api<AuthorizationServer>(session, "POST", "/authorizationServers", {
         name,
         description,
         audiences: parseAudiences(audiences),
       });
-      setFailure(undefined);
       location.hash = hashOf({ screen: "server", id: created.id, tab: "settings" });
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -10,6 +10,7 @@
  * shows their profile and groups). It writes nothing, but a read-only admin's token is refused: the
  * button is disabled for them and says why, rather than offering a request that would get a 403.
  */
+
 import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
@@ -35,6 +36,7 @@ import { scopeChoices } from "../scope-choices";
 import type { AppSummary, AuthorizationServer, Claim, Scope, UserSummary } from "../types";
 import { Field, FormError, Notice } from "../ui";
 import { useLoad } from "./use-load";
+import { useWrite } from "./use-write";
 
 const FIELDS = ["clientId", "grantType", "userId", "scopes"];
 
@@ -319,8 +321,7 @@ export function TokenPreview({ session, server }: { session: Session; server: Au
   // The answer and the claims as the server held them for it: the claims are read with every
   // preview, so a claim added or changed since the screen opened is judged as the preview ran it.
   const [result, setResult] = useState<{ preview: PreviewResult; claims: Claim[] } | undefined>(undefined);
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, run } = useWrite();
   const set = <K extends keyof PreviewDraft>(key: K, value: PreviewDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
   const toggleScope = (name: string, on: boolean) =>
@@ -329,23 +330,16 @@ export function TokenPreview({ session, server }: { session: Session; server: Au
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
     // The previous answer goes first: what shows is always this request's answer.
     setResult(undefined);
-    try {
+    await run(async () => {
       const body = previewBody({ ...draft, userId: user?.id ?? "" });
       const [preview, claims] = await Promise.all([
         api<PreviewResult>(session, "POST", `${base}/tokenPreview`, body),
         api<Claim[]>(session, "GET", `${base}/claims`),
       ]);
       setResult({ preview, claims });
-      setFailure(undefined);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const loadFailure = apps.failure ?? scopes.failure;
