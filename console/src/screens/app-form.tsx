@@ -17,6 +17,7 @@ import {
   withKind,
 } from "../app-kinds";
 import { Field, FormError } from "../ui";
+import { FormActions } from "./form-actions";
 import { useWrite } from "./use-write";
 
 /** The failure with its causes named by the app form's fields (`redirect_uris`, not `settings`). */
@@ -183,11 +184,7 @@ export function AppForm({ idPrefix, initial, mode, submitLabel, canWrite, submit
             </Field>
           </>
         ) : null}
-        <div class="actions">
-          <button type="submit" class="primary">
-            {submitLabel}
-          </button>
-        </div>
+        <FormActions submitLabel={submitLabel} />
       </fieldset>
     </form>
   );

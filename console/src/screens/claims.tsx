@@ -10,7 +10,7 @@
  */
 
 import { useEffect, useState } from "preact/hooks";
-import { ApiFailure, api } from "../api";
+import { api } from "../api";
 import type { Session } from "../auth";
 import type { ValueCheck } from "../claim-check";
 import {
@@ -27,7 +27,9 @@ import { scopeChoices } from "../scope-choices";
 import type { AuthorizationServer, Claim, Scope } from "../types";
 import { Field, FormError, Notice } from "../ui";
 import { Confirm } from "./confirm";
+import { FormActions } from "./form-actions";
 import { useLoad } from "./use-load";
+import { useRows } from "./use-rows";
 import { useWrite } from "./use-write";
 
 const FIELDS = [
@@ -281,16 +283,7 @@ function ClaimForm({ idPrefix, initial, submitLabel, canWrite, scopes, checker, 
             </select>
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {submitLabel}
-          </button>
-          {cancel ? (
-            <button type="button" onClick={cancel}>
-              Cancel
-            </button>
-          ) : null}
-        </div>
+        <FormActions submitLabel={submitLabel} cancel={cancel} />
       </fieldset>
     </form>
   );
@@ -395,40 +388,19 @@ export function Claims({
   } = useLoad(() => api<Claim[]>(session, "GET", path), [session, path]);
   const { value: scopes } = useLoad(() => api<Scope[]>(session, "GET", `${base}/scopes`), [session, base]);
   const checker = useChecker();
-  const [editing, setEditing] = useState<string | undefined>(undefined);
-  const [confirming, setConfirming] = useState<string | undefined>(undefined);
-  const [deleteFailure, setDeleteFailure] = useState<ApiFailure | undefined>(undefined);
-  const [created, setCreated] = useState(0);
-  const [status, setStatus] = useState("");
-
-  const create = async (draft: ClaimDraft) => {
-    setStatus("");
-    await api<Claim>(session, "POST", path, claimBodyOf(draft));
-    setCreated((n) => n + 1);
-    setStatus(`Claim ${draft.name} created.`);
-    await reload();
-  };
-  const update = (claim: Claim) => async (draft: ClaimDraft) => {
-    setStatus("");
-    await api<Claim>(session, "PUT", `${path}/${encodeURIComponent(claim.id)}`, claimBodyOf(draft));
-    setEditing(undefined);
-    setStatus(`Claim ${draft.name} saved.`);
-    await reload();
-  };
-  const remove = async (claim: Claim) => {
-    setStatus("");
-    try {
-      await api(session, "DELETE", `${path}/${encodeURIComponent(claim.id)}`);
-      setDeleteFailure(undefined);
-      setConfirming(undefined);
-      if (editing === claim.id) setEditing(undefined);
-      setStatus(`Claim ${claim.name} deleted.`);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setDeleteFailure(error);
-    }
-    await reload();
-  };
+  const {
+    editing,
+    setEditing,
+    confirming,
+    setConfirming,
+    deleteFailure,
+    created,
+    status,
+    create,
+    update,
+    ask,
+    remove,
+  } = useRows<ClaimDraft, Claim>({ session, path, noun: "Claim", bodyOf: claimBodyOf, reload });
 
   const edited = claims?.find((c) => c.id === editing);
   return (
@@ -463,10 +435,7 @@ export function Claims({
                 canWrite={canWrite}
                 confirming={confirming === claim.id}
                 edit={() => setEditing(claim.id)}
-                confirm={() => {
-                  setDeleteFailure(undefined);
-                  setConfirming(claim.id);
-                }}
+                confirm={() => ask(claim)}
                 keep={() => setConfirming(undefined)}
                 remove={() => void remove(claim)}
               />

@@ -6,6 +6,7 @@
 import { useState } from "preact/hooks";
 import { ApiFailure } from "../api";
 import { Field, FormError } from "../ui";
+import { FormActions } from "./form-actions";
 import { useWrite } from "./use-write";
 
 export interface GroupDraft {
@@ -69,11 +70,7 @@ export function GroupForm({ idPrefix, initial, submitLabel, canWrite, submit }: 
             />
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {submitLabel}
-          </button>
-        </div>
+        <FormActions submitLabel={submitLabel} />
       </fieldset>
     </form>
   );

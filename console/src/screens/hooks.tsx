@@ -23,6 +23,7 @@ import { formatInstant } from "../key-timeline";
 import { hashOf } from "../parse";
 import { Field, FormError, Notice } from "../ui";
 import { Confirm } from "./confirm";
+import { FormActions } from "./form-actions";
 import { useLoad } from "./use-load";
 import { useWrite } from "./use-write";
 
@@ -139,16 +140,7 @@ function HookForm({ idPrefix, initial, editing, submitLabel, canWrite, submit, c
             />
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {submitLabel}
-          </button>
-          {cancel ? (
-            <button type="button" onClick={cancel}>
-              Cancel
-            </button>
-          ) : null}
-        </div>
+        <FormActions submitLabel={submitLabel} cancel={cancel} />
       </fieldset>
     </form>
   );

@@ -7,6 +7,7 @@
 import { useState } from "preact/hooks";
 import type { PolicyDraft } from "../policy-model";
 import { Field, FormError } from "../ui";
+import { FormActions } from "./form-actions";
 import { Picker } from "./picker";
 import type { Finders } from "./policy-api";
 import { nested } from "./policy-api";
@@ -114,14 +115,7 @@ export function PolicyForm({
             errors={clientErrors}
           />
         )}
-        <div class="actions">
-          <button type="submit" class="primary">
-            {submitLabel}
-          </button>
-          <button type="button" onClick={cancel}>
-            Cancel
-          </button>
-        </div>
+        <FormActions submitLabel={submitLabel} cancel={cancel} />
       </fieldset>
     </form>
   );

@@ -12,6 +12,7 @@ import { GRANT_TYPES, type IncludeExclude, type RuleDraft } from "../policy-mode
 import { OIDC_SCOPES } from "../scope-choices";
 import type { Scope } from "../types";
 import { Field, FormError } from "../ui";
+import { FormActions } from "./form-actions";
 import { Picker } from "./picker";
 import { type Finders, nested } from "./policy-api";
 import { useWrite } from "./use-write";
@@ -282,14 +283,7 @@ export function RuleForm(props: Props) {
             </select>
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {submitLabel}
-          </button>
-          <button type="button" onClick={cancel}>
-            Cancel
-          </button>
-        </div>
+        <FormActions submitLabel={submitLabel} cancel={cancel} />
       </fieldset>
     </form>
   );

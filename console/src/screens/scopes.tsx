@@ -5,12 +5,14 @@
  */
 
 import { useState } from "preact/hooks";
-import { ApiFailure, api } from "../api";
+import { api } from "../api";
 import type { Session } from "../auth";
 import type { Scope } from "../types";
 import { Field, FormError, Notice } from "../ui";
 import { Confirm } from "./confirm";
+import { FormActions } from "./form-actions";
 import { useLoad } from "./use-load";
+import { useRows } from "./use-rows";
 import { useWrite } from "./use-write";
 
 const FIELDS = ["name", "displayName", "description", "consent", "default", "metadataPublish"];
@@ -124,16 +126,7 @@ function ScopeForm({ idPrefix, initial, submitLabel, canWrite, submit, cancel }:
             />
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {submitLabel}
-          </button>
-          {cancel ? (
-            <button type="button" onClick={cancel}>
-              Cancel
-            </button>
-          ) : null}
-        </div>
+        <FormActions submitLabel={submitLabel} cancel={cancel} />
       </fieldset>
     </form>
   );
@@ -152,41 +145,19 @@ export function Scopes({ session, serverId, canWrite }: Props) {
     failure,
     reload,
   } = useLoad(() => api<Scope[]>(session, "GET", path), [session, path]);
-  const [editing, setEditing] = useState<string | undefined>(undefined);
-  const [confirming, setConfirming] = useState<string | undefined>(undefined);
-  const [deleteFailure, setDeleteFailure] = useState<ApiFailure | undefined>(undefined);
-  // A new form after each creation: the key resets its fields.
-  const [created, setCreated] = useState(0);
-  const [status, setStatus] = useState("");
-
-  // A status line says what the server last accepted; a new attempt clears it first.
-  const create = async (draft: Draft) => {
-    setStatus("");
-    await api<Scope>(session, "POST", path, bodyOf(draft));
-    setCreated((n) => n + 1);
-    setStatus(`Scope ${draft.name} created.`);
-    await reload();
-  };
-  const update = (scope: Scope) => async (draft: Draft) => {
-    setStatus("");
-    await api<Scope>(session, "PUT", `${path}/${encodeURIComponent(scope.id)}`, bodyOf(draft));
-    setEditing(undefined);
-    setStatus(`Scope ${draft.name} saved.`);
-    await reload();
-  };
-  const remove = async (scope: Scope) => {
-    setStatus("");
-    try {
-      await api(session, "DELETE", `${path}/${encodeURIComponent(scope.id)}`);
-      setDeleteFailure(undefined);
-      setConfirming(undefined);
-      setStatus(`Scope ${scope.name} deleted.`);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setDeleteFailure(error);
-    }
-    await reload();
-  };
+  const {
+    editing,
+    setEditing,
+    confirming,
+    setConfirming,
+    deleteFailure,
+    created,
+    status,
+    create,
+    update,
+    ask,
+    remove,
+  } = useRows<Draft, Scope>({ session, path, noun: "Scope", bodyOf, reload });
 
   return (
     <section aria-labelledby="scopes-title" class="panel">
@@ -251,10 +222,7 @@ export function Scopes({ session, serverId, canWrite }: Props) {
                         disabled={!canWrite || scope.system}
                         id={`delete-scope-${scope.id}`}
                         aria-label={`Delete scope ${scope.name}`}
-                        onClick={() => {
-                          setDeleteFailure(undefined);
-                          setConfirming(scope.id);
-                        }}
+                        onClick={() => ask(scope)}
                       >
                         Delete
                       </button>

@@ -11,6 +11,7 @@ import type { Session } from "../auth";
 import { hashOf, parseAudiences } from "../parse";
 import type { AuthorizationServer } from "../types";
 import { Field, FormError, Notice } from "../ui";
+import { FormActions } from "./form-actions";
 import { useLoad } from "./use-load";
 import { useWrite } from "./use-write";
 
@@ -76,14 +77,7 @@ function NewServerForm({ session, cancel }: { session: Session; cancel: () => vo
             />
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            Create authorization server
-          </button>
-          <button type="button" onClick={cancel}>
-            Cancel
-          </button>
-        </div>
+        <FormActions submitLabel={"Create authorization server"} cancel={cancel} />
       </fieldset>
     </form>
   );
