@@ -25,9 +25,10 @@ import {
 } from "../claim-draft";
 import { scopeChoices } from "../scope-choices";
 import type { AuthorizationServer, Claim, Scope } from "../types";
-import { Field, FormError, Notice } from "../ui";
+import { Field, FormError } from "../ui";
 import { Confirm } from "./confirm";
 import { FormActions } from "./form-actions";
+import { ListState } from "./list-state";
 import { useLoad } from "./use-load";
 import { useRows } from "./use-rows";
 import { useWrite } from "./use-write";
@@ -409,9 +410,7 @@ export function Claims({
       <p class="saved" role="status">
         {status}
       </p>
-      <FormError failure={failure ?? deleteFailure} fields={[]} />
-      {claims === undefined && !failure ? <Notice>Loading…</Notice> : null}
-      {claims?.length === 0 ? <Notice>No claims yet.</Notice> : null}
+      <ListState items={claims} failure={failure} writeFailure={deleteFailure} empty="No claims yet." />
       {claims?.length ? (
         <table class="list claims">
           <caption class="visually-hidden">Claims of {server.name}</caption>

@@ -24,6 +24,7 @@ import { hashOf } from "../parse";
 import { Field, FormError, Notice } from "../ui";
 import { Confirm } from "./confirm";
 import { FormActions } from "./form-actions";
+import { ListState } from "./list-state";
 import { useLoad } from "./use-load";
 import { useWrite } from "./use-write";
 
@@ -185,9 +186,7 @@ export function HooksList({ session, canWrite }: { session: Session; canWrite: b
           />
         </section>
       ) : null}
-      <FormError failure={failure} fields={[]} />
-      {hooks === undefined && !failure ? <Notice>Loading…</Notice> : null}
-      {hooks?.length === 0 ? <Notice>No inline hooks yet.</Notice> : null}
+      <ListState items={hooks} failure={failure} empty="No inline hooks yet." />
       {hooks?.length ? (
         <table class="list">
           <thead>

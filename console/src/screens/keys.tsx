@@ -19,8 +19,9 @@ import {
   type SigningKey,
 } from "../key-timeline";
 import type { AuthorizationServer } from "../types";
-import { Field, FormError, Notice } from "../ui";
+import { Field, FormError } from "../ui";
 import { Confirm } from "./confirm";
+import { ListState } from "./list-state";
 import { useChanged } from "./use-changed";
 import { useLoad } from "./use-load";
 import { useWrite } from "./use-write";
@@ -173,9 +174,7 @@ export function Keys(props: Props) {
         <p class="saved break" role="status">
           {status}
         </p>
-        <FormError failure={failure ?? writeFailure} fields={[]} />
-        {keys === undefined && !failure ? <Notice>Loading…</Notice> : null}
-        {keys?.length === 0 ? <Notice>No keys published.</Notice> : null}
+        <ListState items={keys} failure={failure} writeFailure={writeFailure} empty="No keys published." />
         {rows.length ? (
           <ol class="timeline" aria-label="Key timeline, newest first">
             {rows.map(({ key, signsFrom, signsUntil, leavesJwks }) => (

@@ -3,6 +3,7 @@
  * a confirmation) and reorder (reorder-list.tsx). Every write is followed by reading the rules
  * again: the list shows what the server holds, never what was sent.
  */
+
 import { useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
@@ -21,8 +22,8 @@ import {
   ruleMoveBody,
 } from "../policy-model";
 import type { Scope } from "../types";
-import { FormError, Notice } from "../ui";
 import { Confirm } from "./confirm";
+import { ListState } from "./list-state";
 import { labelOf, useLabels } from "./picker";
 import type { Finders } from "./policy-api";
 import { ReorderList } from "./reorder-list";
@@ -159,9 +160,12 @@ export function PolicyRules({ session, policyPath, policy, canWrite, finders, sc
       <p class="saved" role="status">
         {status}
       </p>
-      <FormError failure={failure ?? writeFailure} fields={[]} />
-      {rules === undefined && !failure ? <Notice>Loading…</Notice> : null}
-      {rules?.length === 0 ? <Notice>No rules yet: this policy allows no token.</Notice> : null}
+      <ListState
+        items={rules}
+        failure={failure}
+        writeFailure={writeFailure}
+        empty="No rules yet: this policy allows no token."
+      />
       {rules?.length ? (
         <ReorderList
           kind="Rule"

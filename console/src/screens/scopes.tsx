@@ -8,9 +8,10 @@ import { useState } from "preact/hooks";
 import { api } from "../api";
 import type { Session } from "../auth";
 import type { Scope } from "../types";
-import { Field, FormError, Notice } from "../ui";
+import { Field, FormError } from "../ui";
 import { Confirm } from "./confirm";
 import { FormActions } from "./form-actions";
+import { ListState } from "./list-state";
 import { useLoad } from "./use-load";
 import { useRows } from "./use-rows";
 import { useWrite } from "./use-write";
@@ -165,9 +166,7 @@ export function Scopes({ session, serverId, canWrite }: Props) {
       <p class="saved" role="status">
         {status}
       </p>
-      <FormError failure={failure ?? deleteFailure} fields={[]} />
-      {scopes === undefined && !failure ? <Notice>Loading…</Notice> : null}
-      {scopes?.length === 0 ? <Notice>No scopes yet.</Notice> : null}
+      <ListState items={scopes} failure={failure} writeFailure={deleteFailure} empty="No scopes yet." />
       {scopes?.length ? (
         <ul class="scopes">
           {scopes.map((scope) => (

@@ -10,8 +10,9 @@ import { api } from "../api";
 import type { Session } from "../auth";
 import { hashOf, parseAudiences } from "../parse";
 import type { AuthorizationServer } from "../types";
-import { Field, FormError, Notice } from "../ui";
+import { Field, FormError } from "../ui";
 import { FormActions } from "./form-actions";
+import { ListState } from "./list-state";
 import { useLoad } from "./use-load";
 import { useWrite } from "./use-write";
 
@@ -102,9 +103,7 @@ export function ServersList({ session, canWrite }: { session: Session; canWrite:
         )}
       </div>
       {creating && canWrite ? <NewServerForm session={session} cancel={() => setCreating(false)} /> : null}
-      <FormError failure={failure} fields={[]} />
-      {servers === undefined && !failure ? <Notice>Loading…</Notice> : null}
-      {servers?.length === 0 ? <Notice>No authorization servers yet.</Notice> : null}
+      <ListState items={servers} failure={failure} empty="No authorization servers yet." />
       {servers?.length ? (
         <table class="list">
           <thead>
