@@ -29,6 +29,8 @@ import { Field, FormError } from "../ui";
 import { Confirm } from "./confirm";
 import { FormActions } from "./form-actions";
 import { ListState } from "./list-state";
+import { RowActions } from "./row-actions";
+import { ScopeChecks, toggled } from "./scope-checks";
 import { useLoad } from "./use-load";
 import { useRows } from "./use-rows";
 import { useWrite } from "./use-write";
@@ -144,7 +146,7 @@ function ClaimForm({ idPrefix, initial, submitLabel, canWrite, scopes, checker, 
   const set = <K extends keyof ClaimDraft>(key: K, value: ClaimDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
   const toggleScope = (name: string, on: boolean) =>
-    setDraft((d) => ({ ...d, scopes: on ? [...d.scopes, name] : d.scopes.filter((s) => s !== name) }));
+    setDraft((d) => ({ ...d, scopes: toggled(d.scopes, name, on) }));
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
@@ -250,20 +252,7 @@ function ClaimForm({ idPrefix, initial, submitLabel, canWrite, scopes, checker, 
           <p class="hint">
             None checked: any scope. Otherwise the claim goes into tokens granted one of them.
           </p>
-          <ul class="checks">
-            {scopeChoices(scopes).map((name) => (
-              <li key={name}>
-                <label>
-                  <input
-                    type="checkbox"
-                    checked={draft.scopes.includes(name)}
-                    onChange={(e) => toggleScope(name, e.currentTarget.checked)}
-                  />{" "}
-                  <span class="break">{name}</span>
-                </label>
-              </li>
-            ))}
-          </ul>
+          <ScopeChecks names={scopeChoices(scopes)} chosen={draft.scopes} toggle={toggleScope} />
           {failure?.forField("conditions").length ? (
             <ul class="field-errors">
               {failure.forField("conditions").map((m) => (
@@ -351,20 +340,7 @@ function ClaimRow({
             Delete {claim.name}? Tokens already issued keep it until they expire.
           </Confirm>
         ) : (
-          <div class="actions">
-            <button type="button" disabled={locked} aria-label={`Edit claim ${claim.name}`} onClick={edit}>
-              Edit
-            </button>
-            <button
-              type="button"
-              disabled={locked}
-              id={`delete-claim-${claim.id}`}
-              aria-label={`Delete claim ${claim.name}`}
-              onClick={confirm}
-            >
-              Delete
-            </button>
-          </div>
+          <RowActions noun="claim" row={claim} disabled={locked} edit={edit} ask={confirm} />
         )}
       </td>
     </tr>

@@ -6,6 +6,7 @@
  * Every write is followed by reading the list again: nothing shows as changed before the server has
  * said so, and a refusal shows Okta's errorSummary with each cause beside its field.
  */
+
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
@@ -27,6 +28,7 @@ import { type Finders, findersFor } from "./policy-api";
 import { PolicyForm } from "./policy-form";
 import { PolicyRules } from "./policy-rules";
 import { ReorderList } from "./reorder-list";
+import { RowActions } from "./row-actions";
 import type { HookOption } from "./rule-form";
 import { useLoad } from "./use-load";
 
@@ -202,36 +204,17 @@ export function Policies({
                       or get no token.
                     </Confirm>
                   ) : (
-                    <div class="actions">
-                      <button
-                        type="button"
-                        disabled={!canWrite}
-                        aria-label={`Edit policy ${policy.name}`}
-                        onClick={() => setEditing(policy.id)}
-                      >
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        disabled={!canWrite}
-                        aria-label={`${policy.status === "ACTIVE" ? "Deactivate" : "Activate"} policy ${policy.name}`}
-                        onClick={() => void lifecycle(policy)}
-                      >
-                        {policy.status === "ACTIVE" ? "Deactivate" : "Activate"}
-                      </button>
-                      <button
-                        type="button"
-                        disabled={!canWrite}
-                        id={`delete-policy-${policy.id}`}
-                        aria-label={`Delete policy ${policy.name}`}
-                        onClick={() => {
-                          setWriteFailure(undefined);
-                          setConfirming(policy.id);
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </div>
+                    <RowActions
+                      noun="policy"
+                      row={policy}
+                      disabled={!canWrite}
+                      edit={() => setEditing(policy.id)}
+                      lifecycle={() => void lifecycle(policy)}
+                      ask={() => {
+                        setWriteFailure(undefined);
+                        setConfirming(policy.id);
+                      }}
+                    />
                   )}
                 </>
               )

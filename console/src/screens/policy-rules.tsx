@@ -27,6 +27,7 @@ import { ListState } from "./list-state";
 import { labelOf, useLabels } from "./picker";
 import type { Finders } from "./policy-api";
 import { ReorderList } from "./reorder-list";
+import { RowActions } from "./row-actions";
 import { type HookOption, RuleForm } from "./rule-form";
 import { useLoad } from "./use-load";
 
@@ -212,36 +213,17 @@ export function PolicyRules({ session, policyPath, policy, canWrite, finders, sc
                     Delete rule {rule.name}? Requests it allowed fall to the next rule, or are refused.
                   </Confirm>
                 ) : (
-                  <div class="actions">
-                    <button
-                      type="button"
-                      disabled={!canWrite}
-                      aria-label={`Edit rule ${rule.name}`}
-                      onClick={() => setEditing(rule.id)}
-                    >
-                      Edit
-                    </button>
-                    <button
-                      type="button"
-                      disabled={!canWrite}
-                      aria-label={`${rule.status === "ACTIVE" ? "Deactivate" : "Activate"} rule ${rule.name}`}
-                      onClick={() => void lifecycle(rule)}
-                    >
-                      {rule.status === "ACTIVE" ? "Deactivate" : "Activate"}
-                    </button>
-                    <button
-                      type="button"
-                      disabled={!canWrite}
-                      id={`delete-rule-${rule.id}`}
-                      aria-label={`Delete rule ${rule.name}`}
-                      onClick={() => {
-                        setWriteFailure(undefined);
-                        setConfirming(rule.id);
-                      }}
-                    >
-                      Delete
-                    </button>
-                  </div>
+                  <RowActions
+                    noun="rule"
+                    row={rule}
+                    disabled={!canWrite}
+                    edit={() => setEditing(rule.id)}
+                    lifecycle={() => void lifecycle(rule)}
+                    ask={() => {
+                      setWriteFailure(undefined);
+                      setConfirming(rule.id);
+                    }}
+                  />
                 )}
               </>
             )

@@ -15,6 +15,7 @@ import { Field, FormError } from "../ui";
 import { FormActions } from "./form-actions";
 import { Picker } from "./picker";
 import { type Finders, nested } from "./policy-api";
+import { toggled } from "./scope-checks";
 import { useWrite } from "./use-write";
 
 const PEOPLE = "conditions.people";
@@ -80,9 +81,6 @@ function Choices({
     </fieldset>
   );
 }
-
-const toggled = (list: readonly string[], value: string, on: boolean): string[] =>
-  on ? [...list.filter((v) => v !== value), value] : list.filter((v) => v !== value);
 
 export function RuleForm(props: Props) {
   const { idPrefix, title, initial, submitLabel, canWrite, finders, scopes, hooks, submit, cancel } = props;

@@ -12,6 +12,7 @@ import { Field, FormError } from "../ui";
 import { Confirm } from "./confirm";
 import { FormActions } from "./form-actions";
 import { ListState } from "./list-state";
+import { RowActions } from "./row-actions";
 import { useLoad } from "./use-load";
 import { useRows } from "./use-rows";
 import { useWrite } from "./use-write";
@@ -207,25 +208,13 @@ export function Scopes({ session, serverId, canWrite }: Props) {
                       Delete {scope.name}? Tokens already issued keep it until they expire.
                     </Confirm>
                   ) : (
-                    <div class="actions">
-                      <button
-                        type="button"
-                        disabled={!canWrite || scope.system}
-                        aria-label={`Edit scope ${scope.name}`}
-                        onClick={() => setEditing(scope.id)}
-                      >
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        disabled={!canWrite || scope.system}
-                        id={`delete-scope-${scope.id}`}
-                        aria-label={`Delete scope ${scope.name}`}
-                        onClick={() => ask(scope)}
-                      >
-                        Delete
-                      </button>
-                    </div>
+                    <RowActions
+                      noun="scope"
+                      row={scope}
+                      disabled={!canWrite || scope.system}
+                      edit={() => setEditing(scope.id)}
+                      ask={() => ask(scope)}
+                    />
                   )}
                 </>
               )}

@@ -35,6 +35,7 @@ import {
 import { scopeChoices } from "../scope-choices";
 import type { AppSummary, AuthorizationServer, Claim, Scope, UserSummary } from "../types";
 import { Field, FormError, Notice } from "../ui";
+import { ScopeChecks, toggled } from "./scope-checks";
 import { useLoad } from "./use-load";
 import { useWrite } from "./use-write";
 
@@ -325,7 +326,7 @@ export function TokenPreview({ session, server }: { session: Session; server: Au
   const set = <K extends keyof PreviewDraft>(key: K, value: PreviewDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
   const toggleScope = (name: string, on: boolean) =>
-    setDraft((d) => ({ ...d, scopes: on ? [...d.scopes, name] : d.scopes.filter((s) => s !== name) }));
+    setDraft((d) => ({ ...d, scopes: toggled(d.scopes, name, on) }));
   const needsUser = grantNeedsUser(draft.grantType);
 
   const onSubmit = async (event: Event) => {
@@ -407,20 +408,11 @@ export function TokenPreview({ session, server }: { session: Session; server: Au
             <legend>Scopes</legend>
             <p class="hint">None checked: the server's default scopes that the rule allows.</p>
             {scopes.value === undefined && !scopes.failure ? <Notice>Loading…</Notice> : null}
-            <ul class="checks">
-              {(scopes.value ? scopeChoices(scopes.value) : []).map((name) => (
-                <li key={name}>
-                  <label>
-                    <input
-                      type="checkbox"
-                      checked={draft.scopes.includes(name)}
-                      onChange={(e) => toggleScope(name, e.currentTarget.checked)}
-                    />{" "}
-                    <span class="break">{name}</span>
-                  </label>
-                </li>
-              ))}
-            </ul>
+            <ScopeChecks
+              names={scopes.value ? scopeChoices(scopes.value) : []}
+              chosen={draft.scopes}
+              toggle={toggleScope}
+            />
             {failure?.forField("scopes").length ? (
               <ul class="field-errors">
                 {failure.forField("scopes").map((m) => (
