@@ -370,7 +370,7 @@ export function Claims({
     setEditing,
     confirming,
     setConfirming,
-    deleteFailure,
+    writeFailure,
     created,
     status,
     create,
@@ -386,7 +386,7 @@ export function Claims({
       <p class="saved" role="status">
         {status}
       </p>
-      <ListState items={claims} failure={failure} writeFailure={deleteFailure} empty="No claims yet." />
+      <ListState items={claims} failure={failure} writeFailure={writeFailure} empty="No claims yet." />
       {claims?.length ? (
         <table class="list claims">
           <caption class="visually-hidden">Claims of {server.name}</caption>

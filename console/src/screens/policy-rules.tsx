@@ -5,7 +5,7 @@
  */
 
 import { useState } from "preact/hooks";
-import { ApiFailure, api } from "../api";
+import { api } from "../api";
 import type { Session } from "../auth";
 import {
   ANY_SCOPE,
@@ -30,6 +30,7 @@ import { ReorderList } from "./reorder-list";
 import { RowActions } from "./row-actions";
 import { type HookOption, RuleForm } from "./rule-form";
 import { useLoad } from "./use-load";
+import { useRows } from "./use-rows";
 
 interface Props {
   session: Session;
@@ -101,41 +102,30 @@ export function PolicyRules({ session, policyPath, policy, canWrite, finders, sc
     reload,
   } = useLoad(() => api<PolicyRule[]>(session, "GET", path), [session, path]);
   const [adding, setAdding] = useState(false);
-  const [editing, setEditing] = useState<string | undefined>(undefined);
-  const [confirming, setConfirming] = useState<string | undefined>(undefined);
-  const [writeFailure, setWriteFailure] = useState<ApiFailure | undefined>(undefined);
-  const [status, setStatus] = useState("");
-  const ruleUrl = (rule: PolicyRule) => `${path}/${encodeURIComponent(rule.id)}`;
-
-  const create = async (draft: RuleDraft) => {
-    setStatus("");
-    await api<PolicyRule>(session, "POST", path, ruleBody(draft));
-    setAdding(false);
-    setStatus(`Rule ${draft.name} created.`);
-    await reload();
-  };
-  const update = (rule: PolicyRule) => async (draft: RuleDraft) => {
-    setStatus("");
-    // No priority: the server keeps the rule's current place, even if someone moved it meanwhile.
-    await api<PolicyRule>(session, "PUT", ruleUrl(rule), ruleBody(draft));
-    setEditing(undefined);
-    setStatus(`Rule ${draft.name} saved.`);
-    await reload();
-  };
-  /** Lifecycle and delete: the outcome shown is the server's, and the list is read again either way. */
-  const write = async (done: string, action: () => Promise<unknown>) => {
-    setStatus("");
-    try {
-      await action();
-      setWriteFailure(undefined);
-      setConfirming(undefined);
-      setStatus(done);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setWriteFailure(error);
-    }
-    await reload();
-  };
+  // An update (ruleBody) sends no priority: the server keeps the rule's current place, even if
+  // someone moved it meanwhile. Lifecycle and delete: the outcome shown is the server's.
+  const rows = useRows<RuleDraft, PolicyRule>({
+    session,
+    path,
+    noun: "Rule",
+    bodyOf: ruleBody,
+    reload,
+    onCreated: () => setAdding(false),
+  });
+  const {
+    editing,
+    setEditing,
+    confirming,
+    setConfirming,
+    writeFailure,
+    status,
+    create,
+    update,
+    ask,
+    write,
+    remove,
+  } = rows;
+  const ruleUrl = rows.at;
   const lifecycle = (rule: PolicyRule) => {
     const activate = rule.status !== "ACTIVE";
     return write(`Rule ${rule.name} ${activate ? "activated" : "deactivated"}.`, () =>
@@ -204,9 +194,7 @@ export function PolicyRules({ session, policyPath, policy, canWrite, finders, sc
                   <Confirm
                     confirmLabel={`Yes, delete rule ${rule.name}`}
                     disabled={!canWrite}
-                    confirm={() =>
-                      void write(`Rule ${rule.name} deleted.`, () => api(session, "DELETE", ruleUrl(rule)))
-                    }
+                    confirm={() => void remove(rule)}
                     keep={() => setConfirming(undefined)}
                     returnFocusTo={`delete-rule-${rule.id}`}
                   >
@@ -219,10 +207,7 @@ export function PolicyRules({ session, policyPath, policy, canWrite, finders, sc
                     disabled={!canWrite}
                     edit={() => setEditing(rule.id)}
                     lifecycle={() => void lifecycle(rule)}
-                    ask={() => {
-                      setWriteFailure(undefined);
-                      setConfirming(rule.id);
-                    }}
+                    ask={() => ask(rule)}
                   />
                 )}
               </>

@@ -152,7 +152,7 @@ export function Scopes({ session, serverId, canWrite }: Props) {
     setEditing,
     confirming,
     setConfirming,
-    deleteFailure,
+    writeFailure,
     created,
     status,
     create,
@@ -167,7 +167,7 @@ export function Scopes({ session, serverId, canWrite }: Props) {
       <p class="saved" role="status">
         {status}
       </p>
-      <ListState items={scopes} failure={failure} writeFailure={deleteFailure} empty="No scopes yet." />
+      <ListState items={scopes} failure={failure} writeFailure={writeFailure} empty="No scopes yet." />
       {scopes?.length ? (
         <ul class="scopes">
           {scopes.map((scope) => (
