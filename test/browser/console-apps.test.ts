@@ -388,7 +388,7 @@ describe("the applications screens, signed in as the demo SUPER_ADMIN", () => {
       // Lifecycle: delete needs INACTIVE first; deactivated, it gets no token.
       expect(await page.getByRole("button", { name: "Delete app" }).isDisabled()).toBe(true);
       await page.getByRole("button", { name: "Deactivate app" }).click();
-      await page.getByRole("button", { name: "Activate app" }).waitFor();
+      await page.getByRole("button", { name: "Activate app", exact: true }).waitFor();
       expect((await admin("GET", `/apps/${app.id}`)).status).toBe("INACTIVE");
       expect((await clientCredentials(app.id, newSecret)).status).toBe(401);
       // Enter on the confirmation keeps the app (the focus is on "Keep it"); then delete it for real.
