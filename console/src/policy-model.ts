@@ -53,20 +53,6 @@ export const EVERYONE_GROUP_ID = "00gEveryone000000000";
 /** `*` in `conditions.scopes.include`: any scope the server defines (Okta's "Any scopes"). */
 export const ANY_SCOPE = "*";
 
-/**
- * The reserved OIDC scopes every server has without listing them (DESIGN §3; Okta's system scopes;
- * src/config/defaults.ts RESERVED_SCOPES): a rule may name them, so the form offers them.
- */
-export const OIDC_SCOPES: readonly string[] = [
-  "openid",
-  "profile",
-  "email",
-  "address",
-  "phone",
-  "offline_access",
-  "device_sso",
-];
-
 /** The grant types a rule may name (src/config/schemas.ts GrantType), with Okta's admin-console words. */
 export const GRANT_TYPES: readonly { value: string; label: string }[] = [
   { value: "client_credentials", label: "Client Credentials" },

@@ -1,7 +1,8 @@
 /**
- * The scopes a claim condition or a previewed request may name: the server's own, and the OpenID
- * Connect scopes every server honours whether or not it lists them (DESIGN §3; the server accepts
- * them in claim conditions and token requests: src/config/schemas.ts, src/policy/evaluate.ts).
+ * The scopes a claim condition, a rule or a previewed request may name: the server's own, and the
+ * OpenID Connect scopes every server honours whether or not it lists them (DESIGN §3; Okta's system
+ * scopes; the server accepts them in claim conditions, rules and token requests:
+ * src/config/schemas.ts, src/policy/evaluate.ts). The console's one copy of the list.
  * test/unit/console-preview.test.ts holds this list equal to the server's `RESERVED_SCOPES`.
  */
 export const OIDC_SCOPES = [

@@ -16,44 +16,28 @@
  * - each screen: axe-core (no serious or critical violation), 360 px and 1440 px without sideways
  *   scrolling, no CSP violation or console error but the refusals provoked on purpose.
  *
- * Helpers are copied from console.test.ts for now (to be shared in console-helpers.ts at merge).
  * With WARDEN_SCREENSHOTS=1 it saves docs/screenshots/console-apps.png and console-app.png.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ROOT } from "../e2e/warden";
-import { guardedContext, launchChromium, type WatchedPage, watchPage } from "./chromium";
-import { readSignInDemo, signInOnHostedPage } from "./samples";
-
-const warden = inject("warden");
-const demo = readSignInDemo(warden.stateDir);
-const base = warden.baseUrl;
-const AXE_SOURCE = (createRequire(import.meta.url)("axe-core") as { source: string }).source;
-const SCREENSHOTS = process.env.WARDEN_SCREENSHOTS === "1" ? join(ROOT, "docs", "screenshots") : undefined;
-const CONSOLE_CLIENT_ID = "warden-admin-console";
-
-const suffix = randomBytes(4).toString("hex");
-
-async function adminCall(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: { Authorization: `SSWS ${warden.adminToken}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function admin(method: string, path: string, body?: unknown) {
-  const res = await adminCall(method, path, body);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+  admin,
+  adminCall,
+  base,
+  createReadOnlyAdmin,
+  demo,
+  expectAccessible,
+  expectFits,
+  newServer,
+  screenshot,
+  signIn,
+  suffix,
+  type TokenResponse,
+  useBrowser,
+  withPage as withGuardedPage,
+} from "./console-helpers";
 
 interface App {
   id: string;
@@ -80,18 +64,11 @@ const READ_ONLY = {
 const PERSON = { login: `assignee-${suffix}@example.com`, firstName: `Zed${suffix}` };
 const GROUP = `Apps team ${suffix}`;
 
-let browser: Browser;
 let serverId: string;
 let audience: string;
 let readOnlyApp: App;
-beforeAll(async () => {
-  browser = await launchChromium();
-  const user = await admin("POST", "/users?activate=true", {
-    profile: { login: READ_ONLY.login, email: READ_ONLY.login, firstName: "Read", lastName: "Only" },
-    credentials: { password: { value: READ_ONLY.password } },
-  });
-  await admin("POST", `/users/${user.id}/roles`, { type: "READ_ONLY_ADMIN" });
-  await admin("POST", `/apps/${CONSOLE_CLIENT_ID}/users`, { id: user.id, scope: "USER" });
+useBrowser(async () => {
+  await createReadOnlyAdmin(READ_ONLY.login, READ_ONLY.password);
   await admin("POST", "/users?activate=false", {
     profile: { login: PERSON.login, email: PERSON.login, firstName: PERSON.firstName, lastName: "Assignee" },
   });
@@ -100,13 +77,7 @@ beforeAll(async () => {
   // The server the UI-made service app gets its token from: one scope, an ALL_CLIENTS policy whose
   // rule allows client_credentials (set up through the API, as the brief says).
   audience = `api://apps-${suffix}`;
-  const server = await admin("POST", "/authorizationServers", {
-    name: `apps-${suffix}`,
-    description: "made by console-apps.test.ts",
-    audiences: [audience],
-  });
-  serverId = server.id;
-  await admin("POST", `/authorizationServers/${serverId}/scopes`, { name: "reports:read" });
+  serverId = (await newServer("apps", "console-apps.test.ts")).id;
   const policy = await admin("POST", `/authorizationServers/${serverId}/policies`, {
     type: "OAUTH_AUTHORIZATION_POLICY",
     name: "all clients",
@@ -131,87 +102,17 @@ beforeAll(async () => {
     settings: { oauthClient: { grant_types: ["client_credentials"], application_type: "service" } },
   });
 });
-afterAll(async () => {
-  await browser?.close();
-});
 
-interface AxeResult {
-  violations: { id: string; impact: string | null; help: string }[];
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  await page.evaluate(AXE_SOURCE);
-  const { violations } = (await page.evaluate(`axe
-    .run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } })
-    .then((r) => ({ violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help })) }))`)) as AxeResult;
-  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
-}
-
-/** Neither 360 px nor 1440 px wide scrolls sideways. */
-async function expectFits(page: Page): Promise<void> {
-  for (const width of [360, 1440]) {
-    await page.setViewportSize({ width, height: 900 });
-    const overflow = (await page.evaluate(
-      "document.documentElement.scrollWidth - window.innerWidth",
-    )) as number;
-    // On failure, name what sticks out (tag.class and its right edge).
-    const wide =
-      overflow > 0
-        ? await page.evaluate(`[...document.querySelectorAll("body *")]
-            .filter((e) => e.getBoundingClientRect().right > window.innerWidth)
-            .map((e) => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))`)
-        : [];
-    expect(overflow, `${width} px: ${JSON.stringify(wide)}`).toBeLessThanOrEqual(0);
-  }
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
-}
-
-const BAD_REQUEST = "Failed to load resource: the server responded with a status of 400 (Bad Request)";
-
-/** `refusals`: how many 400 answers the test provoked on purpose (Chromium logs each one as an error). */
-async function withPage(
-  run: (watched: WatchedPage) => Promise<void>,
-  refusals = 0,
-  otherErrors: string[] = [],
-): Promise<void> {
-  const { context, blocked } = await guardedContext(browser, { viewport: { width: 1440, height: 900 } });
-  try {
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
-    const watched = await watchPage(context);
-    await run(watched);
-    expect(watched.cspViolations).toEqual([]);
-    expect(watched.consoleErrors).toEqual([...Array(refusals).fill(BAD_REQUEST), ...otherErrors]);
-    expect(watched.pageErrors).toEqual([]);
-    expect(blocked).toEqual([]);
-  } finally {
-    await context.close();
-  }
-}
-
-interface TokenResponse {
-  access_token: string;
-  scope: string;
-}
+/**
+ * Every page of this file may use the clipboard (the secret shown once is copied); `refusals`: how
+ * many 400 answers the test provoked on purpose, `otherErrors` any other errors Chromium logs.
+ */
+const withPage = (run: Parameters<typeof withGuardedPage>[0], refusals = 0, otherErrors: string[] = []) =>
+  withGuardedPage(run, refusals, { clipboard: true, otherErrors });
 
 /** Signs in on the hosted page, then opens the applications list from the main navigation. */
-async function signInToApps(page: Page, login: string, password: string): Promise<TokenResponse> {
-  page.setDefaultTimeout(10_000);
-  const token = page.waitForResponse((r) => r.url() === `${base}/oauth2/v1/token`);
-  await page.goto(`${base}/admin/`);
-  await signInOnHostedPage(page, login, password);
-  const response = await token;
-  expect(response.status()).toBe(200);
-  await page.getByRole("heading", { level: 1, name: "Authorization servers" }).waitFor();
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Applications" }).click();
-  await page.getByRole("heading", { level: 1, name: "Applications" }).waitFor();
-  return (await response.json()) as TokenResponse;
-}
+const signInToApps = (page: Page, login: string, password: string): Promise<TokenResponse> =>
+  signIn(page, login, password, "Applications");
 
 /** client_credentials at the test's server with client_secret_basic (RFC 6749 §2.3.1). */
 async function clientCredentials(clientId: string, secret: string) {
@@ -487,7 +388,7 @@ describe("the applications screens, signed in as the demo SUPER_ADMIN", () => {
       // Lifecycle: delete needs INACTIVE first; deactivated, it gets no token.
       expect(await page.getByRole("button", { name: "Delete app" }).isDisabled()).toBe(true);
       await page.getByRole("button", { name: "Deactivate app" }).click();
-      await page.getByRole("button", { name: "Activate app" }).waitFor();
+      await page.getByRole("button", { name: "Activate app", exact: true }).waitFor();
       expect((await admin("GET", `/apps/${app.id}`)).status).toBe("INACTIVE");
       expect((await clientCredentials(app.id, newSecret)).status).toBe(401);
       // Enter on the confirmation keeps the app (the focus is on "Keep it"); then delete it for real.

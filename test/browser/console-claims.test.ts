@@ -16,38 +16,25 @@
  * - Every screen: no serious or critical axe-core violation, no CSP violation or console error, no
  *   sideways scroll at 360 or 1440 px. WARDEN_SCREENSHOTS=1 saves docs/screenshots/console-claims.png
  *   and console-token-preview.png.
- *
- * The set-up helpers are copied from console.test.ts (to be shared at merge).
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ROOT } from "../e2e/warden";
-import { guardedContext, launchChromium, type WatchedPage, watchPage } from "./chromium";
-import { readSignInDemo, signInOnHostedPage } from "./samples";
-
-const warden = inject("warden");
-const demo = readSignInDemo(warden.stateDir);
-const base = warden.baseUrl;
-const AXE_SOURCE = (createRequire(import.meta.url)("axe-core") as { source: string }).source;
-const SCREENSHOTS = process.env.WARDEN_SCREENSHOTS === "1" ? join(ROOT, "docs", "screenshots") : undefined;
-const CONSOLE_CLIENT_ID = "warden-admin-console";
-
-const suffix = randomBytes(4).toString("hex");
-
-async function admin(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: { Authorization: `SSWS ${warden.adminToken}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+  admin,
+  base,
+  CONSOLE_CLIENT_ID,
+  createReadOnlyAdmin,
+  demo,
+  expectAccessible,
+  expectFits,
+  newServer as newServerIn,
+  screenshot,
+  signIn,
+  suffix,
+  useBrowser,
+  withPage,
+} from "./console-helpers";
 
 interface ClaimJson {
   id: string;
@@ -60,105 +47,14 @@ interface ClaimJson {
 }
 
 /** A server of the test's own, with one scope of its own. */
-async function newServer(name: string): Promise<{ id: string; name: string }> {
-  const server = await admin("POST", "/authorizationServers", {
-    name: `${name}-${suffix}`,
-    description: "made by console-claims.test.ts",
-    audiences: [`api://${name}-${suffix}`],
-  });
-  await admin("POST", `/authorizationServers/${server.id}/scopes`, { name: "reports:read" });
-  return server;
-}
+const newServer = (name: string) => newServerIn(name, "console-claims.test.ts");
 
 const READ_ONLY = {
   login: `readonly-claims-${suffix}@example.com`,
   password: `Ro${randomBytes(9).toString("base64url")}9x`,
 };
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-  const user = await admin("POST", "/users?activate=true", {
-    profile: { login: READ_ONLY.login, email: READ_ONLY.login, firstName: "Read", lastName: "Only" },
-    credentials: { password: { value: READ_ONLY.password } },
-  });
-  await admin("POST", `/users/${user.id}/roles`, { type: "READ_ONLY_ADMIN" });
-  await admin("POST", `/apps/${CONSOLE_CLIENT_ID}/users`, { id: user.id, scope: "USER" });
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-interface AxeResult {
-  violations: { id: string; impact: string | null; help: string }[];
-}
-
-async function axe(page: Page): Promise<AxeResult> {
-  await page.evaluate(AXE_SOURCE);
-  return (await page.evaluate(`axe
-    .run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } })
-    .then((r) => ({ violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help })) }))`)) as AxeResult;
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  const { violations } = await axe(page);
-  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
-}
-
-/** Neither 360 px nor 1440 px wide scrolls sideways. */
-async function expectFits(page: Page): Promise<void> {
-  for (const width of [360, 1440]) {
-    await page.setViewportSize({ width, height: 900 });
-    const overflow = (await page.evaluate(
-      "document.documentElement.scrollWidth - window.innerWidth",
-    )) as number;
-    expect(overflow, `${width} px`).toBeLessThanOrEqual(0);
-  }
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
-}
-
-/** `refusals`: how many 400 answers the test provoked on purpose (Chromium logs each one as an error). */
-function expectClean(watched: WatchedPage, blocked: string[], refusals = 0): void {
-  expect(watched.cspViolations).toEqual([]);
-  expect(watched.consoleErrors).toEqual(
-    Array(refusals).fill("Failed to load resource: the server responded with a status of 400 (Bad Request)"),
-  );
-  expect(watched.pageErrors).toEqual([]);
-  expect(blocked).toEqual([]);
-}
-
-interface TokenResponse {
-  access_token: string;
-  scope: string;
-}
-
-async function signIn(page: Page, login: string, password: string): Promise<TokenResponse> {
-  page.setDefaultTimeout(10_000);
-  const token = page.waitForResponse((r) => r.url() === `${base}/oauth2/v1/token`);
-  await page.goto(`${base}/admin/`);
-  await signInOnHostedPage(page, login, password);
-  const response = await token;
-  expect(response.status()).toBe(200);
-  await page.getByRole("heading", { level: 1, name: "Authorization servers" }).waitFor();
-  return (await response.json()) as TokenResponse;
-}
-
-async function withPage(run: (watched: WatchedPage) => Promise<void>, refusals = 0): Promise<void> {
-  const { context, blocked } = await guardedContext(browser, { viewport: { width: 1440, height: 900 } });
-  try {
-    const watched = await watchPage(context);
-    await run(watched);
-    expectClean(watched, blocked, refusals);
-  } finally {
-    await context.close();
-  }
-}
+useBrowser(() => createReadOnlyAdmin(READ_ONLY.login, READ_ONLY.password));
 
 /** Opens one of the server's tabs by its link, as an admin does. */
 async function openTab(page: Page, server: { name: string }, tab: string): Promise<void> {

@@ -18,7 +18,6 @@
  *   no CSP violation or console error but the refusals provoked on purpose.
  */
 import { randomBytes } from "node:crypto";
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
   admin,
@@ -27,14 +26,15 @@ import {
   demo,
   expectAccessible,
   expectFits,
+  newServer as newServerIn,
   screenshot,
   signIn,
+  statusLine,
+  suffix,
   useBrowser,
   warden,
   withPage,
 } from "./console-helpers";
-
-const suffix = randomBytes(4).toString("hex");
 
 const READ_ONLY = {
   login: `readonly-keys-${suffix}@example.com`,
@@ -49,18 +49,12 @@ interface ApiKey {
   activatesAt: string | null;
 }
 
-async function newServer(name: string): Promise<{ id: string; name: string }> {
-  return admin("POST", "/authorizationServers", {
-    name: `${name}-${suffix}`,
-    description: "made by console-keys.test.ts",
-    audiences: [`api://${name}-${suffix}`],
-  });
-}
+const newServer = (name: string) => newServerIn(name, "console-keys.test.ts", []);
 
 const keysOf = async (serverId: string) =>
   (await admin("GET", `/authorizationServers/${serverId}/credentials/keys`)) as ApiKey[];
 
-const statusText = (page: Page, text: string | RegExp) => page.getByRole("status").filter({ hasText: text });
+const statusText = statusLine;
 
 describe("authorization servers: create and delete through the UI", () => {
   it("creates a server (refused first), lands on it, and deletes it once inactive", {

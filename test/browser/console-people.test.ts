@@ -16,48 +16,29 @@
  *   are refused (403 E0000006);
  * - every screen: no serious or critical axe-core violation, no CSP violation, no sideways scroll
  *   at 360 px or 1440 px. With WARDEN_SCREENSHOTS=1 it saves the README's screenshots.
- *
- * Set-up helpers are copied from console.test.ts (to be shared at merge).
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ROOT } from "../e2e/warden";
-import { guardedContext, launchChromium, type WatchedPage, watchPage } from "./chromium";
-import { readSignInDemo, signInOnHostedPage } from "./samples";
-
-const warden = inject("warden");
-const demo = readSignInDemo(warden.stateDir);
-const base = warden.baseUrl;
-const AXE_SOURCE = (createRequire(import.meta.url)("axe-core") as { source: string }).source;
-const SCREENSHOTS = process.env.WARDEN_SCREENSHOTS === "1" ? join(ROOT, "docs", "screenshots") : undefined;
-const CONSOLE_CLIENT_ID = "warden-admin-console";
-const BAD_REQUEST = "Failed to load resource: the server responded with a status of 400 (Bad Request)";
-
-const suffix = randomBytes(4).toString("hex");
-
-async function admin(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: { Authorization: `SSWS ${warden.adminToken}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+  admin,
+  adminCall,
+  base,
+  createReadOnlyAdmin,
+  demo,
+  expectAccessible,
+  expectFits,
+  openFromMain as open,
+  screenshot as screenshotPage,
+  signIn,
+  statusLine,
+  suffix,
+  useBrowser,
+  withPage,
+} from "./console-helpers";
 
 /** The status of a GET through the API (404 once something is gone). */
-async function statusOf(path: string): Promise<number> {
-  const res = await fetch(`${base}/api/v1${path}`, {
-    headers: { Authorization: `SSWS ${warden.adminToken}` },
-  });
-  await res.body?.cancel();
-  return res.status;
-}
+const statusOf = async (path: string): Promise<number> => (await adminCall("GET", path)).status;
 
 interface ApiUser {
   id: string;
@@ -126,89 +107,10 @@ const READ_ONLY = {
   password: `Ro${randomBytes(9).toString("base64url")}9x`,
 };
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-  const user = await admin("POST", "/users?activate=true", {
-    profile: { login: READ_ONLY.login, email: READ_ONLY.login, firstName: "Read", lastName: "Only" },
-    credentials: { password: { value: READ_ONLY.password } },
-  });
-  await admin("POST", `/users/${user.id}/roles`, { type: "READ_ONLY_ADMIN" });
-  await admin("POST", `/apps/${CONSOLE_CLIENT_ID}/users`, { id: user.id, scope: "USER" });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+useBrowser(() => createReadOnlyAdmin(READ_ONLY.login, READ_ONLY.password));
 
-interface AxeResult {
-  violations: { id: string; impact: string | null; help: string }[];
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  await page.evaluate(AXE_SOURCE);
-  const { violations } = (await page.evaluate(`axe
-    .run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } })
-    .then((r) => ({ violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help })) }))`)) as AxeResult;
-  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
-}
-
-/** Neither 360 px nor 1440 px wide scrolls sideways. */
-async function expectFits(page: Page): Promise<void> {
-  for (const width of [360, 1440]) {
-    await page.setViewportSize({ width, height: 900 });
-    const overflow = (await page.evaluate(
-      "document.documentElement.scrollWidth - window.innerWidth",
-    )) as number;
-    expect(overflow, `${width} px`).toBeLessThanOrEqual(0);
-  }
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await page.screenshot({ path: join(SCREENSHOTS, name) });
-}
-
-interface TokenResponse {
-  access_token: string;
-  scope: string;
-}
-
-/** Opens /admin/, signs in on the hosted page, waits for the servers list; answers the token response. */
-async function signIn(page: Page, login: string, password: string): Promise<TokenResponse> {
-  page.setDefaultTimeout(10_000);
-  const token = page.waitForResponse((r) => r.url() === `${base}/oauth2/v1/token`);
-  await page.goto(`${base}/admin/`);
-  await signInOnHostedPage(page, login, password);
-  const response = await token;
-  expect(response.status()).toBe(200);
-  await page.getByRole("heading", { level: 1, name: "Authorization servers" }).waitFor();
-  return (await response.json()) as TokenResponse;
-}
-
-/** `refusals`: how many 400 answers the test provoked on purpose (Chromium logs each as an error). */
-async function withPage(run: (watched: WatchedPage) => Promise<void>, refusals = 0): Promise<void> {
-  const { context, blocked } = await guardedContext(browser, { viewport: { width: 1440, height: 900 } });
-  try {
-    const watched = await watchPage(context);
-    await run(watched);
-    expect(watched.cspViolations).toEqual([]);
-    expect(watched.consoleErrors).toEqual(Array(refusals).fill(BAD_REQUEST));
-    expect(watched.pageErrors).toEqual([]);
-    expect(blocked).toEqual([]);
-  } finally {
-    await context.close();
-  }
-}
-
-/** Through the main navigation, as an admin would. */
-async function open(page: Page, item: "Users" | "Groups" | "System log"): Promise<void> {
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: item }).click();
-  await page.getByRole("heading", { level: 1, name: item }).waitFor();
-}
-
-const statusLine = (page: Page, text: string | RegExp) => page.getByRole("status").filter({ hasText: text });
+/** The README's people screenshots are of the viewport, not the whole page. */
+const screenshot = (page: Page, name: string) => screenshotPage(page, name, false);
 
 describe("users, as the demo SUPER_ADMIN", () => {
   it("create (refused, then accepted), search and page, edit, lifecycle, groups, delete", {

@@ -17,38 +17,25 @@
  *   write control, and a move forced with its token is refused (403 E0000006), the order unchanged;
  * - every screen: no serious or critical axe-core violation, no CSP violation, no sideways scroll
  *   at 360 px or 1440 px. With WARDEN_SCREENSHOTS=1 it saves docs/screenshots/console-policies*.png.
- *
- * The helpers are copied from console.test.ts for now (shared at merge).
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ROOT } from "../e2e/warden";
-import { guardedContext, launchChromium, type WatchedPage, watchPage } from "./chromium";
-import { readSignInDemo, signInOnHostedPage } from "./samples";
-
-const warden = inject("warden");
-const demo = readSignInDemo(warden.stateDir);
-const base = warden.baseUrl;
-const AXE_SOURCE = (createRequire(import.meta.url)("axe-core") as { source: string }).source;
-const SCREENSHOTS = process.env.WARDEN_SCREENSHOTS === "1" ? join(ROOT, "docs", "screenshots") : undefined;
-const CONSOLE_CLIENT_ID = "warden-admin-console";
-
-const suffix = randomBytes(4).toString("hex");
-
-async function admin(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: { Authorization: `SSWS ${warden.adminToken}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+  admin,
+  base,
+  createReadOnlyAdmin,
+  demo,
+  expectAccessible,
+  expectFits,
+  newServer as newServerIn,
+  screenshot,
+  signIn,
+  suffix,
+  useBrowser,
+  waitForStatus,
+  withPage,
+} from "./console-helpers";
 
 interface Named {
   id: string;
@@ -57,16 +44,9 @@ interface Named {
   status: string;
 }
 
-async function newServer(name: string): Promise<{ id: string; name: string }> {
-  const server = await admin("POST", "/authorizationServers", {
-    name: `${name}-${suffix}`,
-    description: "made by console-policies.test.ts",
-    audiences: [`api://${name}-${suffix}`],
-  });
-  await admin("POST", `/authorizationServers/${server.id}/scopes`, { name: "reports:read" });
-  await admin("POST", `/authorizationServers/${server.id}/scopes`, { name: "reports:write" });
-  return server;
-}
+/** A server of the test's own, with two scopes of its own. */
+const newServer = (name: string) =>
+  newServerIn(name, "console-policies.test.ts", ["reports:read", "reports:write"]);
 
 const names = async (path: string): Promise<string[]> =>
   ((await admin("GET", path)) as Named[]).map((x) => x.name);
@@ -84,15 +64,8 @@ let appId: string;
 let userId: string;
 let groupId: string;
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-  const user = await admin("POST", "/users?activate=true", {
-    profile: { login: READ_ONLY.login, email: READ_ONLY.login, firstName: "Read", lastName: "Only" },
-    credentials: { password: { value: READ_ONLY.password } },
-  });
-  await admin("POST", `/users/${user.id}/roles`, { type: "READ_ONLY_ADMIN" });
-  await admin("POST", `/apps/${CONSOLE_CLIENT_ID}/users`, { id: user.id, scope: "USER" });
+useBrowser(async () => {
+  await createReadOnlyAdmin(READ_ONLY.login, READ_ONLY.password);
   const app = await admin("POST", "/apps", {
     name: "oidc_client",
     label: APP_LABEL,
@@ -114,82 +87,13 @@ beforeAll(async () => {
   ).id;
   groupId = (await admin("POST", "/groups", { profile: { name: GROUP } })).id;
 });
-afterAll(async () => {
-  await browser?.close();
-});
-
-interface AxeResult {
-  violations: { id: string; impact: string | null; help: string }[];
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  await page.evaluate(AXE_SOURCE);
-  const { violations } = (await page.evaluate(`axe
-    .run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } })
-    .then((r) => ({ violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help })) }))`)) as AxeResult;
-  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
-}
-
-async function expectFits(page: Page): Promise<void> {
-  for (const width of [360, 1440]) {
-    await page.setViewportSize({ width, height: 900 });
-    const overflow = (await page.evaluate(
-      "document.documentElement.scrollWidth - window.innerWidth",
-    )) as number;
-    expect(overflow, `${width} px`).toBeLessThanOrEqual(0);
-  }
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
-}
-
-/** `refusals`: the answers the test provoked on purpose, as Chromium logs each (e.g. "400 (Bad Request)"). */
-function expectClean(watched: WatchedPage, blocked: string[], refusals: readonly string[]): void {
-  expect(watched.cspViolations).toEqual([]);
-  expect(watched.consoleErrors).toEqual(
-    refusals.map((r) => `Failed to load resource: the server responded with a status of ${r}`),
-  );
-  expect(watched.pageErrors).toEqual([]);
-  expect(blocked).toEqual([]);
-}
-
-interface TokenResponse {
-  access_token: string;
-  scope: string;
-}
-
-async function signIn(page: Page, login: string, password: string): Promise<TokenResponse> {
-  page.setDefaultTimeout(10_000);
-  const token = page.waitForResponse((r) => r.url() === `${base}/oauth2/v1/token`);
-  await page.goto(`${base}/admin/`);
-  await signInOnHostedPage(page, login, password);
-  const response = await token;
-  expect(response.status()).toBe(200);
-  await page.getByRole("heading", { level: 1, name: "Authorization servers" }).waitFor();
-  return (await response.json()) as TokenResponse;
-}
-
-async function withPage(run: (watched: WatchedPage) => Promise<void>, refusals: readonly string[] = []) {
-  const { context, blocked } = await guardedContext(browser, { viewport: { width: 1440, height: 900 } });
-  try {
-    const watched = await watchPage(context);
-    await run(watched);
-    expectClean(watched, blocked, refusals);
-  } finally {
-    await context.close();
-  }
-}
 
 async function openPolicies(page: Page, serverId: string): Promise<void> {
   await page.goto(`${base}/admin/#/servers/${serverId}/policies`);
   await page.getByRole("heading", { level: 2, name: "Access policies" }).waitFor();
 }
 
-const status = (page: Page, text: string) => page.getByRole("status").filter({ hasText: text }).waitFor();
+const status = waitForStatus;
 
 /** Drags `handle` with the mouse and lets go a few pixels inside the top (or bottom) edge of `target`. */
 async function drag(page: Page, handle: Locator, target: Locator, edge: "top" | "bottom"): Promise<void> {

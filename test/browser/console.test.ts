@@ -24,25 +24,17 @@ import {
   demo,
   expectAccessible,
   expectFits,
+  newServer as newServerIn,
   screenshot,
   signIn,
+  suffix,
   useBrowser,
   withPage,
 } from "./console-helpers";
 import { signInOnHostedPage } from "./samples";
 
-const suffix = randomBytes(4).toString("hex");
-
 /** A server of the test's own, with one scope of its own. */
-async function newServer(name: string): Promise<{ id: string; name: string }> {
-  const server = await admin("POST", "/authorizationServers", {
-    name: `${name}-${suffix}`,
-    description: "made by console.test.ts",
-    audiences: [`api://${name}-${suffix}`],
-  });
-  await admin("POST", `/authorizationServers/${server.id}/scopes`, { name: "reports:read" });
-  return server;
-}
+const newServer = (name: string) => newServerIn(name, "console.test.ts");
 
 const READ_ONLY = {
   login: `readonly-${suffix}@example.com`,

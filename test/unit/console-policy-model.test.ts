@@ -11,7 +11,6 @@ import {
   NEW_POLICY,
   NEW_RULE,
   numberOrText,
-  OIDC_SCOPES,
   type Policy,
   type PolicyRule,
   peopleSummary,
@@ -22,7 +21,6 @@ import {
   ruleDraftOf,
   ruleMoveBody,
 } from "../../console/src/policy-model";
-import { RESERVED_SCOPES } from "../../src/config/defaults";
 import { Policy as PolicySchema, Rule as RuleSchema } from "../../src/config/schemas";
 
 const asStored = (body: Record<string, unknown>, id: string) => ({ priority: 1, ...body, id });
@@ -205,11 +203,5 @@ describe("causes", () => {
   it("a cause without a path belongs to the form", () => {
     expect(causeOf("Something went wrong")).toEqual({ field: undefined, message: "Something went wrong" });
     expect(causeOf(": no field")).toEqual({ field: undefined, message: ": no field" });
-  });
-});
-
-describe("the reserved OIDC scopes the rule form offers", () => {
-  it("are the server's reserved scopes, which every server has", () => {
-    expect([...OIDC_SCOPES].sort()).toEqual([...RESERVED_SCOPES].sort());
   });
 });

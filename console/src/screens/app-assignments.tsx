@@ -8,7 +8,7 @@ import { useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
 import { Field, FormError, Notice } from "../ui";
-import { Confirm } from "./app-confirm";
+import { Confirm } from "./confirm";
 import { useLoad } from "./use-load";
 
 /** Okta's AppUser, as far as the console reads it. */
@@ -200,8 +200,8 @@ export function AppAssignments({ session, appId, appLabel, canWrite }: Props) {
                   confirmLabel={`Remove ${loginOf(user)} now`}
                   keepLabel="Keep them"
                   disabled={!canWrite}
-                  onConfirm={() => void removeUser(user)}
-                  onKeep={() => setConfirming(undefined)}
+                  confirm={() => void removeUser(user)}
+                  keep={() => setConfirming(undefined)}
                 >
                   Remove {loginOf(user)} from {appLabel}? Their tokens for it are revoked.
                 </Confirm>
@@ -247,8 +247,8 @@ export function AppAssignments({ session, appId, appLabel, canWrite }: Props) {
                 <Confirm
                   confirmLabel={`Remove group ${group.name} now`}
                   disabled={!canWrite}
-                  onConfirm={() => void removeGroup(group)}
-                  onKeep={() => setConfirming(undefined)}
+                  confirm={() => void removeGroup(group)}
+                  keep={() => setConfirming(undefined)}
                 >
                   Remove group {group.name} from {appLabel}? Members with no other assignment lose it.
                 </Confirm>

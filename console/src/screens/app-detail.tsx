@@ -10,9 +10,9 @@ import { draftOf, grantLabel, KINDS, kindOf, type OidcApp, replaceBody } from ".
 import type { Session } from "../auth";
 import { FormError, Notice } from "../ui";
 import { AppAssignments } from "./app-assignments";
-import { Confirm } from "./app-confirm";
 import { AppForm } from "./app-form";
 import { AppSecrets } from "./app-secrets";
+import { Confirm } from "./confirm";
 import { useLoad } from "./use-load";
 
 interface Props {
@@ -143,8 +143,8 @@ export function AppDetail({ session, id, canWrite }: Props) {
               <Confirm
                 confirmLabel={`Delete ${app.label} for good`}
                 disabled={!canWrite || busy}
-                onConfirm={() => void remove(app.label)}
-                onKeep={() => setConfirming(false)}
+                confirm={() => void remove(app.label)}
+                keep={() => setConfirming(false)}
               >
                 Delete {app.label}? Its secrets, assignments and grants go with it; this cannot be undone.
               </Confirm>

@@ -3,6 +3,7 @@
  * fixed once created, as in Okta). Grant types offered are the kind's; redirect and post-logout
  * URIs one a line. The server's causes are shown beside the field they name (appFailure).
  */
+
 import { useState } from "preact/hooks";
 import { ApiFailure } from "../api";
 import {
@@ -16,6 +17,8 @@ import {
   withKind,
 } from "../app-kinds";
 import { Field, FormError } from "../ui";
+import { FormActions } from "./form-actions";
+import { useWrite } from "./use-write";
 
 /** The failure with its causes named by the app form's fields (`redirect_uris`, not `settings`). */
 export function appFailure(failure: ApiFailure): ApiFailure {
@@ -58,24 +61,15 @@ interface Props {
 
 export function AppForm({ idPrefix, initial, mode, submitLabel, canWrite, submit }: Props) {
   const [draft, setDraft] = useState(initial);
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure: refusal, run } = useWrite();
+  const failure = refusal && appFailure(refusal);
   const set = <K extends keyof AppDraft>(key: K, value: AppDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
   const kind = KINDS[draft.kind];
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      await submit(draft);
-      setFailure(undefined);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setFailure(appFailure(error));
-    } finally {
-      setBusy(false);
-    }
+    await run(() => submit(draft));
   };
 
   const toggleGrant = (grant: string, on: boolean) =>
@@ -190,11 +184,7 @@ export function AppForm({ idPrefix, initial, mode, submitLabel, canWrite, submit
             </Field>
           </>
         ) : null}
-        <div class="actions">
-          <button type="submit" class="primary">
-            {submitLabel}
-          </button>
-        </div>
+        <FormActions submitLabel={submitLabel} />
       </fieldset>
     </form>
   );

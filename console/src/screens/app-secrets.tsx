@@ -10,7 +10,7 @@ import { ApiFailure, api } from "../api";
 import { usesSecrets } from "../app-kinds";
 import type { Session } from "../auth";
 import { FormError, Notice } from "../ui";
-import { Confirm } from "./app-confirm";
+import { Confirm } from "./confirm";
 import { useLoad } from "./use-load";
 
 /** Okta's OAuth2ClientSecret (`client_secret` only in the answer that created it). */
@@ -160,8 +160,8 @@ export function AppSecrets({ session, appId, authMethod, canWrite }: Props) {
                     <Confirm
                       confirmLabel={`Delete secret ${secret.id} for good`}
                       disabled={!canWrite || busy}
-                      onConfirm={() => void remove(secret)}
-                      onKeep={() => setConfirming(undefined)}
+                      confirm={() => void remove(secret)}
+                      keep={() => setConfirming(undefined)}
                     >
                       Delete secret {secret.id}? A client still sending it gets invalid_client.
                     </Confirm>

@@ -8,8 +8,9 @@
  * server's own `errorCauses` show beside their fields as on every form. The checker is a chunk of
  * its own, loaded when this screen opens (it weighs more than the rest of the console).
  */
+
 import { useEffect, useState } from "preact/hooks";
-import { ApiFailure, api } from "../api";
+import { api } from "../api";
 import type { Session } from "../auth";
 import type { ValueCheck } from "../claim-check";
 import {
@@ -24,8 +25,15 @@ import {
 } from "../claim-draft";
 import { scopeChoices } from "../scope-choices";
 import type { AuthorizationServer, Claim, Scope } from "../types";
-import { Field, FormError, Notice } from "../ui";
+import { Field, FormError } from "../ui";
+import { Confirm } from "./confirm";
+import { FormActions } from "./form-actions";
+import { ListState } from "./list-state";
+import { RowActions } from "./row-actions";
+import { ScopeChecks, toggled } from "./scope-checks";
 import { useLoad } from "./use-load";
+import { useRows } from "./use-rows";
+import { useWrite } from "./use-write";
 
 const FIELDS = [
   "name",
@@ -129,8 +137,7 @@ interface FormProps {
 
 function ClaimForm({ idPrefix, initial, submitLabel, canWrite, scopes, checker, submit, cancel }: FormProps) {
   const [draft, setDraft] = useState(initial);
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, run } = useWrite();
   const check = useValueCheck(checker, draft);
   // An edit form opens below the list: the keyboard goes to it, not left on the Edit button.
   useEffect(() => {
@@ -139,20 +146,11 @@ function ClaimForm({ idPrefix, initial, submitLabel, canWrite, scopes, checker, 
   const set = <K extends keyof ClaimDraft>(key: K, value: ClaimDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
   const toggleScope = (name: string, on: boolean) =>
-    setDraft((d) => ({ ...d, scopes: on ? [...d.scopes, name] : d.scopes.filter((s) => s !== name) }));
+    setDraft((d) => ({ ...d, scopes: toggled(d.scopes, name, on) }));
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      await submit(draft);
-      setFailure(undefined);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+    await run(() => submit(draft));
   };
 
   const checkId = `${idPrefix}-value-check`;
@@ -254,20 +252,7 @@ function ClaimForm({ idPrefix, initial, submitLabel, canWrite, scopes, checker, 
           <p class="hint">
             None checked: any scope. Otherwise the claim goes into tokens granted one of them.
           </p>
-          <ul class="checks">
-            {scopeChoices(scopes).map((name) => (
-              <li key={name}>
-                <label>
-                  <input
-                    type="checkbox"
-                    checked={draft.scopes.includes(name)}
-                    onChange={(e) => toggleScope(name, e.currentTarget.checked)}
-                  />{" "}
-                  <span class="break">{name}</span>
-                </label>
-              </li>
-            ))}
-          </ul>
+          <ScopeChecks names={scopeChoices(scopes)} chosen={draft.scopes} toggle={toggleScope} />
           {failure?.forField("conditions").length ? (
             <ul class="field-errors">
               {failure.forField("conditions").map((m) => (
@@ -288,16 +273,7 @@ function ClaimForm({ idPrefix, initial, submitLabel, canWrite, scopes, checker, 
             </select>
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {submitLabel}
-          </button>
-          {cancel ? (
-            <button type="button" onClick={cancel}>
-              Cancel
-            </button>
-          ) : null}
-        </div>
+        <FormActions submitLabel={submitLabel} cancel={cancel} />
       </fieldset>
     </form>
   );
@@ -322,10 +298,6 @@ function ClaimRow({
   remove: () => void;
 }) {
   const locked = !canWrite || claim.system;
-  // The Delete button gives way to the confirmation: the keyboard lands on its safe choice.
-  useEffect(() => {
-    if (confirming) document.getElementById(`keep-${claim.id}`)?.focus();
-  }, [confirming]);
   return (
     <tr>
       <td data-label="Name" class="break">
@@ -358,29 +330,17 @@ function ClaimRow({
       </td>
       <td data-label="Actions">
         {confirming ? (
-          <fieldset class="confirm">
-            <legend>Delete {claim.name}? Tokens already issued keep it until they expire.</legend>
-            <button type="button" class="danger" disabled={!canWrite} onClick={remove}>
-              Delete {claim.name}
-            </button>
-            <button type="button" id={`keep-${claim.id}`} onClick={keep}>
-              Keep it
-            </button>
-          </fieldset>
+          <Confirm
+            confirmLabel={`Delete ${claim.name}`}
+            disabled={!canWrite}
+            confirm={remove}
+            keep={keep}
+            returnFocusTo={`delete-claim-${claim.id}`}
+          >
+            Delete {claim.name}? Tokens already issued keep it until they expire.
+          </Confirm>
         ) : (
-          <div class="actions">
-            <button type="button" disabled={locked} aria-label={`Edit claim ${claim.name}`} onClick={edit}>
-              Edit
-            </button>
-            <button
-              type="button"
-              disabled={locked}
-              aria-label={`Delete claim ${claim.name}`}
-              onClick={confirm}
-            >
-              Delete
-            </button>
-          </div>
+          <RowActions noun="claim" row={claim} disabled={locked} edit={edit} ask={confirm} />
         )}
       </td>
     </tr>
@@ -405,40 +365,19 @@ export function Claims({
   } = useLoad(() => api<Claim[]>(session, "GET", path), [session, path]);
   const { value: scopes } = useLoad(() => api<Scope[]>(session, "GET", `${base}/scopes`), [session, base]);
   const checker = useChecker();
-  const [editing, setEditing] = useState<string | undefined>(undefined);
-  const [confirming, setConfirming] = useState<string | undefined>(undefined);
-  const [deleteFailure, setDeleteFailure] = useState<ApiFailure | undefined>(undefined);
-  const [created, setCreated] = useState(0);
-  const [status, setStatus] = useState("");
-
-  const create = async (draft: ClaimDraft) => {
-    setStatus("");
-    await api<Claim>(session, "POST", path, claimBodyOf(draft));
-    setCreated((n) => n + 1);
-    setStatus(`Claim ${draft.name} created.`);
-    await reload();
-  };
-  const update = (claim: Claim) => async (draft: ClaimDraft) => {
-    setStatus("");
-    await api<Claim>(session, "PUT", `${path}/${encodeURIComponent(claim.id)}`, claimBodyOf(draft));
-    setEditing(undefined);
-    setStatus(`Claim ${draft.name} saved.`);
-    await reload();
-  };
-  const remove = async (claim: Claim) => {
-    setStatus("");
-    try {
-      await api(session, "DELETE", `${path}/${encodeURIComponent(claim.id)}`);
-      setDeleteFailure(undefined);
-      setConfirming(undefined);
-      if (editing === claim.id) setEditing(undefined);
-      setStatus(`Claim ${claim.name} deleted.`);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setDeleteFailure(error);
-    }
-    await reload();
-  };
+  const {
+    editing,
+    setEditing,
+    confirming,
+    setConfirming,
+    writeFailure,
+    created,
+    status,
+    create,
+    update,
+    ask,
+    remove,
+  } = useRows<ClaimDraft, Claim>({ session, path, noun: "Claim", bodyOf: claimBodyOf, reload });
 
   const edited = claims?.find((c) => c.id === editing);
   return (
@@ -447,9 +386,7 @@ export function Claims({
       <p class="saved" role="status">
         {status}
       </p>
-      <FormError failure={failure ?? deleteFailure} fields={[]} />
-      {claims === undefined && !failure ? <Notice>Loading…</Notice> : null}
-      {claims?.length === 0 ? <Notice>No claims yet.</Notice> : null}
+      <ListState items={claims} failure={failure} writeFailure={writeFailure} empty="No claims yet." />
       {claims?.length ? (
         <table class="list claims">
           <caption class="visually-hidden">Claims of {server.name}</caption>
@@ -473,10 +410,7 @@ export function Claims({
                 canWrite={canWrite}
                 confirming={confirming === claim.id}
                 edit={() => setEditing(claim.id)}
-                confirm={() => {
-                  setDeleteFailure(undefined);
-                  setConfirming(claim.id);
-                }}
+                confirm={() => ask(claim)}
                 keep={() => setConfirming(undefined)}
                 remove={() => void remove(claim)}
               />

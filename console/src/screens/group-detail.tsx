@@ -4,6 +4,7 @@
  * time, added by searching the directory (Okta's `q`, a people picker), removed with a confirmation.
  * The BUILT_IN Everyone is read-only, as Okta's API answers every write to it (E0000060).
  */
+
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import type { Session } from "../auth";
@@ -12,8 +13,9 @@ import { PAGE_SIZE, personName } from "../people";
 import type { Group, User } from "../types";
 import { FormError, Notice } from "../ui";
 import { AssignedApps } from "./assigned-apps";
+import { Confirm, KeepButton } from "./confirm";
 import { type GroupDraft, GroupForm } from "./group-form";
-import { KeepButton } from "./keep-button";
+import { ListState } from "./list-state";
 import { useLoad } from "./use-load";
 import { usePages } from "./use-pages";
 import { useWrite } from "./use-write";
@@ -70,9 +72,7 @@ function Members({ session, group, canWrite }: { session: Session; group: Group;
       <p class="saved" role="status">
         {write.status}
       </p>
-      <FormError failure={failure ?? write.failure} fields={[]} />
-      {members === undefined && !failure ? <Notice>Loading…</Notice> : null}
-      {members?.length === 0 ? <Notice>No members yet.</Notice> : null}
+      <ListState items={members} failure={failure} writeFailure={write.failure} empty="No members yet." />
       {members?.length ? (
         <ul class="rows">
           {members.map((m) => (
@@ -212,18 +212,14 @@ export function GroupDetail({ session, id, canWrite }: { session: Session; id: s
             <h3>Delete</h3>
             <FormError failure={remover.failure} fields={[]} />
             {confirming ? (
-              <fieldset class="confirm">
-                <legend>Delete {group.profile.name}? Its members lose what it gave them.</legend>
-                <button
-                  type="button"
-                  class="danger"
-                  disabled={!canWrite || builtIn || remover.busy}
-                  onClick={() => void remove()}
-                >
-                  Delete {group.profile.name}
-                </button>
-                <KeepButton label="Keep it" onClick={() => setConfirming(false)} />
-              </fieldset>
+              <Confirm
+                confirmLabel={`Delete ${group.profile.name}`}
+                disabled={!canWrite || builtIn || remover.busy}
+                confirm={() => void remove()}
+                keep={() => setConfirming(false)}
+              >
+                Delete {group.profile.name}? Its members lose what it gave them.
+              </Confirm>
             ) : (
               <button
                 type="button"

@@ -2,9 +2,12 @@
  * A group's name and description, for a new group and for an edit (Okta's PUT replaces the
  * profile). A refusal keeps the form as typed, each cause beside its field.
  */
+
 import { useState } from "preact/hooks";
 import { ApiFailure } from "../api";
 import { Field, FormError } from "../ui";
+import { FormActions } from "./form-actions";
+import { useWrite } from "./use-write";
 
 export interface GroupDraft {
   name: string;
@@ -35,22 +38,12 @@ interface Props {
 
 export function GroupForm({ idPrefix, initial, submitLabel, canWrite, submit }: Props) {
   const [draft, setDraft] = useState(initial);
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, run } = useWrite();
   const shown = atFields(failure);
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setFailure(undefined);
-    try {
-      await submit(draft);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+    await run(() => submit(draft));
   };
 
   return (
@@ -77,11 +70,7 @@ export function GroupForm({ idPrefix, initial, submitLabel, canWrite, submit }: 
             />
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {submitLabel}
-          </button>
-        </div>
+        <FormActions submitLabel={submitLabel} />
       </fieldset>
     </form>
   );

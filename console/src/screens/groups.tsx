@@ -2,14 +2,15 @@
  * Groups (`#/groups`): search by the beginning of a name (Okta's `q`, paged with `Link:
  * rel="next"`) and add a group. One group's screen (`#/groups/<id>`) is group-detail.tsx.
  */
+
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import type { Session } from "../auth";
 import { hashOf } from "../parse";
 import { groupsPath } from "../people";
 import type { Group } from "../types";
-import { FormError, Notice } from "../ui";
 import { type GroupDraft, GroupForm } from "./group-form";
+import { ListState } from "./list-state";
 import { usePages } from "./use-pages";
 
 export { GroupDetail } from "./group-detail";
@@ -65,9 +66,7 @@ export function GroupsList({ session, canWrite }: { session: Session; canWrite: 
           Group <a href={hashOf({ screen: "group", id: created.id })}>{created.profile.name}</a> created.
         </p>
       ) : null}
-      <FormError failure={failure} fields={[]} />
-      {groups === undefined && !failure ? <Notice>Loading…</Notice> : null}
-      {groups?.length === 0 ? <Notice>No groups match.</Notice> : null}
+      <ListState items={groups} failure={failure} empty="No groups match." />
       {groups?.length ? (
         <table class="list">
           <caption class="visually-hidden">Groups</caption>

@@ -5,6 +5,7 @@
  * delete (Okta deletes only an INACTIVE hook; Warden refuses while a rule names it, and the
  * server's words say which). Every write is followed by reading again: no optimistic UI.
  */
+
 import { useEffect, useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
@@ -22,7 +23,10 @@ import { formatInstant } from "../key-timeline";
 import { hashOf } from "../parse";
 import { Field, FormError, Notice } from "../ui";
 import { Confirm } from "./confirm";
+import { FormActions } from "./form-actions";
+import { ListState } from "./list-state";
 import { useLoad } from "./use-load";
+import { useWrite } from "./use-write";
 
 interface FormProps {
   idPrefix: string;
@@ -37,8 +41,16 @@ interface FormProps {
 
 function HookForm({ idPrefix, initial, editing, submitLabel, canWrite, submit, cancel }: FormProps) {
   const [draft, setDraft] = useState(initial);
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure: refusal, run } = useWrite();
+  // Causes named by their full path (`channel.config.uri`), each beside its own field.
+  const failure = refusal?.summaries.length
+    ? new ApiFailure(
+        refusal.status,
+        refusal.errorCode,
+        refusal.errorSummary,
+        hookFormCauses(refusal.summaries),
+      )
+    : refusal;
   const set = (key: keyof HookDraft, value: string) => setDraft((d) => ({ ...d, [key]: value }));
   // A form opened on demand (a new hook) takes the focus: keyboard users start typing in it.
   useEffect(() => {
@@ -47,21 +59,7 @@ function HookForm({ idPrefix, initial, editing, submitLabel, canWrite, submit, c
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      await submit(draft);
-      setFailure(undefined);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      // Causes named by their full path (`channel.config.uri`), each beside its own field.
-      setFailure(
-        error.summaries.length
-          ? new ApiFailure(error.status, error.errorCode, error.errorSummary, hookFormCauses(error.summaries))
-          : error,
-      );
-    } finally {
-      setBusy(false);
-    }
+    await run(() => submit(draft));
   };
 
   return (
@@ -143,16 +141,7 @@ function HookForm({ idPrefix, initial, editing, submitLabel, canWrite, submit, c
             />
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {submitLabel}
-          </button>
-          {cancel ? (
-            <button type="button" onClick={cancel}>
-              Cancel
-            </button>
-          ) : null}
-        </div>
+        <FormActions submitLabel={submitLabel} cancel={cancel} />
       </fieldset>
     </form>
   );
@@ -197,9 +186,7 @@ export function HooksList({ session, canWrite }: { session: Session; canWrite: b
           />
         </section>
       ) : null}
-      <FormError failure={failure} fields={[]} />
-      {hooks === undefined && !failure ? <Notice>Loading…</Notice> : null}
-      {hooks?.length === 0 ? <Notice>No inline hooks yet.</Notice> : null}
+      <ListState items={hooks} failure={failure} empty="No inline hooks yet." />
       {hooks?.length ? (
         <table class="list">
           <thead>

@@ -5,6 +5,7 @@
  * (`…/credentials/keys/{kid}/lifecycle/revoke`) behind a confirmation that says what breaks.
  * Every write is followed by reading the keys and the server again: nothing shown is assumed.
  */
+
 import { useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import type { Session } from "../auth";
@@ -18,10 +19,12 @@ import {
   type SigningKey,
 } from "../key-timeline";
 import type { AuthorizationServer } from "../types";
-import { Field, FormError, Notice } from "../ui";
+import { Field, FormError } from "../ui";
 import { Confirm } from "./confirm";
+import { ListState } from "./list-state";
 import { useChanged } from "./use-changed";
 import { useLoad } from "./use-load";
+import { useWrite } from "./use-write";
 
 interface Props {
   session: Session;
@@ -68,32 +71,23 @@ function RotationExplained({ mode, period }: { mode: string; period: number | un
 function RotationMode({ session, server, canWrite, reload }: Props) {
   const current = signingOf(server).rotationMode ?? "AUTO";
   const [mode, setMode] = useState(current);
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [status, setStatus] = useState("");
+  const { busy, failure, status, run } = useWrite();
   // The server's answer (after a save or any reload) is what the control shows.
   useChanged(current, setMode);
 
   // Okta's PUT replaces the server: everything as it is, with the new rotation mode.
   const save = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setStatus("");
-    try {
-      const signing = { ...signingOf(server), rotationMode: mode };
-      await api(session, "PUT", `/authorizationServers/${encodeURIComponent(server.id)}`, {
-        ...server,
-        credentials: { ...server.credentials, signing },
-      });
-      setFailure(undefined);
-      setStatus(`Rotation mode ${mode} saved.`);
-      reload();
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+    const signing = { ...signingOf(server), rotationMode: mode };
+    const saved = await run(
+      () =>
+        api(session, "PUT", `/authorizationServers/${encodeURIComponent(server.id)}`, {
+          ...server,
+          credentials: { ...server.credentials, signing },
+        }),
+      `Rotation mode ${mode} saved.`,
+    );
+    if (saved) reload();
   };
 
   return (
@@ -180,9 +174,7 @@ export function Keys(props: Props) {
         <p class="saved break" role="status">
           {status}
         </p>
-        <FormError failure={failure ?? writeFailure} fields={[]} />
-        {keys === undefined && !failure ? <Notice>Loading…</Notice> : null}
-        {keys?.length === 0 ? <Notice>No keys published.</Notice> : null}
+        <ListState items={keys} failure={failure} writeFailure={writeFailure} empty="No keys published." />
         {rows.length ? (
           <ol class="timeline" aria-label="Key timeline, newest first">
             {rows.map(({ key, signsFrom, signsUntil, leavesJwks }) => (

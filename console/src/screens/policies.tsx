@@ -6,8 +6,9 @@
  * Every write is followed by reading the list again: nothing shows as changed before the server has
  * said so, and a refusal shows Okta's errorSummary with each cause beside its field.
  */
+
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { ApiFailure, api } from "../api";
+import { api } from "../api";
 import type { Session } from "../auth";
 import {
   ALL_CLIENTS,
@@ -21,13 +22,16 @@ import {
 import { inPriorityOrder } from "../reorder";
 import type { AuthorizationServer, Scope } from "../types";
 import { FormError, Notice } from "../ui";
+import { Confirm } from "./confirm";
 import { labelOf, useLabels } from "./picker";
 import { type Finders, findersFor } from "./policy-api";
 import { PolicyForm } from "./policy-form";
 import { PolicyRules } from "./policy-rules";
 import { ReorderList } from "./reorder-list";
+import { RowActions } from "./row-actions";
 import type { HookOption } from "./rule-form";
 import { useLoad } from "./use-load";
+import { useRows } from "./use-rows";
 
 /** Okta's token inline hook type: the only kind a rule may name. */
 const TOKEN_HOOK = "com.okta.oauth2.tokens.transform";
@@ -75,10 +79,30 @@ export function Policies({
   );
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
   const [adding, setAdding] = useState(false);
-  const [editing, setEditing] = useState<string | undefined>(undefined);
-  const [confirming, setConfirming] = useState<string | undefined>(undefined);
-  const [writeFailure, setWriteFailure] = useState<ApiFailure | undefined>(undefined);
-  const [status, setStatus] = useState("");
+  const rows = useRows<PolicyDraft, Policy>({
+    session,
+    path,
+    noun: "Policy",
+    bodyOf: policyBody,
+    reload,
+    onCreated: (created) => {
+      setAdding(false);
+      setSelectedId(created.id);
+    },
+  });
+  const {
+    editing,
+    setEditing,
+    confirming,
+    setConfirming,
+    writeFailure,
+    status,
+    create,
+    update,
+    ask,
+    write,
+    remove,
+  } = rows;
 
   const ordered = inPriorityOrder(policies ?? []);
   // The chosen policy, or the first one: the one whose rules Okta's console shows on arrival. The
@@ -87,37 +111,9 @@ export function Policies({
   useEffect(() => {
     if (selected && selected.id !== selectedId) setSelectedId(selected.id);
   }, [selected?.id, selectedId]);
-  const policyUrl = (p: Policy) => `${path}/${encodeURIComponent(p.id)}`;
-
-  const create = async (draft: PolicyDraft) => {
-    setStatus("");
-    const created = await api<Policy>(session, "POST", path, policyBody(draft));
-    setAdding(false);
-    setSelectedId(created.id);
-    setStatus(`Policy ${draft.name} created.`);
-    await reload();
-  };
-  const update = (policy: Policy) => async (draft: PolicyDraft) => {
-    setStatus("");
-    // No priority: the server keeps the policy's current place, even if someone moved it meanwhile.
-    await api<Policy>(session, "PUT", policyUrl(policy), policyBody(draft));
-    setEditing(undefined);
-    setStatus(`Policy ${draft.name} saved.`);
-    await reload();
-  };
-  const write = async (done: string, action: () => Promise<unknown>) => {
-    setStatus("");
-    try {
-      await action();
-      setWriteFailure(undefined);
-      setConfirming(undefined);
-      setStatus(done);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setWriteFailure(error);
-    }
-    await reload();
-  };
+  // An update (policyBody) sends no priority: the server keeps the policy's current place, even if
+  // someone moved it meanwhile.
+  const policyUrl = rows.at;
   const lifecycle = (policy: Policy) => {
     const activate = policy.status !== "ACTIVE";
     return write(`Policy ${policy.name} ${activate ? "activated" : "deactivated"}.`, () =>
@@ -186,57 +182,25 @@ export function Policies({
                   </div>
                   <ClientsSummary policy={policy} finders={finders} />
                   {confirming === policy.id ? (
-                    <fieldset class="confirm">
-                      <legend>
-                        Delete policy {policy.name} and its rules? Clients it covered fall to the next policy,
-                        or get no token.
-                      </legend>
-                      <button
-                        type="button"
-                        class="danger"
-                        disabled={!canWrite}
-                        onClick={() =>
-                          void write(`Policy ${policy.name} deleted.`, () =>
-                            api(session, "DELETE", policyUrl(policy)),
-                          )
-                        }
-                      >
-                        Yes, delete policy {policy.name}
-                      </button>
-                      <button type="button" onClick={() => setConfirming(undefined)}>
-                        Keep it
-                      </button>
-                    </fieldset>
+                    <Confirm
+                      confirmLabel={`Yes, delete policy ${policy.name}`}
+                      disabled={!canWrite}
+                      confirm={() => void remove(policy)}
+                      keep={() => setConfirming(undefined)}
+                      returnFocusTo={`delete-policy-${policy.id}`}
+                    >
+                      Delete policy {policy.name} and its rules? Clients it covered fall to the next policy,
+                      or get no token.
+                    </Confirm>
                   ) : (
-                    <div class="actions">
-                      <button
-                        type="button"
-                        disabled={!canWrite}
-                        aria-label={`Edit policy ${policy.name}`}
-                        onClick={() => setEditing(policy.id)}
-                      >
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        disabled={!canWrite}
-                        aria-label={`${policy.status === "ACTIVE" ? "Deactivate" : "Activate"} policy ${policy.name}`}
-                        onClick={() => void lifecycle(policy)}
-                      >
-                        {policy.status === "ACTIVE" ? "Deactivate" : "Activate"}
-                      </button>
-                      <button
-                        type="button"
-                        disabled={!canWrite}
-                        aria-label={`Delete policy ${policy.name}`}
-                        onClick={() => {
-                          setWriteFailure(undefined);
-                          setConfirming(policy.id);
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </div>
+                    <RowActions
+                      noun="policy"
+                      row={policy}
+                      disabled={!canWrite}
+                      edit={() => setEditing(policy.id)}
+                      lifecycle={() => void lifecycle(policy)}
+                      ask={() => ask(policy)}
+                    />
                   )}
                 </>
               )

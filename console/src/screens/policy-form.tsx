@@ -3,13 +3,15 @@
  * clients (Okta's ALL_CLIENTS) or the apps chosen. Submitting sends Okta's body; a refusal keeps the
  * form as typed with each cause beside its field.
  */
+
 import { useState } from "preact/hooks";
-import { ApiFailure } from "../api";
 import type { PolicyDraft } from "../policy-model";
 import { Field, FormError } from "../ui";
+import { FormActions } from "./form-actions";
 import { Picker } from "./picker";
 import type { Finders } from "./policy-api";
 import { nested } from "./policy-api";
+import { useWrite } from "./use-write";
 
 const FIELDS = ["name", "description", "conditions.clients.include"];
 
@@ -36,23 +38,14 @@ export function PolicyForm({
   cancel,
 }: Props) {
   const [draft, setDraft] = useState(initial);
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure: refusal, run } = useWrite();
+  const failure = refusal && nested(refusal);
   const set = <K extends keyof PolicyDraft>(key: K, value: PolicyDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      await submit(draft);
-      setFailure(undefined);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setFailure(nested(error));
-    } finally {
-      setBusy(false);
-    }
+    await run(() => submit(draft));
   };
 
   const clientErrors = failure?.forField("conditions.clients.include") ?? [];
@@ -122,14 +115,7 @@ export function PolicyForm({
             errors={clientErrors}
           />
         )}
-        <div class="actions">
-          <button type="submit" class="primary">
-            {submitLabel}
-          </button>
-          <button type="button" onClick={cancel}>
-            Cancel
-          </button>
-        </div>
+        <FormActions submitLabel={submitLabel} cancel={cancel} />
       </fieldset>
     </form>
   );

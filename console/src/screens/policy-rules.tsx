@@ -3,8 +3,9 @@
  * a confirmation) and reorder (reorder-list.tsx). Every write is followed by reading the rules
  * again: the list shows what the server holds, never what was sent.
  */
+
 import { useState } from "preact/hooks";
-import { ApiFailure, api } from "../api";
+import { api } from "../api";
 import type { Session } from "../auth";
 import {
   ANY_SCOPE,
@@ -21,12 +22,15 @@ import {
   ruleMoveBody,
 } from "../policy-model";
 import type { Scope } from "../types";
-import { FormError, Notice } from "../ui";
+import { Confirm } from "./confirm";
+import { ListState } from "./list-state";
 import { labelOf, useLabels } from "./picker";
 import type { Finders } from "./policy-api";
 import { ReorderList } from "./reorder-list";
+import { RowActions } from "./row-actions";
 import { type HookOption, RuleForm } from "./rule-form";
 import { useLoad } from "./use-load";
+import { useRows } from "./use-rows";
 
 interface Props {
   session: Session;
@@ -98,41 +102,30 @@ export function PolicyRules({ session, policyPath, policy, canWrite, finders, sc
     reload,
   } = useLoad(() => api<PolicyRule[]>(session, "GET", path), [session, path]);
   const [adding, setAdding] = useState(false);
-  const [editing, setEditing] = useState<string | undefined>(undefined);
-  const [confirming, setConfirming] = useState<string | undefined>(undefined);
-  const [writeFailure, setWriteFailure] = useState<ApiFailure | undefined>(undefined);
-  const [status, setStatus] = useState("");
-  const ruleUrl = (rule: PolicyRule) => `${path}/${encodeURIComponent(rule.id)}`;
-
-  const create = async (draft: RuleDraft) => {
-    setStatus("");
-    await api<PolicyRule>(session, "POST", path, ruleBody(draft));
-    setAdding(false);
-    setStatus(`Rule ${draft.name} created.`);
-    await reload();
-  };
-  const update = (rule: PolicyRule) => async (draft: RuleDraft) => {
-    setStatus("");
-    // No priority: the server keeps the rule's current place, even if someone moved it meanwhile.
-    await api<PolicyRule>(session, "PUT", ruleUrl(rule), ruleBody(draft));
-    setEditing(undefined);
-    setStatus(`Rule ${draft.name} saved.`);
-    await reload();
-  };
-  /** Lifecycle and delete: the outcome shown is the server's, and the list is read again either way. */
-  const write = async (done: string, action: () => Promise<unknown>) => {
-    setStatus("");
-    try {
-      await action();
-      setWriteFailure(undefined);
-      setConfirming(undefined);
-      setStatus(done);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setWriteFailure(error);
-    }
-    await reload();
-  };
+  // An update (ruleBody) sends no priority: the server keeps the rule's current place, even if
+  // someone moved it meanwhile. Lifecycle and delete: the outcome shown is the server's.
+  const rows = useRows<RuleDraft, PolicyRule>({
+    session,
+    path,
+    noun: "Rule",
+    bodyOf: ruleBody,
+    reload,
+    onCreated: () => setAdding(false),
+  });
+  const {
+    editing,
+    setEditing,
+    confirming,
+    setConfirming,
+    writeFailure,
+    status,
+    create,
+    update,
+    ask,
+    write,
+    remove,
+  } = rows;
+  const ruleUrl = rows.at;
   const lifecycle = (rule: PolicyRule) => {
     const activate = rule.status !== "ACTIVE";
     return write(`Rule ${rule.name} ${activate ? "activated" : "deactivated"}.`, () =>
@@ -158,9 +151,12 @@ export function PolicyRules({ session, policyPath, policy, canWrite, finders, sc
       <p class="saved" role="status">
         {status}
       </p>
-      <FormError failure={failure ?? writeFailure} fields={[]} />
-      {rules === undefined && !failure ? <Notice>Loading…</Notice> : null}
-      {rules?.length === 0 ? <Notice>No rules yet: this policy allows no token.</Notice> : null}
+      <ListState
+        items={rules}
+        failure={failure}
+        writeFailure={writeFailure}
+        empty="No rules yet: this policy allows no token."
+      />
       {rules?.length ? (
         <ReorderList
           kind="Rule"
@@ -195,54 +191,24 @@ export function PolicyRules({ session, policyPath, policy, canWrite, finders, sc
                 </div>
                 <RuleSummary rule={rule} hooks={hooks} finders={finders} />
                 {confirming === rule.id ? (
-                  <fieldset class="confirm">
-                    <legend>
-                      Delete rule {rule.name}? Requests it allowed fall to the next rule, or are refused.
-                    </legend>
-                    <button
-                      type="button"
-                      class="danger"
-                      disabled={!canWrite}
-                      onClick={() =>
-                        void write(`Rule ${rule.name} deleted.`, () => api(session, "DELETE", ruleUrl(rule)))
-                      }
-                    >
-                      Yes, delete rule {rule.name}
-                    </button>
-                    <button type="button" onClick={() => setConfirming(undefined)}>
-                      Keep it
-                    </button>
-                  </fieldset>
+                  <Confirm
+                    confirmLabel={`Yes, delete rule ${rule.name}`}
+                    disabled={!canWrite}
+                    confirm={() => void remove(rule)}
+                    keep={() => setConfirming(undefined)}
+                    returnFocusTo={`delete-rule-${rule.id}`}
+                  >
+                    Delete rule {rule.name}? Requests it allowed fall to the next rule, or are refused.
+                  </Confirm>
                 ) : (
-                  <div class="actions">
-                    <button
-                      type="button"
-                      disabled={!canWrite}
-                      aria-label={`Edit rule ${rule.name}`}
-                      onClick={() => setEditing(rule.id)}
-                    >
-                      Edit
-                    </button>
-                    <button
-                      type="button"
-                      disabled={!canWrite}
-                      aria-label={`${rule.status === "ACTIVE" ? "Deactivate" : "Activate"} rule ${rule.name}`}
-                      onClick={() => void lifecycle(rule)}
-                    >
-                      {rule.status === "ACTIVE" ? "Deactivate" : "Activate"}
-                    </button>
-                    <button
-                      type="button"
-                      disabled={!canWrite}
-                      aria-label={`Delete rule ${rule.name}`}
-                      onClick={() => {
-                        setWriteFailure(undefined);
-                        setConfirming(rule.id);
-                      }}
-                    >
-                      Delete
-                    </button>
-                  </div>
+                  <RowActions
+                    noun="rule"
+                    row={rule}
+                    disabled={!canWrite}
+                    edit={() => setEditing(rule.id)}
+                    lifecycle={() => void lifecycle(rule)}
+                    ask={() => ask(rule)}
+                  />
                 )}
               </>
             )

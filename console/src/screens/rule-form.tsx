@@ -5,14 +5,18 @@
  * refresh idle window; a token inline hook. A refusal keeps the form as typed with each cause beside
  * its field (paths such as `actions.token.accessTokenLifetimeMinutes`).
  */
+
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { ApiFailure } from "../api";
-import { GRANT_TYPES, type IncludeExclude, OIDC_SCOPES, type RuleDraft } from "../policy-model";
+import { GRANT_TYPES, type IncludeExclude, type RuleDraft } from "../policy-model";
+import { OIDC_SCOPES } from "../scope-choices";
 import type { Scope } from "../types";
 import { Field, FormError } from "../ui";
+import { FormActions } from "./form-actions";
 import { Picker } from "./picker";
 import { type Finders, nested } from "./policy-api";
+import { toggled } from "./scope-checks";
+import { useWrite } from "./use-write";
 
 const PEOPLE = "conditions.people";
 const FIELDS = [
@@ -78,14 +82,11 @@ function Choices({
   );
 }
 
-const toggled = (list: readonly string[], value: string, on: boolean): string[] =>
-  on ? [...list.filter((v) => v !== value), value] : list.filter((v) => v !== value);
-
 export function RuleForm(props: Props) {
   const { idPrefix, title, initial, submitLabel, canWrite, finders, scopes, hooks, submit, cancel } = props;
   const [draft, setDraft] = useState(initial);
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure: refusal, run } = useWrite();
+  const failure = refusal && nested(refusal);
   const set = <K extends keyof RuleDraft>(key: K, value: RuleDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
   const setPeople = (kind: "users" | "groups", list: keyof IncludeExclude, ids: string[]) =>
@@ -95,16 +96,7 @@ export function RuleForm(props: Props) {
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      await submit(draft);
-      setFailure(undefined);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setFailure(nested(error));
-    } finally {
-      setBusy(false);
-    }
+    await run(() => submit(draft));
   };
 
   const picker = (kind: "users" | "groups", list: keyof IncludeExclude) => {
@@ -289,14 +281,7 @@ export function RuleForm(props: Props) {
             </select>
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {submitLabel}
-          </button>
-          <button type="button" onClick={cancel}>
-            Cancel
-          </button>
-        </div>
+        <FormActions submitLabel={submitLabel} cancel={cancel} />
       </fieldset>
     </form>
   );

@@ -3,12 +3,19 @@
  * confirmation. After every write the list is asked for again, so it shows what the server holds.
  * System scopes (openid, profile, … as Okta creates them) are read-only here as in Okta.
  */
+
 import { useState } from "preact/hooks";
-import { ApiFailure, api } from "../api";
+import { api } from "../api";
 import type { Session } from "../auth";
 import type { Scope } from "../types";
-import { Field, FormError, Notice } from "../ui";
+import { Field, FormError } from "../ui";
+import { Confirm } from "./confirm";
+import { FormActions } from "./form-actions";
+import { ListState } from "./list-state";
+import { RowActions } from "./row-actions";
 import { useLoad } from "./use-load";
+import { useRows } from "./use-rows";
+import { useWrite } from "./use-write";
 
 const FIELDS = ["name", "displayName", "description", "consent", "default", "metadataPublish"];
 
@@ -51,22 +58,12 @@ interface FormProps {
 
 function ScopeForm({ idPrefix, initial, submitLabel, canWrite, submit, cancel }: FormProps) {
   const [draft, setDraft] = useState(initial);
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, run } = useWrite();
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      await submit(draft);
-      setFailure(undefined);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+    await run(() => submit(draft));
   };
 
   return (
@@ -131,16 +128,7 @@ function ScopeForm({ idPrefix, initial, submitLabel, canWrite, submit, cancel }:
             />
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {submitLabel}
-          </button>
-          {cancel ? (
-            <button type="button" onClick={cancel}>
-              Cancel
-            </button>
-          ) : null}
-        </div>
+        <FormActions submitLabel={submitLabel} cancel={cancel} />
       </fieldset>
     </form>
   );
@@ -159,41 +147,19 @@ export function Scopes({ session, serverId, canWrite }: Props) {
     failure,
     reload,
   } = useLoad(() => api<Scope[]>(session, "GET", path), [session, path]);
-  const [editing, setEditing] = useState<string | undefined>(undefined);
-  const [confirming, setConfirming] = useState<string | undefined>(undefined);
-  const [deleteFailure, setDeleteFailure] = useState<ApiFailure | undefined>(undefined);
-  // A new form after each creation: the key resets its fields.
-  const [created, setCreated] = useState(0);
-  const [status, setStatus] = useState("");
-
-  // A status line says what the server last accepted; a new attempt clears it first.
-  const create = async (draft: Draft) => {
-    setStatus("");
-    await api<Scope>(session, "POST", path, bodyOf(draft));
-    setCreated((n) => n + 1);
-    setStatus(`Scope ${draft.name} created.`);
-    await reload();
-  };
-  const update = (scope: Scope) => async (draft: Draft) => {
-    setStatus("");
-    await api<Scope>(session, "PUT", `${path}/${encodeURIComponent(scope.id)}`, bodyOf(draft));
-    setEditing(undefined);
-    setStatus(`Scope ${draft.name} saved.`);
-    await reload();
-  };
-  const remove = async (scope: Scope) => {
-    setStatus("");
-    try {
-      await api(session, "DELETE", `${path}/${encodeURIComponent(scope.id)}`);
-      setDeleteFailure(undefined);
-      setConfirming(undefined);
-      setStatus(`Scope ${scope.name} deleted.`);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setDeleteFailure(error);
-    }
-    await reload();
-  };
+  const {
+    editing,
+    setEditing,
+    confirming,
+    setConfirming,
+    writeFailure,
+    created,
+    status,
+    create,
+    update,
+    ask,
+    remove,
+  } = useRows<Draft, Scope>({ session, path, noun: "Scope", bodyOf, reload });
 
   return (
     <section aria-labelledby="scopes-title" class="panel">
@@ -201,9 +167,7 @@ export function Scopes({ session, serverId, canWrite }: Props) {
       <p class="saved" role="status">
         {status}
       </p>
-      <FormError failure={failure ?? deleteFailure} fields={[]} />
-      {scopes === undefined && !failure ? <Notice>Loading…</Notice> : null}
-      {scopes?.length === 0 ? <Notice>No scopes yet.</Notice> : null}
+      <ListState items={scopes} failure={failure} writeFailure={writeFailure} empty="No scopes yet." />
       {scopes?.length ? (
         <ul class="scopes">
           {scopes.map((scope) => (
@@ -234,42 +198,23 @@ export function Scopes({ session, serverId, canWrite }: Props) {
                     </p>
                   ) : null}
                   {confirming === scope.id ? (
-                    <fieldset class="confirm">
-                      <legend>Delete {scope.name}? Tokens already issued keep it until they expire.</legend>
-                      <button
-                        type="button"
-                        class="danger"
-                        disabled={!canWrite}
-                        onClick={() => void remove(scope)}
-                      >
-                        Delete {scope.name}
-                      </button>
-                      <button type="button" onClick={() => setConfirming(undefined)}>
-                        Keep it
-                      </button>
-                    </fieldset>
+                    <Confirm
+                      confirmLabel={`Delete ${scope.name}`}
+                      disabled={!canWrite}
+                      confirm={() => void remove(scope)}
+                      keep={() => setConfirming(undefined)}
+                      returnFocusTo={`delete-scope-${scope.id}`}
+                    >
+                      Delete {scope.name}? Tokens already issued keep it until they expire.
+                    </Confirm>
                   ) : (
-                    <div class="actions">
-                      <button
-                        type="button"
-                        disabled={!canWrite || scope.system}
-                        aria-label={`Edit scope ${scope.name}`}
-                        onClick={() => setEditing(scope.id)}
-                      >
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        disabled={!canWrite || scope.system}
-                        aria-label={`Delete scope ${scope.name}`}
-                        onClick={() => {
-                          setDeleteFailure(undefined);
-                          setConfirming(scope.id);
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </div>
+                    <RowActions
+                      noun="scope"
+                      row={scope}
+                      disabled={!canWrite || scope.system}
+                      edit={() => setEditing(scope.id)}
+                      ask={() => ask(scope)}
+                    />
                   )}
                 </>
               )}

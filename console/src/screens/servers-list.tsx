@@ -4,13 +4,17 @@
  * description). A created server is shown only once the server has answered with it: the console
  * then goes to the new server's own screen.
  */
+
 import { useEffect, useState } from "preact/hooks";
-import { ApiFailure, api } from "../api";
+import { api } from "../api";
 import type { Session } from "../auth";
 import { hashOf, parseAudiences } from "../parse";
 import type { AuthorizationServer } from "../types";
-import { Field, FormError, Notice } from "../ui";
+import { Field, FormError } from "../ui";
+import { FormActions } from "./form-actions";
+import { ListState } from "./list-state";
 import { useLoad } from "./use-load";
+import { useWrite } from "./use-write";
 
 const FIELDS = ["name", "description", "audiences"];
 
@@ -18,28 +22,20 @@ function NewServerForm({ session, cancel }: { session: Session; cancel: () => vo
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [audiences, setAudiences] = useState("");
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, run } = useWrite();
   // Keyboard users start typing where the form opened.
   useEffect(() => document.getElementById("new-server-name")?.focus(), []);
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
+    await run(async () => {
       const created = await api<AuthorizationServer>(session, "POST", "/authorizationServers", {
         name,
         description,
         audiences: parseAudiences(audiences),
       });
-      setFailure(undefined);
       location.hash = hashOf({ screen: "server", id: created.id, tab: "settings" });
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -82,14 +78,7 @@ function NewServerForm({ session, cancel }: { session: Session; cancel: () => vo
             />
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            Create authorization server
-          </button>
-          <button type="button" onClick={cancel}>
-            Cancel
-          </button>
-        </div>
+        <FormActions submitLabel={"Create authorization server"} cancel={cancel} />
       </fieldset>
     </form>
   );
@@ -114,9 +103,7 @@ export function ServersList({ session, canWrite }: { session: Session; canWrite:
         )}
       </div>
       {creating && canWrite ? <NewServerForm session={session} cancel={() => setCreating(false)} /> : null}
-      <FormError failure={failure} fields={[]} />
-      {servers === undefined && !failure ? <Notice>Loading…</Notice> : null}
-      {servers?.length === 0 ? <Notice>No authorization servers yet.</Notice> : null}
+      <ListState items={servers} failure={failure} empty="No authorization servers yet." />
       {servers?.length ? (
         <table class="list">
           <thead>

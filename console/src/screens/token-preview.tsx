@@ -10,6 +10,7 @@
  * shows their profile and groups). It writes nothing, but a read-only admin's token is refused: the
  * button is disabled for them and says why, rather than offering a request that would get a 403.
  */
+
 import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
@@ -34,7 +35,9 @@ import {
 import { scopeChoices } from "../scope-choices";
 import type { AppSummary, AuthorizationServer, Claim, Scope, UserSummary } from "../types";
 import { Field, FormError, Notice } from "../ui";
+import { ScopeChecks, toggled } from "./scope-checks";
 import { useLoad } from "./use-load";
+import { useWrite } from "./use-write";
 
 const FIELDS = ["clientId", "grantType", "userId", "scopes"];
 
@@ -319,33 +322,25 @@ export function TokenPreview({ session, server }: { session: Session; server: Au
   // The answer and the claims as the server held them for it: the claims are read with every
   // preview, so a claim added or changed since the screen opened is judged as the preview ran it.
   const [result, setResult] = useState<{ preview: PreviewResult; claims: Claim[] } | undefined>(undefined);
-  const [failure, setFailure] = useState<ApiFailure | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, run } = useWrite();
   const set = <K extends keyof PreviewDraft>(key: K, value: PreviewDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
   const toggleScope = (name: string, on: boolean) =>
-    setDraft((d) => ({ ...d, scopes: on ? [...d.scopes, name] : d.scopes.filter((s) => s !== name) }));
+    setDraft((d) => ({ ...d, scopes: toggled(d.scopes, name, on) }));
   const needsUser = grantNeedsUser(draft.grantType);
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
     // The previous answer goes first: what shows is always this request's answer.
     setResult(undefined);
-    try {
+    await run(async () => {
       const body = previewBody({ ...draft, userId: user?.id ?? "" });
       const [preview, claims] = await Promise.all([
         api<PreviewResult>(session, "POST", `${base}/tokenPreview`, body),
         api<Claim[]>(session, "GET", `${base}/claims`),
       ]);
       setResult({ preview, claims });
-      setFailure(undefined);
-    } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const loadFailure = apps.failure ?? scopes.failure;
@@ -413,20 +408,11 @@ export function TokenPreview({ session, server }: { session: Session; server: Au
             <legend>Scopes</legend>
             <p class="hint">None checked: the server's default scopes that the rule allows.</p>
             {scopes.value === undefined && !scopes.failure ? <Notice>Loading…</Notice> : null}
-            <ul class="checks">
-              {(scopes.value ? scopeChoices(scopes.value) : []).map((name) => (
-                <li key={name}>
-                  <label>
-                    <input
-                      type="checkbox"
-                      checked={draft.scopes.includes(name)}
-                      onChange={(e) => toggleScope(name, e.currentTarget.checked)}
-                    />{" "}
-                    <span class="break">{name}</span>
-                  </label>
-                </li>
-              ))}
-            </ul>
+            <ScopeChecks
+              names={scopes.value ? scopeChoices(scopes.value) : []}
+              chosen={draft.scopes}
+              toggle={toggleScope}
+            />
             {failure?.forField("scopes").length ? (
               <ul class="field-errors">
                 {failure.forField("scopes").map((m) => (

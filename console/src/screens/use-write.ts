@@ -12,7 +12,7 @@ export function useWrite() {
   const [status, setStatus] = useState("");
 
   /** Runs `action`; true when the server accepted it (`done` is then the status line). */
-  async function run(action: () => Promise<unknown>, done: string): Promise<boolean> {
+  async function run(action: () => Promise<unknown>, done = ""): Promise<boolean> {
     setBusy(true);
     setStatus("");
     setFailure(undefined);

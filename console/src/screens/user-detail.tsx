@@ -15,7 +15,7 @@ import { canDelete, LIFECYCLE_LABELS, type Lifecycle, lifecycleOf, personName } 
 import type { AdminRole, Group, User } from "../types";
 import { Field, FormError, Notice } from "../ui";
 import { AssignedApps } from "./assigned-apps";
-import { KeepButton } from "./keep-button";
+import { Confirm, KeepButton } from "./confirm";
 import { useLoad } from "./use-load";
 import { useWrite } from "./use-write";
 
@@ -133,24 +133,21 @@ function LifecyclePanel({
       </p>
       <FormError failure={write.failure} fields={[]} />
       {confirming ? (
-        <fieldset class="confirm">
-          <legend>
-            {confirming === "delete"
-              ? `Delete ${name} for good? This cannot be undone.`
-              : `${LIFECYCLE_LABELS[confirming]} ${name}? Their sessions and tokens end now.`}
-          </legend>
-          <button
-            type="button"
-            class="danger"
-            disabled={!canWrite || write.busy}
-            onClick={() => void (confirming === "delete" ? remove() : act(confirming))}
-          >
-            {confirming === "delete"
+        <Confirm
+          confirmLabel={
+            confirming === "delete"
               ? `Delete ${user.profile.login}`
-              : `${LIFECYCLE_LABELS[confirming]} ${user.profile.login}`}
-          </button>
-          <KeepButton label="Cancel" onClick={() => setConfirming(undefined)} />
-        </fieldset>
+              : `${LIFECYCLE_LABELS[confirming]} ${user.profile.login}`
+          }
+          keepLabel="Cancel"
+          disabled={!canWrite || write.busy}
+          confirm={() => void (confirming === "delete" ? remove() : act(confirming))}
+          keep={() => setConfirming(undefined)}
+        >
+          {confirming === "delete"
+            ? `Delete ${name} for good? This cannot be undone.`
+            : `${LIFECYCLE_LABELS[confirming]} ${name}? Their sessions and tokens end now.`}
+        </Confirm>
       ) : (
         <div class="actions">
           {actions.map((action) => (

@@ -3,13 +3,15 @@
  * a user (profile, activate now or not, an initial password the console never shows again). One
  * user's screen (`#/users/<id>`) is user-detail.tsx. Nothing is listed until the server has it.
  */
+
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import type { Session } from "../auth";
 import { hashOf } from "../parse";
 import { personName, USER_STATUSES, type UserSearch, usersPath } from "../people";
 import type { User } from "../types";
-import { Field, FormError, Notice } from "../ui";
+import { Field, FormError } from "../ui";
+import { ListState } from "./list-state";
 import { usePages } from "./use-pages";
 import { useWrite } from "./use-write";
 
@@ -191,9 +193,7 @@ export function UsersList({ session, canWrite }: { session: Session; canWrite: b
           User <a href={hashOf({ screen: "user", id: created.id })}>{created.profile.login}</a> created.
         </p>
       ) : null}
-      <FormError failure={failure} fields={[]} />
-      {users === undefined && !failure ? <Notice>Loading…</Notice> : null}
-      {users?.length === 0 ? <Notice>No users match.</Notice> : null}
+      <ListState items={users} failure={failure} empty="No users match." />
       {users?.length ? (
         <table class="list">
           <caption class="visually-hidden">Users</caption>
