@@ -112,8 +112,17 @@ describe("the hosted sign-in page", () => {
       // Someone who does not exist: the same words, the same fields marked.
       await page.getByLabel("Username").fill("nobody@example.com");
       await page.getByLabel("Password").fill(demo.demoUser.password);
+      // Wait for the refusal's page itself: polling Username could pass before it arrives (this page
+      // already holds that value), and the next fill would then race its load.
+      const refused = page.waitForResponse(
+        (r) => r.request().method() === "POST" && new URL(r.url()).pathname.endsWith("/signin"),
+      );
       await page.getByRole("button", { name: "Sign in" }).click();
-      await expect.poll(() => page.getByLabel("Username").inputValue()).toBe("nobody@example.com");
+      await refused;
+      // Only the refusal's page has an empty Password (this one holds what was typed).
+      await expect.poll(() => page.getByLabel("Password").inputValue()).toBe("");
+      await page.waitForLoadState();
+      expect(await page.getByLabel("Username").inputValue()).toBe("nobody@example.com");
       expect(await page.getByRole("alert").textContent()).toBe("Unable to sign in");
 
       // The page after errors still carries a valid request: the real password signs in.
