@@ -13,9 +13,9 @@ import type { AdminCaller } from "./config/rights";
 import type { Snapshot } from "./config/schemas";
 import { isLocalDevelopment, type ProtocolSettings } from "./config/vars";
 import { type ConsentStore, d1Consents } from "./directory/consent-grants";
-import { d1Directory } from "./directory/d1-directory";
 import type { Directory } from "./directory/directory";
 import { d1GrantIndex, type GrantIndex } from "./directory/grant-index";
+import { lazyD1Directory } from "./directory/lazy-directory";
 import type { Env } from "./env";
 import { durableGrants } from "./grants/durable-grants";
 import type { GrantPort } from "./grants/grant-port";
@@ -169,7 +169,7 @@ export function bindPorts(deps: Deps): BindPorts {
         revocations: deps.revocations.view(pulseSource(env)),
         rateLimits: deps.rateLimits.source(env),
         log: deps.log.port(env.LOG_QUEUE),
-        directory: d1Directory(env.DIRECTORY),
+        directory: lazyD1Directory(env.DIRECTORY),
         sessions: d1Sessions(env.DIRECTORY),
         signInKey: signInKeyOf(env),
         consents: d1Consents(env.DIRECTORY),

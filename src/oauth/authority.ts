@@ -51,8 +51,11 @@ export interface TokenAuthority<D extends TokenDecision = TokenDecision> {
   checkAuthMethod(method: PresentedCredentials["method"], grantType: SupportedGrantType): void;
   /** Evaluates policy; throws an OAuthError (with the trace, when policies were evaluated). */
   decide(request: GrantRequest): D;
-  /** The access token's claim set, unsigned. */
-  buildClaims(request: GrantRequest, decision: D, now: number): BuiltClaims;
+  /**
+   * The access token's claim set, unsigned. A promise where custom claims load the expression
+   * language on first use (src/claims/lazy-resolve.ts).
+   */
+  buildClaims(request: GrantRequest, decision: D, now: number): BuiltClaims | Promise<BuiltClaims>;
   /**
    * OpenID Connect (OIDC Core §3.1.3.3): the ID token to sign beside `accessToken`, with the same
    * key, or undefined when none is due (no user, or `openid` not granted). Absent on the org server.

@@ -4,7 +4,7 @@
  * custom claims are resolved into it, and the matching rule's token inline hook may transform it.
  * Everything here reads the published snapshot in isolate memory; only a rule's hook adds I/O.
  */
-import { resolveClaims } from "../claims/resolve";
+import { resolveClaimsOnDemand } from "../claims/lazy-resolve";
 import {
   ID_TOKEN_LIFETIME_SECONDS,
   REFRESH_TOKEN_LIFETIME_MINUTES,
@@ -100,7 +100,7 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
       return decision;
     },
 
-    buildClaims(request, decision, now) {
+    async buildClaims(request, decision, now) {
       const { client, subject } = request;
       const profile = snapshot.server.tokenProfile;
       // An exchanged token names the subject token's grant, so it stands only while that does.
@@ -134,7 +134,8 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
       // RFC 8693 §4.1: an exchanged token names who acts for the user (a reserved claim name).
       if (request.exchange) token.payload.act = request.exchange.actor;
       // Without a user (client_credentials) `user.*`, `appuser.*` and groups are null, as in Okta.
-      const custom = resolveClaims(snapshot, "RESOURCE", decision.scopes, {
+      // The expression language loads only when a claim applies (src/claims/lazy-resolve.ts).
+      const custom = await resolveClaimsOnDemand(snapshot, "RESOURCE", decision.scopes, {
         user: subject ? subject.user.profile : null,
         appuser: subject ? (subject.appProfile ?? {}) : null,
         groups: subject
@@ -154,7 +155,7 @@ export function customServer(snapshot: ServerConfig, issuer: string): TokenAutho
       const { subject, client, authorized } = request;
       // OIDC Core §3.1.2.1: an ID token only for a user, and only when `openid` was granted.
       if (!subject || !decision.scopes.includes("openid")) return undefined;
-      const custom = identityClaims(snapshot, subject, client, decision.scopes, "id_token", now);
+      const custom = await identityClaims(snapshot, subject, client, decision.scopes, "id_token", now);
       return buildIdToken(
         {
           issuer,

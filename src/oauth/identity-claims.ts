@@ -5,19 +5,20 @@
  * token only those with `alwaysIncludeInToken`.
  */
 import { type ClaimDestination, claimGoesTo } from "../claims/inclusion";
-import { type ClaimFailure, resolveClaims } from "../claims/resolve";
+import { resolveClaimsOnDemand } from "../claims/lazy-resolve";
+import type { ClaimFailure } from "../claims/resolve";
 import type { Client, ServerConfig } from "../config/schemas";
 import type { TokenSubject } from "../directory/directory";
 
-export function identityClaims(
+export async function identityClaims(
   snapshot: ServerConfig,
   subject: TokenSubject,
   client: Pick<Client, "client_id" | "profile">,
   scopes: readonly string[],
   destination: Exclude<ClaimDestination, "access_token">,
   nowSeconds: number,
-): { values: Record<string, unknown>; failures: ClaimFailure[] } {
-  const resolved = resolveClaims(snapshot, "IDENTITY", scopes, {
+): Promise<{ values: Record<string, unknown>; failures: ClaimFailure[] }> {
+  const resolved = await resolveClaimsOnDemand(snapshot, "IDENTITY", scopes, {
     user: subject.user.profile,
     appuser: subject.appProfile ?? {},
     groups: subject.groups.map((g) => ({ id: g.id, name: g.profile.name, profile: g.profile })),

@@ -201,7 +201,7 @@ export async function issueClaims<D extends TokenDecision>(
   const resolved = await grant.resolve({ ...input, serverId: authority.serverId, issuer: authority.issuer });
   const decision = authority.decide(resolved);
   const request = afterDecision ? await afterDecision(resolved, decision) : resolved;
-  const { token, claimFailures } = authority.buildClaims(request, decision, input.now);
+  const { token, claimFailures } = await authority.buildClaims(request, decision, input.now);
   return { request, decision, token, claimFailures };
 }
 

@@ -33,7 +33,12 @@ export interface UserinfoServer {
   audiences: readonly string[];
   profile: TokenProfile;
   /** IDENTITY custom claims for these scopes (none on the org server, which has no custom claims). */
-  customClaims(subject: TokenSubject, client: Client, scopes: readonly string[], now: number): object;
+  customClaims(
+    subject: TokenSubject,
+    client: Client,
+    scopes: readonly string[],
+    now: number,
+  ): object | Promise<object>;
 }
 
 /** A custom server's, from the snapshot and issuer `forServer` put on the context. */
@@ -44,8 +49,8 @@ export function customUserinfoServer(c: Context<AppEnv>): UserinfoServer {
     issuer: c.get("issuer"),
     audiences: snapshot.server.audiences,
     profile: snapshot.server.tokenProfile,
-    customClaims: (subject, client, scopes, now) =>
-      identityClaims(snapshot, subject, client, scopes, "userinfo", now).values,
+    customClaims: async (subject, client, scopes, now) =>
+      (await identityClaims(snapshot, subject, client, scopes, "userinfo", now)).values,
   };
 }
 
@@ -104,7 +109,7 @@ export function userinfoEndpoint(serverOf: (c: Context<AppEnv>) => UserinfoServe
     const subject = await ports.directory.subject(userId, client.client_id);
     if (subject?.user.status !== "ACTIVE") return refuse(401, "invalid_token", INVALID_TOKEN, issuer);
 
-    const custom = server.customClaims(subject, client, facts.scopes, now);
+    const custom = await server.customClaims(subject, client, facts.scopes, now);
     // Custom claims first: the standard ones and `sub` always win.
     const body = {
       ...custom,

@@ -13,9 +13,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Metafile } from "esbuild";
+import type { Metafile, Plugin } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildWorker } from "../../scripts/build.mjs";
+import { Client, ServerConfig, type ServerConfigInput } from "../../src/config/schemas";
+import type { customServer } from "../../src/oauth/custom-server";
+import { policy, rule, SERVER, STANDARD_SCOPES } from "./policy-fixtures";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const RECORD = "__wardenEvaluatedModules";
@@ -54,46 +57,45 @@ function splitOutputs(metafile: Metafile, entry: string): { startUp: string[]; l
   return { startUp: [...seen], lazy: all.filter((o) => !seen.has(o)) };
 }
 
+/** The build's plugins for these tests: `cloudflare:workers` as a plain class, every module marked. */
+function markingPlugins(): Plugin[] {
+  return [
+    {
+      name: "cloudflare-workers-stub",
+      setup(b) {
+        b.onResolve({ filter: /^cloudflare:workers$/ }, () => ({ path: "stub", namespace: "cf" }));
+        b.onLoad({ filter: /.*/, namespace: "cf" }, () => ({
+          contents:
+            "export class DurableObject { constructor(ctx, env) { this.ctx = ctx; this.env = env; } }",
+          loader: "js",
+        }));
+      },
+    },
+    {
+      name: "record-evaluation",
+      setup(b) {
+        b.onLoad({ filter: /\.(ts|js|mjs)$/ }, (args) => {
+          const name = sourceName(relative(ROOT, args.path));
+          const mark = `(globalThis.${RECORD} ??= []).push(${JSON.stringify(name)});\n`;
+          let source = readFileSync(args.path, "utf8");
+          if (name === "node_modules/hono/dist/hono-base.js" && ADD_ROUTE.test(source)) {
+            routesMarked = true;
+            source = source.replace(ADD_ROUTE, (head) => `${head} (globalThis.${ROUTES} ??= []).push(path);`);
+          }
+          return {
+            contents: mark + source,
+            loader: args.path.endsWith(".ts") ? "ts" : "js",
+            resolveDir: join(args.path, ".."),
+          };
+        });
+      },
+    },
+  ];
+}
+
 beforeAll(async () => {
   const outdir = join(dir, "dist");
-  const result = await buildWorker({
-    outdir,
-    plugins: [
-      {
-        name: "cloudflare-workers-stub",
-        setup(b) {
-          b.onResolve({ filter: /^cloudflare:workers$/ }, () => ({ path: "stub", namespace: "cf" }));
-          b.onLoad({ filter: /.*/, namespace: "cf" }, () => ({
-            contents:
-              "export class DurableObject { constructor(ctx, env) { this.ctx = ctx; this.env = env; } }",
-            loader: "js",
-          }));
-        },
-      },
-      {
-        name: "record-evaluation",
-        setup(b) {
-          b.onLoad({ filter: /\.(ts|js|mjs)$/ }, (args) => {
-            const name = sourceName(relative(ROOT, args.path));
-            const mark = `(globalThis.${RECORD} ??= []).push(${JSON.stringify(name)});\n`;
-            let source = readFileSync(args.path, "utf8");
-            if (name === "node_modules/hono/dist/hono-base.js" && ADD_ROUTE.test(source)) {
-              routesMarked = true;
-              source = source.replace(
-                ADD_ROUTE,
-                (head) => `${head} (globalThis.${ROUTES} ??= []).push(path);`,
-              );
-            }
-            return {
-              contents: mark + source,
-              loader: args.path.endsWith(".ts") ? "ts" : "js",
-              resolveDir: join(args.path, ".."),
-            };
-          });
-        },
-      },
-    ],
-  });
+  const result = await buildWorker({ outdir, plugins: markingPlugins() });
   const { metafile } = result;
   const entry = Object.keys(metafile.outputs).find((o) => o.endsWith("/index.mjs"));
   if (!entry) throw new Error("the build has no index.mjs");
@@ -181,6 +183,32 @@ describe("Worker start-up", () => {
     }
   });
 
+  it("leaves the directory adapter and the claims expression language out of start-up", () => {
+    // Neither is on the client_credentials path: the directory loads on a user grant's first call
+    // (src/directory/lazy-directory.ts), the language on the first token with a claim that applies
+    // (src/claims/lazy-resolve.ts). About 150 KB of the start-up modules (bench/results/cold-start.md).
+    const lazy = [
+      "src/directory/d1-directory.ts",
+      "src/directory/users.ts",
+      "src/directory/user-query.ts",
+      "src/directory/sign-in.ts",
+      "src/directory/password-hash.ts",
+      "src/claims/resolve.ts",
+      "src/claims/expression/parser.ts",
+      "src/claims/expression/compiler.ts",
+      "src/claims/expression/regex.ts",
+    ];
+    for (const module of lazy) {
+      expect(parsedAtStartUp).not.toContain(module);
+      expect(evaluated).not.toContain(module);
+      expect(parsedOnFirstUse).toContain(module);
+    }
+    expect(parsedAtStartUp.filter((m) => m.startsWith("src/claims/expression/"))).toEqual([]);
+    // The wrappers themselves are what start-up holds.
+    expect(parsedAtStartUp).toContain("src/directory/lazy-directory.ts");
+    expect(parsedAtStartUp).toContain("src/claims/lazy-resolve.ts");
+  });
+
   it("is built without a __name() call per function (keepNames off)", () => {
     // esbuild's keepNames, wrangler's default, wraps every function in a `__name(fn, "…")` call at
     // module evaluation: about a quarter of the Worker's start-up CPU (bench:startup, issue 13).
@@ -206,5 +234,108 @@ describe("Worker start-up", () => {
     );
     expect(loaded).toContain("src/admin/router.ts");
     expect(loaded).toContain("src/config/schemas.ts");
+  });
+});
+
+/**
+ * The token path's claims step, built as the Worker is (code splitting, every module marked): what
+ * a client_credentials token loads depends on the server's claims, not on the Worker having a
+ * language (issue 13 item 5: "a server without expression claims must not pay for it").
+ */
+type ClaimInput = NonNullable<ServerConfigInput["claims"]>[number];
+
+describe("a token's custom claims, loaded on first use", () => {
+  let probe: { customServer: typeof customServer };
+  /** Modules evaluated by importing the token path's claims step. */
+  let atImport: string[];
+  const ISSUER = "https://warden.test/oauth2/aus_test";
+  const NOW = 2_000_000_000;
+  const client = Client.parse({
+    client_id: "client-a",
+    client_name: "Client A",
+    token_endpoint_auth_method: "client_secret_basic",
+    grant_types: ["client_credentials"],
+  });
+
+  beforeAll(async () => {
+    const entry = join(dir, "probe.ts");
+    writeFileSync(
+      entry,
+      `export { customServer } from ${JSON.stringify(join(ROOT, "src", "oauth", "custom-server.ts"))};\n`,
+    );
+    const outdir = join(dir, "probe");
+    await buildWorker({ entry, outdir, plugins: markingPlugins() });
+    const record = globalThis as unknown as Record<string, string[]>;
+    const before = record[RECORD]?.length ?? 0;
+    probe = await import(/* @vite-ignore */ pathToFileURL(join(outdir, "index.mjs")).href);
+    atImport = (record[RECORD] ?? []).slice(before);
+  });
+
+  const server = (claims: ClaimInput[]) =>
+    ServerConfig.parse({
+      server: SERVER,
+      scopes: STANDARD_SCOPES,
+      policies: [policy("p1", 1, [rule("r1", 1)])],
+      claims,
+    });
+  const claim = (name: string, extra: Partial<ClaimInput> = {}): ClaimInput => ({
+    id: `ocl_${name}`,
+    name,
+    claimType: "RESOURCE",
+    valueType: "EXPRESSION",
+    value: `"${name}-value"`,
+    ...extra,
+  });
+
+  /** A client_credentials token's claim set, and the modules evaluated while it was built. */
+  async function token(config: ServerConfig, scopes: string[]) {
+    const record = globalThis as unknown as Record<string, string[]>;
+    const before = record[RECORD]?.length ?? 0;
+    const authority = probe.customServer(config, ISSUER);
+    const request = { grantType: "client_credentials" as const, client, requestedScopes: scopes };
+    const built = await authority.buildClaims(request, authority.decide(request), NOW);
+    return {
+      payload: built.token.payload as Record<string, unknown>,
+      loaded: (record[RECORD] ?? []).slice(before),
+    };
+  }
+
+  const language = (loaded: string[]) =>
+    loaded.filter((m) => m === "src/claims/resolve.ts" || m.startsWith("src/claims/expression/"));
+
+  it("loads no expression language for a server without custom claims", async () => {
+    expect(atImport).toContain("src/oauth/custom-server.ts");
+    expect(language(atImport)).toEqual([]);
+    const { payload, loaded } = await token(server([]), ["read"]);
+    expect(payload.cid).toBe("client-a");
+    expect(payload.scp).toEqual(["read"]);
+    expect(language(loaded)).toEqual([]);
+    expect(loaded.filter((m) => m.startsWith("src/directory/"))).toEqual([]);
+  });
+
+  it("nor for claims that cannot go into this token (inactive, IDENTITY, another scope)", async () => {
+    const config = server([
+      claim("off", { status: "INACTIVE" }),
+      claim("idonly", { claimType: "IDENTITY" }),
+      claim("adminonly", { conditions: { scopes: ["admin"] } }),
+    ]);
+    const { payload, loaded } = await token(config, ["read"]);
+    expect(language(loaded)).toEqual([]);
+    expect(payload).not.toHaveProperty("off");
+    expect(payload).not.toHaveProperty("idonly");
+    expect(payload).not.toHaveProperty("adminonly");
+  });
+
+  it("loads it for the first claim that applies, resolves it, and only once per isolate", async () => {
+    const config = server([claim("tier"), claim("adminonly", { conditions: { scopes: ["admin"] } })]);
+    const first = await token(config, ["read"]);
+    expect(first.payload.tier).toBe("tier-value");
+    expect(first.payload).not.toHaveProperty("adminonly");
+    expect(first.loaded).toContain("src/claims/resolve.ts");
+    expect(first.loaded).toContain("src/claims/expression/parser.ts");
+    // A scope condition one of the granted scopes meets counts (Okta: any of them).
+    const second = await token(config, ["read", "admin"]);
+    expect(second.payload).toMatchObject({ tier: "tier-value", adminonly: "adminonly-value" });
+    expect(language(second.loaded)).toEqual([]);
   });
 });
