@@ -9,21 +9,12 @@
  * import rather than after it; what passes is resolved by resolve.ts exactly as before.
  */
 import type { Claim, ServerConfig } from "../config/schemas";
+import { importOnce } from "../http/lazy-handler";
 import type { ExpressionContext } from "./expression";
 import type { ResolvedClaims } from "./resolve";
 
-type ResolveModule = typeof import("./resolve");
-
-let loading: Promise<ResolveModule> | undefined;
-
-/** One import per isolate; a failed import is not cached, so the next token tries again. */
-function loadResolve(): Promise<ResolveModule> {
-  loading ??= import("./resolve").catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  });
-  return loading;
-}
+/** One import per isolate; a failed import is not kept, so the next token tries again. */
+const loadResolve = importOnce(() => import("./resolve"));
 
 /** Whether any claim could go into a `claimType` token granted `grantedScopes` (resolve.ts's filter). */
 export function hasApplicableClaims(

@@ -6,20 +6,11 @@
  * client_credentials tokens never parses them. The first user grant on an isolate imports the
  * adapter once; the port's shape and answers are d1-directory.ts's own.
  */
+import { importOnce } from "../http/lazy-handler";
 import type { Directory } from "./directory";
 
-type DirectoryModule = typeof import("./d1-directory");
-
-let loading: Promise<DirectoryModule> | undefined;
-
-/** One import per isolate; a failed import is not cached, so the next call tries again. */
-function loadAdapter(): Promise<DirectoryModule> {
-  loading ??= import("./d1-directory").catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  });
-  return loading;
-}
+/** One import per isolate; a failed import is not kept, so the next call tries again. */
+const loadAdapter = importOnce(() => import("./d1-directory"));
 
 export function lazyD1Directory(db: D1Database): Directory {
   let adapter: Directory | undefined;

@@ -8,12 +8,21 @@
  * not a request's I/O); a failed one is not kept, so the next request tries again.
  */
 export function lazyHandler<C, R>(load: () => Promise<(c: C) => R | Promise<R>>): (c: C) => Promise<R> {
-  let handler: Promise<(c: C) => R | Promise<R>> | undefined;
-  return async (c) => {
-    handler ??= load().catch((error: unknown) => {
-      handler = undefined;
+  const handler = importOnce(load);
+  return async (c) => (await handler())(c);
+}
+
+/**
+ * `load` run once per isolate and its answer shared, by the callers that arrive while it runs too;
+ * a failed load is not kept, so the next caller tries again. For modules imported on first use.
+ */
+export function importOnce<M>(load: () => Promise<M>): () => Promise<M> {
+  let loading: Promise<M> | undefined;
+  return () => {
+    loading ??= load().catch((error: unknown) => {
+      loading = undefined;
       throw error;
     });
-    return (await handler)(c);
+    return loading;
   };
 }

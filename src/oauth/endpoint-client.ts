@@ -17,7 +17,7 @@ import {
   type PresentedCredentials,
   presentedCredentials,
 } from "./client-auth";
-import type { FormParams } from "./form-body";
+import { type FormParams, refuseSecretsInQuery } from "./form-body";
 import { clientAddress, limitClient, limitFailedAuthentication } from "./rate-limit";
 
 /**
@@ -35,16 +35,7 @@ const ENDPOINT_SECRETS: readonly string[] = ["token", "client_secret", "client_a
  * carries a token learns why, not only that POST is needed.
  */
 export function refuseSecretsInUrl(url: string): void {
-  // Most requests have no query: no URL parsing for them.
-  if (!url.includes("?")) return;
-  const query = new URL(url).searchParams;
-  const found = ENDPOINT_SECRETS.find((name) => query.has(name));
-  if (found !== undefined) {
-    throw new OAuthError(
-      "invalid_request",
-      `The '${found}' parameter is not accepted in the query string; send it in the request body.`,
-    );
-  }
+  refuseSecretsInQuery(url, ENDPOINT_SECRETS);
 }
 
 const BASIC = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i;

@@ -81,11 +81,11 @@ function replacedInvalidBytes(text: string, params: FormParams): boolean {
  * learn that, before any client lookup uses it. Other query parameters are not read at all (the body
  * alone is the request, RFC 6749 §3.2), so they cannot change what is decided: they stay ignored.
  */
-function refuseSecretsInQuery(url: string): void {
-  // Most token requests have no query: no URL parsing for them.
+export function refuseSecretsInQuery(url: string, names: readonly string[] = SECRET_PARAMETERS): void {
+  // Most requests have no query: no URL parsing for them.
   if (!url.includes("?")) return;
   const query = new URL(url).searchParams;
-  const found = SECRET_PARAMETERS.find((name) => query.has(name));
+  const found = names.find((name) => query.has(name));
   if (found !== undefined) {
     throw new OAuthError(
       "invalid_request",
