@@ -107,6 +107,9 @@ describe("the consent page in Chromium", () => {
 
   it("keyboard only: Tab reaches the optional box and both buttons; Space ticks, Enter on Don't allow denies", async () => {
     await consentInChromium(async (page, posted) => {
+      // The page puts focus on Allow once it has rendered (autofocus): wait for it, since a key
+      // pressed before then starts from the document (seen under load in CI).
+      await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('value')")).toBe("allow");
       await page.keyboard.press("Shift+Tab"); // from Allow back to Don't allow
       expect(await page.evaluate("document.activeElement?.getAttribute('value')")).toBe("deny");
       await page.keyboard.press("Shift+Tab"); // the optional box (the disabled one is skipped)
