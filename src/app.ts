@@ -1,20 +1,60 @@
 /** Builds the Warden Hono app: routers, the one error handler, and the isolate-scoped caches. */
 import { type Context, Hono } from "hono";
+import { LinearRouter } from "hono/router/linear-router";
 import { TrieRouter } from "hono/router/trie-router";
+import { getPath } from "hono/utils/url";
 import { ROUTE_MATCH_CACHE_ENTRIES, ROUTE_MATCH_CACHE_MAX_PATH } from "./config/defaults";
 import { type AppEnv, type BindPorts, bindPorts, createDeps, type Deps } from "./context";
+import type { Env } from "./env";
 import { ApiError, OAuthError } from "./errors";
 import { MemoRouter } from "./http/memo-router";
 import { withRateLimitHeaders } from "./http/rate-limit";
 import { withHeaders } from "./oauth/cors";
-import { orgRouter } from "./oauth/org/router";
+import { orgRouter, orgTokenRoute } from "./oauth/org/router";
 import { tokenErrorBudget } from "./oauth/rate-limit";
-import { isOAuthProtocolPath, oauthRouter } from "./oauth/router";
+import { customTokenRoute, isOAuthProtocolPath, oauthRouter } from "./oauth/router";
+import { isTokenPath } from "./oauth/token-path";
 import { activateRouter, orgSignInRouter, publicSessionRouter, signInRouter } from "./signin/router";
 
 export { createDeps } from "./context";
 
 const ROUTE_MATCH_BOUNDS = { entries: ROUTE_MATCH_CACHE_ENTRIES, maxPath: ROUTE_MATCH_CACHE_MAX_PATH };
+
+/** What the Worker's `fetch` runs: an isolate's apps, built by their first request. */
+export type IsolateHandler = (request: Request, env: Env, ctx?: ExecutionContext) => Promise<Response>;
+
+/**
+ * The isolate's request handler: the token endpoints' own app for token requests, the whole app for
+ * everything else, each built by its first request and sharing the isolate's caches (one `deps`, one
+ * `bind`). Most new isolates start on a token request (services fetch tokens far more often than
+ * anything else happens): registering the other routes cost that first token ~1.5 ms of its ~14
+ * (bench/results/cold-start.md §9). A token path reaches the same handler either way: the whole app
+ * serves it too (its own token routes are the only ones matching it), so nothing depends on the split.
+ */
+export function isolateHandler(deps: Deps = createDeps(), bind: BindPorts = bindPorts(deps)): IsolateHandler {
+  let tokenApp: Hono<AppEnv> | undefined;
+  let app: Hono<AppEnv> | undefined;
+  return async (request, env, ctx) => {
+    const served = isTokenPath(getPath(request))
+      ? (tokenApp ??= createTokenApp(deps, bind))
+      : (app ??= createApp(deps, bind));
+    return served.fetch(request, env, ctx);
+  };
+}
+
+/**
+ * The token endpoints alone (`/oauth2/v1/token`, `/oauth2/{as}/v1/token`), as `createApp` mounts them.
+ * Hono's linear router: registering is a push, and a first match scans two routes, where the trie
+ * compiled its insertion and search code on the isolate's first token (~0.5 ms). Its leniency (a
+ * trailing slash) never applies: only paths `isTokenPath` accepts reach this app. Answers remembered
+ * as the whole app's are.
+ */
+export function createTokenApp(deps: Deps = createDeps(), bind: BindPorts = bindPorts(deps)): Hono<AppEnv> {
+  const app = new Hono<AppEnv>({ router: new MemoRouter(new LinearRouter(), ROUTE_MATCH_BOUNDS) });
+  app.all("/oauth2/v1/token", orgTokenRoute(bind));
+  app.all("/oauth2/:as/v1/token", customTokenRoute(bind));
+  return withErrorHandlers(app, deps.now);
+}
 
 /**
  * `bind`: how protocol endpoints get their ports; over the real bindings by default, in-memory ports

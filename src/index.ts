@@ -1,5 +1,5 @@
 /** Worker entry: the app's fetch handler, the system log's queue and cron handlers, and the Durable Object classes. */
-import { createApp } from "./app";
+import { type IsolateHandler, isolateHandler } from "./app";
 import type { Env } from "./env";
 import { drainUnreadRequestBody } from "./http/bounded-body";
 
@@ -10,18 +10,18 @@ export { KeyVault } from "./keys/key-vault";
 export { AssertionReplay } from "./oauth/assertion-replay";
 
 /**
- * One app per isolate, its caches what keep the warm token path free of I/O; built by the first
- * request, not at module load. `wrangler check startup` times module evaluation, which every new
- * isolate pays at every location (DESIGN §10), and registering the routes was most of it (issue 13
- * item 5, bench/results/cold-start.md). Construction is synchronous and allocates only: nothing
- * a request could see half built, and a throw (there is none to expect) would leave it unbuilt.
+ * One handler per isolate, its caches what keep the warm token path free of I/O; its apps built by
+ * their first request, not at module load (src/app.ts `isolateHandler`). `wrangler check startup` times
+ * module evaluation, which every new isolate pays at every location (DESIGN §10), and registering the
+ * routes was most of it (issue 13 item 5, bench/results/cold-start.md). Construction is synchronous
+ * and allocates only: nothing a request could see half built.
  */
-let app: ReturnType<typeof createApp> | undefined;
+let handler: IsolateHandler | undefined;
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {
-    app ??= createApp();
-    const response = await app.fetch(request, env, ctx);
+    handler ??= isolateHandler();
+    const response = await handler(request, env, ctx);
     // Local development only: a body left unread (refused before reading, or by an endpoint that
     // never reads one) is drained before answering (src/http/bounded-body.ts).
     if (env.LOCAL_DEVELOPMENT === "true") await drainUnreadRequestBody(request);

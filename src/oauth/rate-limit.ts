@@ -12,6 +12,7 @@
 import type { Ports } from "../context";
 import { OAuthError } from "../errors";
 import { addressKey, type RateLimitVerdict, rateLimitHeaders, retryAfterSeconds } from "../http/rate-limit";
+import { isTokenPath } from "./token-path";
 
 /**
  * The client's address as Cloudflare's front line saw it, as the limiters count it (an IPv6 address
@@ -72,9 +73,6 @@ function tooManyRequests(verdict: RateLimitVerdict, now: number, what: string): 
   );
 }
 
-/** Okta's token endpoints: the org server's and every custom server's. */
-const TOKEN_PATH = /^\/oauth2\/(?:[^/]+\/)?v1\/token$/;
-
 /**
  * The limit an error of the token endpoint answers with when it came before the client was known (a
  * malformed request, `invalid_client`): the address's failure budget, counting nothing. Okta sends
@@ -86,6 +84,6 @@ export function tokenErrorBudget(
   request: Request,
   path: string,
 ): RateLimitVerdict | undefined {
-  if (!ports || !TOKEN_PATH.test(path)) return undefined;
+  if (!ports || !isTokenPath(path)) return undefined;
   return ports.rateLimits.authFailures.status(clientAddress(request));
 }

@@ -45,14 +45,7 @@ export function oauthRouter(bind: BindPorts) {
 
   // One route for every method, so that a token request runs one handler and no middleware chain;
   // the endpoint answers other methods itself.
-  router.all(
-    "/v1/token",
-    withCors(
-      bind,
-      CORS_POLICIES.token,
-      server(tokenEndpoint((c) => customServer(c.get("snapshot"), c.get("issuer")))),
-    ),
-  );
+  router.all("/v1/token", customTokenRoute(bind));
   // OIDC Core §5.3: GET and POST; the endpoint answers other methods itself. Browser apps call it
   // cross-origin (okta-auth-js): CORS for trusted origins, as the token endpoint.
   router.all("/v1/userinfo", withCors(bind, CORS_POLICIES.userinfo, server(userinfoEndpoint())));
@@ -80,4 +73,19 @@ export function oauthRouter(bind: BindPorts) {
     server(lazyHandler(() => deviceAuthorizeModule().then((m) => m.deviceAuthorizeEndpoint()))),
   );
   return router;
+}
+
+/**
+ * A custom server's token endpoint (`/oauth2/{as}/v1/token`), as this router mounts it and as the
+ * token endpoints' own app does (src/app.ts `createTokenApp`).
+ */
+export function customTokenRoute(bind: BindPorts) {
+  return withCors(
+    bind,
+    CORS_POLICIES.token,
+    forServer(
+      bind,
+      tokenEndpoint((c) => customServer(c.get("snapshot"), c.get("issuer"))),
+    ),
+  );
 }

@@ -148,6 +148,22 @@ describe("Worker start-up", () => {
     expect(parsedAtStartUp).toContain("src/oauth/token.ts");
   });
 
+  it("serves a first token request from the token endpoints' own app: two routes registered", async () => {
+    // Most new isolates start on a token request: it must not pay for registering every route
+    // (src/app.ts isolateHandler). Runs before any other request of this file reaches the Worker.
+    expect(registeredAtStartUp).toEqual([]);
+    const record = globalThis as unknown as Record<string, string[]>;
+    const res = await worker.default.fetch(
+      new Request("https://warden.test/oauth2/default/v1/token", { method: "POST" }),
+      {},
+    );
+    // Without bindings the server cannot be looked up: the protocol surface's own 500, not the
+    // app's 404 (E0000007), so the token route matched.
+    expect(res.status).toBe(500);
+    expect(await res.json()).toMatchObject({ error: "server_error" });
+    expect(record[ROUTES]).toEqual(["/oauth2/v1/token", "/oauth2/:as/v1/token"]);
+  });
+
   it("registers no route at start-up: the app is built by the first request", async () => {
     // Registering every route (Hono's #addRoute, its path parsing and trie) was most of what module
     // evaluation ran (bench/results/cold-start.md); src/index.ts builds the app on the first request.

@@ -7,7 +7,7 @@ import {
   SignJWT,
 } from "jose";
 import { expect } from "vitest";
-import { createApp, createDeps } from "../../src/app";
+import { createDeps, isolateHandler } from "../../src/app";
 import { type ConfigRecordKind, configRecordMacKey, openConfigRecord } from "../../src/config/config-record";
 import { kvKeys } from "../../src/config/kv-keys";
 import { ALL_RIGHTS } from "../../src/config/rights";
@@ -191,10 +191,13 @@ export async function expectRefusals(path: string, cases: readonly [unknown, str
   }
 }
 
-/** A fresh app is a cold isolate: empty config and key caches. */
+/**
+ * A fresh app is a cold isolate: empty config and key caches. Requests reach it as the Worker's
+ * `fetch` hands them on (src/app.ts isolateHandler: token requests to the token endpoints' own app).
+ */
 export function freshApp(deps: Deps = createDeps()) {
-  const app = createApp(deps);
-  return (request: Request, bindings: Env = env as Env) => app.fetch(request, bindings);
+  const handle = isolateHandler(deps);
+  return (request: Request, bindings: Env = env as Env) => handle(request, bindings);
 }
 
 export function basic(clientId: string, secret: string): string {

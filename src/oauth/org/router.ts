@@ -60,16 +60,25 @@ export function orgRouter(bind: BindPorts) {
   router.options(INSERTED_METADATA_PATH, forServer(bind, metadataPreflight));
 
   // One route for every method, as a custom server's: the endpoint answers other methods itself.
-  router.all(
-    "/oauth2/v1/token",
-    withCors(bind, CORS_POLICIES.token, org(tokenEndpoint((c) => orgServer(orgIssuer(c))))),
-  );
+  router.all("/oauth2/v1/token", orgTokenRoute(bind));
   // OIDC Core §5.3 for users signed in through the org server (/oauth2/v1/authorize, src/signin/).
   router.all(
     "/oauth2/v1/userinfo",
     withCors(bind, CORS_POLICIES.userinfo, org(userinfoEndpoint(orgUserinfoServer))),
   );
   return router;
+}
+
+/** The org server's token endpoint, as this router mounts it and as src/app.ts `createTokenApp` does. */
+export function orgTokenRoute(bind: BindPorts) {
+  return withCors(
+    bind,
+    CORS_POLICIES.token,
+    withPorts(
+      bind,
+      tokenEndpoint((c) => orgServer(orgIssuer(c))),
+    ),
+  );
 }
 
 /** The org server's userinfo: its own keys, `aud` the org URL, Okta's profile, no custom claims. */
