@@ -75,24 +75,27 @@ try {
     ["first token, simulator cold too, CPU (ms)", (s) => median(s.cold.map((c) => c.rawFirstTokenCpuMs))],
     ["  Miniflare's KV/Cache warm-up, CPU (ms)", (s) => median(s.cold.map((c) => c.simulatorWarmupCpuMs))],
     ...FLOOR_ALGS.flatMap((alg) => [
-      [`floor ${alg}: first token, CPU (ms)`, (s) => median(s.floor.map((f) => f[alg].firstTokenCpuMs))],
-      [`floor ${alg}: next token, CPU (ms)`, (s) => median(s.floor.map((f) => f[alg].warmTokenCpuMs))],
       [
-        `floor ${alg}: first ÷ next, CPU`,
+        `token floor ${alg}: first token, CPU (ms)`,
+        (s) => median(s.floor.map((f) => f[alg].firstTokenCpuMs)),
+      ],
+      [`token floor ${alg}: next token, CPU (ms)`, (s) => median(s.floor.map((f) => f[alg].warmTokenCpuMs))],
+      [
+        `token floor ${alg}: first ÷ next, CPU`,
         (s) => median(s.floor.map((f) => f[alg].firstTokenCpuMs / f[alg].warmTokenCpuMs)),
       ],
     ]),
     [
-      `first token above the floor's (${COLD.alg}), CPU (ms)`,
+      `first token above the token floor's (${COLD.alg}), CPU (ms)`,
       (s) => median(s.cold.map((c, i) => c.firstTokenCpuMs - s.floor[i][COLD.alg].firstTokenCpuMs)),
     ],
   ];
   console.log(`\n${runs} runs each, interleaved; medians\n`);
-  console.log(`${"".padEnd(48)}${sides.map((s) => s.label.padStart(20)).join("")}${"B ÷ A".padStart(8)}`);
+  console.log(`${"".padEnd(54)}${sides.map((s) => s.label.padStart(20)).join("")}${"B ÷ A".padStart(8)}`);
   for (const [name, get] of rows) {
     const [a, b] = sides.map(get);
     console.log(
-      `${name.padEnd(48)}${f(a).padStart(20)}${f(b).padStart(20)}${(a && b ? (b / a).toFixed(2) : "–").padStart(8)}`,
+      `${name.padEnd(54)}${f(a).padStart(20)}${f(b).padStart(20)}${(a && b ? (b / a).toFixed(2) : "–").padStart(8)}`,
     );
   }
   for (const side of sides) {

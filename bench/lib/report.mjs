@@ -327,14 +327,14 @@ export function renderMarkdown(result) {
             ]),
         // The floor (bench/floor-entry.ts, measured in the same run): the runtime's own first ÷ next.
         ...Object.entries(startup.floor ?? {}).map(([alg, f]) => [
-          `floor ${alg}, a minimal jose token Worker: first / next token, workerd CPU (median)`,
+          `token floor ${alg} (bench/floor-entry.ts, a minimal jose token Worker): first / next token, workerd CPU (median)`,
           `${ms(f.firstTokenCpuMs)} / ${ms(f.warmTokenCpuMs)} ms (${times(f.firstOverNextCpu)})`,
         ]),
         ...(startup.firstTokenAboveFloorCpuMs == null
           ? []
           : [
               [
-                `first token above the floor's (${startup.floorAlg}), workerd CPU (median)`,
+                `first token above the token floor's (${startup.floorAlg}), workerd CPU (median)`,
                 `${ms(startup.firstTokenAboveFloorCpuMs)} ms`,
               ],
             ]),
