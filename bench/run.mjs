@@ -11,7 +11,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { bundleSize, startupCpuMs, wranglerBundle } from "./lib/build.mjs";
+import { bundleSize, floorBundle, startupCpuMs, wranglerBundle } from "./lib/build.mjs";
 import {
   DEV_SERVERS,
   jwksPath,
@@ -56,7 +56,7 @@ import {
   seedRefresh,
 } from "./lib/refresh.mjs";
 import { renderMarkdown } from "./lib/report.mjs";
-import { coldStarts } from "./lib/startup.mjs";
+import { COLD, coldStarts, FLOOR_ALGS, floorColdStarts } from "./lib/startup.mjs";
 import { startupCpuTime } from "./lib/startup-profile.mjs";
 import { breakdown, comparisons, median, passwordGrant, summarizeCase, targets } from "./lib/summary.mjs";
 import { startWranglerDev } from "./lib/wrangler-dev.mjs";
@@ -134,30 +134,59 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 process.on("exit", cleanUpOnExit);
 
 async function measureStartup(deployBundle, tmp) {
-  log(`cold starts (${profile.coldStarts}) and start-up profiles (${profile.startupProfiles})`);
-  const cold = await coldStarts({
-    bundlePath: deployBundle,
-    credentials: benchCredentials(),
-    runs: profile.coldStarts,
-  });
+  log(
+    `cold starts (${profile.coldStarts}), the floor's beside them, and start-up profiles (${profile.startupProfiles})`,
+  );
+  const floorPath = await floorBundle(join(tmp, "floor"));
+  const credentials = benchCredentials();
+  // Warden's cold starts and the floor's (bench/floor-entry.ts) in alternation, so both see the same
+  // machine; the floor is the runtime's own first ÷ next for a token, Warden's ratio read against it.
+  const samples = [];
+  const floorSamples = Object.fromEntries(FLOOR_ALGS.map((alg) => [alg, []]));
+  let server;
+  for (let i = 0; i < profile.coldStarts; i++) {
+    const cold = await coldStarts({ bundlePath: deployBundle, credentials, runs: 1 });
+    server = cold.server;
+    samples.push(...cold.samples);
+    const floorRun = await floorColdStarts({ bundlePath: floorPath, credentials, runs: 1 });
+    for (const alg of FLOOR_ALGS) floorSamples[alg].push(...floorRun[alg]);
+  }
   const cpu = [];
   const cpuTime = [];
   for (let i = 0; i < profile.startupProfiles; i++) {
     cpu.push(await startupCpuMs(join(tmp, "startup.cpuprofile")));
     cpuTime.push(await startupCpuTime(deployBundle));
   }
+  const ratio = (s) => s.firstTokenCpuMs / s.warmTokenCpuMs;
   return {
-    server: cold.server,
-    readyMs: median(cold.samples.map((s) => s.readyMs)),
-    firstTokenMs: median(cold.samples.map((s) => s.firstTokenMs)),
-    warmTokenMs: median(cold.samples.map((s) => s.warmTokenMs)),
-    firstTokenCpuMs: median(cold.samples.map((s) => s.firstTokenCpuMs)),
-    warmTokenCpuMs: median(cold.samples.map((s) => s.warmTokenCpuMs)),
-    otherServerFirstCpuMs: median(cold.samples.map((s) => s.otherServerFirstCpuMs)),
-    rawFirstTokenCpuMs: median(cold.samples.map((s) => s.rawFirstTokenCpuMs)),
+    server,
+    readyMs: median(samples.map((s) => s.readyMs)),
+    firstTokenMs: median(samples.map((s) => s.firstTokenMs)),
+    warmTokenMs: median(samples.map((s) => s.warmTokenMs)),
+    firstTokenCpuMs: median(samples.map((s) => s.firstTokenCpuMs)),
+    warmTokenCpuMs: median(samples.map((s) => s.warmTokenCpuMs)),
+    firstOverNextCpu: median(samples.map(ratio)),
+    otherServerFirstCpuMs: median(samples.map((s) => s.otherServerFirstCpuMs)),
+    rawFirstTokenCpuMs: median(samples.map((s) => s.rawFirstTokenCpuMs)),
+    floor: Object.fromEntries(
+      FLOOR_ALGS.map((alg) => [
+        alg,
+        {
+          firstTokenCpuMs: median(floorSamples[alg].map((s) => s.firstTokenCpuMs)),
+          warmTokenCpuMs: median(floorSamples[alg].map((s) => s.warmTokenCpuMs)),
+          firstOverNextCpu: median(floorSamples[alg].map(ratio)),
+          samples: floorSamples[alg],
+        },
+      ]),
+    ),
+    // Paired within each alternation: Warden's first token, less the floor's of the same algorithm.
+    firstTokenAboveFloorCpuMs: median(
+      samples.map((s, i) => s.firstTokenCpuMs - floorSamples[COLD.alg][i].firstTokenCpuMs),
+    ),
+    floorAlg: COLD.alg,
     startupCpuMs: median(cpu),
     startupCpuTimeMs: median(cpuTime),
-    samples: cold.samples,
+    samples,
     startupCpuSamplesMs: cpu,
     startupCpuTimeSamplesMs: cpuTime,
   };

@@ -9,17 +9,21 @@
  * - the first token on a new isolate and the next one (bench/lib/startup.mjs), wall and CPU; another
  *   server's first token on the warm isolate (data cold, code warm); the first token with Miniflare's
  *   own KV and Cache Workers cold too (the figure earlier results took; see bench/lib/startup.mjs);
+ * - the floor's first and next tokens, RS256 and ES256 (bench/floor-entry.ts: the smallest Worker that
+ *   does a token endpoint's job, built once from this working tree), measured beside each side's cold
+ *   starts in the same round: the same on both sides but for noise, the runtime's own first ÷ next;
+ *   and Warden's first token above the floor's RS256 one (same algorithm), paired within a round;
  * then the modules with the most self time in a 50 µs profile of B's start-up. Writes nothing.
  */
 import { execFileSync } from "node:child_process";
 import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startupCpuMs, wranglerBundle } from "./lib/build.mjs";
+import { floorBundle, startupCpuMs, wranglerBundle } from "./lib/build.mjs";
 import { benchCredentials } from "./lib/config.mjs";
 import { ROOT } from "./lib/paths.mjs";
 import { makeTempDir, removeTempDir } from "./lib/processes.mjs";
-import { coldStarts } from "./lib/startup.mjs";
+import { COLD, coldStarts, FLOOR_ALGS, floorColdStarts } from "./lib/startup.mjs";
 import { profileStartup, startupCpuTime } from "./lib/startup-profile.mjs";
 import { median } from "./lib/summary.mjs";
 
@@ -42,14 +46,18 @@ try {
     ["B (working tree)", ROOT],
   ]) {
     const [bundle] = await wranglerBundle(join(tmp, label[0]), undefined, root);
-    sides.push({ label, root, bundle, wrangler: [], cpu: [], cold: [] });
+    sides.push({ label, root, bundle, wrangler: [], cpu: [], cold: [], floor: [] });
   }
+  const floor = await floorBundle(join(tmp, "floor"));
   const credentials = benchCredentials();
   for (let i = 0; i < runs; i++) {
     for (const side of i % 2 ? [...sides].reverse() : sides) {
       side.wrangler.push(await startupCpuMs(join(tmp, `${side.label[0]}.cpuprofile`), side.root));
       side.cpu.push(await startupCpuTime(side.bundle));
       side.cold.push(...(await coldStarts({ bundlePath: side.bundle, credentials, runs: 1 })).samples);
+      // One floor sample per algorithm in the same round, so each side's floor saw its noise.
+      const floorRun = await floorColdStarts({ bundlePath: floor, credentials, runs: 1 });
+      side.floor.push(Object.fromEntries(FLOOR_ALGS.map((alg) => [alg, floorRun[alg][0]])));
     }
     process.stdout.write(`round ${i + 1}/${runs}\n`);
   }
@@ -66,13 +74,28 @@ try {
     ["another server's first token, CPU (ms)", (s) => median(s.cold.map((c) => c.otherServerFirstCpuMs))],
     ["first token, simulator cold too, CPU (ms)", (s) => median(s.cold.map((c) => c.rawFirstTokenCpuMs))],
     ["  Miniflare's KV/Cache warm-up, CPU (ms)", (s) => median(s.cold.map((c) => c.simulatorWarmupCpuMs))],
+    ...FLOOR_ALGS.flatMap((alg) => [
+      [
+        `token floor ${alg}: first token, CPU (ms)`,
+        (s) => median(s.floor.map((f) => f[alg].firstTokenCpuMs)),
+      ],
+      [`token floor ${alg}: next token, CPU (ms)`, (s) => median(s.floor.map((f) => f[alg].warmTokenCpuMs))],
+      [
+        `token floor ${alg}: first ÷ next, CPU`,
+        (s) => median(s.floor.map((f) => f[alg].firstTokenCpuMs / f[alg].warmTokenCpuMs)),
+      ],
+    ]),
+    [
+      `first token above the token floor's (${COLD.alg}), CPU (ms)`,
+      (s) => median(s.cold.map((c, i) => c.firstTokenCpuMs - s.floor[i][COLD.alg].firstTokenCpuMs)),
+    ],
   ];
   console.log(`\n${runs} runs each, interleaved; medians\n`);
-  console.log(`${"".padEnd(40)}${sides.map((s) => s.label.padStart(20)).join("")}${"B ÷ A".padStart(8)}`);
+  console.log(`${"".padEnd(54)}${sides.map((s) => s.label.padStart(20)).join("")}${"B ÷ A".padStart(8)}`);
   for (const [name, get] of rows) {
     const [a, b] = sides.map(get);
     console.log(
-      `${name.padEnd(40)}${f(a).padStart(20)}${f(b).padStart(20)}${(a && b ? (b / a).toFixed(2) : "–").padStart(8)}`,
+      `${name.padEnd(54)}${f(a).padStart(20)}${f(b).padStart(20)}${(a && b ? (b / a).toFixed(2) : "–").padStart(8)}`,
     );
   }
   for (const side of sides) {

@@ -1,13 +1,15 @@
 /**
  * Bundles through wrangler, exactly as `wrangler deploy` would upload them: the deployable Worker
- * (for its size and start-up) and the bench entry (Warden plus the ceiling, for the load cases).
+ * (for its size and start-up) and the bench entry (Warden plus the ceiling, for the load cases);
+ * and the floor (bench/floor-entry.ts) through the Worker's own esbuild build.
  */
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { ROOT } from "./paths.mjs";
+import { buildWorker } from "../../scripts/build.mjs";
+import { BENCH, ROOT } from "./paths.mjs";
 
 const run = promisify(execFile);
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
@@ -49,6 +51,19 @@ export async function wranglerBundle(outdir, entry, root = ROOT) {
   const isChunk = (name) => name.startsWith("chunk-");
   modules.sort((a, b) => Number(isChunk(a)) - Number(isChunk(b)));
   return modules.map((name) => join(outdir, name));
+}
+
+/**
+ * The floor's module (bench/floor-entry.ts, its jose bundled in) in `outdir`, built by this
+ * checkout's scripts/build.mjs — the options Warden's deployable Worker is built with (target,
+ * export conditions, `keepNames` off), so the two differ only in their code. Not through wrangler:
+ * wrangler.toml is Warden's (its Durable Objects, assets), and with `no_bundle` wrangler uploads
+ * what the build wrote as it is. Built from this checkout alone: `bench:startup`'s other side
+ * (`--base`) may predate the floor, and the floor is a property of the runtime, not of Warden.
+ */
+export async function floorBundle(outdir) {
+  await buildWorker({ entry: join(BENCH, "floor-entry.ts"), outdir });
+  return join(outdir, "index.mjs");
 }
 
 /**

@@ -321,7 +321,21 @@ export function renderMarkdown(result) {
               ["start-up CPU time (workerd threads, median)", `${ms(startup.startupCpuTimeMs)} ms`],
               [
                 "first / next token, workerd CPU (median)",
-                `${ms(startup.firstTokenCpuMs)} / ${ms(startup.warmTokenCpuMs)} ms`,
+                `${ms(startup.firstTokenCpuMs)} / ${ms(startup.warmTokenCpuMs)} ms` +
+                  (startup.firstOverNextCpu == null ? "" : ` (${times(startup.firstOverNextCpu)})`),
+              ],
+            ]),
+        // The floor (bench/floor-entry.ts, measured in the same run): the runtime's own first ÷ next.
+        ...Object.entries(startup.floor ?? {}).map(([alg, f]) => [
+          `token floor ${alg} (bench/floor-entry.ts, a minimal jose token Worker): first / next token, workerd CPU (median)`,
+          `${ms(f.firstTokenCpuMs)} / ${ms(f.warmTokenCpuMs)} ms (${times(f.firstOverNextCpu)})`,
+        ]),
+        ...(startup.firstTokenAboveFloorCpuMs == null
+          ? []
+          : [
+              [
+                `first token above the token floor's (${startup.floorAlg}), workerd CPU (median)`,
+                `${ms(startup.firstTokenAboveFloorCpuMs)} ms`,
               ],
             ]),
         ...(startup.otherServerFirstCpuMs == null

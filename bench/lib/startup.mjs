@@ -27,14 +27,22 @@
  * that shares the client: its snapshot and keyset read from KV, unsealed and imported, its policy
  * walked for the first time, but no code compiled for the first time. What the first token pays
  * beyond that is the isolate's first run of the token path's code.
+ *
+ * `floorColdStarts`: the same first and next tokens of the floor (bench/floor-entry.ts: the smallest
+ * Worker that answers a client_credentials token with jose), a fresh workerd per run, Miniflare's KV
+ * and Cache Workers run first as before Warden's: the runtime's own first ÷ next for a token, the
+ * baseline Warden's ratio is read against in the same run.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { seed, serverId, tokenRequest } from "./config.mjs";
-import { startMiniflare } from "./miniflare.mjs";
+import { startFloor, startMiniflare } from "./miniflare.mjs";
 import { makeTempDir, removeTempDir, sleep } from "./processes.mjs";
 import { runNs } from "./startup-profile.mjs";
 import { median } from "./summary.mjs";
 
 export const COLD = { alg: "RS256", rules: 20 };
+/** The floor's algorithms: RS256 as `COLD`, ES256 beside it. */
+export const FLOOR_ALGS = ["RS256", "ES256"];
 /** The other server of `otherServerFirstCpuMs`: same algorithm and client, its own snapshot and keyset. */
 export const OTHER = { alg: "RS256", rules: 1 };
 /** src/config/defaults.ts PULSE_COLO_FRESH_MS, and a margin: the location instance's copy is stale by then. */
@@ -50,13 +58,15 @@ const SETTLE_MS = 250;
 const WARM_TOKENS = 5;
 
 /** Wall ms from Node to the answer, and the CPU ms workerd's threads (`pids`) used for it, settled. */
-async function timedToken(baseUrl, credentials, pids, server = COLD) {
+function timedToken(baseUrl, credentials, pids, server = COLD) {
+  return timedTokenAt(`${baseUrl}/oauth2/${serverId(server.alg, server.rules)}/v1/token`, credentials, pids);
+}
+
+/** `timedToken` for any token endpoint's URL: Warden's servers and the floor are read alike. */
+async function timedTokenAt(tokenUrl, credentials, pids) {
   const cpuStart = runNs(pids);
   const started = performance.now();
-  const res = await fetch(
-    `${baseUrl}/oauth2/${serverId(server.alg, server.rules)}/v1/token`,
-    tokenRequest(credentials),
-  );
+  const res = await fetch(tokenUrl, tokenRequest(credentials));
   await res.text();
   const ms = performance.now() - started;
   if (res.status !== 200) throw new Error(`cold token request answered ${res.status}`);
@@ -97,18 +107,23 @@ async function coldStart(bundlePath, credentials, persistTo, simulatorWarm) {
   try {
     const simulatorWarmupCpuMs = simulatorWarm ? await warmSimulator(mf) : undefined;
     const pulseCopyAgeMs = performance.now() - pulsePutAt;
-    const first = await timedToken(mf.baseUrl, credentials, mf.pids);
-    // A warm token: the median of the next WARM_TOKENS. The second alone moved by ±2 ms of workerd CPU
-    // outside the isolate's JavaScript (its profile stays ~1.1 ms), one-time work of the runtime that
-    // lands on one request or another: it is the isolate's first-use cost, not a warm token's.
-    const next = [];
-    for (let i = 0; i < WARM_TOKENS; i++) next.push(await timedToken(mf.baseUrl, credentials, mf.pids));
-    const warm = { ms: median(next.map((t) => t.ms)), cpuMs: median(next.map((t) => t.cpuMs)) };
+    const { first, warm } = await firstAndNext(() => timedToken(mf.baseUrl, credentials, mf.pids));
     const other = await timedToken(mf.baseUrl, credentials, mf.pids, OTHER);
     return { readyMs: mf.readyMs, simulatorWarmupCpuMs, pulseCopyAgeMs, first, warm, other };
   } finally {
     await mf.dispose();
   }
+}
+
+/** The first token of an isolate and the next one; `token` sends one and measures it. */
+async function firstAndNext(token) {
+  const first = await token();
+  // A warm token: the median of the next WARM_TOKENS. The second alone moved by ±2 ms of workerd CPU
+  // outside the isolate's JavaScript (its profile stays ~1.1 ms), one-time work of the runtime that
+  // lands on one request or another: it is the isolate's first-use cost, not a warm token's.
+  const next = [];
+  for (let i = 0; i < WARM_TOKENS; i++) next.push(await token());
+  return { first, warm: { ms: median(next.map((t) => t.ms)), cpuMs: median(next.map((t) => t.cpuMs)) } };
 }
 
 /**
@@ -152,4 +167,45 @@ export async function coldStarts({ bundlePath, credentials, runs }) {
   } finally {
     removeTempDir(persistTo);
   }
+}
+
+/** A private JWK for `alg` (RS256: 2048-bit RSA, Warden's RSA_MODULUS_LENGTH; ES256: P-256), new per run. */
+function floorJwk(alg) {
+  const { privateKey } =
+    alg === "RS256"
+      ? generateKeyPairSync("rsa", { modulusLength: 2048 })
+      : generateKeyPairSync("ec", { namedCurve: "P-256" });
+  return { ...privateKey.export({ format: "jwk" }), alg, kid: `floor-${alg.toLowerCase()}`, use: "sig" };
+}
+
+/**
+ * `runs` cold starts of the floor per algorithm in `algs` (bench/floor-entry.ts built by
+ * `floorBundle`), measured as `coldStarts` measures Warden's edge instance: a fresh workerd,
+ * Miniflare's KV and Cache Workers run once from Node, then the first token and the median of the
+ * next WARM_TOKENS, each read SETTLE_MS after its answer. No location instance: the floor keeps no
+ * state and has no pulse. Resolves with `{ [alg]: samples }`, each sample `{ readyMs, firstTokenMs,
+ * warmTokenMs, firstTokenCpuMs, warmTokenCpuMs }`.
+ */
+export async function floorColdStarts({ bundlePath, credentials, runs, algs = FLOOR_ALGS }) {
+  const samples = Object.fromEntries(algs.map((alg) => [alg, []]));
+  for (let i = 0; i < runs; i++)
+    for (const alg of algs) {
+      const mf = await startFloor({ bundlePath, credentials, signingJwk: floorJwk(alg) });
+      try {
+        await warmSimulator(mf);
+        const { first, warm } = await firstAndNext(() =>
+          timedTokenAt(`${mf.baseUrl}/oauth2/floor/v1/token`, credentials, mf.pids),
+        );
+        samples[alg].push({
+          readyMs: mf.readyMs,
+          firstTokenMs: first.ms,
+          warmTokenMs: warm.ms,
+          firstTokenCpuMs: first.cpuMs,
+          warmTokenCpuMs: warm.cpuMs,
+        });
+      } finally {
+        await mf.dispose();
+      }
+    }
+  return samples;
 }
