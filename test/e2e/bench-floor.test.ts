@@ -4,7 +4,7 @@
  * scripts/build.mjs) and run on workerd as the bench runs it (bench/lib/miniflare.mjs `startFloor`):
  * it must do a token endpoint's job — a verifiable Okta-shaped token for the right client, an RFC 6749
  * §5.2 refusal for anything else — or the floor it gives is not a token endpoint's. And
- * `floorColdStarts` measures it.
+ * `floorColdStarts` measures it. In the e2e tier: it runs workerd (the unit tier is plain Node).
  */
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
