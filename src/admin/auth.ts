@@ -61,7 +61,10 @@ export function requireAdmin(deps: Deps, bind: BindPorts) {
     // Every authenticated request counts, the ones refused for want of a scope too (as Okta's do).
     const verdict = await limits.management(callerKey(principal));
     if (!verdict.allowed) return tooManyRequests(verdict, deps.now());
-    const denied = authorize(principal, c.req.method, new URL(c.req.url).pathname);
+    // The path the router routes (`c.req.path`: Hono decodes `%72oles` to `roles` before matching),
+    // never the raw URL's: otherwise `/users/{id}/%72oles` reaches the Role Assignment API with
+    // only okta.users.* scopes.
+    const denied = authorize(principal, c.req.method, c.req.path);
     if (denied) return withRateLimitHeaders(denied, verdict, deps.now());
     c.set("admin", principal);
     // What a route throws is answered by the app's onError (src/app.ts), which adds these headers.

@@ -1,0 +1,75 @@
+/**
+ * Issue 13, attacked as a stranger before it closes: variants the earlier regression tests do not
+ * cover. Each block names the claim it attacks.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Env } from "../../src/env";
+import type { LogMessage, LogQueue } from "../../src/log/event-log";
+import { db, seedUser } from "./directory-fixtures";
+import { adminCall, adminRequest, freshApp, orgAccessToken, seedOrgClient } from "./helpers";
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read Okta's JSON shapes field by field.
+type Json = any;
+
+async function call(method: string, path: string, body: unknown, authorization: string) {
+  const res = await freshApp()(adminRequest(method, path, body, authorization));
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json };
+}
+
+describe("the management API's scope check sees the path the router routes", () => {
+  it("a percent-encoded letter in /roles does not trade okta.roles.* for okta.users.*", async () => {
+    const user = await seedUser();
+    await adminCall("POST", `/users/${user.id}/roles`, { type: "READ_ONLY_ADMIN" });
+    const usersOnly = await seedOrgClient(["okta.users.manage"]);
+    const bearer = `Bearer ${await orgAccessToken(usersOnly, "okta.users.manage")}`;
+    for (const spelling of ["%72oles", "r%6Fles", "%72%6F%6C%65%73", "rol%65s"]) {
+      const read = await call("GET", `/users/${user.id}/${spelling}`, undefined, bearer);
+      expect(read.status, spelling).toBe(403);
+      expect(read.body.errorCode).toBe("E0000006");
+    }
+  });
+
+  it("nor does it let okta.users.manage with okta.roles.read grant or remove a role", async () => {
+    const user = await seedUser();
+    const reads = [
+      "okta.apps.read",
+      "okta.authorizationServers.read",
+      "okta.apiTokens.read",
+      "okta.groups.read",
+      "okta.inlineHooks.read",
+      "okta.logs.read",
+      "okta.roles.read",
+      "okta.trustedOrigins.read",
+    ];
+    const narrow = await seedOrgClient(["okta.users.manage", ...reads]);
+    const bearer = `Bearer ${await orgAccessToken(narrow, ["okta.users.manage", ...reads].join(" "))}`;
+    const granted = await call("POST", `/users/${user.id}/%72oles`, { type: "READ_ONLY_ADMIN" }, bearer);
+    expect(granted.status).toBe(403);
+    const rows = () =>
+      db().prepare("SELECT type FROM admin_roles WHERE user_id = ?").bind(user.id).all<{ type: string }>();
+    expect((await rows()).results).toEqual([]);
+    const role = (await adminCall("POST", `/users/${user.id}/roles`, { type: "READ_ONLY_ADMIN" })).body;
+    const removed = await call("DELETE", `/users/${user.id}/rol%65s/${role.id}`, undefined, bearer);
+    expect(removed.status).toBe(403);
+    expect((await rows()).results).toEqual([{ type: "READ_ONLY_ADMIN" }]);
+  });
+});
+
+describe("the system log sees the path the router routes", () => {
+  it("a write through a percent-encoded path is recorded as the plain one is", async () => {
+    const user = await seedUser();
+    const sent: LogMessage[] = [];
+    const queue: LogQueue = {
+      sendBatch: async (messages) => void sent.push(...Array.from(messages, (m) => m.body)),
+    };
+    const bound = { ...(env as Env), LOG_QUEUE: queue as unknown as Env["LOG_QUEUE"] };
+    const res = await freshApp()(
+      adminRequest("POST", `/users/${user.id}/%72oles`, { type: "READ_ONLY_ADMIN" }),
+      bound,
+    );
+    expect(res.status).toBe(201);
+    expect(sent.map((m) => m.event.eventType)).toContain("user.account.privilege.grant");
+  });
+});
