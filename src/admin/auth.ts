@@ -116,8 +116,8 @@ async function authenticate(
   const header = c.req.header("Authorization");
   if (header && /^Bearer(?: |$)/i.test(header)) {
     const revocations = bind(c.env).revocations;
-    await revocations.keepFresh((task) => inBackground(c, task));
-    return bearerPrincipal(deps, revocations, c.req.raw, c.env, c.get("orgUrl"));
+    const freshen = () => revocations.keepFresh((task) => inBackground(c, task));
+    return bearerPrincipal(deps, revocations, freshen, c.req.raw, c.env, c.get("orgUrl"));
   }
   const match = header ? /^SSWS +(\S+) *$/i.exec(header) : null;
   // Okta answers a browser without a session with 403 E0000005; an API client without a token is
@@ -188,6 +188,12 @@ function authorize(principal: AdminCaller, method: string, path: string): Respon
 async function bearerPrincipal(
   deps: Deps,
   revocations: Pick<RevocationView, "isRevoked">,
+  /**
+   * Brings the revocation pulse up to date (a cold isolate's first read may ask the control plane).
+   * Called only once the token has verified: a malformed or forged token must never reach the
+   * control-plane Durable Object (issue 13 item 3), and only a verified one has a client to look up.
+   */
+  freshen: () => Promise<void> | undefined,
   request: Request,
   env: AppEnv["Bindings"],
   /** The org server's issuer (src/admin/org-origin.ts): never the request's `Host` in a deployment. */
@@ -204,6 +210,7 @@ async function bearerPrincipal(
     : ({ ok: false, reason: "unknown_kid" } as const);
   // A deactivated (or deleted) client's tokens stop working within the revocation pulse's bound
   // (10 s), whatever the client record this isolate or KV still holds (src/config/revocations.ts).
+  if (verdict.ok) await freshen();
   const client = verdict.ok ? await deps.config.client(env, verdict.facts.clientId) : undefined;
   if (!verdict.ok || client?.status !== "ACTIVE" || revocations.isRevoked("client", client.client_id)) {
     return unauthorized(

@@ -4,6 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { PULSE_CACHE_URL } from "../../src/config/revocation-pulse";
 import type { Env } from "../../src/env";
 import type { LogMessage, LogQueue } from "../../src/log/event-log";
 import { db, seedUser } from "./directory-fixtures";
@@ -71,5 +72,32 @@ describe("the system log sees the path the router routes", () => {
     );
     expect(res.status).toBe(201);
     expect(sent.map((m) => m.event.eventType)).toContain("user.account.privilege.grant");
+  });
+});
+
+describe("failed admin authentication with a malformed Bearer token (issue 13 item 3)", () => {
+  it("never reaches the control-plane Durable Object, on a cold isolate in a location without a pulse", async () => {
+    await caches.default.delete(PULSE_CACHE_URL);
+    let controlPlaneCalls = 0;
+    const counted: Env = {
+      ...(env as Env),
+      CONTROL_PLANE: new Proxy((env as Env).CONTROL_PLANE, {
+        get(target, prop) {
+          const value = Reflect.get(target, prop);
+          if (typeof value !== "function") return value;
+          return (...args: unknown[]) => {
+            if (prop === "get") controlPlaneCalls += 1;
+            return value.apply(target, args);
+          };
+        },
+      }),
+    };
+    const app = freshApp();
+    for (const value of ["Bearer", "Bearer ", "Bearer nope", "Bearer a.b.c", `Bearer ${"x".repeat(4096)}`]) {
+      const res = await app(adminRequest("GET", "/apps", undefined, value), counted);
+      expect(res.status, value).toBe(401);
+      expect(((await res.json()) as Json).errorCode).toBe("E0000011");
+    }
+    expect(controlPlaneCalls).toBe(0);
   });
 });
