@@ -8,7 +8,18 @@ import { PULSE_CACHE_URL } from "../../src/config/revocation-pulse";
 import type { Env } from "../../src/env";
 import type { LogMessage, LogQueue } from "../../src/log/event-log";
 import { db, seedUser } from "./directory-fixtures";
-import { adminCall, adminRequest, freshApp, orgAccessToken, seedOrgClient } from "./helpers";
+import {
+  adminCall,
+  adminRequest,
+  basic,
+  freshApp,
+  orgAccessToken,
+  SECRET,
+  seedOrgClient,
+  tokenRequest,
+  uniqueId,
+} from "./helpers";
+import { HOOK_ORIGIN, HOOK_SECRET, hookDoc, recorded, withHook } from "./preview-fixtures";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read Okta's JSON shapes field by field.
 type Json = any;
@@ -99,5 +110,73 @@ describe("failed admin authentication with a malformed Bearer token (issue 13 it
       expect(((await res.json()) as Json).errorCode).toBe("E0000011");
     }
     expect(controlPlaneCalls).toBe(0);
+  });
+});
+
+describe("an inline hook's write-only secret (README: the secret is never shown)", () => {
+  it("is not sent to another origin by a replacement that moves the hook without restating it", async () => {
+    const f = await withHook("success");
+    // The same hook service under another origin (localhost, not 127.0.0.1): an attacker's host.
+    const elsewhere = HOOK_ORIGIN.replace("127.0.0.1", "localhost");
+    const tag = uniqueId("t");
+    const { id: _id, ...moved } = hookDoc("success", tag, { name: f.hook.name });
+    const withoutValue = {
+      ...moved,
+      channel: {
+        ...moved.channel,
+        config: {
+          ...moved.channel.config,
+          uri: `${elsewhere}/success/${tag}`,
+          authScheme: { type: "HEADER", key: "Authorization" },
+        },
+      },
+    };
+    const put = await adminCall("PUT", `/inlineHooks/${f.hook.id}`, withoutValue);
+    expect(put.status).toBe(400);
+    expect(put.body.errorCode).toBe("E0000001");
+    expect(JSON.stringify(put.body.errorCauses)).toContain("channel.config.authScheme.value");
+
+    // Whatever the answer, no request carries the stored secret to the other origin.
+    const res = await freshApp()(
+      tokenRequest(
+        f.issuer,
+        { grant_type: "client_credentials", scope: "read" },
+        { authorization: basic(f.clientId, SECRET) },
+      ),
+    );
+    expect(res.status).toBe(200);
+    for (const call of await recorded(tag)) expect(call.headers.authorization).not.toBe(HOOK_SECRET);
+
+    // Restating the secret moves it; so does a new path at the same origin without restating it.
+    const samePlace = {
+      ...withoutValue,
+      channel: {
+        ...withoutValue.channel,
+        config: { ...withoutValue.channel.config, uri: `${HOOK_ORIGIN}/success/${tag}` },
+      },
+    };
+    expect((await adminCall("PUT", `/inlineHooks/${f.hook.id}`, samePlace)).status).toBe(200);
+  });
+
+  it("is not moved to another origin through import either", async () => {
+    const f = await withHook("success");
+    const elsewhere = HOOK_ORIGIN.replace("127.0.0.1", "localhost");
+    const res = await adminCall("POST", "/warden/import", {
+      inlineHooks: [
+        {
+          ...f.hook,
+          channel: {
+            ...f.hook.channel,
+            config: {
+              ...f.hook.channel.config,
+              uri: `${elsewhere}/success/${f.tag}`,
+              authScheme: { type: "HEADER", key: "Authorization" },
+            },
+          },
+        },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toContain("authScheme.value");
   });
 });
