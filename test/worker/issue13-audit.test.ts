@@ -13,9 +13,11 @@ import {
   adminRequest,
   basic,
   freshApp,
+  ORIGIN,
   orgAccessToken,
   SECRET,
   seedOrgClient,
+  seedServer,
   tokenRequest,
   uniqueId,
 } from "./helpers";
@@ -178,5 +180,114 @@ describe("an inline hook's write-only secret (README: the secret is never shown)
     });
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body)).toContain("authScheme.value");
+  });
+});
+
+describe("error_description on every protocol path (RFC 6749 §5.2's set, bounded)", () => {
+  const RFC6749_DESCRIPTION = /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,512}$/;
+  const hostile = `x\r\nSet-Cookie: a=b\u202Eevil"\\${"A".repeat(16_000)}`;
+  const grants = [
+    "client_credentials",
+    "password",
+    "authorization_code",
+    "refresh_token",
+    "urn:ietf:params:oauth:grant-type:device_code",
+    "urn:ietf:params:oauth:grant-type:token-exchange",
+    "urn:ietf:params:oauth:grant-type:jwt-bearer",
+    "urn:ietf:params:oauth:grant-type:saml2-bearer",
+  ];
+  const params = [
+    "scope",
+    "code",
+    "redirect_uri",
+    "code_verifier",
+    "refresh_token",
+    "username",
+    "password",
+    "device_code",
+    "subject_token",
+    "subject_token_type",
+    "requested_token_type",
+    "actor_token",
+    "actor_token_type",
+    "audience",
+    "resource",
+    "assertion",
+  ];
+
+  async function description(res: Response): Promise<string> {
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    const body = (await res.json()) as Json;
+    expect(typeof body.error).toBe("string");
+    return body.error_description as string;
+  }
+
+  it("on the token endpoint, custom and org server, for each grant type and each parameter", async () => {
+    const f = await seedServer();
+    const app = freshApp();
+    const issued: string[] = [];
+    for (const issuer of [f.issuer, `${ORIGIN}/oauth2`]) {
+      for (const grant of grants) {
+        for (const name of params) {
+          const body: Record<string, string> = { grant_type: grant, [name]: hostile };
+          const res = await app(tokenRequest(issuer, body, { authorization: basic(f.clientId, SECRET) }));
+          if (res.status === 200) {
+            // A parameter the grant does not read is ignored (RFC 6749 §3.2), never echoed.
+            issued.push(`${grant} ${name}`);
+            continue;
+          }
+          const text = await description(res);
+          expect(text, `${issuer} ${grant} ${name}: ${text}`).toMatch(RFC6749_DESCRIPTION);
+        }
+      }
+    }
+    expect(issued.every((entry) => entry.startsWith("client_credentials "))).toBe(true);
+  });
+
+  it("on introspect, revoke and device authorize", async () => {
+    const f = await seedServer();
+    const app = freshApp();
+    for (const endpoint of ["introspect", "revoke", "device/authorize"]) {
+      for (const name of ["token", "token_type_hint", "scope", "client_id"]) {
+        const res = await app(
+          new Request(`${f.issuer}/v1/${endpoint}`, {
+            method: "POST",
+            headers: {
+              "Content-Type": "application/x-www-form-urlencoded",
+              Authorization: basic(f.clientId, SECRET),
+            },
+            body: new URLSearchParams({ token: "t", [name]: hostile }).toString(),
+          }),
+        );
+        if (res.status === 200) continue; // RFC 7009 §2.2 / 7662: an unknown token is not an error
+        const text = await description(res);
+        expect(text, `${endpoint} ${name}: ${text}`).toMatch(RFC6749_DESCRIPTION);
+      }
+    }
+  });
+});
+
+describe("client secrets in the query string (RFC 6749 §2.3.1) on every endpoint that authenticates clients", () => {
+  it("are refused with invalid_request on introspect, revoke and device authorize, and nothing is read", async () => {
+    const f = await seedServer();
+    const app = freshApp();
+    for (const endpoint of ["introspect", "revoke", "device/authorize", "token"]) {
+      for (const name of ["client_secret", "client_assertion", "client_assertion_type"]) {
+        const res = await app(
+          new Request(`${f.issuer}/v1/${endpoint}?${name}=${SECRET}`, {
+            method: "POST",
+            headers: { "Content-Type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({
+              client_id: f.postClientId,
+              token: "t",
+              grant_type: "client_credentials",
+            }).toString(),
+          }),
+        );
+        expect(res.status, `${endpoint} ${name}`).toBe(400);
+        expect(((await res.json()) as Json).error).toBe("invalid_request");
+      }
+    }
   });
 });
