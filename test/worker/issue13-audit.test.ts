@@ -38,10 +38,19 @@ describe("the management API's scope check sees the path the router routes", () 
     await adminCall("POST", `/users/${user.id}/roles`, { type: "READ_ONLY_ADMIN" });
     const usersOnly = await seedOrgClient(["okta.users.manage"]);
     const bearer = `Bearer ${await orgAccessToken(usersOnly, "okta.users.manage")}`;
-    for (const spelling of ["%72oles", "r%6Fles", "%72%6F%6C%65%73", "rol%65s"]) {
+    for (const spelling of [
+      "%72oles",
+      "r%6Fles",
+      "%72%6F%6C%65%73",
+      "rol%65s",
+      "/roles",
+      "roles/",
+      "./roles",
+    ]) {
       const read = await call("GET", `/users/${user.id}/${spelling}`, undefined, bearer);
-      expect(read.status, spelling).toBe(403);
-      expect(read.body.errorCode).toBe("E0000006");
+      // 403 for the Role Assignment API, or 404 where no route answers; never the roles.
+      expect([403, 404], spelling).toContain(read.status);
+      expect(["E0000006", "E0000007"]).toContain(read.body.errorCode);
     }
   });
 
