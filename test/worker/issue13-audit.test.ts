@@ -300,3 +300,23 @@ describe("client secrets in the query string (RFC 6749 §2.3.1) on every endpoin
     }
   });
 });
+
+describe("a token inline hook that answers with a redirect", () => {
+  it("is not followed: nothing reaches the target, and the token is issued without the hook's patch", async () => {
+    const f = await withHook("redirect");
+    const res = await freshApp()(
+      tokenRequest(
+        f.issuer,
+        { grant_type: "client_credentials", scope: "read" },
+        { authorization: basic(f.clientId, SECRET) },
+      ),
+    );
+    expect(res.status).toBe(200);
+    expect(await recorded(f.tag)).toHaveLength(1);
+    expect(await recorded(`${f.tag}-followed`)).toEqual([]);
+    const claims = JSON.parse(
+      atob(((await res.json()) as Json).access_token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")),
+    );
+    expect(claims.external_guid).toBeUndefined();
+  });
+});
