@@ -320,3 +320,58 @@ describe("a token inline hook that answers with a redirect", () => {
     expect(claims.external_guid).toBeUndefined();
   });
 });
+
+describe("JSON nested 5,000 levels deep on every body the management API and /api/v1/authn read", () => {
+  it("is 400 E0000003 before anything is looked up or written", async () => {
+    const f = await seedServer();
+    const user = await seedUser();
+    const group = (await adminCall("POST", "/groups", { profile: { name: uniqueId("g") } })).body;
+    expect(group.id).toBeTruthy();
+    const deep = `${'{"a":'.repeat(5000)}1${"}".repeat(5000)}`;
+    const s = `/authorizationServers/${f.serverId}`;
+    const writes: [string, string][] = [
+      ["POST", "/api-tokens"],
+      ["POST", `/apps/${f.clientId}/users`],
+      ["POST", `/apps/${f.clientId}/users/${user.id}`],
+      ["PUT", `/apps/${f.clientId}/groups/${group.id}`],
+      ["PUT", `/apps/${f.clientId}`],
+      ["POST", `/apps/${f.clientId}/credentials/secrets`],
+      ["POST", `${s}/associatedServers`],
+      ["POST", `${s}/claims`],
+      ["PUT", `${s}/claims/c-none`],
+      ["POST", "/groups"],
+      ["PUT", `/groups/${group.id}`],
+      ["PUT", `/inlineHooks/cal-none`],
+      ["POST", `${s}/credentials/lifecycle/keyRotate`],
+      ["PUT", `${s}/policies/p1`],
+      ["POST", `${s}/policies/p1/rules`],
+      ["PUT", `${s}/policies/p1/rules/r1`],
+      ["PUT", `${s}/scopes/s-read`],
+      ["PUT", s],
+      ["POST", "/trustedOrigins"],
+      ["PUT", "/trustedOrigins/tos-none"],
+      ["POST", `/users/${user.id}/roles`],
+      ["POST", "/users"],
+      ["POST", `/users/${user.id}`],
+      ["PUT", `/users/${user.id}`],
+    ];
+    const outcomes: string[] = [];
+    for (const [method, path] of writes) {
+      const res = await freshApp()(adminRequest(method, path, deep));
+      const body = (await res.json()) as Json;
+      outcomes.push(`${method} ${path.replace(f.serverId, "{as}")} ${res.status} ${body.errorCode}`);
+    }
+    const authn = await freshApp()(
+      new Request(`${ORIGIN}/api/v1/authn`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: deep,
+      }),
+    );
+    outcomes.push(`POST /authn ${authn.status} ${((await authn.json()) as Json).errorCode}`);
+    for (const outcome of outcomes) expect(outcome).toMatch(/ (400 E0000003|404 E0000007)$/);
+    // The writes whose target exists read the body first: a 400, never a 404 hiding a 500.
+    expect(outcomes.filter((o) => o.endsWith("400 E0000003")).length).toBeGreaterThanOrEqual(20);
+    expect((await adminCall("GET", `/users/${user.id}/roles`)).body).toEqual([]);
+  });
+});
