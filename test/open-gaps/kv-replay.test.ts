@@ -20,7 +20,7 @@ import { describe, expect, it } from "vitest";
 import { kvKeys } from "../../src/config/kv-keys";
 import { PULSE_CACHE_URL } from "../../src/config/revocation-pulse";
 import type { Env } from "../../src/env";
-import { adminCall, basic, freshApp, SECRET, seedServer, tokenRequest } from "../worker/helpers";
+import { adminCall, basic, decodeJwt, freshApp, SECRET, seedServer, tokenRequest } from "../worker/helpers";
 
 const bindings = env as Env;
 
@@ -70,5 +70,38 @@ describe("a stranger who kept a genuine KV record from before a deactivation", (
     await bindings.CONFIG.put(kvKeys.client(f.clientId), kept as string);
     await caches.default.delete(PULSE_CACHE_URL);
     expect((await freshApp()(token(), pulseWindowPassed())).status, "after the replay").toBe(401);
+  });
+});
+
+describe("a stranger who kept a genuine keyset record from before an emergency key revocation", () => {
+  it("cannot get the revoked key served again by a cold isolate", async () => {
+    const f = await seedServer();
+    const token = () =>
+      tokenRequest(
+        f.issuer,
+        { grant_type: "client_credentials" },
+        { authorization: basic(f.clientId, SECRET) },
+      );
+    const first = (await (await freshApp()(token())).json()) as { access_token: string };
+    const revoked = decodeJwt(first.access_token).header.kid as string;
+    const kept = await bindings.CONFIG.get(`keyset/${f.serverId}`);
+    expect(kept).not.toBeNull();
+
+    const res = await adminCall(
+      "POST",
+      `/authorizationServers/${f.serverId}/credentials/keys/${revoked}/lifecycle/revoke`,
+    );
+    expect(res.status).toBe(200);
+    const kids = async () => {
+      const jwks = await freshApp()(new Request(`${f.issuer}/v1/keys`));
+      return ((await jwks.json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    };
+    // The colo's copy would keep the old keyset for its TTL (the documented propagation bound).
+    await caches.default.delete(`https://keysets.warden.internal/${encodeURIComponent(f.serverId)}`);
+    expect(await kids(), "right after the revocation").not.toContain(revoked);
+
+    await bindings.CONFIG.put(`keyset/${f.serverId}`, kept as string);
+    await caches.default.delete(`https://keysets.warden.internal/${encodeURIComponent(f.serverId)}`);
+    expect(await kids(), "after the replay").not.toContain(revoked);
   });
 });
