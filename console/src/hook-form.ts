@@ -36,7 +36,7 @@ export interface HookDraft {
   uri: string;
   /** The header that carries the secret, e.g. Authorization; empty: no authentication header. */
   authKey: string;
-  /** The secret; empty on an edit keeps the stored one (for the same header). */
+  /** The secret; empty on an edit keeps the stored one (for the same header and URL origin). */
   authValue: string;
   /** Other headers sent on every call, one a line: `Name: value` (Okta's `channel.config.headers`). */
   headers: string;

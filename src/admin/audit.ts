@@ -541,7 +541,8 @@ export function auditWrites(bind: BindPorts) {
 
 async function recordIfWrite(c: Context<AppEnv>, log: EventLog, principal: AdminCaller): Promise<void> {
   {
-    const path = new URL(c.req.url).pathname.replace(/^\/api\/v1/, "");
+    // The routed path (decoded as Hono matched it): a percent-encoded letter must not hide a write.
+    const path = c.req.path.replace(/^\/api\/v1/, "");
     // A dry run changes nothing.
     if (path === "/warden/import" && new URL(c.req.url).searchParams.has("dryRun")) return;
     const route = ROUTES.find((r) => r.method === c.req.method && r.pattern.test(path));

@@ -61,7 +61,10 @@ export function requireAdmin(deps: Deps, bind: BindPorts) {
     // Every authenticated request counts, the ones refused for want of a scope too (as Okta's do).
     const verdict = await limits.management(callerKey(principal));
     if (!verdict.allowed) return tooManyRequests(verdict, deps.now());
-    const denied = authorize(principal, c.req.method, new URL(c.req.url).pathname);
+    // The path the router routes (`c.req.path`: Hono decodes `%72oles` to `roles` before matching),
+    // never the raw URL's: otherwise `/users/{id}/%72oles` reaches the Role Assignment API with
+    // only okta.users.* scopes.
+    const denied = authorize(principal, c.req.method, c.req.path);
     if (denied) return withRateLimitHeaders(denied, verdict, deps.now());
     c.set("admin", principal);
     // What a route throws is answered by the app's onError (src/app.ts), which adds these headers.
@@ -113,8 +116,8 @@ async function authenticate(
   const header = c.req.header("Authorization");
   if (header && /^Bearer(?: |$)/i.test(header)) {
     const revocations = bind(c.env).revocations;
-    await revocations.keepFresh((task) => inBackground(c, task));
-    return bearerPrincipal(deps, revocations, c.req.raw, c.env, c.get("orgUrl"));
+    const freshen = () => revocations.keepFresh((task) => inBackground(c, task));
+    return bearerPrincipal(deps, revocations, freshen, c.req.raw, c.env, c.get("orgUrl"));
   }
   const match = header ? /^SSWS +(\S+) *$/i.exec(header) : null;
   // Okta answers a browser without a session with 403 E0000005; an API client without a token is
@@ -185,6 +188,12 @@ function authorize(principal: AdminCaller, method: string, path: string): Respon
 async function bearerPrincipal(
   deps: Deps,
   revocations: Pick<RevocationView, "isRevoked">,
+  /**
+   * Brings the revocation pulse up to date (a cold isolate's first read may ask the control plane).
+   * Called only once the token has verified: a malformed or forged token must never reach the
+   * control-plane Durable Object (issue 13 item 3), and only a verified one has a client to look up.
+   */
+  freshen: () => Promise<void> | undefined,
   request: Request,
   env: AppEnv["Bindings"],
   /** The org server's issuer (src/admin/org-origin.ts): never the request's `Host` in a deployment. */
@@ -201,6 +210,7 @@ async function bearerPrincipal(
     : ({ ok: false, reason: "unknown_kid" } as const);
   // A deactivated (or deleted) client's tokens stop working within the revocation pulse's bound
   // (10 s), whatever the client record this isolate or KV still holds (src/config/revocations.ts).
+  if (verdict.ok) await freshen();
   const client = verdict.ok ? await deps.config.client(env, verdict.facts.clientId) : undefined;
   if (!verdict.ok || client?.status !== "ACTIVE" || revocations.isRevoked("client", client.client_id)) {
     return unauthorized(

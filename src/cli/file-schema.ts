@@ -90,7 +90,7 @@ export const WardenFile = z
       .meta({ description: "OAuth clients (Okta apps), without secrets." }),
     inlineHooks: z.array(InlineHook).default([]).meta({
       description:
-        "Token inline hooks. authScheme.value is write-only: the export never has it, and a hook that omits it keeps its stored secret.",
+        "Token inline hooks. authScheme.value is write-only: the export never has it, and a hook that omits it keeps its stored secret while its header and its URI's origin stay the same.",
     }),
     trustedOrigins: z.array(TrustedOriginFields).default([]).meta({
       description:

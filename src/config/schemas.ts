@@ -627,7 +627,8 @@ export const InlineHookAuthScheme = z.object({
   key: HookHeaderName,
   /**
    * The secret itself. Write-only, as in Okta: never in a response. Optional on a replace or an
-   * import of an existing hook, which then keeps its stored secret.
+   * import of an existing hook, which then keeps its stored secret (same header, URI at the same
+   * origin: src/control-plane/hook-store.ts).
    */
   value: HookHeaderValue.min(1).optional(),
 });

@@ -111,7 +111,10 @@ export class InlineHookStore {
 
   /**
    * Hooks of one write checked against stored state and each other: names unique (Okta), a missing
-   * auth secret kept from the stored hook when its header is unchanged, else required.
+   * auth secret kept from the stored hook when its header and the URI's origin are unchanged, else
+   * required. The origin matters: the secret is write-only (never shown, never exported), and a
+   * replacement pointing the hook at another host without restating it would hand that host the
+   * secret on the next call — reading, through `okta.inlineHooks.manage`, what no read shows.
    */
   prepare(
     hooks: readonly InlineHook[],
@@ -149,12 +152,20 @@ export class InlineHookStore {
       };
       if (auth && auth.value === undefined) {
         const stored = existing?.channel.config.authScheme;
-        if (stored?.value && stored.key.toLowerCase() === auth.key.toLowerCase()) {
-          record = withSecret(record, stored.value);
+        const kept =
+          stored?.value && stored.key.toLowerCase() === auth.key.toLowerCase() ? stored.value : undefined;
+        const sameOrigin =
+          existing !== undefined &&
+          originOf(existing.channel.config.uri) === originOf(hook.channel.config.uri);
+        if (kept !== undefined && sameOrigin) {
+          record = withSecret(record, kept);
         } else {
           issues.push({
             path: at("channel.config.authScheme.value"),
-            message: "required: there is no stored secret for this header to keep",
+            message:
+              kept === undefined
+                ? "required: there is no stored secret for this header to keep"
+                : "required: the stored secret is kept only while the hook's URI stays at the same origin",
           });
         }
       }
@@ -202,4 +213,13 @@ function withSecret(record: InlineHookRecord, value: string): InlineHookRecord {
     ...record,
     channel: { ...record.channel, config: { ...record.channel.config, authScheme: { ...auth, value } } },
   };
+}
+
+/** A URI's origin as `fetch` would reach it; undefined when it does not parse (validation refuses it). */
+function originOf(uri: string): string | undefined {
+  try {
+    return new URL(uri).origin;
+  } catch {
+    return undefined;
+  }
 }

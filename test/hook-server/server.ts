@@ -131,6 +131,13 @@ export async function startHookServer(): Promise<HookServer> {
       receivedAt: Date.now(),
     };
     recorded.set(tag, [...(recorded.get(tag) ?? []), entry]);
+    // A hook that answers elsewhere (issue 13 audit): a 307 to `/success/<tag>-followed` on the same
+    // server, which records whatever reaches it, so a test can tell whether Warden followed it.
+    if (first === "redirect" && req.method === "POST") {
+      res.writeHead(307, { Location: `/success/${tag}-followed` });
+      res.end();
+      return;
+    }
     const behaviour = BEHAVIOURS[first];
     if (!behaviour || req.method !== "POST") json(res, 404, { error: "no such behaviour" });
     else behaviour(res);

@@ -57,7 +57,8 @@ type Behaviour =
   | "bad-json"
   | "empty"
   | "no-content"
-  | "accepted";
+  | "accepted"
+  | "redirect";
 export type HookDoc = NonNullable<ImportDocument["inlineHooks"]>[number];
 
 /** A hook on the test service; its requests are recorded under `tag`. */

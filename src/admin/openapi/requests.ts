@@ -100,7 +100,7 @@ export const InlineHookCreate = InlineHook.omit({ status: true }).extend({
   id: InlineHook.shape.id.optional(),
 });
 
-/** A replace that omits `authScheme.value` keeps the stored secret. */
+/** A replace that omits `authScheme.value` keeps the stored secret (same header, URI at the same origin). */
 export const InlineHookReplace = InlineHook.omit({ id: true, status: true });
 
 export const ApiTokenCreate = ApiTokenInput;
