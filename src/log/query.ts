@@ -27,9 +27,8 @@ export function parseLogQuery(params: URLSearchParams, nowMs: number): LogQuery 
   const time = (name: string): number | undefined => {
     const raw = params.get(name);
     if (raw === null) return undefined;
-    // ISO 8601 with a date and time, as Okta takes them (e.g. 2026-11-20T10:00:00.000Z).
-    const ms = /^\d{4}-\d{2}-\d{2}T/.test(raw) ? Date.parse(raw) : Number.NaN;
-    if (Number.isNaN(ms)) throw invalid(name, "must be an ISO 8601 timestamp");
+    const ms = timestampMs(raw);
+    if (ms === undefined) throw invalid(name, "must be an ISO 8601 timestamp");
     return ms;
   };
   const untilMs = time("until");
@@ -96,4 +95,34 @@ export function decodeCursor(cursor: string): number | null {
   }
   const match = /^seq:(\d{1,15})$/.exec(text);
   return match ? Number(match[1]) : null;
+}
+
+/**
+ * ISO 8601 with a date and time, as Okta takes them (e.g. 2026-11-20T10:00:00.000Z; RFC 3339 §5.6).
+ * `Date.parse` rolls an impossible date over (2026-02-31 is 3 March): each field is checked first.
+ */
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/i;
+
+export function timestampMs(raw: string): number | undefined {
+  const m = TIMESTAMP.exec(raw);
+  if (!m) return undefined;
+  const field = (i: number) => Number(m[i] ?? 0);
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = [1, 2, 3, 4, 5, 6, 7, 8].map(
+    field,
+  ) as [number, number, number, number, number, number, number, number];
+  // Day 0 of the next month is the last day of this one.
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const valid =
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59;
+  const ms = valid ? Date.parse(raw) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : ms;
 }

@@ -250,6 +250,29 @@ describe("query parameters", () => {
     };
     expect(code('filter=eventType eq "x" and')).toBe("E0000031");
     expect(code("since=yesterday")).toBe("E0000001");
+    // Impossible dates and times, which Date.parse would roll over (2026-02-31 → 3 March).
+    for (const t of [
+      "2026-02-31T10:00:00Z",
+      "2026-02-29T10:00:00Z",
+      "2026-13-01T10:00:00Z",
+      "2026-00-10T10:00:00Z",
+      "2026-04-31T10:00:00Z",
+      "2026-01-01T24:00:00Z",
+      "2026-01-01T10:60:00Z",
+      "2026-01-01T10:00:60Z",
+      "2026-01-01T10:00:00+24:00",
+      "2026-01-01T10:00:00",
+      "2026-01-01T10:00:00.000Zjunk",
+    ])
+      expect(code(`since=${encodeURIComponent(t)}`), t).toBe("E0000001");
+    // …and the forms Okta takes.
+    for (const t of [
+      "2028-02-29T10:00:00Z",
+      "2026-11-20T10:00:00.000Z",
+      "2026-11-20T10:00+05:30",
+      "2026-11-20t10:00:00z",
+    ])
+      expect(code(`since=${encodeURIComponent(t)}`), t).toBe("accepted");
     expect(code("sortOrder=up")).toBe("E0000001");
     expect(code("limit=-1")).toBe("E0000001");
     expect(code("limit=1&limit=2")).toBe("E0000001");
