@@ -103,7 +103,8 @@ function oktaApiToken(token: ApiTokenRecord, origin: string) {
     expiresAt: token.expiresAt ?? null,
     // Warden: what the token may do and who created it (null on tokens from before rights were recorded).
     scopes: token.scopes ?? null,
-    owner: token.owner ?? null,
+    // Which bootstrap token minted it (`check`) stays inside: the type says enough.
+    owner: token.owner?.type === "BOOTSTRAP" ? { type: "BOOTSTRAP" } : (token.owner ?? null),
     _links: {
       self: { href: `${origin}/api/v1/api-tokens/${token.id}`, hints: { allow: ["GET", "DELETE"] } },
       ...(token.userId ? { user: [{ href: `${origin}/api/v1/users/${token.userId}` }] } : {}),

@@ -19,9 +19,11 @@ export const ALL_RIGHTS: Rights = OKTA_SCOPES;
 
 /** Who created an API token (or who acts): the bootstrap token, a managed API token, an org-server client. */
 export type AdminOwner =
-  | { type: "BOOTSTRAP" }
-  | { type: "API_TOKEN"; id: string }
-  | { type: "CLIENT"; id: string };
+  /**
+   * `check`: which bootstrap token (`ADMIN_API_TOKEN`) created it (src/crypto/secrets.ts
+   * `secretCheck`): a token minted with the bootstrap token ends when that secret is rotated.
+   */
+  { type: "BOOTSTRAP"; check?: string } | { type: "API_TOKEN"; id: string } | { type: "CLIENT"; id: string };
 
 /** An authenticated management-API caller: who it is and what it may do. */
 export type AdminPrincipal = AdminOwner & { rights: Rights };

@@ -72,7 +72,12 @@ export class ApiTokenStore {
    * The value is returned here once; only its hash is stored. The token gets the scopes asked for,
    * each of which `creator` must hold, or all of the creator's rights.
    */
-  async create(input: unknown, creator: AdminPrincipal, now: Date): Promise<WriteResult<ApiTokenCreated>> {
+  async create(
+    input: unknown,
+    creator: AdminPrincipal,
+    now: Date,
+    owner: AdminOwner = ownerOf(creator),
+  ): Promise<WriteResult<ApiTokenCreated>> {
     const parsed = ApiTokenInput.safeParse(input);
     if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
     if (parsed.data.expiresAt && Date.parse(parsed.data.expiresAt) <= now.getTime()) {
@@ -95,7 +100,7 @@ export class ApiTokenStore {
       lastUpdated: created,
       ...(parsed.data.expiresAt ? { expiresAt: new Date(parsed.data.expiresAt).toISOString() } : {}),
       scopes,
-      owner: ownerOf(creator),
+      owner,
     };
     this.#table.insert(record.id, record, [await hashSecret(token)]);
     return { ok: true, value: { ...record, token } };
@@ -117,6 +122,17 @@ export class ApiTokenStore {
       owner = parent.owner;
     }
     return owner && owner.type !== "API_TOKEN" ? { tokens, root: owner } : { tokens };
+  }
+
+  /**
+   * Tokens minted with the bootstrap token before owners recorded which one (`check`): stamped with
+   * the current one's, so that rotating it ends them too. Run once, before any call is answered.
+   */
+  stampBootstrapOwners(check: string): void {
+    for (const record of this.#table.all()) {
+      if (record.owner?.type === "BOOTSTRAP" && record.owner.check === undefined)
+        this.#table.update(record.id, { ...record, owner: { type: "BOOTSTRAP", check } });
+    }
   }
 
   revoke(id: string): WriteResult<null, "apiToken"> {

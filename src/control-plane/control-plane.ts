@@ -29,6 +29,7 @@ import {
   ALL_RIGHTS,
   holds,
   intersect,
+  ownerOf,
   type Rights,
 } from "../config/rights";
 import {
@@ -46,6 +47,7 @@ import {
 } from "../config/schemas";
 import { TRUSTED_ORIGINS_RECORD_ID } from "../config/trusted-origins";
 import { newObjectId } from "../crypto/object-id";
+import { secretCheck } from "../crypto/secrets";
 import { existingIds } from "../directory/known-ids";
 import type { Env } from "../env";
 import { isRecord } from "../http/json-value";
@@ -138,6 +140,9 @@ const ORG_SIGNING: SigningSettings = {
   nextKeyLeadSeconds: NEXT_KEY_LEAD_SECONDS,
 };
 
+/** `secretCheck`'s label for the bootstrap token an API token was minted with. */
+const BOOTSTRAP_CHECK_LABEL = "warden bootstrap api token check/1";
+
 export class ControlPlane extends DurableObject<Env> {
   readonly #servers: ServerStore;
   readonly #clients: ClientStore;
@@ -162,6 +167,16 @@ export class ControlPlane extends DurableObject<Env> {
     // Before any call is answered: records of an older Warden are replaced on the first call after
     // an upgrade, whoever makes it (an admin, npm start, an edge recovering a record).
     void ctx.blockConcurrencyWhile(() => this.#republishIfStale());
+    void ctx.blockConcurrencyWhile(async () => {
+      const check = await this.#bootstrapCheck();
+      if (check !== undefined) this.#apiTokens.stampBootstrapOwners(check);
+    });
+  }
+
+  /** Which bootstrap token (`ADMIN_API_TOKEN`) this object runs with; undefined when none is set. */
+  async #bootstrapCheck(): Promise<string | undefined> {
+    const secret = this.env.ADMIN_API_TOKEN;
+    return secret ? secretCheck(BOOTSTRAP_CHECK_LABEL, secret) : undefined;
   }
 
   // ---- records in KV ----
@@ -678,7 +693,10 @@ export class ControlPlane extends DurableObject<Env> {
           `a token minted from tokens at most ${MAX_API_TOKEN_CHAIN} deep: create this one with a token nearer the bootstrap token or an org access token`,
         );
       }
-      return this.#apiTokens.create(input, creator, new Date());
+      // Minted with the bootstrap token: which one, so that rotating the secret ends the token too.
+      const check = creator.type === "BOOTSTRAP" ? await this.#bootstrapCheck() : undefined;
+      const owner = check !== undefined ? { type: "BOOTSTRAP" as const, check } : ownerOf(creator);
+      return this.#apiTokens.create(input, creator, new Date(), owner);
     });
   }
 
@@ -713,7 +731,7 @@ export class ControlPlane extends DurableObject<Env> {
     const now = new Date();
     const record = await this.#apiTokens.verify(token, now);
     if (!record) return undefined;
-    const rights = this.#tokenRights(record, now, 0);
+    const rights = this.#tokenRights(record, now, 0, await this.#bootstrapCheck());
     if (rights === undefined) return undefined;
     const { tokens, root } = this.#apiTokens.lineage(record, MAX_API_TOKEN_CHAIN + 1);
     const expiries = tokens.flatMap((t) => (t.expiresAt ? [Date.parse(t.expiresAt)] : []));
@@ -728,17 +746,30 @@ export class ControlPlane extends DurableObject<Env> {
     };
   }
 
-  /** A token's rights narrowed by its owner's (recursively); undefined once the owner is gone. */
-  #tokenRights(record: ApiTokenRecord, now: Date, depth: number): Rights | null | undefined {
+  /**
+   * A token's rights narrowed by its owner's (recursively); undefined once the owner is gone.
+   * `bootstrap`: the check of the bootstrap token now set; one minted with another (rotated) is gone.
+   */
+  #tokenRights(
+    record: ApiTokenRecord,
+    now: Date,
+    depth: number,
+    bootstrap: string | undefined,
+  ): Rights | null | undefined {
     if (!record.scopes || !record.owner) return null;
-    const owner = this.#ownerRights(record.owner, now, depth);
+    const owner = this.#ownerRights(record.owner, now, depth, bootstrap);
     return owner ? intersect(record.scopes, owner) : undefined;
   }
 
-  #ownerRights(owner: AdminOwner, now: Date, depth: number): Rights | undefined {
+  #ownerRights(
+    owner: AdminOwner,
+    now: Date,
+    depth: number,
+    bootstrap: string | undefined,
+  ): Rights | undefined {
     switch (owner.type) {
       case "BOOTSTRAP":
-        return ALL_RIGHTS;
+        return bootstrap !== undefined && owner.check === bootstrap ? ALL_RIGHTS : undefined;
       case "CLIENT": {
         const client = this.#clients.get(owner.id);
         return client?.status === "ACTIVE" ? (client.grants ?? []).map((g) => g.scopeId) : undefined;
@@ -748,7 +779,7 @@ export class ControlPlane extends DurableObject<Env> {
         if (depth >= MAX_API_TOKEN_CHAIN) return undefined;
         const parent = this.#apiTokens.get(owner.id);
         if (!parent || (parent.expiresAt && Date.parse(parent.expiresAt) <= now.getTime())) return undefined;
-        return this.#tokenRights(parent, now, depth + 1) ?? undefined;
+        return this.#tokenRights(parent, now, depth + 1, bootstrap) ?? undefined;
       }
     }
   }

@@ -65,6 +65,17 @@ export class RecordTable<T> {
     this.#write("INSERT OR REPLACE", key, record, extra);
   }
 
+  /** Replaces the record under `key`, keeping its extra columns; false when there is none. */
+  update(key: string, record: T): boolean {
+    return (
+      this.#sql.exec(
+        `UPDATE ${this.#table} SET record = ? WHERE ${this.#key} = ?`,
+        JSON.stringify(record),
+        key,
+      ).rowsWritten > 0
+    );
+  }
+
   /** Stores a new record; fails if the key, or a unique extra column, is already taken. */
   insert(key: string, record: T, extra: readonly SqlStorageValue[] = []): void {
     this.#write("INSERT", key, record, extra);
