@@ -54,7 +54,8 @@ const HANDLERS = ["alarm", "fetch", "connect", "webSocketMessage", "webSocketClo
 /**
  * The shell class for the implementation `load` answers. `alarm`: whether the implementation has an
  * `alarm()` handler to forward (the shell defines one only then: a stray alarm on an object without
- * one fails as it would have).
+ * one fails as it would have); checked against the implementation when it loads. No other handler
+ * (`fetch`, WebSocket hibernation) is forwarded: none of Warden's objects has one.
  */
 export function lazyDurableObject<E, I extends DurableObject<E>>(
   load: () => Promise<new (ctx: DurableObjectState, env: E) => I>,
@@ -96,9 +97,13 @@ export function lazyDurableObject<E, I extends DurableObject<E>>(
   /** Once per isolate: every public method of the implementation, called on this shell's one. */
   function forwardAll(prototype: object): void {
     if (forwarded) return;
-    // An alarm handler the shell does not define would never run (workerd looked before the import).
-    if (HANDLERS.some((name) => Object.hasOwn(prototype, name) && !(name === "alarm" && options.alarm)))
-      throw new Error("the implementation has a handler its lazy shell does not forward");
+    // A handler the shell does not define would never run (workerd looked before the import), and
+    // one it defines without the implementation's would hide the mistake: both refuse to build.
+    const handlers = HANDLERS.filter((name) => Object.hasOwn(prototype, name));
+    if (handlers.join() !== (options.alarm ? "alarm" : ""))
+      throw new Error(
+        `the lazy shell's handlers do not match its implementation's (${handlers.join() || "none"})`,
+      );
     for (const name of Object.getOwnPropertyNames(prototype)) {
       if (name === "constructor" || HANDLERS.includes(name)) continue;
       // Methods only: getters and setters would run on the shell, which has none of the state.

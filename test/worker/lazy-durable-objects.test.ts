@@ -154,14 +154,26 @@ describe("lazyDurableObject (src/http/lazy-durable-object.ts)", () => {
     expect(loads).toBe(2);
   });
 
-  it("refuses an implementation whose alarm it would not forward (workerd would never call it)", async () => {
-    const Shell = lazyDurableObject(async () => Recorder, { alarm: false });
-    let shell: object | undefined;
-    await runInDurableObject(freshGrant(), async (_, state) => {
-      shell = new Shell(state, bindings);
-      await state.blockConcurrencyWhile(async () => {});
-    }).catch(() => {});
-    expect(() => implementationOf(shell as object)).toThrow(TypeError);
-    expect(Object.hasOwn(Object.getPrototypeOf(shell), "alarm")).toBe(false);
+  it("refuses to build when its alarm() and the implementation's do not match", async () => {
+    // Without the shell's alarm() workerd would never deliver the implementation's (it looks when it
+    // constructs the shell); with one the implementation lacks, an armed alarm would do nothing.
+    class Plain extends DurableObject<Env> {
+      async echo(value: string): Promise<string> {
+        return value;
+      }
+    }
+    for (const Shell of [
+      lazyDurableObject(async () => Recorder, { alarm: false }),
+      lazyDurableObject(async () => Plain, { alarm: true }),
+    ]) {
+      let shell: object | undefined;
+      await runInDurableObject(freshGrant(), async (_, state) => {
+        shell = new Shell(state, bindings);
+        await state.blockConcurrencyWhile(async () => {});
+      }).catch(() => {});
+      expect(() => implementationOf(shell as object)).toThrow(TypeError);
+      // Nothing was forwarded either.
+      expect("echo" in (shell as object)).toBe(false);
+    }
   });
 });
