@@ -35,10 +35,12 @@ export function isolateHandler(deps: Deps = createDeps(), bind: BindPorts = bind
   let tokenApp: Hono<AppEnv> | undefined;
   let app: Hono<AppEnv> | undefined;
   return async (request, env, ctx) => {
-    const served = isTokenPath(getPath(request))
-      ? (tokenApp ??= createTokenApp(deps, bind))
-      : (app ??= createApp(deps, bind));
-    return served.fetch(request, env, ctx);
+    if (isTokenPath(getPath(request))) {
+      tokenApp ??= createTokenApp(deps, bind);
+      return tokenApp.fetch(request, env, ctx);
+    }
+    app ??= createApp(deps, bind);
+    return app.fetch(request, env, ctx);
   };
 }
 
