@@ -5,8 +5,8 @@ import { drainUnreadRequestBody } from "./http/bounded-body";
 
 export { RateLimiter } from "./config/rate-limiter";
 export { ControlPlane } from "./control-plane/lazy-control-plane";
-export { Grant } from "./grants/lazy-grant";
-export { KeyVault } from "./keys/lazy-key-vault";
+export { Grant } from "./grants/grant-object";
+export { KeyVault } from "./keys/key-vault";
 export { AssertionReplay } from "./oauth/assertion-replay";
 
 /**

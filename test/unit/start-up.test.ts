@@ -1,8 +1,7 @@
 /**
  * DESIGN §10: start-up CPU is paid at every new location, so loading the Worker must not evaluate
  * what the token path does not use: the management API (its routes, OpenAPI document and zod
- * schemas) and the Durable Objects (control plane, key vault, grant) load on first use (src/app.ts,
- * src/http/lazy-durable-object.ts).
+ * schemas) and the control plane load on first use (src/app.ts, src/control-plane/lazy-control-plane.ts).
  * Nor parse it: V8 parses every module workerd loads, so the build (scripts/build.mjs, what wrangler
  * uploads) puts each lazy part in a module of its own, compiled on its first import (issue 13 item 5).
  *
@@ -224,57 +223,6 @@ describe("Worker start-up", () => {
     // The wrappers themselves are what start-up holds.
     expect(parsedAtStartUp).toContain("src/directory/lazy-directory.ts");
     expect(parsedAtStartUp).toContain("src/claims/lazy-resolve.ts");
-  });
-
-  it("leaves the grant object and the key vault out of start-up: their shells load them", () => {
-    // The Worker exports Grant and KeyVault as shells (src/grants/lazy-grant.ts,
-    // src/keys/lazy-key-vault.ts, src/http/lazy-durable-object.ts) that import the real objects on
-    // their first construction: an isolate serving client_credentials tokens constructs neither.
-    const lazy = [
-      "src/grants/grant-object.ts",
-      "src/grants/code-redemption.ts",
-      "src/grants/successor-seal.ts",
-      "src/keys/key-vault.ts",
-      "src/keys/generate.ts",
-      "src/control-plane/control-plane.ts",
-    ];
-    for (const module of lazy) {
-      expect(parsedAtStartUp).not.toContain(module);
-      expect(evaluated).not.toContain(module);
-      expect(parsedOnFirstUse).toContain(module);
-    }
-    for (const shell of [
-      "src/grants/lazy-grant.ts",
-      "src/keys/lazy-key-vault.ts",
-      "src/control-plane/lazy-control-plane.ts",
-      "src/http/lazy-durable-object.ts",
-    ]) {
-      expect(parsedAtStartUp).toContain(shell);
-      expect(evaluated).toContain(shell);
-    }
-  });
-
-  it("exports the shells under the class names wrangler.toml binds, alarm() defined before any load", () => {
-    const exported = worker as unknown as Record<string, unknown>;
-    const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
-    const bound = [...toml.matchAll(/^class_name\s*=\s*"(\w+)"\s*$/gm)].map((m) => m[1] as string);
-    expect(bound).toEqual(expect.arrayContaining(["ControlPlane", "KeyVault", "Grant"]));
-    // The built entry's exports are the shells: their prototypes have only what the shell defines
-    // until a first construction loads the implementation (workerd reads `alarm` at construction).
-    for (const name of bound) expect(typeof exported[name], name).toBe("function");
-    const own = (name: string) => {
-      const names = new Set<string>();
-      for (
-        let proto = (exported[name] as { prototype: object }).prototype;
-        proto !== Object.prototype && proto !== null;
-        proto = Object.getPrototypeOf(proto)
-      )
-        for (const key of Object.getOwnPropertyNames(proto)) if (key !== "constructor") names.add(key);
-      return [...names].sort();
-    };
-    expect(own("Grant")).toEqual(["alarm"]);
-    expect(own("KeyVault")).toEqual(["alarm"]);
-    expect(own("ControlPlane")).toEqual([]);
   });
 
   it("is built without a __name() call per function (keepNames off)", () => {

@@ -3,7 +3,6 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app";
 import type { Env } from "../../src/env";
-import { implementationOf } from "../../src/http/lazy-durable-object";
 import type { KeyInfo, KeyVault, VaultStatus } from "../../src/keys/key-vault";
 import {
   ADMIN_TOKEN,
@@ -54,10 +53,9 @@ const STEADY = { rotationMode: "AUTO", rotationPeriodSeconds: 1000, nextKeyLeadS
 const PROPAGATION = 180;
 const CACHE_HORIZON = PROPAGATION + 1 + 900 + 300;
 
-/** The vault's clock: on the implementation the exported shell forwards to (src/keys/lazy-key-vault.ts). */
 const setClock = (serverId: string, t: number) =>
   runInDurableObject(vault(serverId), (instance: KeyVault) => {
-    implementationOf(instance).clock = () => t;
+    instance.clock = () => t;
   });
 const alarmAt = (serverId: string) =>
   runInDurableObject(vault(serverId), (_, state) => state.storage.getAlarm());
