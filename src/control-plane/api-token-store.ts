@@ -129,10 +129,12 @@ export class ApiTokenStore {
    * the current one's, so that rotating it ends them too. Run once, before any call is answered.
    */
   stampBootstrapOwners(check: string): void {
-    for (const record of this.#table.all()) {
-      if (record.owner?.type === "BOOTSTRAP" && record.owner.check === undefined)
-        this.#table.update(record.id, { ...record, owner: { type: "BOOTSTRAP", check } });
-    }
+    // Found by SQLite: each construction of the control plane parses only those tokens (none, once stamped).
+    const legacy = this.#table.select(
+      "WHERE json_extract(record, '$.owner.type') = 'BOOTSTRAP' AND json_extract(record, '$.owner.check') IS NULL",
+    );
+    for (const record of legacy)
+      this.#table.update(record.id, { ...record, owner: { type: "BOOTSTRAP", check } });
   }
 
   revoke(id: string): WriteResult<null, "apiToken"> {
