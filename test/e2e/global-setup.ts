@@ -3,11 +3,11 @@
  * check the printed curl. restart.test.ts starts its own instance, since it stops and restarts it.
  */
 import type { TestProject } from "vitest/node";
-import { freePort, makeStateDir, removeStateDir, startWarden } from "./warden";
+import { freeWardenPort, makeStateDir, removeStateDir, startWarden } from "./warden";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stateDir = makeStateDir();
-  const port = await freePort();
+  const port = await freeWardenPort();
   const warden = await startWarden({ stateDir, port, quiet: false }).catch((error) => {
     removeStateDir(stateDir);
     throw error;

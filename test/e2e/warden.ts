@@ -73,6 +73,29 @@ export function removeStateDir(dir: string): void {
 }
 
 /** A port nothing listens on right now, from the kernel. */
+/**
+ * A port for `npm start` whose next four are free too (scripts/start.mjs puts the sample apps at
+ * port + 3 and + 4), below Linux's ephemeral range (32768–60999): a port the kernel may hand to any
+ * outgoing connection could be taken between this check and a sample's `listen` (EADDRINUSE, seen in CI).
+ */
+export async function freeWardenPort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
+    const ports = [0, 1, 2, 3, 4].map((offset) => base + offset);
+    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return base;
+  }
+  throw new Error("no run of five free ports below the ephemeral range");
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", () => resolveFree(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolveFree(true)));
+  });
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
